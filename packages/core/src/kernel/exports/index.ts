@@ -1,0 +1,7 @@
+import type { VecExports } from "./vec.js";
+
+/** Everything the WASM kernel module exports (both dtype builds export the same names). */
+export interface KernelExports extends VecExports {
+  memory: WebAssembly.Memory;
+  heapBase(): number;
+}

@@ -1,0 +1,2 @@
+// Plain-TypeScript reference implementations of every kernel, grouped like assembly/.
+export * as vec from "./vec.js";

@@ -1,0 +1,28 @@
+// Plain-TypeScript references for assembly/vec.ts: the obvious loops, for parity tests and benches.
+import type { RealArray } from "../../dtype.js";
+
+export function fill(n: number, a: number, x: RealArray): void {
+  for (let i = 0; i < n; i++) x[i] = a;
+}
+
+export function copy(n: number, x: RealArray, y: RealArray): void {
+  for (let i = 0; i < n; i++) y[i] = x[i];
+}
+
+export function scale(n: number, a: number, x: RealArray): void {
+  for (let i = 0; i < n; i++) x[i] = a * x[i];
+}
+
+export function axpy(n: number, a: number, x: RealArray, y: RealArray): void {
+  for (let i = 0; i < n; i++) y[i] += a * x[i];
+}
+
+export function axpby(n: number, a: number, x: RealArray, b: number, y: RealArray): void {
+  for (let i = 0; i < n; i++) y[i] = a * x[i] + b * y[i];
+}
+
+export function dot(n: number, x: RealArray, y: RealArray): number {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += x[i] * y[i];
+  return s;
+}

@@ -1,0 +1,113 @@
+import { type Dtype, type RealArray, type Shape, checkArray, outArray, sameShape, shapeSize } from "../dtype.js";
+import { DtypeError, ShapeError } from "../errors.js";
+import { Kernel, type RealBuf } from "../kernel/kernel.js";
+
+/**
+ * A linear operator A: R^inShape → R^outShape of one dtype. `apply`/`adjoint` take JS arrays
+ * (one copy in and out of kernel memory); `applyBuf`/`adjointBuf` work between arena buffers
+ * with no copies — the runtime only uses those.
+ */
+export interface Op {
+  /** What kind of operator: "dense", "conv2d", "compose", ... */
+  readonly kind: string;
+  readonly dtype: Dtype;
+  readonly inShape: Shape;
+  readonly outShape: Shape;
+  /** ‖A‖₂ when known analytically (exact or an upper bound); power iteration otherwise. */
+  readonly normHint?: number;
+  apply(x: RealArray, out?: RealArray): RealArray;
+  adjoint(y: RealArray, out?: RealArray): RealArray;
+  applyBuf(x: RealBuf, out: RealBuf): void;
+  adjointBuf(y: RealBuf, out: RealBuf): void;
+  /** Releases kernel memory the operator holds. */
+  dispose(): void;
+}
+
+/**
+ * Base for operators running on the kernel: subclasses implement the buffer methods; the JS
+ * array methods are derived (dtype/shape checks, one copy each way through scratch buffers).
+ */
+export abstract class KernelOp implements Op {
+  abstract readonly kind: string;
+  readonly kernel: Kernel;
+  readonly inSize: number;
+  readonly outSize: number;
+  private scratchIn?: RealBuf;
+  private scratchOut?: RealBuf;
+  private readonly owned: { free(): void; isFreed: boolean }[] = [];
+
+  constructor(
+    readonly dtype: Dtype,
+    readonly inShape: Shape,
+    readonly outShape: Shape,
+  ) {
+    this.kernel = Kernel.get(dtype);
+    this.inSize = shapeSize(inShape);
+    this.outSize = shapeSize(outShape);
+  }
+
+  get normHint(): number | undefined {
+    return undefined;
+  }
+
+  abstract applyBuf(x: RealBuf, out: RealBuf): void;
+  abstract adjointBuf(y: RealBuf, out: RealBuf): void;
+
+  apply(x: RealArray, out?: RealArray): RealArray {
+    const name = `${this.kind}.apply`;
+    checkArray(name, this.dtype, this.inShape, x);
+    const y = outArray(name, this.dtype, this.outShape, out);
+    const [bi, bo] = this.scratch();
+    bi.view.set(x);
+    this.applyBuf(bi, bo);
+    y.set(bo.view);
+    return y;
+  }
+
+  adjoint(y: RealArray, out?: RealArray): RealArray {
+    const name = `${this.kind}.adjoint`;
+    checkArray(name, this.dtype, this.outShape, y);
+    const x = outArray(name, this.dtype, this.inShape, out);
+    const [bi, bo] = this.scratch();
+    bo.view.set(y);
+    this.adjointBuf(bo, bi);
+    x.set(bi.view);
+    return x;
+  }
+
+  /** Allocates a kernel buffer owned by this op (freed by dispose). */
+  protected own<B extends { free(): void; isFreed: boolean }>(b: B): B {
+    this.owned.push(b);
+    return b;
+  }
+
+  dispose(): void {
+    for (const b of this.owned) if (!b.isFreed) b.free();
+    this.owned.length = 0;
+    this.scratchIn = this.scratchOut = undefined;
+  }
+
+  private scratch(): [RealBuf, RealBuf] {
+    if (!this.scratchIn || !this.scratchOut) {
+      this.scratchIn = this.own(this.kernel.alloc(this.inSize));
+      this.scratchOut = this.own(this.kernel.alloc(this.outSize));
+    }
+    return [this.scratchIn, this.scratchOut];
+  }
+}
+
+/** Throws unless two operators share a dtype (no silent casts across an op graph). */
+export function checkSameDtype(operation: string, a: { dtype: Dtype }, b: { dtype: Dtype }): void {
+  if (a.dtype !== b.dtype) throw new DtypeError(operation, a.dtype, b.dtype);
+}
+
+/** Throws unless `found` equals `expected`. */
+export function checkShape(operation: string, expected: Shape, found: Shape): void {
+  if (!sameShape(expected, found)) throw new ShapeError(operation, expected, found);
+}
+
+/** Throws unless a buffer holds `n` elements of the kernel's dtype. */
+export function checkBuf(operation: string, op: { kernel: Kernel }, b: RealBuf, n: number): void {
+  if (b.kernel !== op.kernel) throw new DtypeError(operation, op.kernel.dtype, b.kernel.dtype);
+  if (b.length !== n) throw new ShapeError(operation, n, b.length);
+}

@@ -1,0 +1,4 @@
+export * from "./events.js";
+export * from "./telemetry.js";
+export * from "./manifold.js";
+export * from "./recorder.js";

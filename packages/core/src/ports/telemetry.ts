@@ -1,0 +1,37 @@
+import type { Phase } from "./events.js";
+
+/**
+ * One telemetry row per iteration or tuner trial (telemetry.parquet). Metrics only — never raw
+ * arrays. `null` means "not measured at this row" (certificates are not evaluated every step).
+ * SCHEMA.md is the contract for names, types and units; the recorder maps these camelCase fields
+ * to the snake_case columns.
+ */
+export interface TelemetryRow {
+  phase: Phase;
+  iter: number;
+  /** Tuner trial the row belongs to, or null outside tuning. */
+  trialId: number | null;
+  tWallMs: number;
+  /** Step size α used by this iteration. */
+  alpha: number;
+  /** Global sparsity weight λ (null when the flow has no sparsity term). */
+  lambda: number | null;
+  /** Per-band λ_j (null when not per-band). */
+  lambdaJ: number[] | null;
+  /** Energy E(x) = f(x) + g(x) after the step. */
+  E: number;
+  /** Norm of the gradient mapping G_α(x) = (x − x⁺)/α (the gradient for smooth flows). */
+  gradNorm: number;
+  etaDD: number | null;
+  gamma: number | null;
+  /** Fraction of W-coefficients above threshold after the prox, or null without a transform. */
+  sparsityWx: number | null;
+  invariantDriftMax: number | null;
+  phiResidual: number | null;
+  lensName: string | null;
+  levelActiveMax: number | null;
+  sparsityMode: string | null;
+  flowFamily: string;
+  warnings: string[];
+  notes: string | null;
+}
