@@ -4,3 +4,7 @@ export * from "./kernel/index.js";
 export * from "./rng.js";
 export * from "./ops/op.js";
 export * from "./ports/index.js";
+export * from "./registry/registry.js";
+export * from "./registry/plugin.js";
+export { nearestName, editDistance } from "./registry/nearest.js";
+export * from "./transforms/transform.js";

@@ -1,0 +1,201 @@
+import { CflowError } from "../errors.js";
+import type { ManifoldFactory } from "../ports/manifold.js";
+import type { TransformFactory } from "../transforms/transform.js";
+import { nearestName } from "./nearest.js";
+import type { Plugin } from "./plugin.js";
+
+export type NamespaceName = "transforms" | "manifolds" | "ops" | "atoms" | "policies";
+
+/** Who registered an entry. */
+export interface Provider {
+  plugin: string;
+  version: string;
+}
+
+export interface Entry<T> {
+  name: string;
+  value: T;
+  provider: Provider;
+}
+
+export interface RegisterOptions {
+  /** Replace an entry another plugin registered under the same name. */
+  override?: boolean;
+}
+
+/** A plugin's `setup` failed: which plugin, which hook, why. Its registrations were undone. */
+export interface PluginFailure {
+  plugin: string;
+  version: string;
+  hook: "setup";
+  error: Error;
+}
+
+export interface PluginLoadReport {
+  loaded: Provider[];
+  failed: PluginFailure[];
+}
+
+type Validator<T> = (name: string, value: T) => void;
+
+/** One namespace of the registry: names → values, with who provided each. */
+export class Table<T> {
+  private readonly entries = new Map<string, Entry<T>>();
+
+  constructor(
+    readonly namespace: NamespaceName,
+    private readonly owner: Registry,
+    private readonly validate?: Validator<T>,
+  ) {}
+
+  register(name: string, value: T, options: RegisterOptions = {}): void {
+    if (typeof name !== "string" || name.length === 0) {
+      throw new CflowError("REGISTRY_BAD_NAME", `${this.namespace}: expected a non-empty name, found ${JSON.stringify(name)}`, {
+        path: this.namespace,
+        expected: "non-empty string",
+        found: name,
+      });
+    }
+    const provider = this.owner.currentProvider();
+    const existing = this.entries.get(name);
+    if (existing && !options.override) {
+      throw new CflowError(
+        "REGISTRY_DUPLICATE",
+        `${this.namespace} "${name}" is registered twice: by ${existing.provider.plugin}@${existing.provider.version} and by ${provider.plugin}@${provider.version}` +
+          ` (pass { override: true } from ${provider.plugin} to replace it)`,
+        { path: `${this.namespace}.${name}`, found: provider.plugin, expected: `a name not registered by ${existing.provider.plugin}` },
+      );
+    }
+    this.validate?.(name, value);
+    const entry = { name, value, provider };
+    this.entries.set(name, entry);
+    this.owner.journal(() => {
+      if (existing) this.entries.set(name, existing);
+      else this.entries.delete(name);
+    });
+  }
+
+  has(name: string): boolean {
+    return this.entries.has(name);
+  }
+
+  /** The value registered under `name`; throws naming the nearest registered name if unknown. */
+  get(name: string, path?: string): T {
+    const e = this.entries.get(name);
+    if (!e) throw this.unknown(name, path);
+    return e.value;
+  }
+
+  entry(name: string): Entry<T> | undefined {
+    return this.entries.get(name);
+  }
+
+  names(): string[] {
+    return [...this.entries.keys()].sort();
+  }
+
+  list(): Entry<T>[] {
+    return this.names().map((n) => this.entries.get(n)!);
+  }
+
+  /** The nearest registered name to `name` (for "did you mean"). */
+  nearest(name: string): string | undefined {
+    return nearestName(name, this.entries.keys());
+  }
+
+  unknown(name: string, path?: string): CflowError {
+    const near = this.nearest(String(name));
+    const singular = this.namespace.replace(/s$/, "");
+    return new CflowError(
+      "REGISTRY_UNKNOWN",
+      `${path ? `${path}: ` : ""}unknown ${singular} "${String(name)}"` + (near ? ` — did you mean "${near}"?` : "") + ` (registered: ${this.names().join(", ") || "none"})`,
+      { path: path ?? this.namespace, found: name, expected: `one of ${this.names().join(", ")}`, hint: near ? `did you mean "${near}"?` : undefined },
+    );
+  }
+}
+
+export interface RegistryValidators {
+  transforms?: Validator<TransformFactory>;
+  manifolds?: Validator<ManifoldFactory>;
+}
+
+/**
+ * A per-instance registry of everything a spec can name. No global state: two flows in one
+ * process can use different registries (different plugin sets). Built-ins register through the
+ * same `use(plugin)` API as third-party plugins.
+ */
+export class Registry {
+  readonly transforms: Table<TransformFactory>;
+  readonly manifolds: Table<ManifoldFactory>;
+  readonly ops: Table<unknown>;
+  readonly atoms: Table<unknown>;
+  readonly policies: Table<unknown>;
+  readonly plugins: Provider[] = [];
+  readonly failures: PluginFailure[] = [];
+  private provider: Provider = { plugin: "(direct)", version: "-" };
+  private undo: (() => void)[] | null = null;
+
+  constructor(validators: RegistryValidators = {}) {
+    this.transforms = new Table("transforms", this, validators.transforms);
+    this.manifolds = new Table("manifolds", this, validators.manifolds);
+    this.ops = new Table("ops", this);
+    this.atoms = new Table("atoms", this);
+    this.policies = new Table("policies", this);
+  }
+
+  /**
+   * Loads plugins in order. A plugin whose setup throws (a duplicate name, a transform that fails
+   * validation, its own bug) is reported by name and hook, its partial registrations are undone,
+   * and the remaining plugins still load.
+   */
+  use(...plugins: Plugin[]): PluginLoadReport {
+    const report: PluginLoadReport = { loaded: [], failed: [] };
+    for (const plugin of plugins) {
+      const provider = { plugin: String(plugin?.name ?? "(unnamed)"), version: String(plugin?.version ?? "0.0.0") };
+      const prev = this.provider;
+      this.provider = provider;
+      this.undo = [];
+      try {
+        if (typeof plugin?.setup !== "function") {
+          throw new CflowError("PLUGIN_BAD_SHAPE", `plugin ${provider.plugin}: expected { name, version, setup(registry) }, found no setup function`, {
+            path: provider.plugin,
+            expected: "setup(registry)",
+            found: typeof plugin?.setup,
+          });
+        }
+        plugin.setup(this);
+        this.plugins.push(provider);
+        report.loaded.push(provider);
+      } catch (err) {
+        for (const u of this.undo.reverse()) u();
+        const error = err instanceof Error ? err : new Error(String(err));
+        const failure: PluginFailure = { plugin: provider.plugin, version: provider.version, hook: "setup", error };
+        this.failures.push(failure);
+        report.failed.push(failure);
+      } finally {
+        this.provider = prev;
+        this.undo = null;
+      }
+    }
+    return report;
+  }
+
+  /** Every entry of every namespace with its provider (what `cflow plugins` lists). */
+  list(): { namespace: NamespaceName; name: string; provider: Provider }[] {
+    const out: { namespace: NamespaceName; name: string; provider: Provider }[] = [];
+    for (const t of [this.transforms, this.manifolds, this.ops, this.atoms, this.policies] as Table<unknown>[]) {
+      for (const e of t.list()) out.push({ namespace: t.namespace, name: e.name, provider: e.provider });
+    }
+    return out;
+  }
+
+  /** @internal the plugin whose setup is running. */
+  currentProvider(): Provider {
+    return this.provider;
+  }
+
+  /** @internal records how to undo a registration if the running plugin fails. */
+  journal(undo: () => void): void {
+    this.undo?.push(undo);
+  }
+}
