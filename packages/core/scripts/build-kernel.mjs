@@ -1,10 +1,12 @@
 // Builds the WASM SIMD kernel twice from one AssemblyScript source: once with Real = f64
 // (f64x2 lanes) and once with Real = f32 (f32x4 lanes), like a C template instantiated for
-// double and float. Every top-level file in assembly/ is an entry; assembly/common/ holds helpers.
+// double and float. Every top-level file in assembly/ is an entry; assembly/common/ holds helpers;
+// the plan interpreter is generated from the entries' exported signatures (gen-plan.mjs).
 import asc from "assemblyscript/asc";
 import { mkdirSync, readdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { generatePlan } from "./gen-plan.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const assemblyDir = join(root, "assembly");
@@ -16,6 +18,7 @@ const entries = readdirSync(assemblyDir)
   .filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"))
   .sort()
   .map((f) => join("assembly", f));
+entries.push(generatePlan(root)); // the plan interpreter dispatching to every kernel above
 
 const variants = [
   { dtype: "float64", real: "f64", lanes: 2 },

@@ -20,12 +20,22 @@ export class Buf<V extends Float64Array | Float32Array | Int32Array = RealArray>
     readonly ptr: number,
     readonly length: number,
     private readonly ctor: ViewCtor<V>,
+    /** Set for views made by `sub`: they share the parent's memory and are not freed themselves. */
+    readonly parent: Buf<V> | null = null,
   ) {
     this.cached = new ctor(kernel.memory.buffer as ArrayBuffer, ptr, length);
   }
 
+  /** Elements [offset, offset + length) as a buffer sharing this one's memory (e.g. a state slot). */
+  sub(offset: number, length: number): Buf<V> {
+    if (!Number.isInteger(offset) || !Number.isInteger(length) || offset < 0 || length < 0 || offset + length > this.length) {
+      throw new ShapeError("Buf.sub", `a range inside [0, ${this.length})`, `[${offset}, ${offset + length})`);
+    }
+    return new Buf(this.kernel, this.ptr + offset * this.ctor.BYTES_PER_ELEMENT, length, this.ctor, this);
+  }
+
   get view(): V {
-    if (this.released) throw new Error(`Buf at ${this.ptr} used after free`);
+    if (this.isFreed) throw new Error(`Buf at ${this.ptr} used after free`);
     const buffer = this.kernel.memory.buffer as ArrayBuffer;
     if (this.cached.buffer !== buffer) this.cached = new this.ctor(buffer, this.ptr, this.length);
     return this.cached;
@@ -51,13 +61,14 @@ export class Buf<V extends Float64Array | Float32Array | Int32Array = RealArray>
   }
 
   free(): void {
+    if (this.parent) throw new Error(`Buf at ${this.ptr} is a view of another buffer; free the parent`);
     if (this.released) throw new Error(`Buf at ${this.ptr} freed twice`);
     this.kernel.arena.release(this.ptr);
     this.released = true;
   }
 
   get isFreed(): boolean {
-    return this.released;
+    return this.released || (this.parent !== null && this.parent.isFreed);
   }
 }
 

@@ -4,4 +4,6 @@ import type { VecExports } from "./vec.js";
 export interface KernelExports extends VecExports {
   memory: WebAssembly.Memory;
   heapBase(): number;
+  /** Runs `count` plan instructions at `prog` (src/kernel/plan.ts). */
+  runPlan(prog: number, count: number): void;
 }

@@ -1,0 +1,168 @@
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { CflowError } from "../errors.js";
+import type { KernelExports } from "./exports/index.js";
+import { Buf, type F64Buf, type I32Buf, Kernel } from "./kernel.js";
+
+/** A kernel function a plan can call (every export but the module plumbing). */
+export type PlanFn = Exclude<keyof KernelExports, "memory" | "heapBase" | "runPlan">;
+
+interface OpcodeInfo {
+  name: string;
+  opcode: number;
+  args: ("i32" | "ptr" | "f64")[];
+  returns: "void" | "f64";
+}
+
+let opcodeTable: Map<string, OpcodeInfo> | undefined;
+
+/** The opcode table the kernel build generated from the exported signatures (dist/wasm/opcodes.json). */
+function opcodes(): Map<string, OpcodeInfo> {
+  if (!opcodeTable) {
+    const path = createRequire(import.meta.url).resolve("@cflow/core/wasm/opcodes.json");
+    const list = JSON.parse(readFileSync(path, "utf8")) as OpcodeInfo[];
+    opcodeTable = new Map(list.map((o) => [o.name, o]));
+  }
+  return opcodeTable;
+}
+
+/**
+ * A float64 scalar in kernel memory: plans read step sizes, thresholds and momentum from cells
+ * (so changing α or λ never rebuilds a plan) and write reductions (energies, norms) into cells.
+ */
+export class Cell {
+  constructor(
+    private readonly bank: F64Buf,
+    private readonly index: number,
+  ) {}
+
+  get ptr(): number {
+    return this.bank.ptr + 8 * this.index;
+  }
+
+  get value(): number {
+    return this.bank.view[this.index];
+  }
+
+  set value(v: number) {
+    this.bank.view[this.index] = v;
+  }
+}
+
+/** Hands out cells from float64 chunks, so a flow's scalars sit together in a few blocks. */
+export class CellBank {
+  private chunk: F64Buf | null = null;
+  private used = 0;
+  private readonly chunks: F64Buf[] = [];
+
+  constructor(
+    readonly kernel: Kernel,
+    private readonly chunkSize = 64,
+  ) {}
+
+  cell(initial = 0): Cell {
+    if (!this.chunk || this.used === this.chunkSize) {
+      this.chunk = this.kernel.allocF64(this.chunkSize);
+      this.chunks.push(this.chunk);
+      this.used = 0;
+    }
+    const c = new Cell(this.chunk, this.used++);
+    c.value = initial;
+    return c;
+  }
+
+  dispose(): void {
+    for (const c of this.chunks) if (!c.isFreed) c.free();
+    this.chunks.length = 0;
+    this.chunk = null;
+  }
+}
+
+export type PlanArg = number | Cell | Buf<Float64Array | Float32Array | Int32Array>;
+
+/**
+ * Records a fixed sequence of kernel calls over preallocated buffers. Arguments are checked
+ * against the generated signatures when recorded, never when run.
+ */
+export class PlanBuilder {
+  private readonly words: number[] = [];
+  private count = 0;
+
+  constructor(readonly kernel: Kernel) {}
+
+  /**
+   * Appends a call. Integer arguments are numbers, pointer arguments Bufs (or byte offsets),
+   * f64 arguments Cells; an f64-returning kernel takes one more Cell for its result.
+   */
+  call(name: PlanFn, ...args: PlanArg[]): this {
+    const info = opcodes().get(name);
+    if (!info) throw new CflowError("PLAN_UNKNOWN_KERNEL", `plan: no kernel function "${name}"`, { path: "plan", found: name });
+    const expected = info.args.length + (info.returns === "f64" ? 1 : 0);
+    if (args.length !== expected) {
+      throw new CflowError("PLAN_BAD_CALL", `plan: ${name} takes ${expected} arguments (${info.args.join(", ")}${info.returns === "f64" ? ", result cell" : ""}), found ${args.length}`, {
+        path: `plan.${name}`,
+        expected,
+        found: args.length,
+      });
+    }
+    const kinds = info.returns === "f64" ? [...info.args, "f64" as const] : info.args;
+    this.words.push(info.opcode);
+    kinds.forEach((kind, i) => this.words.push(this.encode(name, i, kind, args[i])));
+    this.count++;
+    return this;
+  }
+
+  /** Appends every instruction of another builder (sub-plans composed by the compiler). */
+  append(other: PlanBuilder): this {
+    this.words.push(...other.words);
+    this.count += other.count;
+    return this;
+  }
+
+  get length(): number {
+    return this.count;
+  }
+
+  build(): Plan {
+    const prog = this.kernel.allocI32(Math.max(1, this.words.length));
+    prog.view.set(this.words);
+    return new Plan(this.kernel, prog, this.count);
+  }
+
+  private encode(name: string, i: number, kind: "i32" | "ptr" | "f64", a: PlanArg): number {
+    const where = `plan.${name} argument ${i}`;
+    if (kind === "f64") {
+      if (!(a instanceof Cell)) throw new CflowError("PLAN_BAD_CALL", `${where}: expected a Cell for an f64 scalar, found ${typeof a}`, { path: where, expected: "Cell", found: typeof a });
+      return a.ptr;
+    }
+    if (kind === "ptr" && a instanceof Buf) {
+      if (a.kernel !== this.kernel) throw new CflowError("PLAN_BAD_CALL", `${where}: buffer belongs to the ${a.kernel.dtype} kernel, plan to ${this.kernel.dtype}`, { path: where });
+      return a.ptr;
+    }
+    if (typeof a !== "number" || !Number.isInteger(a) || a < (kind === "i32" ? -0x80000000 : 0) || a > 0xffffffff) {
+      throw new CflowError("PLAN_BAD_CALL", `${where}: expected an integer ${kind === "ptr" ? "pointer or Buf" : "int32"}, found ${a instanceof Cell ? "Cell" : String(a)}`, {
+        path: where,
+        expected: kind,
+        found: String(a),
+      });
+    }
+    return a | 0;
+  }
+}
+
+/** A built plan: one call into the kernel runs every recorded instruction. */
+export class Plan {
+  constructor(
+    readonly kernel: Kernel,
+    private readonly prog: I32Buf,
+    readonly count: number,
+  ) {}
+
+  run(): void {
+    this.kernel.exports.runPlan(this.prog.ptr, this.count);
+  }
+
+  dispose(): void {
+    if (!this.prog.isFreed) this.prog.free();
+  }
+}
