@@ -4,7 +4,7 @@
 //   dist/wasm/opcodes.json    — name, opcode, argument kinds, return kind (read by src/kernel/plan.ts)
 // Instruction encoding (int32 words): [opcode, arg0, arg1, …]; integer/pointer arguments inline,
 // every f64 scalar argument as a pointer to an f64 cell, and for f64-returning kernels one more
-// word: the cell receiving the result.
+// word: the cell receiving the result. Exports returning i32 (work-size queries) are not plan calls.
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -19,7 +19,8 @@ export function parseSignatures(assemblyDir) {
     const re = /export\s+function\s+(\w+)\s*\(([^)]*)\)\s*:\s*(\w+)/g;
     for (const m of src.matchAll(re)) {
       const [, name, params, ret] = m;
-      if (EXCLUDE.has(name)) continue;
+      // i32-returning exports are set-up queries (work sizes), not plan instructions
+      if (EXCLUDE.has(name) || ret === "i32") continue;
       const args = params
         .split(",")
         .map((p) => p.trim())
