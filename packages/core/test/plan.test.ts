@@ -18,6 +18,7 @@ describe.each(DTYPES)("plans (%s)", (dtype) => {
     const b = cells.cell(-2);
     const d = cells.cell();
     const plan = new PlanBuilder(k).call("axpby", n, a, x, b, y).call("dot", n, x, y, d).build();
+    expect(plan.kernelCalls).toBe(1);
     plan.run();
     // same calls made directly
     const x2 = k.from(xa);
@@ -33,6 +34,29 @@ describe.each(DTYPES)("plans (%s)", (dtype) => {
     for (const buf of [x, y, x2, y2]) buf.free();
     plan.dispose();
     cells.dispose();
+  });
+
+  it("interleave JavaScript steps with kernel segments in order", () => {
+    const x = k.alloc(3);
+    const cells = new CellBank(k);
+    const seen: number[][] = [];
+    const prog = new PlanBuilder(k)
+      .call("fill", 3, cells.cell(1), x)
+      .js(() => seen.push(Array.from(x.view)))
+      .call("scale", 3, cells.cell(3), x)
+      .call("scale", 3, cells.cell(2), x)
+      .js(() => seen.push(Array.from(x.view)))
+      .build();
+    expect(prog.kernelCalls).toBe(2);
+    expect(prog.jsSteps).toBe(2);
+    prog.run();
+    expect(seen).toEqual([
+      [1, 1, 1],
+      [6, 6, 6],
+    ]);
+    prog.dispose();
+    cells.dispose();
+    x.free();
   });
 
   it("sub-buffers address a slice of a buffer and cannot be freed on their own", () => {

@@ -82,11 +82,15 @@ export type PlanArg = number | Cell | Buf<Float64Array | Float32Array | Int32Arr
 
 /**
  * Records a fixed sequence of kernel calls over preallocated buffers. Arguments are checked
- * against the generated signatures when recorded, never when run.
+ * against the generated signatures when recorded, never when run. `js(fn)` inserts a JavaScript
+ * step (user-written ops and atoms — the supported slow path); the built program then runs as
+ * alternating kernel segments and JS steps, so a flow of built-ins is exactly one kernel call.
  */
 export class PlanBuilder {
-  private readonly words: number[] = [];
+  private segments: (number[] | (() => void))[] = [];
+  private words: number[] = [];
   private count = 0;
+  private counts: number[] = [];
 
   constructor(readonly kernel: Kernel) {}
 
@@ -112,21 +116,59 @@ export class PlanBuilder {
     return this;
   }
 
-  /** Appends every instruction of another builder (sub-plans composed by the compiler). */
-  append(other: PlanBuilder): this {
-    this.words.push(...other.words);
-    this.count += other.count;
+  /** Appends a JavaScript step between kernel segments. */
+  js(fn: () => void): this {
+    this.closeSegment();
+    this.segments.push(fn);
     return this;
   }
 
-  get length(): number {
-    return this.count;
+  /** Appends everything another builder recorded (sub-plans composed by the compiler). */
+  append(other: PlanBuilder): this {
+    for (const seg of other.allSegments()) {
+      if (typeof seg === "function") this.js(seg);
+      else {
+        this.words.push(...seg.words);
+        this.count += seg.count;
+      }
+    }
+    return this;
   }
 
-  build(): Plan {
-    const prog = this.kernel.allocI32(Math.max(1, this.words.length));
-    prog.view.set(this.words);
-    return new Plan(this.kernel, prog, this.count);
+  /** Number of kernel instructions recorded. */
+  get length(): number {
+    return this.counts.reduce((a, b) => a + b, 0) + this.count;
+  }
+
+  build(): Program {
+    const parts: (Plan | (() => void))[] = [];
+    for (const seg of this.allSegments()) {
+      if (typeof seg === "function") parts.push(seg);
+      else if (seg.count > 0) {
+        const prog = this.kernel.allocI32(seg.words.length);
+        prog.view.set(seg.words);
+        parts.push(new Plan(this.kernel, prog, seg.count));
+      }
+    }
+    return new Program(parts);
+  }
+
+  private closeSegment(): void {
+    if (this.count > 0) {
+      this.segments.push(this.words);
+      this.counts.push(this.count);
+    }
+    this.words = [];
+    this.count = 0;
+  }
+
+  private *allSegments(): Generator<{ words: number[]; count: number } | (() => void)> {
+    let w = 0;
+    for (const seg of this.segments) {
+      if (typeof seg === "function") yield seg;
+      else yield { words: seg, count: this.counts[w++] };
+    }
+    if (this.count > 0) yield { words: this.words, count: this.count };
   }
 
   private encode(name: string, i: number, kind: "i32" | "ptr" | "f64", a: PlanArg): number {
@@ -150,7 +192,7 @@ export class PlanBuilder {
   }
 }
 
-/** A built plan: one call into the kernel runs every recorded instruction. */
+/** A kernel segment of a program: one call into the kernel runs every instruction. */
 export class Plan {
   constructor(
     readonly kernel: Kernel,
@@ -164,5 +206,29 @@ export class Plan {
 
   dispose(): void {
     if (!this.prog.isFreed) this.prog.free();
+  }
+}
+
+/** A built program: kernel segments and JS steps in order. */
+export class Program {
+  /** Calls into the kernel per run (1 for a flow of built-ins). */
+  readonly kernelCalls: number;
+  /** JavaScript steps per run (user-written ops and atoms). */
+  readonly jsSteps: number;
+
+  constructor(private readonly parts: (Plan | (() => void))[]) {
+    this.kernelCalls = parts.filter((p) => p instanceof Plan).length;
+    this.jsSteps = parts.length - this.kernelCalls;
+  }
+
+  run(): void {
+    for (const p of this.parts) {
+      if (p instanceof Plan) p.run();
+      else p();
+    }
+  }
+
+  dispose(): void {
+    for (const p of this.parts) if (p instanceof Plan) p.dispose();
   }
 }
