@@ -62,10 +62,20 @@ export function outArray(operation: string, dtype: Dtype, shape: Shape, out?: Re
   return checkArray(`${operation} (out)`, dtype, shape, out);
 }
 
+/** A short, safe description of any value for error messages (never serialises deep structures). */
 export function describeValue(v: unknown): string {
-  if (v === null) return "null";
-  if (Array.isArray(v)) return `array(${v.length})`;
-  if (ArrayBuffer.isView(v)) return `${v.constructor.name}(${(v as unknown as { length: number }).length})`;
-  if (typeof v === "object") return (v as object).constructor?.name ?? "object";
-  return `${typeof v} ${String(v)}`;
+  try {
+    if (v === null) return "null";
+    if (v === undefined) return "undefined";
+    if (typeof v === "string") return JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v);
+    if (typeof v === "number" || typeof v === "boolean" || typeof v === "bigint") return String(v);
+    if (typeof v === "function") return "a function";
+    if (typeof v === "symbol") return v.toString();
+    if (Array.isArray(v)) return `an array of ${v.length}`;
+    if (ArrayBuffer.isView(v)) return `${v.constructor.name}(${(v as unknown as { length: number }).length})`;
+    const name = (v as object).constructor?.name;
+    return name && name !== "Object" ? `a ${name}` : "an object";
+  } catch {
+    return "an unreadable value";
+  }
 }

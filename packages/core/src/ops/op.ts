@@ -1,6 +1,7 @@
 import { type Dtype, type RealArray, type Shape, checkArray, outArray, sameShape, shapeSize } from "../dtype.js";
 import { DtypeError, ShapeError } from "../errors.js";
 import { Kernel, type RealBuf } from "../kernel/kernel.js";
+import type { ParamRule } from "../spec/params.js";
 
 /**
  * A linear operator A: R^inShape → R^outShape of one dtype. `apply`/`adjoint` take JS arrays
@@ -110,4 +111,21 @@ export function checkShape(operation: string, expected: Shape, found: Shape): vo
 export function checkBuf(operation: string, op: { kernel: Kernel }, b: RealBuf, n: number): void {
   if (b.kernel !== op.kernel) throw new DtypeError(operation, op.kernel.dtype, b.kernel.dtype);
   if (b.length !== n) throw new ShapeError(operation, n, b.length);
+}
+
+/**
+ * A registered op type: specs name it (`ops: { K: { type: "conv2d", kernel: "psf", ... } }`) and
+ * the compiler creates it in the run's dtype. String parameters may name data arrays.
+ */
+export interface OpFactory {
+  description: string;
+  params: Record<string, ParamRule>;
+  create(params: Record<string, unknown>, ctx: { dtype: Dtype; data: Record<string, RealArray>; path: string }): Op;
+}
+
+/** Whether a value has the shape of an Op (user-written ops are duck-typed). */
+export function isOp(x: unknown): x is Op {
+  if (typeof x !== "object" || x === null) return false;
+  const o = x as Record<string, unknown>;
+  return typeof o.apply === "function" && typeof o.adjoint === "function" && Array.isArray(o.inShape) && Array.isArray(o.outShape) && typeof o.dtype === "string";
 }

@@ -40,5 +40,12 @@ export interface Manifold {
   fromAlgebra?(x: RealArray, c: RealArray, out?: RealArray): RealArray;
 }
 
-/** Creates a manifold for a slot of a given shape and dtype (what the registry stores). */
-export type ManifoldFactory = (options: { shape: Shape; dtype: Dtype }) => Manifold;
+/**
+ * A registered manifold: how to create it for a slot of a given shape and dtype, and a small
+ * shape used to validate it when it is registered (exp/log, retraction and transport probes).
+ */
+export interface ManifoldFactory {
+  create(options: { shape: Shape; dtype: Dtype }): Manifold;
+  probe: { shape: Shape };
+  description?: string;
+}

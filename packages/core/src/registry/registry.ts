@@ -1,5 +1,8 @@
 import { CflowError } from "../errors.js";
+import type { AtomDef } from "../atoms/atom.js";
+import type { OpFactory } from "../ops/op.js";
 import type { ManifoldFactory } from "../ports/manifold.js";
+import type { PolicyDef } from "./policy.js";
 import type { TransformFactory } from "../transforms/transform.js";
 import { nearestName } from "./nearest.js";
 import type { Plugin } from "./plugin.js";
@@ -127,9 +130,9 @@ export interface RegistryValidators {
 export class Registry {
   readonly transforms: Table<TransformFactory>;
   readonly manifolds: Table<ManifoldFactory>;
-  readonly ops: Table<unknown>;
-  readonly atoms: Table<unknown>;
-  readonly policies: Table<unknown>;
+  readonly ops: Table<OpFactory>;
+  readonly atoms: Table<AtomDef>;
+  readonly policies: Table<PolicyDef>;
   readonly plugins: Provider[] = [];
   readonly failures: PluginFailure[] = [];
   private provider: Provider = { plugin: "(direct)", version: "-" };

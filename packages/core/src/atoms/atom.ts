@@ -1,0 +1,126 @@
+import type { Dtype, Shape } from "../dtype.js";
+import type { Cell, CellBank } from "../kernel/plan.js";
+import type { PlanBuilder } from "../kernel/plan.js";
+import type { Kernel, RealBuf } from "../kernel/kernel.js";
+import type { Op } from "../ops/op.js";
+import type { ParamRule } from "../spec/params.js";
+import type { Band, TransformOp } from "../transforms/transform.js";
+
+export type Need = "required" | "optional" | "none";
+
+/** What the compiler hands an atom to instantiate it for one term of one flow. */
+export interface AtomContext {
+  /** Spec path of the term, for error messages ("terms[1]"). */
+  path: string;
+  kernel: Kernel;
+  dtype: Dtype;
+  /** Shape of the slot the term acts on. */
+  slotShape: Shape;
+  op?: Op;
+  /** The target data in kernel memory. */
+  target?: RealBuf;
+  transform?: TransformOp;
+  /** Weight (λ for regularizers) — the value at compile time; terms read it from `weightCell`. */
+  weight: number;
+  bandWeights?: number[];
+  /** Parameters with defaults applied. */
+  params: Record<string, number | string | boolean | number[]>;
+  cells: CellBank;
+}
+
+/**
+ * A smooth term f of the energy. `value`/`addGradient`/`addHessian` are direct evaluations (used
+ * by certificates, unit normalisation and tests); the `emit…` methods record the term's part of a
+ * flow step into a plan. Terms may keep a cache of a linear image of the state (Ax, or its
+ * spectrum) so that the gradient at the momentum point and the energy at the new iterate cost
+ * one pass each: `emitObserve` refreshes the cache from the new state, `emitGradient` combines the
+ * caches of the last two observed states with the momentum coefficient.
+ */
+export interface SmoothTerm {
+  readonly kind: "smooth";
+  readonly atom: string;
+  /** ∇²f is constant (the certificates' core operator is then exact). */
+  readonly quadratic: boolean;
+  /** Lipschitz constant of ∇f when known analytically (from op norm hints); else undefined. */
+  readonly lipschitz: number | undefined;
+  value(x: RealBuf): number;
+  /** g ← g + ∇f(x); returns f(x). */
+  addGradient(x: RealBuf, g: RealBuf): number;
+  /** out ← out + ∇²f(x)·v. */
+  addHessian(x: RealBuf, v: RealBuf, out: RealBuf): void;
+  /** out ← out + diag ∇²f(x), when cheap (Jacobi preconditioning); false if unavailable. */
+  addHessianDiagonal(x: RealBuf, out: RealBuf): boolean;
+  /** Records: refresh caches from the state x (after a step); write f(x) into `value`. */
+  emitObserve(p: PlanBuilder, x: RealBuf, value: Cell): void;
+  /**
+   * Records: g ← g + ∇f(y) where y = x + β(x − x_prev) is the momentum point of the last two
+   * observed states (β = 0: the last state). Rotates the caches like the state's momentum kernel.
+   */
+  emitGradient(p: PlanBuilder, y: RealBuf, beta: Cell, g: RealBuf): void;
+  dispose(): void;
+}
+
+/** Statistics of one prox evaluation, fused into the pass that computes it. */
+export interface ProxCells {
+  /** Number of non-zero outputs (sparsity-inducing proxes) — NaN when not tracked. */
+  nnz: Cell;
+  /** g(prox output) with the current weight. */
+  value: Cell;
+}
+
+/**
+ * A non-smooth term g with a cheap proximal map, acting on a slot (space "x") or on the slot's
+ * transform coefficients (space "W"). Weights (λ, λ_j) live in cells the tuner changes between
+ * steps without rebuilding plans.
+ */
+export interface ProxTerm {
+  readonly kind: "prox";
+  readonly atom: string;
+  readonly space: "x" | "W";
+  /** Induces sparsity: certificates are restricted to the active set. */
+  readonly sparsity: boolean;
+  /** Current global weight λ (a setter updates the cells the plan reads). */
+  lambda: number;
+  /** Per-band weights λ_j (relative to λ) when the atom supports bands, else null. */
+  bandWeights: number[] | null;
+  /** The bands the weights refer to (W-space atoms), else null. */
+  readonly bands: readonly Band[] | null;
+  value(u: RealBuf): number;
+  /** out ← prox_{t·g}(u) (out may alias u). */
+  prox(u: RealBuf, t: number, out: RealBuf): void;
+  /** Records out ← prox_{t·g}(u) with t read from `step`; writes nnz and g(out) into `stats`. */
+  emitProx(p: PlanBuilder, u: RealBuf, step: Cell, out: RealBuf, stats: ProxCells): void;
+  /** Records `value` ← g(u). */
+  emitValue(p: PlanBuilder, u: RealBuf, value: Cell): void;
+  dispose(): void;
+}
+
+export type Term = SmoothTerm | ProxTerm;
+
+/** A registered atom: metadata the linter checks and a factory the compiler calls. */
+export interface AtomDef {
+  name: string;
+  kind: "smooth" | "prox";
+  description: string;
+  op: Need;
+  target: Need;
+  transform: Need;
+  params: Record<string, ParamRule>;
+  convex: boolean;
+  /** Prox atoms: where the prox acts. */
+  space?: "x" | "W";
+  /** Prox atoms that induce sparsity (restricted certificates). */
+  sparsity?: boolean;
+  /** Accepts per-band weights λ_j. */
+  bandWeights?: boolean;
+  /** Prox atoms this one fuses with on one slot into one exact prox (L1 + box ...). */
+  composesWith?: string[];
+  /** Cross-parameter checks: returns a problem ("lo must be ≤ hi") or null. */
+  checkParams?(params: Record<string, unknown>): { param: string; message: string; expected: string; found: unknown } | null;
+  create(ctx: AtomContext): Term;
+}
+
+/** Identity function that types an atom definition (for plugins). */
+export function defineAtom(def: AtomDef): AtomDef {
+  return def;
+}

@@ -1,0 +1,199 @@
+import type { Dtype, RealArray } from "../dtype.js";
+import type { Op } from "../ops/op.js";
+
+/** Built-in atom names (plugins add more through the registry). */
+export type SmoothAtomName = "leastSquares" | "weightedLeastSquares" | "huber" | "tikhonov" | "quadraticForm" | "logistic";
+export type ProxAtomName =
+  | "l1"
+  | "waveletL1"
+  | "elasticNet"
+  | "groupL1"
+  | "tvAnisotropic"
+  | "tvIsotropic"
+  | "box"
+  | "nonneg"
+  | "l2Ball"
+  | "l1Ball"
+  | "simplex";
+export type AtomName = SmoothAtomName | ProxAtomName | (string & {});
+
+export type FlowFamily = "gradient" | "proximal" | "accelerated" | "preconditioned" | "hamiltonian_damped";
+
+/** A state slot: an array of the run's dtype, possibly on a manifold. */
+export interface SlotSpec {
+  shape: number[];
+  /** Registered manifold name; Euclidean when absent. */
+  manifold?: string;
+  /**
+   * Initial value: "zeros" (default), "ones", "random" (normal draws from the run's key, projected
+   * onto the manifold), a data name `{ data: "y" }`, the adjoint of an op applied to data
+   * `{ adjoint: { op: "K", data: "y" } }`, or an array of the slot's size.
+   */
+  init?: "zeros" | "ones" | "random" | { data: string } | { adjoint: { op: string; data: string } } | RealArray | number[];
+  /** For Hamiltonian flows: this slot is the momentum conjugate to the named position slot. */
+  conjugateOf?: string;
+}
+
+/** Data arrays: typed arrays of the run's dtype, or plain number arrays (converted). */
+export type DataValue = RealArray | number[];
+
+/** An op: an Op instance, a factory of the run's dtype, or a registry reference. */
+export type OpSpec = Op | ((ctx: { dtype: Dtype }) => Op) | OpRef;
+export interface OpRef {
+  /** Registered op type ("conv2d", "dense", ...). */
+  type: string;
+  /** Parameters of the op factory; strings may name data arrays. */
+  [param: string]: unknown;
+}
+
+export interface TransformSpec {
+  /** Registered transform name ("db4", "swt-db4", "dct", "identity", ...). */
+  name: string;
+  levels?: number;
+}
+
+export type TermKind = "data" | "physics" | "regularizer";
+
+export interface TermSpec<Slot extends string = string, DataName extends string = string, OpName extends string = string, TransformName extends string = string> {
+  /** A label for reports (default: `<atom>#<index>`). */
+  name?: string;
+  kind: TermKind;
+  atom: AtomName;
+  /** State slot the term acts on (default: the only slot). */
+  slot?: Slot;
+  /** Linear op inside the atom (least squares ½‖op(x) − target‖², Tikhonov ½λ‖op(x)‖², ...). */
+  op?: OpName;
+  /** Data array the term compares against. */
+  target?: DataName;
+  /** Weight (λ for regularizers); default 1. */
+  weight?: number;
+  /** Per-band weights λ_j for band-aware atoms (waveletL1), coarsest detail first. */
+  bandWeights?: number[];
+  /** Units of the term's energy; terms summed into one energy must agree. */
+  units?: string;
+  /** Transform the atom acts through (waveletL1). */
+  transform?: TransformName;
+  /** Atom-specific parameters (huber delta, box lo/hi, ball radius, group size, TV iterations...). */
+  params?: Record<string, number | string | boolean | number[]>;
+}
+
+export interface InvariantSpec {
+  name: string;
+  /** conserved: a quantity that must stay at its initial value; constraint: a residual that must stay ≈ 0; symmetry: documented only. */
+  kind: "conserved" | "constraint" | "symmetry";
+  /** Returns the quantity (conserved) or the residual (constraint) of a state. */
+  check?: (state: Record<string, RealArray>) => number;
+  tolerance?: number;
+}
+
+export interface FlowPolicySpec {
+  family?: FlowFamily | (string & {});
+  /** Adaptive restart for the accelerated family. */
+  restart?: "function" | "gradient" | "none";
+  /** α = stepScale/β with 0 < stepScale < 2 (default 1). */
+  stepScale?: number;
+  /** Backtracking: "auto" when β is unknown or proves too small. */
+  lineSearch?: "auto" | "always" | "never";
+  /** Damping rate for hamiltonian_damped (0 = conservative leapfrog). */
+  damping?: number;
+  /** Time step for hamiltonian_damped (default: 0.5/√β). */
+  dt?: number;
+}
+
+export interface MultiscaleSpec {
+  mode?: "off" | "fixed" | "residual";
+  /** Detail levels active at the start (coarsest first); the rest unlock one by one. */
+  startLevels?: number;
+  /** fixed: iterations between unlocks. */
+  every?: number;
+  /** residual: unlock when the relative energy decrease per iteration falls below this. */
+  residualDrop?: number;
+}
+
+export interface GapDialSpec {
+  enabled?: boolean;
+  /** Remediation attempts in the feasibility sweep (M). */
+  maxAttempts?: number;
+  /** λ multiplier per remediation attempt. */
+  widenFactor?: number;
+  /** Largest λ the sweep may reach. */
+  lambdaCap?: number;
+  /** Largest relative change of a dial per trial (±20%). */
+  moveCap?: number;
+  /** Allowed ratio of adjacent-scale λ_j. */
+  ratioBounds?: [number, number];
+  /** Trials without improvement before stopping (N_no_improve). */
+  noImprove?: number;
+  /** Iterations of the short validation run after a move. */
+  validationIters?: number;
+  /** How λ_j are seeded from band statistics. */
+  seed?: { statistic?: "median" | "mad"; k?: number };
+  /** Registered tuner policy (default "gap-dial"). */
+  policy?: string;
+}
+
+export interface SparsitySpec {
+  mode?: "global" | "per-band";
+  /** |(Wx)_i| > tau counts as non-zero in sparsity_wx. */
+  tau?: number;
+}
+
+export interface LensSpec {
+  candidates?: string[];
+  keepFraction?: number;
+}
+
+export interface CertificationSpec {
+  etaMax?: number;
+  gammaMin?: number;
+  /** Re-certify every this many iterations during the polish phase. */
+  every?: number;
+  /** Slack of the Lyapunov descent check. */
+  lyapunovTol?: number;
+  invariantTol?: number;
+}
+
+export interface BudgetsSpec {
+  maxIters?: number;
+  maxTrials?: number;
+  wallTimeMs?: number;
+  /** Stop when the relative energy change falls below tol. */
+  tol?: number;
+}
+
+export interface PoliciesSpec {
+  flow?: FlowPolicySpec;
+  multiscale?: MultiscaleSpec;
+  gapDial?: GapDialSpec;
+  sparsity?: SparsitySpec;
+  lens?: LensSpec;
+  certification?: CertificationSpec;
+  budgets?: BudgetsSpec;
+}
+
+/** A flow specification: the energy E(x) = Σ smooth terms + Σ non-smooth terms over state slots. */
+export interface FlowSpec<
+  Slots extends Record<string, SlotSpec> = Record<string, SlotSpec>,
+  Data extends Record<string, DataValue> = Record<string, DataValue>,
+  Ops extends Record<string, OpSpec> = Record<string, OpSpec>,
+  Transforms extends Record<string, TransformSpec> = Record<string, TransformSpec>,
+> {
+  name?: string;
+  description?: string;
+  dtype?: Dtype;
+  seed?: number;
+  state: Slots;
+  data?: Data;
+  ops?: Ops;
+  transforms?: Transforms;
+  terms: TermSpec<keyof Slots & string, keyof Data & string, keyof Ops & string, keyof Transforms & string>[];
+  invariants?: InvariantSpec[];
+  policies?: PoliciesSpec;
+}
+
+/** What a spec factory receives: the run's dtype and seed, and free-form parameters (e.g. size). */
+export interface FlowContext {
+  dtype: Dtype;
+  seed: number;
+  params: Record<string, string>;
+}
