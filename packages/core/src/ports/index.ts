@@ -2,3 +2,4 @@ export * from "./events.js";
 export * from "./telemetry.js";
 export * from "./manifold.js";
 export * from "./recorder.js";
+export * from "./certificates.js";
