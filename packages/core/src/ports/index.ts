@@ -3,3 +3,4 @@ export * from "./telemetry.js";
 export * from "./manifold.js";
 export * from "./recorder.js";
 export * from "./certificates.js";
+export * from "./tuner.js";

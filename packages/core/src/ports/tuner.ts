@@ -1,0 +1,90 @@
+import type { RngKey } from "../rng.js";
+import type { Certificate } from "./certificates.js";
+import type { Json } from "./events.js";
+
+/** The dials a tuner may move: the sparsity weight λ, per-band weights λ_j, and the step α. */
+export interface Dials {
+  /** Global λ of the flow's sparsity term (null when the flow has none). */
+  lambda: number | null;
+  /**
+   * Per-band multipliers of λ for band-aware atoms, one per detail level, coarsest first (the
+   * threshold of level j is λ·lambdaJ[j]); null when not per-band.
+   */
+  lambdaJ: number[] | null;
+  /** Step size α. */
+  alpha: number;
+}
+
+/** Robust statistics of one detail level of W x (for seeding λ_j, DESIGN §2). */
+export interface BandStat {
+  level: number;
+  size: number;
+  /** median(|W_j x|) */
+  medianAbs: number;
+  /** median absolute deviation of W_j x */
+  mad: number;
+}
+
+export interface DialLimits {
+  /** Largest step the flow allows (below 2/β). */
+  alphaMax: number;
+  lambdaCap: number;
+  /** Largest relative change of a dial in one trial (default 0.2). */
+  moveCap: number;
+  /** Bounds of λ_j / λ_{j+1} for adjacent levels (default [0.5, 2]). */
+  ratioBounds: [number, number];
+}
+
+/** What the controller tells the tuner at each decision. */
+export interface TunerContext {
+  dials: Dials;
+  limits: DialLimits;
+  /** Band statistics of the current iterate's W-coefficients (null without a multilevel transform). */
+  bandStats: BandStat[] | null;
+  /** Options from the spec's gapDial policy (seed statistic and k, widen factor, ...). */
+  options: { [key: string]: Json };
+  iter: number;
+  key: RngKey;
+}
+
+/** How a tried move turned out (Phase 2), reported by the controller to the policy. */
+export interface TrialOutcome {
+  trial: number;
+  from: Dials;
+  to: Dials;
+  /** Certificates after the short validation run (null if the run diverged before them). */
+  certificate: Certificate | null;
+  /** Committed (certificates held and the run did not regress) or rejected. */
+  accepted: boolean;
+  /** The optional task metric after the validation run (lower is better), else null. */
+  metric: number | null;
+  /** Energy at the end of the validation run. */
+  energy: number;
+  reason: string;
+}
+
+/**
+ * A tuner policy as a pair-of-pure-functions object (Optax style): all state is explicit,
+ * JSON-serialisable, returned by every call — so a checkpoint holds it and a resumed run
+ * continues exactly.
+ */
+export interface TunerPolicy<S extends Json = Json> {
+  readonly name: string;
+  init(ctx: TunerContext): S;
+  /** Phase 1: dials to certify first (e.g. λ_j seeded from band statistics). */
+  seed(state: S, ctx: TunerContext): { state: S; dials: Dials; note: string };
+  /** Phase 1: after a failed certificate, the next remediation (widen λ, reduce α), or null when out of options. */
+  remediate(state: S, ctx: TunerContext, failed: Certificate, attempt: number): { state: S; dials: Dials | null; note: string };
+  /** Phase 2: the next move to try (within the caps), or null to stop tuning. */
+  propose(state: S, ctx: TunerContext): { state: S; dials: Dials | null; note: string };
+  /** Phase 2: the controller's verdict on the last move. */
+  update(state: S, outcome: TrialOutcome): S;
+}
+
+/** The tuner port handed to the controller. */
+export interface TunerHook {
+  readonly name: string;
+  readonly policy: TunerPolicy;
+  /** User task metric (lower is better), evaluated after validation runs — e.g. a discrepancy principle. */
+  readonly taskMetric?: (state: { [slot: string]: Float32Array | Float64Array }) => number;
+}
