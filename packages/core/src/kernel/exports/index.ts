@@ -1,7 +1,8 @@
+import type { FlowExports } from "./flow.js";
 import type { VecExports } from "./vec.js";
 
 /** Everything the WASM kernel module exports (both dtype builds export the same names). */
-export interface KernelExports extends VecExports {
+export interface KernelExports extends VecExports, FlowExports {
   memory: WebAssembly.Memory;
   heapBase(): number;
   /** Runs `count` plan instructions at `prog` (src/kernel/plan.ts). */

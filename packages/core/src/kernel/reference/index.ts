@@ -1,2 +1,3 @@
 // Plain-TypeScript reference implementations of every kernel, grouped like assembly/.
 export * as vec from "./vec.js";
+export * as flow from "./flow.js";

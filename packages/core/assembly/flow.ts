@@ -1,0 +1,64 @@
+// Fused kernels of the flow step itself: the per-iteration metrics, computed in one pass over
+// buffers the step already touches (DESIGN §6: metrics fused into passes it already makes).
+import { at64, ld, vld, promoteLo, promoteHi, hsum } from "./common/real";
+
+/**
+ * After a step from momentum point y to x⁺ (x), with xPrev the previous iterate:
+ * out[0] = ‖x⁺ − y‖² (the gradient-mapping norm is √out[0]/α) and
+ * out[1] = ⟨y − x⁺, x⁺ − xPrev⟩ (> 0 triggers the gradient-based adaptive restart).
+ */
+export function stepMetrics(n: i32, y: usize, x: usize, xPrev: usize, out: usize): void {
+  let s0 = f64x2.splat(0);
+  let s1 = f64x2.splat(0);
+  let i = 0;
+  if (sizeof<Real>() == 8) {
+    for (; i + 2 <= n; i += 2) {
+      const xv = vld(x, i);
+      const d = f64x2.sub(xv, vld(y, i));
+      s0 = f64x2.add(s0, f64x2.mul(d, d));
+      s1 = f64x2.sub(s1, f64x2.mul(d, f64x2.sub(xv, vld(xPrev, i))));
+    }
+  } else {
+    for (; i + 4 <= n; i += 4) {
+      const xv = vld(x, i);
+      const yv = vld(y, i);
+      const pv = vld(xPrev, i);
+      const xl = promoteLo(xv);
+      const xh = promoteHi(xv);
+      const dl = f64x2.sub(xl, promoteLo(yv));
+      const dh = f64x2.sub(xh, promoteHi(yv));
+      s0 = f64x2.add(s0, f64x2.add(f64x2.mul(dl, dl), f64x2.mul(dh, dh)));
+      s1 = f64x2.sub(s1, f64x2.add(f64x2.mul(dl, f64x2.sub(xl, promoteLo(pv))), f64x2.mul(dh, f64x2.sub(xh, promoteHi(pv)))));
+    }
+  }
+  let a = hsum(s0);
+  let b = hsum(s1);
+  for (; i < n; i++) {
+    const xi = <f64>ld(x, i);
+    const d = xi - <f64>ld(y, i);
+    a += d * d;
+    b -= d * (xi - <f64>ld(xPrev, i));
+  }
+  store<f64>(at64(out, 0), a);
+  store<f64>(at64(out, 1), b);
+}
+
+/** ⟨g, x − y⟩ in f64 (the linear term of the backtracking line search's sufficient decrease). */
+export function dotDiff(n: i32, g: usize, x: usize, y: usize): f64 {
+  let s = f64x2.splat(0);
+  let i = 0;
+  if (sizeof<Real>() == 8) {
+    for (; i + 2 <= n; i += 2) s = f64x2.add(s, f64x2.mul(vld(g, i), f64x2.sub(vld(x, i), vld(y, i))));
+  } else {
+    for (; i + 4 <= n; i += 4) {
+      const gv = vld(g, i);
+      const xv = vld(x, i);
+      const yv = vld(y, i);
+      s = f64x2.add(s, f64x2.mul(promoteLo(gv), f64x2.sub(promoteLo(xv), promoteLo(yv))));
+      s = f64x2.add(s, f64x2.mul(promoteHi(gv), f64x2.sub(promoteHi(xv), promoteHi(yv))));
+    }
+  }
+  let r = hsum(s);
+  for (; i < n; i++) r += <f64>ld(g, i) * (<f64>ld(x, i) - <f64>ld(y, i));
+  return r;
+}

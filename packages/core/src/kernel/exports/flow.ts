@@ -1,0 +1,6 @@
+// Signatures of assembly/flow.ts.
+export interface FlowExports {
+  /** out[0] = ‖x − y‖², out[1] = ⟨y − x, x − xPrev⟩ (out: two f64 cells). */
+  stepMetrics(n: number, y: number, x: number, xPrev: number, out: number): void;
+  dotDiff(n: number, g: number, x: number, y: number): number;
+}

@@ -1,0 +1,23 @@
+import { describe, it } from "vitest";
+import { DTYPES } from "../src/dtype.js";
+import { Kernel, reference } from "../src/kernel/index.js";
+import { expectArrayClose, expectScalarClose, mulberry32, parityTol, paritySizes, randomArray } from "./helpers.js";
+
+describe.each(DTYPES)("flow kernels match their references (%s)", (dtype) => {
+  const k = Kernel.get(dtype);
+  const rand = mulberry32(5);
+
+  it.each(paritySizes(rand))("n = %i", (n) => {
+    const [ya, xa, pa, ga] = [0, 1, 2, 3].map(() => randomArray(dtype, n, rand));
+    const [y, x, p, g] = [ya, xa, pa, ga].map((a) => k.from(a));
+    const out = k.allocF64(2);
+    k.exports.stepMetrics(n, y.ptr, x.ptr, p.ptr, out.ptr);
+    const ref = new Float64Array(2);
+    reference.flow.stepMetrics(n, ya, xa, pa, ref);
+    // sums of n terms: compare on the scale of the summed magnitudes
+    expectArrayClose([out.view[0]], [ref[0]], parityTol("float64") * 10);
+    expectScalarClose(out.view[1], ref[1], parityTol("float64") * 10, 1e-12 * n * 4);
+    expectScalarClose(k.exports.dotDiff(n, g.ptr, x.ptr, y.ptr), reference.flow.dotDiff(n, ga, xa, ya), 1e-11, 1e-12 * n * 4);
+    for (const b of [y, x, p, g, out]) b.free();
+  });
+});
