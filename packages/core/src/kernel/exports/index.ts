@@ -1,8 +1,9 @@
 import type { FlowExports } from "./flow.js";
+import type { LossesExports } from "./losses.js";
 import type { VecExports } from "./vec.js";
 
 /** Everything the WASM kernel module exports (both dtype builds export the same names). */
-export interface KernelExports extends VecExports, FlowExports {
+export interface KernelExports extends VecExports, FlowExports, LossesExports {
   memory: WebAssembly.Memory;
   heapBase(): number;
   /** Runs `count` plan instructions at `prog` (src/kernel/plan.ts). */

@@ -1,3 +1,4 @@
 // Plain-TypeScript reference implementations of every kernel, grouped like assembly/.
 export * as vec from "./vec.js";
 export * as flow from "./flow.js";
+export * as losses from "./losses.js";
