@@ -2,4 +2,4 @@ export { Kernel, Buf, type RealBuf, type F64Buf, type I32Buf } from "./kernel.js
 export type { ArenaStats } from "./arena.js";
 export type { KernelExports } from "./exports/index.js";
 export * as reference from "./reference/index.js";
-export { Cell, CellBank, Plan, PlanBuilder, Program, type PlanArg, type PlanFn } from "./plan.js";
+export { Cell, CellBank, Plan, PlanBuilder, Program, ProgramCache, type PlanArg, type PlanFn } from "./plan.js";

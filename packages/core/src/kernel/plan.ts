@@ -232,3 +232,39 @@ export class Program {
     for (const p of this.parts) if (p instanceof Plan) p.dispose();
   }
 }
+
+/**
+ * Small plans recorded on first use and kept per (name, buffers): how operators offer direct calls
+ * (`applyBuf`, `forwardBuf`) while defining their computation once, as plan emission.
+ */
+export class ProgramCache {
+  private readonly programs = new Map<string, Program>();
+
+  constructor(
+    readonly kernel: Kernel,
+    private readonly capacity = 16,
+  ) {}
+
+  /** Runs the program `record` builds for this key, recording it the first time. */
+  run(name: string, bufs: readonly Buf<Float64Array | Float32Array | Int32Array>[], record: (p: PlanBuilder) => void): void {
+    const key = `${name}:${bufs.map((b) => `${b.ptr}+${b.length}`).join(":")}`;
+    let prog = this.programs.get(key);
+    if (!prog) {
+      const p = new PlanBuilder(this.kernel);
+      record(p);
+      prog = p.build();
+      if (this.programs.size >= this.capacity) {
+        const [oldKey, old] = this.programs.entries().next().value as [string, Program];
+        old.dispose();
+        this.programs.delete(oldKey);
+      }
+      this.programs.set(key, prog);
+    }
+    prog.run();
+  }
+
+  dispose(): void {
+    for (const p of this.programs.values()) p.dispose();
+    this.programs.clear();
+  }
+}

@@ -1,12 +1,14 @@
 import { type Dtype, type RealArray, type Shape, checkArray, outArray, sameShape, shapeSize } from "../dtype.js";
 import { DtypeError, ShapeError } from "../errors.js";
 import { Kernel, type RealBuf } from "../kernel/kernel.js";
+import { CellBank, type PlanBuilder, ProgramCache } from "../kernel/plan.js";
 import type { ParamRule } from "../spec/params.js";
 
 /**
  * A linear operator A: R^inShape → R^outShape of one dtype. `apply`/`adjoint` take JS arrays
- * (one copy in and out of kernel memory); `applyBuf`/`adjointBuf` work between arena buffers
- * with no copies — the runtime only uses those.
+ * (one copy in and out of kernel memory); `applyBuf`/`adjointBuf` work between arena buffers;
+ * `emitApply`/`emitAdjoint` record the same computation into a plan, which is how the runtime
+ * uses an op (a step of built-in ops is one call into the kernel). `out` never aliases the input.
  */
 export interface Op {
   /** What kind of operator: "dense", "conv2d", "compose", ... */
@@ -20,22 +22,35 @@ export interface Op {
   adjoint(y: RealArray, out?: RealArray): RealArray;
   applyBuf(x: RealBuf, out: RealBuf): void;
   adjointBuf(y: RealBuf, out: RealBuf): void;
+  /** Records out ← A x into a plan. */
+  emitApply(p: PlanBuilder, x: RealBuf, out: RealBuf): void;
+  /** Records out ← Aᵀ y into a plan. */
+  emitAdjoint(p: PlanBuilder, y: RealBuf, out: RealBuf): void;
+  /**
+   * AᵀA as an operator, when it is cheaper than an adjoint after an apply (a circular
+   * convolution's Gram operator is one spectral multiply: 2 FFTs instead of 4). Optional.
+   */
+  gram?(): Op;
   /** Releases kernel memory the operator holds. */
   dispose(): void;
 }
 
 /**
- * Base for operators running on the kernel: subclasses implement the buffer methods; the JS
- * array methods are derived (dtype/shape checks, one copy each way through scratch buffers).
+ * Base for operators running on the kernel. Subclasses implement only `emitApply` and
+ * `emitAdjoint` (one definition of the computation); the buffer methods run small cached plans
+ * and the JS array methods add dtype/shape checks and one copy each way.
  */
 export abstract class KernelOp implements Op {
   abstract readonly kind: string;
   readonly kernel: Kernel;
   readonly inSize: number;
   readonly outSize: number;
+  /** Scalars (f64 cells) the op's plan calls read: scale factors, spectra norms, ... */
+  protected readonly cells: CellBank;
   private scratchIn?: RealBuf;
   private scratchOut?: RealBuf;
   private readonly owned: { free(): void; isFreed: boolean }[] = [];
+  private readonly programs: ProgramCache;
 
   constructor(
     readonly dtype: Dtype,
@@ -45,14 +60,28 @@ export abstract class KernelOp implements Op {
     this.kernel = Kernel.get(dtype);
     this.inSize = shapeSize(inShape);
     this.outSize = shapeSize(outShape);
+    this.cells = new CellBank(this.kernel);
+    this.programs = new ProgramCache(this.kernel);
   }
 
   get normHint(): number | undefined {
     return undefined;
   }
 
-  abstract applyBuf(x: RealBuf, out: RealBuf): void;
-  abstract adjointBuf(y: RealBuf, out: RealBuf): void;
+  abstract emitApply(p: PlanBuilder, x: RealBuf, out: RealBuf): void;
+  abstract emitAdjoint(p: PlanBuilder, y: RealBuf, out: RealBuf): void;
+
+  applyBuf(x: RealBuf, out: RealBuf): void {
+    checkBuf(`${this.kind}.apply`, this, x, this.inSize);
+    checkBuf(`${this.kind}.apply (out)`, this, out, this.outSize);
+    this.programs.run("apply", [x, out], (p) => this.emitApply(p, x, out));
+  }
+
+  adjointBuf(y: RealBuf, out: RealBuf): void {
+    checkBuf(`${this.kind}.adjoint`, this, y, this.outSize);
+    checkBuf(`${this.kind}.adjoint (out)`, this, out, this.inSize);
+    this.programs.run("adjoint", [y, out], (p) => this.emitAdjoint(p, y, out));
+  }
 
   apply(x: RealArray, out?: RealArray): RealArray {
     const name = `${this.kind}.apply`;
@@ -83,8 +112,10 @@ export abstract class KernelOp implements Op {
   }
 
   dispose(): void {
+    this.programs.dispose();
     for (const b of this.owned) if (!b.isFreed) b.free();
     this.owned.length = 0;
+    this.cells.dispose();
     this.scratchIn = this.scratchOut = undefined;
   }
 

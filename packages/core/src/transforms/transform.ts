@@ -1,5 +1,7 @@
-import type { Dtype, RealArray, Shape } from "../dtype.js";
-import type { RealBuf } from "../kernel/kernel.js";
+import { type Dtype, type RealArray, type Shape, checkArray, outArray, shapeSize } from "../dtype.js";
+import { Kernel, type RealBuf } from "../kernel/kernel.js";
+import { CellBank, type PlanBuilder, ProgramCache } from "../kernel/plan.js";
+import { checkBuf } from "../ops/op.js";
 
 /**
  * Frame type of a transform W (DESIGN §2): unitary WᵀW = I; tight WᵀW = cI; general an
@@ -23,7 +25,8 @@ export interface Band {
  * A linear transform W from signal space (shape) to coefficient space (coeffSize reals), with
  * its frame type and constant. `forward` is the analysis W; `inverse` the synthesis operator
  * that undoes it (Wᵀ for unitary, Wᵀ/c for tight frames). The buffer methods run on the kernel
- * without copies.
+ * without copies; the `emit…` methods record the same computation into a plan (how the runtime
+ * uses W: F_Multi⁺ and F_Multi⁻). `out` never aliases the input.
  */
 export interface TransformOp {
   readonly name: string;
@@ -38,8 +41,14 @@ export interface TransformOp {
   readonly bands: readonly Band[];
   forward(x: RealArray, out?: RealArray): RealArray;
   inverse(u: RealArray, out?: RealArray): RealArray;
+  /** Wᵀu. */
+  adjoint(u: RealArray, out?: RealArray): RealArray;
   forwardBuf(x: RealBuf, out: RealBuf): void;
   inverseBuf(u: RealBuf, out: RealBuf): void;
+  emitForward(p: PlanBuilder, x: RealBuf, out: RealBuf): void;
+  emitInverse(p: PlanBuilder, u: RealBuf, out: RealBuf): void;
+  /** Wᵀu (the adjoint; equals c·inverse for tight frames, inverse for unitary ones). */
+  emitAdjoint(p: PlanBuilder, u: RealBuf, out: RealBuf): void;
   dispose(): void;
 }
 
@@ -58,4 +67,106 @@ export interface TransformFactory {
   create(options: TransformOptions): TransformOp;
   probe: { shape: Shape; levels?: number };
   description?: string;
+}
+
+/**
+ * Base for transforms running on the kernel. Subclasses implement the three `emit…` methods (one
+ * definition of each computation); buffer and JS-array methods are derived from them.
+ */
+export abstract class KernelTransform implements TransformOp {
+  abstract readonly name: string;
+  abstract readonly frame: FrameType;
+  abstract readonly c: number;
+  abstract readonly levels: number;
+  abstract readonly bands: readonly Band[];
+  readonly kernel: Kernel;
+  readonly size: number;
+  protected readonly cells: CellBank;
+  private readonly programs: ProgramCache;
+  private scratchX?: RealBuf;
+  private scratchU?: RealBuf;
+  private readonly owned: { free(): void; isFreed: boolean }[] = [];
+
+  constructor(
+    readonly dtype: Dtype,
+    readonly shape: Shape,
+    readonly coeffSize: number,
+  ) {
+    this.kernel = Kernel.get(dtype);
+    this.size = shapeSize(shape);
+    this.cells = new CellBank(this.kernel);
+    this.programs = new ProgramCache(this.kernel);
+  }
+
+  abstract emitForward(p: PlanBuilder, x: RealBuf, out: RealBuf): void;
+  abstract emitInverse(p: PlanBuilder, u: RealBuf, out: RealBuf): void;
+  abstract emitAdjoint(p: PlanBuilder, u: RealBuf, out: RealBuf): void;
+
+  forwardBuf(x: RealBuf, out: RealBuf): void {
+    checkBuf(`${this.name}.forward`, this, x, this.size);
+    checkBuf(`${this.name}.forward (out)`, this, out, this.coeffSize);
+    this.programs.run("forward", [x, out], (p) => this.emitForward(p, x, out));
+  }
+
+  inverseBuf(u: RealBuf, out: RealBuf): void {
+    checkBuf(`${this.name}.inverse`, this, u, this.coeffSize);
+    checkBuf(`${this.name}.inverse (out)`, this, out, this.size);
+    this.programs.run("inverse", [u, out], (p) => this.emitInverse(p, u, out));
+  }
+
+  adjointBuf(u: RealBuf, out: RealBuf): void {
+    checkBuf(`${this.name}.adjoint`, this, u, this.coeffSize);
+    checkBuf(`${this.name}.adjoint (out)`, this, out, this.size);
+    this.programs.run("adjoint", [u, out], (p) => this.emitAdjoint(p, u, out));
+  }
+
+  forward(x: RealArray, out?: RealArray): RealArray {
+    checkArray(`${this.name}.forward`, this.dtype, this.shape, x);
+    const u = outArray(`${this.name}.forward`, this.dtype, [this.coeffSize], out);
+    const [bx, bu] = this.scratch();
+    bx.view.set(x);
+    this.forwardBuf(bx, bu);
+    u.set(bu.view);
+    return u;
+  }
+
+  inverse(u: RealArray, out?: RealArray): RealArray {
+    return this.toSignal("inverse", u, out, (bu, bx) => this.inverseBuf(bu, bx));
+  }
+
+  adjoint(u: RealArray, out?: RealArray): RealArray {
+    return this.toSignal("adjoint", u, out, (bu, bx) => this.adjointBuf(bu, bx));
+  }
+
+  /** Allocates a kernel buffer owned by this transform (freed by dispose). */
+  protected own<B extends { free(): void; isFreed: boolean }>(b: B): B {
+    this.owned.push(b);
+    return b;
+  }
+
+  dispose(): void {
+    this.programs.dispose();
+    for (const b of this.owned) if (!b.isFreed) b.free();
+    this.owned.length = 0;
+    this.cells.dispose();
+    this.scratchX = this.scratchU = undefined;
+  }
+
+  private toSignal(what: string, u: RealArray, out: RealArray | undefined, run: (bu: RealBuf, bx: RealBuf) => void): RealArray {
+    checkArray(`${this.name}.${what}`, this.dtype, [this.coeffSize], u);
+    const x = outArray(`${this.name}.${what}`, this.dtype, this.shape, out);
+    const [bx, bu] = this.scratch();
+    bu.view.set(u);
+    run(bu, bx);
+    x.set(bx.view);
+    return x;
+  }
+
+  private scratch(): [RealBuf, RealBuf] {
+    if (!this.scratchX || !this.scratchU) {
+      this.scratchX = this.own(this.kernel.alloc(this.size));
+      this.scratchU = this.own(this.kernel.alloc(this.coeffSize));
+    }
+    return [this.scratchX, this.scratchU];
+  }
 }
