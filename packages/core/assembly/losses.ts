@@ -1,58 +1,101 @@
 // Element-wise data losses of the smooth atoms: value (f64-accumulated) and gradient in one pass.
+// Every loss takes the term's weight w, so value and gradient come out already scaled: the plan
+// needs no extra pass (and no scalar arithmetic on cells) to weight a term.
+import { at, ld, st, vld, vst, vsplat, promoteLo, promoteHi, hsum } from "./common/real";
 
-/**
- * Huber loss Σ h_δ(r_i), h_δ(r) = ½r² for |r| ≤ δ, δ(|r| − ½δ) beyond; grad_i = clip(r_i, −δ, δ).
- * grad may alias r.
- */
-export function huber(n: i32, delta: f64, r: usize, grad: usize): f64 {
+/** w·½Σr_i²; grad = w·r (grad may alias r). */
+export function lossSquared(n: i32, w: f64, r: usize, grad: usize): f64 {
+  const wv = vsplat(w);
+  let acc0 = f64x2.splat(0);
+  let acc1 = f64x2.splat(0);
+  let i = 0;
+  if (sizeof<Real>() == 8) {
+    for (; i + 4 <= n; i += 4) {
+      const a = vld(r, i);
+      const b = vld(r, i + 2);
+      acc0 = f64x2.add(acc0, f64x2.mul(a, a));
+      acc1 = f64x2.add(acc1, f64x2.mul(b, b));
+      vst(grad, i, v128.mul<Real>(wv, a));
+      vst(grad, i + 2, v128.mul<Real>(wv, b));
+    }
+  } else {
+    for (; i + 4 <= n; i += 4) {
+      const a = vld(r, i);
+      const lo = promoteLo(a);
+      const hi = promoteHi(a);
+      acc0 = f64x2.add(acc0, f64x2.mul(lo, lo));
+      acc1 = f64x2.add(acc1, f64x2.mul(hi, hi));
+      vst(grad, i, v128.mul<Real>(wv, a));
+    }
+  }
+  let s = hsum(f64x2.add(acc0, acc1));
+  for (; i < n; i++) {
+    const ri = ld(r, i);
+    s += <f64>ri * <f64>ri;
+    st(grad, i, <Real>w * ri);
+  }
+  return 0.5 * w * s;
+}
+
+/** w·½Σ c_i r_i² with per-element weights c; grad = w·c⊙r (grad may alias r). */
+export function lossWeightedSquared(n: i32, w: f64, c: usize, r: usize, grad: usize): f64 {
   let s: f64 = 0;
   for (let i = 0; i < n; i++) {
-    const p = r + (<usize>i << alignof<Real>());
-    const ri = <f64>load<Real>(p);
+    const ri = <f64>ld(r, i);
+    const ci = <f64>ld(c, i);
+    s += ci * ri * ri;
+    st(grad, i, <Real>(w * ci * ri));
+  }
+  return 0.5 * w * s;
+}
+
+/**
+ * w·Σ h_δ(r_i), h_δ(r) = ½r² for |r| ≤ δ, δ(|r| − ½δ) beyond; grad_i = w·clip(r_i, −δ, δ).
+ * grad may alias r.
+ */
+export function lossHuber(n: i32, w: f64, delta: f64, r: usize, grad: usize): f64 {
+  let s: f64 = 0;
+  for (let i = 0; i < n; i++) {
+    const ri = <f64>ld(r, i);
     const a = Math.abs(ri);
     if (a <= delta) {
       s += 0.5 * ri * ri;
-      store<Real>(grad + (<usize>i << alignof<Real>()), <Real>ri);
+      st(grad, i, <Real>(w * ri));
     } else {
       s += delta * (a - 0.5 * delta);
-      store<Real>(grad + (<usize>i << alignof<Real>()), <Real>(ri > 0 ? delta : -delta));
+      st(grad, i, <Real>(ri > 0 ? w * delta : -w * delta));
     }
   }
-  return s;
+  return w * s;
 }
 
-/** Second derivative of the Huber loss: w_i = 1 where |r_i| ≤ δ, else 0. */
-export function huberCurvature(n: i32, delta: f64, r: usize, w: usize): void {
-  for (let i = 0; i < n; i++) {
-    const off = <usize>i << alignof<Real>();
-    store<Real>(w + off, Math.abs(<f64>load<Real>(r + off)) <= delta ? <Real>1 : <Real>0);
-  }
+/** Curvature of the weighted Huber loss: c_i = w where |r_i| ≤ δ, else 0. */
+export function lossHuberCurvature(n: i32, w: f64, delta: f64, r: usize, c: usize): void {
+  for (let i = 0; i < n; i++) st(c, i, Math.abs(<f64>ld(r, i)) <= delta ? <Real>w : <Real>0);
 }
 
 /**
- * Logistic loss Σ log(1 + exp(−y_i z_i)) for labels y_i ∈ {−1, +1}, computed stably as
- * max(−t, 0) + log1p(exp(−|t|)) with t = y_i z_i; grad_i = −y_i σ(−t). grad may alias z.
+ * w·Σ log(1 + exp(−y_i z_i)) for labels y_i ∈ {−1, +1}, computed stably as
+ * max(−t, 0) + log1p(exp(−|t|)) with t = y_i z_i; grad_i = −w·y_i σ(−t). grad may alias z.
  */
-export function logistic(n: i32, z: usize, y: usize, grad: usize): f64 {
+export function lossLogistic(n: i32, w: f64, z: usize, y: usize, grad: usize): f64 {
   let s: f64 = 0;
   for (let i = 0; i < n; i++) {
-    const off = <usize>i << alignof<Real>();
-    const yi = <f64>load<Real>(y + off);
-    const t = yi * <f64>load<Real>(z + off);
+    const yi = <f64>ld(y, i);
+    const t = yi * <f64>ld(z, i);
     const e = Math.exp(-Math.abs(t));
     s += (t < 0 ? -t : 0) + Math.log1p(e);
     // σ(−t) = 1/(1 + e^t), written to avoid overflow for either sign of t
     const sig = t >= 0 ? e / (1 + e) : 1 / (1 + e);
-    store<Real>(grad + off, <Real>(-yi * sig));
+    st(grad, i, <Real>(-w * yi * sig));
   }
-  return s;
+  return w * s;
 }
 
-/** Logistic curvature w_i = σ(z_i)(1 − σ(z_i)) (independent of the label sign). */
-export function logisticCurvature(n: i32, z: usize, w: usize): void {
+/** Curvature of the weighted logistic loss c_i = w·σ(z_i)(1 − σ(z_i)) (independent of the label sign). */
+export function lossLogisticCurvature(n: i32, w: f64, z: usize, c: usize): void {
   for (let i = 0; i < n; i++) {
-    const off = <usize>i << alignof<Real>();
-    const e = Math.exp(-Math.abs(<f64>load<Real>(z + off)));
-    store<Real>(w + off, <Real>(e / ((1 + e) * (1 + e))));
+    const e = Math.exp(-Math.abs(<f64>ld(z, i)));
+    st(c, i, <Real>((w * e) / ((1 + e) * (1 + e))));
   }
 }

@@ -3,6 +3,8 @@ import { DTYPES } from "../src/dtype.js";
 import { Kernel, reference } from "../src/kernel/index.js";
 import { expectArrayClose, expectScalarClose, mulberry32, parityTol, paritySizes, randomArray } from "./helpers.js";
 
+const ref = reference.losses;
+
 describe.each(DTYPES)("loss kernels (%s)", (dtype) => {
   const k = Kernel.get(dtype);
   const rand = mulberry32(9);
@@ -11,32 +13,56 @@ describe.each(DTYPES)("loss kernels (%s)", (dtype) => {
   it.each(paritySizes(rand).filter((n) => n > 0))("match the textbook formulas, n = %i", (n) => {
     const ra = randomArray(dtype, n, rand);
     const ya = ra.map(() => (rand() < 0.5 ? -1 : 1));
+    const ca = ra.map(() => rand());
     const r = k.from(ra);
     const y = k.from(ya);
+    const c = k.from(ca);
     const g = k.alloc(n);
     const gr = ra.slice();
+    const w = 0.25 + rand();
+    // value sums n terms: compare on the scale of the summed magnitudes
+    const sumTol = (v: number) => 1e-12 * Math.max(1, Math.abs(v)) + (dtype === "float32" ? 1e-6 * n : 0);
+
+    let v = ref.lossSquared(n, w, ra, gr);
+    expectScalarClose(k.exports.lossSquared(n, w, r.ptr, g.ptr), v, 1e-12, sumTol(v));
+    expectArrayClose(g.view, gr, tol);
+
+    v = ref.lossWeightedSquared(n, w, ca, ra, gr);
+    expectScalarClose(k.exports.lossWeightedSquared(n, w, c.ptr, r.ptr, g.ptr), v, 1e-12, sumTol(v));
+    expectArrayClose(g.view, gr, tol);
+
     for (const delta of [0.3, 1.5]) {
-      const v = k.exports.huber(n, delta, r.ptr, g.ptr);
-      expectScalarClose(v, reference.losses.huber(n, delta, ra, gr), 1e-12, 1e-300);
+      v = ref.lossHuber(n, w, delta, ra, gr);
+      expectScalarClose(k.exports.lossHuber(n, w, delta, r.ptr, g.ptr), v, 1e-12, sumTol(v));
       expectArrayClose(g.view, gr, tol);
-      k.exports.huberCurvature(n, delta, r.ptr, g.ptr);
-      reference.losses.huberCurvature(n, delta, ra, gr);
-      expectArrayClose(g.view, gr, 0);
+      k.exports.lossHuberCurvature(n, w, delta, r.ptr, g.ptr);
+      ref.lossHuberCurvature(n, w, delta, ra, gr);
+      expectArrayClose(g.view, gr, tol);
     }
-    const v = k.exports.logistic(n, r.ptr, y.ptr, g.ptr);
-    expectScalarClose(v, reference.losses.logistic(n, ra, ya, gr), 1e-12);
+    v = ref.lossLogistic(n, w, ra, ya, gr);
+    expectScalarClose(k.exports.lossLogistic(n, w, r.ptr, y.ptr, g.ptr), v, 1e-12, sumTol(v));
     expectArrayClose(g.view, gr, tol);
-    k.exports.logisticCurvature(n, r.ptr, g.ptr);
-    reference.losses.logisticCurvature(n, ra, gr);
+    k.exports.lossLogisticCurvature(n, w, r.ptr, g.ptr);
+    ref.lossLogisticCurvature(n, w, ra, gr);
     expectArrayClose(g.view, gr, tol);
-    for (const b of [r, y, g]) b.free();
+    for (const b of [r, y, c, g]) b.free();
+  });
+
+  it("squared loss may write its gradient over its input", () => {
+    const ra = randomArray(dtype, 37, rand);
+    const r = k.from(ra);
+    const gr = ra.slice();
+    const v = ref.lossSquared(37, 2, ra, gr);
+    expectScalarClose(k.exports.lossSquared(37, 2, r.ptr, r.ptr), v, 1e-12, 1e-6);
+    expectArrayClose(r.view, gr, tol);
+    r.free();
   });
 
   it("logistic stays finite for huge margins where the textbook formula overflows", () => {
     const z = k.from(dtype === "float64" ? Float64Array.of(800, -800) : Float32Array.of(80, -80));
     const y = k.from(dtype === "float64" ? Float64Array.of(-1, 1) : Float32Array.of(-1, 1));
     const g = k.alloc(2);
-    const v = k.exports.logistic(2, z.ptr, y.ptr, g.ptr);
+    const v = k.exports.lossLogistic(2, 1, z.ptr, y.ptr, g.ptr);
     expect(v).toBeCloseTo(dtype === "float64" ? 1600 : 160, 6);
     expect(Array.from(g.view)).toEqual([1, -1]);
     for (const b of [z, y, g]) b.free();

@@ -1,7 +1,9 @@
 // Signatures of assembly/losses.ts.
 export interface LossesExports {
-  huber(n: number, delta: number, r: number, grad: number): number;
-  huberCurvature(n: number, delta: number, r: number, w: number): void;
-  logistic(n: number, z: number, y: number, grad: number): number;
-  logisticCurvature(n: number, z: number, w: number): void;
+  lossSquared(n: number, w: number, r: number, grad: number): number;
+  lossWeightedSquared(n: number, w: number, c: number, r: number, grad: number): number;
+  lossHuber(n: number, w: number, delta: number, r: number, grad: number): number;
+  lossHuberCurvature(n: number, w: number, delta: number, r: number, c: number): void;
+  lossLogistic(n: number, w: number, z: number, y: number, grad: number): number;
+  lossLogisticCurvature(n: number, w: number, z: number, c: number): void;
 }
