@@ -62,3 +62,8 @@ export function dotDiff(n: i32, g: usize, x: usize, y: usize): f64 {
   for (; i < n; i++) r += <f64>ld(g, i) * (<f64>ld(x, i) - <f64>ld(y, i));
   return r;
 }
+
+/** cell ← a·cell (scales a reduction written by an earlier plan call, e.g. ½w⟨x, Qx⟩). */
+export function scaleCell(a: f64, cell: usize): void {
+  store<f64>(cell, a * load<f64>(cell));
+}

@@ -21,3 +21,17 @@ describe.each(DTYPES)("flow kernels match their references (%s)", (dtype) => {
     for (const b of [y, x, p, g, out]) b.free();
   });
 });
+
+describe.each(DTYPES)("scaleCell (%s)", (dtype) => {
+  it("scales an f64 cell in place", () => {
+    const k = Kernel.get(dtype);
+    const c = k.allocF64(2);
+    c.view.set([3, 5]);
+    k.exports.scaleCell(-0.5, c.ptr + 8);
+    const r = Float64Array.of(5);
+    reference.flow.scaleCell(-0.5, r);
+    expectScalarClose(c.view[1], r[0], 0);
+    expectScalarClose(c.view[0], 3, 0);
+    c.free();
+  });
+});

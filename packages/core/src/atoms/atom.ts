@@ -1,6 +1,5 @@
 import type { Dtype, Shape } from "../dtype.js";
-import type { Cell, CellBank } from "../kernel/plan.js";
-import type { PlanBuilder } from "../kernel/plan.js";
+import type { Cell, CellBank, PlanBuilder } from "../kernel/plan.js";
 import type { Kernel, RealBuf } from "../kernel/kernel.js";
 import type { Op } from "../ops/op.js";
 import type { ParamRule } from "../spec/params.js";
@@ -23,40 +22,50 @@ export interface AtomContext {
   /** Weight (λ for regularizers) — the value at compile time; terms read it from `weightCell`. */
   weight: number;
   bandWeights?: number[];
-  /** Parameters with defaults applied. */
+  /** Parameters with defaults applied (string parameters may name arrays of `data`). */
   params: Record<string, number | string | boolean | number[]>;
+  /** The spec's data arrays in kernel memory. */
+  data: Record<string, RealBuf>;
   cells: CellBank;
 }
+
+/** Which of a term's three image caches an emission reads or writes (see SmoothTerm). */
+export type CacheIndex = 0 | 1 | 2;
 
 /**
  * A smooth term f of the energy. `value`/`addGradient`/`addHessian` are direct evaluations (used
  * by certificates, unit normalisation and tests); the `emit…` methods record the term's part of a
- * flow step into a plan. Terms may keep a cache of a linear image of the state (Ax, or its
- * spectrum) so that the gradient at the momentum point and the energy at the new iterate cost
- * one pass each: `emitObserve` refreshes the cache from the new state, `emitGradient` combines the
- * caches of the last two observed states with the momentum coefficient.
+ * flow step into a plan.
+ *
+ * Terms of the form φ(Ax − b) keep three caches of the linear image Ax − b, one per state buffer
+ * the runtime rotates through (current, previous, candidate). The momentum point of accelerated
+ * flows y = x + β(x − x_prev) then has the image (1 + β)·c_cur − β·c_prev by linearity, so one
+ * step costs one apply (observing the candidate) and one adjoint (the gradient at y) — never two
+ * applies. Terms without a linear image simply read `y`.
  */
 export interface SmoothTerm {
   readonly kind: "smooth";
   readonly atom: string;
   /** ∇²f is constant (the certificates' core operator is then exact). */
   readonly quadratic: boolean;
-  /** Lipschitz constant of ∇f when known analytically (from op norm hints); else undefined. */
-  readonly lipschitz: number | undefined;
+  /**
+   * Lipschitz constant of ∇f as `scale·‖A‖²` where A is `normOp` (null: the term has no op and
+   * `scale` is the constant itself). The compiler uses the op's analytic norm hint, or power
+   * iteration.
+   */
+  readonly lipschitz: { scale: number; normOp: Op | null };
   value(x: RealBuf): number;
   /** g ← g + ∇f(x); returns f(x). */
   addGradient(x: RealBuf, g: RealBuf): number;
   /** out ← out + ∇²f(x)·v. */
   addHessian(x: RealBuf, v: RealBuf, out: RealBuf): void;
-  /** out ← out + diag ∇²f(x), when cheap (Jacobi preconditioning); false if unavailable. */
-  addHessianDiagonal(x: RealBuf, out: RealBuf): boolean;
-  /** Records: refresh caches from the state x (after a step); write f(x) into `value`. */
-  emitObserve(p: PlanBuilder, x: RealBuf, value: Cell): void;
+  /** Records: cache[into] ← the term's image of x; value ← f(x). */
+  emitObserve(p: PlanBuilder, x: RealBuf, into: CacheIndex, value: Cell): void;
   /**
-   * Records: g ← g + ∇f(y) where y = x + β(x − x_prev) is the momentum point of the last two
-   * observed states (β = 0: the last state). Rotates the caches like the state's momentum kernel.
+   * Records: g ← g + ∇f(y) and value ← f(y), where y = x_cur + β(x_cur − x_prev) and the images
+   * of x_cur, x_prev are in cache[cur], cache[prev] (β = 0: y = x_cur).
    */
-  emitGradient(p: PlanBuilder, y: RealBuf, beta: Cell, g: RealBuf): void;
+  emitGradient(p: PlanBuilder, y: RealBuf, cur: CacheIndex, prev: CacheIndex, beta: Cell, g: RealBuf, value: Cell): void;
   dispose(): void;
 }
 

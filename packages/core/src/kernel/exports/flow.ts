@@ -3,4 +3,6 @@ export interface FlowExports {
   /** out[0] = ‖x − y‖², out[1] = ⟨y − x, x − xPrev⟩ (out: two f64 cells). */
   stepMetrics(n: number, y: number, x: number, xPrev: number, out: number): void;
   dotDiff(n: number, g: number, x: number, y: number): number;
+  /** cell ← a·cell (cell: byte address of an f64). */
+  scaleCell(a: number, cell: number): void;
 }

@@ -18,3 +18,7 @@ export function dotDiff(n: number, g: RealArray, x: RealArray, y: RealArray): nu
   for (let i = 0; i < n; i++) s += g[i] * (x[i] - y[i]);
   return s;
 }
+
+export function scaleCell(a: number, cell: Float64Array): void {
+  cell[0] *= a;
+}

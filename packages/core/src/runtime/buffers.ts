@@ -1,0 +1,93 @@
+import type { CacheIndex } from "../atoms/atom.js";
+import type { CompiledFlow, SlotLayout } from "../compiler/types.js";
+import type { F64Buf, RealBuf } from "../kernel/kernel.js";
+import type { Cell } from "../kernel/plan.js";
+import type { ProxCells } from "../atoms/atom.js";
+
+/**
+ * The preallocated buffers and scalar cells of a flow's step. The state rotates through three
+ * buffers (current, previous, candidate) so that accepting a step is a change of index, never a
+ * copy; the step's plan exists in three variants, one per rotation.
+ */
+export class StepBuffers {
+  readonly X: [RealBuf, RealBuf, RealBuf];
+  /** Momentum point y (accelerated flows). */
+  readonly y: RealBuf;
+  /** ∇f(y). */
+  readonly g: RealBuf;
+  /** W-space coefficients of the candidate (F_Multi⁺ output, F_Proj in place). */
+  readonly u: RealBuf;
+  /** Step size α and −α (F_Dis reads −α; F_Proj reads α). */
+  readonly alpha: Cell;
+  readonly negAlpha: Cell;
+  /** Momentum coefficient β_k of y = x_k + β_k(x_k − x_{k−1}). */
+  readonly beta: Cell;
+  readonly zero: Cell;
+  readonly one: Cell;
+  /** f_i(y) per smooth term, written by the gradient pass. */
+  readonly fAtY: Cell[];
+  /** f_i(x⁺) per smooth term, written when the candidate is observed. */
+  readonly fAtX: Cell[];
+  /** nnz and g_j(x⁺) per prox term, fused into the prox pass. */
+  readonly proxStats: ProxCells[];
+  /** [‖x⁺ − y‖², ⟨y − x⁺, x⁺ − x_k⟩] (stepMetrics). */
+  readonly metrics: F64Buf;
+  /** ⟨∇f(y), x⁺ − y⟩ for the sufficient-decrease test of the line search. */
+  readonly linear: Cell;
+  private readonly owned: { free(): void; isFreed: boolean }[] = [];
+
+  constructor(readonly flow: CompiledFlow) {
+    const k = flow.kernel;
+    const own = <B extends { free(): void; isFreed: boolean }>(b: B) => {
+      this.owned.push(b);
+      return b;
+    };
+    this.X = [own(k.alloc(flow.n)), own(k.alloc(flow.n)), own(k.alloc(flow.n))];
+    this.y = own(k.alloc(flow.n));
+    this.g = own(k.alloc(flow.n));
+    this.u = own(k.alloc(Math.max(1, flow.coeffSize)));
+    const c = flow.cells;
+    this.alpha = c.cell(0);
+    this.negAlpha = c.cell(0);
+    this.beta = c.cell(0);
+    this.zero = c.cell(0);
+    this.one = c.cell(1);
+    this.fAtY = flow.smooth.map(() => c.cell(0));
+    this.fAtX = flow.smooth.map(() => c.cell(0));
+    this.proxStats = flow.prox.map(() => ({ nnz: c.cell(0), value: c.cell(0) }));
+    this.metrics = own(k.allocF64(2));
+    this.linear = c.cell(0);
+  }
+
+  setAlpha(a: number): void {
+    this.alpha.value = a;
+    this.negAlpha.value = -a;
+  }
+
+  /** The slot's range of a state-sized buffer. */
+  slot(b: RealBuf, s: SlotLayout): RealBuf {
+    return b.sub(s.offset, s.size);
+  }
+
+  /** The slot's range of the W-space buffer. */
+  coeffs(s: SlotLayout): RealBuf {
+    return this.u.sub(s.coeffOffset, s.coeffSize);
+  }
+
+  dispose(): void {
+    for (const b of this.owned) if (!b.isFreed) b.free();
+    this.owned.length = 0;
+  }
+}
+
+/** Which buffer plays which role in one rotation of the state. */
+export interface Rotation {
+  cur: CacheIndex;
+  prev: CacheIndex;
+  cand: CacheIndex;
+}
+
+/** Rotation v: current v, previous v − 1, candidate v + 1 (mod 3). */
+export function rotation(v: number): Rotation {
+  return { cur: (v % 3) as CacheIndex, prev: ((v + 2) % 3) as CacheIndex, cand: ((v + 1) % 3) as CacheIndex };
+}

@@ -1,0 +1,348 @@
+import type { ProxTerm } from "../atoms/atom.js";
+import type { CompiledFlow } from "../compiler/types.js";
+import type { RealArray } from "../dtype.js";
+import { CflowError } from "../errors.js";
+import type { EventPort, Json } from "../ports/events.js";
+import type { ResolvedPolicies } from "../spec/policies.js";
+import { rotation } from "./buffers.js";
+import type { FamilyState, FlowFamily, FlowFamilyPolicy } from "./families.js";
+import { type MultiscaleState, multiscaleInit, multiscaleUpdate } from "./multiscale.js";
+import { StepPlan } from "./step-plan.js";
+
+/** What one accepted step reports (the telemetry row's metrics). */
+export interface StepMetrics {
+  iter: number;
+  /** E(x_{k+1}) = f + g (Hamiltonian flows: f(q) + ½‖p‖²). */
+  E: number;
+  f: number;
+  g: number;
+  /** ‖G_α(y)‖ = ‖x_{k+1} − y‖/α, the gradient-mapping norm (‖∇f‖ for smooth flows). */
+  gradNorm: number;
+  alpha: number;
+  /** Momentum coefficient β_k used by the accepted candidate. */
+  beta: number;
+  restarted: boolean;
+  /** Step-size halvings of the line search in this step. */
+  backtracks: number;
+  /** Non-zeros after the sparsity prox, or null without one. */
+  nnz: number | null;
+  /** nnz / dim(x), or null. */
+  sparsityWx: number | null;
+  /** Detail levels unlocked by the multiscale schedule (null without one). */
+  levelActiveMax: number | null;
+}
+
+/** Everything needed to continue a runner exactly (with the state arrays). */
+export interface RunnerSnapshot {
+  x: RealArray;
+  xPrev: RealArray;
+  iter: number;
+  alpha: number;
+  lambda: number | null;
+  lambdaJ: number[] | null;
+  family: FamilyState;
+  multiscale: MultiscaleState | null;
+  energy: number;
+}
+
+export interface RunnerOptions {
+  /** Flow family (default: the spec's policies.flow.family). */
+  family?: string;
+  /** Where FLOW_POLICY_APPLIED and SCALE_ACTIVATED go. */
+  events?: EventPort;
+  /** Overrides of the spec's policies (the controller passes its options through here). */
+  policies?: Partial<Pick<ResolvedPolicies, "flow" | "multiscale">>;
+}
+
+const MAX_BACKTRACKS = 40;
+
+/**
+ * Runs a compiled flow step by step: the same plan for every caller (controller, CLI, tests,
+ * benchmarks, `runFlowStep`). It owns the rotating state buffers, the family's momentum state,
+ * the line search, the dials (α, λ, λ_j) and the multiscale schedule.
+ */
+export class FlowRunner {
+  readonly plan: StepPlan;
+  readonly family: FlowFamily;
+  readonly flow: CompiledFlow;
+  private readonly flowPolicy: ResolvedPolicies["flow"];
+  private readonly multiscalePolicy: ResolvedPolicies["multiscale"];
+  private v = 0;
+  iter = 0;
+  energy = Number.NaN;
+  private familyState: FamilyState;
+  private alphaValue: number;
+  private readonly lineSearch: boolean;
+  private readonly sparsityTerm: ProxTerm | null;
+  private userLambdaJ: number[] | null;
+  private multiscale: MultiscaleState | null;
+  private readonly levels: number;
+  private readonly events: EventPort | null;
+
+  constructor(flow: CompiledFlow, options: RunnerOptions = {}) {
+    this.flow = flow;
+    this.flowPolicy = { ...flow.policies.flow, ...options.policies?.flow };
+    this.multiscalePolicy = { ...flow.policies.multiscale, ...options.policies?.multiscale };
+    const name = options.family ?? this.flowPolicy.family;
+    const entry = flow.registry.policies.get(name, "policies.flow.family") as FlowFamilyPolicy;
+    if (entry.kind !== "flow" || !entry.family) {
+      throw new CflowError("BAD_POLICY", `policies.flow.family: "${name}" is a ${entry.kind} policy, not a flow family`, { path: "policies.flow.family", expected: "a flow family", found: entry.kind });
+    }
+    this.family = entry.family;
+    this.checkFamily();
+    this.plan = new StepPlan(flow, this.family);
+    this.familyState = this.family.init();
+    this.alphaValue = flow.beta > 0 ? this.flowPolicy.stepScale / flow.beta : 1;
+    if (this.family.shape === "hamiltonian") this.configureLeapfrog();
+    else this.plan.buffers.setAlpha(this.alphaValue);
+    const ls = this.flowPolicy.lineSearch;
+    const manifold = flow.slots.some((s) => s.manifold);
+    this.lineSearch = !manifold && this.family.shape === "forward-backward" && (ls === "always" || (ls === "auto" && flow.betaMethod !== "analytic"));
+    this.sparsityTerm = flow.prox.find((p) => p.term.sparsity)?.term ?? null;
+    this.userLambdaJ = this.sparsityTerm?.bandWeights ? [...this.sparsityTerm.bandWeights] : null;
+    this.events = options.events ?? null;
+    this.levels = flow.prox.find((p) => p.term.bands)?.slot.transform?.levels ?? 0;
+    this.multiscale = this.multiscalePolicy.mode !== "off" && this.levels > 0 ? multiscaleInit(this.multiscalePolicy, this.levels) : null;
+    this.applyBandWeights();
+    options.events?.emit("FLOW_POLICY_APPLIED", {
+      family: this.family.name,
+      restart: this.flowPolicy.restart,
+      alpha: this.alphaValue,
+      beta_lipschitz: flow.beta,
+      line_search: this.lineSearch,
+      kernel_calls_per_step: this.plan.kernelCalls,
+      multiscale: this.multiscalePolicy.mode,
+    });
+    this.load(flow.x0);
+  }
+
+  private checkFamily(): void {
+    const f = this.family;
+    if (!f.prox && f.shape === "forward-backward" && this.flow.prox.length > 0) {
+      throw new CflowError("FAMILY_MISMATCH", `policies.flow.family: "${f.name}" ignores non-smooth terms, but the flow has ${this.flow.prox.map((p) => p.name).join(", ")}`, {
+        path: "policies.flow.family",
+        expected: '"proximal" or "accelerated"',
+        found: JSON.stringify(f.name),
+      });
+    }
+    if (f.momentum && this.flow.slots.some((s) => s.manifold)) {
+      throw new CflowError("FAMILY_MISMATCH", `policies.flow.family: "${f.name}" extrapolates x + β(x − x_prev), which leaves a manifold; use "proximal" or "gradient" for manifold slots`, {
+        path: "policies.flow.family",
+        expected: '"proximal" | "gradient"',
+        found: JSON.stringify(f.name),
+      });
+    }
+    if (f.shape === "hamiltonian") {
+      const pairs = this.flow.slots.filter((s) => s.conjugateOf);
+      if (pairs.length === 0 || this.flow.prox.length > 0 || this.flow.slots.some((s) => s.manifold)) {
+        throw new CflowError("FAMILY_MISMATCH", `policies.flow.family: "${f.name}" needs (q, p) slot pairs (p declares conjugateOf), only smooth terms, and Euclidean slots`, {
+          path: "policies.flow.family",
+          expected: "Euclidean (q, p) pairs and smooth terms",
+          found: `${pairs.length} momentum slots, ${this.flow.prox.length} non-smooth terms`,
+        });
+      }
+    }
+  }
+
+  private configureLeapfrog(): void {
+    const con = this.plan.con!;
+    const dt = this.flowPolicy.dt ?? (this.flow.beta > 0 ? 0.5 / Math.sqrt(this.flow.beta) : 0.1);
+    con.dt.value = dt;
+    con.negHalfDt.value = -dt / 2;
+    con.damping.value = Math.exp(-this.flowPolicy.damping * dt);
+    this.alphaValue = dt;
+  }
+
+  /** Loads a state (and optionally the previous iterate, for momentum) and refreshes the caches. */
+  load(x: RealArray, xPrev: RealArray = x): void {
+    const b = this.plan.buffers;
+    const r = rotation(0);
+    this.v = 0;
+    b.X[r.cur].set(x, "FlowRunner.load");
+    b.X[r.prev].set(xPrev, "FlowRunner.load (previous)");
+    this.plan.observe.run();
+    this.energy = this.energyOf(x);
+  }
+
+  private energyOf(x: RealArray): number {
+    if (this.family.shape === "hamiltonian") {
+      let e = this.flow.fValue(x);
+      for (const s of this.flow.slots) {
+        if (!s.conjugateOf) continue;
+        for (let i = s.offset; i < s.offset + s.size; i++) e += 0.5 * x[i] * x[i];
+      }
+      return e;
+    }
+    return this.flow.fValue(x) + this.flow.gValue(x);
+  }
+
+  get alpha(): number {
+    return this.alphaValue;
+  }
+
+  set alpha(a: number) {
+    if (!(a > 0 && Number.isFinite(a))) throw new CflowError("BAD_STEP", `step size must be a finite number > 0, found ${a}`, { path: "alpha", expected: "> 0", found: a });
+    this.alphaValue = a;
+    if (this.family.shape === "hamiltonian") {
+      const con = this.plan.con!;
+      con.dt.value = a;
+      con.negHalfDt.value = -a / 2;
+      con.damping.value = Math.exp(-this.flowPolicy.damping * a);
+    } else this.plan.buffers.setAlpha(a);
+  }
+
+  /** λ of the flow's sparsity term (null without one). */
+  get lambda(): number | null {
+    return this.sparsityTerm ? this.sparsityTerm.lambda : null;
+  }
+
+  set lambda(l: number | null) {
+    if (!this.sparsityTerm || l === null) return;
+    this.sparsityTerm.lambda = l;
+  }
+
+  /** Per-level multipliers of λ (coarsest first), as set by the user or the tuner. */
+  get lambdaJ(): number[] | null {
+    return this.userLambdaJ ? [...this.userLambdaJ] : null;
+  }
+
+  set lambdaJ(w: number[] | null) {
+    if (!this.sparsityTerm || !w) return;
+    this.userLambdaJ = [...w];
+    this.applyBandWeights();
+  }
+
+  /** Locked levels of the multiscale schedule get an infinite threshold (their coefficients stay 0). */
+  private applyBandWeights(): void {
+    const t = this.sparsityTerm;
+    if (!t || !t.bandWeights) return;
+    const base = this.userLambdaJ ?? t.bandWeights.map(() => 1);
+    const active = this.multiscale ? this.multiscale.active : base.length;
+    t.bandWeights = base.map((w, j) => (j < active ? w : Number.POSITIVE_INFINITY));
+  }
+
+  get levelActiveMax(): number | null {
+    return this.multiscale ? this.multiscale.active : null;
+  }
+
+  /** The current state (a copy). */
+  get state(): RealArray {
+    return this.plan.buffers.X[rotation(this.v).cur].toArray();
+  }
+
+  /** One accepted step (with line-search halvings and restarts redone inside). */
+  step(): StepMetrics {
+    const b = this.plan.buffers;
+    const fam = this.family;
+    let backtracks = 0;
+    let restarted = false;
+    for (;;) {
+      const beta = fam.momentum ? fam.beta(this.familyState) : 0;
+      b.beta.value = beta;
+      this.plan.programs[this.v].run();
+      let f = 0;
+      for (const c of b.fAtX) f += c.value;
+      let g = 0;
+      let nnz = 0;
+      for (const s of b.proxStats) {
+        g += s.value.value;
+        nnz += s.nnz.value;
+      }
+      if (this.plan.con) for (const c of this.plan.con.pNorm2) g += 0.5 * c.value;
+      const E = f + g;
+      const d2 = b.metrics.view[0];
+      if (this.lineSearch && Number.isFinite(E)) {
+        let fy = 0;
+        for (const c of b.fAtY) fy += c.value;
+        const bound = fy + b.linear.value + d2 / (2 * this.alphaValue);
+        const tol = (this.flow.dtype === "float64" ? 1e-12 : 1e-5) * (Math.abs(fy) + 1);
+        if (f > bound + tol) {
+          if (++backtracks > MAX_BACKTRACKS) {
+            throw new CflowError("LINE_SEARCH_FAILED", `line search: no sufficient decrease after ${MAX_BACKTRACKS} halvings (α = ${this.alphaValue})`, { path: "policies.flow.lineSearch" });
+          }
+          this.alpha = this.alphaValue / 2;
+          continue;
+        }
+      }
+      const tolE = (this.flow.dtype === "float64" ? 1e-12 : 1e-6) * Math.max(1, Math.abs(this.energy));
+      const decision = fam.next(this.familyState, {
+        energyIncreased: E > this.energy + tolE,
+        gradientUphill: b.metrics.view[1] > 0,
+        restart: this.flowPolicy.restart,
+        usedMomentum: beta > 0,
+      });
+      this.familyState = decision.state;
+      restarted ||= decision.restarted;
+      if (decision.redo) continue;
+      // accept: the candidate becomes current, the current previous
+      this.v = (this.v + 1) % 3;
+      this.iter++;
+      const prevEnergy = this.energy;
+      this.energy = E;
+      const levelActive = this.advanceMultiscale(prevEnergy, E);
+      const hasSparsity = this.sparsityTerm !== null;
+      return {
+        iter: this.iter,
+        E,
+        f,
+        g,
+        gradNorm: Math.sqrt(d2) / this.alphaValue,
+        alpha: this.alphaValue,
+        beta,
+        restarted,
+        backtracks,
+        nnz: hasSparsity ? nnz : null,
+        sparsityWx: hasSparsity ? nnz / this.flow.n : null,
+        levelActiveMax: levelActive,
+      };
+    }
+  }
+
+  private advanceMultiscale(prevE: number, E: number): number | null {
+    if (!this.multiscale) return null;
+    const { state, unlocked } = multiscaleUpdate(this.multiscalePolicy, this.multiscale, { iter: this.iter, prevEnergy: prevE, energy: E });
+    this.multiscale = state;
+    if (unlocked !== null) {
+      this.applyBandWeights();
+      this.events?.emit("SCALE_ACTIVATED", { level: unlocked, active_levels: state.active, iter: this.iter });
+    }
+    return state.active;
+  }
+
+  snapshot(): RunnerSnapshot {
+    const b = this.plan.buffers;
+    const r = rotation(this.v);
+    return {
+      x: b.X[r.cur].toArray(),
+      xPrev: b.X[r.prev].toArray(),
+      iter: this.iter,
+      alpha: this.alphaValue,
+      lambda: this.lambda,
+      lambdaJ: this.lambdaJ,
+      family: { ...this.familyState },
+      multiscale: this.multiscale ? { ...this.multiscale } : null,
+      energy: this.energy,
+    };
+  }
+
+  restore(s: RunnerSnapshot): void {
+    this.load(s.x, s.xPrev);
+    this.iter = s.iter;
+    this.alpha = s.alpha;
+    if (s.lambda !== null) this.lambda = s.lambda;
+    if (s.lambdaJ) this.userLambdaJ = [...s.lambdaJ];
+    this.familyState = { ...s.family };
+    this.multiscale = s.multiscale ? { ...s.multiscale } : null;
+    this.applyBandWeights();
+    this.energy = s.energy;
+  }
+
+  /** The family state as JSON (checkpoints). */
+  familyJson(): Json {
+    return { ...this.familyState };
+  }
+
+  dispose(): void {
+    this.plan.dispose();
+  }
+}
