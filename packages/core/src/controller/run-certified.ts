@@ -1,0 +1,678 @@
+import type { CompiledFlow } from "../compiler/types.js";
+import type { RealArray } from "../dtype.js";
+import { CflowError } from "../errors.js";
+import type { Certificate, CertificateHook, TracePoint } from "../ports/certificates.js";
+import { type FlowEvent, type FlowEventName, type Json, type Phase } from "../ports/events.js";
+import type { Checkpoint, RecorderSink, RunSummary } from "../ports/recorder.js";
+import type { TelemetryRow } from "../ports/telemetry.js";
+import type { Dials, TrialOutcome, TunerContext, TunerHook } from "../ports/tuner.js";
+import { type RngKey, foldIn } from "../rng.js";
+import { FlowRunner, type RunnerSnapshot, type StepMetrics } from "../runtime/runner.js";
+import { lintSpec } from "../spec/lint.js";
+import { type ResolvedPolicies, resolvePolicies } from "../spec/policies.js";
+import type { BudgetsSpec, CertificationSpec, FlowPolicySpec, FlowSpec, GapDialSpec, MultiscaleSpec, SparsitySpec } from "../spec/types.js";
+import { DEFAULTS } from "../spec/defaults.js";
+import { bandStats } from "./band-stats.js";
+import { sortHooks } from "./hooks.js";
+import { newRunId } from "./run-id.js";
+
+export interface RunCertifiedOptions {
+  /** Certificate gates and checks (defaults: the spec's policies.certification). */
+  certProfile?: CertificationSpec;
+  multiscale?: MultiscaleSpec;
+  flow?: FlowPolicySpec;
+  gapDial?: GapDialSpec;
+  sparsity?: SparsitySpec;
+  budgets?: BudgetsSpec;
+  /** FDA (`fda()`), tuner (`gapDial()`) and recorder (`recorder()`) hooks — any may be absent. */
+  hooks?: readonly unknown[];
+  /** Aborting ends the run with CANCELLED and a valid capsule. */
+  signal?: AbortSignal;
+  /** Disables wall-clock budgets so a resumed run repeats an uninterrupted one bit for bit. */
+  deterministic?: boolean;
+  runId?: string;
+  /** Called with every telemetry row (live displays). */
+  onRow?: (row: TelemetryRow) => void;
+  /** Iterations between checkpoints (default 50; 0 = only at GREEN and at the end). */
+  checkpointEvery?: number;
+  /** Continue a run from a checkpoint (see the recorder's resumeRun). */
+  resume?: ResumePoint;
+  /** Package versions and anything else the manifest should hold. */
+  versions?: Record<string, string>;
+  extra?: { [key: string]: Json };
+}
+
+/** Where a resumed run continues: the checkpoint's arrays and states. */
+export interface ResumePoint {
+  arrays: Record<string, RealArray>;
+  controllerState: Json;
+  tunerState: Json;
+  phase: Phase;
+  iter: number;
+  rngKey: RngKey;
+}
+
+export interface CertificateRecord {
+  iter: number;
+  phase: Phase;
+  stage: "feasibility" | "tuning" | "polish" | "final";
+  certificate: Certificate;
+}
+
+export interface RunResult {
+  runId: string;
+  status: RunSummary["status"];
+  phase: Phase;
+  /** Final state by slot. */
+  state: Record<string, RealArray>;
+  /** Final flat state. */
+  x: RealArray;
+  iters: number;
+  energy: number;
+  certificates: CertificateRecord[];
+  tunerHistory: TrialOutcome[];
+  events: FlowEvent[];
+  runCard: Json;
+  dials: Dials;
+}
+
+interface ControllerState {
+  [key: string]: Json;
+  phase: Phase;
+  stage: "feasibility" | "tuning" | "polish" | "done";
+  trial: number;
+  rollbacks: number;
+  trialsWithoutImprovement: number;
+  runner: Json;
+  lastGood: Json;
+}
+
+/**
+ * The flight controller: phases RED → AMBER → GREEN. Phase 0 lints, Phase 1 certifies (with the
+ * tuner's remediation, at most M attempts), Phase 2 tunes under certificates (every move
+ * validated by a short run, rolled back on regression), Phase 3 polishes to the budget. Hard
+ * gates: no tuning before GREEN, every move re-certified, fail closed on a violation. The FDA,
+ * the tuner and the recorder are hooks; the controller imports none of them.
+ */
+export async function runCertified(spec: FlowSpec, compiled: CompiledFlow, options: RunCertifiedOptions = {}): Promise<RunResult> {
+  const c = new Controller(spec, compiled, options);
+  return c.run();
+}
+
+class Controller {
+  private readonly t0 = performance.now();
+  private readonly events: FlowEvent[] = [];
+  private readonly certificates: CertificateRecord[] = [];
+  private readonly tunerHistory: TrialOutcome[] = [];
+  private readonly policies: ResolvedPolicies;
+  private readonly gates: { etaMax: number; gammaMin: number };
+  private readonly cert: CertificateHook | null;
+  private readonly tuner: TunerHook | null;
+  private readonly recorders: RecorderSink[];
+  private readonly runId: string;
+  private readonly key: RngKey;
+  private phase: Phase = "AMBER";
+  private runner!: FlowRunner;
+  private tunerState: Json = null;
+  private lastGood: RunnerSnapshot | null = null;
+  private lastCert: Certificate | null = null;
+  private trace: TracePoint[] = [];
+  private lyapunovViolations = 0;
+  private lyapunovWorst = 0;
+  private invariantBase: number[] = [];
+  private driftMax = 0;
+  private rollbacks = 0;
+  private trial = 0;
+  private trialId: number | null = null;
+  private noImprove = 0;
+  private bestMetric = Number.POSITIVE_INFINITY;
+  private lastCheckpointIter = -1;
+
+  constructor(
+    private readonly spec: FlowSpec,
+    private readonly flow: CompiledFlow,
+    private readonly options: RunCertifiedOptions,
+  ) {
+    const p = resolvePolicies({
+      ...spec.policies,
+      flow: { ...spec.policies?.flow, ...options.flow },
+      multiscale: { ...spec.policies?.multiscale, ...options.multiscale },
+      gapDial: { ...spec.policies?.gapDial, ...options.gapDial },
+      sparsity: { ...spec.policies?.sparsity, ...options.sparsity },
+      certification: { ...spec.policies?.certification, ...options.certProfile },
+      budgets: { ...spec.policies?.budgets, ...options.budgets },
+    });
+    this.policies = p;
+    this.gates = { etaMax: p.certification.etaMax, gammaMin: p.certification.gammaMin };
+    const hooks = sortHooks(options.hooks ?? []);
+    this.cert = hooks.certificates;
+    this.tuner = p.gapDial.enabled ? hooks.tuner : null;
+    this.recorders = hooks.recorders;
+    this.runId = options.runId ?? newRunId();
+    this.key = options.resume?.rngKey ?? flow.key;
+  }
+
+  private now(): number {
+    return performance.now() - this.t0;
+  }
+
+  private emit(event: FlowEventName, payload: { [key: string]: Json } = {}): void {
+    const e: FlowEvent = { event, iter: this.runner ? this.runner.iter : -1, tWallMs: this.now(), payload };
+    this.events.push(e);
+    for (const r of this.recorders) r.event(e);
+  }
+
+  private readonly port = { emit: (event: FlowEventName, payload?: { [key: string]: Json }) => this.emit(event, payload) };
+
+  async run(): Promise<RunResult> {
+    // Phase 0: lint (the compiled flow passed once; the spec given here must still be valid)
+    const lint = lintSpec(this.spec, { registry: this.flow.registry });
+    await this.startRecorders();
+    this.emit("RUN_STARTED", { run_id: this.runId, dtype: this.flow.dtype, n: this.flow.n, family: this.policies.flow.family, resumed: this.options.resume !== undefined });
+    if (!lint.ok) {
+      this.phase = "RED";
+      this.emit("SPEC_LINT_FAIL", { findings: lint.findings.filter((f) => f.severity === "error").map((f) => ({ path: f.path, message: f.message })) });
+      return this.finish("RED");
+    }
+    this.runner = new FlowRunner(this.flow, { events: this.port, policies: { flow: this.policies.flow, multiscale: this.policies.multiscale } });
+    this.emit("PHASE_CHANGED", { phase: "AMBER", reason: "spec valid, not certified" });
+    this.invariantBase = this.flow.invariants.map((inv) => (inv.kind === "conserved" && inv.check ? inv.check(this.flow.unflatten(this.flow.x0)) : 0));
+    let stage: ControllerState["stage"] = "feasibility";
+    if (this.options.resume) stage = this.restoreFrom(this.options.resume);
+
+    try {
+      if (stage === "feasibility") {
+        const ok = await this.feasibility();
+        if (ok === "RED") return this.finish("CERT_FAIL");
+        if (ok === "AMBER" && this.cert) return this.finish("CERT_FAIL");
+        stage = "tuning";
+      }
+      if (stage === "tuning") {
+        if (this.phase === "GREEN" && this.tuner) {
+          const end = await this.tuning();
+          if (end === "CANCELLED") return this.finish("CANCELLED");
+        }
+        stage = "polish";
+      }
+      const end = await this.polish();
+      return this.finish(end);
+    } catch (err) {
+      if (err instanceof CflowError && err.code === "CANCELLED") return this.finish("CANCELLED");
+      this.emit("WARNING", { error: err instanceof Error ? err.message : String(err) });
+      await this.finish("ERROR");
+      throw err;
+    }
+  }
+
+  // ── Phase 1 ─────────────────────────────────────────────────────────────────────────────────
+  private async feasibility(): Promise<"GREEN" | "AMBER" | "RED"> {
+    if (!this.cert) return "AMBER"; // nothing can certify: run uncertified, never tune
+    const gd = this.policies.gapDial;
+    if (this.tuner) {
+      const ctx = this.tunerContext();
+      this.tunerState = this.tuner.policy.init(ctx);
+      const s = this.tuner.policy.seed(this.tunerState, ctx);
+      this.tunerState = s.state;
+      this.applyDials(s.dials);
+      this.emit("TUNER_MOVE_TRY", { stage: "seed", to: dialsJson(s.dials), note: s.note });
+    }
+    for (let attempt = 1; ; attempt++) {
+      this.warmUp(gd.validationIters);
+      const cert = this.certify("feasibility");
+      if (cert.pass) {
+        this.setPhase("GREEN", `certified at attempt ${attempt}`);
+        this.lastGood = this.runner.snapshot();
+        await this.checkpoint(true);
+        return "GREEN";
+      }
+      if (!this.tuner) {
+        this.emit("CERT_FAIL", { stage: "feasibility", final: true, attempt, reasons: cert.reasons, remedy: "none: no tuner hook to widen λ or reduce η" });
+        return "AMBER";
+      }
+      if (attempt >= gd.maxAttempts) {
+        this.setPhase("RED", `not certified after ${attempt} attempts`);
+        this.emit("CERT_FAIL", { stage: "feasibility", final: true, attempt, reasons: cert.reasons, remedy: `gave up after M = ${gd.maxAttempts} attempts` });
+        return "RED";
+      }
+      const r = this.tuner.policy.remediate(this.tunerState, this.tunerContext(), cert, attempt);
+      this.tunerState = r.state;
+      if (!r.dials) {
+        this.emit("CERT_FAIL", { stage: "feasibility", final: true, attempt, reasons: cert.reasons, remedy: `none left: ${r.note}` });
+        return "AMBER";
+      }
+      this.applyDials(r.dials);
+      this.emit("TUNER_MOVE_TRY", { stage: "remediate", attempt, to: dialsJson(r.dials), note: r.note });
+    }
+  }
+
+  private warmUp(iters: number): void {
+    for (let i = 0; i < iters; i++) {
+      this.checkAbort();
+      const m = this.runner.step();
+      this.afterStep(m);
+      if (!Number.isFinite(m.E)) break;
+    }
+  }
+
+  // ── Phase 2 ─────────────────────────────────────────────────────────────────────────────────
+  private async tuning(): Promise<"DONE" | "CANCELLED"> {
+    const tuner = this.tuner!;
+    const gd = this.policies.gapDial;
+    const budgets = this.policies.budgets;
+    while (this.trial < budgets.maxTrials) {
+      if (this.options.signal?.aborted) return "CANCELLED";
+      if (this.overTime()) {
+        this.emit("TIMEOUT", { stage: "tuning", trials: this.trial, wall_ms: this.now() });
+        return "DONE";
+      }
+      if (this.rollbacks >= DEFAULTS.maxRollbacks) {
+        this.emit("WARNING", { message: `tuning stopped after ${this.rollbacks} rollbacks` });
+        return "DONE";
+      }
+      if (this.noImprove >= gd.noImprove) return "DONE";
+      const ctx = this.tunerContext();
+      const prop = tuner.policy.propose(this.tunerState, ctx);
+      this.tunerState = prop.state;
+      if (!prop.dials) return "DONE";
+      this.trial++;
+      this.trialId = this.trial;
+      const from = ctx.dials;
+      const to = prop.dials;
+      this.emit("TUNER_MOVE_TRY", { trial: this.trial, from: dialsJson(from), to: dialsJson(to), note: prop.note });
+      const capProblem = this.checkMove(from, to);
+      let outcome: TrialOutcome;
+      if (capProblem) {
+        outcome = { trial: this.trial, from, to, certificate: null, accepted: false, metric: null, energy: this.runner.energy, reason: capProblem };
+        this.emit("TUNER_MOVE_REJECTED", { trial: this.trial, reason: capProblem });
+      } else {
+        const before = this.runner.snapshot();
+        this.applyDials(to);
+        let diverged = false;
+        for (let i = 0; i < gd.validationIters; i++) {
+          this.checkAbort();
+          const m = this.runner.step();
+          this.afterStep(m);
+          if (!Number.isFinite(m.E)) {
+            diverged = true;
+            break;
+          }
+        }
+        const cert = diverged ? null : this.certify("tuning");
+        const metric = !diverged && tuner.taskMetric ? tuner.taskMetric(this.flow.unflatten(this.runner.state) as { [slot: string]: Float64Array | Float32Array }) : null;
+        const accepted = !diverged && cert !== null && cert.pass;
+        const reason = diverged ? "NaN/Inf in the state or energy during validation" : accepted ? "certificates hold" : `certificates failed: ${cert!.reasons.join("; ")}`;
+        outcome = { trial: this.trial, from, to, certificate: cert, accepted, metric, energy: this.runner.energy, reason };
+        if (accepted) {
+          const score = metric ?? this.runner.energy;
+          if (score < this.bestMetric - 1e-12 * Math.abs(this.bestMetric)) {
+            this.bestMetric = score;
+            this.noImprove = 0;
+          } else this.noImprove++;
+          this.lastGood = this.runner.snapshot();
+          this.emit("TUNER_MOVE_ACCEPTED", { trial: this.trial, to: dialsJson(to), energy: this.runner.energy, metric });
+          await this.checkpoint(true);
+        } else {
+          this.rollback(before, reason);
+          this.emit("TUNER_MOVE_REJECTED", { trial: this.trial, reason });
+          this.noImprove++;
+        }
+      }
+      this.tunerHistory.push(outcome);
+      this.tunerState = tuner.policy.update(this.tunerState, outcome);
+      this.trialId = null;
+    }
+    this.emit("TIMEOUT", { stage: "tuning", reason: "trial budget spent", trials: this.trial });
+    return "DONE";
+  }
+
+  /** Hard gates on a move, whatever the policy proposes: caps per trial and adjacent-scale ratios. */
+  private checkMove(from: Dials, to: Dials): string | null {
+    const { moveCap, ratioBounds } = this.policies.gapDial;
+    const rel = (a: number, b: number) => Math.abs(b - a) / Math.max(Math.abs(a), 1e-300);
+    const slack = 1e-9;
+    if (from.lambda !== null && to.lambda !== null && rel(from.lambda, to.lambda) > moveCap + slack) return `λ move ${from.lambda} → ${to.lambda} exceeds the cap ±${moveCap * 100}%`;
+    if (rel(from.alpha, to.alpha) > moveCap + slack) return `α move ${from.alpha} → ${to.alpha} exceeds the cap ±${moveCap * 100}%`;
+    if (to.alpha >= 2 / Math.max(this.flow.beta, 1e-300)) return `α = ${to.alpha} is not below 2/β = ${2 / this.flow.beta}`;
+    if (to.lambdaJ) {
+      for (let j = 0; j + 1 < to.lambdaJ.length; j++) {
+        const r = to.lambdaJ[j] / to.lambdaJ[j + 1];
+        if (!(r >= ratioBounds[0] - slack && r <= ratioBounds[1] + slack)) return `λ_${j}/λ_${j + 1} = ${r.toFixed(3)} is outside [${ratioBounds[0]}, ${ratioBounds[1]}]`;
+      }
+      if (from.lambdaJ) for (let j = 0; j < to.lambdaJ.length; j++) if (rel(from.lambdaJ[j], to.lambdaJ[j]) > moveCap + slack) return `λ_${j} move exceeds the cap ±${moveCap * 100}%`;
+    }
+    return null;
+  }
+
+  private rollback(to: RunnerSnapshot, reason: string): void {
+    const fromIter = this.runner.iter;
+    this.runner.restore(to);
+    this.rollbacks++;
+    this.emit("ROLLBACK", { reason, from_iter: fromIter, to_iter: to.iter, lambda: to.lambda, alpha: to.alpha, rollbacks: this.rollbacks });
+  }
+
+  // ── Phase 3 ─────────────────────────────────────────────────────────────────────────────────
+  private async polish(): Promise<RunSummary["status"]> {
+    const { maxIters, tol } = this.policies.budgets;
+    const every = this.policies.certification.every;
+    const ckEvery = this.options.checkpointEvery ?? 50;
+    let prevE = this.runner.energy;
+    while (this.runner.iter < maxIters) {
+      if (this.options.signal?.aborted) return "CANCELLED";
+      if (this.overTime()) {
+        this.emit("TIMEOUT", { stage: "polish", iter: this.runner.iter, wall_ms: this.now() });
+        return "TIMEOUT";
+      }
+      const m = this.runner.step();
+      const row = this.afterStep(m);
+      if (!Number.isFinite(m.E)) {
+        // a regression: back to the last good state, and stop (fail closed)
+        if (this.lastGood) this.rollback(this.lastGood, "NaN/Inf in the state or energy");
+        this.emit("WARNING", { message: `non-finite energy at iteration ${m.iter}` });
+        return this.phase === "GREEN" ? "FINISHED" : "ERROR";
+      }
+      if (this.phase === "GREEN" && this.cert && m.iter % every === 0) {
+        const cert = this.certify("polish", row);
+        if (!cert.pass) {
+          if (this.lastGood) this.rollback(this.lastGood, `certificate violated: ${cert.reasons.join("; ")}`);
+          this.setPhase("AMBER", "certificate violated during polish (fail closed)");
+          return "CERT_FAIL";
+        }
+        this.lastGood = this.runner.snapshot();
+      }
+      if (ckEvery > 0 && m.iter % ckEvery === 0) await this.checkpoint(this.phase === "GREEN");
+      await this.flushIfDue();
+      const rel = Math.abs(prevE - m.E) / Math.max(Math.abs(prevE), 1e-300);
+      prevE = m.E;
+      if (tol > 0 && rel < tol && m.iter > 1 && !m.restarted) break;
+    }
+    return "FINISHED";
+  }
+
+  // ── shared ──────────────────────────────────────────────────────────────────────────────────
+  private certify(stage: CertificateRecord["stage"], row?: TelemetryRow): Certificate {
+    const r = this.runner;
+    const W = this.flow.W;
+    const sparse = this.flow.prox.some((p) => p.term.sparsity);
+    const x = r.state;
+    const coefficients = sparse ? this.flow.gProx(W ? W.forward(x) : x, 0) : null;
+    const cert = this.cert!.certify({
+      L_apply: (v, out) => this.flow.L_apply(v, out, x),
+      n: this.flow.n,
+      dtype: this.flow.dtype,
+      W,
+      coefficients,
+      gates: this.gates,
+      key: foldIn(this.key, r.iter),
+    });
+    this.lastCert = cert;
+    this.certificates.push({ iter: r.iter, phase: this.phase, stage, certificate: cert });
+    this.emit(cert.pass ? "CERT_PASS" : "CERT_FAIL", {
+      stage,
+      eta_dd: cert.etaDD,
+      gamma: cert.gamma,
+      gamma_gershgorin: cert.gammaGershgorin,
+      size: cert.size,
+      method: cert.method,
+      reasons: cert.reasons,
+      ms: cert.cost.ms,
+    });
+    if (row) {
+      row.etaDD = cert.etaDD;
+      row.gamma = cert.gamma;
+    } else this.telemetry(this.rowFor(null, cert));
+    return cert;
+  }
+
+  private afterStep(m: StepMetrics): TelemetryRow {
+    const monotone = this.runner.family.monotone(this.policies.flow.restart);
+    const point: TracePoint = { iter: m.iter, E: m.E, gradNorm: m.gradNorm, alpha: m.alpha, restarted: m.restarted };
+    const warnings: string[] = [];
+    const prev = this.trace[this.trace.length - 1];
+    if (prev && this.cert && Number.isFinite(m.E)) {
+      const v = this.cert.descentViolation(prev, point, { monotone, tol: this.policies.certification.lyapunovTol * Math.max(1, Math.abs(prev.E)) });
+      if (v > 0) {
+        this.lyapunovViolations++;
+        this.lyapunovWorst = Math.max(this.lyapunovWorst, v);
+        warnings.push(`lyapunov descent violated by ${v.toExponential(2)}`);
+      }
+    }
+    this.trace = [point];
+    if (m.backtracks > 0) warnings.push(`line search halved α ${m.backtracks}×`);
+    const row = this.rowFor(m, null);
+    row.warnings = warnings;
+    this.telemetry(row);
+    return row;
+  }
+
+  private rowFor(m: StepMetrics | null, cert: Certificate | null): TelemetryRow {
+    const r = this.runner;
+    const drift = this.invariantDrift();
+    const row: TelemetryRow = {
+      phase: this.phase,
+      iter: r.iter,
+      trialId: this.trialId,
+      tWallMs: this.now(),
+      alpha: r.alpha,
+      lambda: r.lambda,
+      lambdaJ: r.lambdaJ,
+      E: m ? m.E : r.energy,
+      gradNorm: m ? m.gradNorm : Number.NaN,
+      etaDD: cert ? cert.etaDD : null,
+      gamma: cert ? cert.gamma : null,
+      sparsityWx: m ? m.sparsityWx : null,
+      invariantDriftMax: drift,
+      phiResidual: this.physicsResidual(m),
+      lensName: null,
+      levelActiveMax: r.levelActiveMax,
+      sparsityMode: this.flow.prox.some((p) => p.term.sparsity) ? this.policies.sparsity.mode : null,
+      flowFamily: r.family.name,
+      warnings: [],
+      notes: m ? null : "certificate evaluation",
+    };
+    return row;
+  }
+
+  private telemetry(row: TelemetryRow): void {
+    for (const rec of this.recorders) rec.telemetry(row);
+    this.options.onRow?.(row);
+  }
+
+  private invariantDrift(): number | null {
+    const inv = this.flow.invariants;
+    if (inv.length === 0) return null;
+    const state = this.flow.unflatten(this.runner.state);
+    let d = 0;
+    inv.forEach((v, i) => {
+      if (!v.check || v.kind === "symmetry") return;
+      const q = v.check(state);
+      d = Math.max(d, Math.abs(v.kind === "conserved" ? q - this.invariantBase[i] : q));
+    });
+    this.driftMax = Math.max(this.driftMax, d);
+    return d;
+  }
+
+  /** Energy of the physics terms (½‖residual‖² for least-squares physics), or null without any. */
+  private physicsResidual(m: StepMetrics | null): number | null {
+    const phys = this.flow.smooth.map((t, i) => ({ t, i })).filter(({ t }) => t.kind === "physics");
+    if (phys.length === 0 || !m) return null;
+    const cells = this.runner.plan.buffers.fAtX;
+    return phys.reduce((s, { i }) => s + cells[i].value, 0);
+  }
+
+  private tunerContext(): TunerContext {
+    const r = this.runner;
+    const W = this.flow.W;
+    const gd = this.policies.gapDial;
+    return {
+      dials: { lambda: r.lambda, lambdaJ: r.lambdaJ, alpha: r.alpha },
+      limits: { alphaMax: this.flow.beta > 0 ? 1.999 / this.flow.beta : Number.POSITIVE_INFINITY, lambdaCap: gd.lambdaCap, moveCap: gd.moveCap, ratioBounds: [gd.ratioBounds[0], gd.ratioBounds[1]] },
+      bandStats: W && W.levels > 0 ? bandStats(W, r.state) : null,
+      options: gd as unknown as { [key: string]: Json },
+      iter: r.iter,
+      key: foldIn(this.key, 0x70e5 + this.trial),
+    };
+  }
+
+  private applyDials(d: Dials): void {
+    const r = this.runner;
+    if (d.lambda !== null) r.lambda = d.lambda;
+    if (d.lambdaJ) r.lambdaJ = d.lambdaJ;
+    if (d.alpha !== r.alpha) r.alpha = d.alpha;
+  }
+
+  private setPhase(phase: Phase, reason: string): void {
+    if (phase === this.phase) return;
+    this.phase = phase;
+    this.emit("PHASE_CHANGED", { phase, reason });
+  }
+
+  private overTime(): boolean {
+    const ms = this.policies.budgets.wallTimeMs;
+    return !this.options.deterministic && ms > 0 && this.now() > ms;
+  }
+
+  private checkAbort(): void {
+    if (this.options.signal?.aborted) throw new CflowError("CANCELLED", "run cancelled", { path: "signal" });
+  }
+
+  private controllerState(stage: ControllerState["stage"]): ControllerState {
+    const snap = (s: RunnerSnapshot | null): Json =>
+      s ? { iter: s.iter, alpha: s.alpha, lambda: s.lambda, lambdaJ: s.lambdaJ, family: s.family, multiscale: s.multiscale, energy: s.energy } : null;
+    return {
+      phase: this.phase,
+      stage,
+      trial: this.trial,
+      rollbacks: this.rollbacks,
+      trialsWithoutImprovement: this.noImprove,
+      runner: snap(this.runner.snapshot()),
+      lastGood: snap(this.lastGood),
+    };
+  }
+
+  private async checkpoint(good: boolean): Promise<void> {
+    if (this.recorders.length === 0 || this.runner.iter === this.lastCheckpointIter) return;
+    this.lastCheckpointIter = this.runner.iter;
+    const s = this.runner.snapshot();
+    const arrays: Record<string, RealArray> = { x: s.x, x_prev: s.xPrev };
+    if (this.lastGood) arrays.last_good = this.lastGood.x;
+    const ck: Checkpoint = {
+      iter: s.iter,
+      phase: this.phase,
+      good,
+      arrays,
+      controllerState: this.controllerState(this.trialId === null && this.phase === "GREEN" ? "polish" : "feasibility"),
+      tunerState: this.tunerState,
+      rngKey: this.key,
+    };
+    for (const r of this.recorders) await r.checkpoint(ck);
+    this.emit("CHECKPOINT_WRITTEN", { iter: s.iter, good });
+  }
+
+  private restoreFrom(p: ResumePoint): ControllerState["stage"] {
+    const cs = p.controllerState as ControllerState;
+    const rs = cs.runner as unknown as Omit<RunnerSnapshot, "x" | "xPrev">;
+    this.runner.restore({ ...rs, x: p.arrays.x, xPrev: p.arrays.x_prev ?? p.arrays.x } as RunnerSnapshot);
+    this.phase = p.phase;
+    this.tunerState = p.tunerState;
+    this.trial = cs.trial;
+    this.rollbacks = cs.rollbacks;
+    this.noImprove = cs.trialsWithoutImprovement;
+    if (cs.lastGood && p.arrays.last_good) {
+      const lg = cs.lastGood as unknown as Omit<RunnerSnapshot, "x" | "xPrev">;
+      this.lastGood = { ...lg, x: p.arrays.last_good, xPrev: p.arrays.last_good } as RunnerSnapshot;
+    }
+    this.emit("PHASE_CHANGED", { phase: this.phase, reason: `resumed at iteration ${p.iter}` });
+    return cs.stage === "done" ? "polish" : cs.stage;
+  }
+
+  private async startRecorders(): Promise<void> {
+    for (const r of this.recorders) {
+      await r.start({
+        runId: this.runId,
+        startedAt: new Date().toISOString(),
+        dtype: this.flow.dtype,
+        seed: this.flow.seed,
+        rngKey: this.key,
+        deterministic: this.options.deterministic ?? false,
+        redactArtifacts: false,
+        versions: this.options.versions ?? {},
+        slots: this.flow.slots.map((s) => ({ name: s.name, shape: s.shape, manifold: s.manifoldName })),
+        flowFamily: this.policies.flow.family,
+        frameType: this.flow.W?.frame ?? null,
+        lensName: this.flow.W?.name ?? null,
+        gates: this.gates,
+        budgets: { maxIters: this.policies.budgets.maxIters, maxTrials: this.policies.budgets.maxTrials, wallTimeMs: this.policies.budgets.wallTimeMs || null },
+        compileReport: (this.options.extra?.compileReport ?? null) as Json,
+        extra: this.options.extra ?? {},
+      });
+    }
+  }
+
+  private async flushIfDue(): Promise<void> {
+    for (const r of this.recorders) if (r.flushDue()) await r.flush();
+  }
+
+  private runCard(status: RunSummary["status"]): Json {
+    const last = this.lastCert;
+    const checks: Json[] = [];
+    if (last) {
+      checks.push({ check: "eta_dd", pass: last.etaDD <= this.gates.etaMax, value: last.etaDD, threshold: this.gates.etaMax, reason: last.etaDD <= this.gates.etaMax ? "diagonally dominant enough" : "η_dd above η_max" });
+      checks.push({ check: "gamma", pass: last.gamma >= this.gates.gammaMin, value: last.gamma, threshold: this.gates.gammaMin, reason: last.gamma >= this.gates.gammaMin ? "spectral gap above γ_min" : "spectral gap below γ_min" });
+    }
+    if (this.cert) checks.push({ check: "lyapunov", pass: this.lyapunovViolations === 0, value: this.lyapunovWorst, threshold: this.policies.certification.lyapunovTol, reason: `${this.lyapunovViolations} violation(s)` });
+    if (this.flow.invariants.length > 0) {
+      checks.push({ check: "invariants", pass: this.driftMax <= this.policies.certification.invariantTol, value: this.driftMax, threshold: this.policies.certification.invariantTol, reason: "max drift over the run" });
+    }
+    return { run_id: this.runId, status, phase: this.phase, certified: this.phase === "GREEN", checks, certificates: this.certificates.length, rollbacks: this.rollbacks, trials: this.trial };
+  }
+
+  private async finish(status: RunSummary["status"]): Promise<RunResult> {
+    const x = this.runner ? this.runner.state : this.flow.x0;
+    if (this.runner && this.cert && this.phase === "GREEN" && (status === "FINISHED" || status === "TIMEOUT")) {
+      try {
+        const cert = this.certify("final");
+        if (!cert.pass) this.setPhase("AMBER", "final certificate failed");
+      } catch {
+        // the final certificate is best-effort evidence; its absence shows in the run card
+      }
+    }
+    if (status === "CANCELLED") this.emit("CANCELLED", { iter: this.runner?.iter ?? 0 });
+    const runCard = this.runCard(status);
+    const energy = this.runner ? this.runner.energy : Number.NaN;
+    this.emit("RUN_FINISHED", { status, phase: this.phase, iters: this.runner?.iter ?? 0, energy: Number.isFinite(energy) ? energy : null, wall_ms: this.now() });
+    if (this.runner) await this.checkpoint(this.phase === "GREEN");
+    const state = this.flow.unflatten(x);
+    const summary: RunSummary = {
+      status,
+      phase: this.phase,
+      iters: this.runner?.iter ?? 0,
+      finalEnergy: Number.isFinite(energy) ? energy : null,
+      tWallMs: this.now(),
+      runCard,
+      stateSummary: Object.fromEntries(Object.entries(state).map(([k, v]) => [k, summarize(v)])),
+      finalState: state,
+    };
+    for (const r of this.recorders) await r.finish(summary);
+    const dials = this.runner ? { lambda: this.runner.lambda, lambdaJ: this.runner.lambdaJ, alpha: this.runner.alpha } : { lambda: null, lambdaJ: null, alpha: 0 };
+    this.runner?.dispose();
+    return { runId: this.runId, status, phase: this.phase, state, x, iters: summary.iters, energy, certificates: this.certificates, tunerHistory: this.tunerHistory, events: this.events, runCard, dials };
+  }
+}
+
+function dialsJson(d: Dials): Json {
+  return { lambda: d.lambda, lambdaJ: d.lambdaJ, alpha: d.alpha };
+}
+
+function summarize(v: RealArray): { min: number; max: number; mean: number; norm2: number } {
+  let min = Infinity;
+  let max = -Infinity;
+  let s = 0;
+  let s2 = 0;
+  for (let i = 0; i < v.length; i++) {
+    min = Math.min(min, v[i]);
+    max = Math.max(max, v[i]);
+    s += v[i];
+    s2 += v[i] * v[i];
+  }
+  return { min, max, mean: v.length ? s / v.length : 0, norm2: Math.sqrt(s2) };
+}
