@@ -1,6 +1,7 @@
 import type { RngKey } from "../rng.js";
 import type { Certificate } from "./certificates.js";
 import type { Json } from "./events.js";
+import type { PolicyDef } from "../registry/policy.js";
 
 /** The dials a tuner may move: the sparsity weight λ, per-band weights λ_j, and the step α. */
 export interface Dials {
@@ -87,4 +88,11 @@ export interface TunerHook {
   readonly policy: TunerPolicy;
   /** User task metric (lower is better), evaluated after validation runs — e.g. a discrepancy principle. */
   readonly taskMetric?: (state: { [slot: string]: Float32Array | Float64Array }) => number;
+}
+
+/** The registry entry of a tuner policy (policies namespace, kind "tuner"). */
+export interface TunerPolicyDef extends PolicyDef {
+  kind: "tuner";
+  /** Makes the policy from hook options (each run gets its own). */
+  create(options?: { [key: string]: unknown }): TunerPolicy;
 }
