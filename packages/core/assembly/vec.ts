@@ -183,23 +183,45 @@ export function norm1(n: i32, x: usize): f64 {
   return s;
 }
 
-/** max |x_i| (0 for n = 0; NaN if any element is NaN). Exact in both dtypes. */
+/**
+ * max |x_i| (0 for n = 0; NaN if any element is NaN). Exact in both dtypes. The NaN-propagating
+ * float max is slow in WASM SIMD, so f64 lanes use the single-instruction pseudo-max with a
+ * separate NaN mask, and f32 lanes compare the bit patterns of |x_i| as unsigned integers (for
+ * non-negative floats that is the numeric order, and every NaN sorts above +∞).
+ */
 export function maxAbs(n: i32, x: usize): f64 {
-  let m0 = v128.splat<Real>(0);
-  let m1 = v128.splat<Real>(0);
   let i = 0;
-  for (; i + 2 * LANES <= n; i += 2 * LANES) {
-    m0 = v128.max<Real>(m0, v128.abs<Real>(vld(x, i)));
-    m1 = v128.max<Real>(m1, v128.abs<Real>(vld(x, i + LANES)));
-  }
-  const m = v128.max<Real>(m0, m1);
-  let r: f64;
   if (sizeof<Real>() == 8) {
-    r = Math.max(f64x2.extract_lane(m, 0), f64x2.extract_lane(m, 1));
+    let m0 = f64x2.splat(0);
+    let m1 = f64x2.splat(0);
+    let nan = i64x2.splat(0);
+    for (; i + 4 <= n; i += 4) {
+      const v0 = vld(x, i);
+      const v1 = vld(x, i + 2);
+      m0 = f64x2.pmax(m0, f64x2.abs(v0));
+      m1 = f64x2.pmax(m1, f64x2.abs(v1));
+      nan = v128.or(nan, v128.or(f64x2.ne(v0, v0), f64x2.ne(v1, v1)));
+    }
+    m0 = f64x2.pmax(m0, m1);
+    let r: f64 = v128.any_true(nan) ? NaN : Math.max(f64x2.extract_lane(m0, 0), f64x2.extract_lane(m0, 1));
+    for (; i < n; i++) r = Math.max(r, Math.abs(<f64>ld(x, i)));
+    return r;
   } else {
-    const h = f32x4.max(m, v128.shuffle<u32>(m, m, 2, 3, 0, 1));
-    r = <f64>Math.max(f32x4.extract_lane(h, 0), f32x4.extract_lane(h, 1));
+    const mask = i32x4.splat(0x7fffffff);
+    let m0 = i32x4.splat(0);
+    let m1 = i32x4.splat(0);
+    let m2 = i32x4.splat(0);
+    let m3 = i32x4.splat(0);
+    for (; i + 16 <= n; i += 16) {
+      m0 = i32x4.max_u(m0, v128.and(vld(x, i), mask));
+      m1 = i32x4.max_u(m1, v128.and(vld(x, i + 4), mask));
+      m2 = i32x4.max_u(m2, v128.and(vld(x, i + 8), mask));
+      m3 = i32x4.max_u(m3, v128.and(vld(x, i + 12), mask));
+    }
+    m0 = i32x4.max_u(i32x4.max_u(m0, m1), i32x4.max_u(m2, m3));
+    m0 = i32x4.max_u(m0, v128.shuffle<u32>(m0, m0, 2, 3, 0, 1));
+    let r = max<u32>(i32x4.extract_lane(m0, 0), i32x4.extract_lane(m0, 1));
+    for (; i < n; i++) r = max<u32>(r, load<u32>(at(x, i)) & 0x7fffffff);
+    return <f64>reinterpret<f32>(r);
   }
-  for (; i < n; i++) r = Math.max(r, Math.abs(<f64>ld(x, i)));
-  return r;
 }

@@ -95,6 +95,8 @@ describe.each(DTYPES)("vec kernels match their references (%s)", (dtype) => {
         xa[at] = at % 2 ? -3.5 : 3.5;
         const x = k.from(xa);
         expect(k.exports.maxAbs(n, x.ptr)).toBe(3.5);
+        x.view[at] = -Infinity;
+        expect(k.exports.maxAbs(n, x.ptr)).toBe(Infinity);
         x.view[at] = NaN;
         expect(k.exports.maxAbs(n, x.ptr)).toBeNaN();
         x.free();
