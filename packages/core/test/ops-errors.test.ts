@@ -77,6 +77,13 @@ describe("operator construction errors", () => {
     expect(e.message).toMatch(/scalingOp: the scale must be a finite number, found Infinity/);
     e = thrown(ShapeError, () => diagonalOp([1, 2, 3], { shape: [2, 2] }));
     expect(e.message).toMatch(/diagonalOp: shape mismatch — expected \[2, 2\], found length 3/);
+    for (const [m, count] of [[Uint8Array.from([1, 0, 1]), 2], [[true, false, false], 1]] as const) {
+      const M = maskOp(m);
+      expect(M.count).toBe(count);
+      M.dispose();
+    }
+    e = thrown(CflowError, () => maskOp(["1", 0] as never));
+    expect(e.message).toMatch(/maskOp: mask must be a Float64Array, Float32Array or number\[\]/);
     e = thrown(CflowError, () => maskOp([1, 0, 0.5]));
     expect(e.message).toMatch(/maskOp: mask\[2\] = 0\.5; a mask holds only 0 and 1/);
     e = thrown(CflowError, () => subsampleOp([0, 4], { inShape: [2, 2] }));
@@ -85,7 +92,9 @@ describe("operator construction errors", () => {
 
   it("CSR matrices are validated", () => {
     const ok = { indptr: [0, 1, 3], indices: [2, 0, 1], values: [1, 2, 3] };
-    expect(csrOp(ok, { rows: 2, cols: 3 }).nnz).toBe(3);
+    const C = csrOp(ok, { rows: 2, cols: 3 });
+    expect(C.nnz).toBe(3);
+    C.dispose();
     let e: Error = thrown(ShapeError, () => csrOp(ok, { rows: 3, cols: 3 }));
     expect(e.message).toMatch(/csrOp \(indptr\): shape mismatch — expected rows \+ 1 = 4 offsets, found 3/);
     e = thrown(CflowError, () => csrOp({ ...ok, indptr: [0, 2, 1] }, { rows: 2, cols: 3 }));

@@ -41,7 +41,8 @@ export class MaskOp extends KernelOp {
 /** M = diag(mask) for a mask of 0s and 1s (booleans accepted) on arrays of `shape` (default [mask.length]). */
 export function maskOp(mask: RealArray | ArrayLike<number | boolean>, options: { dtype?: Dtype; shape?: Shape | number } = {}): MaskOp {
   const dtype = dtypeArg("maskOp", options.dtype, mask);
-  const m = realsArg("maskOp", "mask", ArrayBuffer.isView(mask) ? mask : Array.from(mask as ArrayLike<number | boolean>, Number), dtype);
+  const given = mask instanceof Float64Array || mask instanceof Float32Array ? mask : Array.from(mask as ArrayLike<unknown>, (v) => (typeof v === "boolean" ? Number(v) : v));
+  const m = realsArg("maskOp", "mask", given, dtype);
   for (let i = 0; i < m.length; i++) {
     if (m[i] !== 0 && m[i] !== 1) {
       throw new CflowError("BAD_MASK", `maskOp: mask[${i}] = ${m[i]}; a mask holds only 0 and 1`, { path: `maskOp.mask[${i}]`, expected: "0 or 1", found: String(m[i]) });

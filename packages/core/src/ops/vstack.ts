@@ -22,8 +22,9 @@ export class VstackOp extends KernelOp {
     const sizes = blocks.map((b) => shapeSize(b.outShape));
     super(blocks[0].dtype, blocks[0].inShape, [sizes.reduce((s, n) => s + n, 0)]);
     this.sizes = sizes;
-    let at = 0;
-    this.offsets = sizes.map((n) => ((at += n), at - n));
+    const offsets = [0];
+    for (const n of sizes.slice(0, -1)) offsets.push(offsets[offsets.length - 1] + n);
+    this.offsets = offsets;
     this.tmpIn = this.own(this.kernel.alloc(this.inSize));
     this.one = this.cells.cell(1);
   }
