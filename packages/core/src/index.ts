@@ -2,7 +2,7 @@ export * from "./errors.js";
 export * from "./dtype.js";
 export * from "./kernel/index.js";
 export * from "./rng.js";
-export * from "./ops/op.js";
+export * from "./ops/index.js";
 export * from "./ports/index.js";
 export * from "./registry/registry.js";
 export * from "./registry/plugin.js";

@@ -6,4 +6,11 @@ export interface VecExports {
   axpy(n: number, a: number, x: number, y: number): void;
   axpby(n: number, a: number, x: number, b: number, y: number): void;
   dot(n: number, x: number, y: number): number;
+  mul(n: number, x: number, y: number, out: number): void;
+  sub(n: number, x: number, y: number, out: number): void;
+  axpbyz(n: number, a: number, x: number, b: number, y: number, z: number): void;
+  momentum(n: number, beta: number, x: number, xPrev: number, y: number): void;
+  norm2sq(n: number, x: number): number;
+  norm1(n: number, x: number): number;
+  maxAbs(n: number, x: number): number;
 }

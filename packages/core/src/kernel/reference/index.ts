@@ -2,3 +2,5 @@
 export * as vec from "./vec.js";
 export * as flow from "./flow.js";
 export * as losses from "./losses.js";
+export * as linalg from "./linalg.js";
+export * as gather from "./gather.js";

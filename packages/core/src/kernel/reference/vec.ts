@@ -26,3 +26,37 @@ export function dot(n: number, x: RealArray, y: RealArray): number {
   for (let i = 0; i < n; i++) s += x[i] * y[i];
   return s;
 }
+
+export function mul(n: number, x: RealArray, y: RealArray, out: RealArray): void {
+  for (let i = 0; i < n; i++) out[i] = x[i] * y[i];
+}
+
+export function sub(n: number, x: RealArray, y: RealArray, out: RealArray): void {
+  for (let i = 0; i < n; i++) out[i] = x[i] - y[i];
+}
+
+export function axpbyz(n: number, a: number, x: RealArray, b: number, y: RealArray, z: RealArray): void {
+  for (let i = 0; i < n; i++) z[i] = a * x[i] + b * y[i];
+}
+
+export function momentum(n: number, beta: number, x: RealArray, xPrev: RealArray, y: RealArray): void {
+  for (let i = 0; i < n; i++) y[i] = x[i] + beta * (x[i] - xPrev[i]);
+}
+
+export function norm2sq(n: number, x: RealArray): number {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += x[i] * x[i];
+  return s;
+}
+
+export function norm1(n: number, x: RealArray): number {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += Math.abs(x[i]);
+  return s;
+}
+
+export function maxAbs(n: number, x: RealArray): number {
+  let m = 0;
+  for (let i = 0; i < n; i++) m = Math.max(m, Math.abs(x[i]));
+  return m;
+}

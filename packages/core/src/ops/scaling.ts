@@ -1,0 +1,54 @@
+import type { Dtype, Shape } from "../dtype.js";
+import { CflowError } from "../errors.js";
+import type { RealBuf } from "../kernel/kernel.js";
+import type { Cell, PlanBuilder } from "../kernel/plan.js";
+import { withDefaults } from "../spec/params.js";
+import { KernelOp, type OpFactory } from "./op.js";
+import { dtypeArg, shapeArg } from "./validate.js";
+
+/** a·I: x ↦ a x (self-adjoint, ‖a·I‖ = |a|). */
+export class ScalingOp extends KernelOp {
+  readonly kind = "scaling";
+  private readonly a: Cell;
+
+  constructor(
+    readonly scale: number,
+    dtype: Dtype,
+    shape: Shape,
+  ) {
+    super(dtype, shape, shape);
+    this.a = this.cells.cell(scale);
+  }
+
+  override get normHint(): number {
+    return Math.abs(this.scale);
+  }
+
+  emitApply(p: PlanBuilder, x: RealBuf, out: RealBuf): void {
+    p.call("copy", this.inSize, x, out).call("scale", this.inSize, this.a, out);
+  }
+
+  emitAdjoint(p: PlanBuilder, y: RealBuf, out: RealBuf): void {
+    this.emitApply(p, y, out);
+  }
+}
+
+export function scalingOp(scale: number, shape: Shape | number, options: { dtype?: Dtype } = {}): ScalingOp {
+  if (typeof scale !== "number" || !Number.isFinite(scale)) {
+    throw new CflowError("BAD_ARGUMENT", `scalingOp: the scale must be a finite number, found ${String(scale)}`, { path: "scalingOp.scale", expected: "a finite number", found: String(scale) });
+  }
+  return new ScalingOp(scale, dtypeArg("scalingOp", options.dtype), shapeArg("scalingOp", "shape", shape));
+}
+
+/** `{ type: "scaling", scale: 0.5, shape: [n, ...] }` */
+export const scalingFactory: OpFactory = {
+  description: "scaled identity a·I",
+  params: {
+    scale: { type: "number", description: "the factor a", required: true },
+    shape: { type: "number[]", description: "input (= output) shape", required: true, min: 0 },
+  },
+  create(params, ctx) {
+    const p = withDefaults(this.params, params);
+    return scalingOp(p.scale as number, shapeArg(ctx.path, "shape", p.shape), { dtype: ctx.dtype });
+  },
+};
