@@ -72,7 +72,8 @@ describe.each(DTYPES)("lasso, every family against coordinate descent (%s)", (dt
 
   it("runFlowStep is exactly one proximal-gradient step", () => {
     const { compiled } = compileFlow(lasso("accelerated"), { dtype });
-    const x = (dtype === "float64" ? Float64Array : Float32Array).from({ length: 40 }, (_, j) => Math.cos(j));
+    const xs = Array.from({ length: 40 }, (_, j) => Math.cos(j));
+    const x = dtype === "float64" ? Float64Array.from(xs) : Float32Array.from(xs);
     const eta = 0.5 / compiled.beta;
     const next = runFlowStep(x, compiled, eta, compiled.W);
     // independent: z = x − η Aᵀ(Ax − b); soft-threshold by ηλ
