@@ -1,9 +1,12 @@
 import type { FlowExports } from "./flow.js";
 import type { LossesExports } from "./losses.js";
+import type { DiffExports } from "./diff.js";
+import type { ProxExports } from "./prox.js";
+import type { TvExports } from "./tv.js";
 import type { VecExports } from "./vec.js";
 
 /** Everything the WASM kernel module exports (both dtype builds export the same names). */
-export interface KernelExports extends VecExports, FlowExports, LossesExports {
+export interface KernelExports extends VecExports, FlowExports, LossesExports, ProxExports, DiffExports, TvExports {
   memory: WebAssembly.Memory;
   heapBase(): number;
   /** Runs `count` plan instructions at `prog` (src/kernel/plan.ts). */

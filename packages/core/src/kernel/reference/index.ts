@@ -2,3 +2,6 @@
 export * as vec from "./vec.js";
 export * as flow from "./flow.js";
 export * as losses from "./losses.js";
+export * as prox from "./prox.js";
+export * as diff from "./diff.js";
+export * as tv from "./tv.js";
