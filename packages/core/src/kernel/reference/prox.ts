@@ -27,21 +27,38 @@ function soft(x: number, thr: number): number {
   return Math.sign(x) * Math.max(Math.abs(x) - thr, 0);
 }
 
+/** out[lo, hi) ← soft(u, thr) in one loop (the obvious fused form); returns [Σ|out|, #out ≠ 0]. */
+function softRange(lo: number, hi: number, thr: number, u: RealArray, out: RealArray): [number, number] {
+  let abs = 0;
+  let nnz = 0;
+  for (let i = lo; i < hi; i++) {
+    out[i] = soft(u[i], thr);
+    const o = out[i];
+    abs += Math.abs(o);
+    if (o !== 0) nnz++;
+  }
+  return [abs, nnz];
+}
+
 export function softThreshold(n: number, t: number, lam: number, u: RealArray, out: RealArray): ProxStats {
-  const thr = inDtype(out, t * lam);
-  for (let i = 0; i < n; i++) out[i] = soft(u[i], thr);
-  return { nnz: countNonzero(0, n, out), value: lam * sumAbs(0, n, out) };
+  const [abs, nnz] = softRange(0, n, inDtype(out, t * lam), u, out);
+  return { nnz, value: lam * abs };
 }
 
 export function softThresholdBands(nb: number, offsets: Int32Array, weights: Float64Array, t: number, lam: number, skipFirst: number, u: RealArray, out: RealArray): ProxStats {
   let value = 0;
+  let nnz = 0;
   for (let j = 0; j < nb; j++) {
-    const skip = j === 0 && skipFirst !== 0;
-    const thr = skip ? 0 : inDtype(out, t * lam * weights[j]);
-    for (let i = offsets[j]; i < offsets[j + 1]; i++) out[i] = skip ? u[i] : soft(u[i], thr);
-    if (!skip) value += lam * weights[j] * sumAbs(offsets[j], offsets[j + 1], out);
+    if (j === 0 && skipFirst !== 0) {
+      for (let i = offsets[0]; i < offsets[1]; i++) out[i] = u[i];
+      nnz += countNonzero(offsets[0], offsets[1], out);
+      continue;
+    }
+    const [abs, k] = softRange(offsets[j], offsets[j + 1], inDtype(out, t * lam * weights[j]), u, out);
+    value += lam * weights[j] * abs;
+    nnz += k;
   }
-  return { nnz: countNonzero(offsets[0] ?? 0, offsets[nb] ?? 0, out), value };
+  return { nnz, value };
 }
 
 export function l1Value(n: number, lam: number, u: RealArray): number {
