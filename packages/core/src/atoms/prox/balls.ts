@@ -2,7 +2,7 @@ import { shapeSize } from "../../dtype.js";
 import type { RealBuf } from "../../kernel/kernel.js";
 import type { Cell, PlanBuilder } from "../../kernel/plan.js";
 import type { AtomContext, AtomDef, ProxCells } from "../atom.js";
-import { KernelProxTerm, readParams } from "./prox-term.js";
+import { KernelProxTerm, readAtomParams } from "./prox-term.js";
 
 /** g = ι_{‖x‖₂ ≤ r}; prox: u · min(1, r/‖u‖₂). */
 export class L2BallTerm extends KernelProxTerm {
@@ -66,7 +66,7 @@ export const l2BallAtom: AtomDef = {
   space: "x",
   sparsity: false,
   create(ctx) {
-    const params = readParams(l2BallAtom, ctx);
+    const params = readAtomParams(l2BallAtom, ctx);
     return new L2BallTerm(ctx, params.radius as number);
   },
 };
@@ -83,7 +83,7 @@ export const l1BallAtom: AtomDef = {
   space: "x",
   sparsity: false,
   create(ctx) {
-    const params = readParams(l1BallAtom, ctx);
+    const params = readAtomParams(l1BallAtom, ctx);
     return new L1BallTerm(ctx, params.radius as number);
   },
 };

@@ -2,7 +2,7 @@ import { shapeSize } from "../../dtype.js";
 import type { RealBuf } from "../../kernel/kernel.js";
 import type { Cell, PlanBuilder } from "../../kernel/plan.js";
 import type { AtomContext, AtomDef, ProxCells } from "../atom.js";
-import { KernelProxTerm, readParams } from "./prox-term.js";
+import { KernelProxTerm, readAtomParams } from "./prox-term.js";
 
 /** g = ι_[lo,hi]ⁿ, the indicator of a box (0 inside, +∞ outside); prox: clip. */
 export class BoxTerm extends KernelProxTerm {
@@ -78,7 +78,7 @@ export const boxAtom: AtomDef = {
     return null;
   },
   create(ctx) {
-    const params = readParams(boxAtom, ctx);
+    const params = readAtomParams(boxAtom, ctx);
     return new BoxTerm(ctx, params.lo as number, params.hi as number);
   },
 };
@@ -96,7 +96,7 @@ export const nonnegAtom: AtomDef = {
   sparsity: false,
   composesWith: ["l1"],
   create(ctx) {
-    readParams(nonnegAtom, ctx);
+    readAtomParams(nonnegAtom, ctx);
     return new NonnegTerm(ctx);
   },
 };

@@ -2,7 +2,7 @@ import { shapeSize } from "../../dtype.js";
 import type { RealBuf } from "../../kernel/kernel.js";
 import type { Cell, PlanBuilder } from "../../kernel/plan.js";
 import type { AtomContext, AtomDef, ProxCells } from "../atom.js";
-import { KernelProxTerm, readParams } from "./prox-term.js";
+import { KernelProxTerm, readAtomParams } from "./prox-term.js";
 
 /**
  * g(x) = λ(α‖x‖₁ + ½(1 − α)‖x‖²) with α = l1Ratio ∈ [0, 1] (the scikit-learn parametrisation);
@@ -45,7 +45,7 @@ export const elasticNetAtom: AtomDef = {
   space: "x",
   sparsity: true,
   create(ctx) {
-    const params = readParams(elasticNetAtom, ctx);
+    const params = readAtomParams(elasticNetAtom, ctx);
     return new ElasticNetTerm(ctx, params.l1Ratio as number);
   },
 };

@@ -3,7 +3,7 @@ import { CflowError } from "../../errors.js";
 import type { RealBuf } from "../../kernel/kernel.js";
 import type { Cell, PlanBuilder } from "../../kernel/plan.js";
 import type { AtomContext, AtomDef, ProxCells } from "../atom.js";
-import { KernelProxTerm, readParams } from "./prox-term.js";
+import { KernelProxTerm, readAtomParams } from "./prox-term.js";
 
 /**
  * g(x) = λ Σ_G ‖x_G‖₂ (ℓ2,1) over contiguous groups of `groupSize` elements of the flattened slot
@@ -54,7 +54,7 @@ export const groupL1Atom: AtomDef = {
   space: "x",
   sparsity: true,
   create(ctx) {
-    const params = readParams(groupL1Atom, ctx);
+    const params = readAtomParams(groupL1Atom, ctx);
     return new GroupL1Term(ctx, params.groupSize as number);
   },
 };

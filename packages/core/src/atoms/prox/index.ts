@@ -1,4 +1,4 @@
-export { KernelProxTerm, readParams, checkWeight, type ProxParams } from "./prox-term.js";
+export { KernelProxTerm, readAtomParams, type ProxParams } from "./prox-term.js";
 export { L1Term, l1Atom } from "./l1.js";
 export { WaveletL1Term, waveletL1Atom } from "./wavelet-l1.js";
 export { ElasticNetTerm, elasticNetAtom } from "./elastic-net.js";

@@ -2,7 +2,7 @@ import { shapeSize } from "../../dtype.js";
 import type { RealBuf } from "../../kernel/kernel.js";
 import type { Cell, PlanBuilder } from "../../kernel/plan.js";
 import type { AtomContext, AtomDef, ProxCells } from "../atom.js";
-import { KernelProxTerm, readParams } from "./prox-term.js";
+import { KernelProxTerm, readAtomParams } from "./prox-term.js";
 
 /** g(x) = λ‖x‖₁ on a slot; prox_{tg} is the soft-threshold at tλ. */
 export class L1Term extends KernelProxTerm {
@@ -38,7 +38,7 @@ export const l1Atom: AtomDef = {
   sparsity: true,
   composesWith: ["nonneg", "box"],
   create(ctx) {
-    readParams(l1Atom, ctx);
+    readAtomParams(l1Atom, ctx);
     return new L1Term(ctx);
   },
 };

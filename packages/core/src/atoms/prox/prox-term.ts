@@ -14,7 +14,7 @@ export type ProxParams = Record<string, number | string | boolean | number[]>;
  * cross-parameter check: atoms are also created outside the compiler (tests, plugins), so they
  * re-check what lint checked.
  */
-export function readParams(def: Pick<AtomDef, "name" | "params" | "checkParams">, ctx: Pick<AtomContext, "path" | "params">): ProxParams {
+export function readAtomParams(def: Pick<AtomDef, "name" | "params" | "checkParams">, ctx: Pick<AtomContext, "path" | "params">): ProxParams {
   const params = withDefaults(def.params, ctx.params);
   for (const [k, rule] of Object.entries(def.params) as [string, ParamRule][]) {
     const v = params[k];

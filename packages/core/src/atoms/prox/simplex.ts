@@ -2,7 +2,7 @@ import { shapeSize } from "../../dtype.js";
 import type { RealBuf } from "../../kernel/kernel.js";
 import type { Cell, PlanBuilder } from "../../kernel/plan.js";
 import type { AtomContext, AtomDef, ProxCells } from "../atom.js";
-import { KernelProxTerm, readParams } from "./prox-term.js";
+import { KernelProxTerm, readAtomParams } from "./prox-term.js";
 
 /** g = ι_{x ≥ 0, Σx = r} (the scaled probability simplex); prox: max(u − θ, 0) with Σ = r. */
 export class SimplexTerm extends KernelProxTerm {
@@ -43,7 +43,7 @@ export const simplexAtom: AtomDef = {
   space: "x",
   sparsity: false,
   create(ctx) {
-    const params = readParams(simplexAtom, ctx);
+    const params = readAtomParams(simplexAtom, ctx);
     return new SimplexTerm(ctx, params.radius as number);
   },
 };

@@ -2,7 +2,7 @@ import { ShapeError } from "../../errors.js";
 import type { RealBuf } from "../../kernel/kernel.js";
 import type { Cell, PlanBuilder } from "../../kernel/plan.js";
 import type { AtomContext, AtomDef, ProxCells } from "../atom.js";
-import { KernelProxTerm, readParams } from "./prox-term.js";
+import { KernelProxTerm, readAtomParams } from "./prox-term.js";
 
 /**
  * g(x) = λ·TV(x) with Neumann forward differences, 1D or 2D by the slot's shape: anisotropic
@@ -78,7 +78,7 @@ function tvAtom(isotropic: boolean): AtomDef {
     space: "x",
     sparsity: false,
     create(ctx: AtomContext) {
-      const params = readParams(def, ctx);
+      const params = readAtomParams(def, ctx);
       return new TvTerm(ctx, isotropic, { iterations: params.iterations as number, tol: params.tol as number, warmStart: params.warmStart === true });
     },
   };

@@ -3,7 +3,7 @@ import type { F64Buf, I32Buf, RealBuf } from "../../kernel/kernel.js";
 import type { Cell, PlanBuilder } from "../../kernel/plan.js";
 import type { Band, TransformOp } from "../../transforms/transform.js";
 import type { AtomContext, AtomDef, ProxCells } from "../atom.js";
-import { KernelProxTerm, checkWeight, readParams } from "./prox-term.js";
+import { KernelProxTerm, checkWeight, readAtomParams } from "./prox-term.js";
 
 /**
  * g(u) = λ Σ_j λ_j ‖u_j‖₁ on the coefficients u = Wx of a slot's transform, with one multiplier
@@ -118,7 +118,7 @@ export const waveletL1Atom: AtomDef = {
   sparsity: true,
   bandWeights: true,
   create(ctx) {
-    const params = readParams(waveletL1Atom, ctx);
+    const params = readAtomParams(waveletL1Atom, ctx);
     return new WaveletL1Term(ctx, params.thresholdApprox === true);
   },
 };
