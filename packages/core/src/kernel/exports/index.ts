@@ -2,10 +2,13 @@ import type { FlowExports } from "./flow.js";
 import type { GatherExports } from "./gather.js";
 import type { LinalgExports } from "./linalg.js";
 import type { LossesExports } from "./losses.js";
+import type { DiffExports } from "./diff.js";
+import type { ProxExports } from "./prox.js";
+import type { TvExports } from "./tv.js";
 import type { VecExports } from "./vec.js";
 
 /** Everything the WASM kernel module exports (both dtype builds export the same names). */
-export interface KernelExports extends VecExports, FlowExports, LossesExports, LinalgExports, GatherExports {
+export interface KernelExports extends VecExports, FlowExports, LossesExports, LinalgExports, GatherExports, ProxExports, DiffExports, TvExports {
   memory: WebAssembly.Memory;
   heapBase(): number;
   /** Runs `count` plan instructions at `prog` (src/kernel/plan.ts). */

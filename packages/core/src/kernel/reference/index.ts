@@ -4,3 +4,6 @@ export * as flow from "./flow.js";
 export * as losses from "./losses.js";
 export * as linalg from "./linalg.js";
 export * as gather from "./gather.js";
+export * as prox from "./prox.js";
+export * as diff from "./diff.js";
+export * as tv from "./tv.js";

@@ -1,0 +1,2 @@
+export * from "./atom.js";
+export * from "./prox/index.js";

@@ -1,0 +1,11 @@
+export { KernelProxTerm, readAtomParams, type ProxParams } from "./prox-term.js";
+export { L1Term, l1Atom } from "./l1.js";
+export { WaveletL1Term, waveletL1Atom } from "./wavelet-l1.js";
+export { ElasticNetTerm, elasticNetAtom } from "./elastic-net.js";
+export { GroupL1Term, groupL1Atom } from "./group-l1.js";
+export { TvTerm, tvAnisotropicAtom, tvIsotropicAtom } from "./tv.js";
+export { BoxTerm, NonnegTerm, boxAtom, nonnegAtom } from "./box.js";
+export { L2BallTerm, L1BallTerm, l2BallAtom, l1BallAtom } from "./balls.js";
+export { SimplexTerm, simplexAtom } from "./simplex.js";
+export { L1BoxTerm, composeProx } from "./composite.js";
+export { proxAtoms } from "./library.js";

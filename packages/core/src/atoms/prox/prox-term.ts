@@ -1,0 +1,140 @@
+import type { Dtype } from "../../dtype.js";
+import { CflowError } from "../../errors.js";
+import type { Buf, Kernel, RealBuf } from "../../kernel/kernel.js";
+import { type Cell, type CellBank, type PlanBuilder, ProgramCache } from "../../kernel/plan.js";
+import { checkBuf } from "../../ops/op.js";
+import { type ParamRule, checkParam, withDefaults } from "../../spec/params.js";
+import type { Band } from "../../transforms/transform.js";
+import type { AtomContext, AtomDef, ProxCells, ProxTerm } from "../atom.js";
+
+export type ProxParams = Record<string, number | string | boolean | number[]>;
+
+/**
+ * The parameters of a term with defaults applied, checked against the atom's rules and its
+ * cross-parameter check: atoms are also created outside the compiler (tests, plugins), so they
+ * re-check what lint checked.
+ */
+export function readAtomParams(def: Pick<AtomDef, "name" | "params" | "checkParams">, ctx: Pick<AtomContext, "path" | "params">): ProxParams {
+  const params = withDefaults(def.params, ctx.params);
+  for (const [k, rule] of Object.entries(def.params) as [string, ParamRule][]) {
+    const v = params[k];
+    if (v === undefined) {
+      if (rule.required) throw new CflowError("MISSING_PARAM", `${ctx.path}.params.${k}: atom "${def.name}" needs "${k}" (${rule.description})`, { path: `${ctx.path}.params.${k}`, expected: rule.type, found: "undefined" });
+      continue;
+    }
+    const problem = checkParam(rule, v);
+    if (problem) throw new CflowError("BAD_PARAM", `${ctx.path}.params.${k}: ${problem.message} (${rule.description})`, { path: `${ctx.path}.params.${k}`, expected: problem.expected, found: problem.found });
+  }
+  const cross = def.checkParams?.(params);
+  if (cross) throw new CflowError("BAD_PARAM", `${ctx.path}.params.${cross.param}: ${cross.message}`, { path: `${ctx.path}.params.${cross.param}`, expected: cross.expected, found: cross.found });
+  return params;
+}
+
+/** Throws unless a weight (λ or a band multiplier) is finite and ≥ 0. */
+export function checkWeight(path: string, what: string, w: unknown): number {
+  if (typeof w !== "number" || !Number.isFinite(w) || w < 0) {
+    throw new CflowError("BAD_WEIGHT", `${path}: ${what} must be a finite number ≥ 0, found ${String(w)}`, { path, expected: "finite number ≥ 0", found: w });
+  }
+  return w;
+}
+
+/**
+ * Base of the built-in non-smooth terms. A subclass records its prox and value kernels in
+ * `emitProx`/`emitValue` (one definition of each computation); the direct `prox`/`value` run the
+ * same recordings as small cached plans. λ lives in a cell the recorded calls read, so setting
+ * `lambda` between steps changes the next step without re-recording.
+ */
+export abstract class KernelProxTerm implements ProxTerm {
+  readonly kind = "prox" as const;
+  abstract readonly atom: string;
+  abstract readonly space: "x" | "W";
+  abstract readonly sparsity: boolean;
+  readonly kernel: Kernel;
+  readonly dtype: Dtype;
+  readonly path: string;
+  /** λ, as the recorded kernel calls read it. */
+  readonly lam: Cell;
+  /** The bank the term's cells come from (the compiler's, shared by a composite). */
+  readonly cells: CellBank;
+  private readonly programs: ProgramCache;
+  private readonly step: Cell;
+  private readonly direct: ProxCells;
+  private readonly valueCell: Cell;
+  private readonly owned: Buf<Float64Array | Float32Array | Int32Array>[] = [];
+
+  constructor(
+    ctx: Pick<AtomContext, "path" | "kernel" | "cells" | "weight">,
+    /** Number of reals the prox acts on (the slot, or its transform coefficients). */
+    readonly size: number,
+    lam?: Cell,
+  ) {
+    this.kernel = ctx.kernel;
+    this.dtype = ctx.kernel.dtype;
+    this.path = ctx.path;
+    this.cells = ctx.cells;
+    this.lam = lam ?? ctx.cells.cell(checkWeight(`${ctx.path}.weight`, "the weight λ", ctx.weight));
+    this.step = ctx.cells.cell(0);
+    this.direct = { nnz: ctx.cells.cell(NaN), value: ctx.cells.cell(NaN) };
+    this.valueCell = ctx.cells.cell(0);
+    this.programs = new ProgramCache(ctx.kernel);
+  }
+
+  get lambda(): number {
+    return this.lam.value;
+  }
+
+  set lambda(v: number) {
+    this.lam.value = checkWeight(`${this.path}.weight`, "the weight λ", v);
+  }
+
+  get bandWeights(): number[] | null {
+    return null;
+  }
+
+  set bandWeights(w: number[] | null) {
+    if (w !== null) {
+      throw new CflowError("UNEXPECTED", `${this.path}.bandWeights: atom "${this.atom}" has no per-band weights`, { path: `${this.path}.bandWeights`, expected: "null", found: `an array of ${w.length}` });
+    }
+  }
+
+  get bands(): readonly Band[] | null {
+    return null;
+  }
+
+  /** nnz and g(out) of the last direct `prox` call. */
+  get lastStats(): { nnz: number; value: number } {
+    return { nnz: this.direct.nnz.value, value: this.direct.value.value };
+  }
+
+  abstract emitProx(p: PlanBuilder, u: RealBuf, step: Cell, out: RealBuf, stats: ProxCells): void;
+  abstract emitValue(p: PlanBuilder, u: RealBuf, value: Cell): void;
+
+  value(u: RealBuf): number {
+    this.checkBufs("value", u);
+    this.programs.run("value", [u], (p) => this.emitValue(p, u, this.valueCell));
+    return this.valueCell.value;
+  }
+
+  prox(u: RealBuf, t: number, out: RealBuf): void {
+    this.checkBufs("prox", u, out);
+    this.step.value = checkWeight(`${this.path}: ${this.atom}.prox step`, "the step t", t);
+    this.programs.run("prox", [u, out], (p) => this.emitProx(p, u, this.step, out, this.direct));
+  }
+
+  /** Throws unless every buffer belongs to this term's kernel and holds `size` reals. */
+  protected checkBufs(what: string, ...bufs: RealBuf[]): void {
+    for (const b of bufs) checkBuf(`${this.path}: ${this.atom}.${what}`, this, b, this.size);
+  }
+
+  /** Keeps a kernel buffer for the term's lifetime (freed by dispose). */
+  protected own<B extends Buf<Float64Array | Float32Array | Int32Array>>(b: B): B {
+    this.owned.push(b);
+    return b;
+  }
+
+  dispose(): void {
+    this.programs.dispose();
+    for (const b of this.owned) if (!b.isFreed) b.free();
+    this.owned.length = 0;
+  }
+}
