@@ -8,3 +8,4 @@ export * from "./registry/registry.js";
 export * from "./registry/plugin.js";
 export { nearestName, editDistance } from "./registry/nearest.js";
 export * from "./transforms/transform.js";
+export * from "./manifolds/validate.js";
