@@ -49,6 +49,17 @@ describe("symmetricEigen (Jacobi)", () => {
     expectBelow(Math.abs(values[0] - 0.75e-20) / 0.75e-20, 1e-15, "relative error of λ_min");
   });
 
+  it("keeps every eigenvalue of a strongly graded 3×3 matrix to relative precision (their product is det A)", () => {
+    // A = D H D, D = diag(1, 1e-6, 1e-12): det A = det H · 1e-36 = 0.5625e-36. Eigenvalues span
+    // 24 orders of magnitude; a threshold on ‖A‖ rather than on the diagonal would lose the small ones.
+    const h = [1, 0.5, 0.25, 0.5, 1, 0.5, 0.25, 0.5, 1];
+    const d = [1, 1e-6, 1e-12];
+    const a = Float64Array.from(h.map((v, k) => v * d[Math.floor(k / 3)] * d[k % 3]));
+    const { values } = symmetricEigen(a, 3);
+    expectBelow(Math.abs((values[0] * values[1] * values[2]) / 0.5625e-36 - 1), 1e-14, "relative error of Π λ");
+    expect(values[0]).toBeGreaterThan(0);
+  });
+
   it("handles repeated and zero eigenvalues and rejects non-finite or mis-sized input", () => {
     const { values } = symmetricEigen(Float64Array.of(1, 1, 1, 1, 1, 1, 1, 1, 1), 3);
     expectBelow(Math.abs(values[0]) + Math.abs(values[1]) + Math.abs(values[2] - 3), 1e-15, "spectrum of the all-ones matrix");
@@ -107,9 +118,22 @@ describe("dense helpers", () => {
     const [n, p] = [6, 3];
     const a = randomMatrix(n, p, rand);
     const q = polar(a, n, p, "test.polar");
-    expectBelow(gramError(q, n, p), 1e-15, "QᵀQ − I");
+    expectBelow(gramError(q, n, p), 2e-15, "QᵀQ − I");
     const h = mm(tr(q, n, p), a, p, n, p);
     expectBelow(relDiff(h, tr(h, p, p)), 1e-14, "QᵀA symmetric");
     expect(choleskyPositive(h, p)).toBe(true);
+  });
+
+  it("polar stays orthonormal to machine precision for an ill-conditioned matrix (cond 1e5)", () => {
+    const rand = mulberry32(6);
+    const [n, p] = [6, 3];
+    const q0 = polar(randomMatrix(n, p, rand), n, p, "test.polar");
+    const v = polar(randomMatrix(p, p, rand), p, p, "test.polar");
+    // A = Q₀ Σ V with singular values 1, 1e-2.5, 1e-5: its polar factor is Q₀V. The mixing by V
+    // makes AᵀA non-diagonal, where the Gram route alone loses cond² · ε ≈ 1e-6.
+    const a = Float64Array.from(mm(q0.map((x, k) => x * [1, 10 ** -2.5, 1e-5][k % p]), v, n, p, p));
+    const q = polar(a, n, p, "test.polar");
+    expectBelow(gramError(q, n, p), 1e-14, "QᵀQ − I");
+    expectBelow(relDiff(q, mm(q0, v, n, p, p)), 1e-9, "polar factor of Q₀ΣV is Q₀V");
   });
 });
