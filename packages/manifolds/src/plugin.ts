@@ -1,5 +1,5 @@
 import { definePlugin } from "@cflow/core";
-import pkg from "../package.json";
+import { version } from "../package.json";
 import { euclideanFactory } from "./euclidean.js";
 import { se3Factory } from "./se3.js";
 import { so3Factory } from "./so3.js";
@@ -10,7 +10,7 @@ import { stiefelFactory } from "./stiefel.js";
 /** The built-in manifolds, registered through the same registry API as any third-party plugin. */
 export const manifoldsPlugin = definePlugin({
   name: "@cflow/manifolds",
-  version: pkg.version,
+  version,
   setup(registry) {
     registry.manifolds.register("euclidean", euclideanFactory);
     registry.manifolds.register("sphere", sphereFactory);
