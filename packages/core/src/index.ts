@@ -10,3 +10,4 @@ export { nearestName, editDistance } from "./registry/nearest.js";
 export * from "./transforms/transform.js";
 export * from "./atoms/index.js";
 export * from "./ops/gradient.js";
+export * from "./manifolds/validate.js";

@@ -1,1 +1,10 @@
-export {};
+export * from "./euclidean.js";
+export * from "./sphere.js";
+export * from "./so3.js";
+export * from "./se3.js";
+export * from "./spd.js";
+export * from "./stiefel.js";
+export * from "./plugin.js";
+export { Float64Manifold } from "./float64-manifold.js";
+export type { ManifoldOptions } from "./options.js";
+export { symmetricEigen, type SymmetricEigen } from "./linalg/eigen.js";
