@@ -244,10 +244,11 @@ export class FlowRunner {
       for (const c of b.fAtX) f += c.value;
       let g = 0;
       let nnz = 0;
-      for (const s of b.proxStats) {
+      b.proxStats.forEach((s, i) => {
         g += s.value.value;
-        nnz += s.nnz.value;
-      }
+        // constraint and TV proxes do not track support (their nnz cell may hold NaN)
+        if (this.flow.prox[i].term.sparsity) nnz += s.nnz.value;
+      });
       if (this.plan.con) for (const c of this.plan.con.pNorm2) g += 0.5 * c.value;
       const E = f + g;
       const d2 = b.metrics.view[0];
