@@ -17,7 +17,7 @@ import {
   type TelemetryRow,
 } from "@cflow/core";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
-import pkg from "../package.json";
+import { name as packageName, version as packageVersion } from "../package.json";
 import { ARTIFACT_DIR, CHECKPOINT_DIR, FINAL_STATE_FILE, RUN_CARD_FILE } from "./capsule-layout.js";
 import { encodeCheckpoint, type CheckpointHeader } from "./checkpoint-file.js";
 import { checkpointName, checkpointSeq, listCheckpoints, newestGoodSeq, pruneCheckpoints } from "./checkpoint-store.js";
@@ -92,7 +92,7 @@ export class FlightRecorder implements RecorderSink {
     if (!isDtype(info.dtype)) throw new CflowError("BAD_DTYPE", `recorder: dtype expected float32 | float64, found ${JSON.stringify(info.dtype)}`, { path: "RunStartInfo.dtype", found: info.dtype });
     this.info = info;
     const recording = {
-      recorder: `${pkg.name}@${pkg.version}`,
+      recorder: `${packageName}@${packageVersion}`,
       flush_every_rows: this.flushEveryRows,
       flush_every_seconds: this.flushEverySeconds,
       keep_checkpoints: this.keepCheckpoints,
@@ -102,12 +102,12 @@ export class FlightRecorder implements RecorderSink {
     removeStaleTemps(join(this.runDir, CHECKPOINT_DIR));
 
     this.db = await DuckDBInstance.create(":memory:", { threads: "1" });
+    // One connection per table: their flushes run concurrently, and a connection runs one query at a time.
     this.connections = [await this.db.connect(), await this.db.connect()];
-    const [appendConn, copyConn] = this.connections;
     const metadata = { schema_version: String(SCHEMA_VERSION), dtype: info.dtype, run_id: this.runId };
     const everyMs = this.flushEverySeconds * 1000;
-    this.telemetryWriter = new TableWriter("telemetry", TELEMETRY_COLUMNS, this.runDir, this.runId, appendConn, copyConn, { ...metadata, cflow_table: "telemetry" }, this.flushEveryRows, everyMs);
-    this.eventWriter = new TableWriter("events", EVENT_COLUMNS, this.runDir, this.runId, appendConn, copyConn, { ...metadata, cflow_table: "events" }, this.flushEveryRows, everyMs);
+    this.telemetryWriter = new TableWriter("telemetry", TELEMETRY_COLUMNS, this.runDir, this.runId, this.connections[0], { ...metadata, cflow_table: "telemetry" }, this.flushEveryRows, everyMs);
+    this.eventWriter = new TableWriter("events", EVENT_COLUMNS, this.runDir, this.runId, this.connections[1], { ...metadata, cflow_table: "events" }, this.flushEveryRows, everyMs);
     await this.telemetryWriter.open();
     await this.eventWriter.open();
     if (info.resumedFrom) await this.dropRecordAfter(info.resumedFrom.telemetryRows, info.resumedFrom.eventRows);

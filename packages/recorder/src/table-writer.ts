@@ -9,17 +9,16 @@ import { sqlKvStruct, sqlPathList, sqlString } from "./sql-literal.js";
 const VARCHAR_LIST = LIST(VARCHAR);
 
 /**
- * Streams one capsule table (telemetry or events) to Parquet with bounded memory. Rows go
- * straight into a DuckDB appender (values are copied at once, so callers may reuse their row
- * objects); a flush swaps to a second buffer table, so rows keep arriving while the first is
- * copied to a new part file — written to a temporary name, fsynced and renamed, so a flushed
- * part survives a SIGKILL whole. Flushes run one at a time, in order.
+ * Streams one capsule table (telemetry or events) to Parquet with bounded memory. `append` copies
+ * a row's values into a small JS buffer at once (callers may reuse their row objects); a flush
+ * takes the buffer, loads it into a scratch DuckDB table, copies that to a new part file —
+ * written to a temporary name, fsynced and renamed, so a flushed part survives a SIGKILL whole —
+ * and drops the table. Rows keep arriving in a fresh buffer meanwhile; flushes run one at a time,
+ * in order. (No appender stays open between flushes: a long-lived appender keeps DuckDB from
+ * reclaiming replaced tables, and resident memory would creep up with every flush.)
  */
 export class TableWriter<R> {
-  private readonly buffers: [string, string];
-  private readonly appenders: [DuckDBAppender | null, DuckDBAppender | null] = [null, null];
-  private current = 0;
-  private pending = 0;
+  private buffer: Value[][] = [];
   private nextSeq = 1;
   private lastFlushAt = Date.now();
   private chain: Promise<void> = Promise.resolve();
@@ -33,50 +32,35 @@ export class TableWriter<R> {
     private readonly columns: readonly Column<R>[],
     private readonly runDir: string,
     private readonly runId: string,
-    private readonly appendConn: DuckDBConnection,
-    private readonly copyConn: DuckDBConnection,
+    private readonly conn: DuckDBConnection,
     private readonly metadata: Record<string, string>,
     private readonly flushEveryRows: number,
     private readonly flushEveryMs: number,
-  ) {
-    this.buffers = [`${table}_buffer_0`, `${table}_buffer_1`];
-  }
+  ) {}
 
-  /** Creates the buffer tables and continues part numbering after any existing parts. */
+  /** Continues part numbering after any existing parts and counts the rows already recorded. */
   async open(): Promise<void> {
     mkdirSync(partsDir(this.runDir, this.table), { recursive: true });
     removeStaleTemps(partsDir(this.runDir, this.table));
-    const files = await tableFiles(this.copyConn, this.runDir, this.table);
+    const files = await tableFiles(this.conn, this.runDir, this.table);
     this.nextSeq = files.lastSeq + 1;
     this.recorded = await this.countRows();
-    for (const [i, name] of this.buffers.entries()) {
-      await this.copyConn.run(`CREATE OR REPLACE TABLE "${name}" (${columnsDdl(this.columns)})`);
-      this.appenders[i] = await this.appendConn.createAppender(name);
-    }
+    await this.conn.run(`CREATE OR REPLACE TABLE "${this.emptyTable}" (${columnsDdl(this.columns)})`);
   }
 
   append(row: R): void {
     this.throwIfFailed();
     const values = this.columns.map((c) => c.value(row, this.runId));
     this.columns.forEach((c, i) => checkKind(this.table, c, values[i]));
-    const app = this.appenders[this.current]!;
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i];
-      if (v === null) app.appendNull();
-      else if (this.columns[i].type === "DOUBLE") app.appendDouble(v as number);
-      else if (this.columns[i].type === "INTEGER") app.appendInteger(v as number);
-      else if (this.columns[i].type === "VARCHAR") app.appendVarchar(v as string);
-      else app.appendList(v as string[], VARCHAR_LIST);
-    }
-    app.endRow();
-    this.pending++;
+    this.buffer.push(values);
     this.recorded++;
-    if (this.pending >= this.flushEveryRows) this.queueFlush();
+    if (this.buffer.length >= this.flushEveryRows) this.queueFlush();
   }
 
   /** Whether buffered rows are due: K rows, or T since the last flush. */
   due(now = Date.now()): boolean {
-    return this.pending >= this.flushEveryRows || (this.pending > 0 && now - this.lastFlushAt >= this.flushEveryMs);
+    const pending = this.buffer.length;
+    return pending >= this.flushEveryRows || (pending > 0 && now - this.lastFlushAt >= this.flushEveryMs);
   }
 
   /** Queues a flush without waiting (called from synchronous code: append, the timer). */
@@ -99,13 +83,13 @@ export class TableWriter<R> {
    */
   async compact(options: { keepRows?: number; removePartsDir?: boolean } = {}): Promise<void> {
     this.enqueue(async () => {
-      const files = await tableFiles(this.copyConn, this.runDir, this.table);
+      const files = await tableFiles(this.conn, this.runDir, this.table);
       const list = tableFileList(files);
       const limit = options.keepRows === undefined ? "" : ` LIMIT ${Math.max(0, Math.floor(options.keepRows))}`;
-      const source = list.length === 0 ? `SELECT * FROM "${this.buffers[0]}" LIMIT 0` : `SELECT * FROM read_parquet(${sqlPathList(list)}, union_by_name = true)${limit}`;
+      const source = list.length === 0 ? `SELECT * FROM "${this.emptyTable}"` : `SELECT * FROM read_parquet(${sqlPathList(list)}, union_by_name = true)${limit}`;
       const target = compactedPath(this.runDir, this.table);
       const tmp = tempPathFor(target);
-      await this.copyConn.run(`COPY (${source}) TO ${sqlString(tmp)} (FORMAT parquet, KV_METADATA ${sqlKvStruct({ ...this.metadata, compacted_through_part: String(files.lastSeq) })})`);
+      await this.conn.run(`COPY (${source}) TO ${sqlString(tmp)} (FORMAT parquet, KV_METADATA ${sqlKvStruct({ ...this.metadata, compacted_through_part: String(files.lastSeq) })})`);
       commitFile(tmp, target);
       for (const p of files.parts) unlinkSync(p.path);
       this.recorded = await this.countRows();
@@ -116,37 +100,38 @@ export class TableWriter<R> {
 
   async close(): Promise<void> {
     await this.chain;
-    for (const [i, app] of this.appenders.entries()) {
-      app?.closeSync();
-      this.appenders[i] = null;
-    }
+  }
+
+  private get emptyTable(): string {
+    return `${this.table}_empty`;
   }
 
   private async flushNow(): Promise<void> {
     this.flushQueued = false;
-    if (this.pending === 0) return;
-    const full = this.current;
-    const rows = this.pending;
-    this.appenders[full]!.closeSync();
-    this.appenders[full] = null;
-    this.current = 1 - full;
-    this.pending = 0;
+    const rows = this.buffer;
+    if (rows.length === 0) return;
+    this.buffer = [];
     this.lastFlushAt = Date.now();
     const seq = this.nextSeq++;
     const target = partPath(this.runDir, this.table, seq);
     const tmp = tempPathFor(target);
-    await this.copyConn.run(
-      `COPY "${this.buffers[full]}" TO ${sqlString(tmp)} (FORMAT parquet, KV_METADATA ${sqlKvStruct({ ...this.metadata, part: String(seq), rows: String(rows) })})`,
-    );
+    const scratch = `${this.table}_flush`;
+    await this.conn.run(`CREATE OR REPLACE TABLE "${scratch}" (${columnsDdl(this.columns)})`);
+    const app = await this.conn.createAppender(scratch);
+    try {
+      for (const values of rows) appendRow(app, this.columns, values);
+    } finally {
+      app.closeSync();
+    }
+    await this.conn.run(`COPY "${scratch}" TO ${sqlString(tmp)} (FORMAT parquet, KV_METADATA ${sqlKvStruct({ ...this.metadata, part: String(seq), rows: String(rows.length) })})`);
     commitFile(tmp, target);
-    await this.copyConn.run(`DELETE FROM "${this.buffers[full]}"`);
-    this.appenders[full] = await this.appendConn.createAppender(this.buffers[full]);
+    await this.conn.run(`DROP TABLE "${scratch}"`);
   }
 
   private async countRows(): Promise<number> {
-    const list = tableFileList(await tableFiles(this.copyConn, this.runDir, this.table));
+    const list = tableFileList(await tableFiles(this.conn, this.runDir, this.table));
     if (list.length === 0) return 0;
-    const r = await this.copyConn.runAndReadAll(`SELECT count(*)::DOUBLE AS n FROM read_parquet(${sqlPathList(list)}, union_by_name = true)`);
+    const r = await this.conn.runAndReadAll(`SELECT count(*)::DOUBLE AS n FROM read_parquet(${sqlPathList(list)}, union_by_name = true)`);
     return r.getRowObjectsJS()[0].n as number;
   }
 
@@ -170,6 +155,20 @@ export class TableWriter<R> {
       });
     }
   }
+}
+
+type Value = string | number | null | readonly string[];
+
+function appendRow<R>(app: DuckDBAppender, columns: readonly Column<R>[], values: readonly Value[]): void {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v === null) app.appendNull();
+    else if (columns[i].type === "DOUBLE") app.appendDouble(v as number);
+    else if (columns[i].type === "INTEGER") app.appendInteger(v as number);
+    else if (columns[i].type === "VARCHAR") app.appendVarchar(v as string);
+    else app.appendList(v as string[], VARCHAR_LIST);
+  }
+  app.endRow();
 }
 
 function checkKind<R>(table: string, c: Column<R>, v: unknown): void {
