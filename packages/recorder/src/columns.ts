@@ -6,6 +6,8 @@ export type ColumnType = "VARCHAR" | "INTEGER" | "DOUBLE" | "VARCHAR[]";
 export interface Column<R> {
   name: string;
   type: ColumnType;
+  /** Never null (the row type requires it). */
+  required?: true;
   value(row: R, runId: string): string | number | null | readonly string[];
 }
 
@@ -14,16 +16,16 @@ export const MAX_METRIC_ARRAY = 256;
 
 /** telemetry.parquet, in column order (SCHEMA.md "Telemetry"). */
 export const TELEMETRY_COLUMNS: readonly Column<TelemetryRow>[] = [
-  { name: "run_id", type: "VARCHAR", value: (_, id) => id },
-  { name: "phase", type: "VARCHAR", value: (r) => r.phase },
-  { name: "iter", type: "INTEGER", value: (r) => r.iter },
+  { name: "run_id", type: "VARCHAR", required: true, value: (_, id) => id },
+  { name: "phase", type: "VARCHAR", required: true, value: (r) => r.phase },
+  { name: "iter", type: "INTEGER", required: true, value: (r) => r.iter },
   { name: "trial_id", type: "INTEGER", value: (r) => r.trialId },
-  { name: "t_wall_ms", type: "DOUBLE", value: (r) => r.tWallMs },
-  { name: "alpha", type: "DOUBLE", value: (r) => r.alpha },
+  { name: "t_wall_ms", type: "DOUBLE", required: true, value: (r) => r.tWallMs },
+  { name: "alpha", type: "DOUBLE", required: true, value: (r) => r.alpha },
   { name: "lambda", type: "DOUBLE", value: (r) => r.lambda },
   { name: "lambda_j", type: "VARCHAR", value: (r) => (r.lambdaJ === null ? null : JSON.stringify(r.lambdaJ)) },
-  { name: "E", type: "DOUBLE", value: (r) => r.E },
-  { name: "grad_norm", type: "DOUBLE", value: (r) => r.gradNorm },
+  { name: "E", type: "DOUBLE", required: true, value: (r) => r.E },
+  { name: "grad_norm", type: "DOUBLE", required: true, value: (r) => r.gradNorm },
   { name: "eta_dd", type: "DOUBLE", value: (r) => r.etaDD },
   { name: "gamma", type: "DOUBLE", value: (r) => r.gamma },
   { name: "sparsity_wx", type: "DOUBLE", value: (r) => r.sparsityWx },
@@ -32,18 +34,18 @@ export const TELEMETRY_COLUMNS: readonly Column<TelemetryRow>[] = [
   { name: "lens_name", type: "VARCHAR", value: (r) => r.lensName },
   { name: "level_active_max", type: "INTEGER", value: (r) => r.levelActiveMax },
   { name: "sparsity_mode", type: "VARCHAR", value: (r) => r.sparsityMode },
-  { name: "flow_family", type: "VARCHAR", value: (r) => r.flowFamily },
-  { name: "warnings", type: "VARCHAR[]", value: (r) => r.warnings },
+  { name: "flow_family", type: "VARCHAR", required: true, value: (r) => r.flowFamily },
+  { name: "warnings", type: "VARCHAR[]", required: true, value: (r) => r.warnings },
   { name: "notes", type: "VARCHAR", value: (r) => r.notes },
 ];
 
 /** events.parquet, in column order (SCHEMA.md "Events"). */
 export const EVENT_COLUMNS: readonly Column<FlowEvent>[] = [
-  { name: "run_id", type: "VARCHAR", value: (_, id) => id },
-  { name: "t_wall_ms", type: "DOUBLE", value: (e) => e.tWallMs },
-  { name: "iter", type: "INTEGER", value: (e) => e.iter },
-  { name: "event", type: "VARCHAR", value: (e) => e.event },
-  { name: "payload", type: "VARCHAR", value: (e) => JSON.stringify(e.payload ?? {}) },
+  { name: "run_id", type: "VARCHAR", required: true, value: (_, id) => id },
+  { name: "t_wall_ms", type: "DOUBLE", required: true, value: (e) => e.tWallMs },
+  { name: "iter", type: "INTEGER", required: true, value: (e) => e.iter },
+  { name: "event", type: "VARCHAR", required: true, value: (e) => e.event },
+  { name: "payload", type: "VARCHAR", required: true, value: (e) => JSON.stringify(e.payload ?? {}) },
 ];
 
 /** `CREATE TABLE` column list (identifiers quoted: `lambda` is a DuckDB keyword, `E` is upper case). */
@@ -54,7 +56,7 @@ export function columnsDdl(columns: readonly Column<never>[]): string {
 const PHASES = new Set(["RED", "AMBER", "GREEN"]);
 const EVENTS = new Set<string>(FLOW_EVENTS);
 
-/** Rejects a row the schema cannot hold faithfully (wrong kinds, raw-data-sized arrays). */
+/** Rejects what column kinds alone would let through: an unknown phase, a raw-data-sized λ_j. */
 export function checkTelemetryRow(r: TelemetryRow): void {
   const bad = (field: string, expected: string, found: unknown): never => {
     throw new CflowError("BAD_TELEMETRY_ROW", `recorder.telemetry: field ${field} expected ${expected}, found ${JSON.stringify(found) ?? String(found)}`, {
@@ -64,13 +66,9 @@ export function checkTelemetryRow(r: TelemetryRow): void {
     });
   };
   if (!PHASES.has(r.phase)) bad("phase", "RED | AMBER | GREEN", r.phase);
-  if (!Number.isInteger(r.iter)) bad("iter", "an integer", r.iter);
-  if (r.trialId !== null && !Number.isInteger(r.trialId)) bad("trialId", "an integer or null", r.trialId);
-  if (r.levelActiveMax !== null && !Number.isInteger(r.levelActiveMax)) bad("levelActiveMax", "an integer or null", r.levelActiveMax);
   if (r.lambdaJ !== null && (!Array.isArray(r.lambdaJ) || r.lambdaJ.length > MAX_METRIC_ARRAY)) {
     bad("lambdaJ", `null or an array of at most ${MAX_METRIC_ARRAY} numbers (telemetry holds metrics, never raw data)`, Array.isArray(r.lambdaJ) ? `an array of ${r.lambdaJ.length}` : r.lambdaJ);
   }
-  if (!Array.isArray(r.warnings)) bad("warnings", "an array of strings", r.warnings);
 }
 
 export function checkFlowEvent(e: FlowEvent): void {

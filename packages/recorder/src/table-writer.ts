@@ -172,17 +172,19 @@ function appendRow<R>(app: DuckDBAppender, columns: readonly Column<R>[], values
 }
 
 function checkKind<R>(table: string, c: Column<R>, v: unknown): void {
-  if (v === null) return;
   const ok =
-    c.type === "DOUBLE"
-      ? typeof v === "number"
-      : c.type === "INTEGER"
-        ? Number.isInteger(v) && Math.abs(v as number) <= 2147483647
-        : c.type === "VARCHAR"
-          ? typeof v === "string"
-          : Array.isArray(v) && v.every((s) => typeof s === "string");
+    v === null
+      ? !c.required
+      : c.type === "DOUBLE"
+        ? typeof v === "number"
+        : c.type === "INTEGER"
+          ? Number.isInteger(v) && Math.abs(v as number) <= 2147483647
+          : c.type === "VARCHAR"
+            ? typeof v === "string"
+            : Array.isArray(v) && v.every((s) => typeof s === "string");
   if (!ok) {
-    const expected = { DOUBLE: "a number or null", INTEGER: "a 32-bit integer or null", VARCHAR: "a string or null", "VARCHAR[]": "an array of strings" }[c.type];
+    const kind = { DOUBLE: "a number", INTEGER: "a 32-bit integer", VARCHAR: "a string", "VARCHAR[]": "an array of strings" }[c.type];
+    const expected = c.required ? kind : `${kind} or null`;
     throw new CflowError("BAD_ROW", `recorder: ${table} column ${c.name} expected ${expected}, found ${JSON.stringify(v) ?? String(v)}`, {
       path: `${table}.${c.name}`,
       expected,

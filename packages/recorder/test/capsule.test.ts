@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { DTYPES, type FlowEvent, type TelemetryRow } from "@cflow/core";
 import { parse } from "smol-toml";
 import { describe, expect, test } from "vitest";
-import { loadRunManifest, readCheckpointFile, readRunLog, recorder } from "../src/index.js";
+import { loadCheckpoint, loadRunManifest, readCheckpointFile, readRunLog, recorder } from "../src/index.js";
 import { arraysAt, checkpointAt, event, row, sql, startInfo, summary, tempRunsDir } from "./fixtures.js";
 
 /** The telemetry row as DuckDB reads it back from Parquet. */
@@ -162,6 +162,8 @@ describe("streaming", () => {
     for (let k = 1; k <= 6; k++) await rec.checkpoint({ ...checkpointAt("float64", k * 10), good: k === 2, phase: k === 2 ? "GREEN" : "AMBER" });
     expect(readdirSync(join(rec.runDir, "checkpoints"))).toEqual(["ckpt-000002.cfck", "ckpt-000005.cfck", "ckpt-000006.cfck"]);
     expect(loadRunManifest(rec.runDir).checkpoints).toEqual({ latest: "ckpt-000006.cfck", latest_iter: 60, latest_phase: "AMBER", latest_good: "ckpt-000002.cfck", latest_good_iter: 20 });
+    expect(loadCheckpoint(rec.runDir, { good: true })).toMatchObject({ iter: 20, good: true, phase: "GREEN" });
+    expect(loadCheckpoint(rec.runDir)).toMatchObject({ iter: 60, good: false, phase: "AMBER" });
     await rec.finish(summary("float64", 60));
   });
 });
@@ -171,8 +173,10 @@ describe("bad input is refused with a clear error", () => {
     const rec = recorder({ runsDir: tempRunsDir("bad"), runId: "bad-run" });
     await expect(async () => rec.telemetry(row(0))).rejects.toThrow(/telemetry called before start/);
     await rec.start(startInfo("bad-run"));
-    expect(() => rec.telemetry({ ...row(0), E: "big" as unknown as number })).toThrow(/telemetry column E expected a number or null, found "big"/);
-    expect(() => rec.telemetry({ ...row(0), iter: 1.5 })).toThrow(/iter expected an integer/);
+    expect(() => rec.telemetry({ ...row(0), E: "big" as unknown as number })).toThrow(/telemetry column E expected a number, found "big"/);
+    expect(() => rec.telemetry({ ...row(0), iter: 1.5 })).toThrow(/telemetry column iter expected a 32-bit integer, found 1.5/);
+    expect(() => rec.telemetry({ ...row(0), iter: null as unknown as number })).toThrow(/telemetry column iter expected a 32-bit integer, found null/);
+    expect(() => rec.telemetry({ ...row(0), warnings: [1] as unknown as string[] })).toThrow(/telemetry column warnings expected an array of strings, found \[1\]/);
     expect(() => rec.telemetry({ ...row(0), phase: "BLUE" as "RED" })).toThrow(/phase expected RED \| AMBER \| GREEN, found "BLUE"/);
     expect(() => rec.telemetry({ ...row(0), lambdaJ: Array(1000).fill(1) })).toThrow(/lambdaJ expected null or an array of at most 256/);
     expect(() => rec.event(event(0, "EXPLODED" as "WARNING"))).toThrow(/unknown event "EXPLODED"; expected one of RUN_STARTED/);
