@@ -1,1 +1,10 @@
-export {};
+export { recorder, FlightRecorder, RECORDER_DEFAULTS, type RecorderOptions } from "./recorder.js";
+export { resumeRun, loadCheckpoint, type ResumedRun } from "./resume.js";
+export { loadRunManifest, type RunManifest, type RunStatus, type SlotRecord, type StateStats, type TomlTable, type TomlValue } from "./manifest.js";
+export { queryRuns, RUNS_COLUMNS } from "./query-runs.js";
+export { SCHEMA_VERSION, MIN_READABLE_SCHEMA_VERSION, checkSchemaVersion } from "./schema-version.js";
+export { TELEMETRY_COLUMNS, EVENT_COLUMNS, MAX_METRIC_ARRAY, type Column, type ColumnType } from "./columns.js";
+export { generateRunId, checkRunId, runDirFor } from "./run-id.js";
+export { readCheckpointFile, CHECKPOINT_MAGIC, CHECKPOINT_FORMAT_VERSION, type CheckpointHeader, type CheckpointArrayEntry, type DecodedCheckpoint } from "./checkpoint-file.js";
+export { listCheckpoints, type CheckpointEntry } from "./checkpoint-store.js";
+export { readRunLog, type LogLine, type LogLevel } from "./run-log.js";

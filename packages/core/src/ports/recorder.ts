@@ -26,6 +26,23 @@ export interface RunStartInfo {
   compileReport: Json;
   /** Anything else worth keeping in the manifest (spec name, CLI arguments...). */
   extra: { [key: string]: Json };
+  /**
+   * Set when this run continues a recorded one (`resumeRun(...).resumePoint`, passed through
+   * unchanged): the recorder reopens that capsule and drops telemetry and events recorded after
+   * the checkpoint, so the resumed run's record matches an uninterrupted one.
+   */
+  resumedFrom?: ResumePoint;
+}
+
+/** Where a resumed run picks up: the checkpoint and how much of the record it had seen. */
+export interface ResumePoint {
+  runId: string;
+  /** Checkpoint file name inside `checkpoints/`. */
+  checkpoint: string;
+  iter: number;
+  /** Telemetry rows and events recorded up to (and including) the checkpoint. */
+  telemetryRows: number;
+  eventRows: number;
 }
 
 /**
@@ -64,6 +81,8 @@ export interface RunSummary {
  */
 export interface RecorderSink {
   readonly name: string;
+  /** The run's id (the capsule's directory name): the controller passes it as `RunStartInfo.runId`. */
+  readonly runId: string;
   start(info: RunStartInfo): Promise<void>;
   telemetry(row: TelemetryRow): void;
   event(e: FlowEvent): void;
