@@ -3,7 +3,7 @@ import type { RealArray } from "../dtype.js";
 import { CflowError } from "../errors.js";
 import type { Certificate, CertificateHook, TracePoint } from "../ports/certificates.js";
 import { type FlowEvent, type FlowEventName, type Json, type Phase } from "../ports/events.js";
-import type { Checkpoint, RecorderSink, RunSummary } from "../ports/recorder.js";
+import type { Checkpoint, RecorderSink, ResumePoint, RunSummary } from "../ports/recorder.js";
 import type { TelemetryRow } from "../ports/telemetry.js";
 import type { Dials, TrialOutcome, TunerContext, TunerHook } from "../ports/tuner.js";
 import { type RngKey, foldIn } from "../rng.js";
@@ -35,21 +35,25 @@ export interface RunCertifiedOptions {
   onRow?: (row: TelemetryRow) => void;
   /** Iterations between checkpoints (default 50; 0 = only at GREEN and at the end). */
   checkpointEvery?: number;
-  /** Continue a run from a checkpoint (see the recorder's resumeRun). */
-  resume?: ResumePoint;
+  /** Continue a run from a checkpoint: pass the recorder's `resumeRun(runDir)` result. */
+  resume?: ResumeState;
   /** Package versions and anything else the manifest should hold. */
   versions?: Record<string, string>;
   extra?: { [key: string]: Json };
 }
 
-/** Where a resumed run continues: the checkpoint's arrays and states. */
-export interface ResumePoint {
-  arrays: Record<string, RealArray>;
+/**
+ * Where a resumed run continues: the checkpoint's arrays (one per state slot, plus `prev.<slot>`
+ * and `last_good.<slot>`), the controller's and tuner's states, and the recorder's resume point.
+ */
+export interface ResumeState {
+  state: Record<string, RealArray>;
   controllerState: Json;
   tunerState: Json;
   phase: Phase;
   iter: number;
   rngKey: RngKey;
+  resumePoint?: ResumePoint;
 }
 
 export interface CertificateRecord {
@@ -148,7 +152,7 @@ class Controller {
     this.cert = hooks.certificates;
     this.tuner = p.gapDial.enabled ? hooks.tuner : null;
     this.recorders = hooks.recorders;
-    this.runId = options.runId ?? newRunId();
+    this.runId = this.recorders[0]?.runId ?? options.runId ?? newRunId();
     this.key = options.resume?.rngKey ?? flow.key;
   }
 
@@ -168,14 +172,16 @@ class Controller {
     // Phase 0: lint (the compiled flow passed once; the spec given here must still be valid)
     const lint = lintSpec(this.spec, { registry: this.flow.registry });
     await this.startRecorders();
-    this.emit("RUN_STARTED", { run_id: this.runId, dtype: this.flow.dtype, n: this.flow.n, family: this.policies.flow.family, resumed: this.options.resume !== undefined });
+    const started: { [key: string]: Json } = { dtype: this.flow.dtype, flow_family: this.policies.flow.family, deterministic: this.options.deterministic ?? false };
+    if (this.options.resume) started.resumed_from_iter = this.options.resume.iter;
+    this.emit("RUN_STARTED", started);
     if (!lint.ok) {
       this.phase = "RED";
-      this.emit("SPEC_LINT_FAIL", { findings: lint.findings.filter((f) => f.severity === "error").map((f) => ({ path: f.path, message: f.message })) });
+      this.emit("SPEC_LINT_FAIL", { issues: lint.findings.filter((f) => f.severity === "error").map((f) => ({ path: f.path, code: f.code, message: f.message })) });
       return this.finish("RED");
     }
     this.runner = new FlowRunner(this.flow, { events: this.port, policies: { flow: this.policies.flow, multiscale: this.policies.multiscale } });
-    this.emit("PHASE_CHANGED", { phase: "AMBER", reason: "spec valid, not certified" });
+    this.emit("PHASE_CHANGED", { from: "RED", to: "AMBER", reason: "spec valid, not certified" });
     this.invariantBase = this.flow.invariants.map((inv) => (inv.kind === "conserved" && inv.check ? inv.check(this.flow.unflatten(this.flow.x0)) : 0));
     let stage: ControllerState["stage"] = "feasibility";
     if (this.options.resume) stage = this.restoreFrom(this.options.resume);
@@ -198,7 +204,7 @@ class Controller {
       return this.finish(end);
     } catch (err) {
       if (err instanceof CflowError && err.code === "CANCELLED") return this.finish("CANCELLED");
-      this.emit("WARNING", { error: err instanceof Error ? err.message : String(err) });
+      this.emit("WARNING", { message: err instanceof Error ? err.message : String(err), source: "controller" });
       await this.finish("ERROR");
       throw err;
     }
@@ -214,11 +220,11 @@ class Controller {
       const s = this.tuner.policy.seed(this.tunerState, ctx);
       this.tunerState = s.state;
       this.applyDials(s.dials);
-      this.emit("TUNER_MOVE_TRY", { stage: "seed", to: dialsJson(s.dials), note: s.note });
+      this.emit("TUNER_MOVE_TRY", { trial: 0, from: dialsJson(ctx.dials), to: dialsJson(s.dials), note: `seed: ${s.note}` });
     }
     for (let attempt = 1; ; attempt++) {
       this.warmUp(gd.validationIters);
-      const cert = this.certify("feasibility");
+      const cert = this.certify("feasibility", undefined, attempt);
       if (cert.pass) {
         this.setPhase("GREEN", `certified at attempt ${attempt}`);
         this.lastGood = this.runner.snapshot();
@@ -226,22 +232,22 @@ class Controller {
         return "GREEN";
       }
       if (!this.tuner) {
-        this.emit("CERT_FAIL", { stage: "feasibility", final: true, attempt, reasons: cert.reasons, remedy: "none: no tuner hook to widen λ or reduce η" });
+        this.emit("WARNING", { message: "not certified and no tuner hook to widen λ or reduce η: the run stops in AMBER", source: "controller" });
         return "AMBER";
       }
       if (attempt >= gd.maxAttempts) {
         this.setPhase("RED", `not certified after ${attempt} attempts`);
-        this.emit("CERT_FAIL", { stage: "feasibility", final: true, attempt, reasons: cert.reasons, remedy: `gave up after M = ${gd.maxAttempts} attempts` });
+        this.emit("WARNING", { message: `not certified after M = ${gd.maxAttempts} remediation attempts: RED, run aborted`, source: "controller" });
         return "RED";
       }
       const r = this.tuner.policy.remediate(this.tunerState, this.tunerContext(), cert, attempt);
       this.tunerState = r.state;
       if (!r.dials) {
-        this.emit("CERT_FAIL", { stage: "feasibility", final: true, attempt, reasons: cert.reasons, remedy: `none left: ${r.note}` });
+        this.emit("WARNING", { message: `not certified and no remediation left (${r.note}): the run stops in AMBER`, source: "tuner" });
         return "AMBER";
       }
       this.applyDials(r.dials);
-      this.emit("TUNER_MOVE_TRY", { stage: "remediate", attempt, to: dialsJson(r.dials), note: r.note });
+      this.emit("TUNER_MOVE_TRY", { trial: 0, from: dialsJson(this.currentDials()), to: dialsJson(r.dials), note: `remediation ${attempt}: ${r.note}` });
     }
   }
 
@@ -262,11 +268,11 @@ class Controller {
     while (this.trial < budgets.maxTrials) {
       if (this.options.signal?.aborted) return "CANCELLED";
       if (this.overTime()) {
-        this.emit("TIMEOUT", { stage: "tuning", trials: this.trial, wall_ms: this.now() });
+        this.emit("TIMEOUT", { budget: "wall_time", limit: this.policies.budgets.wallTimeMs, used: this.now() });
         return "DONE";
       }
       if (this.rollbacks >= DEFAULTS.maxRollbacks) {
-        this.emit("WARNING", { message: `tuning stopped after ${this.rollbacks} rollbacks` });
+        this.emit("WARNING", { message: `tuning stopped after ${this.rollbacks} rollbacks`, source: "controller" });
         return "DONE";
       }
       if (this.noImprove >= gd.noImprove) return "DONE";
@@ -283,7 +289,7 @@ class Controller {
       let outcome: TrialOutcome;
       if (capProblem) {
         outcome = { trial: this.trial, from, to, certificate: null, accepted: false, metric: null, energy: this.runner.energy, reason: capProblem };
-        this.emit("TUNER_MOVE_REJECTED", { trial: this.trial, reason: capProblem });
+        this.emit("TUNER_MOVE_REJECTED", { trial: this.trial, to: dialsJson(to), reason: capProblem });
       } else {
         const before = this.runner.snapshot();
         this.applyDials(to);
@@ -297,7 +303,7 @@ class Controller {
             break;
           }
         }
-        const cert = diverged ? null : this.certify("tuning");
+        const cert = diverged ? null : this.certify("tuning", undefined, 0);
         const metric = !diverged && tuner.taskMetric ? tuner.taskMetric(this.flow.unflatten(this.runner.state) as { [slot: string]: Float64Array | Float32Array }) : null;
         const accepted = !diverged && cert !== null && cert.pass;
         const reason = diverged ? "NaN/Inf in the state or energy during validation" : accepted ? "certificates hold" : `certificates failed: ${cert!.reasons.join("; ")}`;
@@ -309,11 +315,15 @@ class Controller {
             this.noImprove = 0;
           } else this.noImprove++;
           this.lastGood = this.runner.snapshot();
-          this.emit("TUNER_MOVE_ACCEPTED", { trial: this.trial, to: dialsJson(to), energy: this.runner.energy, metric });
+          const acc: { [key: string]: Json } = { trial: this.trial, to: dialsJson(to), energy: this.runner.energy };
+          if (metric !== null) acc.metric = metric;
+          this.emit("TUNER_MOVE_ACCEPTED", acc);
           await this.checkpoint(true);
         } else {
           this.rollback(before, reason);
-          this.emit("TUNER_MOVE_REJECTED", { trial: this.trial, reason });
+          const rej: { [key: string]: Json } = { trial: this.trial, to: dialsJson(to), reason };
+          if (cert) Object.assign(rej, { eta_dd: cert.etaDD, gamma: cert.gamma });
+          this.emit("TUNER_MOVE_REJECTED", rej);
           this.noImprove++;
         }
       }
@@ -321,7 +331,7 @@ class Controller {
       this.tunerState = tuner.policy.update(this.tunerState, outcome);
       this.trialId = null;
     }
-    this.emit("TIMEOUT", { stage: "tuning", reason: "trial budget spent", trials: this.trial });
+    this.emit("TIMEOUT", { budget: "trials", limit: budgets.maxTrials, used: this.trial });
     return "DONE";
   }
 
@@ -347,7 +357,7 @@ class Controller {
     const fromIter = this.runner.iter;
     this.runner.restore(to);
     this.rollbacks++;
-    this.emit("ROLLBACK", { reason, from_iter: fromIter, to_iter: to.iter, lambda: to.lambda, alpha: to.alpha, rollbacks: this.rollbacks });
+    this.emit("ROLLBACK", { to_iter: to.iter, reason: `${reason} (from iteration ${fromIter})`, rollbacks: this.rollbacks });
   }
 
   // ── Phase 3 ─────────────────────────────────────────────────────────────────────────────────
@@ -359,7 +369,7 @@ class Controller {
     while (this.runner.iter < maxIters) {
       if (this.options.signal?.aborted) return "CANCELLED";
       if (this.overTime()) {
-        this.emit("TIMEOUT", { stage: "polish", iter: this.runner.iter, wall_ms: this.now() });
+        this.emit("TIMEOUT", { budget: "wall_time", limit: this.policies.budgets.wallTimeMs, used: this.now() });
         return "TIMEOUT";
       }
       const m = this.runner.step();
@@ -367,11 +377,11 @@ class Controller {
       if (!Number.isFinite(m.E)) {
         // a regression: back to the last good state, and stop (fail closed)
         if (this.lastGood) this.rollback(this.lastGood, "NaN/Inf in the state or energy");
-        this.emit("WARNING", { message: `non-finite energy at iteration ${m.iter}` });
+        this.emit("WARNING", { message: `non-finite energy at iteration ${m.iter}`, source: "controller" });
         return this.phase === "GREEN" ? "FINISHED" : "ERROR";
       }
       if (this.phase === "GREEN" && this.cert && m.iter % every === 0) {
-        const cert = this.certify("polish", row);
+        const cert = this.certify("polish", row, 0);
         if (!cert.pass) {
           if (this.lastGood) this.rollback(this.lastGood, `certificate violated: ${cert.reasons.join("; ")}`);
           this.setPhase("AMBER", "certificate violated during polish (fail closed)");
@@ -389,7 +399,7 @@ class Controller {
   }
 
   // ── shared ──────────────────────────────────────────────────────────────────────────────────
-  private certify(stage: CertificateRecord["stage"], row?: TelemetryRow): Certificate {
+  private certify(stage: CertificateRecord["stage"], row: TelemetryRow | undefined, attempt: number): Certificate {
     const r = this.runner;
     const W = this.flow.W;
     const sparse = this.flow.prox.some((p) => p.term.sparsity);
@@ -406,16 +416,19 @@ class Controller {
     });
     this.lastCert = cert;
     this.certificates.push({ iter: r.iter, phase: this.phase, stage, certificate: cert });
-    this.emit(cert.pass ? "CERT_PASS" : "CERT_FAIL", {
+    const payload: { [key: string]: Json } = {
       stage,
       eta_dd: cert.etaDD,
       gamma: cert.gamma,
       gamma_gershgorin: cert.gammaGershgorin,
-      size: cert.size,
       method: cert.method,
-      reasons: cert.reasons,
+      size: cert.size,
+      alpha: r.alpha,
       ms: cert.cost.ms,
-    });
+    };
+    if (r.lambda !== null) payload.lambda = r.lambda;
+    if (!cert.pass) Object.assign(payload, { reasons: cert.reasons, attempt });
+    this.emit(cert.pass ? "CERT_PASS" : "CERT_FAIL", payload);
     if (row) {
       row.etaDD = cert.etaDD;
       row.gamma = cert.gamma;
@@ -522,8 +535,13 @@ class Controller {
 
   private setPhase(phase: Phase, reason: string): void {
     if (phase === this.phase) return;
+    const from = this.phase;
     this.phase = phase;
-    this.emit("PHASE_CHANGED", { phase, reason });
+    this.emit("PHASE_CHANGED", { from, to: phase, reason });
+  }
+
+  private currentDials(): Dials {
+    return { lambda: this.runner.lambda, lambdaJ: this.runner.lambdaJ, alpha: this.runner.alpha };
   }
 
   private overTime(): boolean {
@@ -553,8 +571,13 @@ class Controller {
     if (this.recorders.length === 0 || this.runner.iter === this.lastCheckpointIter) return;
     this.lastCheckpointIter = this.runner.iter;
     const s = this.runner.snapshot();
-    const arrays: Record<string, RealArray> = { x: s.x, x_prev: s.xPrev };
-    if (this.lastGood) arrays.last_good = this.lastGood.x;
+    const arrays: Record<string, RealArray> = {};
+    const put = (prefix: string, x: RealArray) => {
+      for (const [slot, v] of Object.entries(this.flow.unflatten(x))) arrays[prefix + slot] = v;
+    };
+    put("", s.x);
+    put("prev.", s.xPrev);
+    if (this.lastGood) put("last_good.", this.lastGood.x);
     const ck: Checkpoint = {
       iter: s.iter,
       phase: this.phase,
@@ -565,23 +588,33 @@ class Controller {
       rngKey: this.key,
     };
     for (const r of this.recorders) await r.checkpoint(ck);
-    this.emit("CHECKPOINT_WRITTEN", { iter: s.iter, good });
   }
 
-  private restoreFrom(p: ResumePoint): ControllerState["stage"] {
+  private restoreFrom(p: ResumeState): ControllerState["stage"] {
     const cs = p.controllerState as ControllerState;
     const rs = cs.runner as unknown as Omit<RunnerSnapshot, "x" | "xPrev">;
-    this.runner.restore({ ...rs, x: p.arrays.x, xPrev: p.arrays.x_prev ?? p.arrays.x } as RunnerSnapshot);
+    const gather = (prefix: string): RealArray | null => {
+      const parts: Record<string, RealArray> = {};
+      for (const s of this.flow.slots) {
+        const a = p.state[prefix + s.name];
+        if (!a) return null;
+        parts[s.name] = a;
+      }
+      return this.flow.flatten(parts);
+    };
+    const x = gather("")!;
+    this.runner.restore({ ...rs, x, xPrev: gather("prev.") ?? x } as RunnerSnapshot);
     this.phase = p.phase;
     this.tunerState = p.tunerState;
     this.trial = cs.trial;
     this.rollbacks = cs.rollbacks;
     this.noImprove = cs.trialsWithoutImprovement;
-    if (cs.lastGood && p.arrays.last_good) {
+    const lastGoodX = gather("last_good.");
+    if (cs.lastGood && lastGoodX) {
       const lg = cs.lastGood as unknown as Omit<RunnerSnapshot, "x" | "xPrev">;
-      this.lastGood = { ...lg, x: p.arrays.last_good, xPrev: p.arrays.last_good } as RunnerSnapshot;
+      this.lastGood = { ...lg, x: lastGoodX, xPrev: lastGoodX } as RunnerSnapshot;
     }
-    this.emit("PHASE_CHANGED", { phase: this.phase, reason: `resumed at iteration ${p.iter}` });
+    this.emit("PHASE_CHANGED", { from: "AMBER", to: this.phase, reason: `resumed at iteration ${p.iter}` });
     return cs.stage === "done" ? "polish" : cs.stage;
   }
 
@@ -604,6 +637,7 @@ class Controller {
         budgets: { maxIters: this.policies.budgets.maxIters, maxTrials: this.policies.budgets.maxTrials, wallTimeMs: this.policies.budgets.wallTimeMs || null },
         compileReport: (this.options.extra?.compileReport ?? null) as Json,
         extra: this.options.extra ?? {},
+        resumedFrom: this.options.resume?.resumePoint,
       });
     }
   }
@@ -630,16 +664,18 @@ class Controller {
     const x = this.runner ? this.runner.state : this.flow.x0;
     if (this.runner && this.cert && this.phase === "GREEN" && (status === "FINISHED" || status === "TIMEOUT")) {
       try {
-        const cert = this.certify("final");
+        const cert = this.certify("final", undefined, 0);
         if (!cert.pass) this.setPhase("AMBER", "final certificate failed");
       } catch {
         // the final certificate is best-effort evidence; its absence shows in the run card
       }
     }
-    if (status === "CANCELLED") this.emit("CANCELLED", { iter: this.runner?.iter ?? 0 });
+    if (status === "CANCELLED") this.emit("CANCELLED", { reason: this.options.signal?.reason instanceof Error ? this.options.signal.reason.message : String(this.options.signal?.reason ?? "aborted") });
     const runCard = this.runCard(status);
     const energy = this.runner ? this.runner.energy : Number.NaN;
-    this.emit("RUN_FINISHED", { status, phase: this.phase, iters: this.runner?.iter ?? 0, energy: Number.isFinite(energy) ? energy : null, wall_ms: this.now() });
+    const fin: { [key: string]: Json } = { status, phase: this.phase, iters: this.runner?.iter ?? 0 };
+    if (Number.isFinite(energy)) fin.final_energy = energy;
+    this.emit("RUN_FINISHED", fin);
     if (this.runner) await this.checkpoint(this.phase === "GREEN");
     const state = this.flow.unflatten(x);
     const summary: RunSummary = {
@@ -660,7 +696,10 @@ class Controller {
 }
 
 function dialsJson(d: Dials): Json {
-  return { lambda: d.lambda, lambdaJ: d.lambdaJ, alpha: d.alpha };
+  const o: { [key: string]: Json } = { alpha: d.alpha };
+  if (d.lambda !== null) o.lambda = d.lambda;
+  if (d.lambdaJ) o.lambda_j = d.lambdaJ;
+  return o;
 }
 
 function summarize(v: RealArray): { min: number; max: number; mean: number; norm2: number } {

@@ -105,13 +105,16 @@ export class FlowRunner {
     this.multiscale = this.multiscalePolicy.mode !== "off" && this.levels > 0 ? multiscaleInit(this.multiscalePolicy, this.levels) : null;
     this.applyBandWeights();
     options.events?.emit("FLOW_POLICY_APPLIED", {
+      policy: "flow",
       family: this.family.name,
-      restart: this.flowPolicy.restart,
-      alpha: this.alphaValue,
-      beta_lipschitz: flow.beta,
-      line_search: this.lineSearch,
-      kernel_calls_per_step: this.plan.kernelCalls,
-      multiscale: this.multiscalePolicy.mode,
+      params: {
+        restart: this.flowPolicy.restart,
+        alpha: this.alphaValue,
+        beta_lipschitz: flow.beta,
+        line_search: this.lineSearch,
+        kernel_calls_per_step: this.plan.kernelCalls,
+        multiscale: this.multiscalePolicy.mode,
+      },
     });
     this.load(flow.x0);
   }
@@ -305,7 +308,7 @@ export class FlowRunner {
     this.multiscale = state;
     if (unlocked !== null) {
       this.applyBandWeights();
-      this.events?.emit("SCALE_ACTIVATED", { level: unlocked, active_levels: state.active, iter: this.iter });
+      this.events?.emit("SCALE_ACTIVATED", { level: unlocked, levels: state.levels });
     }
     return state.active;
   }
