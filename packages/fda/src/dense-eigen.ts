@@ -77,12 +77,15 @@ export function tridiagonalize(a: Float64Array, n: number): { d: Float64Array; e
 
 /**
  * Eigenvalues (in place in `d`, unsorted) of the symmetric tridiagonal matrix tridiag(e, d, e)
- * by the implicit QL iteration. With `z` (n×n row-major, initially the identity or the
- * reduction's Q), its columns become the eigenvectors: z[k·n + i] is component k of vector i.
+ * by the implicit QL iteration. With `z` (r×n row-major, r ≤ n) the rotations are accumulated
+ * into its rows: starting from the identity (r = n) its columns become the eigenvectors, z[k·n + i]
+ * component k of vector i; starting from rows of the identity, just those components (Lanczos
+ * needs only the last one, for its residuals, at O(n²) instead of O(n³)).
  */
 export function tridiagonalEigen(d: Float64Array, e: Float64Array, z?: Float64Array): void {
   const n = d.length;
   if (e.length < n) throw new CflowError("SHAPE_MISMATCH", `tridiagonalEigen: off-diagonal needs ${n} entries (last one 0), found ${e.length}`, { path: "tridiagonalEigen", expected: n, found: e.length });
+  const zRows = z ? Math.floor(z.length / n) : 0;
   e[n - 1] = 0;
   for (let l = 0; l < n; l++) {
     let iter = 0;
@@ -123,7 +126,7 @@ export function tridiagonalEigen(d: Float64Array, e: Float64Array, z?: Float64Ar
           d[i + 1] = g + p;
           g = c * r - b;
           if (z) {
-            for (let k = 0; k < n; k++) {
+            for (let k = 0; k < zRows; k++) {
               const row = k * n;
               f = z[row + i + 1];
               z[row + i + 1] = s * z[row + i] + c * f;

@@ -9,7 +9,7 @@ export interface LanczosOptions {
   /** Largest Krylov dimension (default 100; never above the operator size or the memory budget). */
   maxIter?: number;
   /**
-   * Convergence: the residual ‖A y − θ y‖ = β_k |s_k| of the extreme Ritz pairs at most
+   * Convergence: the residual ‖A y − θ y‖ = β_k |s_k| of the smallest Ritz pair at most
    * tol · max|θ| (default 1e-12, so that the Ritz value error, ≈ residual²/gap, is far below
    * tol; use ~1e-6 when the operator is applied in float32, whose rounding bounds the residual).
    */
@@ -31,7 +31,7 @@ export interface LanczosResult {
   /** Residual norms ‖A y − θ y‖ of the two extreme Ritz pairs (an eigenvalue lies within each of θ). */
   minResidual: number;
   maxResidual: number;
-  /** Both extreme pairs met the tolerance, or the Krylov space became invariant. */
+  /** The smallest Ritz pair met the tolerance (λ_min found), or the Krylov space became invariant. */
   converged: boolean;
   /** Stopped early because min < stopBelow. */
   decided: boolean;
@@ -97,7 +97,8 @@ export function lanczos(op: SymmetricOperator, options: LanczosOptions): Lanczos
     const maxResidual = b * Math.abs(ritz.maxLast);
     // The Krylov space is invariant: β ≈ 0, or it is the whole space.
     const invariant = b <= 64 * Number.EPSILON * normT || k === s;
-    const converged = invariant || (minResidual <= tol * normT && maxResidual <= tol * normT);
+    // γ is what certifies; λ_max is reported with its own residual (it usually converges first).
+    const converged = invariant || minResidual <= tol * normT;
     const decided = options.stopBelow !== undefined && ritz.min < options.stopBelow;
     result = {
       min: ritz.min,
@@ -125,8 +126,8 @@ function ritzExtremes(alpha: number[], beta: number[], k: number): { min: number
   const d = Float64Array.from(alpha.slice(0, k));
   const e = new Float64Array(k);
   for (let i = 0; i < k - 1; i++) e[i] = beta[i];
-  const z = new Float64Array(k * k);
-  for (let i = 0; i < k; i++) z[i * k + i] = 1;
+  const z = new Float64Array(k); // last row of the identity → last components of the eigenvectors
+  z[k - 1] = 1;
   tridiagonalEigen(d, e, z);
   let lo = 0;
   let hi = 0;
@@ -134,6 +135,5 @@ function ritzExtremes(alpha: number[], beta: number[], k: number): { min: number
     if (d[i] < d[lo]) lo = i;
     if (d[i] > d[hi]) hi = i;
   }
-  const last = (k - 1) * k;
-  return { min: d[lo], max: d[hi], minLast: z[last + lo], maxLast: z[last + hi] };
+  return { min: d[lo], max: d[hi], minLast: z[lo], maxLast: z[hi] };
 }

@@ -242,3 +242,41 @@ export function expectClose(a: number, b: number, rtol: number, atol = 0): void 
   const e = Math.abs(a - b);
   if (!(e <= rtol * Math.abs(b) + atol)) expect.fail(`${a} differs from ${b} by ${e.toExponential(3)} (rtol ${rtol.toExponential(1)}, atol ${atol.toExponential(1)})`);
 }
+
+/** Orthonormal periodic Haar analysis matrix, coefficient layout [a_L, d_L, ..., d_1] (like PyWavelets' wavedec). */
+export function haarMatrix(n: number, levels: number): Mat {
+  const w = mat(n, n);
+  for (let j = 0; j < n; j++) {
+    let x = new Float64Array(n);
+    x[j] = 1;
+    const out = new Float64Array(n);
+    let len = n;
+    for (let l = 0; l < levels; l++) {
+      const half = len / 2;
+      const a = new Float64Array(half);
+      for (let i = 0; i < half; i++) {
+        a[i] = (x[2 * i] + x[2 * i + 1]) / Math.SQRT2;
+        out[half + i] = (x[2 * i] - x[2 * i + 1]) / Math.SQRT2;
+      }
+      x = a;
+      len = half;
+    }
+    out.set(x.subarray(0, len), 0);
+    for (let i = 0; i < n; i++) w.a[i * n + j] = out[i];
+  }
+  return w;
+}
+
+/** KᵀK for the circular Gaussian blur K of width σ (rows of K sum to 1). */
+export function blurNormalMatrix(n: number, sigma: number): Mat {
+  const k = mat(n, n);
+  const g = new Float64Array(n);
+  let sum = 0;
+  for (let d = 0; d < n; d++) {
+    const dd = Math.min(d, n - d);
+    g[d] = Math.exp(-(dd * dd) / (2 * sigma * sigma));
+    sum += g[d];
+  }
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) k.a[i * n + j] = g[(i - j + n) % n] / sum;
+  return matmul(transpose(k), k);
+}
