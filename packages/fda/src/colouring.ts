@@ -20,9 +20,11 @@ export type ProbingSpec =
   | { colours: ArrayLike<number> };
 
 /**
- * Colouring valid for every operator of (cyclic) half-bandwidth b on n indices: colour i mod p
- * with p = 2b + 1. On a cycle whose length is not a multiple of p, the last n mod p indices get
- * colours of their own, so every window of 2b + 1 cyclically consecutive indices is rainbow.
+ * Colouring valid for every operator of (cyclic) half-bandwidth b on n indices: every window of
+ * p = 2b + 1 (cyclically) consecutive indices is rainbow. On a line: colour i mod p. On a cycle:
+ * cut it into q = ⌊n/p⌋ blocks of P = ⌊n/q⌋ ≥ p indices, the first r = n − qP < q of them one
+ * longer, and colour an index by its position in its block — same colours are a block length
+ * ≥ p apart, across the wrap too; P + 1 colours (P when r = 0), at most p + ⌈p/q⌉.
  */
 export function bandedColouring(n: number, bandwidth: number, periodic = false): Colouring {
   if (!Number.isInteger(bandwidth) || bandwidth < 0) {
@@ -34,10 +36,19 @@ export function bandedColouring(n: number, bandwidth: number, periodic = false):
     for (let i = 0; i < n; i++) colours[i] = i;
     return { colours, count: n };
   }
-  const full = periodic ? n - (n % p) : n;
-  for (let i = 0; i < full; i++) colours[i] = i % p;
-  for (let i = full; i < n; i++) colours[i] = p + (i - full);
-  return { colours, count: p + (n - full) };
+  if (!periodic) {
+    for (let i = 0; i < n; i++) colours[i] = i % p;
+    return { colours, count: p };
+  }
+  const q = Math.floor(n / p);
+  const P = Math.floor(n / q);
+  const r = n - q * P;
+  let i = 0;
+  for (let block = 0; block < q; block++) {
+    const size = block < r ? P + 1 : P;
+    for (let c = 0; c < size; c++) colours[i++] = c;
+  }
+  return { colours, count: r > 0 ? P + 1 : P };
 }
 
 /**

@@ -14,7 +14,10 @@ export interface RowEstimatorOptions {
   probing?: ProbingSpec | null;
   /** Rows computed exactly (one application each) when sampling (default 32). */
   sampleRows?: number;
-  /** Rows computed exactly to check the probed ones (default 4). */
+  /**
+   * Rows computed exactly to check the probed ones (default 8: if a fraction f of the rows were
+   * misprobed, all r checks miss them with probability (1 − f)^r — 5% for f = 31% at r = 8).
+   */
   spotCheckRows?: number;
   /** Confidence of the stated sampling quantile (default 0.95). */
   confidence?: number;
@@ -41,9 +44,12 @@ export interface EstimateOptions {
   epsilon?: number;
   /** Default 1e-12. */
   epsilonRel?: number;
-  lanczos?: Omit<LanczosOptions, "key" | "stopBelow">;
-  /** Stop Lanczos once its smallest Ritz value (an upper bound of λ_min) is below this: the γ gate has failed. */
-  stopBelowGamma?: number;
+  lanczos?: Omit<LanczosOptions, "key" | "gate">;
+  /**
+   * γ_min of the gate, to stop Lanczos as soon as it is decided: failed once the smallest Ritz
+   * value (an upper bound of λ_min) is below it, passed once it minus its residual is above.
+   */
+  gammaGate?: number;
   rows?: RowEstimatorOptions;
 }
 
@@ -55,6 +61,12 @@ export interface EtaGammaEstimate extends Omit<Certificate, "pass" | "reasons"> 
   gammaConverged: boolean;
   /** ‖L̂y − γy‖ of the Ritz pair behind γ (0 on the exact path). */
   gammaResidual: number;
+  /**
+   * A lower bound of λ_min: γ itself on the exact path; on the matrix-free path the
+   * Kuczyński–Woźniakowski bound, holding with probability ≥ the Lanczos confidence (null while
+   * too few steps were taken for it).
+   */
+  gammaLowerBound: number | null;
   /**
    * The space γ is taken over: the active set ("restricted"), all of W-space ("full"), or
    * range(W) for a redundant tight frame without sparsity ("range": W L Wᵀ/c has m − n structural
@@ -109,6 +121,7 @@ export function estimateEtaGammaInW(L_apply: LApply, W: CertTransform | null, op
       rows: "exact",
       gammaConverged: false,
       gammaResidual: Number.NaN,
+      gammaLowerBound: null,
       worstRow: null,
       probingError: null,
       probingValid: null,
@@ -124,6 +137,7 @@ export function estimateEtaGammaInW(L_apply: LApply, W: CertTransform | null, op
   let lambdaMax: number;
   let gammaConverged: boolean;
   let gammaResidual: number;
+  let gammaLowerBound: number | null;
   let probingError: number | null = null;
   let probingValid: boolean | null = null;
 
@@ -142,24 +156,28 @@ export function estimateEtaGammaInW(L_apply: LApply, W: CertTransform | null, op
     lambdaMax = eig[eig.length - 1];
     gammaConverged = true;
     gammaResidual = 0;
+    gammaLowerBound = gamma;
   } else {
     const lz = lanczos(specOp, {
-      ...(dtype === "float32" ? { tol: 1e-6 } : {}),
+      ...(dtype === "float32" ? { absTol: 1e-6 } : {}),
       ...options.lanczos,
       key: lanczosKey,
-      ...(options.stopBelowGamma !== undefined ? { stopBelow: options.stopBelowGamma } : {}),
+      ...(options.gammaGate !== undefined ? { gate: options.gammaGate } : {}),
     });
     gamma = lz.min;
     lambdaMax = lz.max;
     gammaConverged = lz.converged;
     gammaResidual = lz.minResidual;
+    gammaLowerBound = Number.isFinite(lz.lowerBound) ? lz.lowerBound : null;
     diagnostics.lanczos = {
       iterations: lz.iterations,
       maxIterAllowed: lz.maxIterAllowed,
       converged: lz.converged,
       invariant: lz.invariant,
-      stoppedBelowGammaMin: lz.decided,
+      decided: lz.decided,
       gammaResidual: lz.minResidual,
+      gammaLowerBound,
+      confidence: options.lanczos?.confidence ?? 0.9999,
       lambdaMaxResidual: lz.maxResidual,
     };
     const ro = options.rows ?? {};
@@ -168,10 +186,17 @@ export function estimateEtaGammaInW(L_apply: LApply, W: CertTransform | null, op
         "bandwidth" in ro.probing ? bandedColouring(size, ro.probing.bandwidth, ro.probing.periodic ?? false) : restrictColouring(checkColours(ro.probing.colours, m), active);
       rowStats = probedRows(rowOp, colouring);
       rowsKind = "probed";
-      const spot = exactRows(rowOp, sampleRows(spotKey, size, ro.spotCheckRows ?? 4));
+      const spot = exactRows(rowOp, sampleRows(spotKey, size, ro.spotCheckRows ?? 8));
       probingError = rowError(rowStats, spot);
       probingValid = probingError <= (dtype === "float64" ? 1e-8 : 1e-4);
-      diagnostics.probing = { colours: colouring.count, spotCheckRows: spot.diag.length, maxRelativeRowError: probingError, valid: probingValid };
+      const r = spot.diag.length;
+      diagnostics.probing = {
+        colours: colouring.count,
+        spotCheckRows: r,
+        maxRelativeRowError: probingError,
+        valid: probingValid,
+        statement: `${r} rows checked exactly: a colouring wrong on ≥ ${(100 * (1 - 0.05 ** (1 / Math.max(r, 1)))).toPrecision(3)}% of rows is caught with probability ≥ 95%`,
+      };
     } else {
       const r = ro.sampleRows ?? 32;
       const rows = sampleRows(rowKey, size, r);
@@ -209,6 +234,7 @@ export function estimateEtaGammaInW(L_apply: LApply, W: CertTransform | null, op
     rows: rowsKind,
     gammaConverged,
     gammaResidual,
+    gammaLowerBound,
     worstRow,
     probingError,
     probingValid,

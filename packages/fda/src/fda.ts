@@ -14,7 +14,7 @@ export interface FdaOptions {
   lanczos?: EstimateOptions["lanczos"];
   /** Row estimator of the matrix-free path, fixed or chosen per context (e.g. a colouring for the run's operator). */
   rows?: RowEstimatorOptions | ((ctx: CertificateContext) => RowEstimatorOptions);
-  /** Stop Lanczos as soon as its Ritz value proves λ_min < γ_min (default true: a failed gate needs no more work). */
+  /** Stop Lanczos as soon as the γ gate is decided either way (default true: γ is then known to ± its residual). */
   stopWhenDecided?: boolean;
   /** An unconverged Lanczos γ fails the γ gate (default true: fail closed). */
   requireConvergence?: boolean;
@@ -47,7 +47,7 @@ export function fda(options: FdaOptions = {}): FdaHook {
       epsilonRel: options.epsilonRel,
       lanczos: options.lanczos,
       rows,
-      ...((options.stopWhenDecided ?? true) ? { stopBelowGamma: ctx.gates.gammaMin } : {}),
+      ...((options.stopWhenDecided ?? true) ? { gammaGate: ctx.gates.gammaMin } : {}),
     });
   };
   return {

@@ -51,16 +51,24 @@ export function checkGates(est: EtaGammaEstimate, gates: Gates, options: GateOpt
       `η_dd unreliable: the probing colouring does not match the operator's sparsity (spot-checked rows off by ${formatNumber(est.probingError ?? Number.NaN)} relative); give a valid colouring or drop rows.probing to sample exact rows`,
     );
   }
-  const stopped = (est.diagnostics.lanczos as { stoppedBelowGammaMin?: boolean } | undefined)?.stoppedBelowGammaMin === true;
+  const lz = est.diagnostics.lanczos as { decided?: string | null; iterations?: number; confidence?: number } | undefined;
   if (!(est.gamma >= gates.gammaMin)) {
-    const bound = est.method === "exact" || est.gammaConverged ? `γ = λ_min = ${formatNumber(est.gamma)}` : `λ_min ≤ ${formatNumber(est.gamma)} (Lanczos Ritz value, an upper bound${stopped ? "; stopped once below γ_min" : ""})`;
+    const bound =
+      est.method === "exact" || est.gammaConverged
+        ? `γ = λ_min = ${formatNumber(est.gamma)}`
+        : `λ_min ≤ ${formatNumber(est.gamma)} (Lanczos Ritz value, an upper bound${lz?.decided === "below" ? "; stopped once below γ_min" : ""})`;
     const hint = est.subspace === "restricted" ? "a larger λ shrinks the active set and widens the restricted gap" : "the smooth part alone is (near-)singular: add a sparsity prox or regularisation";
     reasons.push(`${bound} < γ_min = ${formatNumber(gates.gammaMin)}: ${where(est)} is (near-)singular — ${hint}`);
-  } else if (!est.gammaConverged && (options.requireConvergence ?? true)) {
-    const lz = est.diagnostics.lanczos as { iterations?: number } | undefined;
-    reasons.push(
-      `γ not certified: Lanczos did not converge in ${lz?.iterations ?? "?"} iterations (residual ${formatNumber(est.gammaResidual)}); λ_min ≤ ${formatNumber(est.gamma)} is only an upper bound — raise lanczos.maxIter or basisBudgetBytes`,
-    );
+  } else if (!est.gammaConverged) {
+    const steps = `${lz?.iterations ?? "?"} steps`;
+    if (est.gammaLowerBound !== null && est.gammaLowerBound >= gates.gammaMin) {
+      notes.push(`note: λ_min ≥ ${formatNumber(est.gammaLowerBound)} ≥ γ_min with probability ≥ ${lz?.confidence ?? "?"} (Kuczyński–Woźniakowski bound after ${steps} of Lanczos from a random start); γ ≤ ${formatNumber(est.gamma)}`);
+    } else if (options.requireConvergence ?? true) {
+      const lower = est.gammaLowerBound === null ? "no lower bound yet" : `the probabilistic lower bound ${formatNumber(est.gammaLowerBound)} is below γ_min`;
+      reasons.push(
+        `γ not certified: Lanczos did not converge in ${steps} (residual ${formatNumber(est.gammaResidual)}) and ${lower}; λ_min ≤ ${formatNumber(est.gamma)} is only an upper bound — raise lanczos.maxIter or basisBudgetBytes`,
+      );
+    }
   }
   if (est.rows === "sampled") {
     const s = est.diagnostics.sampling as { rows?: number; exceedFraction?: number } | undefined;

@@ -191,7 +191,8 @@ describe.each(DTYPES as Dtype[])("estimateEtaGammaInW (%s)", (dtype) => {
       expectClose(est.gammaGershgorin, dense.gershgorin, rtol, tolFor(dtype, 1e-12, 1e-4));
       expect(est.gammaGershgorin).toBeLessThanOrEqual(truth[0] + atolSpec * 10);
       const colours = (est.diagnostics.probing as { colours: number }).colours;
-      expect(colours).toBe(periodic ? 2 * b + 1 + (nb % (2 * b + 1)) : 2 * b + 1);
+      // 151 = 16·9 + 7 and 64 = 4·15 + 4 on a cycle: blocks of 9|10 and 15|16 indices, one extra colour
+      expect(colours).toBe(periodic ? 2 * b + 2 : 2 * b + 1);
       // the same from an explicit colouring, and on an active subset (bandwidth carries over)
       const explicit = estimateEtaGammaInW(denseLApply(l), null, {
         key: rngKey(5),
@@ -275,5 +276,28 @@ describe.each(DTYPES as Dtype[])("estimateEtaGammaInW (%s)", (dtype) => {
       out[3] = Number.NaN;
     };
     expect(() => estimateEtaGammaInW(nan, W, { key: rngKey(1) })).toThrow(/L_apply returned NaN at index 3/);
+  });
+});
+
+describe("bandedColouring", () => {
+  it.each([
+    [100, 3, false],
+    [100, 3, true],
+    [97, 4, true],
+    [90, 4, true],
+    [40, 6, true],
+    [2048, 32, true], // 2048 = 31·66 + 2: blocks of 66 and 67
+    [22, 7, true], // one block of 22
+    [5, 3, true],
+  ])("every window of 2b + 1 consecutive indices is rainbow (n = %i, b = %i, periodic %s)", (n, b, periodic) => {
+    const { colours, count } = bandedColouring(n, b, periodic);
+    const p = 2 * b + 1;
+    for (let start = 0; start < (periodic ? n : n - Math.min(p, n) + 1); start++) {
+      const seen = new Set<number>();
+      for (let k = 0; k < Math.min(p, n); k++) seen.add(colours[(start + k) % n]);
+      expect(seen.size).toBe(Math.min(p, n));
+    }
+    expect(Math.max(...colours) + 1).toBe(count);
+    expect(count).toBeLessThanOrEqual(periodic && n > p ? p + Math.ceil(p / Math.floor(n / p)) : Math.min(n, p));
   });
 });

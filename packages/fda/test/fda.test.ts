@@ -72,20 +72,31 @@ describe.each(DTYPES as Dtype[])("fda hook (%s)", (dtype) => {
     const l = withSpectrum(logspace(1e-9, 1, 200), mulberry32(3));
     const cert = fda({ method: "matrix-free" }).certify(context(l, dtype));
     expect(cert.pass).toBe(false);
-    const lz = cert.diagnostics.lanczos as { iterations: number; stoppedBelowGammaMin: boolean };
-    expect(lz.stoppedBelowGammaMin).toBe(true);
+    const lz = cert.diagnostics.lanczos as { iterations: number; decided: string | null };
+    expect(lz.decided).toBe("below");
     expect(lz.iterations).toBeLessThan(200);
     expect(cert.reasons.join("\n")).toMatch(/λ_min ≤ .* \(Lanczos Ritz value, an upper bound; stopped once below γ_min\) < γ_min/);
     const full = fda({ method: "matrix-free", stopWhenDecided: false }).certify(context(l, dtype));
     expect((full.diagnostics.lanczos as { iterations: number }).iterations).toBeGreaterThan(lz.iterations);
   });
 
-  it("fails closed when Lanczos has not converged, unless told otherwise", () => {
+  it("passes γ once the probabilistic Lanczos lower bound clears γ_min, with a note", () => {
     const l = withSpectrum(logspace(0.2, 1, 150), mulberry32(4));
-    const opts = { method: "matrix-free" as const, lanczos: { maxIter: 3 } };
+    const cert = fda({ method: "matrix-free" }).certify(context(l, dtype, { gates: { etaMax: 100, gammaMin: 1e-3 } }));
+    expect(cert.pass).toBe(true);
+    expect((cert.diagnostics.lanczos as { decided: string | null }).decided).toBe("above");
+    const lower = (cert.diagnostics.lanczos as { gammaLowerBound: number }).gammaLowerBound;
+    expect(lower).toBeGreaterThanOrEqual(1e-3);
+    expect(lower).toBeLessThanOrEqual(0.2);
+    expect(cert.reasons.some((r) => /^note: λ_min ≥ .* ≥ γ_min with probability ≥ 0.9999 \(Kuczyński–Woźniakowski bound after \d+ steps of Lanczos/.test(r))).toBe(true);
+  });
+
+  it("fails closed when Lanczos has neither converged nor decided, unless told otherwise", () => {
+    const l = withSpectrum(logspace(0.2, 1, 150), mulberry32(4));
+    const opts = { method: "matrix-free" as const, lanczos: { maxIter: 3 }, stopWhenDecided: false };
     const cert = fda(opts).certify(context(l, dtype, { gates: { etaMax: 100, gammaMin: 1e-6 } }));
     expect(cert.pass).toBe(false);
-    expect(cert.reasons[0]).toMatch(/^γ not certified: Lanczos did not converge in 3 iterations .* only an upper bound/);
+    expect(cert.reasons[0]).toMatch(/^γ not certified: Lanczos did not converge in 3 steps \(residual .*\) and no lower bound yet; λ_min ≤ .* is only an upper bound/);
     const lax = fda({ ...opts, requireConvergence: false }).certify(context(l, dtype, { gates: { etaMax: 100, gammaMin: 1e-6 } }));
     expect(lax.pass).toBe(true);
     expect(lax.reasons.some((r) => /sampled exactly/.test(r))).toBe(true); // a pass carries notes

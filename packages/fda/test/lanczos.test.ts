@@ -49,18 +49,35 @@ describe("lanczos (full reorthogonalisation)", () => {
     }
   });
 
-  it("stops early once the Ritz value proves λ_min < stopBelow", () => {
+  it("stops as soon as the gate λ_min ≥ g is decided, either way", () => {
     const m = withSpectrum(logspace(1e-9, 1, 120), mulberry32(9));
-    const r = lanczos(op(m), { key: rngKey(1), stopBelow: 1e-2 });
-    expect(r.decided).toBe(true);
-    expect(r.min).toBeLessThan(1e-2);
-    expect(r.min).toBeGreaterThanOrEqual(1e-9 * (1 - 1e-9));
-    expect(r.iterations).toBeLessThan(120);
+    const below = lanczos(op(m), { key: rngKey(1), gate: 1e-2 });
+    expect(below.decided).toBe("below");
+    expect(below.min).toBeLessThan(1e-2);
+    expect(below.min).toBeGreaterThanOrEqual(1e-9 * (1 - 1e-9));
+    expect(below.iterations).toBeLessThan(120);
+    const spread = withSpectrum(logspace(0.05, 1, 300), mulberry32(10));
+    const above = lanczos(op(spread), { key: rngKey(1), gate: 1e-3 });
+    expect(above.decided).toBe("above");
+    expect(above.converged).toBe(false);
+    expect(above.lowerBound).toBeGreaterThanOrEqual(1e-3);
+    expect(above.lowerBound).toBeLessThanOrEqual(0.05);
+    // at every stage the probabilistic bound stays below λ_min = 0.05, while θ_min − residual
+    // does not (before convergence the eigenvalue within the residual need not be the smallest)
+    let residualMisses = 0;
+    for (const k of [1, 2, 4, 8, 16, 32, 64]) {
+      const r = lanczos(op(spread), { key: rngKey(1), maxIter: k });
+      expect(r.lowerBound).toBeLessThanOrEqual(0.05);
+      if (r.min - r.minResidual > 0.05) residualMisses++;
+    }
+    expect(residualMisses).toBeGreaterThan(0);
+    expect(lanczos(op(spread), { key: rngKey(1) }).iterations).toBeGreaterThan(above.iterations);
   });
 
   it("caps the Krylov dimension by the basis memory budget and says why when none fits", () => {
     const m = withSpectrum(logspace(0.5, 1, 50), mulberry32(2));
     const r = lanczos(op(m), { key: rngKey(1), basisBudgetBytes: 8 * 50 * 7 });
+    expect(() => lanczos(op(m), { key: rngKey(1), confidence: 1 })).toThrow(/confidence must lie in \(0, 1\), found 1/);
     expect(r.maxIterAllowed).toBe(7);
     expect(r.iterations).toBeLessThanOrEqual(7);
     expect(() => lanczos(op(m), { key: rngKey(1), basisBudgetBytes: 100 })).toThrow(/cannot hold one vector of 50 float64/);
