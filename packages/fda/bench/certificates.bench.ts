@@ -55,7 +55,7 @@ export default async function (): Promise<void> {
       const W = haarTransform(n, 6, dtype);
       const mf: FdaOptions = { method: "matrix-free", lanczos: { maxIter: 120, basisBudgetBytes: 2 ** 30 } };
       const cases: Case[] = [
-        { name: "full, probed rows (65 colours)", options: { ...mf, rows: { probing: { bandwidth: L.bandwidth, periodic: true } } }, W: null, coefficients: () => null },
+        { name: "full, probed rows (b = 32)", options: { ...mf, rows: { probing: { bandwidth: L.bandwidth, periodic: true } } }, W: null, coefficients: () => null },
         { name: "full, 32 sampled rows", options: { ...mf, rows: { sampleRows: 32 } }, W: null, coefficients: () => null },
         {
           name: "Haar(6) restricted to a (N/64), 32 sampled rows",

@@ -1,6 +1,6 @@
-import { CflowError, normal, type RngKey } from "@cflow/core";
+import { CflowError, type Dtype, normal, type RngKey } from "@cflow/core";
 import { dot, norm2 } from "./vector.js";
-import type { SymmetricOperator } from "./wspace-operator.js";
+import { type LApply, type SymmetricOperator, xSpaceOperator } from "./wspace-operator.js";
 
 export interface PowerIterationOptions {
   key: RngKey;
@@ -53,4 +53,18 @@ export function powerIteration(op: SymmetricOperator, options: PowerIterationOpt
     [v, w] = [w, v];
   }
   return { lambda, residual, converged: residual <= tol * Math.abs(lambda), iterations: it, applications: it };
+}
+
+/**
+ * β = λ_max(L) of the smooth part's Hessian in x-space by power iteration (the step size is
+ * α = c/β, DESIGN §2). The estimate approaches β from below: give α a margin (c < 1) unless
+ * converged to a tight tol.
+ */
+export function estimateLipschitz(
+  L_apply: LApply,
+  options: { n: number; dtype: Dtype } & PowerIterationOptions,
+): PowerIterationResult & { beta: number } {
+  const op = xSpaceOperator(L_apply, { n: options.n, dtype: options.dtype, counter: { L: 0, W: 0 } });
+  const r = powerIteration(op, options);
+  return { ...r, beta: r.lambda };
 }

@@ -1,7 +1,7 @@
 import { rngKey } from "@cflow/core";
 import { describe, expect, it } from "vitest";
-import { lanczos, powerIteration, type SymmetricOperator } from "../src/index.js";
-import { expectClose, jacobiEigenvalues, logspace, type Mat, mulberry32, withSpectrum } from "./helpers.js";
+import { estimateLipschitz, lanczos, powerIteration, type SymmetricOperator } from "../src/index.js";
+import { denseLApply, expectClose, jacobiEigenvalues, logspace, type Mat, mulberry32, withSpectrum } from "./helpers.js";
 
 function op(m: Mat): SymmetricOperator {
   return {
@@ -102,5 +102,14 @@ describe("powerIteration", () => {
     expect(r.lambda).toBeLessThanOrEqual(6 * (1 + 1e-12));
     expectClose(r.lambda, 6, 1e-12);
     expect(r.applications).toBe(r.iterations);
+  });
+
+  it.each(["float64", "float32"] as const)("estimateLipschitz gives β of an x-space L_apply (%s)", (dtype) => {
+    const eigs = logspace(1e-3, 2, 60);
+    eigs[59] = 4;
+    const m = withSpectrum(eigs, mulberry32(13));
+    const r = estimateLipschitz(denseLApply(m), { n: 60, dtype, key: rngKey(2), tol: dtype === "float64" ? 1e-10 : 1e-5, maxIter: 500 });
+    expect(r.converged).toBe(true);
+    expectClose(r.beta, 4, dtype === "float64" ? 1e-12 : 1e-5);
   });
 });
