@@ -118,4 +118,12 @@ describe.each(DTYPES as Dtype[])("fda hook (%s)", (dtype) => {
     expect(cert.diagnostics.probingValid).toBe(true);
     expect(cert.pass).toBe(true);
   });
+
+  it("notes an asymmetric L_apply and certifies its symmetric part", () => {
+    const l = bandedMatrix(30, 1, 10, mulberry32(7));
+    l.a[1] += 0.5; // L_01 ≠ L_10
+    const cert = fda().certify(context(l, dtype));
+    expect(cert.diagnostics.asymmetry).toBeGreaterThan(1e-2);
+    expect(cert.reasons.some((r) => /^note: L_apply is not symmetric \(relative asymmetry .*\); certificates use \(L \+ Lᵀ\)\/2$/.test(r))).toBe(true);
+  });
 });
