@@ -1,1 +1,13 @@
-export {};
+export * from "./colouring.js";
+export * from "./dense-eigen.js";
+export * from "./descent.js";
+export * from "./estimate.js";
+export * from "./fda.js";
+export * from "./gates.js";
+export * from "./invariants.js";
+export * from "./lanczos.js";
+export * from "./physics-residual.js";
+export * from "./power-iteration.js";
+export * from "./profile.js";
+export * from "./row-stats.js";
+export * from "./wspace-operator.js";

@@ -47,12 +47,17 @@ export interface Certificate {
   diagnostics: { [key: string]: Json };
 }
 
-/** One entry of the energy trace the descent check reads. */
+/**
+ * One entry of the energy trace the descent check reads: the step x_{k−1} → x_k of iteration k
+ * (as in its telemetry row).
+ */
 export interface TracePoint {
   iter: number;
+  /** E(x_k), after the step. */
   E: number;
-  /** ‖G_α(x)‖, the gradient-mapping norm at this iteration. */
+  /** ‖G_α(x_{k−1})‖ = ‖x_{k−1} − x_k‖/α, the gradient-mapping norm of this step. */
   gradNorm: number;
+  /** The step size α of this step. */
   alpha: number;
   /** The family restarted its momentum at this iteration. */
   restarted: boolean;
@@ -64,7 +69,8 @@ export interface CertificateHook {
   certify(ctx: CertificateContext): Certificate;
   /**
    * Lyapunov descent on the last step of the trace: E(x_{k+1}) ≤ E(x_k) − α₀‖G_α(x_k)‖² + tol
-   * for monotone families; returns the violation (> 0) or 0.
+   * for monotone families (`next` is the step x_k → x_{k+1}); returns the violation (> 0) or 0.
+   * α₀ = α(1 − αβ/2) when the Lipschitz constant β is given, else α/2 (valid for α ≤ 1/β).
    */
-  descentViolation(prev: TracePoint, next: TracePoint, options: { monotone: boolean; tol: number }): number;
+  descentViolation(prev: TracePoint, next: TracePoint, options: { monotone: boolean; tol: number; beta?: number }): number;
 }

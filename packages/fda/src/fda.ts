@@ -1,0 +1,89 @@
+import { type Certificate, type CertificateContext, type CertificateHook, CflowError, type TracePoint } from "@cflow/core";
+import { descentViolation } from "./descent.js";
+import { type EstimateOptions, type EtaGammaEstimate, estimateEtaGammaInW, type RowEstimatorOptions } from "./estimate.js";
+import { checkGates } from "./gates.js";
+
+export interface FdaOptions {
+  /** Hook name in events and reports (default "fda"). */
+  name?: string;
+  method?: EstimateOptions["method"];
+  exactThreshold?: number;
+  epsilon?: number;
+  epsilonRel?: number;
+  activeTol?: number;
+  lanczos?: EstimateOptions["lanczos"];
+  /** Row estimator of the matrix-free path, fixed or chosen per context (e.g. a colouring for the run's operator). */
+  rows?: RowEstimatorOptions | ((ctx: CertificateContext) => RowEstimatorOptions);
+  /** Stop Lanczos as soon as the γ gate is decided either way (default true: γ is then known to ± its residual). */
+  stopWhenDecided?: boolean;
+  /** An unconverged Lanczos γ fails the γ gate (default true: fail closed). */
+  requireConvergence?: boolean;
+}
+
+/** The FDA certificate hook, plus its estimate without gates (for tools and tests). */
+export interface FdaHook extends CertificateHook {
+  estimate(ctx: CertificateContext): EtaGammaEstimate;
+}
+
+/**
+ * The certificate hook handed to the controller (DESIGN §2): `certify` evaluates η_dd, γ and the
+ * Gershgorin bound of the core operator in W-space (restricted to the active set when the
+ * context carries coefficients) and applies the context's gates with a reason per violation;
+ * `descentViolation` is the Lyapunov check of one step.
+ */
+export function fda(options: FdaOptions = {}): FdaHook {
+  const name = options.name ?? "fda";
+  const estimate = (ctx: CertificateContext): EtaGammaEstimate => {
+    const rows = typeof options.rows === "function" ? options.rows(ctx) : options.rows;
+    return estimateEtaGammaInW(ctx.L_apply, ctx.W, {
+      key: ctx.key,
+      n: ctx.n,
+      dtype: ctx.dtype,
+      coefficients: ctx.coefficients,
+      activeTol: options.activeTol,
+      method: options.method,
+      exactThreshold: options.exactThreshold,
+      epsilon: options.epsilon,
+      epsilonRel: options.epsilonRel,
+      lanczos: options.lanczos,
+      rows,
+      ...((options.stopWhenDecided ?? true) ? { gammaGate: ctx.gates.gammaMin } : {}),
+    });
+  };
+  return {
+    name,
+    estimate,
+    certify(ctx: CertificateContext): Certificate {
+      const { etaMax, gammaMin } = ctx.gates;
+      if (!(etaMax > 0) || Number.isNaN(gammaMin)) {
+        throw new CflowError("BAD_GATES", `${name}.certify: gates must have η_max > 0 and a numeric γ_min, found η_max = ${etaMax}, γ_min = ${gammaMin}`, {
+          path: "gates",
+          expected: "{ etaMax > 0, gammaMin: number }",
+          found: { etaMax, gammaMin },
+        });
+      }
+      const est = estimate(ctx);
+      const { pass, reasons } = checkGates(est, ctx.gates, { requireConvergence: options.requireConvergence });
+      return {
+        etaDD: est.etaDD,
+        gamma: est.gamma,
+        gammaGershgorin: est.gammaGershgorin,
+        lambdaMax: est.lambdaMax,
+        method: est.method,
+        size: est.size,
+        pass,
+        reasons,
+        cost: est.cost,
+        diagnostics: {
+          ...est.diagnostics,
+          gammaResidual: est.gammaResidual,
+          probingValid: est.probingValid,
+          gates: { etaMax, gammaMin },
+        },
+      };
+    },
+    descentViolation(prev: TracePoint, next: TracePoint, o: { monotone: boolean; tol: number; beta?: number }): number {
+      return descentViolation(prev, next, o);
+    },
+  };
+}
