@@ -1,9 +1,11 @@
+import type { DwtExports } from "./dwt.js";
 import type { FlowExports } from "./flow.js";
 import type { LossesExports } from "./losses.js";
+import type { SwtExports } from "./swt.js";
 import type { VecExports } from "./vec.js";
 
 /** Everything the WASM kernel module exports (both dtype builds export the same names). */
-export interface KernelExports extends VecExports, FlowExports, LossesExports {
+export interface KernelExports extends VecExports, FlowExports, LossesExports, DwtExports, SwtExports {
   memory: WebAssembly.Memory;
   heapBase(): number;
   /** Runs `count` plan instructions at `prog` (src/kernel/plan.ts). */

@@ -2,3 +2,5 @@
 export * as vec from "./vec.js";
 export * as flow from "./flow.js";
 export * as losses from "./losses.js";
+export * as dwt from "./dwt.js";
+export * as swt from "./swt.js";
