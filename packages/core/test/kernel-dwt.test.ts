@@ -9,8 +9,7 @@ const ref = reference.dwt;
 const WAVELETS = ["haar", "db2", "db3", "db4", "db8", "sym5"];
 
 function bankFor(dtype: Dtype, name: string): RealArray {
-  const b = filterBank(waveletFilters(name));
-  return dtype === "float64" ? b : Float32Array.from(b);
+  return filterBank(waveletFilters(name), 1, dtype);
 }
 
 /** Even row lengths: shorter than the filter, not multiples of the SIMD width, and long ones. */

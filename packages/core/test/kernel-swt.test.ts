@@ -8,8 +8,7 @@ const ref = reference.swt;
 const WAVELETS = ["haar", "db3", "db4", "sym8"];
 
 function bankFor(dtype: Dtype, name: string): RealArray {
-  const b = filterBank(waveletFilters(name), Math.SQRT1_2);
-  return dtype === "float64" ? b : Float32Array.from(b);
+  return filterBank(waveletFilters(name), Math.SQRT1_2, dtype);
 }
 
 // Outputs are compared on the scale of the inputs: a detail band of a constant or periodic

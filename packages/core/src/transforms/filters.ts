@@ -9,6 +9,7 @@
 //   rec_lo[i] = dec_lo[F−1−i]
 //   dec_hi[i] = (−1)^(i+1) · dec_lo[F−1−i]
 //   rec_hi[i] = (−1)^i · dec_lo[i]
+import type { Dtype, RealArray } from "../dtype.js";
 import { CflowError } from "../errors.js";
 import { nearestName } from "../registry/nearest.js";
 
@@ -111,11 +112,11 @@ export function waveletFilters(name: string): WaveletFilters {
 
 /**
  * The filter bank as the kernel reads it: [dec_lo, dec_hi, rec_lo, rec_hi] back to back (4F
- * reals), each multiplied by `scale` (1/√2 for the normalised stationary transform).
+ * reals of the dtype), each multiplied by `scale` (1/√2 for the normalised stationary transform).
  */
-export function filterBank(w: WaveletFilters, scale = 1): Float64Array {
+export function filterBank(w: WaveletFilters, scale = 1, dtype: Dtype = "float64"): RealArray {
   const F = w.length;
-  const bank = new Float64Array(4 * F);
+  const bank = dtype === "float64" ? new Float64Array(4 * F) : new Float32Array(4 * F);
   [w.decLo, w.decHi, w.recLo, w.recHi].forEach((f, k) => {
     for (let i = 0; i < F; i++) bank[k * F + i] = scale * f[i];
   });
