@@ -6,5 +6,6 @@ export * from "./ops/op.js";
 export * from "./ports/index.js";
 export * from "./registry/registry.js";
 export * from "./registry/plugin.js";
+export * from "./registry/default.js";
 export { nearestName, editDistance } from "./registry/nearest.js";
-export * from "./transforms/transform.js";
+export * from "./transforms/index.js";
