@@ -143,6 +143,46 @@ function analyzeRow(n: i32, x: usize, filt: usize, flen: i32, a: usize, d: usize
   for (let k = 0; k < k0; k++) analyzeWrapped(n, x, filt, flen, off, k, a, d);
   let k = k0;
   const hiBase = 2 * flen - 1;
+  // two blocks of LANES outputs per pass, even and odd taps in separate accumulators: eight
+  // independent add chains of F/2, so the loop is bound by throughput rather than add latency
+  for (; k + 2 * LANES <= k1; k += 2 * LANES) {
+    let ae0 = vzero();
+    let ao0 = vzero();
+    let de0 = vzero();
+    let do0 = vzero();
+    let ae1 = vzero();
+    let ao1 = vzero();
+    let de1 = vzero();
+    let do1 = vzero();
+    let b = 2 * k - off;
+    for (let m = 0; m < flen; m += 2) {
+      const le = tap(filt, flen - 1 - m);
+      const lo = tap(filt, flen - 2 - m);
+      const he = tap(filt, hiBase - m);
+      const ho = tap(filt, hiBase - 1 - m);
+      const v0 = vld(x, b);
+      const v1 = vld(x, b + LANES);
+      const v2 = vld(x, b + 2 * LANES);
+      const v3 = vld(x, b + 3 * LANES);
+      const e0 = evenLanes(v0, v1);
+      const o0 = oddLanes(v0, v1);
+      const e1 = evenLanes(v2, v3);
+      const o1 = oddLanes(v2, v3);
+      ae0 = madd(ae0, le, e0);
+      ao0 = madd(ao0, lo, o0);
+      de0 = madd(de0, he, e0);
+      do0 = madd(do0, ho, o0);
+      ae1 = madd(ae1, le, e1);
+      ao1 = madd(ao1, lo, o1);
+      de1 = madd(de1, he, e1);
+      do1 = madd(do1, ho, o1);
+      b += 2;
+    }
+    vst(a, k, v128.add<Real>(ae0, ao0));
+    vst(a, k + LANES, v128.add<Real>(ae1, ao1));
+    vst(d, k, v128.add<Real>(de0, do0));
+    vst(d, k + LANES, v128.add<Real>(de1, do1));
+  }
   for (; k + LANES <= k1; k += LANES) {
     let sa = vzero();
     let sd = vzero();
@@ -192,6 +232,46 @@ function synthesizeRow(n: i32, a: usize, d: usize, filt: usize, flen: i32, x: us
   const rlo = 2 * flen;
   const rhi = 3 * flen;
   let t = t0;
+  // two blocks per pass with approximation and detail taps in separate accumulators (eight
+  // independent add chains of F/2), as in the analysis
+  for (; t + 2 * LANES <= t1; t += 2 * LANES) {
+    let ea0 = vzero();
+    let ed0 = vzero();
+    let oa0 = vzero();
+    let od0 = vzero();
+    let ea1 = vzero();
+    let ed1 = vzero();
+    let oa1 = vzero();
+    let od1 = vzero();
+    for (let p = 0; p < half; p++) {
+      const g0 = tap(filt, rlo + 2 * p);
+      const q0 = tap(filt, rhi + 2 * p);
+      const g1 = tap(filt, rlo + 2 * p + 1);
+      const q1 = tap(filt, rhi + 2 * p + 1);
+      const i0 = t + d0 - p;
+      const i1 = t + d1 - p;
+      ea0 = madd(ea0, g0, vld(a, i0));
+      ed0 = madd(ed0, q0, vld(d, i0));
+      oa0 = madd(oa0, g1, vld(a, i1));
+      od0 = madd(od0, q1, vld(d, i1));
+      ea1 = madd(ea1, g0, vld(a, i0 + LANES));
+      ed1 = madd(ed1, q0, vld(d, i0 + LANES));
+      oa1 = madd(oa1, g1, vld(a, i1 + LANES));
+      od1 = madd(od1, q1, vld(d, i1 + LANES));
+    }
+    const s00 = v128.add<Real>(ea0, ed0);
+    const s10 = v128.add<Real>(oa0, od0);
+    const s01 = v128.add<Real>(ea1, ed1);
+    const s11 = v128.add<Real>(oa1, od1);
+    const ev0 = evenToEven ? s00 : s10;
+    const od0v = evenToEven ? s10 : s00;
+    const ev1 = evenToEven ? s01 : s11;
+    const od1v = evenToEven ? s11 : s01;
+    vst(x, 2 * t, zipLo(ev0, od0v));
+    vst(x, 2 * t + LANES, zipHi(ev0, od0v));
+    vst(x, 2 * t + 2 * LANES, zipLo(ev1, od1v));
+    vst(x, 2 * t + 3 * LANES, zipHi(ev1, od1v));
+  }
   for (; t + LANES <= t1; t += LANES) {
     let s0 = vzero();
     let s1 = vzero();
