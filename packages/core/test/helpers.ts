@@ -60,3 +60,18 @@ export function paritySizes(rand: () => number): number[] {
   for (let i = 0; i < 4; i++) s.push(1 + Math.floor(rand() * 3000));
   return s;
 }
+
+/** max |a − b| ≤ atol (for outputs that may cancel to ~0, compared on the scale of the inputs). */
+export function expectArrayNear(a: ArrayLike<number>, b: ArrayLike<number>, atol: number): void {
+  expect(a.length).toBe(b.length);
+  let e = 0;
+  for (let i = 0; i < a.length; i++) e = Math.max(e, Math.abs(a[i] - b[i]));
+  if (!(e <= atol)) expect.fail(`max abs error ${e.toExponential(3)} exceeds ${atol.toExponential(1)}`);
+}
+
+/** ‖a‖∞ */
+export function maxAbs(a: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]));
+  return m;
+}

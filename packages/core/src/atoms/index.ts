@@ -1,2 +1,3 @@
 export * from "./atom.js";
 export * from "./prox/index.js";
+export * from "./smooth/index.js";

@@ -18,11 +18,11 @@ import { withDefaults } from "../spec/params.js";
 import { resolvePolicies } from "../spec/policies.js";
 import type { FlowContext, FlowSpec, OpRef, SlotSpec, TermSpec } from "../spec/types.js";
 import { BlockTransform } from "../transforms/block.js";
-import { lensProbe } from "../transforms/lens.js";
+import { type LensResult, lensProbe } from "../transforms/lens.js";
 import type { TransformOp } from "../transforms/transform.js";
 import { validateTransform } from "../transforms/validate.js";
 import { SpecLintError } from "./lint-error.js";
-import type { CompileReport, CompiledFlow, CompiledProxTerm, CompiledSmoothTerm, SlotLayout, TermEnergy, TransformValidation } from "./types.js";
+import type { CompileReport, CompiledFlow, CompiledProxTerm, CompiledSmoothTerm, SlotLayout, TermEnergy, TransformValidationRow } from "./types.js";
 
 export interface CompileOptions {
   /** Where atoms, ops, transforms, manifolds and policies are resolved (default: core's built-ins). */
@@ -128,7 +128,8 @@ class FlowBuilder {
     const x0 = this.initialState(slots, key);
 
     // lens: choose the transform of W-space terms among candidates
-    const lens = this.chooseLens(policies.lens.candidates, policies.lens.keepFraction, slots, x0, key);
+    const lensResult = this.chooseLens(policies.lens.candidates, policies.lens.keepFraction, slots, x0);
+    const lens = lensResult?.winner ?? null;
 
     // terms
     const smooth: CompiledSmoothTerm[] = [];
@@ -195,7 +196,7 @@ class FlowBuilder {
     const W = this.flowTransform(slots, n);
 
     // transform validation (DESIGN §2): before any run, on random probes from the run's key
-    const transformValidation: TransformValidation[] = [];
+    const transformValidation: TransformValidationRow[] = [];
     for (const s of slots) {
       if (!s.transform) continue;
       const vkey = foldIn(key, 0x7a11d + s.offset);
@@ -210,7 +211,7 @@ class FlowBuilder {
       }
     }
 
-    const compiled = this.assemble({ key, policies, slots, n, coeffSize, smooth, prox, W, x0 });
+    const compiled = this.assemble({ key, policies, slots, n, coeffSize, smooth, prox, W, x0, lens: lensResult });
     const { beta, method } = this.lipschitz(smooth, key);
     Object.assign(compiled, { beta, betaMethod: method });
     const alpha = beta > 0 ? policies.flow.stepScale / beta : 1;
@@ -280,7 +281,7 @@ class FlowBuilder {
     return x0;
   }
 
-  private chooseLens(candidates: readonly string[], keepFraction: number, slots: SlotLayout[], x0: RealArray, key: readonly [number, number]): string | null {
+  private chooseLens(candidates: readonly string[], keepFraction: number, slots: SlotLayout[], x0: RealArray): LensResult | null {
     if (candidates.length === 0) return null;
     // the sample the lens looks at: the first data array of the first W-space slot's shape, else the initial state
     const slot = slots[0];
@@ -288,7 +289,7 @@ class FlowBuilder {
     const levels = Object.values(this.spec.transforms ?? {})[0]?.levels;
     const made = candidates.map((name) => this.registry.transforms.get(name, "policies.lens.candidates").create({ shape: slot.shape, levels, dtype: this.dtype }));
     try {
-      return lensProbe(made, sample, { keepFraction, key }).winner;
+      return lensProbe(made, sample, { keepFraction });
     } finally {
       for (const t of made) t.dispose();
     }
@@ -342,6 +343,7 @@ class FlowBuilder {
     prox: CompiledProxTerm[];
     W: TransformOp | null;
     x0: RealArray;
+    lens: LensResult | null;
   }): CompiledFlow {
     const { kernel, dtype } = this;
     const { slots, n, coeffSize, smooth, prox, W, x0 } = a;
@@ -448,6 +450,7 @@ class FlowBuilder {
       smooth,
       prox,
       W,
+      lens: a.lens,
       beta: 0,
       betaMethod: "none",
       registry: this.registry,

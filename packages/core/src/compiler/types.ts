@@ -9,6 +9,7 @@ import type { Registry } from "../registry/registry.js";
 import type { RngKey } from "../rng.js";
 import type { FlowSpec, InvariantSpec } from "../spec/types.js";
 import type { ResolvedPolicies } from "../spec/policies.js";
+import type { LensResult } from "../transforms/lens.js";
 import type { FrameType, TransformOp } from "../transforms/transform.js";
 
 /** Where a state slot lives in the flat state vector, and what it is. */
@@ -60,7 +61,7 @@ export interface TermEnergy {
   share: number;
 }
 
-export interface TransformValidation {
+export interface TransformValidationRow {
   slot: string;
   name: string;
   frame: FrameType;
@@ -82,7 +83,7 @@ export interface CompileReport {
   invariantsPresent: string[];
   /** Which terms went into f (smooth) and g (non-smooth). */
   split: { f: string[]; g: string[] };
-  transformValidation: TransformValidation[];
+  transformValidation: TransformValidationRow[];
   beta: number;
   betaMethod: "analytic" | "power-iteration" | "none";
   alpha: number;
@@ -111,6 +112,8 @@ export interface CompiledFlow {
   readonly prox: readonly CompiledProxTerm[];
   /** The flow's transform: the slot's own for single-slot flows, block-diagonal otherwise; null for the identity. */
   readonly W: TransformOp | null;
+  /** The lens probe's ranking when the spec named candidate transforms (the controller emits LENS_SELECTED). */
+  readonly lens: LensResult | null;
   /** Lipschitz constant of ∇f. */
   readonly beta: number;
   /** How β was obtained: analytic op norms (exact), power iteration (an estimate), none (no smooth terms). */

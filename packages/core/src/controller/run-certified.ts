@@ -180,6 +180,14 @@ class Controller {
       this.emit("SPEC_LINT_FAIL", { issues: lint.findings.filter((f) => f.severity === "error").map((f) => ({ path: f.path, code: f.code, message: f.message })) });
       return this.finish("RED");
     }
+    if (this.flow.lens) {
+      const l = this.flow.lens;
+      this.emit("LENS_SELECTED", {
+        lens: l.winner,
+        candidates: l.scores.map((c) => ({ name: c.name, score: c.compressibility, reconstruction_error: c.reconstructionError })),
+        criterion: `compressibility at keep fraction ${l.keepFraction}, then reconstruction error at sparsity ${l.targetSparsity}`,
+      });
+    }
     this.runner = new FlowRunner(this.flow, { events: this.port, policies: { flow: this.policies.flow, multiscale: this.policies.multiscale } });
     this.emit("PHASE_CHANGED", { from: "RED", to: "AMBER", reason: "spec valid, not certified" });
     this.invariantBase = this.flow.invariants.map((inv) => (inv.kind === "conserved" && inv.check ? inv.check(this.flow.unflatten(this.flow.x0)) : 0));

@@ -268,7 +268,8 @@ export class FlowRunner {
           continue;
         }
       }
-      const tolE = (this.flow.dtype === "float64" ? 1e-12 : 1e-6) * Math.max(1, Math.abs(this.energy));
+      // rounding noise of an energy summed in f64 from dtype arrays: relative, never absolute
+      const tolE = (this.flow.dtype === "float64" ? 1e-13 : 1e-6) * Math.abs(this.energy);
       const decision = fam.next(this.familyState, {
         energyIncreased: E > this.energy + tolE,
         gradientUphill: b.metrics.view[1] > 0,

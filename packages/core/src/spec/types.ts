@@ -17,7 +17,7 @@ export type ProxAtomName =
   | "simplex";
 export type AtomName = SmoothAtomName | ProxAtomName | (string & {});
 
-export type FlowFamily = "gradient" | "proximal" | "accelerated" | "preconditioned" | "hamiltonian_damped";
+export type FlowFamilyName = "gradient" | "proximal" | "accelerated" | "preconditioned" | "hamiltonian_damped";
 
 /** A state slot: an array of the run's dtype, possibly on a manifold. */
 export interface SlotSpec {
@@ -87,7 +87,7 @@ export interface InvariantSpec {
 }
 
 export interface FlowPolicySpec {
-  family?: FlowFamily | (string & {});
+  family?: FlowFamilyName | (string & {});
   /** Adaptive restart for the accelerated family. */
   restart?: "function" | "gradient" | "none";
   /** α = stepScale/β with 0 < stepScale < 2 (default 1). */

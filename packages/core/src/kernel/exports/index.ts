@@ -1,14 +1,26 @@
+import type { DiffExports } from "./diff.js";
+import type { DwtExports } from "./dwt.js";
 import type { FlowExports } from "./flow.js";
 import type { GatherExports } from "./gather.js";
 import type { LinalgExports } from "./linalg.js";
 import type { LossesExports } from "./losses.js";
-import type { DiffExports } from "./diff.js";
 import type { ProxExports } from "./prox.js";
+import type { SwtExports } from "./swt.js";
 import type { TvExports } from "./tv.js";
 import type { VecExports } from "./vec.js";
 
 /** Everything the WASM kernel module exports (both dtype builds export the same names). */
-export interface KernelExports extends VecExports, FlowExports, LossesExports, LinalgExports, GatherExports, ProxExports, DiffExports, TvExports {
+export interface KernelExports
+  extends VecExports,
+    FlowExports,
+    LossesExports,
+    LinalgExports,
+    GatherExports,
+    ProxExports,
+    DiffExports,
+    TvExports,
+    DwtExports,
+    SwtExports {
   memory: WebAssembly.Memory;
   heapBase(): number;
   /** Runs `count` plan instructions at `prog` (src/kernel/plan.ts). */

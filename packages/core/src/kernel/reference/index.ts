@@ -7,3 +7,5 @@ export * as gather from "./gather.js";
 export * as prox from "./prox.js";
 export * as diff from "./diff.js";
 export * as tv from "./tv.js";
+export * as dwt from "./dwt.js";
+export * as swt from "./swt.js";
