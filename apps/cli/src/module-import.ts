@@ -1,3 +1,5 @@
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { CflowError } from "@cflow/core";
 import { tsImport } from "tsx/esm/api";
@@ -21,8 +23,9 @@ function translateImportError(err: unknown, specifier: string, what: string): Er
   const code = (e as { code?: string }).code;
   const where = syntaxLocation(e, specifier);
   if (where) {
-    return new CflowError("MODULE_SYNTAX", `${where.file}:${where.line}${where.column ? `:${where.column}` : ""}: syntax error in ${what}: ${where.message}`, {
-      path: `${where.file}:${where.line}${where.column ? `:${where.column}` : ""}`,
+    const at = `${where.file}${where.line ? `:${where.line}` : ""}${where.column ? `:${where.column}` : ""}`;
+    return new CflowError("MODULE_SYNTAX", `${at}: syntax error in ${what}: ${where.message}`, {
+      path: at,
       expected: "valid TypeScript or JavaScript",
       found: where.message,
     });
@@ -54,9 +57,13 @@ function syntaxLocation(e: Error, specifier: string): { file: string; line: numb
     return { file: l.file, line: l.line, column: l.column + 1, message: errors[0].text };
   }
   if (e.name === "SyntaxError") {
-    // V8 puts "file:///abs/spec.mjs:3" as the first line of the stack.
-    const m = /^(file:\/\/\/?[^\n]*?|\/[^\n]*?):(\d+)\n/.exec(e.stack ?? "");
-    if (m) return { file: m[1].replace(/^file:\/\//, ""), line: Number(m[2]), message: e.message };
+    // Node's ESM loader reports no location for a JavaScript syntax error; `node --check` does
+    // (first line of its report: "/abs/spec.mjs:3"). Only run on this error path.
+    if (existsSync(specifier)) {
+      const check = spawnSync(process.execPath, ["--check", specifier], { encoding: "utf8" });
+      const m = /^(.*):(\d+)$/m.exec(check.stderr ?? "");
+      if (check.status !== 0 && m) return { file: m[1], line: Number(m[2]), message: e.message };
+    }
     return { file: specifier, line: 0, message: e.message };
   }
   return undefined;
