@@ -35,7 +35,9 @@ export function syntheticReportData(o: FixtureOptions = {}): ReportData {
   const regreenAt = 320;
   const telemetry: TelemetryRecord[] = [];
   const events: EventRecord[] = [];
-  const ev = (iter: number, event: string, payload: Record<string, unknown>) => events.push({ run_id: RUN_ID, t_wall_ms: Math.max(0, 5 + iter * 12.5), iter, event, payload: JSON.stringify(payload) });
+  const ev = (iter: number, event: string, payload: Record<string, unknown>) =>
+    iter < iters &&
+    events.push({ run_id: RUN_ID, t_wall_ms: Math.max(0, 5 + iter * 12.5), iter, event, payload: JSON.stringify(payload) });
   ev(-1, "RUN_STARTED", { dtype: "float64", seed: 0, family: "accelerated" });
   let lambda = 2e-3;
   for (let k = 0; k < iters; k++) {

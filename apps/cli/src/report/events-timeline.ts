@@ -34,6 +34,23 @@ export function payloadText(payload: string, max = 160): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
+/** Events that happen every few iterations in a long run; thinned on the timeline past MAX_MARKERS. */
+const ROUTINE = new Set(["CHECKPOINT_WRITTEN", "CERT_PASS", "TUNER_MOVE_TRY", "TUNER_MOVE_ACCEPTED"]);
+const MAX_MARKERS = 1500;
+/** Rows of the event table: a long run's log belongs to SQL (cflow query), not to a page. */
+const MAX_TABLE_ROWS = 1000;
+
+/** The events to draw: all of them, or in a long run every rare event and evenly spaced routine ones. */
+function markersOf(events: readonly EventRecord[]): { shown: EventRecord[]; thinned: number } {
+  if (events.length <= MAX_MARKERS) return { shown: [...events], thinned: 0 };
+  const rare = events.filter((e) => !ROUTINE.has(e.event));
+  const routine = events.filter((e) => ROUTINE.has(e.event));
+  const room = Math.max(0, MAX_MARKERS - rare.length);
+  const step = routine.length / Math.max(1, room);
+  const kept = room > 0 ? Array.from({ length: Math.min(room, routine.length) }, (_, i) => routine[Math.floor(i * step)]) : [];
+  return { shown: [...rare, ...kept], thinned: routine.length - kept.length };
+}
+
 /** The events as markers on an iteration axis, one lane per kind, phase bands behind. */
 export function eventsTimeline(events: readonly EventRecord[], xDomain: [number, number], bands: readonly PhaseBand[]): string {
   if (events.length === 0) return `<figure class="chart chart-empty" id="events-timeline"><figcaption><span class="chart-title">Events</span></figcaption><p class="empty">No events were recorded.</p></figure>`;
@@ -61,7 +78,8 @@ export function eventsTimeline(events: readonly EventRecord[], xDomain: [number,
     if (!Number.isInteger(t)) continue;
     out.push(`<text class="tick" x="${xs(t).toFixed(1)}" y="${bottom + 16}" text-anchor="middle">${t}</text>`);
   }
-  for (const e of events) {
+  const { shown, thinned } = markersOf(events);
+  for (const e of shown) {
     const { lane, color } = laneOf(e.event);
     const x = clampX(e.iter).toFixed(1);
     const y = top + lane * laneH + laneH / 2;
@@ -73,7 +91,7 @@ export function eventsTimeline(events: readonly EventRecord[], xDomain: [number,
     );
   }
   out.push("</svg>");
-  return `<figure class="chart wide" id="events-timeline"><figcaption><span class="chart-title">Events</span> <span class="chart-sub">${events.length} events; hover a marker for its payload</span></figcaption>${out.join("")}</figure>`;
+  return `<figure class="chart wide" id="events-timeline"><figcaption><span class="chart-title">Events</span> <span class="chart-sub">${events.length} events${thinned ? ` (${thinned} routine events thinned)` : ""}; hover a marker for its payload</span></figcaption>${out.join("")}</figure>`;
 }
 
 /** The events as a table (the first `limit` rows open, the rest folded). */
@@ -85,9 +103,11 @@ export function eventsTable(events: readonly EventRecord[], limit = 40): string 
   };
   const head = `<thead><tr><th>iter</th><th>time</th><th>event</th><th>payload</th></tr></thead>`;
   const first = events.slice(0, limit).map(row).join("");
-  const rest = events.slice(limit);
+  const rest = events.slice(limit, MAX_TABLE_ROWS);
+  const hidden = events.length - Math.max(limit, Math.min(events.length, MAX_TABLE_ROWS));
   return (
     `<table class="events">${head}<tbody>${first}</tbody></table>` +
-    (rest.length ? `<details><summary>${rest.length} more events</summary><table class="events">${head}<tbody>${rest.map(row).join("")}</tbody></table></details>` : "")
+    (rest.length ? `<details><summary>${rest.length} more events</summary><table class="events">${head}<tbody>${rest.map(row).join("")}</tbody></table></details>` : "") +
+    (hidden > 0 ? `<p class="empty">${hidden} later events not listed: query the capsule for the rest (cflow query "SELECT * FROM events")</p>` : "")
   );
 }

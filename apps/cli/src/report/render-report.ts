@@ -9,7 +9,7 @@ import { REPORT_CSS } from "./styles.js";
 /** Gate defaults (DESIGN §2) when the manifest does not carry them. */
 const DEFAULT_GATES = { etaMax: 0.9, gammaMin: 1e-6 };
 const PALETTE = ["#2563eb", "#ea580c", "#0d9488", "#7c3aed", "#db2777", "#65a30d", "#0891b2", "#b45309", "#4f46e5", "#be123c"];
-const END_EVENTS = ["RUN_FINISHED", "TIMEOUT", "CANCELLED", "CERT_FAIL", "SPEC_LINT_FAIL"];
+const END_EVENTS = ["RUN_FINISHED", "TIMEOUT", "CANCELLED", "SPEC_LINT_FAIL"];
 
 export interface RenderReportOptions {
   /** Shown in the footer (e.g. "@cflow/cli 0.1.0"). */
@@ -215,7 +215,7 @@ export function renderReport(data: ReportData, options: RenderReportOptions = {}
   const certHead = `<thead><tr><th>iter</th><th>verdict</th><th>details</th></tr></thead>`;
   const certTable = certEvents.length
     ? `<h2>Certificates</h2><table class="certs">${certHead}<tbody>${certEvents.slice(0, 12).map(certRow).join("")}</tbody></table>` +
-      (certEvents.length > 12 ? `<details><summary>${certEvents.length - 12} more certificate evaluations</summary><table class="certs">${certHead}<tbody>${certEvents.slice(12).map(certRow).join("")}</tbody></table></details>` : "")
+      (certEvents.length > 12 ? `<details><summary>${certEvents.length - 12} more certificate evaluations</summary><table class="certs">${certHead}<tbody>${certEvents.slice(12, 500).map(certRow).join("")}</tbody></table>${certEvents.length > 500 ? `<p class="empty">${certEvents.length - 500} later evaluations not listed: query the capsule for the rest</p>` : ""}</details>` : "")
     : "";
 
   const badge = ["GREEN", "AMBER", "RED"].includes(end.phase) ? end.phase : "UNKNOWN";
