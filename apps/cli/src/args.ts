@@ -1,5 +1,5 @@
 import { nearestName } from "@cflow/core";
-import type { CommandDef, FlagDef, ParsedArgs } from "./command.js";
+import type { AnyCommand, FlagDef, ParsedArgs } from "./command.js";
 import { GLOBAL_FLAGS } from "./common-flags.js";
 import { parseDuration } from "./duration.js";
 import { UsageError } from "./usage-error.js";
@@ -17,7 +17,7 @@ export interface ParseResult {
  * mistake is a UsageError naming the flag, what was found and what was expected. With `--help`
  * positionals are not checked (help must work on an incomplete command line).
  */
-export function parseArgs(def: CommandDef<unknown>, argv: readonly string[]): ParseResult {
+export function parseArgs(def: AnyCommand, argv: readonly string[]): ParseResult {
   const flagDefs = [...def.flags, ...GLOBAL_FLAGS];
   const byName = new Map(flagDefs.map((f) => [f.name, f]));
   const byShort = new Map(flagDefs.filter((f) => f.short).map((f) => [f.short!, f]));

@@ -1,4 +1,4 @@
-import type { CommandDef } from "./command.js";
+import type { AnyCommand } from "./command.js";
 import { certCommand } from "./commands/cert.js";
 import { examplesCommand } from "./commands/examples.js";
 import { inspectCommand } from "./commands/inspect.js";
@@ -11,7 +11,7 @@ import { resumeCommand } from "./commands/resume.js";
 import { runCommand } from "./commands/run.js";
 
 /** Every `cflow` command, in the order `cflow --help` lists them. */
-export const COMMANDS: readonly CommandDef<any>[] = [
+export const COMMANDS: readonly AnyCommand[] = [
   runCommand,
   certCommand,
   lintCommand,

@@ -77,6 +77,9 @@ export interface CommandDef<O = unknown> {
   handler?: CommandHandler<O>;
 }
 
+/** A command of any options type (the command table holds commands of different options). */
+export type AnyCommand = CommandDef<any>;
+
 /** Identity function that types a command definition. */
 export function defineCommand<O>(def: CommandDef<O>): CommandDef<O> {
   return def;

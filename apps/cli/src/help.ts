@@ -1,4 +1,4 @@
-import type { CommandDef, FlagDef } from "./command.js";
+import type { AnyCommand, FlagDef } from "./command.js";
 import { GLOBAL_FLAGS } from "./common-flags.js";
 import { EXIT_CODES } from "./exit-codes.js";
 import type { Style } from "./style.js";
@@ -13,7 +13,7 @@ function table(rows: [string, string][], indent = 2): string[] {
   return rows.map(([a, b]) => (a.length > w ? `${" ".repeat(indent)}${a}\n${" ".repeat(indent + w + 2)}${b}` : `${" ".repeat(indent)}${a.padEnd(w)}  ${b}`));
 }
 
-export function usageLine(def: CommandDef<unknown>): string {
+export function usageLine(def: AnyCommand): string {
   const pos = def.positionals.map((p) => {
     const label = p.oneOf && p.oneOf.length === 1 ? p.oneOf[0] : `<${p.name}>${p.variadic ? "..." : ""}`;
     return p.required ? label : `[${label}]`;
@@ -22,7 +22,7 @@ export function usageLine(def: CommandDef<unknown>): string {
 }
 
 /** `cflow <command> --help`. */
-export function renderCommandHelp(def: CommandDef<unknown>, style: Style): string {
+export function renderCommandHelp(def: AnyCommand, style: Style): string {
   const out: string[] = [];
   out.push(`${style.bold(`cflow ${def.name}`)} — ${def.summary}`);
   if (def.description) out.push("", def.description);
@@ -41,7 +41,7 @@ export function renderCommandHelp(def: CommandDef<unknown>, style: Style): strin
 }
 
 /** `cflow --help`. */
-export function renderRootHelp(defs: readonly CommandDef<unknown>[], style: Style, version: string): string {
+export function renderRootHelp(defs: readonly AnyCommand[], style: Style, version: string): string {
   const out: string[] = [];
   out.push(`${style.bold("cflow")} ${version} — certified energy flows: compile, certify, tune and record runs`);
   out.push("", style.bold("Usage"), "  cflow <command> [arguments] [flags]", "  cflow <command> --help");

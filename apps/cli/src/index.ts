@@ -31,3 +31,4 @@ export { renderReport, type RenderReportOptions } from "./report/render-report.j
 export { readReportData } from "./report/read-capsule.js";
 export type { ReportData, ReportManifest, TelemetryRecord, EventRecord, ReportImage, ReportPhase } from "./report/report-data.js";
 export { listExamples, findExample, copyExample, type ExampleInfo } from "./examples-catalog.js";
+export { ProgressDisplay, type ProgressOptions } from "./progress.js";

@@ -1,6 +1,6 @@
 import { CflowError, nearestName } from "@cflow/core";
 import { parseArgs } from "./args.js";
-import type { CommandDef } from "./command.js";
+import type { AnyCommand } from "./command.js";
 import { COMMANDS } from "./command-list.js";
 import { exitCodeForError } from "./error-report.js";
 import { EXIT_CODES } from "./exit-codes.js";
@@ -18,7 +18,7 @@ export interface MainOptions {
   signal?: AbortSignal;
   examplesDir?: string;
   /** The command table (default: COMMANDS); the integration replaces entries to add handlers. */
-  commands?: readonly CommandDef<any>[];
+  commands?: readonly AnyCommand[];
 }
 
 /**

@@ -41,7 +41,7 @@ describe("the run report in a browser (headless Chromium)", () => {
     const charts = await page.$$eval("figure.chart:not(.chart-empty) svg.plot", (svgs) =>
       svgs.map((svg) => {
         const box = svg.getBoundingClientRect();
-        const series = [...svg.querySelectorAll("g.series")].map((g) => ({
+        const series = Array.from(svg.querySelectorAll("g.series")).map((g) => ({
           points: Number(g.getAttribute("data-points")),
           pathLength: (g.querySelector("path") as SVGPathElement).getTotalLength(),
         }));
