@@ -3,3 +3,4 @@ export * as vec from "./vec.js";
 export * as flow from "./flow.js";
 export * as losses from "./losses.js";
 export * as fft from "./fft.js";
+export * as conv from "./conv.js";
