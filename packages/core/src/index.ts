@@ -10,3 +10,4 @@ export { nearestName, editDistance } from "./registry/nearest.js";
 export * from "./transforms/transform.js";
 export * from "./ops/conv.js";
 export * from "./ops/gaussian.js";
+export * from "./transforms/dct.js";
