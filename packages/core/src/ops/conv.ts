@@ -37,7 +37,7 @@ export interface SeparableKernel {
 }
 
 // Cost model of "auto": nanoseconds measured on the benchmark machine (AMD EPYC Zen 4, Node 20;
-// bench/kernel-conv.bench.ts). Only the ratio between the two methods matters. With these, a
+// bench/kernel-fft.bench.ts). Only the ratio between the two methods matters. With these, a
 // 512×512 image takes the FFT for a full 13×13 PSF (≈3 ms vs ≈9 ms direct) but the direct sum
 // for its separable form (≈1.4 ms); a 2^20 signal with a 25-tap blur takes the direct sum
 // (≈4 ms vs ≈14 ms for rfft + product + irfft).
