@@ -14,9 +14,13 @@ import {
   cat, cpv, cswap, cmulx, vcmul, vcmulConj, signRe, signIm, signAll, vzero, cdupRe, cdupIm, ld1, st1, chalves,
 } from "./complex";
 
-/** Columns per block: 128-byte rows in both builds. */
+/**
+ * Columns per block: 256-byte rows in both builds. Wider rows mean fewer strided row visits per
+ * byte in the four-step passes; the scratch blocks (length × C complexes, three of them) must
+ * still sit in L2 for lengths up to 2^10.
+ */
 @inline function blockCols(): i32 {
-  return sizeof<Real>() == 8 ? 32 : 64;
+  return sizeof<Real>() == 8 ? 16 : 32;
 }
 
 @inline function rbytes(nReals: i32): usize {
