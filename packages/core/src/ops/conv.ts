@@ -89,8 +89,6 @@ export class ConvOp extends KernelOp {
   private spectrum?: RealBuf;
   private khat?: RealBuf;
   private padded?: RealBuf;
-  /** k̂ on the FFT grid in float64 (FFT method). */
-  private fftSpectrum?: Float64Array;
 
   constructor(kind: "conv1d" | "conv2d", kernel: { taps: Float64Array; mh: number; mw: number; separable?: { row: Float64Array; col: Float64Array } }, opts: ConvOptions) {
     super(opts.dtype, opts.shape, opts.shape);
@@ -103,18 +101,12 @@ export class ConvOp extends KernelOp {
     this.separable = kernel.separable;
     this.method = chooseMethod(kind, this.g, opts, !!kernel.separable);
 
-    if (this.method === "fft") this.setUpFft();
-    else this.setUpDirect();
+    const spectrum = this.method === "fft" ? this.setUpFft() : this.setUpDirect();
 
     if (this.boundary === "circular") {
       const pow2 = isPowerOfTwo(h) && isPowerOfTwo(w) && w >= 2;
-      const spec = this.fftSpectrum ?? (pow2 ? this.hostSpectrum(kind === "conv1d" ? [w] : [h, w]) : circularSpectrum(this.taps, this.g));
-      this.norm = maxMagnitude(spec);
-      if (this.method === "fft") {
-        const power = new Float64Array(spec.length / 2);
-        for (let i = 0; i < power.length; i++) power[i] = spec[2 * i] ** 2 + spec[2 * i + 1] ** 2;
-        this.gram = () => new ConvGramOp(`${kind}.gram`, opts.dtype, opts.shape, power, this.norm ** 2);
-      }
+      this.norm = maxMagnitude(spectrum ?? (pow2 ? this.hostSpectrum(kind === "conv1d" ? [w] : [h, w]) : circularSpectrum(this.taps, this.g)));
+      if (this.method === "fft") this.gram = () => new ConvGramOp(`${kind}.gram`, opts.dtype, opts.shape, this.powerSpectrum(), this.norm ** 2);
     } else {
       let s = 0;
       for (const t of this.taps) s += Math.abs(t);
@@ -173,7 +165,15 @@ export class ConvOp extends KernelOp {
     p.call("convCrop2d", H, W, xp, h, w, out);
   }
 
-  private setUpDirect(): void {
+  /** |k̂|² per bin, from the spectrum the op holds (in its dtype). */
+  private powerSpectrum(): Float64Array {
+    const khat = this.khat!.view;
+    const power = new Float64Array(khat.length / 2);
+    for (let i = 0; i < power.length; i++) power[i] = khat[2 * i] ** 2 + khat[2 * i + 1] ** 2;
+    return power;
+  }
+
+  private setUpDirect(): undefined {
     const k = this.kernel;
     const dt = (a: Float64Array) => this.own(k.alloc(a.length).set(toDtype(a, this.dtype)));
     if (this.separable) {
@@ -187,17 +187,20 @@ export class ConvOp extends KernelOp {
       this.kFwd = dt(this.taps);
       this.kAdj = dt(this.taps.slice().reverse());
     }
+    return undefined;
   }
 
-  private setUpFft(): void {
+  /** Plans the FFT method; returns k̂ on the FFT grid (float64). */
+  private setUpFft(): Float64Array {
     const { h, w, mh, mw } = this.g;
     const shape2 = this.boundary === "circular" ? [h, w] : [nextPowerOfTwo(h + mh - 1), nextPowerOfTwo(Math.max(2, w + mw - 1))];
     this.fftShape = this.kind === "conv1d" ? [shape2[1]] : shape2;
     this.fft = this.own(new RealFft(this.kernel, this.fftShape, this.kind));
     this.spectrum = this.own(this.kernel.alloc(2 * this.fft.bins));
-    this.fftSpectrum = this.hostSpectrum(this.fftShape);
-    this.khat = this.own(this.kernel.alloc(2 * this.fft.bins).set(toDtype(this.fftSpectrum, this.dtype)));
+    const spectrum = this.hostSpectrum(this.fftShape);
+    this.khat = this.own(this.kernel.alloc(2 * this.fft.bins).set(toDtype(spectrum, this.dtype)));
     if (this.boundary === "zero") this.padded = this.own(this.kernel.alloc(this.fft.size));
+    return spectrum;
   }
 
   /** k̂ on a power-of-two grid, computed in float64 whatever the op's dtype (interleaved rfft bins). */
