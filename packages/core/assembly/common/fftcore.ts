@@ -432,7 +432,7 @@ export function cfft(N: i32, x: usize, y: usize, plan: usize, work: usize, inver
 // ---------------------------------------------------------------------------------------------
 // Real FFT of length n through the complex FFT of length n/2
 
-/** Reals in the real-FFT plan: the complex plan of n/2, then −i·ω_n^k for k ∈ [0, n/4]. */
+/** Reals in the real-FFT plan: the complex plan of n/2, then −½i·ω_n^k for k ∈ [0, n/4]. */
 export function rfftPlanSize(n: i32): i32 {
   return cfftPlanSize(n >> 1) + 2 * ((n >> 2) + 1);
 }
@@ -447,19 +447,20 @@ export function rfftPlanFill(n: i32, plan: usize): void {
   cfftPlanFill(h, plan);
   const V = plan + rbytes(cfftPlanSize(h));
   for (let k = 0; k <= (n >> 2); k++) {
-    // −i·e^(−2πik/n) = (−sin(2πk/n), −cos(2πk/n))
-    st(V, 2 * k, <Real>-sinFrac(k, n));
-    st(V, 2 * k + 1, <Real>-cosFrac(k, n));
+    // −½i·e^(−2πik/n) = ½(−sin(2πk/n), −cos(2πk/n))
+    st(V, 2 * k, <Real>(-0.5 * sinFrac(k, n)));
+    st(V, 2 * k + 1, <Real>(-0.5 * cosFrac(k, n)));
   }
 }
 
 /**
  * The Hermitian butterfly for k ∈ [1, h/2] between the half-length spectrum and the real
- * spectrum: with A = s[k], B = conj(s[h−k]), F = f·(A + B), U = tw_k·f·(A − B) (tw conjugated
- * when conjTw): d[k] = F + U, d[h−k] = conj(F − U). s and d may be the same array.
+ * spectrum: with A = s[k], B = conj(s[h−k]), F = ½(A + B), U = V_k·(A − B) (V_k = −½i·ω_n^k,
+ * conjugated when conjTw): d[k] = F + U, d[h−k] = conj(F − U). s and d may be the same array.
+ * The forward real FFT is this with V; the inverse's pre-processing is half of it with conj(V).
  */
-function hermitianPairs(h: i32, s: usize, d: usize, V: usize, f: f64, conjTw: bool): void {
-  const fv = v128.splat<Real>(<Real>f);
+function hermitianPairs(h: i32, s: usize, d: usize, V: usize, conjTw: bool): void {
+  const fv = v128.splat<Real>(<Real>0.5);
   const half = h >> 1;
   let k = 1;
   if (sizeof<Real>() == 4) {
@@ -469,7 +470,7 @@ function hermitianPairs(h: i32, s: usize, d: usize, V: usize, f: f64, conjTw: bo
       const B = v128.xor(chalves(v128.load(cat(s, h - k - 1))), signIm());
       const w = v128.load(cat(V, k));
       const F = v128.mul<Real>(v128.add<Real>(A, B), fv);
-      const D = v128.mul<Real>(v128.sub<Real>(A, B), fv);
+      const D = v128.sub<Real>(A, B);
       const U = conjTw ? vcmulConj(D, w) : vcmul(D, w);
       v128.store(cat(d, k), v128.add<Real>(F, U));
       v128.store(cat(d, h - k - 1), chalves(v128.xor(v128.sub<Real>(F, U), signIm())));
@@ -480,7 +481,7 @@ function hermitianPairs(h: i32, s: usize, d: usize, V: usize, f: f64, conjTw: bo
     const B = v128.xor(ld1(cat(s, h - k)), signIm());
     const w = ld1(cat(V, k));
     const F = v128.mul<Real>(v128.add<Real>(A, B), fv);
-    const D = v128.mul<Real>(v128.sub<Real>(A, B), fv);
+    const D = v128.sub<Real>(A, B);
     const U = conjTw ? vcmulConj(D, w) : vcmul(D, w);
     st1(cat(d, k), v128.add<Real>(F, U));
     st1(cat(d, h - k), v128.xor(v128.sub<Real>(F, U), signIm()));
@@ -497,7 +498,7 @@ export function rfftCore(n: i32, x: usize, out: usize, plan: usize, work: usize)
   st(out, 1, 0);
   st(out, 2 * h, <Real>(z0r - z0i));
   st(out, 2 * h + 1, 0);
-  hermitianPairs(h, out, out, plan + rbytes(cfftPlanSize(h)), 0.5, false);
+  hermitianPairs(h, out, out, plan + rbytes(cfftPlanSize(h)), false);
 }
 
 /**
@@ -506,13 +507,13 @@ export function rfftCore(n: i32, x: usize, out: usize, plan: usize, work: usize)
  */
 export function irfftCore(n: i32, X: usize, out: usize, plan: usize, work: usize, scale: f64): void {
   const h = n >> 1;
-  const Z = work;
+  const Z = work; // half the spectrum of (even samples) + i·(odd samples); the factor 2 goes into the scale
   const x0 = <f64>load<Real>(X);
   const xh = <f64>load<Real>(X + rbytes(2 * h));
-  st(Z, 0, <Real>(x0 + xh));
-  st(Z, 1, <Real>(x0 - xh));
-  hermitianPairs(h, X, Z, plan + rbytes(cfftPlanSize(h)), 1, true);
-  cfft(h, Z, out, plan, work + rbytes(n), true, scale);
+  st(Z, 0, <Real>(0.5 * (x0 + xh)));
+  st(Z, 1, <Real>(0.5 * (x0 - xh)));
+  hermitianPairs(h, X, Z, plan + rbytes(cfftPlanSize(h)), true);
+  cfft(h, Z, out, plan, work + rbytes(n), true, 2 * scale);
 }
 
 // ---------------------------------------------------------------------------------------------
