@@ -402,6 +402,7 @@ export function cfft(N: i32, x: usize, y: usize, plan: usize, work: usize, inver
   const B = A + cbytes(blk);
   const G = B + cbytes(blk);
   const wiMask = inverse ? signIm() : signRe(); // (−wi, wi), or (wi, −wi) for conj(w)
+  const scaled = scale != 1;
 
   // pass 1: column FFTs of x seen as N1 rows × N2 columns into G; then twiddle ω_N^(k1·n2)
   // (times scale) and store transposed: y seen as N2 rows × N1 columns, row n2 = column n2
@@ -416,10 +417,9 @@ export function cfft(N: i32, x: usize, y: usize, plan: usize, work: usize, inver
         let v: v128;
         if (sizeof<Real>() == 8) v = v128.load(cat(g, k1 * C1));
         else v = v128.load64_lane(cat(g, (k1 + 1) * C1), v128.load64_zero(cat(g, k1 * C1)), 1);
+        if (scaled) v = v128.mul<Real>(v, sv);
         const w = v128.load(cat(trow, k1));
-        const wr = v128.mul<Real>(cdupRe(w), sv);
-        const wi = v128.mul<Real>(v128.xor(cdupIm(w), wiMask), sv);
-        v128.store(cat(yrow, k1), cmulx(v, wr, wi));
+        v128.store(cat(yrow, k1), cmulx(v, cdupRe(w), v128.xor(cdupIm(w), wiMask)));
       }
     }
   }
