@@ -19,7 +19,8 @@ describe("createTransform and the default registry", () => {
       expect(names).toContain(`swt-${w}`);
     }
     expect(names).toContain("identity");
-    expect(names).toHaveLength(2 * WAVELET_NAMES.length + 1);
+    expect(names).toContain("dct");
+    expect(names).toHaveLength(2 * WAVELET_NAMES.length + 2);
     expect(r.transforms.entry("db4")!.provider.plugin).toBe("@cflow/core");
     expect(r.plugins.map((p) => p.plugin)).toEqual(["@cflow/core"]);
   });

@@ -3,6 +3,7 @@
 import { createRequire } from "node:module";
 import { proxAtoms } from "../atoms/prox/library.js";
 import { smoothAtoms } from "../atoms/smooth/index.js";
+import { conv1dFactory, conv2dFactory } from "../ops/conv.js";
 import { csrFactory } from "../ops/csr.js";
 import { denseFactory } from "../ops/dense.js";
 import { diagonalFactory } from "../ops/diagonal.js";
@@ -13,6 +14,7 @@ import { scalingFactory } from "../ops/scaling.js";
 import { subsampleFactory } from "../ops/subsample.js";
 import { builtinFamilies, familyPolicy } from "../runtime/families.js";
 import { waveletFactories } from "../transforms/factories.js";
+import { dctFactory } from "../transforms/dct.js";
 import { identityTransformFactory } from "../transforms/identity.js";
 import { definePlugin } from "./plugin.js";
 import { Registry, type RegistryValidators } from "./registry.js";
@@ -26,7 +28,8 @@ export const corePlugin = definePlugin({
   setup(registry) {
     for (const [name, factory] of Object.entries(waveletFactories)) registry.transforms.register(name, factory);
     registry.transforms.register("identity", identityTransformFactory);
-    const ops = { identity: identityOpFactory, scaling: scalingFactory, diagonal: diagonalFactory, dense: denseFactory, csr: csrFactory, mask: maskFactory, subsample: subsampleFactory, gradient: gradientFactory };
+    registry.transforms.register("dct", dctFactory);
+    const ops = { identity: identityOpFactory, scaling: scalingFactory, diagonal: diagonalFactory, dense: denseFactory, csr: csrFactory, mask: maskFactory, subsample: subsampleFactory, gradient: gradientFactory, conv1d: conv1dFactory, conv2d: conv2dFactory };
     for (const [name, factory] of Object.entries(ops)) registry.ops.register(name, factory);
     for (const atom of [...smoothAtoms, ...proxAtoms]) registry.atoms.register(atom.name, atom);
     for (const family of builtinFamilies) registry.policies.register(family.name, familyPolicy(family));

@@ -1,5 +1,8 @@
+import type { ConvExports } from "./conv.js";
+import type { DctExports } from "./dct.js";
 import type { DiffExports } from "./diff.js";
 import type { DwtExports } from "./dwt.js";
+import type { FftExports } from "./fft.js";
 import type { FlowExports } from "./flow.js";
 import type { GatherExports } from "./gather.js";
 import type { LinalgExports } from "./linalg.js";
@@ -20,7 +23,10 @@ export interface KernelExports
     DiffExports,
     TvExports,
     DwtExports,
-    SwtExports {
+    SwtExports,
+    FftExports,
+    ConvExports,
+    DctExports {
   memory: WebAssembly.Memory;
   heapBase(): number;
   /** Runs `count` plan instructions at `prog` (src/kernel/plan.ts). */

@@ -9,3 +9,6 @@ export * as diff from "./diff.js";
 export * as tv from "./tv.js";
 export * as dwt from "./dwt.js";
 export * as swt from "./swt.js";
+export * as fft from "./fft.js";
+export * as conv from "./conv.js";
+export * as dct from "./dct.js";
