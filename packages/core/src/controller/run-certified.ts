@@ -364,6 +364,7 @@ class Controller {
   private rollback(to: RunnerSnapshot, reason: string): void {
     const fromIter = this.runner.iter;
     this.runner.restore(to);
+    this.trace = []; // the descent check compares consecutive iterations only
     this.rollbacks++;
     this.emit("ROLLBACK", { to_iter: to.iter, reason: `${reason} (from iteration ${fromIter})`, rollbacks: this.rollbacks });
   }
@@ -412,7 +413,7 @@ class Controller {
     const W = this.flow.W;
     const sparse = this.flow.prox.some((p) => p.term.sparsity);
     const x = r.state;
-    const coefficients = sparse ? this.flow.gProx(W ? W.forward(x) : x, 0) : null;
+    const coefficients = sparse ? r.coefficients() : null;
     const cert = this.cert!.certify({
       L_apply: (v, out) => this.flow.L_apply(v, out, x),
       n: this.flow.n,

@@ -78,6 +78,8 @@ export class FlowRunner {
   private multiscale: MultiscaleState | null;
   private readonly levels: number;
   private readonly events: EventPort | null;
+  /** The coefficient buffer holds the current iterate's prox output (false after load/restore). */
+  private coeffsFresh = false;
 
   constructor(flow: CompiledFlow, options: RunnerOptions = {}) {
     this.flow = flow;
@@ -164,6 +166,7 @@ export class FlowRunner {
     b.X[r.cur].set(x, "FlowRunner.load");
     b.X[r.prev].set(xPrev, "FlowRunner.load (previous)");
     this.plan.observe.run();
+    this.coeffsFresh = false;
     this.energy = this.energyOf(x);
   }
 
@@ -228,6 +231,31 @@ export class FlowRunner {
     return this.multiscale ? this.multiscale.active : null;
   }
 
+  /**
+   * The current iterate's W-space coefficients (the flat vector of `gProx`): for slots with a
+   * transform, the prox output the step synthesised x from — exact zeros off the support — and
+   * the state itself elsewhere. After `load`/`restore` they are recomputed as W x with rounding
+   * noise (|u| ≤ 1e-12·max|u|) set to zero.
+   */
+  coefficients(): RealArray {
+    const flow = this.flow;
+    const b = this.plan.buffers;
+    const x = b.X[rotation(this.v).cur];
+    const out = x.view.constructor === Float64Array ? new Float64Array(flow.coeffSize) : new Float32Array(flow.coeffSize);
+    for (const s of flow.slots) {
+      if (!s.transform) out.set(b.slot(x, s).view, s.coeffOffset);
+      else if (this.coeffsFresh) out.set(b.coeffs(s).view, s.coeffOffset);
+      else {
+        const u = s.transform.forward(b.slot(x, s).view);
+        let m = 0;
+        for (let i = 0; i < u.length; i++) m = Math.max(m, Math.abs(u[i]));
+        for (let i = 0; i < u.length; i++) if (Math.abs(u[i]) <= 1e-12 * m) u[i] = 0;
+        out.set(u, s.coeffOffset);
+      }
+    }
+    return out;
+  }
+
   /** The current state (a copy). */
   get state(): RealArray {
     return this.plan.buffers.X[rotation(this.v).cur].toArray();
@@ -281,6 +309,7 @@ export class FlowRunner {
       if (decision.redo) continue;
       // accept: the candidate becomes current, the current previous
       this.v = (this.v + 1) % 3;
+      this.coeffsFresh = this.family.prox;
       this.iter++;
       const prevEnergy = this.energy;
       this.energy = E;
