@@ -40,6 +40,12 @@ export interface RecorderOptions {
   flushEverySeconds?: number;
   /** N: keep the newest N checkpoints, plus the newest good (GREEN) one (default 3). */
   keepCheckpoints?: number;
+  /**
+   * Redact the capsule whatever the controller asks (`RunStartInfo.redactArtifacts` is OR-ed with
+   * this): no array data in checkpoints or artifacts, only summary statistics. For front ends that
+   * decide privacy themselves (`cflow run --redact-artifacts`).
+   */
+  redactArtifacts?: boolean;
 }
 
 export const RECORDER_DEFAULTS = { flushEveryRows: 10_000, flushEverySeconds: 5, keepCheckpoints: 3 } as const;
@@ -56,6 +62,7 @@ export class FlightRecorder implements RecorderSink {
   private readonly flushEveryRows: number;
   private readonly flushEverySeconds: number;
   private readonly keepCheckpoints: number;
+  private readonly redactArtifacts: boolean;
   private state: "new" | "starting" | "running" | "finished" = "new";
   private info!: RunStartInfo;
   private manifest!: RunManifest;
@@ -77,9 +84,11 @@ export class FlightRecorder implements RecorderSink {
     this.flushEveryRows = positive("flushEveryRows", options.flushEveryRows ?? RECORDER_DEFAULTS.flushEveryRows, true);
     this.flushEverySeconds = positive("flushEverySeconds", options.flushEverySeconds ?? RECORDER_DEFAULTS.flushEverySeconds, false);
     this.keepCheckpoints = positive("keepCheckpoints", options.keepCheckpoints ?? RECORDER_DEFAULTS.keepCheckpoints, true);
+    this.redactArtifacts = options.redactArtifacts === true;
   }
 
-  async start(info: RunStartInfo): Promise<void> {
+  async start(given: RunStartInfo): Promise<void> {
+    const info = this.redactArtifacts ? { ...given, redactArtifacts: true } : given;
     if (this.state !== "new") throw new CflowError("RECORDER_STATE", `recorder ${this.runId}: start called twice`, { path: this.runDir });
     this.state = "starting";
     if (info.runId !== this.runId) {

@@ -42,12 +42,13 @@ function leaks(runDir: string, arrays: RealArray[]): string[] {
   return found;
 }
 
-async function recordRun(dtype: Dtype, redact: boolean): Promise<{ dir: string; arrays: RealArray[] }> {
+async function recordRun(dtype: Dtype, redact: boolean, by: "start" | "option" = "start"): Promise<{ dir: string; arrays: RealArray[] }> {
   const x = secret(dtype, 12, 48611.5);
   const q = secret(dtype, 5, 73529.25);
   const prev = secret(dtype, 12, 91733.75);
-  const rec = recorder({ runsDir: tempRunsDir("privacy"), runId: `p-${dtype}-${redact}`, flushEveryRows: 3 });
-  await rec.start(startInfo(rec.runId, dtype, { redactArtifacts: redact }));
+  const byOption = by === "option";
+  const rec = recorder({ runsDir: tempRunsDir("privacy"), runId: `p-${dtype}-${redact}-${by}`, flushEveryRows: 3, redactArtifacts: byOption && redact });
+  await rec.start(startInfo(rec.runId, dtype, { redactArtifacts: !byOption && redact }));
   for (let i = 0; i < 12; i++) {
     rec.telemetry(row(i));
     if (i % 4 === 3) await rec.checkpoint({ iter: i, phase: "GREEN", good: true, arrays: { x, q, x_prev: prev }, controllerState: { i }, tunerState: null, rngKey: [1, 2] });
@@ -73,6 +74,13 @@ describe.each(DTYPES)("privacy (%s)", (dtype) => {
   test("a redacted capsule holds no array value in any file", async () => {
     const { dir, arrays } = await recordRun(dtype, true);
     expect(filesUnder(dir).some((f) => f.includes("checkpoints"))).toBe(true);
+    expect(leaks(dir, arrays)).toEqual([]);
+    expect(() => resumeRun(dir)).toThrow(/cannot be resumed/);
+  });
+
+  test("recorder({ redactArtifacts: true }) redacts even when the controller does not ask", async () => {
+    const { dir, arrays } = await recordRun(dtype, true, "option");
+    expect(readFileSync(join(dir, "manifest.toml"), "utf8")).toContain("redact_artifacts = true");
     expect(leaks(dir, arrays)).toEqual([]);
     expect(() => resumeRun(dir)).toThrow(/cannot be resumed/);
   });
