@@ -19,6 +19,7 @@ export * from "./spec/define.js";
 export * from "./spec/types.js";
 export * from "./spec/lint.js";
 export * from "./spec/params.js";
+export * from "./spec/flow-params.js";
 export * from "./spec/defaults.js";
 export * from "./spec/policies.js";
 export * from "./compiler/compile.js";
