@@ -8,3 +8,5 @@ export * from "./registry/registry.js";
 export * from "./registry/plugin.js";
 export { nearestName, editDistance } from "./registry/nearest.js";
 export * from "./transforms/transform.js";
+export * from "./atoms/atom.js";
+export type { ParamRule } from "./spec/params.js";
