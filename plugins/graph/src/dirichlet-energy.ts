@@ -124,6 +124,6 @@ export const dirichletEnergy: AtomDef = defineAtom({
   create(ctx) {
     const views = Object.fromEntries(Object.entries(ctx.data).map(([k, b]) => [k, b.view]));
     const n = ctx.slotShape.reduce((a, b) => a * b, 1);
-    return new DirichletEnergyTerm(ctx, graphFromParams(ctx.params, views, { nodes: n, shape: ctx.slotShape, path: ctx.path }));
+    return new DirichletEnergyTerm(ctx, graphFromParams(ctx.params, views, { nodes: n, shape: ctx.slotShape, path: `${ctx.path}.params` }));
   },
 });

@@ -81,8 +81,8 @@ export const graphTV: AtomDef = defineAtom({
   transform: "none",
   params: {
     ...GRAPH_PARAMS,
-    tol: { type: "number", description: "prox accuracy: stop when the duality gap certifies ‖x − x*‖ ≤ tol·‖u‖", default: 1e-7, min: 0, exclusiveMin: true },
-    maxIter: { type: "integer", description: "iteration cap of the dual solver per prox", default: 5000, min: 1 },
+    tol: { type: "number", description: "prox accuracy: stop when the duality gap certifies ‖x − x*‖ ≤ tol·‖u‖", default: 1e-6, min: 0, exclusiveMin: true },
+    maxIter: { type: "integer", description: "iteration cap of the dual solver per prox", default: 10000, min: 1 },
   },
   convex: true,
   space: "x",
@@ -91,6 +91,6 @@ export const graphTV: AtomDef = defineAtom({
   create(ctx) {
     const views = Object.fromEntries(Object.entries(ctx.data).map(([k, b]) => [k, b.view]));
     const n = ctx.slotShape.reduce((a, b) => a * b, 1);
-    return new GraphTvTerm(ctx, graphFromParams(ctx.params, views, { nodes: n, shape: ctx.slotShape, path: ctx.path }));
+    return new GraphTvTerm(ctx, graphFromParams(ctx.params, views, { nodes: n, shape: ctx.slotShape, path: `${ctx.path}.params` }));
   },
 });

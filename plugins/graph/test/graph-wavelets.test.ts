@@ -14,7 +14,7 @@ import {
   latticeGraph,
   meyerPartition,
 } from "../src/index.js";
-import { denseLaplacian, dot, mulberry32, randomEdges, symmetricEigen } from "./helpers.js";
+import { denseLaplacian, dot, mulberry32, randomEdges, sqDist, symmetricEigen } from "./helpers.js";
 
 describe("Chebyshev series", () => {
   it("interpolates polynomials exactly and evaluates them by Clenshaw", () => {
@@ -164,7 +164,7 @@ describe.each(DTYPES)("spectral graph wavelets (%s)", (dtype) => {
       const adj = Math.abs(dot(u, v) - dot(x, W.adjoint(v))) / Math.sqrt(dot(u, u) * dot(v, v));
       expect(adj).toBeLessThan(dtype === "float64" ? 1e-13 : 1e-6);
       const y = W.inverse(u);
-      const rec = Math.sqrt(x.reduce((s, xi, i) => s + (y[i] - xi) ** 2, 0) / dot(x, x));
+      const rec = Math.sqrt(sqDist(y, x) / dot(x, x));
       expect(rec).toBeLessThan(dtype === "float64" ? 1e-13 : 2e-6);
       // for u outside the range, x̂ = W⁻¹u solves min ‖Wx − u‖: Wᵀ(W x̂ − u) = 0
       const xh = W.inverse(v);
@@ -186,7 +186,7 @@ describe.each(DTYPES)("spectral graph wavelets (%s)", (dtype) => {
         const y = W.inverse(u);
         const nx = dot(x, x);
         const nu = dot(u, u);
-        expect(Math.sqrt(x.reduce((s, xi, k) => s + (y[k] - xi) ** 2, 0) / nx)).toBeLessThan(th.reconstruction);
+        expect(Math.sqrt(sqDist(y, x) / nx)).toBeLessThan(th.reconstruction);
         expect(Math.abs(nu - W.c * nx) / (W.c * nx)).toBeLessThan(Math.min(th.energy, W.tightness * 1.0001));
         expect(Math.abs(dot(u, v) - dot(x, W.adjoint(v))) / Math.sqrt(nu * dot(v, v))).toBeLessThan(th.adjoint);
       }

@@ -1,7 +1,7 @@
 // Independent truth for the graph tests: a seeded generator (not the library's RNG), dense
 // matrices built straight from edge lists, and a cyclic Jacobi eigensolver for small symmetric
 // matrices.
-import type { Dtype, RealArray } from "@cflow/core";
+import { type AtomContext, type AtomDef, CellBank, type Dtype, Kernel, type RealArray } from "@cflow/core";
 import { expect } from "vitest";
 
 export function mulberry32(seed: number): () => number {
@@ -74,11 +74,18 @@ export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return s;
 }
 
+/** ‖a − b‖² */
+export function sqDist(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += (a[i] - b[i]) ** 2;
+  return s;
+}
+
 /** Eigen-decomposition of a small symmetric matrix by cyclic Jacobi rotations: A = V diag(values) Vᵀ (columns of V). */
 export function symmetricEigen(A: number[][]): { values: number[]; vectors: number[][] } {
   const n = A.length;
   const a = A.map((r) => [...r]);
-  const v = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)));
+  const v: number[][] = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)));
   for (let sweep = 0; sweep < 100; sweep++) {
     let off = 0;
     for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += a[p][q] ** 2;
@@ -134,4 +141,17 @@ export function expectClose(a: ArrayLike<number>, b: ArrayLike<number>, rtol: nu
 /** Tolerance of single kernel operations in each dtype. */
 export function tol(dtype: Dtype): number {
   return dtype === "float64" ? 1e-12 : 2e-6;
+}
+
+/** What the compiler hands an atom, built by hand: data copied into kernel memory, defaults applied. */
+export function atomContext(
+  def: AtomDef,
+  o: { dtype: Dtype; shape: number[]; weight?: number; params?: Record<string, number | string | boolean | number[]>; data?: Record<string, ArrayLike<number>> },
+): AtomContext {
+  const kernel = Kernel.get(o.dtype);
+  const params: Record<string, number | string | boolean | number[]> = {};
+  for (const [k, r] of Object.entries(def.params)) if (r.default !== undefined) params[k] = r.default;
+  Object.assign(params, o.params ?? {});
+  const data = Object.fromEntries(Object.entries(o.data ?? {}).map(([k, v]) => [k, kernel.from(typed(o.dtype, v), `data.${k}`)]));
+  return { path: "terms[0]", kernel, dtype: o.dtype, slotShape: o.shape, weight: o.weight ?? 1, params, data, cells: new CellBank(kernel) };
 }
