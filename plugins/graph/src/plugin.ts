@@ -1,5 +1,5 @@
 import { definePlugin } from "@cflow/core";
-import pkg from "../package.json" with { type: "json" };
+import { name, version } from "../package.json";
 import { dirichletEnergy } from "./dirichlet-energy.js";
 import { latticeWaveletFactories } from "./graph-wavelets.js";
 import { graphTV } from "./graph-tv.js";
@@ -11,8 +11,8 @@ import { graphLaplacianFactory } from "./laplacian.js";
  * transforms "sgwt" (spectral graph wavelets on the slot's lattice) and "sgwt-ring" (periodic).
  */
 export const graphPlugin = definePlugin({
-  name: pkg.name,
-  version: pkg.version,
+  name,
+  version,
   setup(registry) {
     registry.ops.register("graphLaplacian", graphLaplacianFactory);
     registry.ops.register("graphIncidence", graphIncidenceFactory);
