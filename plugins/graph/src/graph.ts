@@ -48,8 +48,9 @@ export class Graph {
   }
 
   /**
-   * An upper bound of λ_max(L): max over edges of d_i + d_j. (L = BᵀWB is similar to BBᵀW, whose
-   * row e has absolute sum 2w_e + Σ_{f adjacent to e} w_f = d_i + d_j; Gershgorin bounds it.)
+   * An upper bound of λ_max(L): max over edges of d_i + d_j. (L = BᵀWB shares its non-zero
+   * eigenvalues with BBᵀW, whose row e has absolute sum 2w_e + Σ_{f adjacent to e} w_f = d_i + d_j;
+   * Gershgorin bounds it.)
    */
   get lambdaMaxBound(): number {
     let b = 0;
