@@ -74,7 +74,7 @@ describe("packed tarballs installed outside the workspace", () => {
       loaded: { plugin: string; version: string }[];
       failed: string[];
       registered: string[];
-      results: Record<string, { x: number[]; Lx: number[]; frame: { frame: string; c: number; tightness: number }; reconstructionError: number; tvConverged: boolean }>;
+      results: Record<string, { x: number[]; Lx: number[]; frame: { frame: string; c: number; tightness: number }; reconstructionError: number; tvConverged: boolean; flow: { E0: number; E: number; maxDiffToProx: number } }>;
     };
     expect(out.failed).toEqual([]);
     expect(out.loaded).toEqual([{ plugin: "@cflow/plugin-graph", version: "0.1.0" }]);
@@ -88,6 +88,9 @@ describe("packed tarballs installed outside the workspace", () => {
       expect(Math.abs(r.frame.c - 1)).toBeLessThan(1e-3);
       expect(r.reconstructionError).toBeLessThan(dtype === "float64" ? 1e-12 : 1e-5);
       expect(r.tvConverged).toBe(true);
+      // the compiled flow (core's compiler and runner + the plugin's atom) converges to the prox
+      expect(r.flow.E).toBeLessThan(r.flow.E0);
+      expect(r.flow.maxDiffToProx).toBeLessThan(dtype === "float64" ? 1e-6 : 1e-3);
     }
     expect(Object.keys(out.results).sort()).toEqual(["float32", "float64"]);
   });
