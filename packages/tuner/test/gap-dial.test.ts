@@ -165,3 +165,17 @@ describe("registration", () => {
     expect(h.policy.name).toBe("gap-dial");
   });
 });
+
+describe("resolved by name through a registry", () => {
+  it("tunerHookFromRegistry builds the registered policy, and refuses non-tuner policies by name", async () => {
+    const { defaultRegistry, tunerHookFromRegistry } = await import("@cflow/core");
+    const r = defaultRegistry();
+    r.use(tunerPlugin);
+    const h = tunerHookFromRegistry(r, "gap-dial", { perBand: true });
+    expect(h.policy.name).toBe("gap-dial");
+    const c = ctx();
+    expect((h.policy.init(c) as { perBand: boolean }).perBand).toBe(true);
+    expect(() => tunerHookFromRegistry(r, "accelerated")).toThrow(/flow policy, not a tuner policy/);
+    expect(() => tunerHookFromRegistry(r, "gap-dail")).toThrow(/did you mean "gap-dial"/);
+  });
+});

@@ -49,11 +49,11 @@ export interface SmoothTerm {
   /** ∇²f is constant (the certificates' core operator is then exact). */
   readonly quadratic: boolean;
   /**
-   * Lipschitz constant of ∇f as `scale·‖A‖²` where A is `normOp` (null: the term has no op and
-   * `scale` is the constant itself). The compiler uses the op's analytic norm hint, or power
-   * iteration.
+   * Lipschitz constant of ∇f as `scale·‖A‖^power` (power 2 for φ(Ax − b) terms, 1 for quadratic
+   * forms ½xᵀAx; default 2) where A is `normOp` (null: the term has no op and `scale` is the
+   * constant itself). The compiler uses the op's analytic norm hint, or power iteration.
    */
-  readonly lipschitz: { scale: number; normOp: Op | null };
+  readonly lipschitz: { scale: number; normOp: Op | null; power?: 1 | 2 };
   value(x: RealBuf): number;
   /** g ← g + ∇f(x); returns f(x). */
   addGradient(x: RealBuf, g: RealBuf): number;

@@ -313,7 +313,7 @@ class FlowBuilder {
     const norms = new Map<Op, number>();
     const perSlot = new Map<string, number>();
     for (const t of smooth) {
-      const { scale, normOp } = t.term.lipschitz;
+      const { scale, normOp, power = 2 } = t.term.lipschitz;
       let L = scale;
       if (normOp) {
         let nrm = norms.get(normOp);
@@ -326,7 +326,7 @@ class FlowBuilder {
           }
           norms.set(normOp, nrm);
         }
-        L = scale * nrm * nrm;
+        L = scale * nrm ** power;
       }
       perSlot.set(t.slot.name, (perSlot.get(t.slot.name) ?? 0) + L);
     }

@@ -1,6 +1,7 @@
 import type { CertificateHook } from "../ports/certificates.js";
 import type { RecorderSink } from "../ports/recorder.js";
-import type { TunerHook } from "../ports/tuner.js";
+import type { TunerHook, TunerPolicyDef } from "../ports/tuner.js";
+import type { Registry } from "../registry/registry.js";
 import { CflowError } from "../errors.js";
 
 /** Anything handed to `runCertified` in `hooks` (Vite-style: a list, any of them may be absent). */
@@ -39,4 +40,20 @@ export function sortHooks(hooks: readonly unknown[]): SortedHooks {
 
 function duplicate(port: string, a: string, b: string): CflowError {
   return new CflowError("BAD_HOOK", `two ${port} hooks given: ${a} and ${b}`, { path: "hooks", expected: `one ${port} hook`, found: `${a}, ${b}` });
+}
+
+/**
+ * The tuner hook for a policy registered by name (`policies.gapDial.policy` in a spec: the Gap
+ * Dial from @cflow/tuner, or a plugin's — e.g. "golden-section"), created fresh for one run.
+ */
+export function tunerHookFromRegistry(registry: Registry, name: string, options: { [key: string]: unknown } = {}, taskMetric?: TunerHook["taskMetric"]): TunerHook {
+  const def = registry.policies.get(name, "policies.gapDial.policy") as TunerPolicyDef;
+  if (def.kind !== "tuner" || typeof def.create !== "function") {
+    throw new CflowError("BAD_POLICY", `policies.gapDial.policy: "${name}" is a ${def.kind} policy, not a tuner policy`, {
+      path: "policies.gapDial.policy",
+      expected: `one of ${registry.policies.list().filter((e) => e.value.kind === "tuner").map((e) => e.name).join(", ") || "(no tuner policy registered: use @cflow/tuner's tunerPlugin)"}`,
+      found: def.kind,
+    });
+  }
+  return { name, policy: def.create(options), taskMetric };
 }

@@ -108,7 +108,7 @@ export class Table<T> {
 
   unknown(name: string, path?: string): CflowError {
     const near = this.nearest(String(name));
-    const singular = this.namespace.replace(/s$/, "");
+    const singular = this.namespace === "policies" ? "policy" : this.namespace.replace(/s$/, "");
     return new CflowError(
       "REGISTRY_UNKNOWN",
       `${path ? `${path}: ` : ""}unknown ${singular} "${String(name)}"` + (near ? ` — did you mean "${near}"?` : "") + ` (registered: ${this.names().join(", ") || "none"})`,

@@ -12,7 +12,7 @@ class QuadraticFormTerm implements SmoothTerm {
   readonly kind = "smooth" as const;
   readonly atom = "quadraticForm";
   readonly quadratic = true;
-  readonly lipschitz: { scale: number; normOp: Op | null };
+  readonly lipschitz: { scale: number; normOp: Op | null; power: 1 };
   private readonly n: number;
   private readonly caches: [RealBuf, RealBuf, RealBuf];
   private readonly hy: RealBuf;
@@ -50,7 +50,7 @@ class QuadraticFormTerm implements SmoothTerm {
     this.halfW = ctx.cells.cell(ctx.weight / 2);
     this.scratch = ctx.cells.cell(0);
     this.programs = new ProgramCache(k);
-    this.lipschitz = { scale: ctx.weight, normOp: Q };
+    this.lipschitz = { scale: ctx.weight, normOp: Q, power: 1 };
     checkSymmetric(ctx, Q, this.n);
   }
 
