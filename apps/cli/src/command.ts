@@ -69,12 +69,8 @@ export interface CommandDef<O = unknown> {
   exitCodes: ExitCodeName[];
   /** Typed, validated options from the parsed command line (throws UsageError). */
   options(args: ParsedArgs, ctx: { cwd: string }): O;
-  /**
-   * The command's behaviour. Commands that drive the runtime (run, cert, lint, resume, inspect,
-   * query, plugins) get theirs from the integration with core and the recorder; until then they
-   * parse and validate their options and report that they are not available in this build.
-   */
-  handler?: CommandHandler<O>;
+  /** The command's behaviour: resolves to the exit code; bad input is thrown as a CflowError. */
+  handler: CommandHandler<O>;
 }
 
 /** A command of any options type (the command table holds commands of different options). */

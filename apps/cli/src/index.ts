@@ -20,8 +20,10 @@ export { pluginsCommand, type PluginsCommandOptions } from "./commands/plugins.j
 export { reportCommand, type ReportCommandOptions } from "./commands/report.js";
 export { examplesCommand, type ExamplesCommandOptions } from "./commands/examples.js";
 export { newCommand, type NewCommandOptions } from "./commands/new.js";
-export { loadSpecModule, type SpecDefinition } from "./spec/load-spec.js";
-export { loadPlugins, loadPlugin } from "./plugin-loader.js";
+export { loadPlugins, loadPlugin, isPlugin } from "./plugin-loader.js";
+export { defineConfig, findConfigFile, loadConfig, CONFIG_FILES, type CflowConfig, type PluginOption } from "./cflow-config.js";
+export { buildRunRegistry, runVersions, type RunRegistry, type PluginSources } from "./run-registry.js";
+export { loadSpecModule, resolveSpecFile, type SpecDefinition } from "./spec/load-spec.js";
 export { type LoadedArray } from "./data/loaded-array.js";
 export { readNpy, parseNpy, encodeNpy, writeNpy, type NpyReadOptions } from "./data/npy.js";
 export { readPng, parsePng, encodePng, writePng, type PngReadOptions, type PngWriteOptions } from "./data/png.js";

@@ -1,4 +1,4 @@
-import { CflowError, nearestName } from "@cflow/core";
+import { nearestName } from "@cflow/core";
 import { parseArgs } from "./args.js";
 import type { AnyCommand } from "./command.js";
 import { COMMANDS } from "./command-list.js";
@@ -17,7 +17,7 @@ export interface MainOptions {
   /** Aborted on SIGINT by the bin; tests pass their own. */
   signal?: AbortSignal;
   examplesDir?: string;
-  /** The command table (default: COMMANDS); the integration replaces entries to add handlers. */
+  /** The command table (default: COMMANDS; tests add commands). */
   commands?: readonly AnyCommand[];
 }
 
@@ -61,15 +61,6 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     }
     const cwd = options.cwd ?? process.cwd();
     const opts = def.options(parsed.args, { cwd });
-    if (!def.handler) {
-      out.error(
-        new CflowError("COMMAND_UNAVAILABLE", `cflow ${def.name} is not available in this build of @cflow/cli (it is not wired to the runtime)`, {
-          path: `cflow ${def.name}`,
-          hint: "use a release of @cflow/cli that includes the runtime integration",
-        }),
-      );
-      return EXIT_CODES.INTERNAL.code;
-    }
     return await def.handler(opts, {
       out,
       cwd,

@@ -18,8 +18,7 @@ export async function loadPlugin(specifier: string, cwd: string): Promise<Plugin
   const target = isPath ? resolve(cwd, specifier) : specifier;
   const mod = await importModule(target, cwd, "plugin");
   const value = (mod.default ?? mod.plugin) as Partial<Plugin> | undefined;
-  const ok = typeof value === "object" && value !== null && typeof value.name === "string" && typeof value.version === "string" && typeof value.setup === "function";
-  if (!ok) {
+  if (!isPlugin(value)) {
     const found =
       value === undefined
         ? `no default export (exports: ${Object.keys(mod).join(", ") || "none"})`
@@ -33,4 +32,10 @@ export async function loadPlugin(specifier: string, cwd: string): Promise<Plugin
     });
   }
   return value as Plugin;
+}
+
+/** Whether a value has a plugin's shape: `{ name, version, setup(registry) }`. */
+export function isPlugin(value: unknown): value is Plugin {
+  const p = value as Partial<Plugin> | null | undefined;
+  return typeof p === "object" && p !== null && typeof p.name === "string" && typeof p.version === "string" && typeof p.setup === "function";
 }

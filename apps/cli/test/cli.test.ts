@@ -152,12 +152,6 @@ describe("errors from commands", () => {
     expect(json.stderr).toBe("");
     expect(JSON.parse(json.stdout)).toEqual({ ok: true, result: { answer: 42 } });
   });
-
-  it("a command not wired to the runtime says so and exits 1 (after validating its options)", async () => {
-    const r = await cli(["run", "spec.ts", "--seed", "3"]);
-    expect(r.code).toBe(EXIT_CODES.INTERNAL.code);
-    expect(r.stderr).toContain("cflow run is not available in this build");
-  });
 });
 
 describe("exit codes", () => {

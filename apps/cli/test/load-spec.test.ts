@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { Registry } from "@cflow/core";
 import { describe, expect, it } from "vitest";
 import { loadPlugin, loadPlugins } from "../src/plugin-loader.js";
-import { loadSpecModule } from "../src/spec/load-spec.js";
+import { loadSpecModule, resolveSpecFile } from "../src/spec/load-spec.js";
 import { caught, expectNamed, tempDir } from "./helpers.js";
 
 const SPEC_OBJECT = `
@@ -49,6 +49,14 @@ describe("loadSpecModule", () => {
     expect((f as (c: object) => { state: { x: { shape: number[] } } })({ dtype: "float32", seed: 0, params: { size: "16" } }).state.x.shape).toEqual([16]);
   });
 
+  it("takes a directory to mean the spec module inside it (an example)", async () => {
+    mkdirSync(join(dir, "example"), { recursive: true });
+    write(join(dir, "example"), "spec.mjs", "export default { state: { x: { shape: [5] } }, terms: [] };\n");
+    expect(resolveSpecFile(join(dir, "example"))).toBe(join(dir, "example", "spec.mjs"));
+    write(join(dir, "example"), "spec.ts", "export default { state: { x: { shape: [6] } }, terms: [] };\n");
+    expect(((await loadSpecModule(join(dir, "example"))) as unknown as { state: { x: { shape: number[] } } }).state.x.shape).toEqual([6]);
+  });
+
   it("accepts JavaScript modules and a named `spec` export", async () => {
     const js = (await loadSpecModule(write(dir, "plain.mjs", "export default { state: { x: { shape: [2] } }, terms: [] };\n"))) as Record<string, unknown>;
     expect(js.terms).toEqual([]);
@@ -56,10 +64,10 @@ describe("loadSpecModule", () => {
     expect(named.state).toEqual({ u: { shape: [3] } });
   });
 
-  it("refuses a missing file or a directory", async () => {
+  it("refuses a missing file or a directory without a spec module", async () => {
     expectNamed(await caught(() => loadSpecModule(join(dir, "nope.ts"))), "nope.ts", "nothing at this path", "defineFlow");
     mkdirSync(join(dir, "adir"), { recursive: true });
-    expectNamed(await caught(() => loadSpecModule(join(dir, "adir"))), "adir", "a directory", ".ts or .js");
+    expectNamed(await caught(() => loadSpecModule(join(dir, "adir"))), "adir", "a directory without one", "spec.ts");
     expectNamed(await caught(() => loadSpecModule(write(dir, "spec.json", "{}"))), "spec.json", ".json", ".ts");
   });
 

@@ -1,6 +1,13 @@
+import { compileFlow, runCertified, tunerHookFromRegistry } from "@cflow/core";
 import { defineCommand } from "../command.js";
 import { FLAGS } from "../common-flags.js";
+import { EXIT_CODES } from "../exit-codes.js";
+import { warnPluginFailures } from "../plugin-failures.js";
+import { formatNumber } from "../report/format.js";
 import { type SpecOptions, specOptions } from "../run-options.js";
+import { certificateHook } from "../run/certificate-hook.js";
+import { resolveSpec, setupFlow } from "../run/flow-setup.js";
+import { phaseColor } from "../style.js";
 
 export type CertCommandOptions = SpecOptions;
 
@@ -8,8 +15,10 @@ export const certCommand = defineCommand<CertCommandOptions>({
   name: "cert",
   summary: "certificate rehearsal: η_dd, γ, the gates and the verdict, without tuning or running",
   description:
-    "Compiles the spec and evaluates the certificates once on the core operator in W-space\n" +
-    "(restricted to the active set when the flow has a sparsity prox). Nothing is tuned, no capsule is written.",
+    "Rehearses Phase 1 of a run: compiles the spec, runs the short warm-up, evaluates η_dd and γ on the core\n" +
+    "operator in W-space (restricted to the active set when the flow has a sparsity prox) and, while the gates\n" +
+    "fail, lets the Gap Dial widen λ (at most M attempts) — exactly as `cflow run` would before it is allowed\n" +
+    "to tune. No Phase 2 tuning, no polish, no capsule.",
   positionals: [{ name: "spec", required: true, description: "TypeScript or JavaScript module whose default export is defineFlow(...)" }],
   flags: [FLAGS.dtype, FLAGS.seed, FLAGS.plugin, FLAGS.param],
   examples: [
@@ -18,4 +27,65 @@ export const certCommand = defineCommand<CertCommandOptions>({
   ],
   exitCodes: ["OK", "RED", "CERT_FAIL", "INPUT", "USAGE", "INTERNAL"],
   options: (args, { cwd }) => specOptions(args, cwd, "cert"),
+  handler: async (o, ctx) => {
+    const setup = await setupFlow({ ...o, cwd: ctx.cwd });
+    warnPluginFailures(setup.plugins.failures, ctx.out);
+    const { compiled } = compileFlow(resolveSpec(setup), { registry: setup.plugins.registry, dtype: setup.context.dtype, seed: setup.context.seed });
+    const policies = compiled.policies;
+    const hooks: unknown[] = [certificateHook()];
+    if (policies.gapDial.enabled) hooks.push(tunerHookFromRegistry(compiled.registry, policies.gapDial.policy));
+    const gates = { etaMax: policies.certification.etaMax, gammaMin: policies.certification.gammaMin };
+    ctx.out.info(`cert ${compiled.spec.name ?? "flow"} · ${compiled.dtype} · gates η_max = ${formatNumber(gates.etaMax)}, γ_min = ${formatNumber(gates.gammaMin)} · warm-up ${policies.gapDial.validationIters} iterations per attempt`);
+    // No trials and an iteration budget already spent by the warm-ups: the controller stops right after Phase 1.
+    const result = await runCertified(compiled.spec, compiled, { hooks, signal: ctx.signal, budgets: { maxTrials: 0, maxIters: 1 } });
+    const attempts = result.events
+      .filter((e) => e.event === "CERT_PASS" || e.event === "CERT_FAIL")
+      .map((e) => {
+        const p = e.payload as Record<string, unknown>;
+        return {
+          iter: e.iter,
+          stage: String(p.stage),
+          lambda: typeof p.lambda === "number" ? p.lambda : null,
+          alpha: p.alpha as number,
+          eta_dd: p.eta_dd as number,
+          gamma: p.gamma as number,
+          gamma_gershgorin: p.gamma_gershgorin as number,
+          method: String(p.method),
+          size: p.size as number,
+          pass: e.event === "CERT_PASS",
+          reasons: (p.reasons as string[] | undefined) ?? [],
+        };
+      });
+    const certified = result.phase === "GREEN";
+    const code = certified ? EXIT_CODES.OK.code : result.status === "CANCELLED" ? EXIT_CODES.CANCELLED.code : EXIT_CODES.CERT_FAIL.code;
+    const firstPass = attempts.findIndex((a) => a.pass && a.stage === "feasibility");
+    ctx.out.result({ spec: setup.file, dtype: compiled.dtype, gates: { eta_max: gates.etaMax, gamma_min: gates.gammaMin }, phase: result.phase, certified, attempts }, () => {
+      const s = ctx.out.style;
+      const header = ["iter", "stage", "λ", "α", "η_dd", "γ", "Gershgorin", "size", "method", "gates"];
+      const rows = attempts.map((a) => [
+        String(a.iter),
+        a.stage,
+        formatNumber(a.lambda),
+        formatNumber(a.alpha),
+        formatNumber(a.eta_dd),
+        formatNumber(a.gamma),
+        formatNumber(a.gamma_gershgorin),
+        String(a.size),
+        a.method,
+        a.pass ? "pass" : "fail",
+      ]);
+      const widths = header.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j].length)));
+      const line = (r: string[]) => `  ${r.map((c, j) => c.padEnd(widths[j])).join("  ")}`.trimEnd();
+      const lines = [line(header), ...rows.map((r, i) => (attempts[i].pass ? line(r) : s.amber(line(r))))];
+      const last = attempts.at(-1);
+      if (certified) {
+        lines.push("", `${phaseColor(s, "GREEN")(s.bold("GREEN"))} — certified at attempt ${firstPass + 1}${attempts[firstPass]?.lambda !== null && attempts[firstPass] ? ` (λ = ${formatNumber(attempts[firstPass].lambda)})` : ""}; cflow run would tune from here`);
+      } else {
+        lines.push("", `${phaseColor(s, result.phase)(s.bold(result.phase))} — not certified${last ? ":" : " (no certificate was evaluated)"}`);
+        for (const r of last?.reasons ?? []) lines.push(`  ${s.dim("-")} ${r}`);
+      }
+      return lines.join("\n");
+    });
+    return code;
+  },
 });

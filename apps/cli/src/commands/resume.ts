@@ -1,7 +1,14 @@
-import { resolve } from "node:path";
+import { dirname, isAbsolute, join, resolve } from "node:path";
+import { compileFlow } from "@cflow/core";
+import { resumeRun } from "@cflow/recorder";
 import { defineCommand } from "../command.js";
 import { FLAGS } from "../common-flags.js";
+import { warnPluginFailures } from "../plugin-failures.js";
 import { type BudgetOptions, budgetOptions } from "../run-options.js";
+import { executeRun } from "../run/execute-run.js";
+import { resolveSpec, setupFlow } from "../run/flow-setup.js";
+import { readRunRecord, runExtra } from "../run/run-record.js";
+import { reportRun } from "../run/run-summary.js";
 
 export interface ResumeCommandOptions extends BudgetOptions {
   /** Absolute path of the run capsule. */
@@ -14,8 +21,10 @@ export const resumeCommand = defineCommand<ResumeCommandOptions>({
   summary: "continue a run from its latest good checkpoint (bit-identical with --deterministic runs)",
   description:
     "Restores the state arrays, tuner state, phase, iteration and RNG key from the capsule's latest\n" +
-    "checkpoint whose checksum verifies, and continues appending to the same capsule. Refuses a capsule\n" +
-    "of an unknown schema_version or a dtype that does not match.",
+    "checkpoint whose checksum verifies, and continues appending to the same capsule. The spec, its\n" +
+    "parameters, dtype, seed, plugins and budgets are those the manifest recorded (--max-iters and\n" +
+    "--budget-time replace the budgets; --plugin adds plugins). Refuses a capsule of an unknown\n" +
+    "schema_version, a redacted one, or a checkpoint whose dtype does not match.",
   positionals: [{ name: "runDir", required: true, description: "run capsule directory (runs/<run_id>)" }],
   flags: [FLAGS.maxIters, FLAGS.budgetTime, FLAGS.plugin],
   examples: [
@@ -28,4 +37,34 @@ export const resumeCommand = defineCommand<ResumeCommandOptions>({
     plugins: (args.flags.plugin as string[] | undefined) ?? [],
     ...budgetOptions(args),
   }),
+  handler: async (o, ctx) => {
+    const resumed = resumeRun(o.runDir);
+    for (const w of resumed.warnings) ctx.out.warn(w);
+    const m = resumed.manifest;
+    const record = readRunRecord(m, join(o.runDir, "manifest.toml"));
+    // Plugins added now are resolved here; the recorded ones where the run was started.
+    const added = o.plugins.map((p) => (p.startsWith(".") || isAbsolute(p) ? resolve(ctx.cwd, p) : p));
+    const setup = await setupFlow({ spec: record.spec, dtype: m.dtype, seed: m.seed, params: record.params, plugins: [...record.plugins, ...added], cwd: record.cwd, configFile: record.config ?? null });
+    warnPluginFailures(setup.plugins.failures, ctx.out);
+    const { compiled, report } = compileFlow(resolveSpec(setup), { registry: setup.plugins.registry, dtype: setup.context.dtype, seed: setup.context.seed });
+    const maxIters = o.maxIters ?? record.maxIters;
+    const wallTimeMs = o.wallTimeMs ?? record.wallTimeMs;
+    ctx.out.info(`from ${resumed.checkpoint} (iteration ${resumed.iter}, ${resumed.phase})`);
+    const outcome = await executeRun(
+      {
+        setup,
+        compiled,
+        runsDir: dirname(o.runDir),
+        runId: m.run_id,
+        resume: { state: resumed.state, controllerState: resumed.controllerState, tunerState: resumed.tunerState, phase: resumed.phase, iter: resumed.iter, rngKey: resumed.rngKey, resumePoint: resumed.resumePoint },
+        deterministic: m.deterministic,
+        redactArtifacts: m.redact_artifacts,
+        maxIters,
+        wallTimeMs,
+        extra: runExtra({ ...record, plugins: setup.plugins.pluginSpecifiers, maxIters, wallTimeMs }, compiled.spec, report),
+      },
+      ctx,
+    );
+    return reportRun(outcome, compiled, ctx.out, ctx.cwd);
+  },
 });

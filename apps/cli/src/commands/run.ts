@@ -1,7 +1,13 @@
 import { resolve } from "node:path";
+import { compileFlow } from "@cflow/core";
 import { defineCommand } from "../command.js";
 import { FLAGS } from "../common-flags.js";
+import { warnPluginFailures } from "../plugin-failures.js";
 import { type BudgetOptions, type SpecOptions, budgetOptions, specOptions } from "../run-options.js";
+import { executeRun } from "../run/execute-run.js";
+import { resolveSpec, setupFlow } from "../run/flow-setup.js";
+import { runExtra } from "../run/run-record.js";
+import { reportRun } from "../run/run-summary.js";
 
 export interface RunCommandOptions extends SpecOptions, BudgetOptions {
   deterministic: boolean;
@@ -34,4 +40,23 @@ export const runCommand = defineCommand<RunCommandOptions>({
     runsDir: resolve(cwd, (args.flags.out as string | undefined) ?? "runs"),
     redactArtifacts: args.flags["redact-artifacts"] === true,
   }),
+  handler: async (o, ctx) => {
+    const setup = await setupFlow({ ...o, cwd: ctx.cwd });
+    warnPluginFailures(setup.plugins.failures, ctx.out);
+    const { compiled, report } = compileFlow(resolveSpec(setup), { registry: setup.plugins.registry, dtype: setup.context.dtype, seed: setup.context.seed });
+    const record = {
+      spec: setup.file,
+      params: o.params,
+      plugins: setup.plugins.pluginSpecifiers,
+      config: setup.plugins.configFile ?? undefined,
+      cwd: ctx.cwd,
+      maxIters: o.maxIters,
+      wallTimeMs: o.wallTimeMs,
+    };
+    const outcome = await executeRun(
+      { setup, compiled, runsDir: o.runsDir, deterministic: o.deterministic, redactArtifacts: o.redactArtifacts, maxIters: o.maxIters, wallTimeMs: o.wallTimeMs, extra: runExtra(record, compiled.spec, report) },
+      ctx,
+    );
+    return reportRun(outcome, compiled, ctx.out, ctx.cwd);
+  },
 });

@@ -92,7 +92,8 @@ export function renderReport(data: ReportData, options: RenderReportOptions = {}
   const bands = phaseBands(t);
   const end = outcome(data);
   const runId = m.run_id ?? t[0]?.run_id ?? data.events[0]?.run_id ?? "run";
-  const title = m.spec?.name ?? runId;
+  const spec = m.extra?.spec;
+  const title = spec?.name ?? runId;
 
   // Energy: on a log axis when positive; otherwise the gap to the lowest energy seen.
   const energies = t.map((r) => r.E).filter((e): e is number => e !== null && Number.isFinite(e));
@@ -231,7 +232,7 @@ export function renderReport(data: ReportData, options: RenderReportOptions = {}
 <body>
 <main>
 <header class="top"><h1>${escapeHtml(title)}</h1><span class="badge ${badge}">${escapeHtml(end.status)} · ${escapeHtml(end.phase)}</span><span class="runid">${escapeHtml(runId)}${m.started_at ? ` · started ${escapeHtml(String(m.started_at))}` : ""}</span></header>
-${m.spec?.description ? `<p>${escapeHtml(String(m.spec.description))}</p>` : ""}
+${spec?.description ? `<p>${escapeHtml(String(spec.description))}</p>` : ""}
 <p class="verdict">${verdict}</p>
 ${data.notes?.length ? `<div class="notes">${data.notes.map((n) => `<div>${escapeHtml(n)}</div>`).join("")}</div>` : ""}
 <section class="cards">${cards.join("")}</section>

@@ -65,8 +65,9 @@ export interface ReportManifest {
   redact_artifacts?: boolean;
   flow_family?: string;
   frame_type?: string | null;
-  lens_name?: string | null;
-  spec?: { name?: string; path?: string; description?: string; [key: string]: unknown };
+  lens?: string | null;
+  /** The spec's name, path and description, as `cflow run` records them (`[extra.spec]`). */
+  extra?: { spec?: { name?: string; path?: string; description?: string; [key: string]: unknown }; [key: string]: unknown };
   gates?: { eta_max?: number; gamma_min?: number; [key: string]: unknown };
   budgets?: { max_iters?: number; max_trials?: number; wall_time_ms?: number | null; [key: string]: unknown };
   /** Written when the run ends (absent in the capsule of a run that is still going or was killed). */

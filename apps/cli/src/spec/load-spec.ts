@@ -1,5 +1,5 @@
-import { statSync } from "node:fs";
-import { dirname, extname, resolve } from "node:path";
+import { existsSync, statSync } from "node:fs";
+import { dirname, extname, join, resolve } from "node:path";
 import { CflowError } from "@cflow/core";
 import { importModule } from "../module-import.js";
 
@@ -7,27 +7,52 @@ import { importModule } from "../module-import.js";
 export type SpecDefinition = { state: Record<string, unknown>; terms: unknown[]; [key: string]: unknown } | ((ctx: { dtype: string; seed: number; params: Record<string, string> }) => unknown);
 
 const SPEC_EXTENSIONS = [".ts", ".mts", ".cts", ".js", ".mjs", ".cjs"];
+/** What `cflow run <directory>` looks for inside it, in this order (the examples' layout). */
+const DIRECTORY_SPECS = ["spec.ts", "spec.mts", "spec.js", "spec.mjs"];
 // defineFlow marks its factories with this registered symbol (core's spec/define.ts).
 const FLOW_FACTORY = Symbol.for("cflow.flowFactory");
 
 /**
- * Imports a spec module (TypeScript or JavaScript, no build step) and returns its default export,
- * or its `spec` export. Refuses, naming the file: a missing file, a syntax error (file and line),
- * a module without such an export, and an export that is not a defineFlow result.
+ * The spec module a command line names: the file itself, or for a directory (an example) the
+ * `spec.ts` (`.mts`, `.js`, `.mjs`) inside it. Refuses, naming the path: nothing there, a
+ * directory without a spec module, a file that is not a TypeScript or JavaScript module.
  */
-export async function loadSpecModule(path: string): Promise<SpecDefinition> {
-  const file = resolve(path);
-  let isFile = false;
+export function resolveSpecFile(path: string): string {
+  const given = resolve(path);
+  let stat;
   try {
-    isFile = statSync(file).isFile();
+    stat = statSync(given);
   } catch {
-    throw new CflowError("SPEC_NOT_FOUND", `${file}: no such spec file`, { path: file, expected: "a TypeScript or JavaScript module exporting defineFlow(...)", found: "nothing at this path" });
+    throw new CflowError("SPEC_NOT_FOUND", `${given}: no such spec file`, { path: given, expected: "a TypeScript or JavaScript module exporting defineFlow(...)", found: "nothing at this path" });
   }
-  if (!isFile) throw new CflowError("SPEC_NOT_FOUND", `${file}: is a directory, not a spec file`, { path: file, expected: "a .ts or .js module", found: "a directory", hint: "name the spec module inside it (e.g. spec.ts)" });
+  let file = given;
+  if (stat.isDirectory()) {
+    const inside = DIRECTORY_SPECS.find((f) => existsSync(join(given, f)));
+    if (!inside) {
+      throw new CflowError("SPEC_NOT_FOUND", `${given}: is a directory without a spec module`, {
+        path: given,
+        expected: `a .ts or .js module, or a directory holding ${DIRECTORY_SPECS.join(", ")}`,
+        found: "a directory without one",
+        hint: "name the spec module inside it (e.g. spec.ts)",
+      });
+    }
+    file = join(given, inside);
+  }
   const ext = extname(file).toLowerCase();
   if (!SPEC_EXTENSIONS.includes(ext)) {
     throw new CflowError("SPEC_EXTENSION", `${file}: a spec is a TypeScript or JavaScript module`, { path: file, expected: SPEC_EXTENSIONS.join(", "), found: ext || "no extension" });
   }
+  return file;
+}
+
+/**
+ * Imports a spec module (TypeScript or JavaScript, no build step; a directory means its spec.ts)
+ * and returns its default export, or its `spec` export. Refuses, naming the file: a missing file,
+ * a directory without a spec module, a syntax error (file and line),
+ * a module without such an export, and an export that is not a defineFlow result.
+ */
+export async function loadSpecModule(path: string): Promise<SpecDefinition> {
+  const file = resolveSpecFile(path);
   const mod = await importModule(file, dirname(file), "spec");
   const hasDefault = "default" in mod && mod.default !== undefined;
   const value = hasDefault ? mod.default : mod.spec;

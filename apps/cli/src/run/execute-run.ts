@@ -1,0 +1,98 @@
+import { writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { CflowError, type CompiledFlow, type Json, type ResumeState, type RunResult, runCertified, tunerHookFromRegistry } from "@cflow/core";
+import { recorder } from "@cflow/recorder";
+import type { CommandContext } from "../command.js";
+import { packageVersion } from "../package-info.js";
+import { ProgressDisplay } from "../progress.js";
+import { readReportData } from "../report/read-capsule.js";
+import { renderReport } from "../report/render-report.js";
+import { runVersions } from "../run-registry.js";
+import { certificateHook } from "./certificate-hook.js";
+import { EventLoopTurns } from "./event-loop-turns.js";
+import type { FlowSetup } from "./flow-setup.js";
+import { writeRunArtifacts } from "./run-artifacts.js";
+
+export interface ExecuteRunOptions {
+  setup: FlowSetup;
+  compiled: CompiledFlow;
+  runsDir: string;
+  /** The capsule to continue (resume), else a new one. */
+  runId?: string;
+  resume?: ResumeState;
+  deterministic: boolean;
+  redactArtifacts: boolean;
+  maxIters?: number;
+  wallTimeMs?: number;
+  extra: { [key: string]: Json };
+}
+
+export interface RunOutcome {
+  result: RunResult;
+  runDir: string;
+  /** The report, or null when it could not be written (the reason was printed as a warning). */
+  report: string | null;
+  artifacts: string[];
+  tWallMs: number;
+}
+
+/**
+ * A certified run wired the CLI's way: the FDA certificate hook, the tuner policy the spec names
+ * (from the registry), the flight recorder and a live progress display; then the report arrays
+ * (unless redacted) and `report.html`. Ctrl-C (`ctx.signal`) ends the run CANCELLED with a valid
+ * capsule.
+ */
+export async function executeRun(o: ExecuteRunOptions, ctx: CommandContext): Promise<RunOutcome> {
+  const { compiled } = o;
+  const rec = recorder({ runsDir: o.runsDir, runId: o.runId, redactArtifacts: o.redactArtifacts });
+  const policies = compiled.policies;
+  const hooks: unknown[] = [certificateHook(), rec, new EventLoopTurns(rec.runId)];
+  if (policies.gapDial.enabled) hooks.push(tunerHookFromRegistry(compiled.registry, policies.gapDial.policy));
+  const budgets: { maxIters?: number; wallTimeMs?: number } = {};
+  if (o.maxIters !== undefined) budgets.maxIters = o.maxIters;
+  if (o.wallTimeMs !== undefined) budgets.wallTimeMs = o.wallTimeMs;
+  const progress = new ProgressDisplay(ctx.out, { maxIters: budgets.maxIters ?? policies.budgets.maxIters });
+  const rel = relative(ctx.cwd, rec.runDir) || rec.runDir;
+  const sizes = compiled.slots.map((s) => `${s.name}[${s.shape.join("×")}]${s.manifoldName !== "euclidean" ? ` on ${s.manifoldName}` : ""}`).join(", ");
+  ctx.out.info(`${o.resume ? "resuming" : "run"} ${compiled.spec.name ?? "flow"} · ${compiled.dtype} · ${sizes} · ${policies.flow.family} → ${rel}`);
+
+  const t0 = performance.now();
+  let result: RunResult;
+  try {
+    result = await runCertified(compiled.spec, compiled, {
+      hooks,
+      signal: ctx.signal,
+      deterministic: o.deterministic,
+      budgets,
+      onRow: (row) => progress.row(row),
+      resume: o.resume,
+      versions: runVersions(compiled.registry),
+      extra: o.extra,
+    });
+  } catch (err) {
+    progress.done();
+    // The controller finished the capsule with status ERROR before rethrowing: say where it is.
+    const e = err instanceof Error ? err : new Error(String(err));
+    const code = err instanceof CflowError ? `[${err.code}] ` : "";
+    const wrapped = new CflowError("RUN_ERROR", `the run stopped with ERROR: ${code}${e.message.split("\n")[0]}`, {
+      path: rec.runDir,
+      found: err instanceof CflowError ? { code: err.code, ...err.details } : `${e.name}: ${e.message.split("\n")[0]}`,
+      hint: `the capsule holds the record up to the failure (cflow inspect ${rel}); CFLOW_DEBUG=1 prints the stack`,
+    });
+    wrapped.stack = e.stack;
+    throw wrapped;
+  }
+  progress.done();
+  const tWallMs = performance.now() - t0;
+
+  const artifacts = o.redactArtifacts ? [] : writeRunArtifacts(rec.runDir, compiled, result);
+  let report: string | null = join(rec.runDir, "report.html");
+  try {
+    const data = await readReportData(rec.runDir);
+    writeFileSync(report, renderReport(data, { generator: `@cflow/cli ${packageVersion()}`, generatedAt: new Date().toISOString() }));
+  } catch (err) {
+    ctx.out.warn(`the report could not be written: ${err instanceof Error ? err.message : String(err)}`);
+    report = null;
+  }
+  return { result, runDir: rec.runDir, report, artifacts, tWallMs };
+}

@@ -1,0 +1,56 @@
+import { relative } from "node:path";
+import type { CompiledFlow } from "@cflow/core";
+import { exitCodeForRun } from "../exit-codes.js";
+import type { Output } from "../output.js";
+import { formatDuration, formatNumber } from "../report/format.js";
+import { phaseColor } from "../style.js";
+import { certificateJson, certificateLine } from "./certificate-text.js";
+import type { RunOutcome } from "./execute-run.js";
+
+/** Prints a finished (or stopped) run — capsule path last, so scripts can take the last line — and returns its exit code. */
+export function reportRun(outcome: RunOutcome, compiled: CompiledFlow, out: Output, cwd: string): number {
+  const { result } = outcome;
+  const gates = { etaMax: compiled.policies.certification.etaMax, gammaMin: compiled.policies.certification.gammaMin };
+  const restricted = compiled.prox.some((p) => p.term.sparsity);
+  const last = result.certificates.at(-1);
+  const trials = result.tunerHistory.length;
+  const accepted = result.tunerHistory.filter((t) => t.accepted).length;
+  const rollbacks = result.events.filter((e) => e.event === "ROLLBACK").length;
+  const rel = (p: string) => relative(cwd, p) || p;
+  const code = exitCodeForRun(result.status, result.phase);
+  out.result(
+    {
+      run_id: result.runId,
+      run_dir: outcome.runDir,
+      status: result.status,
+      phase: result.phase,
+      certified: result.phase === "GREEN",
+      exit_code: code,
+      iters: result.iters,
+      energy: Number.isFinite(result.energy) ? result.energy : null,
+      t_wall_ms: outcome.tWallMs,
+      gates: { eta_max: gates.etaMax, gamma_min: gates.gammaMin },
+      certificate: last ? { iter: last.iter, stage: last.stage, ...certificateJson(last.certificate) } : null,
+      certificates: result.certificates.length,
+      tuner: { trials, accepted, rollbacks },
+      dials: result.dials,
+      report: outcome.report,
+      artifacts: outcome.artifacts,
+    },
+    () => {
+      const s = out.style;
+      const lines = [
+        `${phaseColor(s, result.phase)(s.bold(result.phase))} · ${result.status} · ${result.iters} iterations in ${formatDuration(outcome.tWallMs)} · E = ${formatNumber(result.energy)}`,
+      ];
+      if (last) {
+        lines.push(`certificate (${last.stage}, iteration ${last.iter}): ${certificateLine(last.certificate, gates, s, restricted)}`);
+        if (!last.certificate.pass) for (const r of last.certificate.reasons) lines.push(`  ${s.dim("-")} ${r}`);
+      } else lines.push("certificate: none evaluated");
+      if (trials > 0) lines.push(`tuning: ${trials} trial${trials === 1 ? "" : "s"}, ${accepted} accepted, ${rollbacks} rollback${rollbacks === 1 ? "" : "s"}${result.dials.lambda !== null ? ` · λ = ${formatNumber(result.dials.lambda)}` : ""}`);
+      if (outcome.report) lines.push(`report:  ${rel(outcome.report)}`);
+      lines.push(`capsule: ${rel(outcome.runDir)}`);
+      return lines.join("\n");
+    },
+  );
+  return code;
+}
