@@ -1,20 +1,81 @@
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { dirname, isAbsolute, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { CflowError } from "@cflow/core";
-import { tsImport } from "tsx/esm/api";
+import { register } from "tsx/esm/api";
+
+let tsxRegistered = false;
+let loads = 0;
 
 /**
- * Imports a TypeScript or JavaScript module without a build step (tsx's loader, scoped to this
- * import). Failures become CflowErrors naming the module: a syntax error with its file and line,
- * a missing import with what was missing, an exception thrown while the module ran.
+ * Imports a TypeScript or JavaScript module without a build step. tsx's loader is registered
+ * process-wide (not scoped to the import), so a spec's `@cflow/core` is the CLI's own instance —
+ * one kernel, one class of each op and error — whenever both resolve to the same package. Paths
+ * are loaded fresh on every call; package names resolve from `parentDir` (its node_modules, then
+ * each parent's). Failures become CflowErrors naming the module: a syntax error with its file and
+ * line, a missing import with what was missing, an exception thrown while the module ran.
  */
 export async function importModule(specifier: string, parentDir: string, what: string): Promise<Record<string, unknown>> {
+  if (!tsxRegistered) {
+    register();
+    tsxRegistered = true;
+  }
   try {
-    return (await tsImport(specifier, { parentURL: pathToFileURL(`${parentDir}/`).href })) as Record<string, unknown>;
+    const isPath = specifier.startsWith(".") || isAbsolute(specifier);
+    const url = isPath ? `${pathToFileURL(resolve(parentDir, specifier)).href}?cflow-load=${++loads}` : pathToFileURL(resolvePackage(specifier, parentDir)).href;
+    return (await import(url)) as Record<string, unknown>;
   } catch (err) {
     throw translateImportError(err, specifier, what);
   }
+}
+
+/**
+ * The ESM entry of a package (`name` or `name/subpath`) installed in `fromDir`'s node_modules or
+ * a parent's: its `exports` (conditions import, node, default) or else `main`/`index.js`.
+ */
+export function resolvePackage(specifier: string, fromDir: string): string {
+  const parts = specifier.split("/");
+  const name = specifier.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0];
+  const subpath = `.${specifier.slice(name.length)}`;
+  for (let dir = resolve(fromDir); ; dir = dirname(dir)) {
+    const pkgDir = join(dir, "node_modules", name);
+    if (existsSync(join(pkgDir, "package.json"))) {
+      const real = realpathSync(pkgDir);
+      const pj = JSON.parse(readFileSync(join(real, "package.json"), "utf8")) as { exports?: unknown; main?: string };
+      const target = pj.exports !== undefined ? exportTarget(pj.exports, subpath) : subpath === "." ? (pj.main ?? "index.js") : subpath;
+      if (target === null) throw Object.assign(new Error(`Package subpath '${subpath}' is not defined by "exports" in ${join(real, "package.json")}`), { code: "ERR_PACKAGE_PATH_NOT_EXPORTED" });
+      const file = resolve(real, target);
+      if (existsSync(file) && statSync(file).isFile()) return file;
+      if (existsSync(`${file}.js`)) return `${file}.js`;
+      if (existsSync(join(file, "index.js"))) return join(file, "index.js");
+      throw Object.assign(new Error(`Cannot find module '${file}' (entry of package '${name}')`), { code: "ERR_MODULE_NOT_FOUND" });
+    }
+    if (dirname(dir) === dir) break;
+  }
+  throw Object.assign(new Error(`Cannot find package '${name}' imported from ${fromDir}`), { code: "ERR_MODULE_NOT_FOUND" });
+}
+
+function exportTarget(exports: unknown, subpath: string): string | null {
+  const isMap = typeof exports === "object" && exports !== null && !Array.isArray(exports) && Object.keys(exports).some((k) => k.startsWith("."));
+  const entry = isMap ? (exports as Record<string, unknown>)[subpath] : subpath === "." ? exports : undefined;
+  return conditionTarget(entry);
+}
+
+function conditionTarget(entry: unknown): string | null {
+  if (typeof entry === "string") return entry;
+  if (Array.isArray(entry)) {
+    for (const e of entry) {
+      const t = conditionTarget(e);
+      if (t) return t;
+    }
+    return null;
+  }
+  if (typeof entry === "object" && entry !== null) {
+    const o = entry as Record<string, unknown>;
+    for (const c of ["import", "node", "default"]) if (c in o) return conditionTarget(o[c]);
+  }
+  return null;
 }
 
 function translateImportError(err: unknown, specifier: string, what: string): Error {

@@ -21,7 +21,16 @@ export function packageVersion(): string {
   return (JSON.parse(readFileSync(join(packageRoot(), "package.json"), "utf8")) as { version: string }).version;
 }
 
-/** Where the bundled examples are. */
+/**
+ * Where the bundled examples are: the copy a packed @cflow/cli ships (`prepack` puts the
+ * repository's examples/ into the package), else — in the cflow workspace — the repository's
+ * examples/ itself.
+ */
 export function bundledExamplesDir(): string {
-  return join(packageRoot(), "examples");
+  const shipped = join(packageRoot(), "examples");
+  if (existsSync(shipped)) return shipped;
+  const workspace = join(packageRoot(), "..", "..", "examples");
+  const pj = join(workspace, "package.json");
+  if (existsSync(pj) && (JSON.parse(readFileSync(pj, "utf8")) as { name?: string }).name === "@cflow/examples") return workspace;
+  return shipped;
 }

@@ -12,6 +12,8 @@ export interface PluginSources {
   /** `--plugin` values as given (package names, or paths relative to `cwd`). */
   plugins: readonly string[];
   cwd: string;
+  /** Where package names not installed in `cwd` are looked for next (the spec's directory). */
+  fallbackDirs?: readonly string[];
   /**
    * The config file: a path, null for none, or undefined to look for `cflow.config.{ts,mjs,js}`
    * from `cwd` upward.
@@ -59,7 +61,7 @@ export async function buildRunRegistry(o: PluginSources): Promise<RunRegistry> {
   const fromConfig = configFile ? await loadConfig(configFile) : [];
   const pluginSpecifiers = o.plugins.map((s) => (s.startsWith(".") || isAbsolute(s) ? resolve(o.cwd, s) : s));
   const fromFlags: [Plugin, string][] = [];
-  for (const [i, s] of o.plugins.entries()) fromFlags.push([await loadPlugin(s, o.cwd), `--plugin ${pluginSpecifiers[i]}`]);
+  for (const [i, s] of o.plugins.entries()) fromFlags.push([await loadPlugin(s, o.cwd, o.fallbackDirs), `--plugin ${pluginSpecifiers[i]}`]);
 
   validate = true;
   for (const p of fromConfig) sources.set(p.name, configFile!);

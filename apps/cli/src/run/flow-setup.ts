@@ -1,3 +1,4 @@
+import { dirname } from "node:path";
 import { CflowError, type Dtype, type FlowContext, type FlowSpec, resolveFlow } from "@cflow/core";
 import { type RunRegistry, buildRunRegistry } from "../run-registry.js";
 import { type SpecDefinition, loadSpecModule, resolveSpecFile } from "../spec/load-spec.js";
@@ -27,7 +28,7 @@ export interface FlowSetup {
 
 export async function setupFlow(o: FlowSetupOptions): Promise<FlowSetup> {
   const file = resolveSpecFile(o.spec);
-  const plugins = await buildRunRegistry({ plugins: o.plugins, cwd: o.cwd, configFile: o.configFile });
+  const plugins = await buildRunRegistry({ plugins: o.plugins, cwd: o.cwd, configFile: o.configFile, fallbackDirs: [dirname(file)] });
   const definition = await loadSpecModule(file);
   const fixed = typeof definition === "function" ? {} : (definition as { dtype?: Dtype; seed?: number });
   const context: FlowContext = { dtype: o.dtype ?? fixed.dtype ?? "float64", seed: o.seed ?? fixed.seed ?? 0, params: o.params };
