@@ -1,5 +1,6 @@
+import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CflowError } from "@cflow/core";
 import { expect } from "vitest";
@@ -58,4 +59,45 @@ export async function cli(argv: string[], o: { cwd?: string; env?: Record<string
     examplesDir: o.examplesDir,
   });
   return { code, stdout, stderr };
+}
+
+export const REPO_ROOT = join(PACKAGE_DIR, "..", "..");
+export const EXAMPLES = join(REPO_ROOT, "examples");
+export const CLI_JS = join(PACKAGE_DIR, "dist", "cli.js");
+
+export interface ProcessResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * `node dist/cli.js <args>` as a subprocess — the real binary, with colour off and no TTY. The
+ * process can be signalled once its stderr matches `signalWhen` (a SIGINT test).
+ */
+export function cflow(args: string[], o: { cwd?: string; env?: Record<string, string>; signalWhen?: { stderr: RegExp; signal: NodeJS.Signals } } = {}): Promise<ProcessResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [CLI_JS, ...args], { cwd: o.cwd ?? REPO_ROOT, env: { ...process.env, NO_COLOR: "1", CFLOW_DEBUG: "", ...o.env }, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    let signalled = false;
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+      if (o.signalWhen && !signalled && o.signalWhen.stderr.test(stderr)) {
+        signalled = true;
+        child.kill(o.signalWhen.signal);
+      }
+    });
+    child.on("error", reject);
+    child.on("close", (code, signal) => resolvePromise({ code, signal, stdout, stderr }));
+  });
+}
+
+/** The capsule a `cflow run`/`resume` printed (its last `capsule:` line), as an absolute path. */
+export function capsuleOf(r: ProcessResult, cwd = REPO_ROOT): string {
+  const m = [...r.stdout.matchAll(/^capsule: (.+)$/gm)].at(-1);
+  if (!m) throw new Error(`no "capsule:" line in stdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
+  return resolve(cwd, m[1]);
 }

@@ -1,0 +1,109 @@
+// Every bundled example, run by the real binary at a small size: exit code, stdout, and the
+// capsule's contents (manifest, telemetry and events through DuckDB, artifacts, report).
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { loadRunManifest, queryRuns } from "@cflow/recorder";
+import { describe, expect, it } from "vitest";
+import { readNpy } from "../src/data/npy.js";
+import { listExamples } from "../src/examples-catalog.js";
+import { EXIT_CODES } from "../src/exit-codes.js";
+import { EXAMPLES, capsuleOf, cflow, cli, tempDir } from "./helpers.js";
+
+interface Case {
+  name: string;
+  args: string[];
+  code: number;
+  status: string;
+  phase: string;
+  /** Arrays the report draws (artifacts/<name>.npy) and their shape. */
+  images: Record<string, number[]>;
+  why?: string;
+}
+
+const CASES: Case[] = [
+  { name: "deconv-1d", args: ["--param", "size=4096"], code: 0, status: "FINISHED", phase: "GREEN", images: { input: [4096], result: [4096] } },
+  { name: "deconv-2d", args: ["--param", "size=64"], code: 0, status: "FINISHED", phase: "GREEN", images: { input: [64, 64], result: [64, 64] } },
+  { name: "lasso", args: ["--param", "rows=200", "--param", "cols=400", "--param", "k=5"], code: 0, status: "FINISHED", phase: "GREEN", images: { result: [400] } },
+  { name: "tv-denoise", args: ["--param", "size=32"], code: 0, status: "FINISHED", phase: "GREEN", images: { input: [32, 32], result: [32, 32] } },
+  { name: "hamiltonian", args: ["--param", "size=16", "--max-iters", "200"], code: 0, status: "FINISHED", phase: "GREEN", images: {} },
+  { name: "graph-denoise", args: ["--param", "size=64", "--plugin", "@cflow/plugin-graph"], code: 0, status: "FINISHED", phase: "GREEN", images: { input: [64], result: [64] } },
+  { name: "naive-deconv", args: ["--param", "size=256"], code: EXIT_CODES.CERT_FAIL.code, status: "CERT_FAIL", phase: "AMBER", images: { input: [256], result: [256] }, why: "γ ≈ 0: no regulariser" },
+  // Manifold certificates are taken in ambient coordinates, where the normal directions are
+  // structural zero eigenvalues (γ = 0): these flows stop at their first certificate for now.
+  { name: "sphere-eigen", args: ["--param", "size=20"], code: EXIT_CODES.CERT_FAIL.code, status: "CERT_FAIL", phase: "AMBER", images: {}, why: "manifold certificates" },
+  { name: "so3-averaging", args: ["--param", "size=10"], code: EXIT_CODES.CERT_FAIL.code, status: "CERT_FAIL", phase: "AMBER", images: {}, why: "manifold certificates" },
+];
+
+describe("the bundled examples", () => {
+  it("are exactly the examples/ directories, and `cflow examples` lists them", async () => {
+    const names = listExamples(EXAMPLES).map((e) => e.name);
+    expect(CASES.map((c) => c.name).sort()).toEqual(names);
+    const listed = JSON.parse((await cli(["examples", "--json"])).stdout).result.map((e: { name: string }) => e.name);
+    expect(listed).toEqual(names);
+  });
+
+  const runs = tempDir("examples-runs");
+  it.concurrent.each(CASES)("cflow run examples/$name", async (c) => {
+    const r = await cflow(["run", `examples/${c.name}`, ...c.args, "--out", runs]);
+    expect({ code: r.code, stderr: r.code === c.code ? "" : r.stderr }).toEqual({ code: c.code, stderr: "" });
+    expect(r.stdout).toMatch(new RegExp(`^${c.phase} · ${c.status} · \\d+ iterations`, "m"));
+    expect(r.stdout).toMatch(/^certificate \(/m);
+    const dir = capsuleOf(r);
+    expect(dir.startsWith(runs)).toBe(true);
+
+    const m = loadRunManifest(dir);
+    expect(m).toMatchObject({ status: c.status, dtype: "float64", redact_artifacts: false, summary: { phase: c.phase } });
+    expect((m.extra as { spec: { name: string } }).spec.name).toBe(c.name);
+    expect(Object.keys(m.versions)).toEqual(expect.arrayContaining(["@cflow/core", "@cflow/cli", "@cflow/fda", "@cflow/recorder", "@cflow/tuner", "@cflow/manifolds"]));
+
+    // a rollback returns to an earlier iteration: the record can go past the final one
+    const [t] = await queryRuns("SELECT count(*) AS rows, max(iter) AS last FROM telemetry", dir);
+    expect(t.rows).toBeGreaterThan(0);
+    expect(t.last).toBeGreaterThanOrEqual(m.summary!.iters);
+    const events = await queryRuns("SELECT event, payload FROM events", dir);
+    expect(events[0].event).toBe("RUN_STARTED");
+    const finished = events.filter((e) => e.event === "RUN_FINISHED");
+    expect(finished).toHaveLength(1);
+    expect(JSON.parse(String(finished[0].payload))).toMatchObject({ status: c.status, phase: c.phase });
+    const certs = events.filter((e) => e.event === "CERT_PASS" || e.event === "CERT_FAIL");
+    expect(certs.length).toBeGreaterThan(0);
+    if (c.phase === "GREEN") expect(events.some((e) => e.event === "CERT_PASS")).toBe(true);
+    else expect(certs.every((e) => e.event === "CERT_FAIL")).toBe(true);
+
+    const html = readFileSync(join(dir, "report.html"), "utf8");
+    expect(html).toContain('id="chart-energy"');
+    expect(html).toContain("<svg");
+    for (const [name, shape] of Object.entries(c.images)) {
+      const a = readNpy(join(dir, "artifacts", `${name}.npy`));
+      expect(a.shape).toEqual(shape);
+      expect(a.data.every(Number.isFinite)).toBe(true);
+    }
+    if (Object.keys(c.images).length === 0) expect(existsSync(join(dir, "artifacts", "result.npy"))).toBe(false);
+  });
+
+  it("naive-deconv fails on γ ≈ 0 (no regulariser to widen), deconv-2d is certified once λ is widened", async () => {
+    const naive = await cflow(["cert", "examples/naive-deconv", "--param", "size=256", "--json"]);
+    expect(naive.code).toBe(EXIT_CODES.CERT_FAIL.code);
+    const n = JSON.parse(naive.stdout).result;
+    expect(n).toMatchObject({ certified: false, phase: "AMBER" });
+    expect(n.attempts[0]).toMatchObject({ stage: "feasibility", pass: false, lambda: null, method: "exact", size: 256 });
+    expect(n.attempts[0].gamma).toBeLessThan(1e-6);
+    expect(n.attempts[0].reasons.join(" ")).toContain("singular");
+
+    const d = await cflow(["cert", "examples/deconv-2d", "--param", "size=64"]);
+    expect(d.code).toBe(0);
+    expect(d.stdout).toMatch(/^GREEN — certified at attempt \d+ \(λ = /m);
+    const rows = d.stdout.split("\n").filter((l) => /^\s+\d+\s+feasibility/.test(l));
+    expect(rows.length).toBeGreaterThan(1);
+    expect(rows.at(-1)).toMatch(/pass$/);
+    expect(rows[0]).toMatch(/fail$/);
+  });
+
+  it("runs in float32 when asked (the spec is a factory of the dtype)", async () => {
+    const r = await cflow(["run", "examples/deconv-2d", "--param", "size=32", "--dtype", "float32", "--out", runs, "--json"]);
+    expect(r.code).toBe(0);
+    const result = JSON.parse(r.stdout).result;
+    expect(loadRunManifest(result.run_dir).dtype).toBe("float32");
+    expect(readNpy(join(result.run_dir, "artifacts", "result.npy")).dtype).toBe("float32");
+  });
+});
