@@ -4,7 +4,7 @@ import { pathToFileURL } from "node:url";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderReport } from "../src/report/render-report.js";
-import { tempDir } from "./helpers.js";
+import { capsuleOf, cflow, tempDir } from "./helpers.js";
 import { syntheticReportData } from "./report-fixture.js";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -95,6 +95,30 @@ describe("the run report in a browser (headless Chromium)", () => {
     for (const a of [input, result]) for (let i = 0; i < a.length; i++) [lo, hi] = [Math.min(lo, a[i]), Math.max(hi, a[i])];
     expect(pixels).toEqual(Array.from(result, (v) => Math.round(((v - lo) / (hi - lo)) * 255)));
 
+    expect(problems).toEqual([]);
+    expect(requests.filter((u) => !u.startsWith("file:") && !u.startsWith("data:"))).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  it("the report `cflow run` writes for a real 2D run renders: charts, the three images, no errors, no network", async () => {
+    const r = await cflow(["run", "examples/deconv-2d", "--param", "size=64", "--out", join(tempDir("browser-run"), "runs")]);
+    expect(r.code).toBe(0);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const problems: string[] = [];
+    const requests: string[] = [];
+    page.on("console", (m) => {
+      if (m.type() === "error" || m.type() === "warning") problems.push(`${m.type()}: ${m.text()}`);
+    });
+    page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
+    page.on("request", (q) => requests.push(q.url()));
+    await page.goto(pathToFileURL(join(capsuleOf(r), "report.html")).href, { waitUntil: "load" });
+    expect(await page.$eval("h1", (h) => h.textContent)).toBe("deconv-2d");
+    const drawn = await page.$$eval("figure.chart:not(.chart-empty) svg.plot g.series path", (ps) => ps.map((p) => (p as SVGPathElement).getTotalLength()));
+    expect(drawn.length).toBeGreaterThan(5);
+    expect(drawn.every((len) => len > 0)).toBe(true);
+    expect(await page.$$eval("figure.chart", (fs) => fs.map((f) => f.id))).toEqual(expect.arrayContaining(["chart-energy", "chart-eta", "chart-gamma", "chart-lambda", "events-timeline"]));
+    const images = await page.$$eval("figure.image img", (imgs) => imgs.map((i) => ({ name: i.closest("figure")!.getAttribute("data-image"), w: (i as HTMLImageElement).naturalWidth, h: (i as HTMLImageElement).naturalHeight })));
+    expect(images).toEqual(["input", "result", "difference"].map((name) => ({ name, w: 64, h: 64 })));
     expect(problems).toEqual([]);
     expect(requests.filter((u) => !u.startsWith("file:") && !u.startsWith("data:"))).toEqual([]);
     await page.close();
