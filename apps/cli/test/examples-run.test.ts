@@ -97,6 +97,10 @@ describe("the bundled examples", () => {
     expect(rows.length).toBeGreaterThan(1);
     expect(rows.at(-1)).toMatch(/pass$/);
     expect(rows[0]).toMatch(/fail$/);
+
+    const tv = await cflow(["cert", "examples/tv-denoise", "--param", "size=32"]);
+    expect(tv.code).toBe(0);
+    expect(tv.stdout).toMatch(/^GREEN — certified at attempt 1; cflow run would polish from here \(no λ to tune\)$/m);
   });
 
   it("runs in float32 when asked (the spec is a factory of the dtype)", async () => {

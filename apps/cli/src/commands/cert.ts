@@ -79,7 +79,9 @@ export const certCommand = defineCommand<CertCommandOptions>({
       const lines = [line(header), ...rows.map((r, i) => (attempts[i].pass ? line(r) : s.amber(line(r))))];
       const last = attempts.at(-1);
       if (certified) {
-        lines.push("", `${phaseColor(s, "GREEN")(s.bold("GREEN"))} — certified at attempt ${firstPass + 1}${attempts[firstPass]?.lambda !== null && attempts[firstPass] ? ` (λ = ${formatNumber(attempts[firstPass].lambda)})` : ""}; cflow run would tune from here`);
+        const lambda = attempts[firstPass]?.lambda ?? null;
+        const next = lambda !== null ? `(λ = ${formatNumber(lambda)}); cflow run would tune from here` : "; cflow run would polish from here (no λ to tune)";
+        lines.push("", `${phaseColor(s, "GREEN")(s.bold("GREEN"))} — certified at attempt ${firstPass + 1}${lambda !== null ? " " : ""}${next}`);
       } else {
         lines.push("", `${phaseColor(s, result.phase)(s.bold(result.phase))} — not certified${last ? ":" : " (no certificate was evaluated)"}`);
         for (const r of last?.reasons ?? []) lines.push(`  ${s.dim("-")} ${r}`);
