@@ -13,21 +13,22 @@ describe.each(DTYPES)("smooth atoms (%s)", (dtype: Dtype) => {
   const k = Kernel.get(dtype);
   const cells = new CellBank(k);
   const rand = mulberry32(99);
-  const Real = dtype === "float64" ? Float64Array : Float32Array;
+  const real = (a: ArrayLike<number>): RealArray => (dtype === "float64" ? Float64Array.from(a) : Float32Array.from(a));
+  const gen = (len: number, f: (i: number) => number): RealArray => real(Array.from({ length: len }, (_, i) => f(i)));
   const m = 7;
   const n = 5;
-  const Am = Real.from({ length: m * n }, () => randn(rand));
+  const Am = gen(m * n, () => randn(rand));
   const A = denseOp(Am, { rows: m, cols: n, dtype });
   const Q = (() => {
     // a symmetric PSD 5×5: BᵀB
     const B = Array.from({ length: n * n }, () => randn(rand));
-    const q = new Real(n * n);
+    const q = new Float64Array(n * n);
     for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) for (let l = 0; l < n; l++) q[i * n + j] += B[l * n + i] * B[l * n + j];
-    return denseOp(q, { rows: n, cols: n, dtype });
+    return denseOp(real(q), { rows: n, cols: n, dtype });
   })();
-  const b = k.from(Real.from({ length: m }, () => randn(rand)));
-  const labels = k.from(Real.from({ length: m }, (_, i) => (i % 3 === 0 ? -1 : 1)));
-  const weights = k.from(Real.from({ length: m }, () => 0.2 + rand()));
+  const b = k.from(gen(m, () => randn(rand)));
+  const labels = k.from(gen(m, (i) => (i % 3 === 0 ? -1 : 1)));
+  const weights = k.from(gen(m, () => 0.2 + rand()));
   const data = { b, labels, weights };
   // finite differences in the dtype: step and tolerance sized to its precision
   const h = dtype === "float64" ? 1e-6 : 3e-3;
@@ -35,7 +36,7 @@ describe.each(DTYPES)("smooth atoms (%s)", (dtype: Dtype) => {
 
   const cases: [string, Partial<AtomContext>][] = [
     ["leastSquares", { op: A, target: b, weight: 0.7 }],
-    ["leastSquares", { target: k.from(Real.from({ length: n }, () => randn(rand))), weight: 1.3 }],
+    ["leastSquares", { target: k.from(gen(n, () => randn(rand))), weight: 1.3 }],
     ["weightedLeastSquares", { op: A, target: b, weight: 0.5, params: { weights: "weights" } }],
     ["huber", { op: A, target: b, weight: 2, params: { delta: 0.4 } }],
     ["tikhonov", { op: A, weight: 0.3 }],
@@ -48,7 +49,7 @@ describe.each(DTYPES)("smooth atoms (%s)", (dtype: Dtype) => {
     atom(name).create({ path: "terms[0]", kernel: k, dtype, slotShape: [n], weight: 1, params: {}, data, cells, ...extra }) as SmoothTerm;
 
   const valueAt = (t: SmoothTerm, x: ArrayLike<number>) => {
-    const xb = k.from(Real.from(x));
+    const xb = k.from(real(x));
     const v = t.value(xb);
     xb.free();
     return v;
@@ -56,7 +57,7 @@ describe.each(DTYPES)("smooth atoms (%s)", (dtype: Dtype) => {
 
   it.each(cases)("%s: gradient and Hessian against finite differences", (name, extra) => {
     const t = make(name, extra);
-    const x = Real.from({ length: n }, () => 0.5 * randn(rand));
+    const x = gen(n, () => 0.5 * randn(rand));
     const xb = k.from(x);
     const g = k.alloc(n);
     const f = t.addGradient(xb, g);
@@ -71,13 +72,13 @@ describe.each(DTYPES)("smooth atoms (%s)", (dtype: Dtype) => {
       expect(Math.abs(fd - g.view[i]) / scale).toBeLessThan(tol);
     }
     // Hessian-vector product against the difference of gradients along v
-    const v = Real.from({ length: n }, () => randn(rand));
+    const v = gen(n, () => randn(rand));
     const hv = k.alloc(n);
     t.addHessian(xb, k.from(v), hv);
     const gp = k.alloc(n);
     const gm = k.alloc(n);
-    t.addGradient(k.from(Real.from(x, (xi, i) => xi + h * v[i])), gp);
-    t.addGradient(k.from(Real.from(x, (xi, i) => xi - h * v[i])), gm);
+    t.addGradient(k.from(real(Array.from(x, (xi: number, i: number) => xi + h * v[i]))), gp);
+    t.addGradient(k.from(real(Array.from(x, (xi: number, i: number) => xi - h * v[i]))), gm);
     const hs = Math.max(1, ...Array.from(hv.view, Math.abs));
     for (let i = 0; i < n; i++) expect(Math.abs((gp.view[i] - gm.view[i]) / (2 * h) - hv.view[i]) / hs).toBeLessThan(name === "huber" ? 5 * tol : tol);
     t.dispose();
@@ -85,10 +86,10 @@ describe.each(DTYPES)("smooth atoms (%s)", (dtype: Dtype) => {
 
   it.each(cases)("%s: the plan's gradient at the momentum point equals the direct gradient there", (name, extra) => {
     const t = make(name, extra);
-    const x1 = Real.from({ length: n }, () => randn(rand));
-    const x0 = Real.from({ length: n }, () => randn(rand));
+    const x1 = gen(n, () => randn(rand));
+    const x0 = gen(n, () => randn(rand));
     const beta = 0.37;
-    const y = Real.from(x1, (v, i) => v + beta * (v - x0[i]));
+    const y = real(Array.from(x1, (v: number, i: number) => v + beta * (v - x0[i])));
     const [b1, b0, by] = [x1, x0, y].map((a) => k.from(a as RealArray));
     const g = k.alloc(n);
     const cs = new CellBank(k);
@@ -119,7 +120,7 @@ describe.each(DTYPES)("smooth atoms (%s)", (dtype: Dtype) => {
 
   it("refuses a non-symmetric quadratic form and labels outside ±1, naming the term", () => {
     expect(() => make("quadraticForm", { op: A })).toThrow(/terms\[0\]\.op/);
-    const bad = denseOp(Real.from({ length: n * n }, (_, i) => i), { rows: n, cols: n, dtype });
+    const bad = denseOp(gen(n * n, (i) => i), { rows: n, cols: n, dtype });
     expect(() => make("quadraticForm", { op: bad })).toThrow(/symmetric/);
     expect(() => make("logistic", { op: A, target: b })).toThrow(/labels must be −1 or \+1/);
   });

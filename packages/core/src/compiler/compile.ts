@@ -16,7 +16,7 @@ import { type FlowDefinition, resolveFlow } from "../spec/define.js";
 import { lintSpec } from "../spec/lint.js";
 import { withDefaults } from "../spec/params.js";
 import { resolvePolicies } from "../spec/policies.js";
-import type { FlowContext, FlowSpec, OpRef, SlotSpec, TermSpec } from "../spec/types.js";
+import type { AnyFlowSpec, FlowContext, FlowSpec, OpRef, SlotSpec, TermSpec } from "../spec/types.js";
 import { BlockTransform } from "../transforms/block.js";
 import { type LensResult, lensProbe } from "../transforms/lens.js";
 import type { TransformOp } from "../transforms/transform.js";
@@ -42,7 +42,7 @@ export interface CompileOptions {
  * transforms, computes β (analytic hints or power iteration) and the unit-normalisation table.
  * Nothing in here names a built-in: atoms, ops, transforms and manifolds come from the registry.
  */
-export function compileFlow(def: FlowDefinition | FlowSpec, options: CompileOptions = {}): { compiled: CompiledFlow; report: CompileReport } {
+export function compileFlow(def: FlowDefinition | AnyFlowSpec, options: CompileOptions = {}): { compiled: CompiledFlow; report: CompileReport } {
   const registry = options.registry ?? defaultRegistry();
   const spec = resolveFlow(def, { dtype: options.dtype, seed: options.seed, params: options.params });
   const lint = lintSpec(spec, { registry });

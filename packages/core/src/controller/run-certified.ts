@@ -10,7 +10,7 @@ import { type RngKey, foldIn } from "../rng.js";
 import { FlowRunner, type RunnerSnapshot, type StepMetrics } from "../runtime/runner.js";
 import { lintSpec } from "../spec/lint.js";
 import { type ResolvedPolicies, resolvePolicies } from "../spec/policies.js";
-import type { BudgetsSpec, CertificationSpec, FlowPolicySpec, FlowSpec, GapDialSpec, MultiscaleSpec, SparsitySpec } from "../spec/types.js";
+import type { AnyFlowSpec, BudgetsSpec, CertificationSpec, FlowPolicySpec, FlowSpec, GapDialSpec, MultiscaleSpec, SparsitySpec } from "../spec/types.js";
 import { DEFAULTS } from "../spec/defaults.js";
 import { bandStats } from "./band-stats.js";
 import { sortHooks } from "./hooks.js";
@@ -98,7 +98,7 @@ interface ControllerState {
  * gates: no tuning before GREEN, every move re-certified, fail closed on a violation. The FDA,
  * the tuner and the recorder are hooks; the controller imports none of them.
  */
-export async function runCertified(spec: FlowSpec, compiled: CompiledFlow, options: RunCertifiedOptions = {}): Promise<RunResult> {
+export async function runCertified(spec: AnyFlowSpec, compiled: CompiledFlow, options: RunCertifiedOptions = {}): Promise<RunResult> {
   const c = new Controller(spec, compiled, options);
   return c.run();
 }

@@ -191,6 +191,14 @@ export interface FlowSpec<
   policies?: PoliciesSpec;
 }
 
+/**
+ * Any spec, whatever its slot/data/op/transform names: what functions that accept specs take
+ * (`FlowSpec<{ x: ... }>` from defineFlow is not assignable to the default `FlowSpec`, whose
+ * records are open).
+ */
+// biome-ignore lint/suspicious/noExplicitAny: the name parameters are checked where the spec is written
+export type AnyFlowSpec = FlowSpec<any, any, any, any>;
+
 /** What a spec factory receives: the run's dtype and seed, and free-form parameters (e.g. size). */
 export interface FlowContext {
   dtype: Dtype;
