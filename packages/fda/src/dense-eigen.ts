@@ -87,13 +87,18 @@ export function tridiagonalEigen(d: Float64Array, e: Float64Array, z?: Float64Ar
   if (e.length < n) throw new CflowError("SHAPE_MISMATCH", `tridiagonalEigen: off-diagonal needs ${n} entries (last one 0), found ${e.length}`, { path: "tridiagonalEigen", expected: n, found: e.length });
   const zRows = z ? Math.floor(z.length / n) : 0;
   e[n - 1] = 0;
+  // The local test |e_m| ≤ ε(|d_m| + |d_{m+1}|) never fires when both diagonals are 0 (rank-deficient
+  // matrices: a lasso Gram with more active columns than rows); compare with the matrix's scale too.
+  let scale = 0;
+  for (let i = 0; i < n; i++) scale = Math.max(scale, Math.abs(d[i]) + Math.abs(e[i]));
+  const floor = Number.EPSILON * scale;
   for (let l = 0; l < n; l++) {
     let iter = 0;
     let m: number;
     do {
       for (m = l; m < n - 1; m++) {
         const dd = Math.abs(d[m]) + Math.abs(d[m + 1]);
-        if (Math.abs(e[m]) <= Number.EPSILON * dd) break;
+        if (Math.abs(e[m]) <= Number.EPSILON * dd || Math.abs(e[m]) <= floor) break;
       }
       if (m !== l) {
         if (iter++ === 60) {

@@ -51,3 +51,32 @@ describe("symmetricEigenvalues (Householder + implicit QL)", () => {
     expect(() => symmetricEigenvalues(a, 2)).toThrow(/entry \(1, 1\) is NaN/);
   });
 });
+
+describe("rank-deficient matrices", () => {
+  it("deflates a negligible off-diagonal between two zero diagonals (a null space in the Lanczos matrix)", () => {
+    // T = diag(0, 0, 2) with couplings 1e-300 (below ε·‖T‖) and 1: eigenvalues 0, (2 ± √8)/2
+    const d = Float64Array.of(0, 0, 2);
+    const e = Float64Array.of(1e-300, 1, 0);
+    tridiagonalEigen(d, e);
+    const ev = [...d].sort((a, b) => a - b);
+    expect(ev[0]).toBeCloseTo(1 - Math.sqrt(2), 12);
+    expect(Math.abs(ev[1])).toBeLessThan(1e-15);
+    expect(ev[2]).toBeCloseTo(1 + Math.sqrt(2), 12);
+  });
+
+  it("finds the eigenvalues of a Gram matrix with more columns than rows (zero diagonal blocks after reduction)", () => {
+    // G = AᵀA with A 3×8: rank 3, five zero eigenvalues
+    const rows = 3;
+    const cols = 8;
+    const rand = mulberry32(5);
+    const A = Array.from({ length: rows * cols }, () => randn(rand));
+    const G = new Float64Array(cols * cols);
+    for (let i = 0; i < cols; i++) for (let j = 0; j < cols; j++) for (let r = 0; r < rows; r++) G[i * cols + j] += A[r * cols + i] * A[r * cols + j];
+    const ev = [...symmetricEigenvalues(G, cols)].sort((a, b) => a - b);
+    const zeros = ev.filter((v) => Math.abs(v) < 1e-12 * ev[cols - 1]);
+    expect(zeros.length).toBe(cols - rows);
+    // the non-zero eigenvalues are those of A Aᵀ (3×3), whose trace is ‖A‖_F²
+    const fro = A.reduce((s, v) => s + v * v, 0);
+    expect(Math.abs(ev.reduce((s, v) => s + v, 0) - fro) / fro).toBeLessThan(1e-12);
+  });
+});
