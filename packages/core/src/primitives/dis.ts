@@ -1,4 +1,5 @@
-// F_Dis(x; α) = x − α∇f(x): the explicit (forward) step on the smooth part. On a manifold slot it
+// F_Dis(x; α) = x − α∇f(x): the explicit (forward) step on the smooth part (preconditioned flows:
+// x − αD⁻¹∇f(x) with a diagonal metric D). On a manifold slot it
 // is a Riemannian gradient step: the candidate's range then holds the tangent step
 // ξ = −α·grad_R f(x), which F_Proj may shrink and `emitRetract` maps back onto the manifold.
 import type { RealArray } from "../dtype.js";
@@ -7,7 +8,8 @@ import type { Rotation, StepBuffers } from "../runtime/buffers.js";
 
 /**
  * Records: y ← x_cur + β(x_cur − x_prev) when the flow has momentum (else y is x_cur),
- * g ← ∇f(y) (each term also writes f_i(y)), x_cand ← y − α·g. Returns the buffer used as y.
+ * g ← ∇f(y) (each term also writes f_i(y)), x_cand ← y − α·g (y − α·D⁻¹g with a diagonal
+ * metric). Returns the buffer used as y.
  */
 export function emitDis(p: PlanBuilder, b: StepBuffers, r: Rotation, momentum: boolean) {
   const flow = b.flow;
@@ -20,7 +22,8 @@ export function emitDis(p: PlanBuilder, b: StepBuffers, r: Rotation, momentum: b
     t.term.emitGradient(p, b.slot(y, t.slot), r.cur, r.prev, momentum ? b.beta : b.zero, b.slot(b.g, t.slot), b.fAtY[i]);
   });
   const cand = b.X[r.cand];
-  p.call("axpbyz", n, b.one, y, b.negAlpha, b.g, cand);
+  if (b.metricDiagInv) p.call("precondStep", n, b.negAlpha, y, b.metricDiagInv, b.g, cand);
+  else p.call("axpbyz", n, b.one, y, b.negAlpha, b.g, cand);
   for (const s of flow.slots) {
     const M = s.manifold;
     if (!M) continue;

@@ -23,7 +23,7 @@ export class StepPlan {
     readonly flow: CompiledFlow,
     readonly family: FlowFamily,
   ) {
-    const b = (this.buffers = new StepBuffers(flow));
+    const b = (this.buffers = new StepBuffers(flow, family.metric === "diagonal"));
     const c = flow.cells;
     this.con =
       family.shape === "hamiltonian"
@@ -44,7 +44,8 @@ export class StepPlan {
       emitRetract(p, b, r);
       // observe the candidate: its energy, and the image caches the next gradient combines
       flow.smooth.forEach((t, i) => t.term.emitObserve(p, b.slot(b.X[r.cand], t.slot), r.cand, b.fAtX[i]));
-      p.call("stepMetrics", flow.n, y, b.X[r.cand], b.X[r.cur], b.metrics);
+      if (b.metricDiag) p.call("precondMetrics", flow.n, b.metricDiag, y, b.X[r.cand], b.metrics);
+      else p.call("stepMetrics", flow.n, y, b.X[r.cand], b.X[r.cur], b.metrics);
       p.call("dotDiff", flow.n, b.g, b.X[r.cand], y, b.linear);
       return p.build();
     };

@@ -122,6 +122,17 @@ export class LinearLossTerm implements SmoothTerm {
     this.emitBackProject(p, this.zy, g);
   }
 
+  hessianDiagonal(_x: RealBuf): Float64Array | null {
+    const w = this.w.value;
+    if (this.loss.kind === "squared") {
+      if (!this.op) return new Float64Array(this.n).fill(w);
+      const d = this.op.gramDiagonal?.();
+      return d ? d.map((v) => w * v) : null;
+    }
+    if (this.loss.kind === "weightedSquared" && !this.op) return Float64Array.from(this.loss.weights.view, (c) => w * c);
+    return null;
+  }
+
   value(x: RealBuf): number {
     this.programs.run("value", [x], (p) => {
       this.emitImage(p, x, this.zy);
