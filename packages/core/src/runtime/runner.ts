@@ -210,6 +210,17 @@ export class FlowRunner {
       }
       return e;
     }
+    // W x of a loaded state carries rounding noise on levels the multiscale schedule holds at
+    // zero (weight ∞): evaluate g with the unlocked weights, the true energy (equal on exact zeros)
+    const t = this.sparsityTerm;
+    if (t?.bandWeights && this.multiscale && this.multiscale.active < this.multiscale.levels) {
+      t.bandWeights = this.userLambdaJ ?? t.bandWeights.map(() => 1);
+      try {
+        return this.flow.fValue(x) + this.flow.gValue(x);
+      } finally {
+        this.applyBandWeights();
+      }
+    }
     return this.flow.fValue(x) + this.flow.gValue(x);
   }
 
