@@ -95,7 +95,12 @@ export class FlowRunner {
     }
     this.family = entry.family;
     this.checkFamily();
-    this.plan = new StepPlan(flow, this.family);
+    const ls = this.flowPolicy.lineSearch;
+    const manifold = flow.slots.some((s) => s.manifold);
+    // a preconditioned step size always rests on a power-iteration estimate
+    const estimated = flow.betaMethod !== "analytic" || this.family.metric === "diagonal";
+    this.lineSearch = !manifold && this.family.shape === "forward-backward" && (ls === "always" || (ls === "auto" && estimated));
+    this.plan = new StepPlan(flow, this.family, { lineSearch: this.lineSearch });
     this.familyState = this.family.init();
     this.alphaValue = flow.beta > 0 ? this.flowPolicy.stepScale / flow.beta : 1;
     if (this.family.metric === "diagonal") {
@@ -105,11 +110,6 @@ export class FlowRunner {
     }
     if (this.family.shape === "hamiltonian") this.configureLeapfrog();
     else this.plan.buffers.setAlpha(this.alphaValue);
-    const ls = this.flowPolicy.lineSearch;
-    const manifold = flow.slots.some((s) => s.manifold);
-    // a preconditioned step size always rests on a power-iteration estimate
-    const estimated = flow.betaMethod !== "analytic" || this.preconditioner !== null;
-    this.lineSearch = !manifold && this.family.shape === "forward-backward" && (ls === "always" || (ls === "auto" && estimated));
     this.sparsityTerm = flow.prox.find((p) => p.term.sparsity)?.term ?? null;
     this.userLambdaJ = this.sparsityTerm?.bandWeights ? [...this.sparsityTerm.bandWeights] : null;
     this.events = options.events ?? null;
