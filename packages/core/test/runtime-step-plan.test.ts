@@ -50,3 +50,49 @@ describe.each(DTYPES)("step plan (%s)", (dtype: Dtype) => {
     }
   });
 });
+
+describe.each(DTYPES)("gradient emission paths (%s)", (dtype: Dtype) => {
+  // one smooth term spanning the state writes ∇f straight into g; several accumulate into a zeroed g
+  const cases = [
+    ["tikhonov alone (written into g)", [{ kind: "regularizer" as const, atom: "tikhonov", weight: 0.7 }]],
+    [
+      "tikhonov + least squares on the identity (accumulated)",
+      [
+        { kind: "regularizer" as const, atom: "tikhonov", weight: 0.7 },
+        { kind: "data" as const, atom: "leastSquares", target: "b" as const, weight: 0.3 },
+      ],
+    ],
+  ] as const;
+  it.each(cases)("%s: one proximal-gradient step by hand", (_name, smooth) => {
+    const n = 9;
+    const x0 = Array.from({ length: n }, (_, i) => Math.sin(i + 1));
+    const b = Array.from({ length: n }, (_, i) => Math.cos(2 * i));
+    const lam = 0.05;
+    const { compiled } = compileFlow(
+      {
+        dtype,
+        state: { x: { shape: [n], init: x0 } },
+        data: { b: dtype === "float64" ? Float64Array.from(b) : Float32Array.from(b) },
+        terms: [...smooth, { kind: "regularizer" as const, atom: "l1", weight: lam }],
+        policies: { flow: { family: "proximal", lineSearch: "never" } },
+      },
+      { dtype },
+    );
+    const runner = new FlowRunner(compiled);
+    const alpha = 0.4;
+    runner.alpha = alpha;
+    const m = runner.step();
+    const ls = smooth.length > 1;
+    const grad = x0.map((v, i) => 0.7 * v + (ls ? 0.3 * (v - b[i]) : 0));
+    const want = x0.map((v, i) => {
+      const z = v - alpha * grad[i];
+      return Math.sign(z) * Math.max(Math.abs(z) - alpha * lam, 0);
+    });
+    const got = runner.state;
+    for (let i = 0; i < n; i++) expect(Math.abs(got[i] - want[i])).toBeLessThan(dtype === "float64" ? 1e-15 : 1e-6);
+    const f = 0.35 * want.reduce((s, v) => s + v * v, 0) + (ls ? 0.15 * want.reduce((s, v, i) => s + (v - b[i]) ** 2, 0) : 0);
+    const g = lam * want.reduce((s, v) => s + Math.abs(v), 0);
+    expect(Math.abs(m.E - (f + g))).toBeLessThan(dtype === "float64" ? 1e-14 : 1e-6);
+    compiled.dispose();
+  });
+});

@@ -72,6 +72,12 @@ export interface SmoothTerm {
    * of x_cur, x_prev are in cache[cur], cache[prev] (β = 0: y = x_cur).
    */
   emitGradient(p: PlanBuilder, y: RealBuf, cur: CacheIndex, prev: CacheIndex, beta: Cell, g: RealBuf, value: Cell): void;
+  /**
+   * As emitGradient, but g ← ∇f(y), overwriting g. Optional: when a term is the only smooth term
+   * of a flow and spans the whole state, the runtime records this instead of zeroing g and
+   * accumulating (two passes fewer per step).
+   */
+  emitGradientSet?(p: PlanBuilder, y: RealBuf, cur: CacheIndex, prev: CacheIndex, beta: Cell, g: RealBuf, value: Cell): void;
   dispose(): void;
 }
 

@@ -17,10 +17,17 @@ export function emitDis(p: PlanBuilder, b: StepBuffers, r: Rotation, momentum: b
   const xCur = b.X[r.cur];
   const y = momentum ? b.y : xCur;
   if (momentum) p.call("momentum", n, b.beta, xCur, b.X[r.prev], y);
-  p.call("fill", n, b.zero, b.g);
-  flow.smooth.forEach((t, i) => {
-    t.term.emitGradient(p, b.slot(y, t.slot), r.cur, r.prev, momentum ? b.beta : b.zero, b.slot(b.g, t.slot), b.fAtY[i]);
-  });
+  const beta = momentum ? b.beta : b.zero;
+  const only = flow.smooth.length === 1 ? flow.smooth[0] : null;
+  if (only?.term.emitGradientSet && only.slot.size === n) {
+    // the only smooth term spans the state: it writes ∇f straight into g
+    only.term.emitGradientSet(p, y, r.cur, r.prev, beta, b.g, b.fAtY[0]);
+  } else {
+    p.call("fill", n, b.zero, b.g);
+    flow.smooth.forEach((t, i) => {
+      t.term.emitGradient(p, b.slot(y, t.slot), r.cur, r.prev, beta, b.slot(b.g, t.slot), b.fAtY[i]);
+    });
+  }
   const cand = b.X[r.cand];
   if (b.metricDiagInv) p.call("precondStep", n, b.negAlpha, y, b.metricDiagInv, b.g, cand);
   else p.call("axpbyz", n, b.one, y, b.negAlpha, b.g, cand);
