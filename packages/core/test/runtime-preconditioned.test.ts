@@ -93,6 +93,9 @@ describe.each(DTYPES)("Jacobi preconditioner (%s)", (dtype: Dtype) => {
     const pre = runner.preconditioner!;
     expect(pre.method).toBe("analytic");
     expect(pre.probes).toBe(0);
+    // the preconditioned step is still one call into the kernel
+    expect(runner.plan.kernelCalls).toBe(1);
+    expect(runner.plan.programs[0].jsSteps).toBe(0);
     for (let j = 0; j < 20; j++) expect(Math.abs(pre.d[j] - exact[j]) / exact[j]).toBeLessThan(rtol);
     check(runner);
     compiled.dispose();
