@@ -9,9 +9,9 @@ import type { Rotation, StepBuffers } from "../runtime/buffers.js";
 /**
  * Records: y ← x_cur + β(x_cur − x_prev) when the flow has momentum (else y is x_cur),
  * g ← ∇f(y) (each term also writes f_i(y)), x_cand ← y − α·g (y − α·D⁻¹g with a diagonal
- * metric). Returns the buffer used as y.
+ * metric). y is b.y with momentum, else x_cur itself.
  */
-export function emitDis(p: PlanBuilder, b: StepBuffers, r: Rotation, momentum: boolean) {
+export function emitDis(p: PlanBuilder, b: StepBuffers, r: Rotation, momentum: boolean): void {
   const flow = b.flow;
   const n = flow.n;
   const xCur = b.X[r.cur];
@@ -45,7 +45,6 @@ export function emitDis(p: PlanBuilder, b: StepBuffers, r: Rotation, momentum: b
       for (let i = 0; i < out.length; i++) out[i] = a * rg[i];
     });
   }
-  return y;
 }
 
 /** Records, for manifold slots: x_cand ← retract(x_cur, ξ) where ξ is the (proximal) tangent step. */
