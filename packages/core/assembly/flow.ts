@@ -1,6 +1,6 @@
 // Fused kernels of the flow step itself: the per-iteration metrics, computed in one pass over
 // buffers the step already touches (DESIGN §6: metrics fused into passes it already makes).
-import { at64, ld, vld, promoteLo, promoteHi, hsum } from "./common/real";
+import { at64, ld, st, vld, vst, vsplat, promoteLo, promoteHi, hsum } from "./common/real";
 
 /**
  * After a step from momentum point y to x⁺ (x), with xPrev the previous iterate:
@@ -66,4 +66,54 @@ export function dotDiff(n: i32, g: usize, x: usize, y: usize): f64 {
 /** cell ← a·cell (scales a reduction written by an earlier plan call, e.g. ½w⟨x, Qx⟩). */
 export function scaleCell(a: f64, cell: usize): void {
   store<f64>(cell, a * load<f64>(cell));
+}
+
+/** z ← y + a·(dinv ⊙ g): the preconditioned forward step z = y − α D⁻¹∇f(y) with a = −α. */
+export function precondStep(n: i32, a: f64, y: usize, dinv: usize, g: usize, z: usize): void {
+  const av = vsplat(a);
+  const ar = <Real>a;
+  let i = 0;
+  for (; i + LANES <= n; i += LANES) vst(z, i, v128.add<Real>(vld(y, i), v128.mul<Real>(av, v128.mul<Real>(vld(dinv, i), vld(g, i)))));
+  for (; i < n; i++) st(z, i, ld(y, i) + ar * (ld(dinv, i) * ld(g, i)));
+}
+
+/**
+ * The metrics of a preconditioned step from y to x⁺ (x) with the diagonal metric d:
+ * out[0] = ‖x⁺ − y‖²_D = Σ d(x⁺ − y)² (the line search's quadratic term) and
+ * out[1] = ‖D(x⁺ − y)‖² (α² times the squared gradient-mapping norm).
+ */
+export function precondMetrics(n: i32, d: usize, y: usize, x: usize, out: usize): void {
+  let s0 = f64x2.splat(0);
+  let s1 = f64x2.splat(0);
+  let i = 0;
+  if (sizeof<Real>() == 8) {
+    for (; i + 2 <= n; i += 2) {
+      const e = f64x2.sub(vld(x, i), vld(y, i));
+      const de = f64x2.mul(vld(d, i), e);
+      s0 = f64x2.add(s0, f64x2.mul(de, e));
+      s1 = f64x2.add(s1, f64x2.mul(de, de));
+    }
+  } else {
+    for (; i + 4 <= n; i += 4) {
+      const xv = vld(x, i);
+      const yv = vld(y, i);
+      const dv = vld(d, i);
+      const el = f64x2.sub(promoteLo(xv), promoteLo(yv));
+      const eh = f64x2.sub(promoteHi(xv), promoteHi(yv));
+      const dl = f64x2.mul(promoteLo(dv), el);
+      const dh = f64x2.mul(promoteHi(dv), eh);
+      s0 = f64x2.add(s0, f64x2.add(f64x2.mul(dl, el), f64x2.mul(dh, eh)));
+      s1 = f64x2.add(s1, f64x2.add(f64x2.mul(dl, dl), f64x2.mul(dh, dh)));
+    }
+  }
+  let a = hsum(s0);
+  let b = hsum(s1);
+  for (; i < n; i++) {
+    const e = <f64>ld(x, i) - <f64>ld(y, i);
+    const de = <f64>ld(d, i) * e;
+    a += de * e;
+    b += de * de;
+  }
+  store<f64>(at64(out, 0), a);
+  store<f64>(at64(out, 1), b);
 }

@@ -135,6 +135,11 @@ export function softThresholdBands(nb: i32, offsets: usize, weights: usize, t: f
       continue;
     }
     const w = load<f64>(at64(weights, j));
+    // an infinite weight locks the band at zero (the multiscale schedule's locked levels)
+    if (w == Infinity) {
+      memory.fill(at(out, lo), 0, <usize>(hi - lo) << alignof<Real>());
+      continue;
+    }
     softRange(lo, hi, t * lam * w, u, out);
     val += lam * w * rAbs;
     nnz += rNnz;
@@ -148,12 +153,14 @@ export function l1Value(n: i32, lam: f64, u: usize): f64 {
   return lam * rAbs;
 }
 
-/** λ Σ_j w_j ‖u_j‖₁ over the bands of softThresholdBands (band 0 left out when skipFirst ≠ 0). */
+/** λ Σ_j w_j ‖u_j‖₁ over the bands of softThresholdBands (band 0 left out when skipFirst ≠ 0; w_j = ∞: 0 on a zero band, else ∞). */
 export function l1BandsValue(nb: i32, offsets: usize, weights: usize, lam: f64, skipFirst: i32, u: usize): f64 {
   let val: f64 = 0;
   for (let j = skipFirst != 0 ? 1 : 0; j < nb; j++) {
     absRange(load<i32>(at32(offsets, j)), load<i32>(at32(offsets, j + 1)), u);
-    val += lam * load<f64>(at64(weights, j)) * rAbs;
+    const w = load<f64>(at64(weights, j));
+    // a locked band (infinite weight) is the indicator of zero
+    val += w == Infinity ? (rAbs > 0 ? Infinity : 0) : lam * w * rAbs;
   }
   return val;
 }

@@ -29,5 +29,6 @@ export * from "./runtime/runner.js";
 export * from "./runtime/step.js";
 export * from "./runtime/families.js";
 export * from "./runtime/multiscale.js";
+export * from "./runtime/preconditioner.js";
 export * from "./controller/run-certified.js";
 export * from "./controller/hooks.js";

@@ -20,6 +20,25 @@ describe.each(DTYPES)("flow kernels match their references (%s)", (dtype) => {
     expectScalarClose(k.exports.dotDiff(n, g.ptr, x.ptr, y.ptr), reference.flow.dotDiff(n, ga, xa, ya), 1e-11, 1e-12 * n * 4);
     for (const b of [y, x, p, g, out]) b.free();
   });
+
+  it.each(paritySizes(rand))("preconditioned step and metrics, n = %i", (n) => {
+    const [ya, ga, xa] = [0, 1, 2].map(() => randomArray(dtype, n, rand));
+    // a positive diagonal metric and its inverse
+    const da = randomArray(dtype, n, rand).map((v) => 0.1 + Math.abs(v));
+    const dinva = da.map((v) => 1 / v);
+    const [y, g, x, d, dinv] = [ya, ga, xa, da, dinva].map((a) => k.from(a));
+    const z = k.alloc(n);
+    k.exports.precondStep(n, -0.37, y.ptr, dinv.ptr, g.ptr, z.ptr);
+    const zr = dtype === "float64" ? new Float64Array(n) : new Float32Array(n);
+    reference.flow.precondStep(n, -0.37, ya, dinva, ga, zr);
+    expectArrayClose(z.view, zr, parityTol(dtype));
+    const out = k.allocF64(2);
+    k.exports.precondMetrics(n, d.ptr, y.ptr, x.ptr, out.ptr);
+    const ref = new Float64Array(2);
+    reference.flow.precondMetrics(n, da, ya, xa, ref);
+    expectArrayClose(out.view, ref, parityTol("float64") * 10);
+    for (const b of [y, g, x, d, dinv, z, out]) b.free();
+  });
 });
 
 describe.each(DTYPES)("scaleCell (%s)", (dtype) => {

@@ -27,6 +27,25 @@ describe.each(DTYPES)("loss kernels (%s)", (dtype) => {
     expectScalarClose(k.exports.lossSquared(n, w, r.ptr, g.ptr), v, 1e-12, sumTol(v));
     expectArrayClose(g.view, gr, tol);
 
+    // the fused squared-loss passes of the flow step
+    const ba = randomArray(dtype, n, rand);
+    const bb = k.from(ba);
+    const rr = ra.slice();
+    const rk = k.from(ra);
+    v = ref.lossSquaredResidual(n, w, ba, rr);
+    expectScalarClose(k.exports.lossSquaredResidual(n, w, bb.ptr, rk.ptr), v, 1e-12, sumTol(v));
+    expectArrayClose(rk.view, rr, tol);
+    v = ref.lossSquaredValue(n, w, ra);
+    expectScalarClose(k.exports.lossSquaredValue(n, w, r.ptr), v, 1e-12, sumTol(v));
+    const beta = 0.3 + rand();
+    v = ref.lossSquaredMomentum(n, w, beta, ra, ba, gr);
+    expectScalarClose(k.exports.lossSquaredMomentum(n, w, beta, r.ptr, bb.ptr, g.ptr), v, 1e-12, sumTol(v) * (1 + 2 * beta));
+    expectArrayClose(g.view, gr, tol * 10);
+    // in place over the current residual, as the step calls it
+    expectScalarClose(k.exports.lossSquaredMomentum(n, w, beta, rk.ptr, bb.ptr, rk.ptr), ref.lossSquaredMomentum(n, w, beta, rr, ba, rr), 1e-12, sumTol(v) * (1 + 2 * beta));
+    expectArrayClose(rk.view, rr, tol * 10);
+    for (const x of [bb, rk]) x.free();
+
     v = ref.lossWeightedSquared(n, w, ca, ra, gr);
     expectScalarClose(k.exports.lossWeightedSquared(n, w, c.ptr, r.ptr, g.ptr), v, 1e-12, sumTol(v));
     expectArrayClose(g.view, gr, tol);

@@ -122,6 +122,20 @@ describe.each(DTYPES)("prox kernels match their references and fuse exact statis
       expectScalarClose(e.l1BandsValue(nb, offsets.ptr, weights.ptr, lam, skip, out.ptr), v, 1e-12, 1e-300);
       if (skip) expect(Array.from(out.view.subarray(0, cuts[1]))).toEqual(Array.from(ua.subarray(0, cuts[1])));
     }
+    // an infinite weight locks its band at zero (and adds nothing to g); ∞ on a non-zero band is g = ∞
+    weights.view[1] = Infinity;
+    e.softThresholdBands(nb, offsets.ptr, weights.ptr, t, lam, 1, u.ptr, out.ptr, nnzOut, valOut);
+    const rl = ref.softThresholdBands(nb, offsets.view, weights.view, t, lam, 1, ua, ra);
+    expectArrayClose(out.view, ra, tol);
+    expect(Array.from(out.view.subarray(cuts[1], cuts[2])).every((v) => v === 0)).toBe(true);
+    let vl = 0;
+    for (let j = 2; j < nb; j++) vl += lam * weights.view[j] * recount(out.view.subarray(cuts[j], cuts[j + 1])).abs;
+    expectStats(got(), rl, out.view, vl);
+    expectScalarClose(e.l1BandsValue(nb, offsets.ptr, weights.ptr, lam, 1, out.ptr), vl, 1e-12, 1e-300);
+    if (cuts[2] > cuts[1] && ua.subarray(cuts[1], cuts[2]).some((v) => v !== 0)) {
+      expect(e.l1BandsValue(nb, offsets.ptr, weights.ptr, lam, 1, u.ptr)).toBe(Infinity);
+      expect(ref.l1BandsValue(nb, offsets.view, weights.view, lam, 1, ua)).toBe(Infinity);
+    }
     // in place, as the flow step calls it
     e.softThresholdBands(nb, offsets.ptr, weights.ptr, t, lam, 1, u.ptr, u.ptr, nnzOut, valOut);
     expectArrayClose(u.view, ra, tol);

@@ -59,6 +59,12 @@ export interface SmoothTerm {
   addGradient(x: RealBuf, g: RealBuf): number;
   /** out ← out + ∇²f(x)·v. */
   addHessian(x: RealBuf, v: RealBuf, out: RealBuf): void;
+  /**
+   * diag ∇²f(x) in float64 when the term knows it exactly and cheaply (least squares through an
+   * op that offers `gramDiagonal`), else null. Optional: the preconditioned flow family builds
+   * its Jacobi preconditioner from it and probes the Hessian of terms without it.
+   */
+  hessianDiagonal?(x: RealBuf): Float64Array | null;
   /** Records: cache[into] ← the term's image of x; value ← f(x). */
   emitObserve(p: PlanBuilder, x: RealBuf, into: CacheIndex, value: Cell): void;
   /**
@@ -66,6 +72,12 @@ export interface SmoothTerm {
    * of x_cur, x_prev are in cache[cur], cache[prev] (β = 0: y = x_cur).
    */
   emitGradient(p: PlanBuilder, y: RealBuf, cur: CacheIndex, prev: CacheIndex, beta: Cell, g: RealBuf, value: Cell): void;
+  /**
+   * As emitGradient, but g ← ∇f(y), overwriting g. Optional: when a term is the only smooth term
+   * of a flow and spans the whole state, the runtime records this instead of zeroing g and
+   * accumulating (two passes fewer per step).
+   */
+  emitGradientSet?(p: PlanBuilder, y: RealBuf, cur: CacheIndex, prev: CacheIndex, beta: Cell, g: RealBuf, value: Cell): void;
   dispose(): void;
 }
 
@@ -88,6 +100,12 @@ export interface ProxTerm {
   readonly space: "x" | "W";
   /** Induces sparsity: certificates are restricted to the active set. */
   readonly sparsity: boolean;
+  /**
+   * The prox is the same in every positive diagonal metric: argmin_x g(x) + ½‖x − u‖²_D does not
+   * depend on D (indicators of coordinate-wise constraints: box, non-negativity). The
+   * preconditioned flow family accepts only such terms. Default false.
+   */
+  readonly diagonalMetricExact?: boolean;
   /** Current global weight λ (a setter updates the cells the plan reads). */
   lambda: number;
   /** Per-band weights λ_j (relative to λ) when the atom supports bands, else null. */

@@ -114,6 +114,23 @@ export class ConvOp extends KernelOp {
     }
   }
 
+  /**
+   * diag(AᵀA) of a circular convolution: every column of A is the kernel wrapped onto the grid,
+   * so each entry is Σ over grid positions of (the taps landing there)². Zero-boundary
+   * convolutions have position-dependent column norms and do not offer it.
+   */
+  get gramDiagonal(): (() => Float64Array) | undefined {
+    if (this.boundary !== "circular") return undefined;
+    return () => {
+      const { h, w, mh, mw } = this.g;
+      const folded = new Float64Array(h * w);
+      for (let a = 0; a < mh; a++) for (let b = 0; b < mw; b++) folded[(a % h) * w + (b % w)] += this.taps[a * mw + b];
+      let s = 0;
+      for (const v of folded) s += v * v;
+      return new Float64Array(h * w).fill(s);
+    };
+  }
+
   /** ‖A‖₂: exactly max|k̂| for circular convolutions, the bound Σ|k| (Young) for zero boundary. */
   override get normHint(): number {
     return this.norm;

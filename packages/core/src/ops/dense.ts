@@ -25,6 +25,16 @@ export class DenseOp extends KernelOp {
     this.A = this.own(this.kernel.from(matrix, "denseOp"));
   }
 
+  gramDiagonal(): Float64Array {
+    const a = this.A.view;
+    const d = new Float64Array(this.cols);
+    for (let i = 0; i < this.rows; i++) {
+      const row = i * this.cols;
+      for (let j = 0; j < this.cols; j++) d[j] += a[row + j] * a[row + j];
+    }
+    return d;
+  }
+
   emitApply(p: PlanBuilder, x: RealBuf, out: RealBuf): void {
     p.call("gemv", this.rows, this.cols, this.A, x, out);
   }

@@ -23,6 +23,10 @@ export class DiagonalOp extends KernelOp {
     return this.maxAbs;
   }
 
+  gramDiagonal(): Float64Array {
+    return Float64Array.from(this.d.view, (v) => v * v);
+  }
+
   emitApply(p: PlanBuilder, x: RealBuf, out: RealBuf): void {
     p.call("mul", this.inSize, this.d, x, out);
   }

@@ -13,6 +13,10 @@ export class IdentityOp extends KernelOp {
     return 1;
   }
 
+  gramDiagonal(): Float64Array {
+    return new Float64Array(this.inSize).fill(1);
+  }
+
   emitApply(p: PlanBuilder, x: RealBuf, out: RealBuf): void {
     p.call("copy", this.inSize, x, out);
   }

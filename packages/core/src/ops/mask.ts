@@ -29,6 +29,10 @@ export class MaskOp extends KernelOp {
     return this.count > 0 ? 1 : 0;
   }
 
+  gramDiagonal(): Float64Array {
+    return Float64Array.from(this.m.view);
+  }
+
   emitApply(p: PlanBuilder, x: RealBuf, out: RealBuf): void {
     p.call("mul", this.inSize, this.m, x, out);
   }

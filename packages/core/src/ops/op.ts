@@ -31,6 +31,13 @@ export interface Op {
    * convolution's Gram operator is one spectral multiply: 2 FFTs instead of 4). Optional.
    */
   gram?(): Op;
+  /**
+   * diag(AᵀA) — the squared column norms of A — in float64, when the op knows it exactly and
+   * cheaply (dense: a pass over the matrix; diagonal, mask, scaling, identity: closed forms;
+   * circular convolution: Σ of the wrapped taps squared). Optional: the preconditioned flow
+   * family's Jacobi preconditioner uses it, and probes the Hessian where it is missing.
+   */
+  gramDiagonal?(): Float64Array;
   /** Releases kernel memory the operator holds. */
   dispose(): void;
 }

@@ -24,6 +24,10 @@ export class ScalingOp extends KernelOp {
     return Math.abs(this.scale);
   }
 
+  gramDiagonal(): Float64Array {
+    return new Float64Array(this.inSize).fill(this.scale * this.scale);
+  }
+
   emitApply(p: PlanBuilder, x: RealBuf, out: RealBuf): void {
     p.call("copy", this.inSize, x, out).call("scale", this.inSize, this.a, out);
   }

@@ -1,4 +1,5 @@
 import type { CacheIndex } from "../atoms/atom.js";
+import { CflowError } from "../errors.js";
 import type { CompiledFlow, SlotLayout } from "../compiler/types.js";
 import type { F64Buf, RealBuf } from "../kernel/kernel.js";
 import type { Cell } from "../kernel/plan.js";
@@ -30,13 +31,22 @@ export class StepBuffers {
   readonly fAtX: Cell[];
   /** nnz and g_j(x⁺) per prox term, fused into the prox pass. */
   readonly proxStats: ProxCells[];
-  /** [‖x⁺ − y‖², ⟨y − x⁺, x⁺ − x_k⟩] (stepMetrics). */
+  /**
+   * [‖x⁺ − y‖², ⟨y − x⁺, x⁺ − x_k⟩] (stepMetrics); with a diagonal metric D
+   * [‖x⁺ − y‖²_D, ‖D(x⁺ − y)‖²] (precondMetrics).
+   */
   readonly metrics: F64Buf;
+  /** The diagonal metric D and D⁻¹ of preconditioned flows (set by the runner), else null. */
+  readonly metricDiag: RealBuf | null;
+  readonly metricDiagInv: RealBuf | null;
   /** ⟨∇f(y), x⁺ − y⟩ for the sufficient-decrease test of the line search. */
   readonly linear: Cell;
   private readonly owned: { free(): void; isFreed: boolean }[] = [];
 
-  constructor(readonly flow: CompiledFlow) {
+  constructor(
+    readonly flow: CompiledFlow,
+    diagonalMetric = false,
+  ) {
     const k = flow.kernel;
     const own = <B extends { free(): void; isFreed: boolean }>(b: B) => {
       this.owned.push(b);
@@ -57,6 +67,17 @@ export class StepBuffers {
     this.proxStats = flow.prox.map(() => ({ nnz: c.cell(0), value: c.cell(0) }));
     this.metrics = own(k.allocF64(2));
     this.linear = c.cell(0);
+    this.metricDiag = diagonalMetric ? own(k.alloc(flow.n)) : null;
+    this.metricDiagInv = diagonalMetric ? own(k.alloc(flow.n)) : null;
+  }
+
+  /** Sets the diagonal metric D (and D⁻¹) of a preconditioned flow. */
+  setMetric(d: Float64Array): void {
+    if (!this.metricDiag || !this.metricDiagInv) {
+      throw new CflowError("NO_METRIC", "StepBuffers.setMetric: the step was built without a diagonal metric (only preconditioned families have one)", { path: "StepBuffers.setMetric" });
+    }
+    this.metricDiag.view.set(d);
+    this.metricDiagInv.view.set(d.map((v) => 1 / v));
   }
 
   setAlpha(a: number): void {

@@ -34,6 +34,12 @@ export interface FlowFamily {
   readonly momentum: boolean;
   /** Allows non-smooth terms (the gradient family does not). */
   readonly prox: boolean;
+  /**
+   * The metric of the forward step: "euclidean" (z = y − α∇f(y)) or "diagonal" (z = y − αD⁻¹∇f(y)
+   * with D the Jacobi preconditioner of the smooth part's Hessian; the prox must then be exact
+   * in the D-metric, see ProxTerm.diagonalMetricExact). Default "euclidean".
+   */
+  readonly metric?: "euclidean" | "diagonal";
   init(): FamilyState;
   /** β_k for the next candidate. */
   beta(s: FamilyState): number;
@@ -63,6 +69,17 @@ const plain = (name: string, description: string, prox: boolean): FlowFamily => 
 
 export const gradientFamily = plain("gradient", "gradient descent x⁺ = x − α∇f(x) (no non-smooth terms)", false);
 export const proximalFamily = plain("proximal", "proximal gradient (ISTA): x⁺ = prox_{αg}(x − α∇f(x))", true);
+
+/**
+ * Diagonally preconditioned (projected) gradient: x⁺ = P_C(x − αD⁻¹∇f(x)) with D the Jacobi
+ * preconditioner of the smooth part's Hessian and α·λ_max(D^{-1/2}HD^{-1/2}) ≤ 1, which makes
+ * every step a descent step in the D-metric. Non-smooth terms must have a prox that is exact in
+ * any diagonal metric (projections onto boxes and orthants).
+ */
+export const preconditionedFamily: FlowFamily = {
+  ...plain("preconditioned", "Jacobi-preconditioned projected gradient: x⁺ = P_C(x − αD⁻¹∇f(x)), D ≈ diag ∇²f", true),
+  metric: "diagonal",
+};
 
 /**
  * FISTA with adaptive restart. With the function scheme a candidate that raises the energy is
@@ -101,7 +118,7 @@ function nextT(t: number): number {
   return (1 + Math.sqrt(1 + 4 * t * t)) / 2;
 }
 
-export const builtinFamilies: FlowFamily[] = [gradientFamily, proximalFamily, acceleratedFamily, hamiltonianDampedFamily];
+export const builtinFamilies: FlowFamily[] = [gradientFamily, proximalFamily, acceleratedFamily, preconditionedFamily, hamiltonianDampedFamily];
 
 export function familyPolicy(family: FlowFamily): FlowFamilyPolicy {
   return { kind: "flow", description: family.description, family };

@@ -7,6 +7,7 @@ import type { ResolvedPolicies } from "../spec/policies.js";
 import { rotation } from "./buffers.js";
 import type { FamilyState, FlowFamily, FlowFamilyPolicy } from "./families.js";
 import { type MultiscaleState, multiscaleInit, multiscaleUpdate } from "./multiscale.js";
+import { type DiagonalPreconditioner, jacobiPreconditioner } from "./preconditioner.js";
 import { StepPlan } from "./step-plan.js";
 
 /** What one accepted step reports (the telemetry row's metrics). */
@@ -78,6 +79,8 @@ export class FlowRunner {
   private multiscale: MultiscaleState | null;
   private readonly levels: number;
   private readonly events: EventPort | null;
+  /** The Jacobi preconditioner of a preconditioned family (null otherwise). */
+  readonly preconditioner: DiagonalPreconditioner | null = null;
   /** The coefficient buffer holds the current iterate's prox output (false after load/restore). */
   private coeffsFresh = false;
 
@@ -92,14 +95,21 @@ export class FlowRunner {
     }
     this.family = entry.family;
     this.checkFamily();
-    this.plan = new StepPlan(flow, this.family);
-    this.familyState = this.family.init();
-    this.alphaValue = flow.beta > 0 ? this.flowPolicy.stepScale / flow.beta : 1;
-    if (this.family.shape === "hamiltonian") this.configureLeapfrog();
-    else this.plan.buffers.setAlpha(this.alphaValue);
     const ls = this.flowPolicy.lineSearch;
     const manifold = flow.slots.some((s) => s.manifold);
-    this.lineSearch = !manifold && this.family.shape === "forward-backward" && (ls === "always" || (ls === "auto" && flow.betaMethod !== "analytic"));
+    // a preconditioned step size always rests on a power-iteration estimate
+    const estimated = flow.betaMethod !== "analytic" || this.family.metric === "diagonal";
+    this.lineSearch = !manifold && this.family.shape === "forward-backward" && (ls === "always" || (ls === "auto" && estimated));
+    this.plan = new StepPlan(flow, this.family, { lineSearch: this.lineSearch });
+    this.familyState = this.family.init();
+    this.alphaValue = flow.beta > 0 ? this.flowPolicy.stepScale / flow.beta : 1;
+    if (this.family.metric === "diagonal") {
+      this.preconditioner = jacobiPreconditioner(flow);
+      this.plan.buffers.setMetric(this.preconditioner.d);
+      if (this.preconditioner.lambdaMax > 0) this.alphaValue = this.flowPolicy.stepScale / this.preconditioner.lambdaMax;
+    }
+    if (this.family.shape === "hamiltonian") this.configureLeapfrog();
+    else this.plan.buffers.setAlpha(this.alphaValue);
     this.sparsityTerm = flow.prox.find((p) => p.term.sparsity)?.term ?? null;
     this.userLambdaJ = this.sparsityTerm?.bandWeights ? [...this.sparsityTerm.bandWeights] : null;
     this.events = options.events ?? null;
@@ -116,6 +126,9 @@ export class FlowRunner {
         line_search: this.lineSearch,
         kernel_calls_per_step: this.plan.kernelCalls,
         multiscale: this.multiscalePolicy.mode,
+        ...(this.preconditioner
+          ? { preconditioner: { method: this.preconditioner.method, probes: this.preconditioner.probes, lambda_max: this.preconditioner.lambdaMax, power_iterations: this.preconditioner.powerIterations } }
+          : {}),
       },
     });
     this.load(flow.x0);
@@ -136,6 +149,24 @@ export class FlowRunner {
         expected: '"proximal" | "gradient"',
         found: JSON.stringify(f.name),
       });
+    }
+    if (f.metric === "diagonal") {
+      if (this.flow.slots.some((s) => s.manifold)) {
+        throw new CflowError("FAMILY_MISMATCH", `policies.flow.family: "${f.name}" preconditions Euclidean coordinates, but the flow has manifold slots (${this.flow.slots.filter((s) => s.manifold).map((s) => s.name).join(", ")})`, {
+          path: "policies.flow.family",
+          expected: '"gradient" or "proximal" for manifold slots',
+          found: JSON.stringify(f.name),
+        });
+      }
+      for (const p of this.flow.prox) {
+        if (p.term.space === "x" && p.term.diagonalMetricExact) continue;
+        throw new CflowError("FAMILY_MISMATCH", `policies.flow.family: "${f.name}" needs a prox that is exact in the diagonal metric D (box, nonneg), but term "${p.name}" (atom ${p.term.atom}${p.term.space === "W" ? ", in W-space" : ""}) is not`, {
+          path: `terms[${p.indices[0]}].atom`,
+          expected: "box or nonneg (or no non-smooth term) with the preconditioned family",
+          found: p.term.atom,
+          hint: 'use "proximal" or "accelerated" for this flow',
+        });
+      }
     }
     if (f.shape === "hamiltonian") {
       const pairs = this.flow.slots.filter((s) => s.conjugateOf);
@@ -178,6 +209,17 @@ export class FlowRunner {
         for (let i = s.offset; i < s.offset + s.size; i++) e += 0.5 * x[i] * x[i];
       }
       return e;
+    }
+    // W x of a loaded state carries rounding noise on levels the multiscale schedule holds at
+    // zero (weight ∞): evaluate g with the unlocked weights, the true energy (equal on exact zeros)
+    const t = this.sparsityTerm;
+    if (t?.bandWeights && this.multiscale && this.multiscale.active < this.multiscale.levels) {
+      t.bandWeights = this.userLambdaJ ?? t.bandWeights.map(() => 1);
+      try {
+        return this.flow.fValue(x) + this.flow.gValue(x);
+      } finally {
+        this.applyBandWeights();
+      }
     }
     return this.flow.fValue(x) + this.flow.gValue(x);
   }
@@ -320,7 +362,7 @@ export class FlowRunner {
         E,
         f,
         g,
-        gradNorm: Math.sqrt(d2) / this.alphaValue,
+        gradNorm: Math.sqrt(this.preconditioner ? b.metrics.view[1] : d2) / this.alphaValue,
         alpha: this.alphaValue,
         beta,
         restarted,

@@ -1,4 +1,5 @@
 import type { Dtype, RealArray } from "../dtype.js";
+import type { JsOpLike } from "../ops/js-op.js";
 import type { Op } from "../ops/op.js";
 
 /** Built-in atom names (plugins add more through the registry). */
@@ -37,8 +38,12 @@ export interface SlotSpec {
 /** Data arrays: typed arrays of the run's dtype, or plain number arrays (converted). */
 export type DataValue = RealArray | number[];
 
-/** An op: an Op instance, a factory of the run's dtype, or a registry reference. */
-export type OpSpec = Op | ((ctx: { dtype: Dtype }) => Op) | OpRef;
+/**
+ * An op: an Op instance, a user-written operator with only `apply`/`adjoint` (run as JavaScript
+ * steps between kernel segments — the slow path), a factory of either in the run's dtype, or a
+ * registry reference.
+ */
+export type OpSpec = Op | JsOpLike | ((ctx: { dtype: Dtype }) => Op | JsOpLike) | OpRef;
 export interface OpRef {
   /** Registered op type ("conv2d", "dense", ...). */
   type: string;

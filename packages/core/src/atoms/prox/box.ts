@@ -9,6 +9,7 @@ export class BoxTerm extends KernelProxTerm {
   readonly atom = "box";
   readonly space = "x" as const;
   readonly sparsity = false;
+  readonly diagonalMetricExact = true;
   readonly lo: Cell;
   readonly hi: Cell;
 
@@ -34,6 +35,7 @@ export class NonnegTerm extends KernelProxTerm {
   readonly atom = "nonneg";
   readonly space = "x" as const;
   readonly sparsity = false;
+  readonly diagonalMetricExact = true;
   /** The orthant as a box [0, +∞] (its indicator, and the composite with ℓ1, read these). */
   readonly lo: Cell;
   readonly hi: Cell;

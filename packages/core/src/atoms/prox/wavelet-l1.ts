@@ -49,7 +49,11 @@ export class WaveletL1Term extends KernelProxTerm {
     return this.levelWeights.slice();
   }
 
-  /** One multiplier per detail level, coarsest first; null resets them to 1. */
+  /**
+   * One multiplier per detail level, coarsest first; null resets them to 1. ∞ locks a level at
+   * zero (the prox zeroes it and it adds nothing to g): how the multiscale schedule holds the
+   * levels it has not unlocked yet.
+   */
   override set bandWeights(w: number[] | null) {
     const levels = this.transform.levels;
     const path = `${this.path}.bandWeights`;
@@ -60,7 +64,7 @@ export class WaveletL1Term extends KernelProxTerm {
         found: Array.isArray(w) ? `${w.length}` : String(w),
       });
     }
-    const lw = w === null ? new Array<number>(levels).fill(1) : w.map((x, i) => checkWeight(`${path}[${i}]`, "a band weight", x));
+    const lw = w === null ? new Array<number>(levels).fill(1) : w.map((x, i) => (x === Number.POSITIVE_INFINITY ? x : checkWeight(`${path}[${i}]`, "a band weight", x)));
     this.levelWeights = lw;
     const wv = this.weights.view;
     this.layout.forEach((b, j) => {

@@ -22,7 +22,8 @@ export class LinearLossTerm implements SmoothTerm {
   readonly lipschitz: { scale: number; normOp: Op | null };
   private readonly m: number;
   private readonly n: number;
-  private readonly caches: [RealBuf, RealBuf, RealBuf];
+  /** Images Ax − b of the three state buffers (none for ½w‖x‖², whose image is x). */
+  private readonly caches: RealBuf[];
   /** Image at the momentum point, then the loss gradient written over it. */
   private readonly zy: RealBuf;
   /** Aᵀ(loss gradient) before it is added to g; Hessian scratch. */
@@ -59,7 +60,7 @@ export class LinearLossTerm implements SmoothTerm {
       this.owned.push(b);
       return b;
     };
-    this.caches = [alloc(this.m), alloc(this.m), alloc(this.m)];
+    this.caches = this.plainSquare ? [] : [alloc(this.m), alloc(this.m), alloc(this.m)];
     this.zy = alloc(this.m);
     this.hz = alloc(this.m);
     this.tmp = alloc(this.n);
@@ -101,25 +102,74 @@ export class LinearLossTerm implements SmoothTerm {
     }
   }
 
-  /** Records g ← g + Aᵀ·grad. */
-  private emitBackProject(p: PlanBuilder, grad: RealBuf, g: RealBuf): void {
-    if (this.op) {
+  /** Records g ← g + Aᵀ·grad (set: g ← Aᵀ·grad). */
+  private emitBackProject(p: PlanBuilder, grad: RealBuf, g: RealBuf, set: boolean): void {
+    if (set) {
+      if (this.op) this.op.emitAdjoint(p, grad, g);
+      else p.call("copy", this.n, grad, g);
+    } else if (this.op) {
       this.op.emitAdjoint(p, grad, this.tmp);
       p.call("axpy", this.n, this.one, this.tmp, g);
     } else p.call("axpy", this.n, this.one, grad, g);
   }
 
+  /** ½w‖x‖² (Tikhonov without an operator): the image is x itself, so no cache is kept. */
+  private get plainSquare(): boolean {
+    return this.loss.kind === "squared" && !this.op && !this.target;
+  }
+
   emitObserve(p: PlanBuilder, x: RealBuf, into: CacheIndex, value: Cell): void {
+    if (this.plainSquare) {
+      p.call("lossSquaredValue", this.n, this.w, x, value);
+      return;
+    }
     const c = this.caches[into];
+    if (this.loss.kind === "squared" && this.target) {
+      // the residual and its value in one pass (the gradient at the candidate is not needed)
+      if (this.op) this.op.emitApply(p, x, c);
+      else p.call("copy", this.n, x, c);
+      p.call("lossSquaredResidual", this.m, this.w, this.target, c, value);
+      return;
+    }
     this.emitImage(p, x, c);
     // the loss gradient at the candidate is not needed: write it to scratch
     this.emitLoss(p, c, this.zy, value);
   }
 
-  emitGradient(p: PlanBuilder, _y: RealBuf, cur: CacheIndex, prev: CacheIndex, beta: Cell, g: RealBuf, value: Cell): void {
-    p.call("momentum", this.m, beta, this.caches[cur], this.caches[prev], this.zy);
-    this.emitLoss(p, this.zy, this.zy, value);
-    this.emitBackProject(p, this.zy, g);
+  emitGradient(p: PlanBuilder, y: RealBuf, cur: CacheIndex, prev: CacheIndex, beta: Cell, g: RealBuf, value: Cell): void {
+    this.recordGradient(p, y, cur, prev, beta, g, value, false);
+  }
+
+  emitGradientSet(p: PlanBuilder, y: RealBuf, cur: CacheIndex, prev: CacheIndex, beta: Cell, g: RealBuf, value: Cell): void {
+    this.recordGradient(p, y, cur, prev, beta, g, value, true);
+  }
+
+  private recordGradient(p: PlanBuilder, y: RealBuf, cur: CacheIndex, prev: CacheIndex, beta: Cell, g: RealBuf, value: Cell, set: boolean): void {
+    if (this.plainSquare) {
+      if (set) p.call("lossSquared", this.n, this.w, y, g, value);
+      else {
+        p.call("lossSquaredValue", this.n, this.w, y, value);
+        p.call("axpy", this.n, this.w, y, g);
+      }
+      return;
+    }
+    if (this.loss.kind === "squared") p.call("lossSquaredMomentum", this.m, this.w, beta, this.caches[cur], this.caches[prev], this.zy, value);
+    else {
+      p.call("momentum", this.m, beta, this.caches[cur], this.caches[prev], this.zy);
+      this.emitLoss(p, this.zy, this.zy, value);
+    }
+    this.emitBackProject(p, this.zy, g, set);
+  }
+
+  hessianDiagonal(_x: RealBuf): Float64Array | null {
+    const w = this.w.value;
+    if (this.loss.kind === "squared") {
+      if (!this.op) return new Float64Array(this.n).fill(w);
+      const d = this.op.gramDiagonal?.();
+      return d ? d.map((v) => w * v) : null;
+    }
+    if (this.loss.kind === "weightedSquared" && !this.op) return Float64Array.from(this.loss.weights.view, (c) => w * c);
+    return null;
   }
 
   value(x: RealBuf): number {
@@ -134,7 +184,7 @@ export class LinearLossTerm implements SmoothTerm {
     this.programs.run("gradient", [x, g], (p) => {
       this.emitImage(p, x, this.zy);
       this.emitLoss(p, this.zy, this.zy, this.scratchCell);
-      this.emitBackProject(p, this.zy, g);
+      this.emitBackProject(p, this.zy, g, false);
     });
     return this.scratchCell.value;
   }
@@ -163,7 +213,7 @@ export class LinearLossTerm implements SmoothTerm {
           p.call("mul", this.m, this.zy, this.hz, this.hz);
           break;
       }
-      this.emitBackProject(p, this.hz, out);
+      this.emitBackProject(p, this.hz, out, false);
     });
   }
 

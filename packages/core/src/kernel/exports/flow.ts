@@ -5,4 +5,8 @@ export interface FlowExports {
   dotDiff(n: number, g: number, x: number, y: number): number;
   /** cell ← a·cell (cell: byte address of an f64). */
   scaleCell(a: number, cell: number): void;
+  /** z ← y + a·(dinv ⊙ g) (the preconditioned forward step with a = −α). */
+  precondStep(n: number, a: number, y: number, dinv: number, g: number, z: number): void;
+  /** out[0] = Σ d(x − y)², out[1] = Σ (d(x − y))² (out: two f64 cells). */
+  precondMetrics(n: number, d: number, y: number, x: number, out: number): void;
 }

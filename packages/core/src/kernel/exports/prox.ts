@@ -2,7 +2,10 @@
 // nnzOut and g(out) at valOut (f64 cells; 0 for projections), fused into its pass.
 export interface ProxExports {
   softThreshold(n: number, t: number, lam: number, u: number, out: number, nnzOut: number, valOut: number): void;
-  /** Bands [offsets[j], offsets[j+1]) (i32, nb + 1), multipliers weights[j] (f64); skipFirst ≠ 0 passes band 0 through. */
+  /**
+   * Bands [offsets[j], offsets[j+1]) (i32, nb + 1), multipliers weights[j] (f64); skipFirst ≠ 0
+   * passes band 0 through; weights[j] = ∞ locks band j at zero (it adds nothing to the value).
+   */
   softThresholdBands(nb: number, offsets: number, weights: number, t: number, lam: number, skipFirst: number, u: number, out: number, nnzOut: number, valOut: number): void;
   l1Value(n: number, lam: number, u: number): number;
   l1BandsValue(nb: number, offsets: number, weights: number, lam: number, skipFirst: number, u: number): number;

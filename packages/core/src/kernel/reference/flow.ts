@@ -22,3 +22,19 @@ export function dotDiff(n: number, g: RealArray, x: RealArray, y: RealArray): nu
 export function scaleCell(a: number, cell: Float64Array): void {
   cell[0] *= a;
 }
+
+export function precondStep(n: number, a: number, y: RealArray, dinv: RealArray, g: RealArray, z: RealArray): void {
+  for (let i = 0; i < n; i++) z[i] = y[i] + a * dinv[i] * g[i];
+}
+
+export function precondMetrics(n: number, d: RealArray, y: RealArray, x: RealArray, out: Float64Array): void {
+  let a = 0;
+  let b = 0;
+  for (let i = 0; i < n; i++) {
+    const e = x[i] - y[i];
+    a += d[i] * e * e;
+    b += (d[i] * e) ** 2;
+  }
+  out[0] = a;
+  out[1] = b;
+}

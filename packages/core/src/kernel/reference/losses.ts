@@ -10,6 +10,31 @@ export function lossSquared(n: number, w: number, r: RealArray, grad: RealArray)
   return 0.5 * w * s;
 }
 
+export function lossSquaredResidual(n: number, w: number, b: RealArray, r: RealArray): number {
+  let s = 0;
+  for (let i = 0; i < n; i++) {
+    r[i] -= b[i];
+    s += r[i] * r[i];
+  }
+  return 0.5 * w * s;
+}
+
+export function lossSquaredValue(n: number, w: number, r: RealArray): number {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += r[i] * r[i];
+  return 0.5 * w * s;
+}
+
+export function lossSquaredMomentum(n: number, w: number, beta: number, c: RealArray, cPrev: RealArray, grad: RealArray): number {
+  let s = 0;
+  for (let i = 0; i < n; i++) {
+    const z = c[i] + beta * (c[i] - cPrev[i]);
+    s += z * z;
+    grad[i] = w * z;
+  }
+  return 0.5 * w * s;
+}
+
 export function lossWeightedSquared(n: number, w: number, c: RealArray, r: RealArray, grad: RealArray): number {
   let s = 0;
   for (let i = 0; i < n; i++) {

@@ -54,6 +54,10 @@ export function softThresholdBands(nb: number, offsets: Int32Array, weights: Flo
       nnz += countNonzero(offsets[0], offsets[1], out);
       continue;
     }
+    if (weights[j] === Infinity) {
+      out.fill(0, offsets[j], offsets[j + 1]);
+      continue;
+    }
     const [abs, k] = softRange(offsets[j], offsets[j + 1], inDtype(out, t * lam * weights[j]), u, out);
     value += lam * weights[j] * abs;
     nnz += k;
@@ -67,7 +71,10 @@ export function l1Value(n: number, lam: number, u: RealArray): number {
 
 export function l1BandsValue(nb: number, offsets: Int32Array, weights: Float64Array, lam: number, skipFirst: number, u: RealArray): number {
   let v = 0;
-  for (let j = skipFirst !== 0 ? 1 : 0; j < nb; j++) v += lam * weights[j] * sumAbs(offsets[j], offsets[j + 1], u);
+  for (let j = skipFirst !== 0 ? 1 : 0; j < nb; j++) {
+    const abs = sumAbs(offsets[j], offsets[j + 1], u);
+    v += weights[j] === Infinity ? (abs > 0 ? Infinity : 0) : lam * weights[j] * abs;
+  }
   return v;
 }
 
