@@ -168,6 +168,8 @@ class Controller {
   private noImprove = 0;
   private bestMetric = Number.POSITIVE_INFINITY;
   private lastCheckpoint = "";
+  /** The stage running now (a resumed run continues at the checkpoint's). */
+  private stage: Stage = "feasibility";
 
   constructor(
     private readonly spec: FlowSpec,
@@ -201,8 +203,8 @@ class Controller {
     this.emit("TIMEOUT", { budget, limit, used });
   }
 
-  private emit(event: FlowEventName, payload: { [key: string]: Json } = {}): void {
-    const e: FlowEvent = { event, iter: this.runner ? this.runner.iter : -1, tWallMs: this.now(), payload };
+  private emit(event: FlowEventName, payload: { [key: string]: Json } = {}, iter?: number): void {
+    const e: FlowEvent = { event, iter: iter ?? (this.runner ? this.runner.iter : -1), tWallMs: this.now(), payload };
     this.events.push(e);
     for (const r of this.recorders) r.event(e);
   }
@@ -232,24 +234,23 @@ class Controller {
     this.runner = new FlowRunner(this.flow, { events: this.port, policies: { flow: this.policies.flow, multiscale: this.policies.multiscale } });
     this.emit("PHASE_CHANGED", { from: "RED", to: "AMBER", reason: "spec valid, not certified" });
     this.invariantBase = this.flow.invariants.map((inv) => (inv.kind === "conserved" && inv.check ? inv.check(this.flow.unflatten(this.flow.x0)) : 0));
-    let stage: Stage = "feasibility";
-    if (this.options.resume) stage = this.restoreFrom(this.options.resume);
+    if (this.options.resume) this.stage = this.restoreFrom(this.options.resume);
     else await this.checkpoint(false, "feasibility"); // a run killed before GREEN resumes from the start
 
     try {
-      if (stage === "feasibility") {
+      if (this.stage === "feasibility") {
         const ok = await this.feasibility();
         if (ok === "TIMEOUT") return this.finish("TIMEOUT");
         if (ok === "RED") return this.finish("CERT_FAIL");
         if (ok === "AMBER" && this.cert) return this.finish("CERT_FAIL");
-        stage = "tuning";
+        this.stage = "tuning";
       }
-      if (stage === "tuning") {
+      if (this.stage === "tuning") {
         if (this.phase === "GREEN" && this.tuner) {
           const end = await this.tuning();
           if (end === "CANCELLED" || end === "TIMEOUT") return this.finish(end);
         }
-        stage = "polish";
+        this.stage = "polish";
       }
       const end = await this.polish();
       return this.finish(end);
@@ -433,7 +434,8 @@ class Controller {
     this.restore(to);
     this.trace = []; // the descent check compares consecutive iterations only
     this.rollbacks++;
-    this.emit("ROLLBACK", { to_iter: to.snap.iter, reason: `${reason} (from iteration ${fromIter})`, rollbacks: this.rollbacks });
+    // the event belongs to the iteration that regressed (its telemetry row holds the dials that failed)
+    this.emit("ROLLBACK", { to_iter: to.snap.iter, reason: `${reason} (from iteration ${fromIter})`, rollbacks: this.rollbacks }, fromIter);
   }
 
   private restore(to: Saved): void {
@@ -466,15 +468,18 @@ class Controller {
         return "TIMEOUT";
       }
       const m = this.step();
-      const row = this.afterStep(m);
+      const row = this.stepRow(m);
       if (!Number.isFinite(m.E)) {
+        this.telemetry(row);
         // a regression: back to the last good state, and stop (fail closed)
         if (this.lastGood) this.rollback(this.lastGood, "NaN/Inf in the state or energy");
         this.emit("WARNING", { message: `non-finite energy at iteration ${m.iter}`, source: "controller" });
         return this.phase === "GREEN" ? "FINISHED" : "ERROR";
       }
-      if (this.phase === "GREEN" && this.cert && m.iter % every === 0) {
-        const cert = this.certify("polish", row, 0);
+      // the certificate goes into this iteration's row, so it is evaluated before the row is recorded
+      const cert = this.phase === "GREEN" && this.cert && m.iter % every === 0 ? this.certify("polish", row, 0) : null;
+      this.telemetry(row);
+      if (cert) {
         if (!cert.pass) {
           if (this.lastGood) this.rollback(this.lastGood, `certificate violated: ${cert.reasons.join("; ")}`);
           this.setPhase("AMBER", "certificate violated during polish (fail closed)");
@@ -530,6 +535,13 @@ class Controller {
   }
 
   private afterStep(m: StepMetrics): TelemetryRow {
+    const row = this.stepRow(m);
+    this.telemetry(row);
+    return row;
+  }
+
+  /** The telemetry row of a step, with the Lyapunov descent check of it (not yet recorded). */
+  private stepRow(m: StepMetrics): TelemetryRow {
     const monotone = this.runner.family.monotone(this.policies.flow.restart);
     // A momentum step measures ‖x⁺ − y‖/α at the extrapolated y, not G(x_k) = (x_k − x⁺)/α: the
     // sufficient decrease α₀‖G(x_k)‖² is then unknown and only monotonicity (gradNorm 0) is checked.
@@ -548,7 +560,6 @@ class Controller {
     if (m.backtracks > 0) warnings.push(`line search halved α ${m.backtracks}×`);
     const row = this.rowFor(m, null);
     row.warnings = warnings;
-    this.telemetry(row);
     return row;
   }
 
@@ -806,7 +817,14 @@ class Controller {
     const fin: { [key: string]: Json } = { status, phase: this.phase, iters: this.runner?.iter ?? 0 };
     if (Number.isFinite(energy)) fin.final_energy = energy;
     this.emit("RUN_FINISHED", fin);
-    if (this.runner) await this.checkpoint(this.phase === "GREEN", "done");
+    if (this.runner) {
+      // A finished run's last state is final. A cut-short one is resumable where it stands only
+      // between trials or in the polish; mid-attempt or mid-trial the previous checkpoint stays
+      // the resume point (the state there is neither certified nor rolled back).
+      const cut = status === "CANCELLED" || status === "TIMEOUT" || status === "ERROR";
+      if (!cut) await this.checkpoint(this.phase === "GREEN", "done");
+      else if (this.stage === "polish" || (this.stage === "tuning" && this.trialId === null)) await this.checkpoint(this.phase === "GREEN", this.stage);
+    }
     const state = this.flow.unflatten(x);
     const summary: RunSummary = {
       status,
