@@ -102,6 +102,8 @@ interface ControllerState {
   trace: Json;
   runner: Json;
   lastGood: Json;
+  /** The last good state is the current one (its arrays are not written a second time). */
+  lastGoodIsCurrent: boolean;
 }
 
 /**
@@ -154,6 +156,8 @@ class Controller {
   private runner!: FlowRunner;
   private tunerState: Json = null;
   private lastGood: Saved | null = null;
+  /** The current state is `lastGood` (no step since it was saved or restored). */
+  private atLastGood = false;
   /** Exact coefficients of the current state after a restore (null: the runner's own are current). */
   private restoredCoefficients: RealArray | null = null;
   private lastCert: Certificate | null = null;
@@ -290,7 +294,7 @@ class Controller {
       const cert = this.certify("feasibility", undefined, attempt);
       if (cert.pass) {
         this.setPhase("GREEN", `certified at attempt ${attempt}`);
-        this.lastGood = this.save();
+        this.setLastGood();
         await this.checkpoint(true, "tuning");
         return "GREEN";
       }
@@ -383,7 +387,7 @@ class Controller {
             this.bestMetric = score;
             this.noImprove = 0;
           } else this.noImprove++;
-          this.lastGood = this.save();
+          this.setLastGood();
           const acc: { [key: string]: Json } = { trial: this.trial, to: dialsJson(to), energy: this.runner.energy };
           if (metric !== null) acc.metric = metric;
           this.emit("TUNER_MOVE_ACCEPTED", acc);
@@ -423,6 +427,11 @@ class Controller {
     return null;
   }
 
+  private setLastGood(): void {
+    this.lastGood = this.save();
+    this.atLastGood = true;
+  }
+
   /** The current state, with the exact coefficients it came from, as a rollback target. */
   private save(): Saved {
     const sparse = this.flow.prox.some((p) => p.term.sparsity);
@@ -432,6 +441,7 @@ class Controller {
   private rollback(to: Saved, reason: string): void {
     const fromIter = this.runner.iter;
     this.restore(to);
+    this.atLastGood = to === this.lastGood;
     this.trace = []; // the descent check compares consecutive iterations only
     this.rollbacks++;
     // the event belongs to the iteration that regressed (its telemetry row holds the dials that failed)
@@ -446,6 +456,7 @@ class Controller {
   private step(): StepMetrics {
     const m = this.runner.step();
     this.restoredCoefficients = null;
+    this.atLastGood = false;
     return m;
   }
 
@@ -485,7 +496,7 @@ class Controller {
           this.setPhase("AMBER", "certificate violated during polish (fail closed)");
           return "CERT_FAIL";
         }
-        this.lastGood = this.save();
+        this.setLastGood();
       }
       if (ckEvery > 0 && m.iter % ckEvery === 0) await this.checkpoint(this.phase === "GREEN", "polish");
       await this.flushIfDue();
@@ -683,6 +694,7 @@ class Controller {
       trace: last && Number.isFinite(last.E) && Number.isFinite(last.gradNorm) ? { ...last } : null,
       runner: snap(this.runner.snapshot()),
       lastGood: snap(this.lastGood?.snap ?? null),
+      lastGoodIsCurrent: this.atLastGood,
     };
   }
 
@@ -705,7 +717,8 @@ class Controller {
     put("prev.", s.xPrev);
     const sparse = this.flow.prox.some((p) => p.term.sparsity);
     if (sparse) arrays[COEFFS] = this.coefficients();
-    if (this.lastGood) {
+    // the last good state is often the current one (after a GREEN certificate, an acceptance or a rollback): not written twice
+    if (this.lastGood && !this.atLastGood) {
       put("last_good.", this.lastGood.snap.x);
       put("last_good.prev.", this.lastGood.snap.xPrev);
       if (this.lastGood.coefficients) arrays[LAST_GOOD_COEFFS] = this.lastGood.coefficients;
@@ -751,7 +764,10 @@ class Controller {
     this.driftMax = cs.driftMax ?? 0;
     this.trace = cs.trace ? [cs.trace as unknown as TracePoint] : [];
     const lastGoodX = gather("last_good.");
-    if (cs.lastGood && lastGoodX) {
+    if (cs.lastGood && cs.lastGoodIsCurrent) {
+      this.lastGood = { snap: { ...meta(cs.lastGood), x, xPrev: gather("prev.") ?? x }, coefficients: p.state[COEFFS] ?? null };
+      this.atLastGood = true;
+    } else if (cs.lastGood && lastGoodX) {
       this.lastGood = { snap: { ...meta(cs.lastGood), x: lastGoodX, xPrev: gather("last_good.prev.") ?? lastGoodX }, coefficients: p.state[LAST_GOOD_COEFFS] ?? null };
     }
     this.lastCheckpoint = `${p.iter}:${cs.stage}:${p.phase}:${p.phase === "GREEN"}`;
