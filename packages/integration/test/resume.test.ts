@@ -51,8 +51,14 @@ async function record(dir: string): Promise<{ telemetry: Row[]; events: Row[] }>
 function withoutResumePreamble(events: Row[]): { events: Row[]; preamble: string[] } {
   const at = events.findIndex((e) => e.event === "RUN_STARTED" && "resumed_from_iter" in (e.payload as object));
   expect(at).toBeGreaterThan(0);
+  const reason = (e: Row) => (e.payload as { reason?: string }).reason ?? "";
   let end = at + 1;
-  while (end < events.length && (events[end].event === "FLOW_POLICY_APPLIED" || (events[end].event === "PHASE_CHANGED" && end - at <= 3))) end++;
+  while (
+    end < events.length &&
+    (events[end].event === "FLOW_POLICY_APPLIED" || (events[end].event === "PHASE_CHANGED" && (reason(events[end]) === "spec valid, not certified" || reason(events[end]).startsWith("resumed at"))))
+  ) {
+    end++;
+  }
   return { events: [...events.slice(0, at), ...events.slice(end)], preamble: events.slice(at, end).map((e) => e.event as string) };
 }
 

@@ -7,9 +7,9 @@ import { ProbeOp } from "./test-hooks.js";
 export const STORY_SIZE = 32;
 
 /**
- * Gap Dial settings of the story: at this size the restricted certificates pass once λ has grown
- * ×1024 (BENCHMARKS.md "Certification of the deconvolution story"), which the default ×2 over
- * M = 8 attempts cannot reach; ×4 reaches it at attempt 6.
+ * Gap Dial settings of the story: the restricted certificates of the 2D problem pass once λ has
+ * grown ×256–×512 (README "λ the restricted certificates need"), which the default ×2 over M = 8
+ * attempts (×128) cannot reach; ×4 reaches it at attempt 6.
  */
 export const STORY_GAP_DIAL = { widenFactor: 4, maxAttempts: 12, validationIters: 30 } as const;
 
