@@ -1,7 +1,7 @@
 // A capsule from a real certified run (the story, every hook) read back by DuckDB: the metadata
 // SCHEMA.md promises (schema_version and dtype in the Parquet key-value metadata and in the
 // manifest), every row and event the run produced, and a run card that agrees with the events.
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type FlowEvent, runCertified, type TelemetryRow } from "@cflow/core";
@@ -93,5 +93,6 @@ describe.each(DTYPES)("the capsule of a certified run (%s)", (dtype) => {
     // the final state artifact is the run's final state
     expect(existsSync(join(dir, "artifacts", "final_state.cfck"))).toBe(true);
     expect(sameBits(readCheckpointFile(join(dir, "artifacts", "final_state.cfck")).arrays.x, res.x)).toBe(true);
+    rmSync(runsDir, { recursive: true, force: true });
   });
 });

@@ -2,7 +2,7 @@
 // the last good state bit for bit and is rejected; rollbacks are capped at 3; no certificate
 // after M attempts ends RED; budgets end with TIMEOUT; an abort ends CANCELLED with a valid
 // capsule; a NaN is caught in the iteration that produced it and treated as a regression.
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Checkpoint, DEFAULTS, type FlowEvent, runCertified, type TelemetryRow, type TunerHook } from "@cflow/core";
@@ -164,6 +164,7 @@ describe.each(DTYPES)("failure modes (%s)", (dtype) => {
     expect(resumed.controllerState).toMatchObject({ stage: "tuning", trial: 1 });
     const accepted = res.events.find((e) => e.event === "TUNER_MOVE_ACCEPTED" && e.payload.trial === 1)!;
     expect(resumed.iter).toBe(accepted.iter);
+    rmSync(runsDir, { recursive: true, force: true });
   });
 
   test("an AbortSignal already aborted cancels before the first step", async () => {

@@ -3,14 +3,14 @@
 // bit that of an uninterrupted run, and with the same telemetry apart from the wall clock — at
 // 24 seeded kill points spread over feasibility, tuning (rollbacks included) and polish.
 import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Json, type RealArray, runCertified } from "@cflow/core";
 import { fda } from "@cflow/fda";
 import { queryRuns, readCheckpointFile, recorder, resumeRun } from "@cflow/recorder";
 import { gapDial } from "@cflow/tuner";
-import { beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { RESUME_RECORDING, RESUME_RUN, resumeStory } from "./resume-problem.js";
 import { mulberry32, sameBits } from "./test-hooks.js";
 
@@ -83,6 +83,8 @@ describe("resume determinism: SIGKILL at random iterations, resume, compare with
     expect(names).toContain("ROLLBACK");
     expect(telemetry.some((r) => r.phase === "GREEN" && r.trial_id === null)).toBe(true);
   });
+
+  afterAll(() => rmSync(runsDir, { recursive: true, force: true }));
 
   test(`${KILL_POINTS} kill points: the resumed runs end bit-identical, with identical telemetry`, async () => {
     const rand = mulberry32(20240611);
