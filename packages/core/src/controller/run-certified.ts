@@ -80,16 +80,53 @@ export interface RunResult {
   dials: Dials;
 }
 
+type Stage = "feasibility" | "tuning" | "polish" | "done";
+
+/**
+ * The controller's part of a checkpoint: the stage to continue with and every counter a
+ * deterministic continuation needs (the arrays travel separately, see `checkpoint`).
+ */
 interface ControllerState {
   [key: string]: Json;
   phase: Phase;
-  stage: "feasibility" | "tuning" | "polish" | "done";
+  stage: Stage;
   trial: number;
   rollbacks: number;
   trialsWithoutImprovement: number;
+  /** Best score of an accepted move (null: none yet). */
+  bestMetric: number | null;
+  lyapunovViolations: number;
+  lyapunovWorst: number;
+  driftMax: number;
+  /** The last step of the energy trace (the descent check compares consecutive steps). */
+  trace: Json;
   runner: Json;
   lastGood: Json;
+  /** The last good state is the current one (its arrays are not written a second time). */
+  lastGoodIsCurrent: boolean;
 }
+
+/**
+ * A state the controller may return to, with the W-space coefficients it was synthesised from:
+ * recomputing them as W x after a restore would count rounding noise as support (in float32
+ * especially) and certify a different active set than the one the state came from.
+ */
+interface Saved {
+  snap: RunnerSnapshot;
+  coefficients: RealArray | null;
+}
+
+/**
+ * Relative rounding floor of an energy summed (in f64) from arrays of the run's dtype: 16 ulps
+ * of 1. Energy changes below it are noise, so it floors the descent check's slack and the
+ * convergence tolerance — float32 energies wander by ~1e-7 relative and would otherwise never
+ * meet a 1e-10 tolerance and report rounding as Lyapunov violations.
+ */
+const ENERGY_NOISE = { float64: 16 * 2 ** -52, float32: 16 * 2 ** -23 } as const;
+
+/** Names of the checkpoint arrays beyond the state slots (slot names never contain a dot). */
+const COEFFS = "coefficients.current";
+const LAST_GOOD_COEFFS = "coefficients.last_good";
 
 /**
  * The flight controller: phases RED → AMBER → GREEN. Phase 0 lints, Phase 1 certifies (with the
@@ -118,7 +155,11 @@ class Controller {
   private phase: Phase = "AMBER";
   private runner!: FlowRunner;
   private tunerState: Json = null;
-  private lastGood: RunnerSnapshot | null = null;
+  private lastGood: Saved | null = null;
+  /** The current state is `lastGood` (no step since it was saved or restored). */
+  private atLastGood = false;
+  /** Exact coefficients of the current state after a restore (null: the runner's own are current). */
+  private restoredCoefficients: RealArray | null = null;
   private lastCert: Certificate | null = null;
   private trace: TracePoint[] = [];
   private lyapunovViolations = 0;
@@ -130,7 +171,9 @@ class Controller {
   private trialId: number | null = null;
   private noImprove = 0;
   private bestMetric = Number.POSITIVE_INFINITY;
-  private lastCheckpointIter = -1;
+  private lastCheckpoint = "";
+  /** The stage running now (a resumed run continues at the checkpoint's). */
+  private stage: Stage = "feasibility";
 
   constructor(
     private readonly spec: FlowSpec,
@@ -160,8 +203,12 @@ class Controller {
     return performance.now() - this.t0;
   }
 
-  private emit(event: FlowEventName, payload: { [key: string]: Json } = {}): void {
-    const e: FlowEvent = { event, iter: this.runner ? this.runner.iter : -1, tWallMs: this.now(), payload };
+  private emitTimeout(budget: "wall_time" | "iterations" | "trials", limit: number, used: number): void {
+    this.emit("TIMEOUT", { budget, limit, used });
+  }
+
+  private emit(event: FlowEventName, payload: { [key: string]: Json } = {}, iter?: number): void {
+    const e: FlowEvent = { event, iter: iter ?? (this.runner ? this.runner.iter : -1), tWallMs: this.now(), payload };
     this.events.push(e);
     for (const r of this.recorders) r.event(e);
   }
@@ -191,22 +238,23 @@ class Controller {
     this.runner = new FlowRunner(this.flow, { events: this.port, policies: { flow: this.policies.flow, multiscale: this.policies.multiscale } });
     this.emit("PHASE_CHANGED", { from: "RED", to: "AMBER", reason: "spec valid, not certified" });
     this.invariantBase = this.flow.invariants.map((inv) => (inv.kind === "conserved" && inv.check ? inv.check(this.flow.unflatten(this.flow.x0)) : 0));
-    let stage: ControllerState["stage"] = "feasibility";
-    if (this.options.resume) stage = this.restoreFrom(this.options.resume);
+    if (this.options.resume) this.stage = this.restoreFrom(this.options.resume);
+    else await this.checkpoint(false, "feasibility"); // a run killed before GREEN resumes from the start
 
     try {
-      if (stage === "feasibility") {
+      if (this.stage === "feasibility") {
         const ok = await this.feasibility();
+        if (ok === "TIMEOUT") return this.finish("TIMEOUT");
         if (ok === "RED") return this.finish("CERT_FAIL");
         if (ok === "AMBER" && this.cert) return this.finish("CERT_FAIL");
-        stage = "tuning";
+        this.stage = "tuning";
       }
-      if (stage === "tuning") {
+      if (this.stage === "tuning") {
         if (this.phase === "GREEN" && this.tuner) {
           const end = await this.tuning();
-          if (end === "CANCELLED") return this.finish("CANCELLED");
+          if (end === "CANCELLED" || end === "TIMEOUT") return this.finish(end);
         }
-        stage = "polish";
+        this.stage = "polish";
       }
       const end = await this.polish();
       return this.finish(end);
@@ -219,7 +267,7 @@ class Controller {
   }
 
   // ── Phase 1 ─────────────────────────────────────────────────────────────────────────────────
-  private async feasibility(): Promise<"GREEN" | "AMBER" | "RED"> {
+  private async feasibility(): Promise<"GREEN" | "AMBER" | "RED" | "TIMEOUT"> {
     if (!this.cert) return "AMBER"; // nothing can certify: run uncertified, never tune
     const gd = this.policies.gapDial;
     if (this.tuner) {
@@ -228,15 +276,26 @@ class Controller {
       const s = this.tuner.policy.seed(this.tunerState, ctx);
       this.tunerState = s.state;
       this.applyDials(s.dials);
-      this.emit("TUNER_MOVE_TRY", { trial: 0, from: dialsJson(ctx.dials), to: dialsJson(s.dials), note: `seed: ${s.note}` });
+      // a seed that leaves the dials as they are is no move
+      if (!sameDials(ctx.dials, s.dials)) this.emit("TUNER_MOVE_TRY", { trial: 0, from: dialsJson(ctx.dials), to: dialsJson(s.dials), note: `seed: ${s.note}` });
     }
     for (let attempt = 1; ; attempt++) {
-      this.warmUp(gd.validationIters);
+      if (this.overTime()) {
+        this.emitTimeout("wall_time", this.policies.budgets.wallTimeMs, this.now());
+        return "TIMEOUT";
+      }
+      const start = this.save();
+      if (!this.warmUp(gd.validationIters)) {
+        // no certificate of a non-finite state: back to where the attempt started, and fail closed
+        this.rollback(start, "NaN/Inf in the state or energy before certification");
+        this.emit("WARNING", { message: `non-finite energy during certification attempt ${attempt}: the run stops uncertified`, source: "controller" });
+        return "AMBER";
+      }
       const cert = this.certify("feasibility", undefined, attempt);
       if (cert.pass) {
         this.setPhase("GREEN", `certified at attempt ${attempt}`);
-        this.lastGood = this.runner.snapshot();
-        await this.checkpoint(true);
+        this.setLastGood();
+        await this.checkpoint(true, "tuning");
         return "GREEN";
       }
       if (!this.tuner) {
@@ -248,6 +307,7 @@ class Controller {
         this.emit("WARNING", { message: `not certified after M = ${gd.maxAttempts} remediation attempts: RED, run aborted`, source: "controller" });
         return "RED";
       }
+      const from = this.currentDials();
       const r = this.tuner.policy.remediate(this.tunerState, this.tunerContext(), cert, attempt);
       this.tunerState = r.state;
       if (!r.dials) {
@@ -255,28 +315,35 @@ class Controller {
         return "AMBER";
       }
       this.applyDials(r.dials);
-      this.emit("TUNER_MOVE_TRY", { trial: 0, from: dialsJson(this.currentDials()), to: dialsJson(r.dials), note: `remediation ${attempt}: ${r.note}` });
+      this.emit("TUNER_MOVE_TRY", { trial: 0, from: dialsJson(from), to: dialsJson(r.dials), note: `remediation ${attempt}: ${r.note}` });
     }
   }
 
-  private warmUp(iters: number): void {
+  /** Runs the flow for `iters` steps; false when the energy or state turned non-finite. */
+  private warmUp(iters: number): boolean {
     for (let i = 0; i < iters; i++) {
       this.checkAbort();
-      const m = this.runner.step();
+      const m = this.step();
       this.afterStep(m);
-      if (!Number.isFinite(m.E)) break;
+      if (!Number.isFinite(m.E)) return false;
     }
+    return true;
   }
 
   // ── Phase 2 ─────────────────────────────────────────────────────────────────────────────────
-  private async tuning(): Promise<"DONE" | "CANCELLED"> {
+  private async tuning(): Promise<"DONE" | "CANCELLED" | "TIMEOUT"> {
     const tuner = this.tuner!;
     const gd = this.policies.gapDial;
     const budgets = this.policies.budgets;
     while (this.trial < budgets.maxTrials) {
       if (this.options.signal?.aborted) return "CANCELLED";
       if (this.overTime()) {
-        this.emit("TIMEOUT", { budget: "wall_time", limit: this.policies.budgets.wallTimeMs, used: this.now() });
+        this.emitTimeout("wall_time", budgets.wallTimeMs, this.now());
+        return "TIMEOUT";
+      }
+      if (this.runner.iter + gd.validationIters > budgets.maxIters) {
+        // a validation run would overrun the iteration budget: tuning ends, the budget's rest polishes
+        this.emitTimeout("iterations", budgets.maxIters, this.runner.iter);
         return "DONE";
       }
       if (this.rollbacks >= DEFAULTS.maxRollbacks) {
@@ -298,23 +365,21 @@ class Controller {
       if (capProblem) {
         outcome = { trial: this.trial, from, to, certificate: null, accepted: false, metric: null, energy: this.runner.energy, reason: capProblem };
         this.emit("TUNER_MOVE_REJECTED", { trial: this.trial, to: dialsJson(to), reason: capProblem });
+        this.noImprove++;
       } else {
-        const before = this.runner.snapshot();
+        const before = this.save();
         this.applyDials(to);
-        let diverged = false;
-        for (let i = 0; i < gd.validationIters; i++) {
-          this.checkAbort();
-          const m = this.runner.step();
-          this.afterStep(m);
-          if (!Number.isFinite(m.E)) {
-            diverged = true;
-            break;
-          }
-        }
+        const diverged = !this.warmUp(gd.validationIters);
         const cert = diverged ? null : this.certify("tuning", undefined, 0);
         const metric = !diverged && tuner.taskMetric ? tuner.taskMetric(this.flow.unflatten(this.runner.state) as { [slot: string]: Float64Array | Float32Array }) : null;
-        const accepted = !diverged && cert !== null && cert.pass;
-        const reason = diverged ? "NaN/Inf in the state or energy during validation" : accepted ? "certificates hold" : `certificates failed: ${cert!.reasons.join("; ")}`;
+        const accepted = !diverged && cert !== null && cert.pass && (metric === null || Number.isFinite(metric));
+        const reason = diverged
+          ? "NaN/Inf in the state or energy during validation"
+          : accepted
+            ? "certificates hold"
+            : cert!.pass
+              ? `the task metric is not finite (${metric})`
+              : `certificates failed: ${cert!.reasons.join("; ")}`;
         outcome = { trial: this.trial, from, to, certificate: cert, accepted, metric, energy: this.runner.energy, reason };
         if (accepted) {
           const score = metric ?? this.runner.energy;
@@ -322,11 +387,10 @@ class Controller {
             this.bestMetric = score;
             this.noImprove = 0;
           } else this.noImprove++;
-          this.lastGood = this.runner.snapshot();
+          this.setLastGood();
           const acc: { [key: string]: Json } = { trial: this.trial, to: dialsJson(to), energy: this.runner.energy };
           if (metric !== null) acc.metric = metric;
           this.emit("TUNER_MOVE_ACCEPTED", acc);
-          await this.checkpoint(true);
         } else {
           this.rollback(before, reason);
           const rej: { [key: string]: Json } = { trial: this.trial, to: dialsJson(to), reason };
@@ -338,8 +402,10 @@ class Controller {
       this.tunerHistory.push(outcome);
       this.tunerState = tuner.policy.update(this.tunerState, outcome);
       this.trialId = null;
+      // after the policy's update, so a resumed run proposes the next move from the same state
+      if (outcome.accepted) await this.checkpoint(true, "tuning");
     }
-    this.emit("TIMEOUT", { budget: "trials", limit: budgets.maxTrials, used: this.trial });
+    this.emitTimeout("trials", budgets.maxTrials, this.trial);
     return "DONE";
   }
 
@@ -361,44 +427,78 @@ class Controller {
     return null;
   }
 
-  private rollback(to: RunnerSnapshot, reason: string): void {
+  private setLastGood(): void {
+    this.lastGood = this.save();
+    this.atLastGood = true;
+  }
+
+  /** The current state, with the exact coefficients it came from, as a rollback target. */
+  private save(): Saved {
+    const sparse = this.flow.prox.some((p) => p.term.sparsity);
+    return { snap: this.runner.snapshot(), coefficients: sparse ? this.coefficients() : null };
+  }
+
+  private rollback(to: Saved, reason: string): void {
     const fromIter = this.runner.iter;
-    this.runner.restore(to);
+    this.restore(to);
+    this.atLastGood = to === this.lastGood;
     this.trace = []; // the descent check compares consecutive iterations only
     this.rollbacks++;
-    this.emit("ROLLBACK", { to_iter: to.iter, reason: `${reason} (from iteration ${fromIter})`, rollbacks: this.rollbacks });
+    // the event belongs to the iteration that regressed (its telemetry row holds the dials that failed)
+    this.emit("ROLLBACK", { to_iter: to.snap.iter, reason: `${reason} (from iteration ${fromIter})`, rollbacks: this.rollbacks }, fromIter);
+  }
+
+  private restore(to: Saved): void {
+    this.runner.restore(to.snap);
+    this.restoredCoefficients = to.coefficients;
+  }
+
+  private step(): StepMetrics {
+    const m = this.runner.step();
+    this.restoredCoefficients = null;
+    this.atLastGood = false;
+    return m;
+  }
+
+  /** W-space coefficients of the current state: the prox output it was synthesised from. */
+  private coefficients(): RealArray {
+    return this.restoredCoefficients ?? this.runner.coefficients();
   }
 
   // ── Phase 3 ─────────────────────────────────────────────────────────────────────────────────
   private async polish(): Promise<RunSummary["status"]> {
-    const { maxIters, tol } = this.policies.budgets;
+    const { maxIters } = this.policies.budgets;
+    const tol = this.policies.budgets.tol > 0 ? Math.max(this.policies.budgets.tol, ENERGY_NOISE[this.flow.dtype]) : 0;
     const every = this.policies.certification.every;
     const ckEvery = this.options.checkpointEvery ?? 50;
     let prevE = this.runner.energy;
     while (this.runner.iter < maxIters) {
       if (this.options.signal?.aborted) return "CANCELLED";
       if (this.overTime()) {
-        this.emit("TIMEOUT", { budget: "wall_time", limit: this.policies.budgets.wallTimeMs, used: this.now() });
+        this.emitTimeout("wall_time", this.policies.budgets.wallTimeMs, this.now());
         return "TIMEOUT";
       }
-      const m = this.runner.step();
-      const row = this.afterStep(m);
+      const m = this.step();
+      const row = this.stepRow(m);
       if (!Number.isFinite(m.E)) {
+        this.telemetry(row);
         // a regression: back to the last good state, and stop (fail closed)
         if (this.lastGood) this.rollback(this.lastGood, "NaN/Inf in the state or energy");
         this.emit("WARNING", { message: `non-finite energy at iteration ${m.iter}`, source: "controller" });
         return this.phase === "GREEN" ? "FINISHED" : "ERROR";
       }
-      if (this.phase === "GREEN" && this.cert && m.iter % every === 0) {
-        const cert = this.certify("polish", row, 0);
+      // the certificate goes into this iteration's row, so it is evaluated before the row is recorded
+      const cert = this.phase === "GREEN" && this.cert && m.iter % every === 0 ? this.certify("polish", row, 0) : null;
+      this.telemetry(row);
+      if (cert) {
         if (!cert.pass) {
           if (this.lastGood) this.rollback(this.lastGood, `certificate violated: ${cert.reasons.join("; ")}`);
           this.setPhase("AMBER", "certificate violated during polish (fail closed)");
           return "CERT_FAIL";
         }
-        this.lastGood = this.runner.snapshot();
+        this.setLastGood();
       }
-      if (ckEvery > 0 && m.iter % ckEvery === 0) await this.checkpoint(this.phase === "GREEN");
+      if (ckEvery > 0 && m.iter % ckEvery === 0) await this.checkpoint(this.phase === "GREEN", "polish");
       await this.flushIfDue();
       const rel = Math.abs(prevE - m.E) / Math.max(Math.abs(prevE), 1e-300);
       prevE = m.E;
@@ -413,7 +513,7 @@ class Controller {
     const W = this.flow.W;
     const sparse = this.flow.prox.some((p) => p.term.sparsity);
     const x = r.state;
-    const coefficients = sparse ? r.coefficients() : null;
+    const coefficients = sparse ? this.coefficients() : null;
     const cert = this.cert!.certify({
       L_apply: (v, out) => this.flow.L_apply(v, out, x),
       n: this.flow.n,
@@ -446,12 +546,21 @@ class Controller {
   }
 
   private afterStep(m: StepMetrics): TelemetryRow {
+    const row = this.stepRow(m);
+    this.telemetry(row);
+    return row;
+  }
+
+  /** The telemetry row of a step, with the Lyapunov descent check of it (not yet recorded). */
+  private stepRow(m: StepMetrics): TelemetryRow {
     const monotone = this.runner.family.monotone(this.policies.flow.restart);
-    const point: TracePoint = { iter: m.iter, E: m.E, gradNorm: m.gradNorm, alpha: m.alpha, restarted: m.restarted };
+    // A momentum step measures ‖x⁺ − y‖/α at the extrapolated y, not G(x_k) = (x_k − x⁺)/α: the
+    // sufficient decrease α₀‖G(x_k)‖² is then unknown and only monotonicity (gradNorm 0) is checked.
+    const point: TracePoint = { iter: m.iter, E: m.E, gradNorm: m.beta > 0 ? 0 : m.gradNorm, alpha: m.alpha, restarted: m.restarted };
     const warnings: string[] = [];
     const prev = this.trace[this.trace.length - 1];
     if (prev && this.cert && Number.isFinite(m.E)) {
-      const v = this.cert.descentViolation(prev, point, { monotone, tol: this.policies.certification.lyapunovTol * Math.max(1, Math.abs(prev.E)) });
+      const v = this.cert.descentViolation(prev, point, { monotone, tol: this.lyapunovTol() * Math.max(1, Math.abs(prev.E)) });
       if (v > 0) {
         this.lyapunovViolations++;
         this.lyapunovWorst = Math.max(this.lyapunovWorst, v);
@@ -462,8 +571,12 @@ class Controller {
     if (m.backtracks > 0) warnings.push(`line search halved α ${m.backtracks}×`);
     const row = this.rowFor(m, null);
     row.warnings = warnings;
-    this.telemetry(row);
     return row;
+  }
+
+  /** Relative slack of the descent check: the profile's, floored at the dtype's energy noise. */
+  private lyapunovTol(): number {
+    return Math.max(this.policies.certification.lyapunovTol, ENERGY_NOISE[this.flow.dtype]);
   }
 
   private rowFor(m: StepMetrics | null, cert: Certificate | null): TelemetryRow {
@@ -537,6 +650,8 @@ class Controller {
 
   private applyDials(d: Dials): void {
     const r = this.runner;
+    // new dials define a new energy (λ) or descent constant (α): consecutive steps across them are not comparable
+    if (!sameDials(d, this.currentDials())) this.trace = [];
     if (d.lambda !== null) r.lambda = d.lambda;
     if (d.lambdaJ) r.lambdaJ = d.lambdaJ;
     if (d.alpha !== r.alpha) r.alpha = d.alpha;
@@ -562,23 +677,37 @@ class Controller {
     if (this.options.signal?.aborted) throw new CflowError("CANCELLED", "run cancelled", { path: "signal" });
   }
 
-  private controllerState(stage: ControllerState["stage"]): ControllerState {
+  private controllerState(stage: Stage): ControllerState {
     const snap = (s: RunnerSnapshot | null): Json =>
       s ? { iter: s.iter, alpha: s.alpha, lambda: s.lambda, lambdaJ: s.lambdaJ, family: s.family, multiscale: s.multiscale, energy: s.energy } : null;
+    const last = this.trace[this.trace.length - 1];
     return {
       phase: this.phase,
       stage,
       trial: this.trial,
       rollbacks: this.rollbacks,
       trialsWithoutImprovement: this.noImprove,
+      bestMetric: Number.isFinite(this.bestMetric) ? this.bestMetric : null,
+      lyapunovViolations: this.lyapunovViolations,
+      lyapunovWorst: this.lyapunovWorst,
+      driftMax: this.driftMax,
+      trace: last && Number.isFinite(last.E) && Number.isFinite(last.gradNorm) ? { ...last } : null,
       runner: snap(this.runner.snapshot()),
-      lastGood: snap(this.lastGood),
+      lastGood: snap(this.lastGood?.snap ?? null),
+      lastGoodIsCurrent: this.atLastGood,
     };
   }
 
-  private async checkpoint(good: boolean): Promise<void> {
-    if (this.recorders.length === 0 || this.runner.iter === this.lastCheckpointIter) return;
-    this.lastCheckpointIter = this.runner.iter;
+  /**
+   * Writes everything a deterministic continuation needs: the state and previous iterate by
+   * slot, the last good state (its previous iterate too, for momentum after a rollback), the
+   * exact W-space coefficients of both, and the controller's and tuner's states. `stage` is the
+   * stage a resumed run continues with.
+   */
+  private async checkpoint(good: boolean, stage: Stage): Promise<void> {
+    const key = `${this.runner.iter}:${stage}:${this.phase}:${good}`;
+    if (this.recorders.length === 0 || key === this.lastCheckpoint) return;
+    this.lastCheckpoint = key;
     const s = this.runner.snapshot();
     const arrays: Record<string, RealArray> = {};
     const put = (prefix: string, x: RealArray) => {
@@ -586,22 +715,32 @@ class Controller {
     };
     put("", s.x);
     put("prev.", s.xPrev);
-    if (this.lastGood) put("last_good.", this.lastGood.x);
+    const sparse = this.flow.prox.some((p) => p.term.sparsity);
+    if (sparse) arrays[COEFFS] = this.coefficients();
+    // the last good state is often the current one (after a GREEN certificate, an acceptance or a rollback): not written twice
+    if (this.lastGood && !this.atLastGood) {
+      put("last_good.", this.lastGood.snap.x);
+      put("last_good.prev.", this.lastGood.snap.xPrev);
+      if (this.lastGood.coefficients) arrays[LAST_GOOD_COEFFS] = this.lastGood.coefficients;
+    }
     const ck: Checkpoint = {
       iter: s.iter,
       phase: this.phase,
       good,
       arrays,
-      controllerState: this.controllerState(this.trialId === null && this.phase === "GREEN" ? "polish" : "feasibility"),
+      controllerState: this.controllerState(stage),
       tunerState: this.tunerState,
       rngKey: this.key,
     };
     for (const r of this.recorders) await r.checkpoint(ck);
   }
 
-  private restoreFrom(p: ResumeState): ControllerState["stage"] {
+  private restoreFrom(p: ResumeState): Stage {
     const cs = p.controllerState as ControllerState;
-    const rs = cs.runner as unknown as Omit<RunnerSnapshot, "x" | "xPrev">;
+    const meta = (j: Json) => {
+      const m = j as unknown as Omit<RunnerSnapshot, "x" | "xPrev" | "energy"> & { energy: number | null };
+      return { ...m, energy: m.energy ?? Number.NaN };
+    };
     const gather = (prefix: string): RealArray | null => {
       const parts: Record<string, RealArray> = {};
       for (const s of this.flow.slots) {
@@ -612,18 +751,27 @@ class Controller {
       return this.flow.flatten(parts);
     };
     const x = gather("")!;
-    this.runner.restore({ ...rs, x, xPrev: gather("prev.") ?? x } as RunnerSnapshot);
+    this.restore({ snap: { ...meta(cs.runner), x, xPrev: gather("prev.") ?? x }, coefficients: p.state[COEFFS] ?? null });
+    const from = this.phase;
     this.phase = p.phase;
     this.tunerState = p.tunerState;
     this.trial = cs.trial;
     this.rollbacks = cs.rollbacks;
     this.noImprove = cs.trialsWithoutImprovement;
+    this.bestMetric = cs.bestMetric ?? Number.POSITIVE_INFINITY;
+    this.lyapunovViolations = cs.lyapunovViolations ?? 0;
+    this.lyapunovWorst = cs.lyapunovWorst ?? 0;
+    this.driftMax = cs.driftMax ?? 0;
+    this.trace = cs.trace ? [cs.trace as unknown as TracePoint] : [];
     const lastGoodX = gather("last_good.");
-    if (cs.lastGood && lastGoodX) {
-      const lg = cs.lastGood as unknown as Omit<RunnerSnapshot, "x" | "xPrev">;
-      this.lastGood = { ...lg, x: lastGoodX, xPrev: lastGoodX } as RunnerSnapshot;
+    if (cs.lastGood && cs.lastGoodIsCurrent) {
+      this.lastGood = { snap: { ...meta(cs.lastGood), x, xPrev: gather("prev.") ?? x }, coefficients: p.state[COEFFS] ?? null };
+      this.atLastGood = true;
+    } else if (cs.lastGood && lastGoodX) {
+      this.lastGood = { snap: { ...meta(cs.lastGood), x: lastGoodX, xPrev: gather("last_good.prev.") ?? lastGoodX }, coefficients: p.state[LAST_GOOD_COEFFS] ?? null };
     }
-    this.emit("PHASE_CHANGED", { from: "AMBER", to: this.phase, reason: `resumed at iteration ${p.iter}` });
+    this.lastCheckpoint = `${p.iter}:${cs.stage}:${p.phase}:${p.phase === "GREEN"}`;
+    if (from !== this.phase) this.emit("PHASE_CHANGED", { from, to: this.phase, reason: `resumed at iteration ${p.iter}` });
     return cs.stage === "done" ? "polish" : cs.stage;
   }
 
@@ -662,7 +810,7 @@ class Controller {
       checks.push({ check: "eta_dd", pass: last.etaDD <= this.gates.etaMax, value: last.etaDD, threshold: this.gates.etaMax, reason: last.etaDD <= this.gates.etaMax ? "diagonally dominant enough" : "η_dd above η_max" });
       checks.push({ check: "gamma", pass: last.gamma >= this.gates.gammaMin, value: last.gamma, threshold: this.gates.gammaMin, reason: last.gamma >= this.gates.gammaMin ? "spectral gap above γ_min" : "spectral gap below γ_min" });
     }
-    if (this.cert) checks.push({ check: "lyapunov", pass: this.lyapunovViolations === 0, value: this.lyapunovWorst, threshold: this.policies.certification.lyapunovTol, reason: `${this.lyapunovViolations} violation(s)` });
+    if (this.cert) checks.push({ check: "lyapunov", pass: this.lyapunovViolations === 0, value: this.lyapunovWorst, threshold: this.lyapunovTol(), reason: `${this.lyapunovViolations} violation(s) of E(x_{k+1}) ≤ E(x_k) − α₀‖G‖² + tol·max(1, |E|)` });
     if (this.flow.invariants.length > 0) {
       checks.push({ check: "invariants", pass: this.driftMax <= this.policies.certification.invariantTol, value: this.driftMax, threshold: this.policies.certification.invariantTol, reason: "max drift over the run" });
     }
@@ -685,7 +833,14 @@ class Controller {
     const fin: { [key: string]: Json } = { status, phase: this.phase, iters: this.runner?.iter ?? 0 };
     if (Number.isFinite(energy)) fin.final_energy = energy;
     this.emit("RUN_FINISHED", fin);
-    if (this.runner) await this.checkpoint(this.phase === "GREEN");
+    if (this.runner) {
+      // A finished run's last state is final. A cut-short one is resumable where it stands only
+      // between trials or in the polish; mid-attempt or mid-trial the previous checkpoint stays
+      // the resume point (the state there is neither certified nor rolled back).
+      const cut = status === "CANCELLED" || status === "TIMEOUT" || status === "ERROR";
+      if (!cut) await this.checkpoint(this.phase === "GREEN", "done");
+      else if (this.stage === "polish" || (this.stage === "tuning" && this.trialId === null)) await this.checkpoint(this.phase === "GREEN", this.stage);
+    }
     const state = this.flow.unflatten(x);
     const summary: RunSummary = {
       status,
@@ -702,6 +857,11 @@ class Controller {
     this.runner?.dispose();
     return { runId: this.runId, status, phase: this.phase, state, x, iters: summary.iters, energy, certificates: this.certificates, tunerHistory: this.tunerHistory, events: this.events, runCard, dials };
   }
+}
+
+function sameDials(a: Dials, b: Dials): boolean {
+  const sameJ = a.lambdaJ === b.lambdaJ || (!!a.lambdaJ && !!b.lambdaJ && a.lambdaJ.length === b.lambdaJ.length && a.lambdaJ.every((v, j) => v === b.lambdaJ![j]));
+  return a.alpha === b.alpha && a.lambda === b.lambda && sameJ;
 }
 
 function dialsJson(d: Dials): Json {

@@ -1,0 +1,22 @@
+// Child process of resume.test.ts: a deterministic certified run of the story with the flight
+// recorder, which SIGKILLs itself when its telemetry row number `killAtRow` is produced (a crash
+// at that iteration: rows and checkpoints not yet flushed are lost). killAtRow 0: run to the end.
+import { runCertified } from "@cflow/core";
+import { fda } from "@cflow/fda";
+import { recorder } from "@cflow/recorder";
+import { gapDial } from "@cflow/tuner";
+import { RESUME_RECORDING, RESUME_RUN, resumeStory } from "./resume-problem.js";
+
+const [runsDir, runId, killArg] = process.argv.slice(2);
+const killAtRow = Number(killArg);
+
+const { spec, compiled } = resumeStory();
+let rows = 0;
+await runCertified(spec, compiled, {
+  ...RESUME_RUN,
+  hooks: [fda(), gapDial(), recorder({ runsDir, runId, ...RESUME_RECORDING })],
+  onRow: () => {
+    if (++rows === killAtRow) process.kill(process.pid, "SIGKILL");
+  },
+});
+process.stdout.write(`DONE ${rows}\n`);
