@@ -18,6 +18,12 @@ export interface FdaOptions {
   stopWhenDecided?: boolean;
   /** An unconverged Lanczos γ fails the γ gate (default true: fail closed). */
   requireConvergence?: boolean;
+  /**
+   * A sampled (or invalidly probed) η_dd is only a lower bound: when it would pass the gate, every
+   * row is computed exactly if the operator has at most this many rows (default 4096); above it
+   * the η_dd gate fails closed.
+   */
+  exactRowsLimit?: number;
 }
 
 /** The FDA certificate hook, plus its estimate without gates (for tools and tests). */
@@ -33,8 +39,8 @@ export interface FdaHook extends CertificateHook {
  */
 export function fda(options: FdaOptions = {}): FdaHook {
   const name = options.name ?? "fda";
-  const estimate = (ctx: CertificateContext): EtaGammaEstimate => {
-    const rows = typeof options.rows === "function" ? options.rows(ctx) : options.rows;
+  const estimate = (ctx: CertificateContext, rowsOverride?: RowEstimatorOptions): EtaGammaEstimate => {
+    const rows = rowsOverride ?? (typeof options.rows === "function" ? options.rows(ctx) : options.rows);
     return estimateEtaGammaInW(ctx.L_apply, ctx.W, {
       key: ctx.key,
       n: ctx.n,
@@ -62,8 +68,27 @@ export function fda(options: FdaOptions = {}): FdaHook {
           found: { etaMax, gammaMin },
         });
       }
-      const est = estimate(ctx);
-      const { pass, reasons } = checkGates(est, ctx.gates, { requireConvergence: options.requireConvergence });
+      let est = estimate(ctx);
+      const lowerBoundOnly = est.rows === "sampled" || (est.rows === "probed" && est.probingValid === false);
+      let escalated = false;
+      let unverifiable = false;
+      if (lowerBoundOnly && est.etaDD <= etaMax) {
+        // a lower bound below the gate proves nothing: compute every row, or fail closed
+        if (est.size <= (options.exactRowsLimit ?? 4096)) {
+          const cost = est.cost;
+          est = estimate(ctx, { sampleRows: est.size });
+          est = { ...est, cost: { applications: est.cost.applications + cost.applications, ms: est.cost.ms + cost.ms } };
+          escalated = true;
+        } else unverifiable = true;
+      }
+      const gates = checkGates(est, ctx.gates, { requireConvergence: options.requireConvergence });
+      const pass = gates.pass && !unverifiable;
+      const reasons = unverifiable
+        ? [
+            ...gates.reasons,
+            `η_dd is only a sampled lower bound (${est.etaDD.toPrecision(4)} over ${est.diagnostics.rowsComputed} of ${est.size} rows); certifying it needs every row, and ${est.size} > exactRowsLimit = ${options.exactRowsLimit ?? 4096} — fail closed`,
+          ]
+        : gates.reasons;
       return {
         etaDD: est.etaDD,
         gamma: est.gamma,
@@ -78,6 +103,8 @@ export function fda(options: FdaOptions = {}): FdaHook {
           ...est.diagnostics,
           gammaResidual: est.gammaResidual,
           probingValid: est.probingValid,
+          etaRows: escalated ? "exact (escalated from a sampled lower bound)" : est.rows,
+          etaVerified: !lowerBoundOnly || escalated,
           gates: { etaMax, gammaMin },
         },
       };

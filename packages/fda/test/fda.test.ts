@@ -99,7 +99,9 @@ describe.each(DTYPES as Dtype[])("fda hook (%s)", (dtype) => {
     expect(cert.reasons[0]).toMatch(/^γ not certified: Lanczos did not converge in 3 steps \(residual .*\) and no lower bound yet; λ_min ≤ .* is only an upper bound/);
     const lax = fda({ ...opts, requireConvergence: false }).certify(context(l, dtype, { gates: { etaMax: 100, gammaMin: 1e-6 } }));
     expect(lax.pass).toBe(true);
-    expect(lax.reasons.some((r) => /sampled exactly/.test(r))).toBe(true); // a pass carries notes
+    // the sampled η_dd would pass, so every row was computed before passing it
+    expect(lax.diagnostics.etaRows).toMatch(/escalated/);
+    expect(lax.diagnostics.etaVerified).toBe(true);
   });
 
   it("an empty active set fails with a reason; bad gates are rejected", () => {
@@ -125,5 +127,46 @@ describe.each(DTYPES as Dtype[])("fda hook (%s)", (dtype) => {
     const cert = fda().certify(context(l, dtype));
     expect(cert.diagnostics.asymmetry).toBeGreaterThan(1e-2);
     expect(cert.reasons.some((r) => /^note: L_apply is not symmetric \(relative asymmetry .*\); certificates use \(L \+ Lᵀ\)\/2$/.test(r))).toBe(true);
+  });
+});
+
+describe.each(DTYPES as Dtype[])("a sampled η_dd never certifies on its own (%s)", (dtype) => {
+  // diagonally dominant except one row: 200 rows, the matrix-free path samples 8 of them
+  function oneBadRow(): Mat {
+    const l = bandedMatrix(200, 1, 10, mulberry32(9));
+    const n = l.rows;
+    const bad = 137;
+    // row/column `bad` couples strongly to its neighbours (kept symmetric and positive definite)
+    for (const j of [bad - 1, bad + 1]) {
+      l.a[bad * n + j] = 4;
+      l.a[j * n + bad] = 4;
+    }
+    l.a[bad * n + bad] = 6;
+    return l;
+  }
+  const options = { exactThreshold: 16, rows: { sampleRows: 8 } };
+
+  it("escalates to every row when the sample would pass, and then fails on the bad row", () => {
+    const l = oneBadRow();
+    const hook = fda(options);
+    const sampled = hook.estimate(context(l, dtype));
+    expect(sampled.rows).toBe("sampled");
+    const cert = hook.certify(context(l, dtype));
+    expect(cert.method).toBe("matrix-free");
+    expect(cert.diagnostics.etaVerified).toBe(true);
+    expect(cert.etaDD).toBeGreaterThan(1);
+    expect(cert.pass).toBe(false);
+    if (sampled.etaDD <= 0.9) expect(cert.diagnostics.etaRows).toMatch(/escalated/);
+  });
+
+  it("fails closed when the rows are too many to compute exactly", () => {
+    const l = bandedMatrix(200, 1, 10, mulberry32(9));
+    const cert = fda({ ...options, exactRowsLimit: 50 }).certify(context(l, dtype));
+    expect(cert.pass).toBe(false);
+    expect(cert.reasons.join(" ")).toMatch(/sampled lower bound.*fail closed/);
+    // with the limit above the size, the same operator certifies (every row exactly)
+    const ok = fda({ ...options, exactRowsLimit: 200 }).certify(context(l, dtype));
+    expect(ok.pass).toBe(true);
+    expect(ok.diagnostics.etaVerified).toBe(true);
   });
 });
