@@ -423,6 +423,43 @@ class FlowBuilder {
         for (let i = 0; i < s.size; i++) hs[i] = (gp[i] - gm[i]) / (2 * eps);
       }
     };
+    const tangentOperator = (at: RealArray) => {
+      if (!slots.some((s) => s.manifold)) return null;
+      for (const s of slots) {
+        if (s.manifold && (!s.manifold.toAlgebra || !s.manifold.fromAlgebra)) {
+          throw new CflowError("NO_TANGENT_BASIS", `state.${s.name}: manifold ${s.manifoldName} has no toAlgebra/fromAlgebra, so its certificates cannot be taken in tangent coordinates`, {
+            path: `state.${s.name}.manifold`,
+            expected: "a manifold adapter with toAlgebra and fromAlgebra",
+            found: s.manifoldName,
+          });
+        }
+      }
+      const dims = slots.map((s) => (s.manifold ? s.manifold.dim : s.size));
+      const total = dims.reduce((a, b) => a + b, 0);
+      const ambient = zeros(dtype, n);
+      const image = zeros(dtype, n);
+      return {
+        n: total,
+        apply(c: RealArray, out: RealArray) {
+          let o = 0;
+          slots.forEach((s, i) => {
+            const cs = c.subarray(o, o + dims[i]);
+            const x = at.subarray(s.offset, s.offset + s.size);
+            if (s.manifold) ambient.set(s.manifold.fromAlgebra!(x, cs), s.offset);
+            else ambient.set(cs, s.offset);
+            o += dims[i];
+          });
+          L_apply(ambient, image, at);
+          o = 0;
+          slots.forEach((s, i) => {
+            const img = image.subarray(s.offset, s.offset + s.size);
+            const x = at.subarray(s.offset, s.offset + s.size);
+            out.set(s.manifold ? s.manifold.toAlgebra!(x, img) : img, o);
+            o += dims[i];
+          });
+        },
+      };
+    };
     const unflatten = (x: RealArray) => {
       const o: Record<string, RealArray> = {};
       for (const s of slots) o[s.name] = x.subarray(s.offset, s.offset + s.size);
@@ -465,6 +502,7 @@ class FlowBuilder {
       gValue,
       gProx,
       L_apply,
+      tangentOperator,
       unflatten,
       flatten,
       dispose: () => builder.disposeAll(),

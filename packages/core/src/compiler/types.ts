@@ -135,6 +135,13 @@ export interface CompiledFlow {
   gProx(u: RealArray, t: number, out?: RealArray): RealArray;
   /** out ← ∇²f(at)·v (at defaults to the initial state; exact for quadratic f). */
   L_apply(v: RealArray, out: RealArray, at?: RealArray): void;
+  /**
+   * The core operator in intrinsic tangent coordinates at `at`, for flows with manifold slots:
+   * each manifold slot contributes its `dim` coordinates (toAlgebra/fromAlgebra, an orthonormal
+   * basis of T_xM), Euclidean slots their own; normal directions — structural zeros of the ambient
+   * form — are not part of it. Null for Euclidean flows (use `L_apply`).
+   */
+  tangentOperator(at: RealArray): { n: number; apply(c: RealArray, out: RealArray): void } | null;
   /** Splits a flat state vector into named slot views. */
   unflatten(x: RealArray): Record<string, RealArray>;
   flatten(state: Record<string, RealArray>): RealArray;

@@ -33,7 +33,7 @@ export interface RunCertifiedOptions {
   runId?: string;
   /** Called with every telemetry row (live displays). */
   onRow?: (row: TelemetryRow) => void;
-  /** Iterations between checkpoints (default 50; 0 = only at GREEN and at the end). */
+  /** Iterations between checkpoints (default 250; 0 = only at GREEN and at the end). */
   checkpointEvery?: number;
   /** Continue a run from a checkpoint: pass the recorder's `resumeRun(runDir)` result. */
   resume?: ResumeState;
@@ -285,7 +285,7 @@ class Controller {
         return "TIMEOUT";
       }
       const start = this.save();
-      if (!this.warmUp(gd.validationIters)) {
+      if (!(await this.warmUp(gd.validationIters))) {
         // no certificate of a non-finite state: back to where the attempt started, and fail closed
         this.rollback(start, "NaN/Inf in the state or energy before certification");
         this.emit("WARNING", { message: `non-finite energy during certification attempt ${attempt}: the run stops uncertified`, source: "controller" });
@@ -320,8 +320,9 @@ class Controller {
   }
 
   /** Runs the flow for `iters` steps; false when the energy or state turned non-finite. */
-  private warmUp(iters: number): boolean {
+  private async warmUp(iters: number): Promise<boolean> {
     for (let i = 0; i < iters; i++) {
+      await this.breathe();
       this.checkAbort();
       const m = this.step();
       this.afterStep(m);
@@ -369,7 +370,7 @@ class Controller {
       } else {
         const before = this.save();
         this.applyDials(to);
-        const diverged = !this.warmUp(gd.validationIters);
+        const diverged = !(await this.warmUp(gd.validationIters));
         const cert = diverged ? null : this.certify("tuning", undefined, 0);
         const metric = !diverged && tuner.taskMetric ? tuner.taskMetric(this.flow.unflatten(this.runner.state) as { [slot: string]: Float64Array | Float32Array }) : null;
         const accepted = !diverged && cert !== null && cert.pass && (metric === null || Number.isFinite(metric));
@@ -470,9 +471,10 @@ class Controller {
     const { maxIters } = this.policies.budgets;
     const tol = this.policies.budgets.tol > 0 ? Math.max(this.policies.budgets.tol, ENERGY_NOISE[this.flow.dtype]) : 0;
     const every = this.policies.certification.every;
-    const ckEvery = this.options.checkpointEvery ?? 50;
+    const ckEvery = this.options.checkpointEvery ?? 250;
     let prevE = this.runner.energy;
     while (this.runner.iter < maxIters) {
+      await this.breathe();
       if (this.options.signal?.aborted) return "CANCELLED";
       if (this.overTime()) {
         this.emitTimeout("wall_time", this.policies.budgets.wallTimeMs, this.now());
@@ -513,12 +515,14 @@ class Controller {
     const W = this.flow.W;
     const sparse = this.flow.prox.some((p) => p.term.sparsity);
     const x = r.state;
-    const coefficients = sparse ? this.coefficients() : null;
+    // manifold flows: the chart-aware operator in intrinsic tangent coordinates (DESIGN §2)
+    const tangent = this.flow.tangentOperator(x);
+    const coefficients = sparse && !tangent ? this.coefficients() : null;
     const cert = this.cert!.certify({
-      L_apply: (v, out) => this.flow.L_apply(v, out, x),
-      n: this.flow.n,
+      L_apply: tangent ? (v, out) => tangent.apply(v, out) : (v, out) => this.flow.L_apply(v, out, x),
+      n: tangent ? tangent.n : this.flow.n,
       dtype: this.flow.dtype,
-      W,
+      W: tangent ? null : W,
       coefficients,
       gates: this.gates,
       key: foldIn(this.key, r.iter),
@@ -672,6 +676,19 @@ class Controller {
     const ms = this.policies.budgets.wallTimeMs;
     return !this.options.deterministic && ms > 0 && this.now() > ms;
   }
+
+  /**
+   * Lets the event loop run (signal handlers, timers, I/O) at most every 50 ms of computing, so
+   * Ctrl-C and flush timers are served promptly without costing the step anything measurable.
+   */
+  private async breathe(): Promise<void> {
+    const now = performance.now();
+    if (now - this.lastBreath < 50) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    this.lastBreath = performance.now();
+  }
+
+  private lastBreath = performance.now();
 
   private checkAbort(): void {
     if (this.options.signal?.aborted) throw new CflowError("CANCELLED", "run cancelled", { path: "signal" });

@@ -277,7 +277,7 @@ export class FlowRunner {
    * The current iterate's W-space coefficients (the flat vector of `gProx`): for slots with a
    * transform, the prox output the step synthesised x from — exact zeros off the support — and
    * the state itself elsewhere. After `load`/`restore` they are recomputed as W x with rounding
-   * noise (|u| ≤ 1e-12·max|u|) set to zero.
+   * noise (|u| ≤ 1e-12·max|u| in float64, 1e-6 in float32) set to zero.
    */
   coefficients(): RealArray {
     const flow = this.flow;
@@ -291,7 +291,9 @@ export class FlowRunner {
         const u = s.transform.forward(b.slot(x, s).view);
         let m = 0;
         for (let i = 0; i < u.length; i++) m = Math.max(m, Math.abs(u[i]));
-        for (let i = 0; i < u.length; i++) if (Math.abs(u[i]) <= 1e-12 * m) u[i] = 0;
+        // rounding noise of the synthesis/analysis round trip in the dtype
+        const noise = (flow.dtype === "float64" ? 1e-12 : 1e-6) * m;
+        for (let i = 0; i < u.length; i++) if (Math.abs(u[i]) <= noise) u[i] = 0;
         out.set(u, s.coeffOffset);
       }
     }

@@ -6,7 +6,7 @@ export const DEFAULTS = {
   multiscale: { mode: "off", startLevels: 1, every: 20, residualDrop: 1e-3 } as Required<MultiscaleSpec>,
   gapDial: {
     enabled: true,
-    maxAttempts: 8,
+    maxAttempts: 12,
     widenFactor: 2,
     lambdaCap: 1e6,
     moveCap: 0.2,
