@@ -1,6 +1,7 @@
 import { type Certificate, type CertificateContext, type CertificateHook, CflowError, type TracePoint } from "@cflow/core";
 import { descentViolation } from "./descent.js";
 import { type EstimateOptions, type EtaGammaEstimate, estimateEtaGammaInW, type RowEstimatorOptions } from "./estimate.js";
+import { type ClassBound, classRowBound, isShiftCovariant } from "./class-bound.js";
 import { checkGates } from "./gates.js";
 
 export interface FdaOptions {
@@ -72,7 +73,21 @@ export function fda(options: FdaOptions = {}): FdaHook {
       const lowerBoundOnly = est.rows === "sampled" || (est.rows === "probed" && est.probingValid === false);
       let escalated = false;
       let unverifiable = false;
-      if (lowerBoundOnly && est.etaDD <= etaMax) {
+      let classBound: ClassBound | null = null;
+      if (lowerBoundOnly && est.etaDD <= etaMax && ctx.translationInvariant && isShiftCovariant(ctx.W)) {
+        // shift-invariant L on a periodised transform: a sound upper bound from one row per shift class
+        const tol = options.activeTol ?? 0;
+        const u = ctx.coefficients;
+        const active = u ? Int32Array.from(indicesAbove(u, tol)) : Int32Array.from({ length: ctx.W.coeffSize }, (_, i) => i);
+        classBound = classRowBound(ctx.L_apply, ctx.W, { n: ctx.n, dtype: ctx.dtype, active, epsilonRel: options.epsilonRel });
+        const cost = { applications: est.cost.applications + classBound.classes, ms: est.cost.ms + classBound.ms };
+        est = { ...est, cost };
+        if (classBound.etaUpper <= etaMax) {
+          est = { ...est, etaDD: classBound.etaUpper, gammaGershgorin: Math.min(est.gammaGershgorin, classBound.gershgorinLower) };
+          escalated = true;
+        }
+      }
+      if (lowerBoundOnly && !escalated && est.etaDD <= etaMax) {
         // a lower bound below the gate proves nothing: compute every row, or fail closed
         if (est.size <= (options.exactRowsLimit ?? 4096)) {
           const cost = est.cost;
@@ -103,7 +118,8 @@ export function fda(options: FdaOptions = {}): FdaHook {
           ...est.diagnostics,
           gammaResidual: est.gammaResidual,
           probingValid: est.probingValid,
-          etaRows: escalated ? "exact (escalated from a sampled lower bound)" : est.rows,
+          etaRows: classBound && classBound.etaUpper <= etaMax ? `upper bound from ${classBound.classes} shift-class rows` : escalated ? "exact (escalated from a sampled lower bound)" : est.rows,
+          ...(classBound ? { classBound: { etaUpper: classBound.etaUpper, etaLower: classBound.etaLower, gershgorinLower: classBound.gershgorinLower, classes: classBound.classes, ms: classBound.ms } } : {}),
           etaVerified: !lowerBoundOnly || escalated,
           gates: { etaMax, gammaMin },
         },
@@ -113,4 +129,10 @@ export function fda(options: FdaOptions = {}): FdaHook {
       return descentViolation(prev, next, o);
     },
   };
+}
+
+function indicesAbove(u: ArrayLike<number>, tol: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < u.length; i++) if (Math.abs(u[i]) > tol) out.push(i);
+  return out;
 }

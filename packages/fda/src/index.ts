@@ -11,3 +11,4 @@ export * from "./power-iteration.js";
 export * from "./profile.js";
 export * from "./row-stats.js";
 export * from "./wspace-operator.js";
+export { classRowBound, isShiftCovariant, type ClassBound, type ShiftCovariantTransform } from "./class-bound.js";

@@ -54,6 +54,11 @@ export interface SmoothTerm {
    * constant itself). The compiler uses the op's analytic norm hint, or power iteration.
    */
   readonly lipschitz: { scale: number; normOp: Op | null; power?: 1 | 2 };
+  /**
+   * ∇²f is constant and commutes with circular shifts of the slot's grid (least squares through a
+   * circular convolution, Tikhonov with the identity...). Optional: absent means no.
+   */
+  readonly translationInvariantHessian?: boolean;
   value(x: RealBuf): number;
   /** g ← g + ∇f(x); returns f(x). */
   addGradient(x: RealBuf, g: RealBuf): number;

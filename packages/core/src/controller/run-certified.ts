@@ -524,6 +524,7 @@ class Controller {
       dtype: this.flow.dtype,
       W: tangent ? null : W,
       coefficients,
+      translationInvariant: !tangent && this.translationInvariant,
       gates: this.gates,
       key: foldIn(this.key, r.iter),
     });
@@ -689,6 +690,12 @@ class Controller {
   }
 
   private lastBreath = performance.now();
+
+  /** One slot on a shift-covariant transform, and every smooth term's Hessian constant and shift-invariant. */
+  private get translationInvariant(): boolean {
+    const f = this.flow;
+    return f.slots.length === 1 && f.W !== null && typeof f.W.translationStride === "function" && f.smooth.length > 0 && f.smooth.every((t) => t.term.translationInvariantHessian === true);
+  }
 
   private checkAbort(): void {
     if (this.options.signal?.aborted) throw new CflowError("CANCELLED", "run cancelled", { path: "signal" });

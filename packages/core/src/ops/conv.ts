@@ -67,6 +67,7 @@ interface Geometry {
 export class ConvOp extends KernelOp {
   readonly kind: "conv1d" | "conv2d";
   readonly boundary: ConvBoundary;
+  readonly translationInvariant: boolean;
   /** The method chosen ("auto" resolved). */
   readonly method: "fft" | "direct";
   /** Present for FFT circular convolutions: AᵀA = one spectral product with |k̂|² (2 FFTs instead of 4). */
@@ -94,6 +95,7 @@ export class ConvOp extends KernelOp {
     super(opts.dtype, opts.shape, opts.shape);
     this.kind = kind;
     this.boundary = opts.boundary;
+    this.translationInvariant = opts.boundary === "circular";
     const [h, w] = kind === "conv1d" ? [1, opts.shape[0]] : [opts.shape[0], opts.shape[1]];
     const { mh, mw } = kernel;
     this.g = { h, w, mh, mw, ch: Math.floor(mh / 2), cw: Math.floor(mw / 2) };

@@ -9,6 +9,8 @@ import { dtypeArg, shapeArg } from "./validate.js";
 export class IdentityOp extends KernelOp {
   readonly kind = "identity";
 
+  readonly translationInvariant = true;
+
   override get normHint(): number {
     return 1;
   }

@@ -38,6 +38,11 @@ export interface Op {
    * family's Jacobi preconditioner uses it, and probes the Hessian where it is missing.
    */
   gramDiagonal?(): Float64Array;
+  /**
+   * The op commutes with circular shifts of its (equal-shaped) input and output grids: circular
+   * convolutions, the identity, scalings. Certificates exploit it; absent means unknown.
+   */
+  readonly translationInvariant?: boolean;
   /** Releases kernel memory the operator holds. */
   dispose(): void;
 }

@@ -20,6 +20,8 @@ export class ScalingOp extends KernelOp {
     this.a = this.cells.cell(scale);
   }
 
+  readonly translationInvariant = true;
+
   override get normHint(): number {
     return Math.abs(this.scale);
   }

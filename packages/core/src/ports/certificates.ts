@@ -21,6 +21,12 @@ export interface CertificateContext {
    */
   coefficients: RealArray | null;
   gates: { etaMax: number; gammaMin: number };
+  /**
+   * L is constant and commutes with circular shifts of the state grid, and W declares its bands'
+   * shift strides (`W.translationStride`): every row of L_W is a translate of one of a few
+   * representatives per band, which certificates may use to bound all rows from those few.
+   */
+  translationInvariant?: boolean;
   /** Randomness for probes and Lanczos starts (derived from the run's key). */
   key: RngKey;
 }

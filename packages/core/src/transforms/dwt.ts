@@ -38,6 +38,12 @@ export class DwtTransform extends KernelTransform {
     this.bank = this.own(this.kernel.from(filterBank(w, 1, this.dtype)));
   }
 
+  /** Periodised decimation: a level-ℓ band samples every 2^ℓ-th position (the approximation 2^levels). */
+  translationStride(band: Band): readonly number[] {
+    const e = band.level === 0 ? this.levels : band.level;
+    return this.shape.map(() => 2 ** e);
+  }
+
   emitForward(p: PlanBuilder, x: RealBuf, out: RealBuf): void {
     const F = this.wavelet.length;
     const { s1, s2 } = this.workspace();

@@ -22,6 +22,10 @@ export class IdentityTransform extends KernelTransform {
     this.bands = [{ level: 0, orientation: "x", offset: 0, shape }];
   }
 
+  translationStride(): readonly number[] {
+    return this.shape.map(() => 1);
+  }
+
   emitForward(p: PlanBuilder, x: RealBuf, out: RealBuf): void {
     p.call("copy", this.size, x, out);
   }

@@ -43,6 +43,11 @@ export class SwtTransform extends KernelTransform {
     this.bank = this.own(this.kernel.from(filterBank(w, Math.SQRT1_2, this.dtype)));
   }
 
+  /** Undecimated: every band is on the signal's own grid. */
+  translationStride(): readonly number[] {
+    return this.shape.map(() => 1);
+  }
+
   emitForward(p: PlanBuilder, x: RealBuf, out: RealBuf): void {
     const F = this.wavelet.length;
     const n = this.size;

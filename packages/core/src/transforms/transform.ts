@@ -49,6 +49,13 @@ export interface TransformOp {
   emitInverse(p: PlanBuilder, u: RealBuf, out: RealBuf): void;
   /** Wᵀu (the adjoint; equals c·inverse for tight frames, inverse for unitary ones). */
   emitAdjoint(p: PlanBuilder, u: RealBuf, out: RealBuf): void;
+  /**
+   * Shift covariance, when W has it (periodised wavelets): the sample stride, per dimension, of a
+   * band's coefficient grid — circularly shifting x by `stride[d]` samples along d shifts that
+   * band's coefficients by one. Lets certificates treat rows of W L Wᵀ as translates of a few
+   * representatives. Absent for transforms without it (DCT, general frames).
+   */
+  translationStride?(band: Band): readonly number[];
   dispose(): void;
 }
 

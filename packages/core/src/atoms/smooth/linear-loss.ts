@@ -19,6 +19,7 @@ export type PointwiseLoss =
 export class LinearLossTerm implements SmoothTerm {
   readonly kind = "smooth" as const;
   readonly quadratic: boolean;
+  readonly translationInvariantHessian: boolean;
   readonly lipschitz: { scale: number; normOp: Op | null };
   private readonly m: number;
   private readonly n: number;
@@ -71,6 +72,7 @@ export class LinearLossTerm implements SmoothTerm {
     this.scratchCell = ctx.cells.cell(0);
     this.programs = new ProgramCache(k);
     this.quadratic = loss.kind === "squared" || loss.kind === "weightedSquared";
+    this.translationInvariantHessian = loss.kind === "squared" && (op === null || op.translationInvariant === true);
     const curvatureMax =
       loss.kind === "logistic" ? 0.25 : loss.kind === "weightedSquared" ? maxOf(loss.weights.view) : 1;
     this.lipschitz = { scale: ctx.weight * curvatureMax, normOp: op };

@@ -12,6 +12,7 @@ class QuadraticFormTerm implements SmoothTerm {
   readonly kind = "smooth" as const;
   readonly atom = "quadraticForm";
   readonly quadratic = true;
+  readonly translationInvariantHessian: boolean;
   readonly lipschitz: { scale: number; normOp: Op | null; power: 1 };
   private readonly n: number;
   private readonly caches: [RealBuf, RealBuf, RealBuf];
@@ -51,6 +52,7 @@ class QuadraticFormTerm implements SmoothTerm {
     this.scratch = ctx.cells.cell(0);
     this.programs = new ProgramCache(k);
     this.lipschitz = { scale: ctx.weight, normOp: Q, power: 1 };
+    this.translationInvariantHessian = Q.translationInvariant === true;
     checkSymmetric(ctx, Q, this.n);
   }
 
