@@ -41,6 +41,50 @@ function visit(pkgDir: string, out: string[]): void {
   installed(join(pkgDir, "node_modules"), out);
 }
 
+/** `pnpm pack` of a workspace package into `dest`; builds it first when its dist is missing. */
+function pack(p: { name: string; dir: string }, dest: string): string {
+  if (!existsSync(join(p.dir, "dist", "index.js"))) execFileSync("pnpm", ["--filter", p.name, "build"], { cwd: root, stdio: "pipe" });
+  const json = execFileSync("pnpm", ["pack", "--json", "--pack-destination", dest], { cwd: p.dir, encoding: "utf8" });
+  return (JSON.parse(json.slice(json.indexOf("{"))) as { filename: string }).filename;
+}
+
+describe("the cflow CLI installed from its tarball outside the workspace", () => {
+  const work = mkdtempSync(join(tmpdir(), "cflow-cli-install-"));
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  it("installs with its hook packages and lists the registered plugins with `cflow plugins`", () => {
+    const cli = [
+      { name: "@cflow/core", dir: join(root, "packages/core") },
+      { name: "@cflow/manifolds", dir: join(root, "packages/manifolds") },
+      { name: "@cflow/fda", dir: join(root, "packages/fda") },
+      { name: "@cflow/tuner", dir: join(root, "packages/tuner") },
+      { name: "@cflow/recorder", dir: join(root, "packages/recorder") },
+      { name: "@cflow/plugin-graph", dir: join(root, "plugins/graph") },
+      { name: "@cflow/cli", dir: join(root, "apps/cli") },
+    ];
+    const tarballs = cli.map((p) => pack(p, work));
+    const project = join(work, "project");
+    execFileSync("mkdir", ["-p", project]);
+    writeFileSync(join(project, "package.json"), JSON.stringify({ name: "cflow-cli-install-check", private: true, type: "module" }, null, 2));
+    execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error", ...tarballs], { cwd: project, stdio: "pipe", timeout: 240_000 });
+    const bin = join(project, "node_modules", ".bin", "cflow");
+    expect(existsSync(bin)).toBe(true);
+    const out = JSON.parse(execFileSync(bin, ["plugins", "--plugin", "@cflow/plugin-graph", "--json"], { cwd: project, encoding: "utf8" })) as {
+      result: { plugins?: { plugin: string; version: string }[]; entries?: { namespace: string; name: string; provider: { plugin: string; version: string } }[] } & Record<string, unknown>;
+    };
+    const text = JSON.stringify(out);
+    // core's built-ins, the manifolds and the tuner, and the --plugin package, each with its provider and version
+    expect(text).toContain("@cflow/core");
+    expect(text).toContain("@cflow/manifolds");
+    expect(text).toContain("gap-dial");
+    expect(text).toContain("graphLaplacian");
+    expect(text).toContain("@cflow/plugin-graph");
+    // the bundled examples ship inside the CLI's tarball
+    const listed = execFileSync(bin, ["examples", "--json"], { cwd: project, encoding: "utf8" });
+    expect(listed).toContain("deconv-2d");
+  }, 300_000);
+});
+
 describe("packed tarballs installed outside the workspace", () => {
   const work = mkdtempSync(join(tmpdir(), "cflow-install-"));
   afterAll(() => rmSync(work, { recursive: true, force: true }));
