@@ -51,6 +51,11 @@ export interface EstimateOptions {
    */
   gammaGate?: number;
   rows?: RowEstimatorOptions;
+  /**
+   * Matrix-free path only: skip Lanczos (γ and λ_max come back NaN, unconverged) — for a quick
+   * row-based verdict when η_dd alone already decides, or a Gershgorin bound suffices for γ.
+   */
+  skipGamma?: boolean;
 }
 
 /** The certificates of (restricted, frame-normalised) L_W, before gates (README "Certificates"). */
@@ -158,7 +163,9 @@ export function estimateEtaGammaInW(L_apply: LApply, W: CertTransform | null, op
     gammaResidual = 0;
     gammaLowerBound = gamma;
   } else {
-    const lz = lanczos(specOp, {
+    const lz = options.skipGamma
+      ? { min: Number.NaN, max: Number.NaN, converged: false, minResidual: Number.NaN, lowerBound: Number.NaN, iterations: 0, maxIterAllowed: 0, invariant: false, decided: false, maxResidual: Number.NaN }
+      : lanczos(specOp, {
       ...(dtype === "float32" ? { absTol: 1e-6 } : {}),
       ...options.lanczos,
       key: lanczosKey,

@@ -1,4 +1,4 @@
-import { type Certificate, type CertificateContext, type CertificateHook, CflowError, type TracePoint } from "@cflow/core";
+import { type Certificate, type CertificateContext, type CertificateHook, CflowError, type Json, type TracePoint } from "@cflow/core";
 import { descentViolation } from "./descent.js";
 import { type EstimateOptions, type EtaGammaEstimate, estimateEtaGammaInW, type RowEstimatorOptions } from "./estimate.js";
 import { type ClassBound, classRowBound, isShiftCovariant } from "./class-bound.js";
@@ -25,6 +25,10 @@ export interface FdaOptions {
    * the η_dd gate fails closed.
    */
   exactRowsLimit?: number;
+  /** Try the cheap verdicts first (a few sampled rows; the shift-class bound) before Lanczos (default true). */
+  quick?: boolean;
+  /** Rows sampled for the quick η_dd verdict (default 8). */
+  quickRows?: number;
 }
 
 /** The FDA certificate hook, plus its estimate without gates (for tools and tests). */
@@ -40,7 +44,7 @@ export interface FdaHook extends CertificateHook {
  */
 export function fda(options: FdaOptions = {}): FdaHook {
   const name = options.name ?? "fda";
-  const estimate = (ctx: CertificateContext, rowsOverride?: RowEstimatorOptions): EtaGammaEstimate => {
+  const estimate = (ctx: CertificateContext, rowsOverride?: RowEstimatorOptions, skipGamma = false): EtaGammaEstimate => {
     const rows = rowsOverride ?? (typeof options.rows === "function" ? options.rows(ctx) : options.rows);
     return estimateEtaGammaInW(ctx.L_apply, ctx.W, {
       key: ctx.key,
@@ -54,7 +58,53 @@ export function fda(options: FdaOptions = {}): FdaHook {
       epsilonRel: options.epsilonRel,
       lanczos: options.lanczos,
       rows,
+      skipGamma,
       ...((options.stopWhenDecided ?? true) ? { gammaGate: ctx.gates.gammaMin } : {}),
+    });
+  };
+  /**
+   * The cheap verdicts of the matrix-free path, before any Lanczos run: a few exact rows whose
+   * η_dd already exceeds the gate fail it for certain (a sample is a lower bound); for a
+   * shift-invariant L, the class bound's Gershgorin radius certifies γ ≥ min_i(L_ii − R_i) when
+   * that clears γ_min, so a diagonally dominant restricted operator passes with a handful of
+   * operator applications. Null when neither decides (or the problem is small: exact path).
+   */
+  const quickVerdict = (ctx: CertificateContext): Certificate | null => {
+    if (options.quick === false || options.method === "exact") return null;
+    const { etaMax, gammaMin } = ctx.gates;
+    const pre = estimate(ctx, { sampleRows: options.quickRows ?? 8 }, true);
+    if (pre.method !== "matrix-free" || pre.size === 0) return null;
+    const make = (e: EtaGammaEstimate, pass: boolean, reasons: string[], extra: { [key: string]: Json }): Certificate => ({
+      etaDD: e.etaDD,
+      gamma: e.gamma,
+      gammaGershgorin: e.gammaGershgorin,
+      lambdaMax: null,
+      method: "matrix-free",
+      size: e.size,
+      pass,
+      reasons,
+      cost: e.cost,
+      diagnostics: { ...e.diagnostics, gates: { etaMax, gammaMin }, ...extra },
+    });
+    if (pre.etaDD > etaMax) {
+      const g = checkGates({ ...pre, gamma: Number.POSITIVE_INFINITY, gammaConverged: true, gammaLowerBound: Number.POSITIVE_INFINITY, rows: "exact" }, ctx.gates);
+      return make({ ...pre, gammaGershgorin: Number.NaN }, false, [...g.reasons, `γ not evaluated: η_dd ≥ ${pre.etaDD.toPrecision(4)} (exact on ${pre.diagnostics.rowsComputed} sampled rows) already fails the gate`], {
+        etaRows: "sampled (a lower bound: the failure is certain)",
+        etaVerified: true,
+        gammaSource: "not evaluated",
+      });
+    }
+    if (!(ctx.translationInvariant && isShiftCovariant(ctx.W))) return null;
+    const u = ctx.coefficients;
+    const active = u ? Int32Array.from(indicesAbove(u, options.activeTol ?? 0)) : Int32Array.from({ length: ctx.W.coeffSize }, (_, i) => i);
+    const cb = classRowBound(ctx.L_apply, ctx.W, { n: ctx.n, dtype: ctx.dtype, active, epsilonRel: options.epsilonRel });
+    if (!(cb.etaUpper <= etaMax && cb.gershgorinLower >= gammaMin)) return null;
+    const cost = { applications: pre.cost.applications + cb.classes, ms: pre.cost.ms + cb.ms };
+    return make({ ...pre, etaDD: cb.etaUpper, gamma: cb.gershgorinLower, gammaGershgorin: cb.gershgorinLower, cost }, true, [], {
+      etaRows: `upper bound from ${cb.classes} shift-class rows`,
+      etaVerified: true,
+      gammaSource: "Gershgorin lower bound of the class rows (≤ λ_min; Lanczos not needed)",
+      classBound: { etaUpper: cb.etaUpper, etaLower: cb.etaLower, gershgorinLower: cb.gershgorinLower, classes: cb.classes, ms: cb.ms },
     });
   };
   return {
@@ -69,6 +119,8 @@ export function fda(options: FdaOptions = {}): FdaHook {
           found: { etaMax, gammaMin },
         });
       }
+      const quick = quickVerdict(ctx);
+      if (quick) return quick;
       let est = estimate(ctx);
       const lowerBoundOnly = est.rows === "sampled" || (est.rows === "probed" && est.probingValid === false);
       let escalated = false;

@@ -2,7 +2,7 @@
 // DWT, η_dd of every active set is at most the bound, and equal to it when S is a union of bands.
 import { DTYPES, type Dtype, type RealArray, createTransform } from "@cflow/core";
 import { describe, expect, it } from "vitest";
-import { classRowBound } from "../src/index.js";
+import { type ShiftCovariantTransform, classRowBound } from "../src/index.js";
 import { mulberry32 } from "./helpers.js";
 
 const N = 64;
@@ -45,7 +45,7 @@ function denseEta(L: (v: RealArray, o: RealArray) => void, W: ReturnType<typeof 
 }
 
 describe.each(DTYPES)("shift-class bound of η_dd (%s)", (dtype: Dtype) => {
-  const W = createTransform("db2", { shape: [N], levels: 3, dtype });
+  const W = createTransform("db2", { shape: [N], levels: 3, dtype }) as ReturnType<typeof createTransform> & ShiftCovariantTransform;
   const L = circulantGram(dtype);
   const rand = mulberry32(21);
 

@@ -68,15 +68,26 @@ describe.each(DTYPES as Dtype[])("fda hook (%s)", (dtype) => {
     expect(fine.reasons.join("\n")).toMatch(/restricted to the 36 active coefficients is \(near-\)singular — a larger λ shrinks the active set/);
   });
 
-  it("matrix-free: stops Lanczos as soon as γ < γ_min is proven, and says the value is an upper bound", () => {
+  it("a few sampled rows over the gate fail η_dd for certain, without running Lanczos", () => {
     const l = withSpectrum(logspace(1e-9, 1, 200), mulberry32(3));
     const cert = fda({ method: "matrix-free" }).certify(context(l, dtype));
+    expect(cert.pass).toBe(false);
+    expect(cert.diagnostics.gammaSource).toBe("not evaluated");
+    expect((cert.diagnostics.lanczos as { iterations: number }).iterations).toBe(0);
+    expect(cert.cost.applications).toBe(8);
+    expect(cert.reasons.join(" ")).toMatch(/η_dd = .* > η_max/);
+  });
+
+  it("matrix-free: stops Lanczos as soon as γ < γ_min is proven, and says the value is an upper bound", () => {
+    const l = withSpectrum(logspace(1e-9, 1, 200), mulberry32(3));
+    // quick: false — this test is about the Lanczos path (the quick verdict would fail η_dd first)
+    const cert = fda({ method: "matrix-free", quick: false }).certify(context(l, dtype));
     expect(cert.pass).toBe(false);
     const lz = cert.diagnostics.lanczos as { iterations: number; decided: string | null };
     expect(lz.decided).toBe("below");
     expect(lz.iterations).toBeLessThan(200);
     expect(cert.reasons.join("\n")).toMatch(/λ_min ≤ .* \(Lanczos Ritz value, an upper bound; stopped once below γ_min\) < γ_min/);
-    const full = fda({ method: "matrix-free", stopWhenDecided: false }).certify(context(l, dtype));
+    const full = fda({ method: "matrix-free", stopWhenDecided: false, quick: false }).certify(context(l, dtype));
     expect((full.diagnostics.lanczos as { iterations: number }).iterations).toBeGreaterThan(lz.iterations);
   });
 

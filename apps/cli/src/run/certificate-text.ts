@@ -14,7 +14,9 @@ export function certificateLine(c: Pick<Certificate, "etaDD" | "gamma" | "method
   const mark = (ok: boolean, s: string) => (ok ? style.green(s) : style.red(s));
   return [
     mark(etaOk, `η_dd = ${formatNumber(c.etaDD)} ${etaOk ? "≤" : ">"} η_max = ${formatNumber(gates.etaMax)}`),
-    mark(gammaOk, `γ = ${formatNumber(c.gamma)} ${gammaOk ? "≥" : "<"} γ_min = ${formatNumber(gates.gammaMin)}`),
+    Number.isFinite(c.gamma)
+      ? mark(gammaOk, `γ = ${formatNumber(c.gamma)} ${gammaOk ? "≥" : "<"} γ_min = ${formatNumber(gates.gammaMin)}`)
+      : style.dim("γ not evaluated (η_dd already fails)"),
     `${c.method} on ${c.size} ${restricted ? "active coefficients" : "unknowns"}`,
   ].join(style.dim(" · "));
 }

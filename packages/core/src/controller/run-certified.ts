@@ -395,7 +395,7 @@ class Controller {
         } else {
           this.rollback(before, reason);
           const rej: { [key: string]: Json } = { trial: this.trial, to: dialsJson(to), reason };
-          if (cert) Object.assign(rej, { eta_dd: cert.etaDD, gamma: cert.gamma });
+          if (cert) Object.assign(rej, { eta_dd: cert.etaDD, ...(Number.isFinite(cert.gamma) ? { gamma: cert.gamma } : {}) });
           this.emit("TUNER_MOVE_REJECTED", rej);
           this.noImprove++;
         }
@@ -533,8 +533,8 @@ class Controller {
     const payload: { [key: string]: Json } = {
       stage,
       eta_dd: cert.etaDD,
-      gamma: cert.gamma,
-      gamma_gershgorin: cert.gammaGershgorin,
+      ...(Number.isFinite(cert.gamma) ? { gamma: cert.gamma } : {}),
+      ...(Number.isFinite(cert.gammaGershgorin) ? { gamma_gershgorin: cert.gammaGershgorin } : {}),
       method: cert.method,
       size: cert.size,
       alpha: r.alpha,
@@ -545,7 +545,7 @@ class Controller {
     this.emit(cert.pass ? "CERT_PASS" : "CERT_FAIL", payload);
     if (row) {
       row.etaDD = cert.etaDD;
-      row.gamma = cert.gamma;
+      row.gamma = Number.isFinite(cert.gamma) ? cert.gamma : null;
     } else this.telemetry(this.rowFor(null, cert));
     return cert;
   }
@@ -598,7 +598,7 @@ class Controller {
       E: m ? m.E : r.energy,
       gradNorm: m ? m.gradNorm : Number.NaN,
       etaDD: cert ? cert.etaDD : null,
-      gamma: cert ? cert.gamma : null,
+      gamma: cert && Number.isFinite(cert.gamma) ? cert.gamma : null,
       sparsityWx: m ? m.sparsityWx : null,
       invariantDriftMax: drift,
       phiResidual: this.physicsResidual(m),
