@@ -69,11 +69,12 @@ export function fda(options: FdaOptions = {}): FdaHook {
    * that clears γ_min, so a diagonally dominant restricted operator passes with a handful of
    * operator applications. Null when neither decides (or the problem is small: exact path).
    */
-  const quickVerdict = (ctx: CertificateContext): Certificate | null => {
-    if (options.quick === false || options.method === "exact") return null;
+  const quickVerdict = (ctx: CertificateContext): { cert: Certificate | null; classBound: ClassBound | null } => {
+    const none = { cert: null, classBound: null };
+    if (options.quick === false || options.method === "exact") return none;
     const { etaMax, gammaMin } = ctx.gates;
     const pre = estimate(ctx, { sampleRows: options.quickRows ?? 8 }, true);
-    if (pre.method !== "matrix-free" || pre.size === 0) return null;
+    if (pre.method !== "matrix-free" || pre.size === 0) return none;
     const make = (e: EtaGammaEstimate, pass: boolean, reasons: string[], extra: { [key: string]: Json }): Certificate => ({
       etaDD: e.etaDD,
       gamma: e.gamma,
@@ -88,24 +89,49 @@ export function fda(options: FdaOptions = {}): FdaHook {
     });
     if (pre.etaDD > etaMax) {
       const g = checkGates({ ...pre, gamma: Number.POSITIVE_INFINITY, gammaConverged: true, gammaLowerBound: Number.POSITIVE_INFINITY, rows: "exact" }, ctx.gates);
-      return make({ ...pre, gammaGershgorin: Number.NaN }, false, [...g.reasons, `γ not evaluated: η_dd ≥ ${pre.etaDD.toPrecision(4)} (exact on ${pre.diagnostics.rowsComputed} sampled rows) already fails the gate`], {
+      const cert = make({ ...pre, gammaGershgorin: Number.NaN }, false, [...g.reasons, `γ not evaluated: η_dd ≥ ${pre.etaDD.toPrecision(4)} (exact on ${pre.diagnostics.rowsComputed} sampled rows) already fails the gate`], {
         etaRows: "sampled (a lower bound: the failure is certain)",
         etaVerified: true,
         gammaSource: "not evaluated",
       });
+      return { cert, classBound: null };
     }
-    if (!(ctx.translationInvariant && isShiftCovariant(ctx.W))) return null;
+    const limit = options.exactRowsLimit ?? 4096;
+    const unverifiable = (why: string, e: EtaGammaEstimate, extra: { [key: string]: Json }) =>
+      make({ ...e, gamma: Number.NaN, gammaGershgorin: Number.NaN }, false, [`${why}; certifying η_dd needs every row, and ${e.size} > exactRowsLimit = ${limit} — fail closed (γ not evaluated)`], {
+        etaRows: "sampled (a lower bound: cannot certify)",
+        etaVerified: false,
+        gammaSource: "not evaluated",
+        ...extra,
+      });
+    if (!(ctx.translationInvariant && isShiftCovariant(ctx.W))) {
+      if (pre.size > limit) return { cert: unverifiable(`η_dd ≥ ${pre.etaDD.toPrecision(4)} on ${pre.diagnostics.rowsComputed} sampled rows is only a lower bound`, pre, {}), classBound: null };
+      return none;
+    }
     const u = ctx.coefficients;
     const active = u ? Int32Array.from(indicesAbove(u, options.activeTol ?? 0)) : Int32Array.from({ length: ctx.W.coeffSize }, (_, i) => i);
     const cb = classRowBound(ctx.L_apply, ctx.W, { n: ctx.n, dtype: ctx.dtype, active, epsilonRel: options.epsilonRel });
-    if (!(cb.etaUpper <= etaMax && cb.gershgorinLower >= gammaMin)) return null;
     const cost = { applications: pre.cost.applications + cb.classes, ms: pre.cost.ms + cb.ms };
-    return make({ ...pre, etaDD: cb.etaUpper, gamma: cb.gershgorinLower, gammaGershgorin: cb.gershgorinLower, cost }, true, [], {
-      etaRows: `upper bound from ${cb.classes} shift-class rows`,
+    const cbJson = { etaUpper: cb.etaUpper, etaLower: cb.etaLower, gershgorinLower: cb.gershgorinLower, classes: cb.classes, ms: cb.ms };
+    if (cb.etaUpper > etaMax) {
+      // every restricted row, from the class rows: the failure is certain
+      const g = checkGates({ ...pre, etaDD: cb.etaUpper, gamma: Number.POSITIVE_INFINITY, gammaConverged: true, gammaLowerBound: Number.POSITIVE_INFINITY, rows: "exact" }, ctx.gates);
+      const cert = make({ ...pre, etaDD: cb.etaUpper, gamma: Number.NaN, gammaGershgorin: cb.gershgorinLower, cost }, false, [...g.reasons, "γ not evaluated: η_dd already fails the gate"], {
+        etaRows: `every row, from ${cb.classes} shift-class rows`,
+        etaVerified: true,
+        gammaSource: "not evaluated",
+        classBound: cbJson,
+      });
+      return { cert, classBound: cb };
+    }
+    if (cb.gershgorinLower < gammaMin) return { cert: null, classBound: cb };
+    const cert = make({ ...pre, etaDD: cb.etaUpper, gamma: cb.gershgorinLower, gammaGershgorin: cb.gershgorinLower, cost }, true, [], {
+      etaRows: `every row, from ${cb.classes} shift-class rows`,
       etaVerified: true,
       gammaSource: "Gershgorin lower bound of the class rows (≤ λ_min; Lanczos not needed)",
-      classBound: { etaUpper: cb.etaUpper, etaLower: cb.etaLower, gershgorinLower: cb.gershgorinLower, classes: cb.classes, ms: cb.ms },
+      classBound: cbJson,
     });
+    return { cert, classBound: cb };
   };
   return {
     name,
@@ -120,7 +146,7 @@ export function fda(options: FdaOptions = {}): FdaHook {
         });
       }
       const quick = quickVerdict(ctx);
-      if (quick) return quick;
+      if (quick.cert) return quick.cert;
       let est = estimate(ctx);
       const lowerBoundOnly = est.rows === "sampled" || (est.rows === "probed" && est.probingValid === false);
       let escalated = false;
@@ -131,7 +157,7 @@ export function fda(options: FdaOptions = {}): FdaHook {
         const tol = options.activeTol ?? 0;
         const u = ctx.coefficients;
         const active = u ? Int32Array.from(indicesAbove(u, tol)) : Int32Array.from({ length: ctx.W.coeffSize }, (_, i) => i);
-        classBound = classRowBound(ctx.L_apply, ctx.W, { n: ctx.n, dtype: ctx.dtype, active, epsilonRel: options.epsilonRel });
+        classBound = quick.classBound ?? classRowBound(ctx.L_apply, ctx.W, { n: ctx.n, dtype: ctx.dtype, active, epsilonRel: options.epsilonRel });
         const cost = { applications: est.cost.applications + classBound.classes, ms: est.cost.ms + classBound.ms };
         est = { ...est, cost };
         if (classBound.etaUpper <= etaMax) {
@@ -170,7 +196,7 @@ export function fda(options: FdaOptions = {}): FdaHook {
           ...est.diagnostics,
           gammaResidual: est.gammaResidual,
           probingValid: est.probingValid,
-          etaRows: classBound && classBound.etaUpper <= etaMax ? `upper bound from ${classBound.classes} shift-class rows` : escalated ? "exact (escalated from a sampled lower bound)" : est.rows,
+          etaRows: classBound && classBound.etaUpper <= etaMax ? `every row, from ${classBound.classes} shift-class rows` : escalated ? "exact (escalated from a sampled lower bound)" : est.rows,
           ...(classBound ? { classBound: { etaUpper: classBound.etaUpper, etaLower: classBound.etaLower, gershgorinLower: classBound.gershgorinLower, classes: classBound.classes, ms: classBound.ms } } : {}),
           etaVerified: !lowerBoundOnly || escalated,
           gates: { etaMax, gammaMin },

@@ -49,16 +49,18 @@ describe.each(DTYPES)("shift-class bound of η_dd (%s)", (dtype: Dtype) => {
   const L = circulantGram(dtype);
   const rand = mulberry32(21);
 
-  it("is never below the exact restricted η_dd, over random active sets", () => {
+  it("equals the exact restricted η_dd (never below it), over random active sets, from ≤ 8 computed rows", () => {
     for (let trial = 0; trial < 20; trial++) {
       const active: number[] = [];
       for (let i = 0; i < N; i++) if (rand() < 0.15 + 0.4 * (i < 16 ? 1 : 0)) active.push(i);
       if (active.length < 2) continue;
       const b = classRowBound(L, W, { n: N, dtype, active: Int32Array.from(active) });
       const exact = denseEta(L, W, active, dtype);
-      expect(b.etaUpper).toBeGreaterThanOrEqual(exact * (1 - 1e-5));
-      expect(b.etaLower).toBeLessThanOrEqual(exact * (1 + 1e-5));
-      expect(b.classes).toBeLessThanOrEqual(active.length);
+      // every row is reconstructed from its class's computed row: exact up to the negligible-entry margin
+      expect(b.etaUpper).toBeGreaterThanOrEqual(exact * (1 - 1e-6));
+      expect(Math.abs(b.etaUpper - exact) / exact).toBeLessThan(dtype === "float64" ? 1e-9 : 1e-4);
+      expect(b.etaLower).toBeLessThanOrEqual(b.etaUpper);
+      expect(b.classes).toBeLessThanOrEqual(Math.min(active.length, 1 + 1 + 2 + 4));
     }
   });
 
@@ -96,5 +98,52 @@ describe.each(DTYPES)("the fda hook uses the bound for shift-invariant flows (%s
     const plain = hook.certify({ ...ctx, translationInvariant: false });
     expect(plain.pass).toBe(false);
     expect(plain.reasons.join(" ")).toMatch(/fail closed/);
+  });
+});
+
+describe.each(DTYPES)("shift-class rows in 2D (%s)", (dtype: Dtype) => {
+  it("reproduce the exact restricted η_dd of a separable circular blur on a 16×16 grid", () => {
+    const R = 16;
+    const k = [0.25, 0.5, 0.25];
+    const blur = (x: ArrayLike<number>) => {
+      const t = new Float64Array(R * R);
+      const o = new Float64Array(R * R);
+      for (let i = 0; i < R; i++) for (let j = 0; j < R; j++) for (let a = 0; a < 3; a++) t[i * R + j] += k[a] * x[i * R + ((j - a + 1 + R) % R)];
+      for (let i = 0; i < R; i++) for (let j = 0; j < R; j++) for (let a = 0; a < 3; a++) o[i * R + j] += k[a] * t[((i - a + 1 + R) % R) * R + j];
+      return o;
+    };
+    const L = (v: RealArray, out: RealArray) => {
+      const r = blur(blur(v));
+      for (let i = 0; i < R * R; i++) out[i] = r[i] + 0.02 * v[i];
+    };
+    const W = createTransform("db2", { shape: [R, R], levels: 2, dtype }) as ReturnType<typeof createTransform> & ShiftCovariantTransform;
+    const rand = mulberry32(8);
+    const m = W.coeffSize;
+    const denseEta2 = (active: number[]) => {
+      const cols = active.map((j) => {
+        const e = dtype === "float64" ? new Float64Array(m) : new Float32Array(m);
+        e[j] = 1;
+        const y = dtype === "float64" ? new Float64Array(R * R) : new Float32Array(R * R);
+        L(W.adjoint(e), y);
+        return W.forward(y);
+      });
+      let eta = 0;
+      active.forEach((i, a) => {
+        let off = 0;
+        active.forEach((_, b) => {
+          if (b !== a) off += Math.abs(cols[b][i]);
+        });
+        eta = Math.max(eta, off / Math.abs(cols[a][i]));
+      });
+      return eta;
+    };
+    for (let trial = 0; trial < 8; trial++) {
+      const active: number[] = [];
+      for (let i = 0; i < m; i++) if (rand() < (i < 64 ? 0.6 : 0.15)) active.push(i);
+      const b = classRowBound(L, W, { n: R * R, dtype, active: Int32Array.from(active) });
+      const exact = denseEta2(active);
+      expect(b.etaUpper).toBeGreaterThanOrEqual(exact * (1 - 1e-6));
+      expect(Math.abs(b.etaUpper - exact) / exact).toBeLessThan(dtype === "float64" ? 1e-9 : 1e-4);
+    }
   });
 });
