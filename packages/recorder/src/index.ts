@@ -2,6 +2,7 @@ export { recorder, FlightRecorder, RECORDER_DEFAULTS, type RecorderOptions } fro
 export { resumeRun, loadCheckpoint, type ResumedRun } from "./resume.js";
 export { loadRunManifest, type RunManifest, type RunStatus, type SlotRecord, type StateStats, type TomlTable, type TomlValue } from "./manifest.js";
 export { queryRuns, RUNS_COLUMNS } from "./query-runs.js";
+export { queryRunsArrow } from "./query-runs-arrow.js";
 export { SCHEMA_VERSION, MIN_READABLE_SCHEMA_VERSION, checkSchemaVersion } from "./schema-version.js";
 export { TELEMETRY_COLUMNS, EVENT_COLUMNS, MAX_METRIC_ARRAY, type Column, type ColumnType } from "./columns.js";
 export { generateRunId, checkRunId, runDirFor } from "./run-id.js";

@@ -2,7 +2,7 @@
 import { cpSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
-import { queryRuns, recorder } from "../src/index.js";
+import { queryRuns, queryRunsArrow, recorder } from "../src/index.js";
 import { event, row, startInfo, summary, tempRunsDir } from "./fixtures.js";
 
 const ROLLBACK_QUERY = `
@@ -57,6 +57,17 @@ describe("queryRuns", () => {
     const got = await queryRuns(`SELECT r.run_id, count(*) AS n, sum(t.iter) AS s FROM runs r JOIN telemetry t USING (run_id) GROUP BY ALL ORDER BY 1`, runsDir);
     expect(got).toEqual(["run-a", "run-b", "run-c"].map((run_id) => ({ run_id, n: 20, s: 190 })));
     expect(typeof got[0].n).toBe("number");
+  });
+
+  test("the same SQL as an Apache Arrow table: columnar, typed, equal to the rows", async () => {
+    const sql = `SELECT run_id, iter, E, phase FROM telemetry WHERE run_id = 'run-a' ORDER BY iter`;
+    const rows = await queryRuns(sql, runsDir);
+    const table = await queryRunsArrow(sql, runsDir);
+    expect(table.numRows).toBe(20);
+    expect(table.schema.fields.map((f) => f.name)).toEqual(["run_id", "iter", "E", "phase"]);
+    expect(Array.from(table.getChild("iter")!.toArray() as ArrayLike<number>)).toEqual(rows.map((r) => r.iter));
+    expect(Array.from(table.getChild("E")!.toArray() as ArrayLike<number>)).toEqual(rows.map((r) => r.E));
+    expect(table.getChild("run_id")!.get(0)).toBe("run-a");
   });
 
   test("directories, a list, and a glob select the capsules", async () => {
