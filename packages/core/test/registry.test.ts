@@ -1,0 +1,61 @@
+import { describe, expect, it } from "vitest";
+import { defaultRegistry } from "../src/registry/default.js";
+import { definePlugin } from "../src/registry/plugin.js";
+import { Registry } from "../src/registry/registry.js";
+import { identityTransformFactory } from "../src/transforms/identity.js";
+
+const policy = (description: string) => ({ kind: "lens" as const, description });
+
+describe("Registry", () => {
+  it("is per instance: two registries hold different plugin sets", () => {
+    const a = new Registry();
+    const b = new Registry();
+    a.use(definePlugin({ name: "pa", version: "1.0.0", setup: (r) => r.policies.register("only-in-a", policy("a")) }));
+    expect(a.policies.has("only-in-a")).toBe(true);
+    expect(b.policies.has("only-in-a")).toBe(false);
+    // the built-ins too: each defaultRegistry() is a fresh one
+    const d1 = defaultRegistry();
+    d1.use(definePlugin({ name: "extra", version: "0.1.0", setup: (r) => r.transforms.register("eye2", identityTransformFactory) }));
+    expect(defaultRegistry().transforms.has("eye2")).toBe(false);
+  });
+
+  it("refuses a name registered twice, naming both plugins, unless the second overrides", () => {
+    const r = new Registry();
+    r.use(definePlugin({ name: "first", version: "1.0.0", setup: (x) => x.policies.register("lens-x", policy("first")) }));
+    const clash = r.use(definePlugin({ name: "second", version: "2.0.0", setup: (x) => x.policies.register("lens-x", policy("second")) }));
+    expect(clash.failed).toHaveLength(1);
+    expect(clash.failed[0]).toMatchObject({ plugin: "second", version: "2.0.0", hook: "setup" });
+    expect(clash.failed[0].error.message).toMatch(/"lens-x" is registered twice: by first@1\.0\.0 and by second@2\.0\.0/);
+    expect(r.policies.get("lens-x").description).toBe("first");
+    const over = r.use(definePlugin({ name: "third", version: "3.0.0", setup: (x) => x.policies.register("lens-x", policy("third"), { override: true }) }));
+    expect(over.failed).toEqual([]);
+    expect(r.policies.get("lens-x").description).toBe("third");
+    expect(r.policies.entry("lens-x")!.provider).toEqual({ plugin: "third", version: "3.0.0" });
+  });
+
+  it("reports a plugin that throws by name and hook, undoes its partial registrations, and loads the others", () => {
+    const r = new Registry();
+    const report = r.use(
+      definePlugin({
+        name: "half",
+        version: "0.0.1",
+        setup: (x) => {
+          x.policies.register("half-done", policy("registered before the crash"));
+          throw new Error("boom in setup");
+        },
+      }),
+      definePlugin({ name: "fine", version: "1.2.3", setup: (x) => x.policies.register("fine-one", policy("ok")) }),
+    );
+    expect(report.failed.map((f) => [f.plugin, f.hook, f.error.message])).toEqual([["half", "setup", "boom in setup"]]);
+    expect(report.loaded).toEqual([{ plugin: "fine", version: "1.2.3" }]);
+    expect(r.policies.has("half-done")).toBe(false);
+    expect(r.policies.has("fine-one")).toBe(true);
+    expect(r.list().find((e) => e.name === "fine-one")!.provider.plugin).toBe("fine");
+  });
+
+  it("says which names exist and suggests the nearest on an unknown one", () => {
+    const r = defaultRegistry();
+    expect(() => r.atoms.get("leastSqares", "terms[0].atom")).toThrow(/terms\[0\]\.atom: unknown atom "leastSqares" — did you mean "leastSquares"\?/);
+    expect(() => r.policies.get("acelerated")).toThrow(/unknown policy "acelerated" — did you mean "accelerated"\?/);
+  });
+});
