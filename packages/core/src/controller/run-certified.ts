@@ -816,8 +816,9 @@ class Controller {
         lensName: this.flow.W?.name ?? null,
         gates: this.gates,
         budgets: { maxIters: this.policies.budgets.maxIters, maxTrials: this.policies.budgets.maxTrials, wallTimeMs: this.policies.budgets.wallTimeMs || null },
+        // the compile report has its own manifest section; the rest of `extra` is kept as given
         compileReport: (this.options.extra?.compileReport ?? null) as Json,
-        extra: this.options.extra ?? {},
+        extra: Object.fromEntries(Object.entries(this.options.extra ?? {}).filter(([k]) => k !== "compileReport")),
         resumedFrom: this.options.resume?.resumePoint,
       });
     }
