@@ -1,15 +1,19 @@
 // Small versions of reference problems 1 and 2 (DESIGN §7) for the runtime tests: wavelet-L1
 // deconvolution with a circular Gaussian blur and periodised db4, plus a small Tikhonov term.
-// The truth is computed here, independently of cflow: coordinate descent on the dense
-// coefficient-space matrix B = K·Wᵀ, with K a plain convolution and W from test/pywt.ts.
+// The truth is computed here, independently of cflow's flows: coordinate descent on the dense
+// coefficient-space matrix B = K·Wᵀ, with K a plain convolution and W cflow's DwtTransform in
+// float64 (itself pinned to PyWavelets' wavedec/wavedec2 by test/transform-dwt.test.ts).
 import { expect } from "vitest";
 import { defineFlow } from "../src/spec/define.js";
-import { waveletFilters } from "../src/transforms/filters.js";
+import { DwtTransform } from "../src/transforms/dwt.js";
 import { mulberry32, randn } from "./helpers.js";
-import { wavedec, wavedec2, waverec, waverec2 } from "./pywt.js";
 import { circularConv, circularConv2d, elasticCoordinateDescent, matVec, matrixOf } from "./reference-solvers.js";
 
-const db4 = waveletFilters("db4");
+/** Periodised db4 on `shape` as plain functions: W x and Wᵀ u = W⁻¹ u (float64). */
+function db4(shape: number[], levels: number): Pick<Problem, "analysis" | "synthesis"> {
+  const W = new DwtTransform("db4", { shape, levels, dtype: "float64" });
+  return { analysis: (x) => Array.from(W.forward(Float64Array.from(x))), synthesis: (u) => W.inverse(Float64Array.from(u)) };
+}
 
 export function gaussianTaps(sigma: number): Float64Array {
   const r = Math.ceil(3 * sigma);
@@ -83,8 +87,7 @@ export function problem1(options: { mu?: number; sigma?: number } = {}): Problem
     mu,
     lambda: 0.01,
     blur: (x) => circularConv(x, taps),
-    analysis: (x) => wavedec(x, db4, 3),
-    synthesis: (u) => waverec(u, db4, N, 3),
+    ...db4([N], 3),
     approx: N / 8,
   };
 }
@@ -107,8 +110,7 @@ export function problem2(): Problem {
     mu: 0.05,
     lambda: 0.01,
     blur: (x) => circularConv2d(x, R, R, taps),
-    analysis: (x) => wavedec2({ rows: R, cols: R, data: Array.from(x) }, db4, 2),
-    synthesis: (u) => waverec2(u, db4, [R, R], 2).data,
+    ...db4([R, R], 2),
     approx: (R / 4) * (R / 4),
   };
 }

@@ -2,11 +2,12 @@ import { describe, expect, it } from "vitest";
 import { DTYPES } from "../src/dtype.js";
 import { WAVELET_NAMES, filterBank, waveletFilters } from "../src/transforms/filters.js";
 import { expectArrayClose } from "./helpers.js";
+import { PYWT_VERSION, goldenFilters } from "./pywt-golden.js";
 
-// PyWavelets' table (pywt/_extensions/c/wavelets_coeffs.template.h) holds ~17 significant digits,
-// but the coefficients themselves are accurate to ~1e-12 (e.g. Σ dec_lo² − 1 = 4.8e-12 for db3),
-// so identities are checked to 2e-11 in float64; float32-rounded filters to a few float32 ulps.
-const TOL = { float64: 2e-11, float32: 5e-7 };
+// The filters are exact to rounding (src/transforms/filters.ts), so in float64 the identities hold
+// to a few units of 2⁻⁵³ (sums of ≤ 16 products of magnitude ≤ 1); float32-rounded filters to a
+// few float32 ulps.
+const TOL = { float64: 1e-15, float32: 5e-7 };
 
 describe.each(DTYPES)("wavelet filter banks satisfy the orthogonal-wavelet identities (%s)", (dtype) => {
   const tol = TOL[dtype];
@@ -41,7 +42,7 @@ describe.each(DTYPES)("wavelet filter banks satisfy the orthogonal-wavelet ident
         s += k ** p * hi[k];
         scale += Math.abs(k ** p * hi[k]);
       }
-      expect(Math.abs(s) / scale).toBeLessThan(dtype === "float64" ? 1e-9 : 1e-5);
+      expect(Math.abs(s) / scale).toBeLessThan(dtype === "float64" ? 1e-14 : 1e-5);
     }
     // …and not one more: the N-th moment does not vanish
     let sN = 0;
@@ -53,30 +54,39 @@ describe.each(DTYPES)("wavelet filter banks satisfy the orthogonal-wavelet ident
   });
 });
 
-describe("wavelet filter banks match PyWavelets' published rows", () => {
-  // Rows 1–3 (dec_hi, rec_lo, rec_hi) of pywt/_extensions/c/wavelets_coeffs.template.h: our
-  // derivation from dec_lo (row 0) must reproduce them.
-  it("db2", () => {
-    const w = waveletFilters("db2");
-    expect(w.decHi).toEqual([-0.48296291314469025, 0.83651630373746899, -0.22414386804185735, -0.12940952255092145]);
-    expect(w.recLo).toEqual([0.48296291314469025, 0.83651630373746899, 0.22414386804185735, -0.12940952255092145]);
-    expect(w.recHi).toEqual([-0.12940952255092145, -0.22414386804185735, 0.83651630373746899, -0.48296291314469025]);
+describe(`wavelet filters against test/golden/wavelet-filters.json (PyWavelets ${PYWT_VERSION})`, () => {
+  it.each([...WAVELET_NAMES])("%s: dec_lo is the exact filter of scripts/gen-wavelet-golden.py, bit for bit", (name) => {
+    expect(waveletFilters(name).decLo).toEqual(goldenFilters[name].exact);
   });
 
-  it("sym4", () => {
-    const w = waveletFilters("sym4");
-    expect(w.decHi).toEqual([
-      -0.032223100604042702, -0.012603967262037833, 0.099219543576847216, 0.29785779560527736, -0.80373875180591614, 0.49761866763201545,
-      0.02963552764599851, -0.075765714789273325,
-    ]);
-    expect(w.recLo).toEqual([
-      0.032223100604042702, -0.012603967262037833, -0.099219543576847216, 0.29785779560527736, 0.80373875180591614, 0.49761866763201545,
-      -0.02963552764599851, -0.075765714789273325,
-    ]);
-    expect(w.recHi).toEqual([
-      -0.075765714789273325, 0.02963552764599851, 0.49761866763201545, -0.80373875180591614, 0.29785779560527736, 0.099219543576847216,
-      -0.012603967262037833, -0.032223100604042702,
-    ]);
+  it.each(WAVELET_NAMES.filter((n) => !n.startsWith("sym")))("%s: equals PyWavelets' table bit for bit", (name) => {
+    expect(waveletFilters(name).decLo).toEqual(goldenFilters[name].pywt);
+  });
+
+  it.each(WAVELET_NAMES.filter((n) => n.startsWith("sym")))("%s: within 2e-12 of PyWavelets' table, which is not orthonormal beyond ~1e-12", (name) => {
+    const ours = waveletFilters(name).decLo;
+    const theirs = goldenFilters[name].pywt;
+    const F = theirs.length;
+    let worst = 0;
+    for (let i = 0; i < F; i++) worst = Math.max(worst, Math.abs(ours[i] - theirs[i]));
+    expect(worst).toBeGreaterThan(0);
+    expect(worst).toBeLessThan(2e-12);
+    // the reason cflow does not take pywt's values: their double-shift products miss δ_m by ≫ rounding
+    let offset = 0;
+    for (let m = 0; 2 * m < F; m++) {
+      let s = 0;
+      for (let k = 0; k + 2 * m < F; k++) s += theirs[k] * theirs[k + 2 * m];
+      offset = Math.max(offset, Math.abs(s - (m === 0 ? 1 : 0)));
+    }
+    expect(offset).toBeGreaterThan(1e-13);
+  });
+});
+
+describe("wavelet filter banks", () => {
+  it("db2 in closed form: (1 + √3, 3 + √3, 3 − √3, 1 − √3)/(4√2), reversed", () => {
+    const s3 = Math.sqrt(3);
+    const d = 4 * Math.SQRT2;
+    expectArrayClose(waveletFilters("db2").recLo, [(1 + s3) / d, (3 + s3) / d, (3 - s3) / d, (1 - s3) / d], 4e-16);
   });
 
   it("haar is (1, 1)/√2 and (−1, 1)/√2", () => {

@@ -1,7 +1,9 @@
 // The orthogonal periodised discrete wavelet transform, 1D and separable 2D, as a unitary W.
 //
 // Coefficients equal PyWavelets' `wavedec(x, w, mode='periodization', level=L)` (1D) and
-// `wavedec2(x, w, mode='periodization', level=L)` (2D), flattened in their list order:
+// `wavedec2(x, w, mode='periodization', level=L)` (2D) — to rounding for Haar and dbN, to ~6e-12
+// relative for symN, whose pywt table is less accurate than ours (filters.ts) — flattened in their
+// list order:
 //   1D  [cA_L, cD_L, cD_{L−1}, …, cD_1]
 //   2D  [cA_L, cH_L, cV_L, cD_L, …, cH_1, cV_1, cD_1], each band row-major
 // where pywt's cH is its 'da' band (detail along axis 0, approximation along axis 1), cV 'ad' and
