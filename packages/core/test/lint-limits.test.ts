@@ -59,7 +59,7 @@ describe("element limits in lint", () => {
     const over = errors(spec([64, 65], { policies }));
     expect(over.map((f) => [f.path, f.code])).toEqual([["state.x.shape", "TOO_MANY_ELEMENTS"]]);
     expect(over[0].message).toBe("state.x.shape: the slot has 4160 elements, more than the limit of 4096");
-    expect(over[0].expected).toContain("the limit given");
+    expect(over[0].expected).toBe("at most 4096 elements (set by policies.budgets.maxElements (cflow: --max-elements))");
   });
 
   it("data arrays over the limit are a finding at data.<name>", () => {

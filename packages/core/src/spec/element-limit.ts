@@ -26,11 +26,11 @@ export interface ElementLimit {
 }
 
 /**
- * The element limit of a run: the one given (`policies.budgets.maxElements`, `--max-elements`,
- * a loader's `maxElements` option), else the machine default for the dtype.
+ * The element limit in force: the one given (`policies.budgets.maxElements`, `--max-elements`,
+ * a loader's `maxElements` option — `givenBy` names it), else the machine default for the dtype.
  */
-export function elementLimit(dtype: Dtype, given?: number): ElementLimit {
-  if (given !== undefined) return { maxElements: given, source: "the limit given (policies.budgets.maxElements, cflow --max-elements or a loader's maxElements option)" };
+export function elementLimit(dtype: Dtype, given?: number, givenBy = "the maxElements option"): ElementLimit {
+  if (given !== undefined) return { maxElements: given, source: `set by ${givenBy}` };
   const total = totalmem();
   return {
     maxElements: defaultMaxElements(dtype, total),

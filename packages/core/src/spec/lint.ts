@@ -128,7 +128,7 @@ class Linter {
     if (seed !== undefined && !(typeof seed === "number" && Number.isSafeInteger(seed) && seed >= 0)) {
       this.error("BAD_SEED", "seed", "expected a non-negative integer seed", { expected: "integer ≥ 0", found: describeValue(seed) });
     }
-    this.limit = elementLimit(this.dtype, givenMaxElements(read(spec, "policies")));
+    this.limit = elementLimit(this.dtype, givenMaxElements(read(spec, "policies")), "policies.budgets.maxElements (cflow: --max-elements)");
     this.lintData(read(spec, "data"));
     this.lintOps(read(spec, "ops"));
     this.lintTransforms(read(spec, "transforms"));
