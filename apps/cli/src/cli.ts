@@ -13,4 +13,13 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
   });
 }
 
+// When the terminal or the pipe reading the output is gone (a hang-up, `cflow query ... | head`),
+// writes fail with EPIPE or EIO: the output cannot be delivered, but the command must still finish
+// — a cancelled run still closes its capsule — and exit with its own code.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code !== "EPIPE" && err.code !== "EIO") throw err;
+  });
+}
+
 process.exitCode = await main(process.argv.slice(2), { signal: controller.signal });

@@ -75,8 +75,11 @@ export interface ProcessResult {
 interface ProcessOptions {
   cwd?: string;
   env?: Record<string, string>;
-  /** Send `signal` once stderr matches (a signal test waits on output, never on a clock). */
-  signalWhen?: { stderr: RegExp; signal: NodeJS.Signals };
+  /**
+   * Send `signal` once stderr matches (a signal test waits on output, never on a clock); with
+   * `hangUp`, first close the pipes the process writes to, as a closed terminal does.
+   */
+  signalWhen?: { stderr: RegExp; signal: NodeJS.Signals; hangUp?: boolean };
   /** A bound for a process that must end by itself: SIGKILL after this long (the result shows the signal). */
   killAfterMs?: number;
 }
@@ -114,6 +117,10 @@ function subprocess(command: string, args: string[], o: ProcessOptions): Promise
       stderr += d.toString();
       if (o.signalWhen && !signalled && o.signalWhen.stderr.test(stderr)) {
         signalled = true;
+        if (o.signalWhen.hangUp) {
+          child.stdout.destroy();
+          child.stderr.destroy();
+        }
         child.kill(o.signalWhen.signal);
       }
     });

@@ -1,7 +1,7 @@
 // SIGTERM and SIGHUP end a run exactly like Ctrl-C (SIGINT): status CANCELLED, a valid capsule
 // with its checkpoint and report, exit 130 — for `run` and for `resume`. Each signal is sent once
 // the run has printed that it reached GREEN (waiting on output, never on a clock).
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadRunManifest, queryRuns } from "@cflow/recorder";
 import { describe, expect, it } from "vitest";
@@ -46,6 +46,17 @@ describe("SIGTERM and SIGHUP end a run CANCELLED, like SIGINT", () => {
   it.each(["SIGTERM", "SIGHUP"] as const)("cflow run, %s", async (signal) => {
     const r = await cflow(["run", SPEC, "--out", join(dir, `runs-${signal}`)], { signalWhen: { stderr: /^GREEN /m, signal } });
     await expectCancelled(r, signal);
+  });
+
+  it("SIGHUP after the terminal is gone (writes fail with EPIPE): the run still closes its capsule and exits 130", async () => {
+    const runs = join(dir, "runs-hangup");
+    const r = await cflow(["run", SPEC, "--out", runs], { signalWhen: { stderr: /^GREEN /m, signal: "SIGHUP", hangUp: true } });
+    expect({ code: r.code, signal: r.signal }).toEqual({ code: EXIT_CODES.CANCELLED.code, signal: null });
+    const [runId] = readdirSync(runs);
+    const m = loadRunManifest(join(runs, runId));
+    expect(m).toMatchObject({ status: "CANCELLED", summary: { status: "CANCELLED" } });
+    expect(m.checkpoints.latest_iter).toBe(m.summary!.iters);
+    expect(existsSync(join(runs, runId, "report.html"))).toBe(true);
   });
 
   it("cflow resume, SIGHUP then SIGTERM: each ends CANCELLED and the capsule resumes again", async () => {
