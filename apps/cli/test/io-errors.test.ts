@@ -1,6 +1,6 @@
 // I/O errors (disk full, permission, read-only file system) get their own exit code and one plain
 // message naming the path — not exit 1 with the message inside a JSON blob.
-import { readdirSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CflowError } from "@cflow/core";
 import { loadRunManifest } from "@cflow/recorder";
@@ -9,7 +9,7 @@ import { defineCommand } from "../src/command.js";
 import { EXIT_CODES } from "../src/exit-codes.js";
 import { IoError, toIoError } from "../src/io-error.js";
 import { main } from "../src/main.js";
-import { CAN_MOUNT, tempDir, withTmpfs } from "./helpers.js";
+import { CAN_MOUNT, cflow, tempDir, withTmpfs } from "./helpers.js";
 
 const dir = tempDir("io-errors");
 
@@ -88,6 +88,26 @@ describe("main: an I/O error that reaches it is exit 7 and one plain message", (
     const j = await run(["disk-full", "--json"]);
     expect(j.code).toBe(EXIT_CODES.IO.code);
     expect(JSON.parse(j.stdout)).toMatchObject({ ok: false, error: { code: "IO_ENOSPC", message: "no space left on the device (ENOSPC)" } });
+  });
+});
+
+describe.skipIf(!existsSync("/proc/1/mem"))("a real permission error through the binary", () => {
+  it("a spec factory reading a file it may not read: exit 7 naming the file, as root too (/proc/1/mem)", async () => {
+    const spec = join(dir, "reads.ts");
+    writeFileSync(
+      spec,
+      `import { readFileSync } from "node:fs";
+import { defineFlow } from "@cflow/core";
+export default defineFlow(() => {
+  const bytes = readFileSync("/proc/1/mem");
+  return { state: { x: { shape: [bytes.length] } }, terms: [] };
+});
+`,
+    );
+    const r = await cflow(["lint", spec]);
+    expect({ code: r.code, stdout: r.stdout }).toEqual({ code: EXIT_CODES.IO.code, stdout: "" });
+    expect(r.stderr.split("\n")[0]).toMatch(new RegExp(`^error \\[IO_(EACCES|EPERM|EIO)\\] (/proc/1/mem: )?(permission denied|operation not permitted|input/output error of the device) \\((EACCES|EPERM|EIO)\\) while the spec factory of ${spec} ran$`));
+    expect(r.stderr).not.toContain("internal error");
   });
 });
 

@@ -1,5 +1,6 @@
 import { dirname } from "node:path";
 import { CflowError, type Dtype, type FlowContext, type FlowSpec, resolveFlowAsync } from "@cflow/core";
+import { toIoError } from "../io-error.js";
 import { type RunRegistry, buildRunRegistry } from "../run-registry.js";
 import { type SpecDefinition, loadSpecModule, resolveSpecFile } from "../spec/load-spec.js";
 
@@ -35,7 +36,7 @@ export interface FlowSetup {
 /**
  * Loads the spec module, builds the registry and resolves the spec. A factory that throws (or
  * rejects) something other than a CflowError — its own bug, a bad parameter it did not check — is
- * reported naming the spec file.
+ * reported naming the spec file; a file-system refusal while it runs is an IoError.
  */
 export async function setupFlow(o: FlowSetupOptions): Promise<FlowSetup> {
   const file = resolveSpecFile(o.spec);
@@ -49,6 +50,9 @@ export async function setupFlow(o: FlowSetupOptions): Promise<FlowSetup> {
     spec = await resolveFlowAsync(definition as Parameters<typeof resolveFlowAsync>[0], context);
   } catch (err) {
     if (err instanceof CflowError) throw err;
+    // the factory's own reads (its data files) failing for lack of permission or a device error
+    const io = toIoError(err, { context: `while the spec factory of ${file} ran` });
+    if (io) throw io;
     const e = err instanceof Error ? err : new Error(String(err));
     const wrapped = new CflowError("SPEC_FACTORY_FAILED", `${file}: the spec factory threw: ${e.message.split("\n")[0]}`, {
       path: file,
