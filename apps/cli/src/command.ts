@@ -46,7 +46,7 @@ export interface CommandContext {
   out: Output;
   cwd: string;
   env: Record<string, string | undefined>;
-  /** Aborted on SIGINT: long commands end cleanly (a run ends CANCELLED with a valid capsule). */
+  /** Aborted on SIGINT, SIGTERM or SIGHUP: long commands end cleanly (a run ends CANCELLED with a valid capsule). */
   signal: AbortSignal;
   /** Where the bundled examples live (overridable for tests). */
   examplesDir: string;

@@ -24,6 +24,13 @@ export const FLAGS = {
     description: "wall-time budget: 90s, 5m, 1500ms, 1h (a bare number is seconds); the run ends TIMEOUT when spent",
   },
   out: { name: "out", type: "string", value: "dir", description: "runs directory the capsule is written under (default: ./runs)" },
+  maxElements: {
+    name: "max-elements",
+    type: "integer",
+    min: 1,
+    value: "n",
+    description: "largest element count of one state slot, data array or decoded image (overrides policies.budgets.maxElements; default: 1/16 of the machine's memory over the bytes of one element)",
+  },
   redactArtifacts: {
     name: "redact-artifacts",
     type: "boolean",

@@ -1,5 +1,6 @@
 import { CflowError } from "@cflow/core";
 import { EXIT_CODES } from "./exit-codes.js";
+import { IoError } from "./io-error.js";
 import type { Style } from "./style.js";
 import { UsageError } from "./usage-error.js";
 
@@ -11,6 +12,7 @@ const RUN_ERROR_CODES = new Set(["RUN_ERROR"]);
 /** The exit code an error ends the process with. */
 export function exitCodeForError(err: unknown): number {
   if (err instanceof UsageError) return EXIT_CODES.USAGE.code;
+  if (err instanceof IoError) return EXIT_CODES.IO.code;
   if (err instanceof CflowError && RUN_ERROR_CODES.has(err.code)) return EXIT_CODES.INTERNAL.code;
   if (err instanceof CflowError) return RED_CODES.has(err.code) ? EXIT_CODES.RED.code : EXIT_CODES.INPUT.code;
   return EXIT_CODES.INTERNAL.code;

@@ -1,6 +1,7 @@
 import { cpSync, existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { CflowError, nearestName } from "@cflow/core";
+import { makeDirectory } from "./out-dir.js";
 
 /** A bundled example: a directory with a README.md (title, one-paragraph summary) and a spec module. */
 export interface ExampleInfo {
@@ -73,6 +74,7 @@ export function copyExample(example: ExampleInfo, dest: string): string[] {
       hint: "choose another place with --out <dir>",
     });
   }
+  makeDirectory(dest); // cpSync's own mkdir loops forever under /proc
   cpSync(example.dir, dest, { recursive: true, filter: (src) => !/[/\\](node_modules|runs|dist)$/.test(src) });
   return walk(dest, "");
 }

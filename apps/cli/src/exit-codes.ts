@@ -9,8 +9,9 @@ export const EXIT_CODES = {
   RED: { code: 3, meaning: "lint failure: the spec is invalid (phase RED)" },
   CERT_FAIL: { code: 4, meaning: "certificate failure: the flow could not be certified (stopped in AMBER)" },
   TIMEOUT: { code: 5, meaning: "the wall-time budget ran out before the run finished" },
-  INPUT: { code: 6, meaning: "bad input: a spec, data file, plugin or capsule could not be read" },
-  CANCELLED: { code: 130, meaning: "cancelled (SIGINT); the capsule is valid and the run can be resumed" },
+  INPUT: { code: 6, meaning: "bad input: a spec, data file, plugin or capsule could not be read, or a bad --out" },
+  IO: { code: 7, meaning: "I/O error: disk full, permission denied or read-only file system while reading or writing (the message names the path)" },
+  CANCELLED: { code: 130, meaning: "cancelled (SIGINT, SIGTERM or SIGHUP); the capsule is valid and the run can be resumed" },
 } as const;
 
 export type ExitCodeName = keyof typeof EXIT_CODES;

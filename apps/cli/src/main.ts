@@ -1,8 +1,9 @@
-import { nearestName } from "@cflow/core";
+import { CflowError, nearestName } from "@cflow/core";
 import { parseArgs } from "./args.js";
 import type { AnyCommand } from "./command.js";
 import { COMMANDS } from "./command-list.js";
 import { exitCodeForError } from "./error-report.js";
+import { toIoError } from "./io-error.js";
 import { EXIT_CODES } from "./exit-codes.js";
 import { renderCommandHelp, renderRootHelp } from "./help.js";
 import { type OutStream, Output } from "./output.js";
@@ -14,7 +15,7 @@ export interface MainOptions {
   stderr?: OutStream;
   env?: Record<string, string | undefined>;
   cwd?: string;
-  /** Aborted on SIGINT by the bin; tests pass their own. */
+  /** Aborted on SIGINT, SIGTERM or SIGHUP by the bin; tests pass their own. */
   signal?: AbortSignal;
   examplesDir?: string;
   /** The command table (default: COMMANDS; tests add commands). */
@@ -68,7 +69,10 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
       signal: options.signal ?? new AbortController().signal,
       examplesDir: options.examplesDir ?? bundledExamplesDir(),
     });
-  } catch (err) {
+  } catch (caught) {
+    // A file-system refusal (disk full, permission, read-only) that reached here unwrapped — a
+    // Node system error, or a library's error quoting one — is an I/O error, not a bug.
+    const err = caught instanceof CflowError ? caught : (toIoError(caught) ?? caught);
     out.error(err);
     return exitCodeForError(err);
   }

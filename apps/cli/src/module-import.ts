@@ -15,6 +15,9 @@ let loads = 0;
  * are loaded fresh on every call; package names resolve from `parentDir` (its node_modules, then
  * each parent's). Failures become CflowErrors naming the module: a syntax error with its file and
  * line, a missing import with what was missing, an exception thrown while the module ran.
+ * A module Node ran as CommonJS (a `.ts` outside a `"type": "module"` package, compiled by tsx
+ * with `export default` as `exports.default` beside `__esModule`) is unwrapped, so its exports
+ * read the same as from an ES module.
  */
 export async function importModule(specifier: string, parentDir: string, what: string): Promise<Record<string, unknown>> {
   if (!tsxRegistered) {
@@ -24,10 +27,17 @@ export async function importModule(specifier: string, parentDir: string, what: s
   try {
     const isPath = specifier.startsWith(".") || isAbsolute(specifier);
     const url = isPath ? `${pathToFileURL(resolve(parentDir, specifier)).href}?cflow-load=${++loads}` : pathToFileURL(resolvePackage(specifier, parentDir)).href;
-    return (await import(url)) as Record<string, unknown>;
+    return esModuleExports((await import(url)) as Record<string, unknown>);
   } catch (err) {
     throw translateImportError(err, specifier, what);
   }
+}
+
+/** The namespace of an ES module, or of a CommonJS module that marks itself `__esModule` (its `module.exports`). */
+function esModuleExports(ns: Record<string, unknown>): Record<string, unknown> {
+  const cjs = ns.default;
+  const isInterop = typeof cjs === "object" && cjs !== null && (cjs as { __esModule?: unknown }).__esModule === true;
+  return isInterop ? (cjs as Record<string, unknown>) : ns;
 }
 
 /**

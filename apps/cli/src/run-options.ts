@@ -15,6 +15,8 @@ export interface SpecOptions {
   plugins: string[];
   /** --param key=value pairs for spec factories. */
   params: Record<string, string>;
+  /** --max-elements; undefined: the spec's policies.budgets.maxElements, else the machine default. */
+  maxElements?: number;
 }
 
 /** Options of the commands that run a flow (run, resume). */
@@ -33,6 +35,7 @@ export function specOptions(args: ParsedArgs, cwd: string, command: string): Spe
     seed: f.seed as number | undefined,
     plugins: (f.plugin as string[] | undefined) ?? [],
     params: parseParams((f.param as string[] | undefined) ?? [], command),
+    maxElements: f["max-elements"] as number | undefined,
   };
 }
 

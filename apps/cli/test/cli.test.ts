@@ -43,7 +43,7 @@ describe("cflow --help", () => {
   });
 
   it("the run flags parse to typed options", () => {
-    const argv = ["spec.ts", "--dtype=float32", "--seed", "7", "--deterministic", "--max-iters", "500", "--budget-time", "5m", "--out", "/tmp/runs", "--redact-artifacts", "--plugin", "a", "--plugin", "./b.ts", "--param", "size=64", "--param", "k=x=y"];
+    const argv = ["spec.ts", "--dtype=float32", "--seed", "7", "--deterministic", "--max-iters", "500", "--budget-time", "5m", "--out", "/tmp/runs", "--redact-artifacts", "--plugin", "a", "--plugin", "./b.ts", "--param", "size=64", "--param", "k=x=y", "--max-elements", "4096"];
     const o = runCommand.options(parseArgs(runCommand, argv).args, { cwd: "/work" });
     expect(o).toEqual({
       spec: "/work/spec.ts",
@@ -52,13 +52,14 @@ describe("cflow --help", () => {
       deterministic: true,
       maxIters: 500,
       wallTimeMs: 300_000,
-      runsDir: "/tmp/runs",
+      out: "/tmp/runs",
+      maxElements: 4096,
       redactArtifacts: true,
       plugins: ["a", "./b.ts"],
       params: { size: "64", k: "x=y" },
     });
     const d = runCommand.options(parseArgs(runCommand, ["s.ts", "--no-deterministic", "--budget-time", "1500ms"]).args, { cwd: "/w" });
-    expect(d).toMatchObject({ deterministic: false, wallTimeMs: 1500, runsDir: "/w/runs", plugins: [], params: {}, dtype: undefined, seed: undefined });
+    expect(d).toMatchObject({ deterministic: false, wallTimeMs: 1500, out: undefined, maxElements: undefined, plugins: [], params: {}, dtype: undefined, seed: undefined });
     expect(runCommand.options(parseArgs(runCommand, ["s.ts", "--budget-time", "90"]).args, { cwd: "/w" }).wallTimeMs).toBe(90_000);
   });
 });

@@ -82,3 +82,45 @@ describe("loadArray picks the reader by extension", () => {
     expectNamed(await caught(() => loadArray(join(tmp, "a.mat"))), "a.mat", ".mat", ".npy, .png or .csv");
   });
 });
+
+describe("csv: a header only when every cell of the first row is text, and no malformed number passes", () => {
+  it.each([
+    ["1,,3\n4,5,6\n", 1, 2, "an empty field", "finite"],
+    ["0x10,2\n3,4\n", 1, 1, '"0x10"', "decimal"],
+    ["1,\u22122\n3,4\n", 1, 2, '"\u22122"', "U+2212"],
+    ["1,2\n3,\u22124\n", 2, 2, '"\u22124"', "U+2212"],
+    ["NaN,inf\n1,2\n", 1, 1, '"NaN"', "finite"],
+    ["a,1\n2,3\n", 1, 1, '"a"', "a header row has only names"],
+    [",a,b\n1,2,3\n", 1, 1, "an empty field", "finite"],
+  ])("%j → an error at line %i, column %i, never a dropped row", async (text, line, column, found, hint) => {
+    const e = await caught(() => parseCsv(text, "data.csv"));
+    expect(e.code).toBe("CSV_NOT_A_NUMBER");
+    expectNamed(e, "data.csv", found, "finite decimal number");
+    expect(e.message).toContain(`line ${line}, column ${column}`);
+    expect(e.details.hint).toContain(hint);
+  });
+
+  it("a first row of names is a header; names that look like numbers are not", () => {
+    expect(parseCsv("time,value\n0,1\n", "t.csv").header).toEqual(["time", "value"]);
+    expect(parseCsv("x;y\n1;2\n", "t.csv").header).toEqual(["x", "y"]);
+    expect(parseCsv("a,b\n1,2\n", "t.csv", { header: true }).shape).toEqual([1, 2]);
+    const year = parseCsv("year,2019\n1,2\n", "y.csv", { header: true });
+    expect(year.header).toEqual(["year", "2019"]);
+  });
+
+  it("a decimal comma under a semicolon delimiter is named", async () => {
+    const e = await caught(() => parseCsv("x;y\n1;2,5\n", "de.csv"));
+    expect(e.message).toContain("line 2, column 2 (y)");
+    expect(e.details.hint).toContain("decimal comma");
+  });
+
+  it("the table's size is checked against the element limit before its array is allocated", async () => {
+    expect(parseCsv("1,2,3\n4,5,6\n", "t.csv", { maxElements: 6 }).shape).toEqual([2, 3]);
+    const e = await caught(() => parseCsv("x,y,z\n1,2,3\n4,5,6\n# c\n\n7,8,9\n", "t.csv", { maxElements: 8 }));
+    expect(e.code).toBe("TOO_MANY_ELEMENTS");
+    expectNamed(e, "t.csv", "3 rows × 3 columns = 9 elements", "at most 8 elements");
+    const tmp = tempDir("csv-limit");
+    writeFileSync(join(tmp, "big.csv"), "1,2\n3,4\n");
+    expect((await caught(() => loadArray(join(tmp, "big.csv"), { maxElements: 3 }))).code).toBe("TOO_MANY_ELEMENTS");
+  });
+});

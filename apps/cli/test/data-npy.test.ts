@@ -136,3 +136,31 @@ describe("npy: refusals name the file, what was found and what was expected", ()
     expectNamed(e, "rec.npy", "descr", "'descr': '<f8'");
   });
 });
+
+describe("npy: the element limit is checked from the header, before the data is read", () => {
+  it("a header declaring (1000000, 1000000) is refused naming the shape (the file holds 8 bytes of data)", async () => {
+    const tmp = tempDir("npy-limit");
+    const f = join(tmp, "huge.npy");
+    writeFileSync(f, handBuilt(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (1000000, 1000000), }\n", new Uint8Array(8)));
+    const e = await caught(() => readNpy(f));
+    expect(e.code).toBe("TOO_MANY_ELEMENTS");
+    expectNamed(e, f, "shape (1000000, 1000000) = 1e+12 elements", "elements (the default:");
+  });
+
+  it("maxElements: the limit itself passes, one element more is refused", async () => {
+    const f = join(dir, "f8-3x4.npy");
+    expect(readNpy(f, { maxElements: 12 }).shape).toEqual([3, 4]);
+    const e = await caught(() => readNpy(f, { maxElements: 11 }));
+    expect(e.message).toBe(`${f}: the array has 12 elements, more than the limit of 11`);
+    expect((await caught(() => parseNpy(readFileSync(f), "mem.npy", { maxElements: 11 }))).code).toBe("TOO_MANY_ELEMENTS");
+  });
+
+  it("reads the header first: a file cut inside its header, or shorter than its shape, is named", async () => {
+    const tmp = tempDir("npy-cut");
+    const bytes = readFileSync(join(dir, "f8-3x4.npy"));
+    writeFileSync(join(tmp, "head.npy"), bytes.subarray(0, 40));
+    expectNamed(await caught(() => readNpy(join(tmp, "head.npy"))), "head.npy", "30", "118 header bytes");
+    writeFileSync(join(tmp, "body.npy"), bytes.subarray(0, bytes.length - 8));
+    expectNamed(await caught(() => readNpy(join(tmp, "body.npy"))), "body.npy", "88 bytes", "96 bytes");
+  });
+});

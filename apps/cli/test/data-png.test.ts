@@ -159,3 +159,44 @@ describe("png: refusals name the file, what was found and what was expected", ()
     expectNamed(await caught(() => readPng(join(tmp, "empty.png"))), "empty.png", "empty file", "PNG signature");
   });
 });
+
+describe("png: the element limit is checked from IHDR, before anything is inflated", () => {
+  /** A PNG whose IHDR declares `width × height` but whose IDAT holds `idat` (not the image). */
+  function declared(width: number, height: number, idat: Uint8Array): Uint8Array {
+    const ihdr = Buffer.alloc(13);
+    ihdr.writeUInt32BE(width, 0);
+    ihdr.writeUInt32BE(height, 4);
+    ihdr[8] = 8;
+    return new Uint8Array(Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk("IHDR", ihdr), chunk("IDAT", idat), chunk("IEND", new Uint8Array(0))]));
+  }
+
+  it("a 30000 × 30000 image is refused from its header: the IDAT is never read (it is not even zlib)", async () => {
+    const png = declared(30000, 30000, new TextEncoder().encode("not zlib data at all"));
+    const e = await caught(() => parsePng(png, "huge.png", { maxElements: 1e8 }));
+    expect(e.code).toBe("TOO_MANY_ELEMENTS");
+    expectNamed(e, "huge.png", "30000 × 30000 pixels = 9e+8 elements", "at most 1e+8 elements");
+    expect(e.message).toBe("huge.png: the image has 9e+8 elements, more than the limit of 1e+8");
+    expect(e.details.hint).toContain("maxElements");
+  });
+
+  it("with the default limit (sized to this machine's memory) too, for the largest size IHDR can declare", async () => {
+    const side = 2 ** 31 - 1;
+    const e = await caught(() => parsePng(declared(side, side, new Uint8Array(4)), "max.png", { dtype: "float32" }));
+    expect(e.code).toBe("TOO_MANY_ELEMENTS");
+    expect(String(e.details.expected)).toMatch(/GiB of memory at 4 bytes per float32 element/);
+  });
+
+  it("an image at the limit is read; one pixel more is refused", async () => {
+    const png = buildPng({ width: 4, height: 3, bitDepth: 8, colourType: 0, rows: Array.from({ length: 3 }, () => Uint8Array.of(0, 85, 170, 255)), filters: [0, 0, 0] });
+    expect(parsePng(png, "ok.png", { maxElements: 12 }).shape).toEqual([3, 4]);
+    expect((await caught(() => parsePng(png, "ok.png", { maxElements: 11 }))).code).toBe("TOO_MANY_ELEMENTS");
+  });
+
+  it("data that inflates beyond the declared image is refused without inflating it all", async () => {
+    // 16 × 16 declared; the IDAT inflates to 16 MB of zeros (a 16 KB file)
+    const bomb = deflateSync(Buffer.alloc(16 * 2 ** 20));
+    const e = await caught(() => parsePng(declared(16, 16, bomb), "bomb.png"));
+    expectNamed(e, "bomb.png", "more", `${16 * 17} bytes after inflation`);
+    expect(e.message).toContain("inflates to more than the 16 × 16 image it declares");
+  });
+});

@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -72,13 +72,43 @@ export interface ProcessResult {
   stderr: string;
 }
 
+interface ProcessOptions {
+  cwd?: string;
+  env?: Record<string, string>;
+  /**
+   * Send `signal` once stderr matches (a signal test waits on output, never on a clock); with
+   * `hangUp`, first close the pipes the process writes to, as a closed terminal does.
+   */
+  signalWhen?: { stderr: RegExp; signal: NodeJS.Signals; hangUp?: boolean };
+  /** A bound for a process that must end by itself: SIGKILL after this long (the result shows the signal). */
+  killAfterMs?: number;
+}
+
 /**
  * `node dist/cli.js <args>` as a subprocess — the real binary, with colour off and no TTY. The
  * process can be signalled once its stderr matches `signalWhen` (a SIGINT test).
  */
-export function cflow(args: string[], o: { cwd?: string; env?: Record<string, string>; signalWhen?: { stderr: RegExp; signal: NodeJS.Signals } } = {}): Promise<ProcessResult> {
+export function cflow(args: string[], o: ProcessOptions = {}): Promise<ProcessResult> {
+  return subprocess(process.execPath, [CLI_JS, ...args], o);
+}
+
+/** Whether commands may run in a private mount namespace (`unshare --mount`: root with CAP_SYS_ADMIN). */
+export const CAN_MOUNT = process.platform === "linux" && spawnSync("unshare", ["--mount", "true"]).status === 0;
+
+/**
+ * `script` (sh) in a private mount namespace where a fresh tmpfs of `sizeKb` KiB is mounted at
+ * `mountPoint` first (`"$NODE" "$CLI"` is the binary): the mount ends with the namespace, so nothing stays
+ * mounted whatever the script does. For real disk-full and read-only file-system errors.
+ */
+export function withTmpfs(mountPoint: string, sizeKb: number, script: string, o: ProcessOptions = {}): Promise<ProcessResult> {
+  mkdirSync(mountPoint, { recursive: true });
+  const setup = `mount -t tmpfs -o size=${sizeKb}k cflow-test ${JSON.stringify(mountPoint)} || exit 99\n`;
+  return subprocess("unshare", ["--mount", "sh", "-c", setup + script], { ...o, env: { NODE: process.execPath, CLI: CLI_JS, ...o.env } });
+}
+
+function subprocess(command: string, args: string[], o: ProcessOptions): Promise<ProcessResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [CLI_JS, ...args], { cwd: o.cwd ?? REPO_ROOT, env: { ...process.env, NO_COLOR: "1", CFLOW_DEBUG: "", ...o.env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(command, args, { cwd: o.cwd ?? REPO_ROOT, env: { ...process.env, NO_COLOR: "1", CFLOW_DEBUG: "", ...o.env }, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     let signalled = false;
@@ -87,11 +117,19 @@ export function cflow(args: string[], o: { cwd?: string; env?: Record<string, st
       stderr += d.toString();
       if (o.signalWhen && !signalled && o.signalWhen.stderr.test(stderr)) {
         signalled = true;
+        if (o.signalWhen.hangUp) {
+          child.stdout.destroy();
+          child.stderr.destroy();
+        }
         child.kill(o.signalWhen.signal);
       }
     });
+    const bound = o.killAfterMs === undefined ? undefined : setTimeout(() => child.kill("SIGKILL"), o.killAfterMs);
     child.on("error", reject);
-    child.on("close", (code, signal) => resolvePromise({ code, signal, stdout, stderr }));
+    child.on("close", (code, signal) => {
+      clearTimeout(bound);
+      resolvePromise({ code, signal, stdout, stderr });
+    });
   });
 }
 

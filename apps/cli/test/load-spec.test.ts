@@ -4,7 +4,9 @@ import { Registry } from "@cflow/core";
 import { describe, expect, it } from "vitest";
 import { loadPlugin, loadPlugins } from "../src/plugin-loader.js";
 import { loadSpecModule, resolveSpecFile } from "../src/spec/load-spec.js";
-import { caught, expectNamed, tempDir } from "./helpers.js";
+import { loadRunManifest } from "@cflow/recorder";
+import { EXIT_CODES } from "../src/exit-codes.js";
+import { caught, cflow, expectNamed, tempDir } from "./helpers.js";
 
 const SPEC_OBJECT = `
 import type { Dtype } from "@cflow/core";
@@ -98,6 +100,54 @@ describe("loadSpecModule", () => {
     expect(missing.code).toBe("MODULE_NOT_FOUND");
     expect(missing.message).toContain("cflow-no-such-package");
     expect(missing.details.hint).toBe("install it: pnpm add cflow-no-such-package");
+  });
+});
+
+describe("specs Node runs as CommonJS, and async factories", () => {
+  // a package without "type": "module": tsx compiles spec.ts to CommonJS (exports.__esModule, exports.default)
+  const cjs = tempDir("spec-cjs");
+  const dir = tempDir("spec-async");
+  writeFileSync(join(cjs, "package.json"), '{ "name": "cjs-specs", "private": true }\n');
+  const CJS_SPEC = `import { defineFlow } from "@cflow/core";
+export const n = 16;
+export default defineFlow({ name: "cjs", state: { x: { shape: [n] } }, data: { y: Array.from({ length: n }, (_, i) => i / n) },
+  terms: [{ kind: "data", atom: "leastSquares", target: "y" }], policies: { gapDial: { enabled: false }, budgets: { maxIters: 10 } } });
+`;
+  const ASYNC_SPEC = `import { defineFlow, readFlowParams } from "@cflow/core";
+export default defineFlow(async ({ params }) => {
+  const { n } = readFlowParams(params, { n: { type: "integer", description: "length", default: 16, min: 4 } });
+  const y = await Promise.resolve(Array.from({ length: n }, (_, i) => i / n));
+  return { name: "async", state: { x: { shape: [n] } }, data: { y }, terms: [{ kind: "data", atom: "leastSquares", target: "y" }], policies: { gapDial: { enabled: false }, budgets: { maxIters: 10 } } };
+});
+`;
+
+  it("a .ts spec outside a \"type\": \"module\" package loads: its default export, not { __esModule, default }", async () => {
+    const spec = (await loadSpecModule(write(cjs, "spec.ts", CJS_SPEC))) as unknown as { name: string };
+    expect(spec.name).toBe("cjs");
+    const noDefault = await caught(() => loadSpecModule(write(cjs, "named.ts", "export const spec2 = 1;\n")));
+    expect(noDefault.code).toBe("SPEC_NO_EXPORT");
+    expect(noDefault.details.found).toBe("exports spec2");
+  });
+
+  it("cflow lint and run accept both; an async factory is awaited with --param", async () => {
+    const runs = join(cjs, "runs");
+    const cj = await cflow(["run", join(cjs, "spec.ts"), "--out", runs, "-q"]);
+    expect({ code: cj.code, stderr: cj.stderr }).toEqual({ code: 0, stderr: "" });
+    const asyncSpec = write(dir, "async.ts", ASYNC_SPEC);
+    const lint = await cflow(["lint", asyncSpec, "--json"]);
+    expect(JSON.parse(lint.stdout).result).toMatchObject({ ok: true, errors: 0 });
+    const r = await cflow(["run", asyncSpec, "--param", "n=24", "--out", runs, "--json"]);
+    expect(r.code).toBe(0);
+    const result = JSON.parse(r.stdout).result;
+    expect(result).toMatchObject({ status: "FINISHED", iters: 10 });
+    expect(loadRunManifest(result.run_dir).slots).toEqual([{ name: "x", shape: [24], manifold: "euclidean" }]);
+  });
+
+  it("an async factory that rejects is reported naming the spec file", async () => {
+    const f = write(dir, "rejects.ts", 'import { defineFlow } from "@cflow/core";\nexport default defineFlow(async () => { throw new Error("psf.npy is missing"); });\n');
+    const r = await cflow(["lint", f]);
+    expect(r.code).toBe(EXIT_CODES.INPUT.code);
+    expect(r.stderr).toContain(`[SPEC_FACTORY_FAILED] ${f}: the spec factory threw: psf.npy is missing`);
   });
 });
 

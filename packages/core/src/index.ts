@@ -22,6 +22,7 @@ export * from "./spec/params.js";
 export * from "./spec/flow-params.js";
 export * from "./spec/defaults.js";
 export * from "./spec/policies.js";
+export * from "./spec/element-limit.js";
 export * from "./compiler/compile.js";
 export * from "./compiler/types.js";
 export * from "./compiler/lint-error.js";

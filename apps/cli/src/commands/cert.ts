@@ -20,12 +20,12 @@ export const certCommand = defineCommand<CertCommandOptions>({
     "fail, lets the Gap Dial widen λ (at most M attempts) — exactly as `cflow run` would before it is allowed\n" +
     "to tune. No Phase 2 tuning, no polish, no capsule.",
   positionals: [{ name: "spec", required: true, description: "TypeScript or JavaScript module whose default export is defineFlow(...)" }],
-  flags: [FLAGS.dtype, FLAGS.seed, FLAGS.plugin, FLAGS.param],
+  flags: [FLAGS.dtype, FLAGS.seed, FLAGS.plugin, FLAGS.param, FLAGS.maxElements],
   examples: [
     { command: "cflow cert examples/naive-deconv/spec.ts", description: "shows why plain least-squares deconvolution cannot be certified (γ ≈ 0)" },
     { command: "cflow cert spec.ts --json", description: "η_dd, γ, gates and verdict as JSON" },
   ],
-  exitCodes: ["OK", "RED", "CERT_FAIL", "INPUT", "USAGE", "INTERNAL"],
+  exitCodes: ["OK", "RED", "CERT_FAIL", "CANCELLED", "INPUT", "IO", "USAGE", "INTERNAL"],
   options: (args, { cwd }) => specOptions(args, cwd, "cert"),
   handler: async (o, ctx) => {
     const setup = await setupFlow({ ...o, cwd: ctx.cwd });

@@ -1,13 +1,14 @@
-import { join, relative, resolve } from "node:path";
+import { join, relative } from "node:path";
 import { defineCommand } from "../command.js";
 import { EXIT_CODES } from "../exit-codes.js";
 import { copyExample, findExample, listExamples } from "../examples-catalog.js";
+import { prepareOutDir } from "../out-dir.js";
 
 export interface ExamplesCommandOptions {
   /** Example to copy; undefined lists them. */
   name?: string;
-  /** Absolute destination directory of the copy. */
-  dest?: string;
+  /** `--out` as given: the destination directory of the copy (default ./<name>). */
+  out?: string;
 }
 
 export const examplesCommand = defineCommand<ExamplesCommandOptions>({
@@ -20,12 +21,8 @@ export const examplesCommand = defineCommand<ExamplesCommandOptions>({
     { command: "cflow examples deconv-2d", description: "copy the 2D deconvolution example to ./deconv-2d, then: cflow run deconv-2d/spec.ts" },
     { command: "cflow examples lasso --out my-lasso", description: "copy it under another name" },
   ],
-  exitCodes: ["OK", "INPUT", "USAGE", "INTERNAL"],
-  options: (args, { cwd }) => {
-    const name = args.positionals.name as string | undefined;
-    const out = args.flags.out as string | undefined;
-    return { name, dest: name ? resolve(cwd, out ?? name) : undefined };
-  },
+  exitCodes: ["OK", "INPUT", "IO", "USAGE", "INTERNAL"],
+  options: (args) => ({ name: args.positionals.name as string | undefined, out: args.flags.out as string | undefined }),
   handler: async (o, ctx) => {
     const { out } = ctx;
     if (!o.name) {
@@ -42,7 +39,7 @@ export const examplesCommand = defineCommand<ExamplesCommandOptions>({
       return EXIT_CODES.OK.code;
     }
     const example = findExample(ctx.examplesDir, o.name);
-    const dest = o.dest!;
+    const dest = prepareOutDir(o.out, { cwd: ctx.cwd, fallback: o.name, flag: "--out", what: "example's copy" });
     const files = copyExample(example, dest);
     const rel = relative(ctx.cwd, dest) || ".";
     out.result({ name: example.name, dest, files }, () =>

@@ -13,12 +13,12 @@ export const lintCommand = defineCommand<LintCommandOptions>({
   name: "lint",
   summary: "check a spec: names, shapes, units, parameters; every finding with its spec path",
   positionals: [{ name: "spec", required: true, description: "TypeScript or JavaScript module whose default export is defineFlow(...)" }],
-  flags: [FLAGS.dtype, FLAGS.plugin, FLAGS.param],
+  flags: [FLAGS.dtype, FLAGS.plugin, FLAGS.param, FLAGS.maxElements],
   examples: [
     { command: "cflow lint spec.ts", description: "errors and warnings, each with its spec path (terms[1].op) and a hint" },
     { command: "cflow lint spec.ts --plugin ./my-plugin/dist/index.js", description: "lint a spec that names a plugin's transform or op" },
   ],
-  exitCodes: ["OK", "RED", "INPUT", "USAGE", "INTERNAL"],
+  exitCodes: ["OK", "RED", "INPUT", "IO", "USAGE", "INTERNAL"],
   options: (args, { cwd }) => specOptions(args, cwd, "lint"),
   handler: async (o, ctx) => {
     const setup = await setupFlow({ ...o, cwd: ctx.cwd });

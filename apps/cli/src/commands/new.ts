@@ -1,17 +1,18 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join, relative, resolve } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { CflowError } from "@cflow/core";
 import { defineCommand } from "../command.js";
 import { EXIT_CODES } from "../exit-codes.js";
+import { makeDirectory, prepareOutDir } from "../out-dir.js";
 import { checkPackageName, pluginTemplate, shortName } from "../scaffold/plugin-template.js";
 
 export interface NewCommandOptions {
   kind: "plugin";
   /** npm package name of the new plugin. */
   name: string;
-  /** Absolute path of the directory to create. */
-  dest: string;
+  /** `--out` as given: the directory to create (default ./<name without scope>). */
+  out?: string;
 }
 
 export const newCommand = defineCommand<NewCommandOptions>({
@@ -29,29 +30,30 @@ export const newCommand = defineCommand<NewCommandOptions>({
     { command: "cflow new plugin cflow-plugin-curvelets", description: "creates ./cflow-plugin-curvelets; then pnpm install && pnpm build && pnpm test" },
     { command: "cflow new plugin @acme/cflow-plugin-radon --out plugins/radon", description: "a scoped package in plugins/radon" },
   ],
-  exitCodes: ["OK", "INPUT", "USAGE", "INTERNAL"],
-  options: (args, { cwd }) => {
+  exitCodes: ["OK", "INPUT", "IO", "USAGE", "INTERNAL"],
+  options: (args) => {
     const name = String(args.positionals.name);
     checkPackageName(name);
-    return { kind: "plugin", name, dest: resolve(cwd, (args.flags.out as string | undefined) ?? shortName(name)) };
+    return { kind: "plugin", name, out: args.flags.out as string | undefined };
   },
   handler: async (o, ctx) => {
-    if (existsSync(o.dest) && readdirSync(o.dest).length > 0) {
-      throw new CflowError("SCAFFOLD_DEST_EXISTS", `${o.dest} already exists and is not empty; cflow does not overwrite it`, {
-        path: o.dest,
+    const dest = prepareOutDir(o.out, { cwd: ctx.cwd, fallback: shortName(o.name), flag: "--out", what: "plugin package" });
+    if (readdirSync(dest).length > 0) {
+      throw new CflowError("SCAFFOLD_DEST_EXISTS", `${dest} already exists and is not empty; cflow does not overwrite it`, {
+        path: dest,
         expected: "a new or empty directory",
-        found: `${readdirSync(o.dest).length} entries`,
+        found: `${readdirSync(dest).length} entries`,
         hint: "choose another place with --out <dir>",
       });
     }
     const files = pluginTemplate({ name: o.name, coreRange: `^${coreVersion()}` });
     for (const [rel, text] of Object.entries(files)) {
-      const path = join(o.dest, rel);
-      mkdirSync(dirname(path), { recursive: true });
+      const path = join(dest, rel);
+      makeDirectory(dirname(path));
       writeFileSync(path, text);
     }
-    const rel = relative(ctx.cwd, o.dest) || ".";
-    ctx.out.result({ name: o.name, dest: o.dest, files: Object.keys(files).sort() }, () =>
+    const rel = relative(ctx.cwd, dest) || ".";
+    ctx.out.result({ name: o.name, dest, files: Object.keys(files).sort() }, () =>
       [`created plugin ${o.name} in ${rel}/`, ...Object.keys(files).sort().map((f) => `  ${f}`), "", `next: cd ${rel} && pnpm install && pnpm build && pnpm test`].join("\n"),
     );
     return EXIT_CODES.OK.code;

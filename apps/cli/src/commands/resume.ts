@@ -44,7 +44,7 @@ export const resumeCommand = defineCommand<ResumeCommandOptions>({
     const record = readRunRecord(m, join(o.runDir, "manifest.toml"));
     // Plugins added now are resolved here; the recorded ones where the run was started.
     const added = o.plugins.map((p) => (p.startsWith(".") || isAbsolute(p) ? resolve(ctx.cwd, p) : p));
-    const setup = await setupFlow({ spec: record.spec, dtype: m.dtype, seed: m.seed, params: record.params, plugins: [...record.plugins, ...added], cwd: record.cwd, configFile: record.config ?? null });
+    const setup = await setupFlow({ spec: record.spec, dtype: m.dtype, seed: m.seed, params: record.params, plugins: [...record.plugins, ...added], cwd: record.cwd, configFile: record.config ?? null, maxElements: record.maxElements });
     warnPluginFailures(setup.plugins.failures, ctx.out);
     const { compiled, report } = compileFlow(resolveSpec(setup), { registry: setup.plugins.registry, dtype: setup.context.dtype, seed: setup.context.seed });
     const maxIters = o.maxIters ?? record.maxIters;

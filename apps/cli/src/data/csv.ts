@@ -1,12 +1,17 @@
-import type { Dtype } from "@cflow/core";
-import { dataError, readInputFile } from "./input-file.js";
+import { type Dtype, checkElementCount } from "@cflow/core";
+import { LOADER_LIMIT_HINT, dataError, readInputFile } from "./input-file.js";
 import { type LoadedArray, allocate } from "./loaded-array.js";
 
 export interface CsvReadOptions {
   /** dtype of the returned array (default float64). */
   dtype?: Dtype;
-  /** Whether the first row is a header; "auto" (default): it is when any of its fields is not a number. */
+  /**
+   * Whether the first row is a header; "auto" (default): it is when every one of its cells is
+   * text that is not a number (nor number-like: `0x10`, `−2`, `NaN`, `1st`...).
+   */
   header?: boolean | "auto";
+  /** Largest element count accepted (default: the machine default of core's `defaultMaxElements`). */
+  maxElements?: number;
 }
 
 export interface LoadedTable extends LoadedArray {
@@ -15,6 +20,8 @@ export interface LoadedTable extends LoadedArray {
 }
 
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+/** Cells that mean a number even when cflow cannot read them: a header never holds them. */
+const NUMBER_LIKE = /^[+\-\u2212]?(?:\.?\d|nan$|inf$|infinity$)/i;
 
 /**
  * Reads a numeric, rectangular CSV as a [rows, columns] array. The delimiter is a comma, or a tab
@@ -32,55 +39,91 @@ export function readCsv(path: string, options: CsvReadOptions = {}): LoadedTable
   return parseCsv(text, path, options);
 }
 
+/**
+ * Parses CSV text (see readCsv). The rows are counted first and the table's size checked against
+ * the element limit before its array is allocated; every cell must then be a finite decimal
+ * number — an empty cell, `0x10`, a Unicode minus `−2` or `NaN` is an error naming the line and
+ * the column, never a silently dropped row.
+ */
 export function parseCsv(text: string, file: string, options: CsvReadOptions = {}): LoadedTable {
-  const lines = text.replace(/^\uFEFF/, "").split(/\r?\n/);
-  const rows: { line: number; fields: string[] }[] = [];
-  let delimiter: string | undefined;
-  for (let i = 0; i < lines.length; i++) {
-    const l = lines[i];
-    if (l.trim() === "" || l.trimStart().startsWith("#")) continue;
-    delimiter ??= l.includes(",") ? "," : l.includes("\t") ? "\t" : l.includes(";") ? ";" : ",";
-    rows.push({ line: i + 1, fields: splitFields(l, delimiter, file, i + 1) });
-  }
-  if (rows.length === 0) throw dataError("CSV_EMPTY", file, "the file has no rows", "rows of numbers", "no data");
+  const body = text.replace(/^\uFEFF/, "");
+  let rows = 0;
+  let firstLine: { text: string; line: number } | undefined;
+  forEachRow(body, (l, line) => {
+    rows++;
+    firstLine ??= { text: l, line };
+  });
+  if (!firstLine) throw dataError("CSV_EMPTY", file, "the file has no rows", "rows of numbers", "no data");
 
-  const first = rows[0].fields;
+  const delimiter = firstLine.text.includes(",") ? "," : firstLine.text.includes("\t") ? "\t" : firstLine.text.includes(";") ? ";" : ",";
+  const first = splitFields(firstLine.text, delimiter, file, firstLine.line);
   const wantHeader = options.header ?? "auto";
-  const hasHeader = wantHeader === "auto" ? first.some((f) => !NUMBER.test(f.trim())) : wantHeader;
+  const hasHeader = wantHeader === "auto" ? first.every((f) => isHeaderCell(f.trim())) : wantHeader;
   const header = hasHeader ? first.map((f) => f.trim()) : undefined;
-  const body = hasHeader ? rows.slice(1) : rows;
-  if (body.length === 0) throw dataError("CSV_EMPTY", file, "the file has a header but no data rows", "at least one row of numbers", "only a header");
+  const bodyRows = hasHeader ? rows - 1 : rows;
+  if (bodyRows === 0) throw dataError("CSV_EMPTY", file, "the file has a header but no data rows", "at least one row of numbers", "only a header");
 
-  const cols = header?.length ?? body[0].fields.length;
-  const ref = hasHeader ? rows[0].line : body[0].line;
+  const cols = first.length;
   const dtype = options.dtype ?? "float64";
-  const data = allocate(dtype, body.length * cols);
-  body.forEach((r, i) => {
-    if (r.fields.length !== cols) {
+  checkElementCount(bodyRows * cols, { path: file, what: "the table", found: `${bodyRows} rows × ${cols} columns`, dtype, maxElements: options.maxElements, hint: LOADER_LIMIT_HINT });
+  const data = allocate(dtype, bodyRows * cols);
+  let i = -1;
+  forEachRow(body, (l, line) => {
+    i++;
+    if (hasHeader && i === 0) return;
+    const fields = i === 0 ? first : splitFields(l, delimiter, file, line);
+    const r = hasHeader ? i - 1 : i;
+    if (fields.length !== cols) {
       throw dataError(
         "CSV_RAGGED",
         file,
-        `line ${r.line} has ${r.fields.length} column${r.fields.length === 1 ? "" : "s"}, not ${cols} as on line ${ref}`,
+        `line ${line} has ${fields.length} column${fields.length === 1 ? "" : "s"}, not ${cols} as on line ${firstLine!.line}`,
         `${cols} columns on every line (a rectangular table)`,
-        `${r.fields.length} columns`,
+        `${fields.length} columns`,
       );
     }
-    r.fields.forEach((f, j) => {
-      const t = f.trim();
-      if (!NUMBER.test(t)) {
-        throw dataError(
-          "CSV_NOT_A_NUMBER",
-          file,
-          `line ${r.line}, column ${j + 1}${header ? ` (${header[j]})` : ""}: "${t}" is not a number`,
-          "a finite decimal number such as 3, -0.25 or 1e-6",
-          t === "" ? "an empty field" : `"${t}"`,
-          /^[+-]?(nan|inf(inity)?)$/i.test(t) ? "cflow arrays must be finite: fill or drop missing values first" : undefined,
-        );
-      }
-      data[i * cols + j] = Number(t);
-    });
+    for (let j = 0; j < cols; j++) {
+      const t = fields[j].trim();
+      if (!NUMBER.test(t)) throw notANumber(file, line, j, t, header, wantHeader === "auto" && !hasHeader && i === 0, delimiter);
+      data[r * cols + j] = Number(t);
+    }
   });
-  return { data, shape: [body.length, cols], dtype, ...(header ? { header } : {}) };
+  return { data, shape: [bodyRows, cols], dtype, ...(header ? { header } : {}) };
+}
+
+/** A header cell: text that is not empty and does not read as (or look like) a number. */
+function isHeaderCell(t: string): boolean {
+  return t.length > 0 && !NUMBER.test(t) && !NUMBER_LIKE.test(t);
+}
+
+function notANumber(file: string, line: number, j: number, t: string, header: string[] | undefined, firstRow: boolean, delimiter: string) {
+  let hint: string | undefined;
+  if (t === "" || /^[+-]?(nan|inf(inity)?)$/i.test(t)) hint = "cflow arrays must be finite: fill or drop missing values first";
+  else if (t.includes("\u2212")) hint = 'the minus sign here is U+2212 ("−"): write the ASCII hyphen-minus "-"';
+  else if (/^[+-]?0[xob]/i.test(t)) hint = "only decimal numbers are read: convert hexadecimal, octal or binary literals first";
+  else if (delimiter !== "," && /^[+-]?\d+,\d+$/.test(t)) hint = "a decimal comma: write the decimal point as \".\"";
+  else if (firstRow) hint = "line 1 is read as data because some of its cells are numbers: a header row has only names (or pass header: true)";
+  return dataError(
+    "CSV_NOT_A_NUMBER",
+    file,
+    `line ${line}, column ${j + 1}${header ? ` (${header[j]})` : ""}: "${t}" is not a number`,
+    "a finite decimal number such as 3, -0.25 or 1e-6",
+    t === "" ? "an empty field" : `"${t}"`,
+    hint,
+  );
+}
+
+/** Calls `fn` with each row's text and 1-based line number, skipping blank and `#` comment lines. */
+function forEachRow(text: string, fn: (line: string, lineNo: number) => void): void {
+  let start = 0;
+  for (let lineNo = 1; start <= text.length; lineNo++) {
+    let end = text.indexOf("\n", start);
+    if (end < 0) end = text.length;
+    const l = text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end);
+    const trimmed = l.trimStart();
+    if (trimmed !== "" && !trimmed.startsWith("#")) fn(l, lineNo);
+    start = end + 1;
+  }
 }
 
 /** Fields of one line; double quotes may wrap a field ("" is a literal quote). */

@@ -5,7 +5,18 @@ import type { LoadedArray } from "./loaded-array.js";
 import { readNpy } from "./npy.js";
 import { readPng } from "./png.js";
 
-const READERS: Record<string, (path: string, options: { dtype?: Dtype }) => LoadedArray> = {
+export interface LoadOptions {
+  /** dtype of the returned array (a .npy must already be of it). */
+  dtype?: Dtype;
+  /**
+   * Largest element count accepted, checked from the file's header or row count before the array
+   * is allocated (default: the machine default of core's `defaultMaxElements`). A spec factory
+   * gets cflow's `--max-elements` as `ctx.maxElements`.
+   */
+  maxElements?: number;
+}
+
+const READERS: Record<string, (path: string, options: LoadOptions) => LoadedArray> = {
   ".npy": readNpy,
   ".png": readPng,
   ".csv": readCsv,
@@ -13,7 +24,7 @@ const READERS: Record<string, (path: string, options: { dtype?: Dtype }) => Load
 };
 
 /** Reads a data file by its extension: .npy, .png (grayscale), .csv/.tsv. */
-export function loadArray(path: string, options: { dtype?: Dtype } = {}): LoadedArray {
+export function loadArray(path: string, options: LoadOptions = {}): LoadedArray {
   const ext = extname(path).toLowerCase();
   const reader = READERS[ext];
   if (!reader) {

@@ -1,8 +1,8 @@
 import { writeFileSync } from "node:fs";
 import { deflateSync, inflateSync } from "node:zlib";
-import type { Dtype } from "@cflow/core";
+import { type Dtype, checkElementCount } from "@cflow/core";
 import { crc32 } from "./crc32.js";
-import { dataError, readInputFile } from "./input-file.js";
+import { LOADER_LIMIT_HINT, dataError, readInputFile } from "./input-file.js";
 import { type LoadedArray, allocate } from "./loaded-array.js";
 
 const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -17,11 +17,15 @@ const COLOUR_TYPES: Record<number, string> = {
 export interface PngReadOptions {
   /** dtype of the returned array (default float64). */
   dtype?: Dtype;
+  /** Largest pixel count accepted (default: the machine default of core's `defaultMaxElements`). */
+  maxElements?: number;
 }
 
 /**
  * Reads an 8- or 16-bit grayscale PNG (alpha, if present, is ignored) as a [height, width]
- * array scaled to [0, 1]. Colour, palette, interlaced and sub-byte images are refused.
+ * array scaled to [0, 1]. Colour, palette, interlaced and sub-byte images are refused. The size
+ * the IHDR header declares is checked against the element limit before anything is inflated, and
+ * inflation stops at the bytes that size needs (a small file cannot expand beyond its image).
  */
 export function readPng(path: string, options: PngReadOptions = {}): LoadedArray {
   return parsePng(readInputFile(path, "PNG"), path, options);
@@ -51,6 +55,7 @@ export function parsePng(bytes: Uint8Array, file: string, options: PngReadOption
       const b = new DataView(body.buffer, body.byteOffset, body.byteLength);
       ihdr = { width: b.getUint32(0), height: b.getUint32(4), bitDepth: body[8], colourType: body[9], interlace: body[12] };
       checkHeader(file, ihdr);
+      checkElementCount(ihdr.width * ihdr.height, { path: file, what: "the image", found: `${ihdr.width} × ${ihdr.height} pixels`, dtype: options.dtype ?? "float64", maxElements: options.maxElements, hint: LOADER_LIMIT_HINT });
     } else if (type === "IDAT") idat.push(body);
     else if (type === "IEND") {
       ended = true;
@@ -64,14 +69,18 @@ export function parsePng(bytes: Uint8Array, file: string, options: PngReadOption
   const channels = colourType === 4 ? 2 : 1;
   const bpp = channels * (bitDepth / 8);
   const stride = width * bpp;
+  const expected = height * (stride + 1);
   let raw: Uint8Array;
   try {
-    raw = new Uint8Array(inflateSync(concat(idat)));
+    raw = new Uint8Array(inflateSync(concat(idat), { maxOutputLength: expected }));
   } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") {
+      throw dataError("PNG_CORRUPT", file, `the compressed image data inflates to more than the ${width} × ${height} image it declares`, `${expected} bytes after inflation`, "more", "the file is damaged or crafted");
+    }
     throw dataError("PNG_CORRUPT", file, "the compressed image data cannot be inflated", "zlib data", (e as Error).message);
   }
-  if (raw.length < height * (stride + 1)) {
-    throw dataError("PNG_TRUNCATED", file, "the image data is shorter than the image", `${height * (stride + 1)} bytes after inflation`, `${raw.length}`);
+  if (raw.length < expected) {
+    throw dataError("PNG_TRUNCATED", file, "the image data is shorter than the image", `${expected} bytes after inflation`, `${raw.length}`);
   }
   unfilter(raw, width, height, bpp, file);
 

@@ -3,6 +3,7 @@ import { join, relative } from "node:path";
 import { CflowError, type CompiledFlow, type Json, type ResumeState, type RunResult, runCertified, tunerHookFromRegistry } from "@cflow/core";
 import { recorder } from "@cflow/recorder";
 import type { CommandContext } from "../command.js";
+import { toIoError } from "../io-error.js";
 import { packageVersion } from "../package-info.js";
 import { ProgressDisplay } from "../progress.js";
 import { readReportData } from "../report/read-capsule.js";
@@ -71,6 +72,10 @@ export async function executeRun(o: ExecuteRunOptions, ctx: CommandContext): Pro
     });
   } catch (err) {
     progress.done();
+    // Disk full, permission, read-only file system: a plain I/O error naming the path (exit IO).
+    // The recorder writes every file atomically, so what the capsule held before stays readable.
+    const io = toIoError(err, { fallbackPath: rec.runDir, context: "while recording the run", hint: `the capsule ${rel} keeps what was written before the failure (cflow inspect ${rel}); free space or fix the permissions, then continue it with cflow resume ${rel}` });
+    if (io) throw io;
     // The controller finished the capsule with status ERROR before rethrowing: say where it is.
     const e = err instanceof Error ? err : new Error(String(err));
     const code = err instanceof CflowError ? `[${err.code}] ` : "";
@@ -85,7 +90,13 @@ export async function executeRun(o: ExecuteRunOptions, ctx: CommandContext): Pro
   progress.done();
   const tWallMs = performance.now() - t0;
 
-  const artifacts = o.redactArtifacts ? [] : writeRunArtifacts(rec.runDir, compiled, result);
+  let artifacts: string[];
+  try {
+    artifacts = o.redactArtifacts ? [] : writeRunArtifacts(rec.runDir, compiled, result);
+  } catch (err) {
+    // The run itself is recorded (its manifest is final): only the report arrays are missing.
+    throw toIoError(err, { fallbackPath: join(rec.runDir, "artifacts"), context: `while writing the report arrays; the run ended ${result.status} and its capsule ${rel} is complete` }) ?? err;
+  }
   let report: string | null = join(rec.runDir, "report.html");
   try {
     const data = await readReportData(rec.runDir);

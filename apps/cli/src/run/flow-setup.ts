@@ -1,5 +1,6 @@
 import { dirname } from "node:path";
-import { CflowError, type Dtype, type FlowContext, type FlowSpec, resolveFlow } from "@cflow/core";
+import { CflowError, type Dtype, type FlowContext, type FlowSpec, resolveFlowAsync } from "@cflow/core";
+import { toIoError } from "../io-error.js";
 import { type RunRegistry, buildRunRegistry } from "../run-registry.js";
 import { type SpecDefinition, loadSpecModule, resolveSpecFile } from "../spec/load-spec.js";
 
@@ -14,9 +15,11 @@ export interface FlowSetupOptions {
   cwd: string;
   /** Config file: a path, null for none, undefined to look for one from `cwd` upward. */
   configFile?: string | null;
+  /** `--max-elements`: replaces the spec's policies.budgets.maxElements. */
+  maxElements?: number;
 }
 
-/** A spec module loaded and its registry built: what run, cert, lint and resume start from. */
+/** A spec module loaded, its spec resolved and its registry built: what run, cert, lint and resume start from. */
 export interface FlowSetup {
   /** Absolute path of the spec module. */
   file: string;
@@ -24,33 +27,52 @@ export interface FlowSetup {
   plugins: RunRegistry;
   /** The run context a factory spec is called with (dtype and seed default to the spec's, else float64 and 0). */
   context: FlowContext;
+  /** The spec: the object, or what the factory returned (awaited when it is async). */
+  spec: FlowSpec;
+  /** `--max-elements`, if given. */
+  maxElements?: number;
 }
 
+/**
+ * Loads the spec module, builds the registry and resolves the spec. A factory that throws (or
+ * rejects) something other than a CflowError — its own bug, a bad parameter it did not check — is
+ * reported naming the spec file; a file-system refusal while it runs is an IoError.
+ */
 export async function setupFlow(o: FlowSetupOptions): Promise<FlowSetup> {
   const file = resolveSpecFile(o.spec);
   const plugins = await buildRunRegistry({ plugins: o.plugins, cwd: o.cwd, configFile: o.configFile, fallbackDirs: [dirname(file)] });
   const definition = await loadSpecModule(file);
   const fixed = typeof definition === "function" ? {} : (definition as { dtype?: Dtype; seed?: number });
   const context: FlowContext = { dtype: o.dtype ?? fixed.dtype ?? "float64", seed: o.seed ?? fixed.seed ?? 0, params: o.params };
-  return { file, definition, plugins, context };
-}
-
-/**
- * The spec of a setup: the object, or the factory called with the run context. A factory that
- * throws something other than a CflowError (its own bug, a bad parameter it did not check) is
- * reported naming the spec file.
- */
-export function resolveSpec(setup: FlowSetup): FlowSpec {
+  if (o.maxElements !== undefined) context.maxElements = o.maxElements;
+  let spec: FlowSpec;
   try {
-    return resolveFlow(setup.definition as Parameters<typeof resolveFlow>[0], setup.context);
+    spec = await resolveFlowAsync(definition as Parameters<typeof resolveFlowAsync>[0], context);
   } catch (err) {
     if (err instanceof CflowError) throw err;
+    // the factory's own reads (its data files) failing for lack of permission or a device error
+    const io = toIoError(err, { context: `while the spec factory of ${file} ran` });
+    if (io) throw io;
     const e = err instanceof Error ? err : new Error(String(err));
-    throw new CflowError("SPEC_FACTORY_FAILED", `${setup.file}: the spec factory threw: ${e.message.split("\n")[0]}`, {
-      path: setup.file,
+    const wrapped = new CflowError("SPEC_FACTORY_FAILED", `${file}: the spec factory threw: ${e.message.split("\n")[0]}`, {
+      path: file,
       found: `${e.name}: ${e.message.split("\n")[0]}`,
       expected: "defineFlow(({ dtype, seed, params }) => spec) returning a spec",
       hint: "CFLOW_DEBUG=1 shows the stack trace",
     });
+    wrapped.stack = e.stack;
+    throw wrapped;
   }
+  return { file, definition, plugins, context, spec, ...(o.maxElements !== undefined ? { maxElements: o.maxElements } : {}) };
+}
+
+/**
+ * The spec a setup compiles: `--max-elements` replaces the spec's `policies.budgets.maxElements`,
+ * so lint, the compiler and the controller all check against the one limit.
+ */
+export function resolveSpec(setup: FlowSetup): FlowSpec {
+  const { spec, maxElements } = setup;
+  if (maxElements === undefined || typeof spec !== "object" || spec === null) return spec;
+  const policies = spec.policies ?? {};
+  return { ...spec, policies: { ...policies, budgets: { ...policies.budgets, maxElements } } };
 }

@@ -1,7 +1,7 @@
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { CompiledFlow, RealArray, RunResult } from "@cflow/core";
 import { writeNpy } from "../data/npy.js";
+import { makeDirectory } from "../out-dir.js";
 
 /**
  * The arrays the run report draws, as `artifacts/<name>.npy`: `result` (the final state) for a
@@ -18,7 +18,7 @@ export function writeRunArtifacts(runDir: string, compiled: CompiledFlow, result
   if (!final) return [];
   const written: string[] = [];
   const dir = join(runDir, "artifacts");
-  mkdirSync(dir, { recursive: true });
+  makeDirectory(dir);
   const save = (name: string, a: RealArray) => {
     writeNpy(join(dir, `${name}.npy`), a, slot.shape);
     written.push(`artifacts/${name}.npy`);

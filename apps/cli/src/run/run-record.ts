@@ -14,6 +14,8 @@ export interface RunRecord {
   cwd: string;
   maxIters?: number;
   wallTimeMs?: number;
+  /** `--max-elements`, so a resumed run checks against the limit it started with. */
+  maxElements?: number;
 }
 
 /** The manifest's `extra`: the spec's identity (read by the report) and the command line. */
@@ -22,6 +24,7 @@ export function runExtra(record: RunRecord, spec: { name?: string; description?:
   if (record.config) cli.config = record.config;
   if (record.maxIters !== undefined) cli.max_iters = record.maxIters;
   if (record.wallTimeMs !== undefined) cli.wall_time_ms = record.wallTimeMs;
+  if (record.maxElements !== undefined) cli.max_elements = record.maxElements;
   const specInfo: { [key: string]: Json } = { path: record.spec };
   if (spec.name) specInfo.name = spec.name;
   if (spec.description) specInfo.description = spec.description;
@@ -55,5 +58,6 @@ export function readRunRecord(manifest: RunManifest, manifestPath: string): RunR
     cwd: cli.cwd,
     maxIters: typeof cli.max_iters === "number" ? cli.max_iters : undefined,
     wallTimeMs: typeof cli.wall_time_ms === "number" ? cli.wall_time_ms : undefined,
+    maxElements: typeof cli.max_elements === "number" ? cli.max_elements : undefined,
   };
 }

@@ -5,6 +5,7 @@ import { type Op, isOp } from "../ops/op.js";
 import type { Registry } from "../registry/registry.js";
 import { nearestName } from "../registry/nearest.js";
 import { DEFAULTS } from "./defaults.js";
+import { ELEMENT_LIMIT_HINT, type ElementLimit, elementLimit, formatCount } from "./element-limit.js";
 import { type ParamRule, checkParam } from "./params.js";
 
 /** One problem found in a spec: where, what, what was expected, and what to do. */
@@ -83,6 +84,8 @@ class Linter {
   private transforms = new Map<string, { name: string; levels: number | undefined } | null>();
   private created: Op[] = [];
   private dataArrays: Record<string, RealArray> = {};
+  /** Largest element count of one slot or data array (policies.budgets.maxElements, else the machine default). */
+  private limit!: ElementLimit;
 
   constructor(private readonly registry: Registry) {}
 
@@ -125,6 +128,7 @@ class Linter {
     if (seed !== undefined && !(typeof seed === "number" && Number.isSafeInteger(seed) && seed >= 0)) {
       this.error("BAD_SEED", "seed", "expected a non-negative integer seed", { expected: "integer ≥ 0", found: describeValue(seed) });
     }
+    this.limit = elementLimit(this.dtype, givenMaxElements(read(spec, "policies")), "policies.budgets.maxElements (cflow: --max-elements)");
     this.lintData(read(spec, "data"));
     this.lintOps(read(spec, "ops"));
     this.lintTransforms(read(spec, "transforms"));
@@ -171,6 +175,7 @@ class Linter {
             hint: "build data in the run's dtype (write the spec as defineFlow(({ dtype }) => ...)) or pass a plain number[]",
           });
         }
+        if (!this.withinLimit(path, "the array", v.length, `${v.length} numbers`)) continue;
         this.checkFinite(path, v);
         this.data.set(k, v.length);
         this.dataArrays[k] = v;
@@ -180,6 +185,7 @@ class Linter {
           this.error("BAD_DATA", `${path}[${bad}]`, "expected a number", { expected: "number", found: describeValue(v[bad]) });
           continue;
         }
+        if (!this.withinLimit(path, "the array", v.length, `${v.length} numbers`)) continue;
         this.checkFinite(path, v as number[]);
         this.data.set(k, v.length);
         this.dataArrays[k] = this.dtype === "float64" ? Float64Array.from(v as number[]) : Float32Array.from(v as number[]);
@@ -187,6 +193,17 @@ class Linter {
         this.error("BAD_DATA", path, "expected an array of numbers", { expected: "Float64Array | Float32Array | number[]", found: describeValue(v) });
       }
     }
+  }
+
+  /** Whether `count` elements are within the element limit; a finding at `path` otherwise. */
+  private withinLimit(path: string, what: string, count: number, found: string): boolean {
+    if (count <= this.limit.maxElements) return true;
+    this.error("TOO_MANY_ELEMENTS", path, `${what} has ${formatCount(count)} elements, more than the limit of ${formatCount(this.limit.maxElements)}`, {
+      expected: `at most ${formatCount(this.limit.maxElements)} elements (${this.limit.source})`,
+      found: `${found} = ${formatCount(count)} elements`,
+      hint: ELEMENT_LIMIT_HINT,
+    });
+    return false;
   }
 
   private checkFinite(path: string, v: ArrayLike<number>): void {
@@ -373,6 +390,8 @@ class Linter {
         return null;
       }
     }
+    // Checked from the declared extents, before anything of this size is allocated.
+    if (!this.withinLimit(path, "the slot", shapeSize(shape as number[]), fmt(shape as number[]).replace(/, /g, " × "))) return null;
     return shape as number[];
   }
 
@@ -779,6 +798,7 @@ class Linter {
       num("policies.budgets.maxTrials", read(b, "maxTrials"), (x) => Number.isInteger(x) && x >= 0, "an integer ≥ 0");
       num("policies.budgets.wallTimeMs", read(b, "wallTimeMs"), (x) => x >= 0, "milliseconds ≥ 0 (0 = no limit)");
       num("policies.budgets.tol", read(b, "tol"), (x) => x >= 0, "a tolerance ≥ 0");
+      num("policies.budgets.maxElements", read(b, "maxElements"), (x) => Number.isInteger(x) && x >= 1, "an integer ≥ 1 (elements of one state slot or data array)");
     }
     if (flow && read(flow, "family") === "hamiltonian_damped") {
       if (this.conjugateSlots.size === 0) {
@@ -823,6 +843,13 @@ function read(o: Record<string, unknown>, key: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** `policies.budgets.maxElements` when it is a valid count (an invalid one is reported with the policies, and the default applies). */
+function givenMaxElements(policies: unknown): number | undefined {
+  const budgets = isRecord(policies) ? read(policies, "budgets") : undefined;
+  const v = isRecord(budgets) ? read(budgets, "maxElements") : undefined;
+  return typeof v === "number" && Number.isInteger(v) && v >= 1 ? v : undefined;
 }
 
 function fmt(shape: readonly number[]): string {

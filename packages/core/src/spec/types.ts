@@ -164,6 +164,12 @@ export interface BudgetsSpec {
   wallTimeMs?: number;
   /** Stop when the relative energy change falls below tol. */
   tol?: number;
+  /**
+   * Largest element count of one state slot or data array (checked by lint from the declared
+   * shapes, before anything is allocated). Default: 1/16 of the machine's memory divided by the
+   * bytes of one element of the dtype (`defaultMaxElements`).
+   */
+  maxElements?: number;
 }
 
 export interface PoliciesSpec {
@@ -209,4 +215,9 @@ export interface FlowContext {
   dtype: Dtype;
   seed: number;
   params: Record<string, string>;
+  /**
+   * The element limit the run was given (`cflow --max-elements`), for the data a factory loads:
+   * `loadArray(path, { dtype, maxElements })`. Undefined: the machine default.
+   */
+  maxElements?: number;
 }
