@@ -108,7 +108,7 @@ describe.each(DTYPES)("gramStructure (%s)", (dtype: Dtype) => {
     const z = conv1d(randomArray(dtype, 5, rand), { shape: [16], boundary: "zero", dtype });
     expect(z.gramStructure()).toBeNull();
     const d = denseOp(randomArray(dtype, 12, rand), { rows: 3, cols: 4, dtype });
-    expect(d.gramStructure).toBeUndefined();
+    expect((d as Op).gramStructure).toBeUndefined();
     z.dispose();
     d.dispose();
   });
