@@ -255,27 +255,25 @@ function addCirculants(a: { shape: number[]; stencil: CirculantStencil }, b: { s
 }
 
 function applyCirculant(shape: readonly number[], st: CirculantStencil, v: ArrayLike<number>, out: Float64Array): Float64Array {
-  // (Cv)_i = Σ_s c[s] v[i − s], per axis modulo the extent
-  const n = out.length;
+  // (Cv)_i = Σ_s c[s]·v[i − s], per axis modulo the extent: for each stencil entry, every grid row
+  // (all axes but the last) adds a shifted source row, in two contiguous pieces
   out.fill(0);
-  const dims = shape.length;
-  const idx = new Array<number>(dims);
+  const x = v instanceof Float64Array ? v : Float64Array.from(v); // one element type in the hot loops
+  const w = shape[shape.length - 1];
+  const lead = shape.slice(0, -1);
+  const rows = out.length / w;
   for (let k = 0; k < st.offsets.length; k++) {
     const s = gridCoordinates(shape, st.offsets[k]);
+    const t = s[s.length - 1];
     const c = st.values[k];
-    idx.fill(0);
-    for (let i = 0; i < n; i++) {
-      let j = 0;
-      for (let d = 0; d < dims; d++) {
-        let t = idx[d] - s[d];
-        if (t < 0) t += shape[d];
-        j = j * shape[d] + t;
-      }
-      out[i] += c * v[j];
-      for (let d = dims - 1; d >= 0; d--) {
-        if (++idx[d] < shape[d]) break;
-        idx[d] = 0;
-      }
+    for (let r = 0; r < rows; r++) {
+      const rc = gridCoordinates(lead, r);
+      let src = 0;
+      for (let d = 0; d < lead.length; d++) src = src * lead[d] + ((rc[d] - s[d] + lead[d]) % lead[d]);
+      const o = r * w;
+      const b = src * w;
+      for (let i = 0; i < t; i++) out[o + i] += c * x[b + i - t + w];
+      for (let i = t; i < w; i++) out[o + i] += c * x[b + i - t];
     }
   }
   return out;
