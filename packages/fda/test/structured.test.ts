@@ -79,7 +79,7 @@ function stencil(shape: number[], centre: number, pairs: number, rand: () => num
   return out;
 }
 
-function context(l: Mat, structure: LinearStructure, dtype: Dtype, extra: Partial<CertificateContext> & { W?: CertTransform | null } = {}): CertificateContext {
+function context(l: Mat, structure: LinearStructure, dtype: Dtype, extra: Partial<Omit<CertificateContext, "W">> & { W?: CertTransform | null } = {}): CertificateContext {
   return { L_apply: denseLApply(l), n: l.rows, dtype, coefficients: null, gates: { ...DEFAULT_GATES }, key: rngKey(5), structure, ...extra, W: (extra.W ?? null) as TransformOp | null };
 }
 
