@@ -5,7 +5,7 @@ import type { PlanBuilder } from "../kernel/plan.js";
 import { RealFft, isPowerOfTwo, nextPowerOfTwo } from "../kernel/realfft.js";
 import { type ParamRule, withDefaults } from "../spec/params.js";
 import { KernelOp, type Op, type OpFactory } from "./op.js";
-import { type LinearStructure, circulantStructure, kroneckerStructure } from "./structure.js";
+import { type LinearStructure, circulantOfColumn, kroneckerStructure } from "./structure.js";
 
 /**
  * Convolution operators ("same"-size output). A kernel of m taps is centred at c = ⌊m/2⌋:
@@ -323,18 +323,21 @@ function wrapTaps(taps: Float64Array, mh: number, mw: number, ch: number, cw: nu
 function autocorrelation(grid: number[], column: Map<number, number>): LinearStructure | null {
   const entries = [...column];
   if (entries.length > 4096) return null;
-  const w = grid[grid.length - 1];
-  const pos = entries.map(([k]) => (grid.length === 1 ? [k] : [Math.floor(k / w), k % w]));
-  const out: { offset: number[]; value: number }[] = [];
+  const [h, w] = grid.length === 1 ? [1, grid[0]] : grid;
+  const row = entries.map(([k]) => Math.floor(k / w));
+  const col = entries.map(([k]) => k % w);
+  const at = (dr: number, dc: number) => (((dr % h) + h) % h) * w + (((dc % w) + w) % w);
+  const g = new Map<number, number>();
+  const add = (k: number, v: number) => g.set(k, (g.get(k) ?? 0) + v);
   for (let u = 0; u < entries.length; u++) {
-    out.push({ offset: grid.map(() => 0), value: entries[u][1] * entries[u][1] });
+    add(0, entries[u][1] * entries[u][1]);
     for (let v = u + 1; v < entries.length; v++) {
       const p = entries[u][1] * entries[v][1];
-      const d = pos[u].map((x, i) => x - pos[v][i]);
-      out.push({ offset: d, value: p }, { offset: d.map((x) => -x), value: p });
+      add(at(row[u] - row[v], col[u] - col[v]), p);
+      add(at(row[v] - row[u], col[v] - col[u]), p);
     }
   }
-  return circulantStructure(grid, out);
+  return circulantOfColumn(grid, g);
 }
 
 function toDtype(a: Float64Array, dtype: Dtype): RealArray {

@@ -49,21 +49,32 @@ export function diagonalStructure(diagonal: ArrayLike<number>): LinearStructure 
  * Refuses a column that is not symmetric (c[s] ≠ c[−s]): the certificates need a symmetric operator.
  */
 export function circulantStructure(shape: readonly number[], entries: { offset: readonly number[]; value: number }[]): LinearStructure {
-  const dims = [...shape];
-  if (dims.length === 0 || dims.some((d) => !Number.isInteger(d) || d < 1)) throw new ShapeError("circulantStructure", "a grid shape of positive integers", dims);
+  const dims = checkGrid("circulantStructure", shape);
   const column = new Map<number, number>();
   for (const e of entries) {
     if (e.offset.length !== dims.length) throw new ShapeError("circulantStructure.offset", dims.length, e.offset.length, "one offset per grid axis");
-    checkFinite("circulantStructure.value", e.value);
     const k = flatOffset(dims, e.offset);
     column.set(k, (column.get(k) ?? 0) + e.value);
   }
+  return circulantOfColumn(dims, column);
+}
+
+/**
+ * The symmetric circulant on `shape` whose first column is `column` (flat, wrapped, row-major
+ * offset → value; absent offsets are 0). Refuses a non-finite entry or a column that is not
+ * exactly symmetric.
+ */
+export function circulantOfColumn(shape: readonly number[], column: ReadonlyMap<number, number>): LinearStructure {
+  const dims = checkGrid("circulantOfColumn", shape);
+  const n = dims.reduce((a, b) => a * b, 1);
   const offsets = Int32Array.from([...column.keys()].filter((k) => column.get(k) !== 0)).sort();
   const values = Float64Array.from(offsets, (k) => column.get(k)!);
   for (let i = 0; i < offsets.length; i++) {
+    if (!Number.isInteger(offsets[i]) || offsets[i] < 0 || offsets[i] >= n) throw new ShapeError("circulantOfColumn (offset)", `a flat offset in [0, ${n})`, offsets[i]);
+    checkFinite("circulantOfColumn (value)", values[i]);
     const mirror = flatOffset(dims, gridCoordinates(dims, offsets[i]).map((v) => -v));
     if (column.get(mirror) !== values[i]) {
-      throw new CflowError("ASYMMETRIC_STRUCTURE", `circulantStructure: the column is not symmetric: c[${gridCoordinates(dims, offsets[i]).join(", ")}] = ${values[i]} but its mirror is ${column.get(mirror) ?? 0}`, {
+      throw new CflowError("ASYMMETRIC_STRUCTURE", `circulant structure: the column is not symmetric: c[${gridCoordinates(dims, offsets[i]).join(", ")}] = ${values[i]} but its mirror is ${column.get(mirror) ?? 0}`, {
         path: "circulantStructure",
         expected: "c[s] = c[−s] for every offset s",
         found: `${values[i]} vs ${column.get(mirror) ?? 0}`,
@@ -71,6 +82,12 @@ export function circulantStructure(shape: readonly number[], entries: { offset: 
     }
   }
   return { kind: "circulant", shape: dims, stencil: { offsets, values } };
+}
+
+function checkGrid(path: string, shape: readonly number[]): number[] {
+  const dims = [...shape];
+  if (dims.length === 0 || dims.some((d) => !Number.isInteger(d) || d < 1)) throw new ShapeError(path, "a grid shape of positive integers", dims);
+  return dims;
 }
 
 /** blockdiag(B₁, B₂, …), the blocks in order. */
