@@ -10,8 +10,8 @@ export const PARAMS = {
   dataSeed: { type: "integer", description: "seed of the noise", default: 1, min: 0 },
 } as const;
 
-/** Blocks, a disc and a ramp-free background: the images TV is made for. */
-function blocks(n: number): Float64Array {
+/** Blocks, a disc and a ramp-free background: the images TV is made for (the ground truth, exported for tests). */
+export function blocks(n: number): Float64Array {
   const x = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < n; j++) {

@@ -12,7 +12,7 @@ export interface CflowConfig {
   plugins?: PluginOption[];
 }
 
-/** The config file names looked for, in this order, in the working directory and each parent. */
+/** The config file names looked for, in this order, in a directory (the spec's, the working one) and each parent. */
 export const CONFIG_FILES = ["cflow.config.ts", "cflow.config.mjs", "cflow.config.js"] as const;
 
 const CONFIG_KEYS = ["plugins"];
@@ -22,17 +22,36 @@ export function defineConfig(config: CflowConfig): CflowConfig {
   return config;
 }
 
-/** The nearest `cflow.config.{ts,mjs,js}` from `cwd` upward, or null. */
-export function findConfigFile(cwd: string): string | null {
-  let dir = resolve(cwd);
+/** The nearest `cflow.config.{ts,mjs,js}` from `dir` upward, or null. */
+export function findConfigFile(dir: string): string | null {
+  return configChain(dir)[0] ?? null;
+}
+
+/**
+ * The configs a command loads, in order: the nearest one from each start directory upward — the
+ * spec's directory first, then the working directory — each file once. So `cflow run
+ * examples/graph-denoise` from anywhere loads the example's own config, and a project config
+ * next to where cflow is run still applies.
+ */
+export function findConfigFiles(startDirs: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const d of startDirs) {
+    const f = findConfigFile(d);
+    if (f && !out.includes(f)) out.push(f);
+  }
+  return out;
+}
+
+/** Every config from `dir` upward, nearest first (one per directory, by CONFIG_FILES order). */
+export function configChain(dir: string): string[] {
+  const out: string[] = [];
+  let d = resolve(dir);
   for (;;) {
-    for (const name of CONFIG_FILES) {
-      const file = join(dir, name);
-      if (existsSync(file) && statSync(file).isFile()) return file;
-    }
-    const up = dirname(dir);
-    if (up === dir) return null;
-    dir = up;
+    const file = CONFIG_FILES.map((name) => join(d, name)).find((f) => existsSync(f) && statSync(f).isFile());
+    if (file) out.push(file);
+    const up = dirname(d);
+    if (up === d) return out;
+    d = up;
   }
 }
 

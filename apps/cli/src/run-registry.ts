@@ -3,7 +3,7 @@ import { isAbsolute, resolve } from "node:path";
 import { type Plugin, type PluginFailure, type Registry, defaultRegistry, validateManifoldFactory, validateTransformFactory } from "@cflow/core";
 import { manifoldsPlugin } from "@cflow/manifolds";
 import { tunerPlugin } from "@cflow/tuner";
-import { findConfigFile, loadConfig } from "./cflow-config.js";
+import { findConfigFiles, loadConfig } from "./cflow-config.js";
 import { packageVersion } from "./package-info.js";
 import { loadPlugin } from "./plugin-loader.js";
 
@@ -12,13 +12,13 @@ export interface PluginSources {
   /** `--plugin` values as given (package names, or paths relative to `cwd`). */
   plugins: readonly string[];
   cwd: string;
-  /** Where package names not installed in `cwd` are looked for next (the spec's directory). */
-  fallbackDirs?: readonly string[];
+  /** The spec's directory: its nearest config is loaded first, and package names not installed in `cwd` are looked for there. */
+  specDir?: string;
   /**
-   * The config file: a path, null for none, or undefined to look for `cflow.config.{ts,mjs,js}`
-   * from `cwd` upward.
+   * The config files, in order; undefined to discover them (`findConfigFiles`: the nearest
+   * `cflow.config.{ts,mjs,js}` from `specDir` upward, then the one from `cwd` upward if different).
    */
-  configFile?: string | null;
+  configFiles?: readonly string[];
 }
 
 export interface RunRegistry {
@@ -27,8 +27,8 @@ export interface RunRegistry {
   sources: Map<string, string>;
   /** Plugins whose setup threw (reported by name and hook; the others loaded). */
   failures: PluginFailure[];
-  /** The config file the plugins were read from, or null. */
-  configFile: string | null;
+  /** The config files the plugins were read from, in load order (none: empty). */
+  configFiles: string[];
   /** `--plugin` values made independent of the working directory (paths absolute, package names as given). */
   pluginSpecifiers: string[];
 }
@@ -38,7 +38,9 @@ const BUNDLED: Plugin[] = [manifoldsPlugin, tunerPlugin];
 
 /**
  * The registry a command compiles against: core's built-ins, @cflow/manifolds and @cflow/tuner,
- * then the config file's plugins, then `--plugin` ones, in that order. Transforms and manifolds
+ * then the plugins of the config nearest the spec, then those of the working directory's config
+ * (when it is another file), then `--plugin` ones, in that order; a plugin given by more than one
+ * of them (same name and version) loads once, from the first. Transforms and manifolds
  * registered by the last two are validated at registration (shape contract, frame constant,
  * adjoint/inverse probes); a plugin whose setup throws is reported in `failures` and the others
  * still load. A module that cannot be imported is an error naming it.
@@ -57,17 +59,23 @@ export async function buildRunRegistry(o: PluginSources): Promise<RunRegistry> {
   registry.use(...BUNDLED);
   for (const p of BUNDLED) sources.set(p.name, "built-in");
 
-  const configFile = o.configFile === undefined ? findConfigFile(o.cwd) : o.configFile;
-  const fromConfig = configFile ? await loadConfig(configFile) : [];
+  const configFiles = [...(o.configFiles ?? findConfigFiles(o.specDir ? [o.specDir, o.cwd] : [o.cwd]))];
+  const loaded: [Plugin, string][] = [];
+  for (const file of configFiles) for (const p of await loadConfig(file)) loaded.push([p, file]);
   const pluginSpecifiers = o.plugins.map((s) => (s.startsWith(".") || isAbsolute(s) ? resolve(o.cwd, s) : s));
-  const fromFlags: [Plugin, string][] = [];
-  for (const [i, s] of o.plugins.entries()) fromFlags.push([await loadPlugin(s, o.cwd, o.fallbackDirs), `--plugin ${pluginSpecifiers[i]}`]);
+  for (const [i, s] of o.plugins.entries()) loaded.push([await loadPlugin(s, o.cwd, o.specDir ? [o.specDir] : []), `--plugin ${pluginSpecifiers[i]}`]);
 
   validate = true;
-  for (const p of fromConfig) sources.set(p.name, configFile!);
-  for (const [p, source] of fromFlags) sources.set(p.name, source);
-  registry.use(...fromConfig, ...fromFlags.map(([p]) => p));
-  return { registry, sources, failures: [...registry.failures], configFile, pluginSpecifiers };
+  const taken = new Map<string, string>();
+  const plugins: Plugin[] = [];
+  for (const [p, source] of loaded) {
+    if (taken.get(p.name) === p.version) continue;
+    taken.set(p.name, p.version);
+    sources.set(p.name, source);
+    plugins.push(p);
+  }
+  registry.use(...plugins);
+  return { registry, sources, failures: [...registry.failures], configFiles, pluginSpecifiers };
 }
 
 /** Versions of every cflow package and plugin involved in a run (the manifest's `versions`). */

@@ -2,7 +2,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { listExamples, readmeHeading } from "../src/examples-catalog.js";
-import { cli, tempDir } from "./helpers.js";
+import { type RunStatus, exitCodeForRun } from "../src/exit-codes.js";
+import { documentedOutcome, indexedOutcomes } from "./documented-outcome.js";
+import { EXAMPLES, cli, tempDir } from "./helpers.js";
 
 /** A catalogue like the bundled one: two examples and a directory that is not one. */
 function catalogue(): string {
@@ -65,5 +67,21 @@ describe("cflow examples", () => {
     expect(readmeHeading("intro\n# Title here\n\n\nFirst line\nsecond line\n\nnext para", "x")).toEqual({ title: "Title here", summary: "First line second line" });
     expect(readmeHeading("no heading", "fallback").title).toBe("fallback");
     expect(listExamples(join(tempDir("none"), "missing"))).toEqual([]);
+  });
+});
+
+describe("the bundled examples document their outcome", () => {
+  it("each README states the phase, status and exit code of a default run, and the examples index agrees", () => {
+    const index = indexedOutcomes(EXAMPLES);
+    for (const { name } of listExamples(EXAMPLES)) {
+      const o = documentedOutcome(EXAMPLES, name);
+      expect(exitCodeForRun(o.status as RunStatus, o.phase), name).toBe(o.code);
+      const row = index.get(name);
+      expect(row, `examples/README.md has no row for ${name}`).toBeDefined();
+      expect(row!.startsWith(o.phase), `${name}: index says "${row}"`).toBe(true);
+      if (o.status !== "FINISHED") expect(row).toContain(o.status);
+      if (o.code !== 0) expect(row).toContain(`(exit ${o.code})`);
+      else expect(row).not.toContain("exit");
+    }
   });
 });

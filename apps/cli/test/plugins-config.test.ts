@@ -1,12 +1,16 @@
-// Plugin discovery: cflow.config.{ts,mjs,js} from the working directory upward, --plugin
-// packages and paths, and `cflow plugins` listing everything registered with its provider.
+// Plugin discovery: cflow.config.{ts,mjs,js} from the spec's directory and the working directory
+// upward, --plugin packages and paths, `cflow plugins` listing everything registered with its
+// provider, and unknown names that say which known plugin registers them.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { findConfigFile, loadConfig } from "../src/cflow-config.js";
+import { lintSpec } from "@cflow/core";
+import { findConfigFile, findConfigFiles, loadConfig } from "../src/cflow-config.js";
 import { EXIT_CODES } from "../src/exit-codes.js";
+import { withPluginHints } from "../src/plugin-hints.js";
 import { buildRunRegistry } from "../src/run-registry.js";
-import { EXAMPLES, caught, cflow, tempDir } from "./helpers.js";
+import { hintSources, resolveSpec, setupFlow } from "../src/run/flow-setup.js";
+import { EXAMPLES, REPO_ROOT, caught, cflow, tempDir } from "./helpers.js";
 
 function write(path: string, text: string): string {
   mkdirSync(join(path, ".."), { recursive: true });
@@ -26,6 +30,16 @@ export default definePlugin({
       create: (params, ctx) => scalingOp(2, params.shape, { dtype: ctx.dtype }),
     });
   },
+});
+`;
+
+/** A spec naming an op type `type` (from a plugin) on a 4-element slot. */
+const SPEC_WITH_OP = (type: string) => `import { defineFlow } from "@cflow/core";
+export default defineFlow({
+  state: { x: { shape: [4] } },
+  data: { y: [1, 2, 3, 4] },
+  ops: { S: { type: ${JSON.stringify(type)}, shape: [4] } },
+  terms: [{ kind: "data", atom: "leastSquares", op: "S", target: "y" }],
 });
 `;
 
@@ -97,7 +111,7 @@ export default definePlugin({ name: "liar", version: "1.0.0", setup(registry) {
 } });
 `,
     );
-    const r = await buildRunRegistry({ plugins: ["./bad-transform.ts"], cwd: root, configFile: null });
+    const r = await buildRunRegistry({ plugins: ["./bad-transform.ts"], cwd: root, configFiles: [] });
     expect(r.failures).toHaveLength(1);
     expect(r.failures[0].error.message).toContain('transform "liar"');
     expect(r.registry.transforms.has("liar")).toBe(false);
@@ -148,8 +162,86 @@ describe("cflow plugins", () => {
     const r = await cflow(["run", "spec.ts", "--param", "size=32", "--out", join(tempDir("config-run"), "runs")], { cwd: join(EXAMPLES, "graph-denoise") });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^GREEN · FINISHED/m);
-    const without = await cflow(["lint", "examples/graph-denoise"]);
-    expect(without.code).toBe(EXIT_CODES.RED.code);
-    expect(without.stdout).toContain('unknown atom "graphTV"');
+  });
+
+  it("the config next to the spec is found from anywhere: `cflow lint examples/graph-denoise` from the repository root", async () => {
+    const r = await cflow(["lint", "examples/graph-denoise", "--json"]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).result).toMatchObject({ ok: true, errors: 0 });
+  });
+});
+
+describe("config files next to the spec and in the working directory", () => {
+  it("loads the spec's nearest config, then the working directory's, each once, then --plugin ones (the same plugin once)", async () => {
+    const root = tempDir("two-configs");
+    write(join(root, "project", "a.ts"), PLUGIN("from-spec-config", "twice"));
+    write(join(root, "project", "cflow.config.ts"), `export default { plugins: ["./a.ts"] };\n`);
+    write(join(root, "work", "b.ts"), PLUGIN("from-cwd-config", "thrice"));
+    write(join(root, "work", "cflow.config.ts"), `export default { plugins: ["./b.ts", "../project/a.ts"] };\n`);
+    const specDir = join(root, "project", "deep");
+    mkdirSync(specDir, { recursive: true });
+    expect(findConfigFiles([specDir, join(root, "work")])).toEqual([join(root, "project", "cflow.config.ts"), join(root, "work", "cflow.config.ts")]);
+    expect(findConfigFiles([specDir, join(root, "project")])).toEqual([join(root, "project", "cflow.config.ts")]);
+    const r = await buildRunRegistry({ plugins: [join(root, "project", "a.ts")], cwd: join(root, "work"), specDir });
+    expect(r.configFiles).toEqual([join(root, "project", "cflow.config.ts"), join(root, "work", "cflow.config.ts")]);
+    expect(r.registry.plugins.map((p) => p.plugin).slice(3)).toEqual(["from-spec-config", "from-cwd-config"]);
+    expect(r.failures).toEqual([]);
+    expect(r.sources.get("from-spec-config")).toBe(join(root, "project", "cflow.config.ts"));
+  });
+
+  it("graph-denoise from the repository root with --plugin as well: the plugin loads once, no duplicate", async () => {
+    const r = await buildRunRegistry({ plugins: ["@cflow/plugin-graph"], cwd: REPO_ROOT, specDir: join(EXAMPLES, "graph-denoise") });
+    expect(r.failures).toEqual([]);
+    expect(r.sources.get("@cflow/plugin-graph")).toBe(join(EXAMPLES, "graph-denoise", "cflow.config.ts"));
+    expect(r.registry.atoms.has("graphTV")).toBe(true);
+  });
+});
+
+describe("an unknown name says which plugin registers it", () => {
+  const lintHints = async (specFile: string, cwd: string, configFiles?: string[]) => {
+    const setup = await setupFlow({ spec: specFile, params: {}, plugins: [], cwd, configFiles });
+    const report = lintSpec(resolveSpec(setup), { registry: setup.plugins.registry });
+    return withPluginHints(report.findings, hintSources(setup, cwd));
+  };
+
+  it("graph-denoise without its config: @cflow/plugin-graph, installed for the examples, and --plugin @cflow/plugin-graph", async () => {
+    const findings = await lintHints(join(EXAMPLES, "graph-denoise", "spec.ts"), REPO_ROOT, []);
+    const f = findings.find((x) => x.path === "terms[1].atom")!;
+    expect(f.code).toBe("UNKNOWN_ATOM");
+    expect(f.hint).toBe(
+      'atom "graphTV" is registered by plugin @cflow/plugin-graph (installed in examples/node_modules/@cflow/plugin-graph): pass --plugin @cflow/plugin-graph, or list "@cflow/plugin-graph" in the plugins of a cflow.config.ts next to the spec',
+    );
+  });
+
+  it("an installed cflow-plugin package, named through the CLI's lint and run errors", async () => {
+    const root = tempDir("installed-plugin");
+    write(join(root, "node_modules", "cflow-plugin-doubling", "package.json"), JSON.stringify({ name: "cflow-plugin-doubling", version: "2.3.4", type: "module", main: "index.js" }));
+    write(join(root, "node_modules", "cflow-plugin-doubling", "index.js"), PLUGIN("cflow-plugin-doubling", "doubling"));
+    write(join(root, "node_modules", "unrelated", "package.json"), JSON.stringify({ name: "unrelated", version: "1.0.0" }));
+    write(join(root, "spec.ts"), SPEC_WITH_OP("doubling"));
+    const lint = await cflow(["lint", "spec.ts"], { cwd: root });
+    expect(lint.code).toBe(EXIT_CODES.RED.code);
+    expect(lint.stdout).toContain('hint:     op "doubling" is registered by plugin cflow-plugin-doubling (installed in node_modules/cflow-plugin-doubling): pass --plugin cflow-plugin-doubling');
+    const run = await cflow(["run", "spec.ts", "--out", join(root, "runs")], { cwd: root });
+    expect(run.code).toBe(EXIT_CODES.RED.code);
+    expect(run.stderr).toContain("pass --plugin cflow-plugin-doubling");
+    const fixed = await cflow(["lint", "spec.ts", "--plugin", "cflow-plugin-doubling"], { cwd: root });
+    expect(fixed.code).toBe(0);
+  });
+
+  it("a config found but not loaded (shadowed by a nearer one) is named, and nothing is suggested for a name nobody registers", async () => {
+    const root = tempDir("shadowed-config");
+    write(join(root, "local.ts"), PLUGIN("outer-plugin", "tripling"));
+    write(join(root, "cflow.config.ts"), `export default { plugins: ["./local.ts"] };\n`);
+    write(join(root, "sub", "cflow.config.ts"), "export default { plugins: [] };\n");
+    write(join(root, "sub", "spec.ts"), SPEC_WITH_OP("tripling"));
+    const findings = await lintHints(join(root, "sub", "spec.ts"), join(root, "sub"));
+    // the registered name first; the nearest built-in name after it
+    expect(findings.find((f) => f.code === "UNKNOWN_OP")?.hint).toBe(
+      'op "tripling" is registered by plugin outer-plugin (in ../cflow.config.ts, a config cflow found but did not load): cflow loads only the config nearest the spec and the working directory\'s — run from .., or pass that plugin with --plugin; or did you mean "scaling"?',
+    );
+    write(join(root, "other", "spec.ts"), SPEC_WITH_OP("nobodyHasThis"));
+    const none = await lintHints(join(root, "other", "spec.ts"), join(root, "other"), []);
+    expect(none.find((f) => f.code === "UNKNOWN_OP")?.hint).toBeUndefined();
   });
 });

@@ -131,4 +131,31 @@ describe("lintSpec", () => {
     const r = lintSpec({ ...base(), terms: [{ kind: "data", atom: "leastSquare", op: "K", target: "y" }] }, { registry });
     expect(r.findings.find((f) => f.path === "terms[0].atom")?.hint).toMatch(/leastSquares/);
   });
+
+  it("marks each name no plugin registers with its namespace (op, atom, transform, manifold, policy)", () => {
+    const s = base();
+    const spec = {
+      ...s,
+      state: { x: { shape: [n], manifold: "hyperbolic" } },
+      ops: { K: { type: "graphLaplacian" } },
+      transforms: { W: { name: "sgwt" } },
+      terms: [{ kind: "data", atom: "leastSquares", target: "y" }, { kind: "regularizer", atom: "graphTV" }],
+      policies: { flow: { family: "mirror" }, gapDial: { policy: "bayes" }, lens: { candidates: ["curvelet"] } },
+    };
+    const unknown = lintSpec(spec, { registry })
+      .findings.filter((f) => f.unknown)
+      .map((f) => [f.path, f.unknown!.namespace, f.unknown!.name]);
+    expect(unknown).toEqual(
+      expect.arrayContaining([
+        ["state.x.manifold", "manifolds", "hyperbolic"],
+        ["ops.K.type", "ops", "graphLaplacian"],
+        ["transforms.W.name", "transforms", "sgwt"],
+        ["terms[1].atom", "atoms", "graphTV"],
+        ["policies.flow.family", "policies", "mirror"],
+        ["policies.gapDial.policy", "policies", "bayes"],
+        ["policies.lens.candidates[0]", "transforms", "curvelet"],
+      ]),
+    );
+    expect(unknown).toHaveLength(7);
+  });
 });

@@ -3,10 +3,12 @@ import { descentViolation } from "./descent.js";
 import { type EstimateOptions, type EtaGammaEstimate, estimateEtaGammaInW, type RowEstimatorOptions } from "./estimate.js";
 import { type ClassBound, classRowBound, isShiftCovariant } from "./class-bound.js";
 import { checkGates } from "./gates.js";
+import { structuredCertificate } from "./structured.js";
 
 export interface FdaOptions {
   /** Hook name in events and reports (default "fda"). */
   name?: string;
+  /** "auto" (default) takes a declared operator structure in closed form first (`structuredCertificate`); "exact" and "matrix-free" force that evaluator. */
   method?: EstimateOptions["method"];
   exactThreshold?: number;
   epsilon?: number;
@@ -145,6 +147,8 @@ export function fda(options: FdaOptions = {}): FdaHook {
           found: { etaMax, gammaMin },
         });
       }
+      const structured = (options.method ?? "auto") === "auto" ? structuredCertificate(ctx, options) : null;
+      if (structured) return structured;
       const quick = quickVerdict(ctx);
       if (quick.cert) return quick.cert;
       let est = estimate(ctx);

@@ -54,7 +54,9 @@ export function checkGates(est: EtaGammaEstimate, gates: Gates, options: GateOpt
   const lz = est.diagnostics.lanczos as { decided?: string | null; iterations?: number; confidence?: number } | undefined;
   if (!(est.gamma >= gates.gammaMin)) {
     const bound =
-      est.method === "exact" || est.gammaConverged
+      est.method === "structured"
+        ? `γ = ${formatNumber(est.gamma)} (a lower bound of λ_min from the declared structure)`
+        : est.method === "exact" || est.gammaConverged
         ? `γ = λ_min = ${formatNumber(est.gamma)}`
         : `λ_min ≤ ${formatNumber(est.gamma)} (Lanczos Ritz value, an upper bound${lz?.decided === "below" ? "; stopped once below γ_min" : ""})`;
     const hint = est.subspace === "restricted" ? "a larger λ shrinks the active set and widens the restricted gap" : "the smooth part alone is (near-)singular: add a sparsity prox or regularisation";

@@ -10,5 +10,7 @@ export * from "./physics-residual.js";
 export * from "./power-iteration.js";
 export * from "./profile.js";
 export * from "./row-stats.js";
+export * from "./structured.js";
+export * from "./circulant-spectrum.js";
 export * from "./wspace-operator.js";
 export { classRowBound, isShiftCovariant, type ClassBound, type ShiftCovariantTransform } from "./class-bound.js";

@@ -1,4 +1,4 @@
-import { compileFlow, runCertified, tunerHookFromRegistry } from "@cflow/core";
+import { runCertified, tunerHookFromRegistry } from "@cflow/core";
 import { defineCommand } from "../command.js";
 import { FLAGS } from "../common-flags.js";
 import { EXIT_CODES } from "../exit-codes.js";
@@ -6,7 +6,7 @@ import { warnPluginFailures } from "../plugin-failures.js";
 import { formatNumber } from "../report/format.js";
 import { type SpecOptions, specOptions } from "../run-options.js";
 import { certificateHook } from "../run/certificate-hook.js";
-import { resolveSpec, setupFlow } from "../run/flow-setup.js";
+import { compileSetup, setupFlow } from "../run/flow-setup.js";
 import { phaseColor } from "../style.js";
 
 export type CertCommandOptions = SpecOptions;
@@ -30,7 +30,7 @@ export const certCommand = defineCommand<CertCommandOptions>({
   handler: async (o, ctx) => {
     const setup = await setupFlow({ ...o, cwd: ctx.cwd });
     warnPluginFailures(setup.plugins.failures, ctx.out);
-    const { compiled } = compileFlow(resolveSpec(setup), { registry: setup.plugins.registry, dtype: setup.context.dtype, seed: setup.context.seed });
+    const { compiled } = await compileSetup(setup, ctx.cwd);
     const policies = compiled.policies;
     const hooks: unknown[] = [certificateHook()];
     if (policies.gapDial.enabled) hooks.push(tunerHookFromRegistry(compiled.registry, policies.gapDial.policy));

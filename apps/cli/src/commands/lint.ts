@@ -5,7 +5,8 @@ import { FLAGS } from "../common-flags.js";
 import { EXIT_CODES } from "../exit-codes.js";
 import { warnPluginFailures } from "../plugin-failures.js";
 import { type SpecOptions, specOptions } from "../run-options.js";
-import { resolveSpec, setupFlow } from "../run/flow-setup.js";
+import { hintSources, resolveSpec, setupFlow } from "../run/flow-setup.js";
+import { withPluginHints } from "../plugin-hints.js";
 
 export type LintCommandOptions = SpecOptions;
 
@@ -23,7 +24,8 @@ export const lintCommand = defineCommand<LintCommandOptions>({
   handler: async (o, ctx) => {
     const setup = await setupFlow({ ...o, cwd: ctx.cwd });
     warnPluginFailures(setup.plugins.failures, ctx.out);
-    const report = lintSpec(resolveSpec(setup), { registry: setup.plugins.registry });
+    const linted = lintSpec(resolveSpec(setup), { registry: setup.plugins.registry });
+    const report = { ...linted, findings: await withPluginHints(linted.findings, hintSources(setup, ctx.cwd)) };
     const errors = report.findings.filter((f) => f.severity === "error");
     const warnings = report.findings.filter((f) => f.severity === "warning");
     const file = relative(ctx.cwd, setup.file) || setup.file;

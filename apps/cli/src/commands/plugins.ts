@@ -26,7 +26,9 @@ export const pluginsCommand = defineCommand<PluginsCommandOptions>({
   exitCodes: ["OK", "INPUT", "USAGE", "INTERNAL"],
   options: (args) => ({ plugins: (args.flags.plugin as string[] | undefined) ?? [] }),
   handler: async (o, ctx) => {
-    const { registry, sources, failures, configFile } = await buildRunRegistry({ plugins: o.plugins, cwd: ctx.cwd });
+    const { registry, sources, failures, configFiles } = await buildRunRegistry({ plugins: o.plugins, cwd: ctx.cwd });
+    // no spec here: only the working directory's config (at most one)
+    const configFile = configFiles[0] ?? null;
     const plugins = [
       ...registry.plugins.map((p) => ({ name: p.plugin, version: p.version, source: sources.get(p.plugin) ?? "built-in", status: "loaded" as const })),
       ...failures.map((f) => ({ name: f.plugin, version: f.version, source: sources.get(f.plugin) ?? "", status: "failed" as const, hook: f.hook, error: f.error.message })),

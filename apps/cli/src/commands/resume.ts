@@ -1,12 +1,11 @@
 import { dirname, isAbsolute, join, resolve } from "node:path";
-import { compileFlow } from "@cflow/core";
 import { resumeRun } from "@cflow/recorder";
 import { defineCommand } from "../command.js";
 import { FLAGS } from "../common-flags.js";
 import { warnPluginFailures } from "../plugin-failures.js";
 import { type BudgetOptions, budgetOptions } from "../run-options.js";
 import { executeRun } from "../run/execute-run.js";
-import { resolveSpec, setupFlow } from "../run/flow-setup.js";
+import { compileSetup, setupFlow } from "../run/flow-setup.js";
 import { readRunRecord, runExtra } from "../run/run-record.js";
 import { reportRun } from "../run/run-summary.js";
 
@@ -44,9 +43,9 @@ export const resumeCommand = defineCommand<ResumeCommandOptions>({
     const record = readRunRecord(m, join(o.runDir, "manifest.toml"));
     // Plugins added now are resolved here; the recorded ones where the run was started.
     const added = o.plugins.map((p) => (p.startsWith(".") || isAbsolute(p) ? resolve(ctx.cwd, p) : p));
-    const setup = await setupFlow({ spec: record.spec, dtype: m.dtype, seed: m.seed, params: record.params, plugins: [...record.plugins, ...added], cwd: record.cwd, configFile: record.config ?? null, maxElements: record.maxElements });
+    const setup = await setupFlow({ spec: record.spec, dtype: m.dtype, seed: m.seed, params: record.params, plugins: [...record.plugins, ...added], cwd: record.cwd, configFiles: record.configs, maxElements: record.maxElements });
     warnPluginFailures(setup.plugins.failures, ctx.out);
-    const { compiled, report } = compileFlow(resolveSpec(setup), { registry: setup.plugins.registry, dtype: setup.context.dtype, seed: setup.context.seed });
+    const { compiled, report } = await compileSetup(setup, ctx.cwd);
     const maxIters = o.maxIters ?? record.maxIters;
     const wallTimeMs = o.wallTimeMs ?? record.wallTimeMs;
     ctx.out.info(`from ${resumed.checkpoint} (iteration ${resumed.iter}, ${resumed.phase})`);

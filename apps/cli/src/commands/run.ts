@@ -1,11 +1,11 @@
-import { compileFlow } from "@cflow/core";
+import { resolve } from "node:path";
 import { defineCommand } from "../command.js";
 import { FLAGS } from "../common-flags.js";
 import { prepareOutDir } from "../out-dir.js";
 import { warnPluginFailures } from "../plugin-failures.js";
 import { type BudgetOptions, type SpecOptions, budgetOptions, specOptions } from "../run-options.js";
 import { executeRun } from "../run/execute-run.js";
-import { resolveSpec, setupFlow } from "../run/flow-setup.js";
+import { compileSetup, setupFlow } from "../run/flow-setup.js";
 import { runExtra } from "../run/run-record.js";
 import { reportRun } from "../run/run-summary.js";
 
@@ -45,12 +45,12 @@ export const runCommand = defineCommand<RunCommandOptions>({
     const runsDir = prepareOutDir(o.out, { cwd: ctx.cwd, fallback: "runs", flag: "--out", what: "runs directory" });
     const setup = await setupFlow({ ...o, cwd: ctx.cwd });
     warnPluginFailures(setup.plugins.failures, ctx.out);
-    const { compiled, report } = compileFlow(resolveSpec(setup), { registry: setup.plugins.registry, dtype: setup.context.dtype, seed: setup.context.seed });
+    const { compiled, report } = await compileSetup(setup, ctx.cwd);
     const record = {
       spec: setup.file,
       params: o.params,
       plugins: setup.plugins.pluginSpecifiers,
-      config: setup.plugins.configFile ?? undefined,
+      configs: setup.plugins.configFiles,
       cwd: ctx.cwd,
       maxIters: o.maxIters,
       wallTimeMs: o.wallTimeMs,

@@ -7,18 +7,35 @@ export interface Gates {
   gammaMin: number;
 }
 
-/** `η_dd = 0.47 ≤ η_max = 0.9 · γ = 0.16 ≥ γ_min = 1e-6 · matrix-free on 1317 active coefficients` */
-export function certificateLine(c: Pick<Certificate, "etaDD" | "gamma" | "method" | "size">, gates: Gates, style: Style, restricted: boolean): string {
-  const etaOk = c.etaDD <= gates.etaMax;
-  const gammaOk = c.gamma >= gates.gammaMin;
+/**
+ * A certificate in one line, and the reasons it leaves for the lines below it. A verdict the
+ * gates explain reads `η_dd = 0.47 ≤ η_max = 0.9 · γ = 0.16 ≥ γ_min = 1e-6 · matrix-free on 1317
+ * active coefficients` (with the failing gate in red, and `γ not evaluated (η_dd already fails)`
+ * when a few rows already failed η_dd). A certificate that failed closed for another reason — an η_dd
+ * known only as a sampled lower bound, a declaration that did not match the operator — shows no
+ * gate values that would look like a pass: `not certified: <its first reason> · matrix-free on …`.
+ */
+export function certificateSummary(
+  c: Pick<Certificate, "etaDD" | "gamma" | "method" | "size" | "pass" | "reasons">,
+  gates: Gates,
+  style: Style,
+  restricted: boolean,
+): { line: string; details: string[] } {
+  const etaFails = c.etaDD > gates.etaMax;
+  const gammaFails = Number.isFinite(c.gamma) && c.gamma < gates.gammaMin;
+  const where = `${c.method} on ${c.size} ${restricted ? "active coefficients" : "unknowns"}`;
+  const sep = style.dim(" · ");
+  if (!c.pass && !etaFails && !gammaFails) {
+    const [first, ...rest] = c.reasons;
+    return { line: [`${style.red("not certified")}: ${first ?? "no reason recorded"}`, where].join(sep), details: rest };
+  }
   const mark = (ok: boolean, s: string) => (ok ? style.green(s) : style.red(s));
-  return [
-    mark(etaOk, `η_dd = ${formatNumber(c.etaDD)} ${etaOk ? "≤" : ">"} η_max = ${formatNumber(gates.etaMax)}`),
-    Number.isFinite(c.gamma)
-      ? mark(gammaOk, `γ = ${formatNumber(c.gamma)} ${gammaOk ? "≥" : "<"} γ_min = ${formatNumber(gates.gammaMin)}`)
-      : style.dim("γ not evaluated (η_dd already fails)"),
-    `${c.method} on ${c.size} ${restricted ? "active coefficients" : "unknowns"}`,
-  ].join(style.dim(" · "));
+  const line = [
+    mark(!etaFails, `η_dd = ${formatNumber(c.etaDD)} ${etaFails ? ">" : "≤"} η_max = ${formatNumber(gates.etaMax)}`),
+    Number.isFinite(c.gamma) ? mark(!gammaFails, `γ = ${formatNumber(c.gamma)} ${gammaFails ? "<" : "≥"} γ_min = ${formatNumber(gates.gammaMin)}`) : style.dim(etaFails ? "γ not evaluated (η_dd already fails)" : "γ not evaluated"),
+    where,
+  ].join(sep);
+  return { line, details: c.pass ? [] : c.reasons };
 }
 
 /** A certificate as JSON output (no estimator internals). */

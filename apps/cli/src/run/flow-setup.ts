@@ -1,6 +1,7 @@
 import { dirname } from "node:path";
-import { CflowError, type Dtype, type FlowContext, type FlowSpec, resolveFlowAsync } from "@cflow/core";
+import { CflowError, type CompileReport, type CompiledFlow, type Dtype, type FlowContext, type FlowSpec, compileFlow, resolveFlowAsync } from "@cflow/core";
 import { toIoError } from "../io-error.js";
+import { type HintSources, explainLintError } from "../plugin-hints.js";
 import { type RunRegistry, buildRunRegistry } from "../run-registry.js";
 import { type SpecDefinition, loadSpecModule, resolveSpecFile } from "../spec/load-spec.js";
 
@@ -13,8 +14,8 @@ export interface FlowSetupOptions {
   /** `--plugin` values as given. */
   plugins: readonly string[];
   cwd: string;
-  /** Config file: a path, null for none, undefined to look for one from `cwd` upward. */
-  configFile?: string | null;
+  /** Config files, in order; undefined to discover them from the spec's directory and `cwd` upward. */
+  configFiles?: readonly string[];
   /** `--max-elements`: replaces the spec's policies.budgets.maxElements. */
   maxElements?: number;
 }
@@ -40,7 +41,7 @@ export interface FlowSetup {
  */
 export async function setupFlow(o: FlowSetupOptions): Promise<FlowSetup> {
   const file = resolveSpecFile(o.spec);
-  const plugins = await buildRunRegistry({ plugins: o.plugins, cwd: o.cwd, configFile: o.configFile, fallbackDirs: [dirname(file)] });
+  const plugins = await buildRunRegistry({ plugins: o.plugins, cwd: o.cwd, configFiles: o.configFiles, specDir: dirname(file) });
   const definition = await loadSpecModule(file);
   const fixed = typeof definition === "function" ? {} : (definition as { dtype?: Dtype; seed?: number });
   const context: FlowContext = { dtype: o.dtype ?? fixed.dtype ?? "float64", seed: o.seed ?? fixed.seed ?? 0, params: o.params };
@@ -64,6 +65,23 @@ export async function setupFlow(o: FlowSetupOptions): Promise<FlowSetup> {
     throw wrapped;
   }
   return { file, definition, plugins, context, spec, ...(o.maxElements !== undefined ? { maxElements: o.maxElements } : {}) };
+}
+
+/**
+ * Compiles the setup's spec against its registry. A spec that fails lint because it names
+ * something no loaded plugin registers says which known plugin does, and how to load it.
+ */
+export async function compileSetup(setup: FlowSetup, cwd: string): Promise<{ compiled: CompiledFlow; report: CompileReport }> {
+  try {
+    return compileFlow(resolveSpec(setup), { registry: setup.plugins.registry, dtype: setup.context.dtype, seed: setup.context.seed });
+  } catch (err) {
+    throw await explainLintError(err, hintSources(setup, cwd));
+  }
+}
+
+/** Where to look for the plugin of a name the spec uses but no loaded plugin registers. */
+export function hintSources(setup: FlowSetup, cwd: string): HintSources {
+  return { dirs: [dirname(setup.file), cwd], loadedConfigs: setup.plugins.configFiles, loadedPlugins: new Set(setup.plugins.registry.plugins.map((p) => p.plugin)), cwd };
 }
 
 /**

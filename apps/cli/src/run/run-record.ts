@@ -8,8 +8,8 @@ export interface RunRecord {
   params: Record<string, string>;
   /** `--plugin` values, paths made absolute. */
   plugins: string[];
-  /** The config file whose plugins were loaded (absent: none). */
-  config?: string;
+  /** The config files whose plugins were loaded, in order. */
+  configs: string[];
   /** Where package-name plugins were resolved from. */
   cwd: string;
   maxIters?: number;
@@ -21,7 +21,7 @@ export interface RunRecord {
 /** The manifest's `extra`: the spec's identity (read by the report) and the command line. */
 export function runExtra(record: RunRecord, spec: { name?: string; description?: string }, compileReport: unknown): { [key: string]: Json } {
   const cli: { [key: string]: Json } = { spec: record.spec, params: record.params, plugins: record.plugins, cwd: record.cwd };
-  if (record.config) cli.config = record.config;
+  if (record.configs.length > 0) cli.configs = record.configs;
   if (record.maxIters !== undefined) cli.max_iters = record.maxIters;
   if (record.wallTimeMs !== undefined) cli.wall_time_ms = record.wallTimeMs;
   if (record.maxElements !== undefined) cli.max_elements = record.maxElements;
@@ -54,7 +54,8 @@ export function readRunRecord(manifest: RunManifest, manifestPath: string): RunR
     spec: cli.spec,
     params: Object.fromEntries(Object.entries(params).map(([k, v]) => [k, String(v)])),
     plugins: plugins as string[],
-    config: typeof cli.config === "string" ? cli.config : undefined,
+    // capsules before configs were discovered next to the spec recorded one `config`
+    configs: Array.isArray(cli.configs) ? cli.configs.filter((c): c is string => typeof c === "string") : typeof cli.config === "string" ? [cli.config] : [],
     cwd: cli.cwd,
     maxIters: typeof cli.max_iters === "number" ? cli.max_iters : undefined,
     wallTimeMs: typeof cli.wall_time_ms === "number" ? cli.wall_time_ms : undefined,

@@ -2,6 +2,7 @@ import type { Dtype, Shape } from "../dtype.js";
 import type { Cell, CellBank, PlanBuilder } from "../kernel/plan.js";
 import type { Kernel, RealBuf } from "../kernel/kernel.js";
 import type { Op } from "../ops/op.js";
+import type { LinearStructure } from "../ops/structure.js";
 import type { ParamRule } from "../spec/params.js";
 import type { Band, TransformOp } from "../transforms/transform.js";
 
@@ -70,6 +71,12 @@ export interface SmoothTerm {
    * its Jacobi preconditioner from it and probes the Hessian of terms without it.
    */
   hessianDiagonal?(x: RealBuf): Float64Array | null;
+  /**
+   * The structure of the constant ∇²f with the current weight (least squares through an op that
+   * declares its Gram structure, Tikhonov without an op: a scaled identity), else null. Optional:
+   * the compiler sums the terms' structures into the flow's, which certificates use in closed form.
+   */
+  hessianStructure?(): LinearStructure | null;
   /** Records: cache[into] ← the term's image of x; value ← f(x). */
   emitObserve(p: PlanBuilder, x: RealBuf, into: CacheIndex, value: Cell): void;
   /**

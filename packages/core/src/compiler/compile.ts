@@ -7,6 +7,7 @@ import { CellBank } from "../kernel/plan.js";
 import { asPlanOp } from "../ops/js-op.js";
 import { estimateOpNorm } from "../ops/norm.js";
 import { type Op, isOp } from "../ops/op.js";
+import { type LinearStructure, addStructures, blockDiagonalStructure, scaledIdentity } from "../ops/structure.js";
 import type { Json } from "../ports/events.js";
 import type { Manifold } from "../ports/manifold.js";
 import { defaultRegistry } from "../registry/default.js";
@@ -423,6 +424,21 @@ class FlowBuilder {
         for (let i = 0; i < s.size; i++) hs[i] = (gp[i] - gm[i]) / (2 * eps);
       }
     };
+    const hessianStructure = (): LinearStructure | null => {
+      if (slots.some((s) => s.manifold)) return null;
+      const blocks: LinearStructure[] = [];
+      for (const s of slots) {
+        let sum: LinearStructure | null = null;
+        for (const t of smooth) {
+          if (t.slot.name !== s.name) continue;
+          const h = t.term.quadratic ? (t.term.hessianStructure?.() ?? null) : null;
+          sum = h && sum ? addStructures(sum, h) : h;
+          if (!sum) return null;
+        }
+        blocks.push(sum ?? scaledIdentity(s.size, 0));
+      }
+      return blocks.length === 1 ? blocks[0] : blockDiagonalStructure(blocks);
+    };
     const tangentOperator = (at: RealArray) => {
       if (!slots.some((s) => s.manifold)) return null;
       for (const s of slots) {
@@ -502,6 +518,7 @@ class FlowBuilder {
       gValue,
       gProx,
       L_apply,
+      hessianStructure,
       tangentOperator,
       unflatten,
       flatten,

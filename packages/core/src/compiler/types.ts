@@ -3,6 +3,7 @@ import type { Dtype, RealArray, Shape } from "../dtype.js";
 import type { Kernel, RealBuf } from "../kernel/kernel.js";
 import type { CellBank } from "../kernel/plan.js";
 import type { Op } from "../ops/op.js";
+import type { LinearStructure } from "../ops/structure.js";
 import type { Json } from "../ports/events.js";
 import type { Manifold } from "../ports/manifold.js";
 import type { Registry } from "../registry/registry.js";
@@ -135,6 +136,12 @@ export interface CompiledFlow {
   gProx(u: RealArray, t: number, out?: RealArray): RealArray;
   /** out ← ∇²f(at)·v (at defaults to the initial state; exact for quadratic f). */
   L_apply(v: RealArray, out: RealArray, at?: RealArray): void;
+  /**
+   * The structure of ∇²f (what `L_apply` applies) with the current weights, when every smooth term
+   * declares its Hessian's (`SmoothTerm.hessianStructure`) and their sums keep one: per slot the
+   * terms' sum, block-diagonal over slots. Null otherwise, and for flows with manifold slots.
+   */
+  hessianStructure(): LinearStructure | null;
   /**
    * The core operator in intrinsic tangent coordinates at `at`, for flows with manifold slots:
    * each manifold slot contributes its `dim` coordinates (toAlgebra/fromAlgebra, an orthonormal

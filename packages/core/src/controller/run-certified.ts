@@ -525,6 +525,7 @@ class Controller {
       W: tangent ? null : W,
       coefficients,
       translationInvariant: !tangent && this.translationInvariant,
+      structure: tangent ? null : this.flow.hessianStructure(),
       gates: this.gates,
       key: foldIn(this.key, r.iter),
     });

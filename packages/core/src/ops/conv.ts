@@ -5,6 +5,7 @@ import type { PlanBuilder } from "../kernel/plan.js";
 import { RealFft, isPowerOfTwo, nextPowerOfTwo } from "../kernel/realfft.js";
 import { type ParamRule, withDefaults } from "../spec/params.js";
 import { KernelOp, type Op, type OpFactory } from "./op.js";
+import { type LinearStructure, circulantOfColumn, kroneckerStructure } from "./structure.js";
 
 /**
  * Convolution operators ("same"-size output). A kernel of m taps is centred at c = ⌊m/2⌋:
@@ -131,6 +132,24 @@ export class ConvOp extends KernelOp {
       for (const v of folded) s += v * v;
       return new Float64Array(h * w).fill(s);
     };
+  }
+
+  /**
+   * AᵀA of a circular convolution, a symmetric circulant: its first column is the circular
+   * autocorrelation of the kernel wrapped onto the grid, g[d] = Σ_t a[t]·a[t + d] (for a separable
+   * kernel, the Kronecker product of the two 1D autocorrelations). Null for zero boundaries (the
+   * Gram is not shift-invariant near the edges) and for kernels of more than 4096 wrapped taps
+   * (the pairs would cost more than the certificates save).
+   */
+  gramStructure(): LinearStructure | null {
+    if (this.boundary !== "circular") return null;
+    const { h, w, mh, mw, ch, cw } = this.g;
+    if (this.separable) {
+      const col = autocorrelation([h], wrapTaps(this.separable.col, mh, 1, ch, 0, h, 1));
+      const row = autocorrelation([w], wrapTaps(this.separable.row, 1, mw, 0, cw, 1, w));
+      return col && row ? kroneckerStructure([col, row]) : null;
+    }
+    return autocorrelation(this.kind === "conv1d" ? [w] : [h, w], wrapTaps(this.taps, mh, mw, ch, cw, h, w));
   }
 
   /** ‖A‖₂: exactly max|k̂| for circular convolutions, the bound Σ|k| (Young) for zero boundary. */
@@ -281,6 +300,44 @@ class ConvGramOp extends KernelOp {
   emitAdjoint(p: PlanBuilder, y: RealBuf, out: RealBuf): void {
     this.emitApply(p, y, out);
   }
+}
+
+/** The taps folded onto an h × w grid at their centred, wrapped positions: the nonzero entries of the convolution's first column. */
+function wrapTaps(taps: Float64Array, mh: number, mw: number, ch: number, cw: number, h: number, w: number): Map<number, number> {
+  const column = new Map<number, number>();
+  for (let a = 0; a < mh; a++) {
+    for (let b = 0; b < mw; b++) {
+      const k = ((((a - ch) % h) + h) % h) * w + ((((b - cw) % w) + w) % w);
+      column.set(k, (column.get(k) ?? 0) + taps[a * mw + b]);
+    }
+  }
+  for (const [k, v] of column) if (v === 0) column.delete(k);
+  return column;
+}
+
+/**
+ * The circulant CᵀC of the circulant C with the given first column (flat positions on `grid`):
+ * column g[p_u − p_v] = Σ a_u·a_v. Each pair adds its product to the offsets d and −d in the same
+ * order, so the column comes out exactly symmetric. Null above 4096 nonzero taps.
+ */
+function autocorrelation(grid: number[], column: Map<number, number>): LinearStructure | null {
+  const entries = [...column];
+  if (entries.length > 4096) return null;
+  const [h, w] = grid.length === 1 ? [1, grid[0]] : grid;
+  const row = entries.map(([k]) => Math.floor(k / w));
+  const col = entries.map(([k]) => k % w);
+  const at = (dr: number, dc: number) => (((dr % h) + h) % h) * w + (((dc % w) + w) % w);
+  const g = new Map<number, number>();
+  const add = (k: number, v: number) => g.set(k, (g.get(k) ?? 0) + v);
+  for (let u = 0; u < entries.length; u++) {
+    add(0, entries[u][1] * entries[u][1]);
+    for (let v = u + 1; v < entries.length; v++) {
+      const p = entries[u][1] * entries[v][1];
+      add(at(row[u] - row[v], col[u] - col[v]), p);
+      add(at(row[v] - row[u], col[v] - col[u]), p);
+    }
+  }
+  return circulantOfColumn(grid, g);
 }
 
 function toDtype(a: Float64Array, dtype: Dtype): RealArray {

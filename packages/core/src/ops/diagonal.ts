@@ -5,6 +5,7 @@ import type { PlanBuilder } from "../kernel/plan.js";
 import { shapeSize } from "../dtype.js";
 import { withDefaults } from "../spec/params.js";
 import { KernelOp, type OpFactory } from "./op.js";
+import { type LinearStructure, diagonalStructure } from "./structure.js";
 import { dataParam, dtypeArg, realsArg, shapeArg } from "./validate.js";
 
 /** diag(d): x ↦ d ⊙ x (self-adjoint, ‖diag(d)‖ = max |d_i|). */
@@ -25,6 +26,10 @@ export class DiagonalOp extends KernelOp {
 
   gramDiagonal(): Float64Array {
     return Float64Array.from(this.d.view, (v) => v * v);
+  }
+
+  gramStructure(): LinearStructure {
+    return diagonalStructure(this.gramDiagonal());
   }
 
   emitApply(p: PlanBuilder, x: RealBuf, out: RealBuf): void {

@@ -3,6 +3,7 @@ import type { RealBuf } from "../kernel/kernel.js";
 import type { PlanBuilder } from "../kernel/plan.js";
 import { withDefaults } from "../spec/params.js";
 import { KernelOp, type OpFactory } from "./op.js";
+import { type LinearStructure, scaledIdentity } from "./structure.js";
 import { dtypeArg, shapeArg } from "./validate.js";
 
 /** I: x ↦ x. */
@@ -17,6 +18,10 @@ export class IdentityOp extends KernelOp {
 
   gramDiagonal(): Float64Array {
     return new Float64Array(this.inSize).fill(1);
+  }
+
+  gramStructure(): LinearStructure {
+    return scaledIdentity(this.inSize, 1);
   }
 
   emitApply(p: PlanBuilder, x: RealBuf, out: RealBuf): void {

@@ -10,3 +10,4 @@ export * from "./compose.js";
 export * from "./sum.js";
 export * from "./vstack.js";
 export * from "./norm.js";
+export * from "./structure.js";

@@ -2,6 +2,7 @@ import type { Dtype, RealArray, Shape } from "../dtype.js";
 import type { RealBuf } from "../kernel/kernel.js";
 import type { PlanBuilder } from "../kernel/plan.js";
 import type { Op } from "./op.js";
+import type { LinearStructure } from "./structure.js";
 
 /** The part of the Op contract a user-written operator must provide. */
 export interface JsOpLike {
@@ -10,6 +11,8 @@ export interface JsOpLike {
   readonly inShape: Shape;
   readonly outShape: Shape;
   readonly normHint?: number;
+  /** AᵀA's structure, when the author knows it (see Op.gramStructure); certificates check it on a probe. */
+  gramStructure?(): LinearStructure | null;
   apply(x: RealArray, out?: RealArray): RealArray;
   adjoint(y: RealArray, out?: RealArray): RealArray;
   dispose?(): void;
@@ -33,6 +36,10 @@ export class JsOp implements Op {
     this.inShape = inner.inShape;
     this.outShape = inner.outShape;
     this.normHint = inner.normHint;
+  }
+
+  gramStructure(): LinearStructure | null {
+    return this.inner.gramStructure?.() ?? null;
   }
 
   apply(x: RealArray, out?: RealArray): RealArray {

@@ -5,6 +5,7 @@ import type { RealBuf } from "../kernel/kernel.js";
 import type { PlanBuilder } from "../kernel/plan.js";
 import { withDefaults } from "../spec/params.js";
 import { KernelOp, type OpFactory } from "./op.js";
+import { type LinearStructure, diagonalStructure } from "./structure.js";
 import { dataParam, dtypeArg, realsArg, shapeArg } from "./validate.js";
 
 /**
@@ -31,6 +32,10 @@ export class MaskOp extends KernelOp {
 
   gramDiagonal(): Float64Array {
     return Float64Array.from(this.m.view);
+  }
+
+  gramStructure(): LinearStructure {
+    return diagonalStructure(this.gramDiagonal());
   }
 
   emitApply(p: PlanBuilder, x: RealBuf, out: RealBuf): void {

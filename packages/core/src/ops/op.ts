@@ -3,6 +3,7 @@ import { DtypeError, ShapeError } from "../errors.js";
 import { Kernel, type RealBuf } from "../kernel/kernel.js";
 import { CellBank, type PlanBuilder, ProgramCache } from "../kernel/plan.js";
 import type { ParamRule } from "../spec/params.js";
+import type { LinearStructure } from "./structure.js";
 
 /**
  * A linear operator A: R^inShape → R^outShape of one dtype. `apply`/`adjoint` take JS arrays
@@ -38,6 +39,13 @@ export interface Op {
    * family's Jacobi preconditioner uses it, and probes the Hessian where it is missing.
    */
   gramDiagonal?(): Float64Array;
+  /**
+   * The structure of AᵀA when the op knows it exactly — a scaled identity (identity, scaling), a
+   * diagonal (diagonal, mask, subsample), a circulant (circular convolution), a Kronecker product
+   * (separable circular convolution) — or null. Optional: certificates then get η_dd and γ of a
+   * least-squares Hessian in closed form, at any size, instead of from sampled rows.
+   */
+  gramStructure?(): LinearStructure | null;
   /**
    * The op commutes with circular shifts of its (equal-shaped) input and output grids: circular
    * convolutions, the identity, scalings. Certificates exploit it; absent means unknown.

@@ -4,6 +4,7 @@ import type { RealBuf } from "../kernel/kernel.js";
 import type { Cell, PlanBuilder } from "../kernel/plan.js";
 import { withDefaults } from "../spec/params.js";
 import { KernelOp, type OpFactory } from "./op.js";
+import { type LinearStructure, scaledIdentity } from "./structure.js";
 import { dtypeArg, shapeArg } from "./validate.js";
 
 /** a·I: x ↦ a x (self-adjoint, ‖a·I‖ = |a|). */
@@ -28,6 +29,10 @@ export class ScalingOp extends KernelOp {
 
   gramDiagonal(): Float64Array {
     return new Float64Array(this.inSize).fill(this.scale * this.scale);
+  }
+
+  gramStructure(): LinearStructure {
+    return scaledIdentity(this.inSize, this.scale * this.scale);
   }
 
   emitApply(p: PlanBuilder, x: RealBuf, out: RealBuf): void {

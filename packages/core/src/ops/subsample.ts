@@ -4,6 +4,7 @@ import type { I32Buf, RealBuf } from "../kernel/kernel.js";
 import type { Cell, PlanBuilder } from "../kernel/plan.js";
 import { withDefaults } from "../spec/params.js";
 import { KernelOp, type OpFactory } from "./op.js";
+import { type LinearStructure, diagonalStructure } from "./structure.js";
 import { dataParam, dtypeArg, indicesArg, shapeArg } from "./validate.js";
 
 /**
@@ -34,6 +35,13 @@ export class SubsampleOp extends KernelOp {
 
   override get normHint(): number {
     return this.norm;
+  }
+
+  /** SᵀS = diag(multiplicity of each input index). */
+  gramStructure(): LinearStructure {
+    const d = new Float64Array(this.inSize);
+    for (const i of this.idx.view) d[i] += 1;
+    return diagonalStructure(d);
   }
 
   emitApply(p: PlanBuilder, x: RealBuf, out: RealBuf): void {

@@ -3,6 +3,7 @@ import { CflowError } from "../errors.js";
 import type { RealBuf } from "../kernel/kernel.js";
 import type { Cell, PlanBuilder } from "../kernel/plan.js";
 import { KernelOp, type Op, checkSameDtype, checkShape } from "./op.js";
+import { type LinearStructure, addStructures } from "./structure.js";
 import { opArg } from "./validate.js";
 
 /**
@@ -38,6 +39,18 @@ export class VstackOp extends KernelOp {
       s += h * h;
     }
     return Math.sqrt(s);
+  }
+
+  /** [A; B]ᵀ[A; B] = AᵀA + BᵀB, when every block declares its Gram and the sum keeps a structure. */
+  gramStructure(): LinearStructure | null {
+    let sum: LinearStructure | null = null;
+    for (const b of this.blocks) {
+      const g = b.gramStructure?.() ?? null;
+      if (!g) return null;
+      sum = sum ? addStructures(sum, g) : g;
+      if (!sum) return null;
+    }
+    return sum;
   }
 
   emitApply(p: PlanBuilder, x: RealBuf, out: RealBuf): void {

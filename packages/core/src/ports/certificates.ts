@@ -1,5 +1,6 @@
 import type { Dtype, RealArray } from "../dtype.js";
 import type { RngKey } from "../rng.js";
+import type { LinearStructure } from "../ops/structure.js";
 import type { TransformOp } from "../transforms/transform.js";
 import type { Json } from "./events.js";
 
@@ -27,6 +28,12 @@ export interface CertificateContext {
    * representatives per band, which certificates may use to bound all rows from those few.
    */
   translationInvariant?: boolean;
+  /**
+   * The declared structure of L (x-space; `CompiledFlow.hessianStructure`), when every smooth term
+   * declares one: certificates may take η_dd and γ from it in closed form instead of from rows of
+   * L_apply (checking it against L_apply on a probe). Absent or null: unknown.
+   */
+  structure?: LinearStructure | null;
   /** Randomness for probes and Lanczos starts (derived from the run's key). */
   key: RngKey;
 }
@@ -41,7 +48,8 @@ export interface Certificate {
   gammaGershgorin: number;
   /** Largest eigenvalue when computed (the Lipschitz constant of the restricted problem). */
   lambdaMax: number | null;
-  method: "exact" | "matrix-free";
+  /** exact: dense eigen-decomposition; matrix-free: rows and Lanczos; structured: closed form from the declared structure. */
+  method: "exact" | "matrix-free" | "structured";
   /** Size of the (restricted) operator the certificates were computed on. */
   size: number;
   pass: boolean;

@@ -2,7 +2,7 @@ import type { AtomDef } from "../atoms/atom.js";
 import { type Dtype, type RealArray, describeValue, isDtype, shapeSize } from "../dtype.js";
 import { CflowError } from "../errors.js";
 import { type Op, isOp } from "../ops/op.js";
-import type { Registry } from "../registry/registry.js";
+import type { NamespaceName, Registry } from "../registry/registry.js";
 import { nearestName } from "../registry/nearest.js";
 import { DEFAULTS } from "./defaults.js";
 import { ELEMENT_LIMIT_HINT, type ElementLimit, elementLimit, formatCount } from "./element-limit.js";
@@ -18,6 +18,11 @@ export interface Finding {
   expected?: string;
   found?: string;
   hint?: string;
+  /**
+   * A name the spec uses that no loaded plugin registers (an op type, atom, transform, manifold or
+   * policy): tools can look for a plugin that would (`cflow` names installed ones and how to load them).
+   */
+  unknown?: { namespace: NamespaceName; name: string };
 }
 
 export interface LintReport {
@@ -89,7 +94,7 @@ class Linter {
 
   constructor(private readonly registry: Registry) {}
 
-  error(code: string, path: string, message: string, extra: { expected?: string; found?: string; hint?: string } = {}): void {
+  error(code: string, path: string, message: string, extra: { expected?: string; found?: string; hint?: string; unknown?: Finding["unknown"] } = {}): void {
     this.findings.push({ severity: "error", code, path, message: `${path ? `${path}: ` : ""}${message}`, ...extra });
   }
 
@@ -253,6 +258,7 @@ class Linter {
             expected: `one of ${this.registry.ops.names().join(", ")}`,
             found: JSON.stringify(type),
             hint: near ? `did you mean "${near}"?` : undefined,
+            unknown: { namespace: "ops", name: type },
           });
           return null;
         }
@@ -303,6 +309,7 @@ class Linter {
           expected: `one of ${this.registry.transforms.names().join(", ")}`,
           found: describeValue(name),
           hint: near ? `did you mean "${near}"?` : undefined,
+          ...(typeof name === "string" ? { unknown: { namespace: "transforms" as const, name } } : {}),
         });
         this.transforms.set(k, null);
         continue;
@@ -348,6 +355,7 @@ class Linter {
             expected: `one of ${this.registry.manifolds.names().join(", ")}`,
             found: describeValue(manifold),
             hint: near ? `did you mean "${near}"?` : "install and register the plugin that provides it (e.g. @cflow/manifolds)",
+            ...(typeof manifold === "string" ? { unknown: { namespace: "manifolds" as const, name: manifold } } : {}),
           });
         } else {
           manifoldName = manifold;
@@ -534,6 +542,7 @@ class Linter {
         expected: `one of ${this.registry.atoms.names().join(", ")}`,
         found: describeValue(atom),
         hint: near ? `did you mean "${near}"?` : undefined,
+        ...(typeof atom === "string" ? { unknown: { namespace: "atoms" as const, name: atom } } : {}),
       });
       return null;
     }
@@ -702,11 +711,17 @@ class Linter {
       if (v === undefined) return;
       if (typeof v !== "number" || !Number.isFinite(v) || !ok(v)) this.error("BAD_POLICY", path, `expected ${expected}`, { expected, found: describeValue(v) });
     };
-    const oneOf = (path: string, v: unknown, options: readonly string[]) => {
+    /** `registered`: the options are the names of registered policies (a plugin may provide the missing one). */
+    const oneOf = (path: string, v: unknown, options: readonly string[], registered = false) => {
       if (v === undefined) return;
       if (typeof v !== "string" || !options.includes(v)) {
         const near = typeof v === "string" ? nearestName(v, options) : undefined;
-        this.error("BAD_POLICY", path, "unknown value", { expected: options.map((o) => JSON.stringify(o)).join(" | "), found: describeValue(v), hint: near ? `did you mean "${near}"?` : undefined });
+        this.error("BAD_POLICY", path, "unknown value", {
+          expected: options.map((o) => JSON.stringify(o)).join(" | "),
+          found: describeValue(v),
+          hint: near ? `did you mean "${near}"?` : undefined,
+          ...(registered && typeof v === "string" ? { unknown: { namespace: "policies" as const, name: v } } : {}),
+        });
       }
     };
     const section = (name: string, keys: string[]): Record<string, unknown> | null => {
@@ -723,7 +738,7 @@ class Linter {
     if (flow) {
       const family = read(flow, "family");
       const families = this.registry.policies.list().filter((e) => e.value.kind === "flow").map((e) => e.name);
-      oneOf("policies.flow.family", family, families);
+      oneOf("policies.flow.family", family, families, true);
       oneOf("policies.flow.restart", read(flow, "restart"), ["function", "gradient", "none"]);
       oneOf("policies.flow.lineSearch", read(flow, "lineSearch"), ["auto", "always", "never"]);
       num("policies.flow.stepScale", read(flow, "stepScale"), (x) => x > 0 && x < 2, "a number in (0, 2) (α = stepScale/β must stay below 2/β)");
@@ -759,7 +774,7 @@ class Linter {
       const policy = read(gd, "policy");
       if (policy !== undefined) {
         const tuners = this.registry.policies.list().filter((e) => e.value.kind === "tuner").map((e) => e.name);
-        oneOf("policies.gapDial.policy", policy, tuners);
+        oneOf("policies.gapDial.policy", policy, tuners, true);
       }
     }
     const sp = section("sparsity", Object.keys(DEFAULTS.sparsity));
@@ -778,7 +793,12 @@ class Linter {
         else c.forEach((name, i) => {
           if (typeof name !== "string" || !this.registry.transforms.has(name)) {
             const near = typeof name === "string" ? this.registry.transforms.nearest(name) : undefined;
-            this.error("UNKNOWN_TRANSFORM", `policies.lens.candidates[${i}]`, `unknown transform ${describeValue(name)}`, { expected: this.registry.transforms.names().join(", "), found: describeValue(name), hint: near ? `did you mean "${near}"?` : undefined });
+            this.error("UNKNOWN_TRANSFORM", `policies.lens.candidates[${i}]`, `unknown transform ${describeValue(name)}`, {
+              expected: this.registry.transforms.names().join(", "),
+              found: describeValue(name),
+              hint: near ? `did you mean "${near}"?` : undefined,
+              ...(typeof name === "string" ? { unknown: { namespace: "transforms" as const, name } } : {}),
+            });
           }
         });
       }

@@ -2,6 +2,7 @@ import { CflowError } from "../../errors.js";
 import type { RealBuf } from "../../kernel/kernel.js";
 import { type Cell, type PlanBuilder, ProgramCache } from "../../kernel/plan.js";
 import type { Op } from "../../ops/op.js";
+import { type LinearStructure, diagonalStructure, scaleStructure, scaledIdentity } from "../../ops/structure.js";
 import type { AtomContext, CacheIndex, SmoothTerm } from "../atom.js";
 
 /** The pointwise loss φ of a term w·φ(Ax − b). */
@@ -171,6 +172,17 @@ export class LinearLossTerm implements SmoothTerm {
       return d ? d.map((v) => w * v) : null;
     }
     if (this.loss.kind === "weightedSquared" && !this.op) return Float64Array.from(this.loss.weights.view, (c) => w * c);
+    return null;
+  }
+
+  hessianStructure(): LinearStructure | null {
+    const w = this.w.value;
+    if (this.loss.kind === "squared") {
+      if (!this.op) return scaledIdentity(this.n, w);
+      const g = this.op.gramStructure?.() ?? null;
+      return g ? scaleStructure(g, w) : null;
+    }
+    if (this.loss.kind === "weightedSquared" && !this.op) return diagonalStructure(Float64Array.from(this.loss.weights.view, (c) => w * c));
     return null;
   }
 

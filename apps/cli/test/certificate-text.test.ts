@@ -1,0 +1,47 @@
+// The certificate line of `cflow run`: it never shows gate values that read as a pass on a
+// certificate that failed, and it says why a certificate failed closed.
+import { describe, expect, it } from "vitest";
+import { certificateSummary } from "../src/run/certificate-text.js";
+import { createStyle } from "../src/style.js";
+
+const gates = { etaMax: 0.9, gammaMin: 1e-6 };
+const style = createStyle(false);
+const base = { method: "matrix-free" as const, size: 65536 };
+
+describe("certificateSummary", () => {
+  it("a pass: both gates, green, no details", () => {
+    const s = certificateSummary({ ...base, etaDD: 0.47, gamma: 0.16, pass: true, reasons: [] }, gates, style, true);
+    expect(s.line).toBe("η_dd = 0.47 ≤ η_max = 0.9 · γ = 0.16 ≥ γ_min = 1.00e-6 · matrix-free on 65536 active coefficients");
+    expect(s.details).toEqual([]);
+  });
+
+  it("a failing gate: the comparison that fails, and every reason below", () => {
+    const reasons = ["η_dd = 13.13 > η_max = 0.9000: …", "γ = λ_min = 6.750e-12 < γ_min = 1.000e-6: …"];
+    const s = certificateSummary({ ...base, method: "exact", size: 1024, etaDD: 13.13, gamma: 6.75e-12, pass: false, reasons }, gates, style, false);
+    expect(s.line).toBe("η_dd = 13.13 > η_max = 0.9 · γ = 6.75e-12 < γ_min = 1.00e-6 · exact on 1024 unknowns");
+    expect(s.details).toEqual(reasons);
+  });
+
+  it("η_dd already failing on a few rows: γ not evaluated, said as such", () => {
+    const s = certificateSummary({ ...base, etaDD: 2.5, gamma: Number.NaN, pass: false, reasons: ["η_dd = 2.5 > …", "γ not evaluated: …"] }, gates, style, true);
+    expect(s.line).toBe("η_dd = 2.5 > η_max = 0.9 · γ not evaluated (η_dd already fails) · matrix-free on 65536 active coefficients");
+    expect(s.details).toHaveLength(2);
+  });
+
+  it("failed closed with η_dd a sampled lower bound below the gate: 'not certified' and the actual reason, no passing-looking gates", () => {
+    const reason = "η_dd ≥ 0.000 on 8 sampled rows is only a lower bound; certifying η_dd needs every row, and 65536 > exactRowsLimit = 4096 — fail closed (γ not evaluated)";
+    const s = certificateSummary({ ...base, etaDD: 0, gamma: Number.NaN, pass: false, reasons: [reason] }, gates, style, false);
+    expect(s.line).toBe(`not certified: ${reason} · matrix-free on 65536 unknowns`);
+    expect(s.line).not.toMatch(/≤ η_max|already fails/);
+    expect(s.details).toEqual([]);
+  });
+
+  it("failed closed with both values inside the gates (an unconverged γ, a wrong declaration): the reason, not the values", () => {
+    const reasons = ["γ not certified: Lanczos did not converge in 40 steps …", "note: …"];
+    const s = certificateSummary({ ...base, etaDD: 0.3, gamma: 0.2, pass: false, reasons }, gates, style, true);
+    expect(s.line).toBe(`not certified: ${reasons[0]} · matrix-free on 65536 active coefficients`);
+    expect(s.details).toEqual(["note: …"]);
+    const wrong = certificateSummary({ ...base, method: "structured", etaDD: Number.NaN, gamma: Number.NaN, pass: false, reasons: ["the declared Hessian structure … does not match L_apply"] }, gates, style, false);
+    expect(wrong.line).toMatch(/^not certified: the declared Hessian structure … does not match L_apply · structured on 65536 unknowns$/);
+  });
+});

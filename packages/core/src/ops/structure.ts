@@ -1,0 +1,322 @@
+import { sameShape } from "../dtype.js";
+import { CflowError, ShapeError } from "../errors.js";
+
+/**
+ * The first column of a circulant on a grid (row-major, 1D or more), given sparsely: the entries
+ * c[offsets[k]] = values[k] at flat, wrapped offsets (distinct, ascending); every other entry is 0.
+ */
+export interface CirculantStencil {
+  readonly offsets: Int32Array;
+  readonly values: Float64Array;
+}
+
+/**
+ * The declared structure of a symmetric linear operator on a flat vector — what certificates use
+ * to get η_dd and γ in closed form, at any size, instead of applying the operator row by row:
+ * - `scaledIdentity`: s·I;
+ * - `diagonal`: diag(d);
+ * - `circulant`: multi-dimensional circular convolution on `shape` (row-major): L_ij = c[(i − j)
+ *   mod shape, per axis], c symmetric (c[s] = c[−s]), so its eigenvalues are the DFT of c;
+ * - `blockDiagonal`: consecutive diagonal blocks, each with its own structure;
+ * - `kronecker`: A₁ ⊗ A₂ ⊗ … on the row-major grid of the factors' sizes (A₁ on the slowest axis).
+ * Entries are float64; an op in float32 declares the structure of its float32 coefficients.
+ */
+export type LinearStructure =
+  | { readonly kind: "scaledIdentity"; readonly size: number; readonly scale: number }
+  | { readonly kind: "diagonal"; readonly diagonal: Float64Array }
+  | { readonly kind: "circulant"; readonly shape: readonly number[]; readonly stencil: CirculantStencil }
+  | { readonly kind: "blockDiagonal"; readonly size: number; readonly blocks: readonly { readonly offset: number; readonly structure: LinearStructure }[] }
+  | { readonly kind: "kronecker"; readonly factors: readonly LinearStructure[] };
+
+/** s·I on vectors of `size`. */
+export function scaledIdentity(size: number, scale: number): LinearStructure {
+  checkSize("scaledIdentity", size);
+  checkFinite("scaledIdentity.scale", scale);
+  return { kind: "scaledIdentity", size, scale };
+}
+
+/** diag(d). */
+export function diagonalStructure(diagonal: ArrayLike<number>): LinearStructure {
+  const d = Float64Array.from(diagonal);
+  checkSize("diagonalStructure", d.length);
+  for (let i = 0; i < d.length; i++) checkFinite(`diagonalStructure[${i}]`, d[i]);
+  return { kind: "diagonal", diagonal: d };
+}
+
+/**
+ * The symmetric circulant on `shape` whose first column has `values` at the grid offsets
+ * `offsets` (per-axis offsets, wrapped into the grid). Entries at the same wrapped offset add up.
+ * Refuses a column that is not symmetric (c[s] ≠ c[−s]): the certificates need a symmetric operator.
+ */
+export function circulantStructure(shape: readonly number[], entries: { offset: readonly number[]; value: number }[]): LinearStructure {
+  const dims = checkGrid("circulantStructure", shape);
+  const column = new Map<number, number>();
+  for (const e of entries) {
+    if (e.offset.length !== dims.length) throw new ShapeError("circulantStructure.offset", dims.length, e.offset.length, "one offset per grid axis");
+    const k = flatOffset(dims, e.offset);
+    column.set(k, (column.get(k) ?? 0) + e.value);
+  }
+  return circulantOfColumn(dims, column);
+}
+
+/**
+ * The symmetric circulant on `shape` whose first column is `column` (flat, wrapped, row-major
+ * offset → value; absent offsets are 0). Refuses a non-finite entry or a column that is not
+ * exactly symmetric.
+ */
+export function circulantOfColumn(shape: readonly number[], column: ReadonlyMap<number, number>): LinearStructure {
+  const dims = checkGrid("circulantOfColumn", shape);
+  const n = dims.reduce((a, b) => a * b, 1);
+  const offsets = Int32Array.from([...column.keys()].filter((k) => column.get(k) !== 0)).sort();
+  const values = Float64Array.from(offsets, (k) => column.get(k)!);
+  for (let i = 0; i < offsets.length; i++) {
+    if (!Number.isInteger(offsets[i]) || offsets[i] < 0 || offsets[i] >= n) throw new ShapeError("circulantOfColumn (offset)", `a flat offset in [0, ${n})`, offsets[i]);
+    checkFinite("circulantOfColumn (value)", values[i]);
+    const mirror = flatOffset(dims, gridCoordinates(dims, offsets[i]).map((v) => -v));
+    if (column.get(mirror) !== values[i]) {
+      throw new CflowError("ASYMMETRIC_STRUCTURE", `circulant structure: the column is not symmetric: c[${gridCoordinates(dims, offsets[i]).join(", ")}] = ${values[i]} but its mirror is ${column.get(mirror) ?? 0}`, {
+        path: "circulantStructure",
+        expected: "c[s] = c[−s] for every offset s",
+        found: `${values[i]} vs ${column.get(mirror) ?? 0}`,
+      });
+    }
+  }
+  return { kind: "circulant", shape: dims, stencil: { offsets, values } };
+}
+
+function checkGrid(path: string, shape: readonly number[]): number[] {
+  const dims = [...shape];
+  if (dims.length === 0 || dims.some((d) => !Number.isInteger(d) || d < 1)) throw new ShapeError(path, "a grid shape of positive integers", dims);
+  return dims;
+}
+
+/** blockdiag(B₁, B₂, …), the blocks in order. */
+export function blockDiagonalStructure(blocks: readonly LinearStructure[]): LinearStructure {
+  if (blocks.length === 0) throw new CflowError("BAD_STRUCTURE", "blockDiagonalStructure: at least one block is needed", { path: "blockDiagonalStructure", expected: "≥ 1 block", found: 0 });
+  let offset = 0;
+  const out: { offset: number; structure: LinearStructure }[] = [];
+  for (const b of blocks) {
+    out.push({ offset, structure: b });
+    offset += structureSize(b);
+  }
+  return { kind: "blockDiagonal", size: offset, blocks: out };
+}
+
+/** A₁ ⊗ A₂ ⊗ … (row-major: A₁ acts on the slowest axis). */
+export function kroneckerStructure(factors: readonly LinearStructure[]): LinearStructure {
+  if (factors.length === 0) throw new CflowError("BAD_STRUCTURE", "kroneckerStructure: at least one factor is needed", { path: "kroneckerStructure", expected: "≥ 1 factor", found: 0 });
+  return factors.length === 1 ? factors[0] : { kind: "kronecker", factors: [...factors] };
+}
+
+/** The operator's order (rows = columns). */
+export function structureSize(s: LinearStructure): number {
+  switch (s.kind) {
+    case "scaledIdentity":
+      return s.size;
+    case "diagonal":
+      return s.diagonal.length;
+    case "circulant":
+      return s.shape.reduce((a, b) => a * b, 1);
+    case "blockDiagonal":
+      return s.size;
+    case "kronecker":
+      return s.factors.reduce((a, f) => a * structureSize(f), 1);
+  }
+}
+
+/** w·S. */
+export function scaleStructure(s: LinearStructure, w: number): LinearStructure {
+  checkFinite("scaleStructure.w", w);
+  switch (s.kind) {
+    case "scaledIdentity":
+      return { ...s, scale: w * s.scale };
+    case "diagonal":
+      return { kind: "diagonal", diagonal: s.diagonal.map((v) => w * v) };
+    case "circulant":
+      return { ...s, stencil: { offsets: s.stencil.offsets, values: s.stencil.values.map((v) => w * v) } };
+    case "blockDiagonal":
+      return { ...s, blocks: s.blocks.map((b) => ({ offset: b.offset, structure: scaleStructure(b.structure, w) })) };
+    case "kronecker":
+      return { kind: "kronecker", factors: [scaleStructure(s.factors[0], w), ...s.factors.slice(1)] };
+  }
+}
+
+/**
+ * A + B when the sum keeps a declared structure, else null: scaled identities and diagonals add
+ * into a diagonal (or a scaled identity), a scaled identity adds to a circulant's zero offset,
+ * circulants on one grid add stencils (a Kronecker product of circulants is one first), block
+ * diagonals with the same blocks add blockwise.
+ */
+export function addStructures(a: LinearStructure, b: LinearStructure): LinearStructure | null {
+  const n = structureSize(a);
+  if (structureSize(b) !== n) throw new ShapeError("addStructures", n, structureSize(b), "both operators act on the same vector");
+  if (a.kind === "scaledIdentity" && b.kind === "scaledIdentity") return scaledIdentity(n, a.scale + b.scale);
+  if ((a.kind === "scaledIdentity" || a.kind === "diagonal") && (b.kind === "scaledIdentity" || b.kind === "diagonal")) {
+    const d = new Float64Array(n);
+    for (const s of [a, b]) {
+      if (s.kind === "scaledIdentity") for (let i = 0; i < n; i++) d[i] += s.scale;
+      else if (s.kind === "diagonal") for (let i = 0; i < n; i++) d[i] += s.diagonal[i];
+    }
+    return { kind: "diagonal", diagonal: d };
+  }
+  const ca = asCirculant(a);
+  const cb = asCirculant(b);
+  if (ca && b.kind === "scaledIdentity") return addCirculants(ca, { shape: ca.shape, offsets: Int32Array.of(0), values: Float64Array.of(b.scale) });
+  if (cb && a.kind === "scaledIdentity") return addCirculants(cb, { shape: cb.shape, offsets: Int32Array.of(0), values: Float64Array.of(a.scale) });
+  if (ca && cb && sameShape(ca.shape, cb.shape)) return addCirculants(ca, { shape: cb.shape, ...cb.stencil });
+  if (a.kind === "blockDiagonal" && b.kind === "blockDiagonal" && a.blocks.length === b.blocks.length && a.blocks.every((x, i) => x.offset === b.blocks[i].offset)) {
+    const blocks: LinearStructure[] = [];
+    for (let i = 0; i < a.blocks.length; i++) {
+      const sum = addStructures(a.blocks[i].structure, b.blocks[i].structure);
+      if (!sum) return null;
+      blocks.push(sum);
+    }
+    return blockDiagonalStructure(blocks);
+  }
+  return null;
+}
+
+/**
+ * out ← S v (float64). The reference product: certificates check a declaration against the
+ * operator on a probe with it, and tests compare it with the operators themselves.
+ */
+export function applyStructure(s: LinearStructure, v: ArrayLike<number>, out: Float64Array): Float64Array {
+  const n = structureSize(s);
+  if (v.length !== n) throw new ShapeError("applyStructure (v)", n, v.length);
+  if (out.length !== n) throw new ShapeError("applyStructure (out)", n, out.length);
+  switch (s.kind) {
+    case "scaledIdentity":
+      for (let i = 0; i < n; i++) out[i] = s.scale * v[i];
+      return out;
+    case "diagonal":
+      for (let i = 0; i < n; i++) out[i] = s.diagonal[i] * v[i];
+      return out;
+    case "circulant":
+      return applyCirculant(s.shape, s.stencil, v, out);
+    case "blockDiagonal":
+      for (const b of s.blocks) {
+        const m = structureSize(b.structure);
+        const part = new Float64Array(m);
+        applyStructure(b.structure, Array.prototype.slice.call(v, b.offset, b.offset + m) as number[], part);
+        out.set(part, b.offset);
+      }
+      return out;
+    case "kronecker": {
+      // (A₁ ⊗ … ⊗ A_k) v: each factor along its own axis of the row-major tensor
+      let cur = Float64Array.from(v);
+      const sizes = s.factors.map(structureSize);
+      let outer = 1;
+      let inner = n;
+      for (let f = 0; f < s.factors.length; f++) {
+        const m = sizes[f];
+        inner /= m;
+        const next = new Float64Array(n);
+        const fibre = new Float64Array(m);
+        const image = new Float64Array(m);
+        for (let o = 0; o < outer; o++) {
+          for (let r = 0; r < inner; r++) {
+            const base = o * m * inner + r;
+            for (let k = 0; k < m; k++) fibre[k] = cur[base + k * inner];
+            applyStructure(s.factors[f], fibre, image);
+            for (let k = 0; k < m; k++) next[base + k * inner] = image[k];
+          }
+        }
+        cur = next;
+        outer *= m;
+      }
+      out.set(cur);
+      return out;
+    }
+  }
+}
+
+/** One line for reports: "1·I on 65536", "circulant on 512×512 (169-entry stencil)", … */
+export function describeStructure(s: LinearStructure): string {
+  switch (s.kind) {
+    case "scaledIdentity":
+      return `${s.scale}·I (${s.size})`;
+    case "diagonal":
+      return `diagonal (${s.diagonal.length})`;
+    case "circulant":
+      return `circulant on ${s.shape.join("×")} (${s.stencil.offsets.length}-entry stencil)`;
+    case "blockDiagonal":
+      return `block-diagonal [${s.blocks.map((b) => describeStructure(b.structure)).join(", ")}]`;
+    case "kronecker":
+      return s.factors.map((f) => `(${describeStructure(f)})`).join(" ⊗ ");
+  }
+}
+
+/** A circulant view of a structure: itself, or a Kronecker product of circulants as one circulant on the product grid. */
+function asCirculant(s: LinearStructure): { shape: number[]; stencil: CirculantStencil } | null {
+  if (s.kind === "circulant") return { shape: [...s.shape], stencil: s.stencil };
+  if (s.kind !== "kronecker" || !s.factors.every((f) => f.kind === "circulant")) return null;
+  let shape: number[] = [];
+  let entries: { offset: number[]; value: number }[] = [{ offset: [], value: 1 }];
+  for (const f of s.factors as Extract<LinearStructure, { kind: "circulant" }>[]) {
+    const next: { offset: number[]; value: number }[] = [];
+    for (const e of entries) {
+      for (let k = 0; k < f.stencil.offsets.length; k++) next.push({ offset: [...e.offset, ...gridCoordinates(f.shape, f.stencil.offsets[k])], value: e.value * f.stencil.values[k] });
+    }
+    entries = next;
+    shape = [...shape, ...f.shape];
+  }
+  const c = circulantStructure(shape, entries) as Extract<LinearStructure, { kind: "circulant" }>;
+  return { shape, stencil: c.stencil };
+}
+
+function addCirculants(a: { shape: number[]; stencil: CirculantStencil }, b: { shape: readonly number[]; offsets: Int32Array; values: Float64Array }): LinearStructure {
+  const entries: { offset: number[]; value: number }[] = [];
+  for (let k = 0; k < a.stencil.offsets.length; k++) entries.push({ offset: gridCoordinates(a.shape, a.stencil.offsets[k]), value: a.stencil.values[k] });
+  for (let k = 0; k < b.offsets.length; k++) entries.push({ offset: gridCoordinates(a.shape, b.offsets[k]), value: b.values[k] });
+  return circulantStructure(a.shape, entries);
+}
+
+function applyCirculant(shape: readonly number[], st: CirculantStencil, v: ArrayLike<number>, out: Float64Array): Float64Array {
+  // (Cv)_i = Σ_s c[s]·v[i − s], per axis modulo the extent: for each stencil entry, every grid row
+  // (all axes but the last) adds a shifted source row, in two contiguous pieces
+  out.fill(0);
+  const x = v instanceof Float64Array ? v : Float64Array.from(v); // one element type in the hot loops
+  const w = shape[shape.length - 1];
+  const lead = shape.slice(0, -1);
+  const rows = out.length / w;
+  for (let k = 0; k < st.offsets.length; k++) {
+    const s = gridCoordinates(shape, st.offsets[k]);
+    const t = s[s.length - 1];
+    const c = st.values[k];
+    for (let r = 0; r < rows; r++) {
+      const rc = gridCoordinates(lead, r);
+      let src = 0;
+      for (let d = 0; d < lead.length; d++) src = src * lead[d] + ((rc[d] - s[d] + lead[d]) % lead[d]);
+      const o = r * w;
+      const b = src * w;
+      for (let i = 0; i < t; i++) out[o + i] += c * x[b + i - t + w];
+      for (let i = t; i < w; i++) out[o + i] += c * x[b + i - t];
+    }
+  }
+  return out;
+}
+
+/** Flat row-major index of per-axis offsets, each wrapped into [0, extent). */
+function flatOffset(shape: readonly number[], offset: readonly number[]): number {
+  let k = 0;
+  for (let d = 0; d < shape.length; d++) k = k * shape[d] + (((offset[d] % shape[d]) + shape[d]) % shape[d]);
+  return k;
+}
+
+/** Per-axis coordinates of a flat row-major index. */
+export function gridCoordinates(shape: readonly number[], k: number): number[] {
+  const c = new Array<number>(shape.length);
+  for (let d = shape.length - 1; d >= 0; d--) {
+    c[d] = k % shape[d];
+    k = (k - c[d]) / shape[d];
+  }
+  return c;
+}
+
+function checkSize(path: string, n: number): void {
+  if (!Number.isInteger(n) || n < 1) throw new ShapeError(path, "a positive integer size", n);
+}
+
+function checkFinite(path: string, v: number): void {
+  if (!Number.isFinite(v)) throw new CflowError("BAD_STRUCTURE", `${path}: expected a finite number, found ${v}`, { path, expected: "a finite number", found: v });
+}
