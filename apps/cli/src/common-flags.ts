@@ -24,6 +24,11 @@ export const FLAGS = {
     description: "wall-time budget: 90s, 5m, 1500ms, 1h (a bare number is seconds); the run ends TIMEOUT when spent",
   },
   out: { name: "out", type: "string", value: "dir", description: "runs directory the capsule is written under (default: ./runs)" },
+  breakLock: {
+    name: "break-lock",
+    type: "boolean",
+    description: "take the capsule's lock from a holder that cannot be checked (another host) or a live one — only when that process is gone",
+  },
   redactArtifacts: {
     name: "redact-artifacts",
     type: "boolean",

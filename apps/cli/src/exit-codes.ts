@@ -10,6 +10,7 @@ export const EXIT_CODES = {
   CERT_FAIL: { code: 4, meaning: "certificate failure: the flow could not be certified (stopped in AMBER)" },
   TIMEOUT: { code: 5, meaning: "the wall-time budget ran out before the run finished" },
   INPUT: { code: 6, meaning: "bad input: a spec, data file, plugin or capsule could not be read" },
+  LOCKED: { code: 75, meaning: "the capsule is in use by another cflow process (its lock file names it); retry when it is done" },
   CANCELLED: { code: 130, meaning: "cancelled (SIGINT); the capsule is valid and the run can be resumed" },
 } as const;
 

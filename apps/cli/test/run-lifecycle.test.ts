@@ -156,7 +156,10 @@ describe("--redact-artifacts and --deterministic", () => {
     expect(m.summary!.state.x).toEqual({ mean: expect.any(Number), norm2: expect.any(Number) });
     expect(readdirSync(join(capsule, "artifacts"))).toEqual([]);
     expect(existsSync(join(capsule, "report.html"))).toBe(true);
-    const resume = await cflow(["resume", capsule]);
+    const finished = await cflow(["resume", capsule]);
+    expect(finished.code).toBe(0);
+    expect(finished.stdout).toContain("is FINISHED (60 iterations): nothing to resume");
+    const resume = await cflow(["resume", capsule, "--continue-iterations", "10"]);
     expect(resume.code).toBe(EXIT_CODES.INPUT.code);
     expect(resume.stderr).toContain("RESUME_REDACTED");
   });

@@ -19,14 +19,13 @@ import { CflowError } from "@cflow/core";
  */
 
 const NO_FOLLOW = constants.O_NOFOLLOW;
-const SEGMENT = /^[A-Za-z0-9._-]+$/;
 const TEMP = /^\..+\.[0-9a-f]{8}\.tmp$/;
 
 /** A capsule-relative path: `manifest.toml`, `checkpoints/ckpt-000001.cfck`. */
 function segments(rel: string): string[] {
   const parts = rel.split("/");
-  if (isAbsolute(rel) || parts.some((p) => p === "" || p === "." || p === ".." || !SEGMENT.test(p))) {
-    throw new CflowError("CAPSULE_PATH", `capsule path ${JSON.stringify(rel)} is not a plain relative path inside the capsule`, { path: rel, expected: "segments of letters, digits, '.', '_', '-' (no '..')", found: rel });
+  if (isAbsolute(rel) || parts.some((p) => p === "" || p === "." || p === ".." || p.includes("\0") || p.includes("\\"))) {
+    throw new CflowError("CAPSULE_PATH", `capsule path ${JSON.stringify(rel)} is not a plain relative path inside the capsule`, { path: rel, expected: "names inside the capsule, separated by '/' (no '..', no absolute path)", found: rel });
   }
   return parts;
 }
