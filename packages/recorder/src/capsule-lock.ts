@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { CflowError } from "@cflow/core";
 import { LOCK_FILE } from "./capsule-layout.js";
-import { capsulePath, capsuleRoot, createCapsuleFileExclusive, removeCapsuleFile } from "./capsule-files.js";
+import { assertNoLinks, capsulePath, capsuleRoot, createCapsuleFileExclusive, removeCapsuleFile } from "./capsule-files.js";
 
 /**
  * One writer per capsule (SCHEMA.md "Lock"). A writer — `cflow run`, `resume`, `report`, the
@@ -61,7 +61,11 @@ export class CapsuleLock {
   }
 }
 
-/** Takes the capsule's lock or throws CAPSULE_LOCKED naming the holder. */
+/**
+ * Takes the capsule's lock or throws CAPSULE_LOCKED naming the holder. A capsule holding a
+ * symbolic link where a writer could reach is refused (CAPSULE_LINK) before the lock is handed out:
+ * whoever holds a lock may write anywhere in the capsule.
+ */
 export function acquireCapsuleLock(runDir: string, options: LockOptions): CapsuleLock {
   const root = capsuleRoot(runDir);
   const mine = held.get(root);
@@ -73,6 +77,12 @@ export function acquireCapsuleLock(runDir: string, options: LockOptions): Capsul
       const lock = new CapsuleLock(root, owner, replaced);
       held.set(root, lock);
       installExitHook();
+      try {
+        assertNoLinks(root);
+      } catch (e) {
+        lock.release();
+        throw e;
+      }
       return lock;
     }
     const existing = readLockFile(root);

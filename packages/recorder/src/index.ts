@@ -11,5 +11,5 @@ export { listCheckpoints, type CheckpointEntry } from "./checkpoint-store.js";
 export { readRunLog, type LogLine, type LogLevel } from "./run-log.js";
 export { withCapsuleLock, acquireCapsuleLock, CapsuleLock, type LockOwner, type LockOptions } from "./capsule-lock.js";
 export { verifyCapsule } from "./capsule-check.js";
-export { capsuleRoot, capsulePath, ensureCapsuleDir, writeCapsuleFile, assertNoLinks } from "./capsule-files.js";
+export { capsuleRoot, capsulePath, ensureCapsuleDir, writeCapsuleFile } from "./capsule-files.js";
 export { LOCK_FILE, MANIFEST_FILE } from "./capsule-layout.js";

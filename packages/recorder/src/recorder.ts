@@ -18,7 +18,7 @@ import {
 } from "@cflow/core";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { name as packageName, version as packageVersion } from "../package.json";
-import { assertNoLinks, capsulePath, ensureCapsuleDir, removeCapsuleFile, removeStaleTemps, writeCapsuleFile } from "./capsule-files.js";
+import { capsulePath, ensureCapsuleDir, removeCapsuleFile, removeStaleTemps, writeCapsuleFile } from "./capsule-files.js";
 import { ARTIFACT_DIR, CHECKPOINT_DIR, FINAL_STATE_FILE, RUN_CARD_FILE } from "./capsule-layout.js";
 import { acquireCapsuleLock, type CapsuleLock } from "./capsule-lock.js";
 import { checkCapsuleTables } from "./capsule-check.js";
@@ -308,8 +308,7 @@ export class FlightRecorder implements RecorderSink {
    */
   private async reopen(info: RunStartInfo, recording: RunManifest["recording"]): Promise<void> {
     const from = info.resumedFrom!;
-    this.takeLock();
-    assertNoLinks(this.runDir);
+    this.takeLock(); // refuses a capsule holding a link
     const manifest = loadRunManifest(this.runDir);
     if (from.runId !== this.runId || manifest.run_id !== this.runId) {
       throw new CflowError("RUN_ID_MISMATCH", `recorder: resume point belongs to run ${from.runId}, capsule ${this.runDir} is run ${manifest.run_id}`, { path: this.runDir, expected: this.runId, found: manifest.run_id === this.runId ? from.runId : manifest.run_id });
