@@ -115,6 +115,15 @@ export function capsuleTempPath(runDir: string, rel: string): string {
   return tmp;
 }
 
+/** Writes every byte of `data` (UTF-8 for a string) at the file position of `fd`. */
+function writeAll(fd: number, data: string | Uint8Array | readonly Uint8Array[]): void {
+  const parts = typeof data === "string" ? [Buffer.from(data, "utf8")] : data instanceof Uint8Array ? [data] : data;
+  for (const p of parts) {
+    let off = 0;
+    while (off < p.byteLength) off += writeSync(fd, p, off, p.byteLength - off);
+  }
+}
+
 function fsyncPath(path: string): void {
   const fd = openSync(path, constants.O_RDONLY | NO_FOLLOW);
   try {
@@ -134,15 +143,11 @@ export function commitCapsuleFile(runDir: string, tempPath: string, rel: string)
 }
 
 /** Writes `data` to `rel` atomically (temp, fsync, rename, fsync directory), refusing links. */
-export function writeCapsuleFile(runDir: string, rel: string, data: string | Uint8Array | readonly Uint8Array[]): string {
+export function writeCapsuleFile(runDir: string, rel: string, data: string | Uint8Array | readonly Uint8Array[]): void {
   const tmp = capsuleTempPath(runDir, rel);
   const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NO_FOLLOW, 0o644);
   try {
-    const parts = typeof data === "string" ? [Buffer.from(data, "utf8")] : data instanceof Uint8Array ? [data] : data;
-    for (const p of parts) {
-      let off = 0;
-      while (off < p.byteLength) off += writeSync(fd, p, off, p.byteLength - off);
-    }
+    writeAll(fd, data);
     fsyncSync(fd);
   } catch (e) {
     closeSync(fd);
@@ -156,7 +161,6 @@ export function writeCapsuleFile(runDir: string, rel: string, data: string | Uin
     unlinkSync(tmp);
     throw e;
   }
-  return join(capsuleRoot(runDir), rel);
 }
 
 /** Appends `text` to `rel` (created if absent) in one write call with O_APPEND, refusing a link. */
@@ -170,9 +174,7 @@ export function appendCapsuleFile(runDir: string, rel: string, text: string): vo
     throw e;
   }
   try {
-    const b = Buffer.from(text, "utf8");
-    let off = 0;
-    while (off < b.byteLength) off += writeSync(fd, b, off, b.byteLength - off);
+    writeAll(fd, text);
   } finally {
     closeSync(fd);
   }
@@ -192,9 +194,7 @@ export function createCapsuleFileExclusive(runDir: string, rel: string, text: st
     throw e;
   }
   try {
-    const b = Buffer.from(text, "utf8");
-    let off = 0;
-    while (off < b.byteLength) off += writeSync(fd, b, off, b.byteLength - off);
+    writeAll(fd, text);
     fsyncSync(fd);
   } finally {
     closeSync(fd);

@@ -1,65 +1,16 @@
 // Nothing finished is ever lost, and a capsule is only ever continued as itself: a damaged table
 // stops a resume before it writes anything; a copied capsule, a forged manifest or a checkpoint
 // from another capsule is refused; every reader refuses a capsule that is not what it claims.
-import { createHash } from "node:crypto";
-import { cpSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, unlinkSync, writeFileSync } from "node:fs";
+import { cpSync, readFileSync, rmSync, statSync, truncateSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { CflowError } from "@cflow/core";
 import { describe, expect, test } from "vitest";
 import { listCheckpoints } from "../src/checkpoint-store.js";
 import { decodeCheckpoint, encodeCheckpoint } from "../src/checkpoint-file.js";
-import { loadRunManifest, queryRuns, readCheckpointFile, recorder, resumeRun, SCHEMA_VERSION, verifyCapsule, type FlightRecorder } from "../src/index.js";
-import { checkpointAt, row, startInfo, summary, tempRunsDir } from "./fixtures.js";
+import { loadRunManifest, queryRuns, readCheckpointFile, recorder, resumeRun, SCHEMA_VERSION, verifyCapsule } from "../src/index.js";
+import { fileHashes, refusal, resumeToEnd, stoppedCapsule } from "./capsules.js";
+import { startInfo, tempRunsDir } from "./fixtures.js";
 
-/** Hash of every file of a capsule, by relative path. */
-function hashes(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (p: string, rel: string) => {
-    for (const n of readdirSync(p).sort()) {
-      const q = join(p, n);
-      const r = rel ? `${rel}/${n}` : n;
-      if (statSync(q).isDirectory()) walk(q, r);
-      else out[r] = createHash("sha256").update(readFileSync(q)).digest("hex");
-    }
-  };
-  walk(dir, "");
-  return out;
-}
-
-async function drive(rec: FlightRecorder, from: number, to: number): Promise<void> {
-  for (let i = from; i < to; i++) {
-    rec.telemetry(row(i));
-    if (i % 10 === 9) await rec.checkpoint(checkpointAt("float64", i));
-    if (rec.flushDue()) await rec.flush();
-  }
-}
-
-/** A run that ended CANCELLED at iteration 25: compacted tables, summary and finished_at in the manifest. */
-async function cancelled(runsDir: string, runId: string): Promise<string> {
-  const rec = recorder({ runsDir, runId, flushEveryRows: 4 });
-  await rec.start(startInfo(runId));
-  await drive(rec, 0, 25);
-  await rec.finish(summary("float64", 25, "CANCELLED"));
-  return rec.runDir;
-}
-
-async function resume(runsDir: string, runId: string): Promise<void> {
-  const r = resumeRun(join(runsDir, runId));
-  const rec = recorder({ runsDir, runId, flushEveryRows: 4 });
-  await rec.start({ ...startInfo(runId), resumedFrom: r.resumePoint });
-  await drive(rec, r.iter + 1, 40);
-  await rec.finish(summary("float64", 40));
-}
-
-async function refusal(fn: () => unknown): Promise<CflowError> {
-  try {
-    await fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(CflowError);
-    return e as CflowError;
-  }
-  throw new Error("expected a CflowError");
-}
+const cancelled = (runsDir: string, runId: string) => stoppedCapsule(runsDir, runId, "cancelled");
 
 function editManifest(dir: string, from: RegExp, to: string): void {
   const p = join(dir, "manifest.toml");
@@ -74,12 +25,12 @@ describe("a damaged table never costs the finished record", () => {
     const dir = await cancelled(runsDir, "cut");
     const path = join(dir, file);
     truncateSync(path, Math.floor(statSync(path).size / 2));
-    const before = hashes(dir);
-    const err = await refusal(() => resume(runsDir, "cut"));
+    const before = fileHashes(dir);
+    const err = await refusal(() => resumeToEnd(runsDir, "cut"));
     expect(err.code).toBe("CAPSULE_TABLE_DAMAGED");
     expect(err.message).toContain(`${path}: the ${file.replace(".parquet", "")} table file is damaged`);
     expect(err.details.hint).toMatch(/Nothing in the capsule was changed/);
-    expect(hashes(dir)).toEqual(before);
+    expect(fileHashes(dir)).toEqual(before);
     const m = loadRunManifest(dir);
     expect(m).toMatchObject({ status: "CANCELLED", summary: { status: "CANCELLED", iters: 25 } });
     expect(m.finished_at).toBeDefined();
@@ -95,11 +46,11 @@ describe("a capsule is continued only as itself", () => {
     const dir = await cancelled(runsDir, "run");
     const copy = join(runsDir, "run.bak");
     cpSync(dir, copy, { recursive: true });
-    const original = hashes(dir);
+    const original = fileHashes(dir);
     const err = await refusal(() => resumeRun(copy));
     expect(err.code).toBe("RUN_DIR_MISMATCH");
     expect(err.message).toBe(`${copy}: the manifest says run "run" but the directory is "run.bak" — a run is continued only in the capsule named after it`);
-    expect(hashes(dir)).toEqual(original);
+    expect(fileHashes(dir)).toEqual(original);
   });
 
   test("a forged manifest naming a sibling run is refused; the sibling is untouched", async () => {
@@ -107,11 +58,11 @@ describe("a capsule is continued only as itself", () => {
     const victim = await cancelled(runsDir, "victim");
     const forger = await cancelled(runsDir, "forger");
     editManifest(forger, /^run_id = "forger"$/m, 'run_id = "victim"');
-    const before = hashes(victim);
+    const before = fileHashes(victim);
     const err = await refusal(() => resumeRun(forger));
     expect(err.code).toBe("RUN_DIR_MISMATCH");
     expect(err.message).toContain('the manifest says run "victim" but the directory is "forger"');
-    expect(hashes(victim)).toEqual(before);
+    expect(fileHashes(victim)).toEqual(before);
   });
 
   test("a checkpoint copied from another capsule of the same run id is refused (capsule_id)", async () => {
@@ -126,11 +77,11 @@ describe("a capsule is continued only as itself", () => {
     // and a recorder handed that resume point by hand refuses it too, before writing
     unlinkSync(foreign);
     cpSync(newest.path, join(b, "checkpoints", newest.name));
-    const before = hashes(b);
+    const before = fileHashes(b);
     const point = { runId: "same", checkpoint: newest.name, iter: 19, telemetryRows: 20, eventRows: 2 };
     const rec = recorder({ runsDir: join(b, ".."), runId: "same" });
     await expect(rec.start({ ...startInfo("same"), resumedFrom: point })).rejects.toThrow(/copied in from another capsule/);
-    expect(hashes(b)).toEqual(before);
+    expect(fileHashes(b)).toEqual(before);
   });
 
   test("a schema_version 1 capsule (no capsule_id) still resumes, and is upgraded when it does", async () => {
@@ -143,7 +94,7 @@ describe("a capsule is continued only as itself", () => {
     }
     editManifest(dir, /^capsule_id = .*\n/m, "");
     editManifest(dir, new RegExp(`^schema_version = ${SCHEMA_VERSION}$`, "m"), "schema_version = 1");
-    await resume(runsDir, "old");
+    await resumeToEnd(runsDir, "old");
     const m = loadRunManifest(dir);
     expect(m).toMatchObject({ schema_version: SCHEMA_VERSION, status: "FINISHED" });
     expect(m.capsule_id).toMatch(/^[0-9a-f]{32}$/);

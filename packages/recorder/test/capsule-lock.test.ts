@@ -4,48 +4,16 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { CflowError } from "@cflow/core";
+import type { CflowError } from "@cflow/core";
 import { describe, expect, test } from "vitest";
 import { acquireCapsuleLock, LOCK_FILE, queryRuns, readRunLog, recorder, resumeRun, withCapsuleLock } from "../src/index.js";
-import { checkpointAt, row, startInfo, summary, tempRunsDir } from "./fixtures.js";
+import { END, refusal, resumeToEnd, stoppedCapsule } from "./capsules.js";
+import { startInfo, summary, tempRunsDir } from "./fixtures.js";
 
-const ITERS = 40;
-
-/** A capsule whose process died at iteration 24 (checkpoints at 9 and 19; rows up to 24 flushed). */
+/** A capsule whose process died at iteration 25 (checkpoints at 9 and 19). */
 async function killedCapsule(tag: string): Promise<{ runsDir: string; runId: string; dir: string }> {
   const runsDir = tempRunsDir(tag);
-  const rec = recorder({ runsDir, runId: tag, flushEveryRows: 4 });
-  await rec.start(startInfo(tag));
-  for (let i = 0; i < 25; i++) {
-    rec.telemetry(row(i));
-    if (i % 10 === 9) await rec.checkpoint(checkpointAt("float64", i));
-  }
-  await rec.flush();
-  await rec.abandon();
-  return { runsDir, runId: tag, dir: rec.runDir };
-}
-
-/** What a resuming process does: read the checkpoint, reopen the capsule, record to the end. */
-async function resumeToEnd(runsDir: string, runId: string): Promise<void> {
-  const r = resumeRun(join(runsDir, runId));
-  const rec = recorder({ runsDir, runId, flushEveryRows: 4 });
-  await rec.start({ ...startInfo(runId), resumedFrom: r.resumePoint });
-  for (let i = r.iter + 1; i < ITERS; i++) {
-    rec.telemetry(row(i));
-    if (i % 10 === 9) await rec.checkpoint(checkpointAt("float64", i));
-    if (rec.flushDue()) await rec.flush();
-  }
-  await rec.finish(summary("float64", ITERS));
-}
-
-async function rejection(p: Promise<unknown>): Promise<CflowError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(CflowError);
-    return e as CflowError;
-  }
-  throw new Error("expected a CflowError");
+  return { runsDir, runId: tag, dir: await stoppedCapsule(runsDir, tag, "killed") };
 }
 
 function lockOf(dir: string): Record<string, unknown> {
@@ -72,9 +40,9 @@ describe("capsule lock", () => {
     expect(err.details.path).toBe(join(dir, LOCK_FILE));
 
     const [t] = await queryRuns("SELECT count(*) AS n, count(DISTINCT iter) AS d, min(iter) AS lo, max(iter) AS hi FROM telemetry", dir);
-    expect(t).toEqual({ n: ITERS, d: ITERS, lo: 0, hi: ITERS - 1 });
+    expect(t).toEqual({ n: END, d: END, lo: 0, hi: END - 1 });
     const [m] = await queryRuns("SELECT status, iters, resumes FROM runs", dir);
-    expect(m).toEqual({ status: "FINISHED", iters: ITERS, resumes: 1 });
+    expect(m).toEqual({ status: "FINISHED", iters: END, resumes: 1 });
     expect(existsSync(join(dir, LOCK_FILE))).toBe(false);
   });
 
@@ -92,7 +60,7 @@ describe("capsule lock", () => {
     const { runsDir, runId, dir } = await killedCapsule("stale");
     const live = { pid: process.ppid, host: hostname(), started_at: "2025-01-01T00:00:00.000Z", command: "cflow resume", token: "a1" };
     writeFileSync(join(dir, LOCK_FILE), JSON.stringify(live));
-    const err = await rejection(resumeToEnd(runsDir, runId));
+    const err = await refusal(resumeToEnd(runsDir, runId));
     expect(err.code).toBe("CAPSULE_LOCKED");
     expect(err.message).toContain(`locked by pid ${process.ppid} on ${hostname()} (cflow resume) since 2025-01-01T00:00:00.000Z; its owner is running`);
     expect(lockOf(dir)).toEqual(live); // a refused writer leaves the holder's lock alone
