@@ -1,7 +1,7 @@
 import { CflowError } from "@cflow/core";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { capsulePath } from "./capsule-files.js";
-import { MANIFEST_FILE, readKvMetadata, tableFileList, tableFiles, TABLES, type TableFiles, type TableName } from "./capsule-layout.js";
+import { MANIFEST_FILE, readKvMetadataOf, tableFileList, tableFiles, TABLES, type TableFiles, type TableName } from "./capsule-layout.js";
 import { loadRunManifest, type RunManifest } from "./manifest.js";
 import { checkSchemaVersion } from "./schema-version.js";
 
@@ -17,8 +17,8 @@ export async function checkCapsuleTables(conn: DuckDBConnection, runDir: string,
   const out = {} as Record<TableName, TableFiles>;
   for (const table of TABLES) {
     const files = await tableFiles(conn, runDir, table);
-    for (const file of tableFileList(files)) {
-      const kv = await readKvMetadata(conn, file, table);
+    const metadata = await readKvMetadataOf(conn, tableFileList(files), table);
+    for (const [file, kv] of metadata) {
       const mismatch = (key: string, expected: string, code = "CAPSULE_TABLE_MISMATCH"): never => {
         throw new CflowError(code, `${file}: key-value metadata ${key} = ${JSON.stringify(kv[key] ?? null)}, but ${manifestFile} says ${expected}`, {
           path: file,

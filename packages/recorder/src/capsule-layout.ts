@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { CflowError } from "@cflow/core";
 import { capsulePath } from "./capsule-files.js";
-import { sqlString } from "./sql-literal.js";
+import { sqlPathList } from "./sql-literal.js";
 
 /**
  * Where things live inside `runs/<run_id>/` (SCHEMA.md, "Capsule layout"). A table (telemetry or
@@ -89,12 +89,33 @@ export function listParts(runDir: string, table: TableName): { seq: number; path
  * overwritten, not Parquet) is reported as CAPSULE_TABLE_DAMAGED naming it.
  */
 export async function readKvMetadata(conn: DuckDBConnection, file: string, table: TableName): Promise<Record<string, string>> {
+  return (await readKvMetadataOf(conn, [file], table)).get(file) ?? {};
+}
+
+/**
+ * The key-value metadata of many files of one table, read in one query (footers only); when one
+ * cannot be opened, the files are read one by one to name it in CAPSULE_TABLE_DAMAGED.
+ */
+export async function readKvMetadataOf(conn: DuckDBConnection, files: readonly string[], table: TableName): Promise<Map<string, Record<string, string>>> {
+  const out = new Map<string, Record<string, string>>(files.map((f) => [f, {}]));
+  if (files.length === 0) return out;
+  const read = async (list: readonly string[]) => {
+    const r = await conn.runAndReadAll(`SELECT file_name AS f, decode(key) AS k, decode(value) AS v FROM parquet_kv_metadata(${sqlPathList(list)})`);
+    for (const x of r.getRowObjectsJS()) out.get(String(x.f))![String(x.k)] = String(x.v);
+  };
   try {
-    const r = await conn.runAndReadAll(`SELECT decode(key) AS k, decode(value) AS v FROM parquet_kv_metadata(${sqlString(file)})`);
-    return Object.fromEntries(r.getRowObjectsJS().map((x) => [String(x.k), String(x.v)]));
-  } catch (e) {
-    throw damagedTable(file, table, e);
+    await read(files);
+  } catch (batch) {
+    for (const file of files) {
+      try {
+        await read([file]);
+      } catch (e) {
+        throw damagedTable(file, table, e);
+      }
+    }
+    throw damagedTable(files.join(", "), table, batch);
   }
+  return out;
 }
 
 export function damagedTable(file: string, table: TableName, cause: unknown): CflowError {
