@@ -87,9 +87,10 @@ export function acquireCapsuleLock(runDir: string, options: LockOptions): Capsul
     }
     const existing = readLockFile(root);
     if (existing.raw === null) continue; // released between our attempt and the read: try again
-    const verdict = staleness(root, existing.owner);
+    const verdict = staleness(existing.owner);
     if (verdict !== "stale" && !options.force) {
-      throw lockedError(root, existing.owner, verdict === "foreign" ? "held from another host, which cannot be checked from here" : "its owner is running");
+      const why = verdict === "foreign" ? "held from another host, which cannot be checked from here" : existing.owner?.pid === process.pid ? "this process already holds it" : "its owner is running";
+      throw lockedError(root, existing.owner, why);
     }
     takeOver(root, existing.raw);
     replaced = existing.owner ?? { pid: -1, host: "unknown", started_at: "unknown", command: "unknown (unreadable lock file)", token: "" };
@@ -131,10 +132,11 @@ function readLockFile(root: string): { raw: string | null; owner: LockOwner | nu
  * hold it: a previous process with the same pid, as happens in containers). `live`: it runs, or
  * the file is unreadable (a writer between creating and filling it). `foreign`: another host.
  */
-function staleness(root: string, owner: LockOwner | null): "stale" | "live" | "foreign" {
+function staleness(owner: LockOwner | null): "stale" | "live" | "foreign" {
   if (owner === null) return "live";
   if (owner.host !== hostname()) return "foreign";
-  if (owner.pid === process.pid) return held.has(root) ? "live" : "stale";
+  // This process: live if one of its locks has that token (whatever path spelled the capsule).
+  if (owner.pid === process.pid) return [...held.values()].some((l) => l.owner.token === owner.token) ? "live" : "stale";
   return pidAlive(owner.pid) ? "live" : "stale";
 }
 

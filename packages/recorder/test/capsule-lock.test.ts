@@ -82,6 +82,16 @@ describe("capsule lock", () => {
     lock.release();
   });
 
+  test("one process, two spellings of the capsule's path (a linked parent directory): still one writer", async () => {
+    const { runsDir, runId, dir } = await killedCapsule("alias");
+    const alias = join(tempRunsDir("alias-parent"), "runs");
+    symlinkSync(runsDir, alias);
+    const lock = acquireCapsuleLock(dir, { command: "first" });
+    expect(() => acquireCapsuleLock(join(alias, runId), { command: "second" })).toThrow(/locked by pid \d+ on .* \(first\) since .*; this process already holds it/);
+    expect(lockOf(dir).token).toBe(lock.owner.token);
+    lock.release();
+  });
+
   test("another host's lock is refused unless forced; an unreadable lock likewise", async () => {
     const { dir } = await killedCapsule("foreign");
     const other = { pid: 1, host: `not-${hostname()}`, started_at: "2025-02-03T04:05:06.000Z", command: "cflow resume", token: "d4" };
