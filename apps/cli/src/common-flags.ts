@@ -31,6 +31,11 @@ export const FLAGS = {
     value: "n",
     description: "largest element count of one state slot, data array or decoded image (overrides policies.budgets.maxElements; default: 1/16 of the machine's memory over the bytes of one element)",
   },
+  breakLock: {
+    name: "break-lock",
+    type: "boolean",
+    description: "take the capsule's lock from a holder that cannot be checked (another host) or a live one — only when that process is gone",
+  },
   redactArtifacts: {
     name: "redact-artifacts",
     type: "boolean",

@@ -8,12 +8,15 @@ import { UsageError } from "./usage-error.js";
 const RED_CODES = new Set(["SPEC_LINT_FAIL"]);
 /** A run that stopped with status ERROR (a bug in cflow, a plugin or a user op, not the command's input). */
 const RUN_ERROR_CODES = new Set(["RUN_ERROR"]);
+/** Another writer holds the capsule (its lock file). */
+const LOCKED_CODES = new Set(["CAPSULE_LOCKED"]);
 
 /** The exit code an error ends the process with. */
 export function exitCodeForError(err: unknown): number {
   if (err instanceof UsageError) return EXIT_CODES.USAGE.code;
   if (err instanceof IoError) return EXIT_CODES.IO.code;
   if (err instanceof CflowError && RUN_ERROR_CODES.has(err.code)) return EXIT_CODES.INTERNAL.code;
+  if (err instanceof CflowError && LOCKED_CODES.has(err.code)) return EXIT_CODES.LOCKED.code;
   if (err instanceof CflowError) return RED_CODES.has(err.code) ? EXIT_CODES.RED.code : EXIT_CODES.INPUT.code;
   return EXIT_CODES.INTERNAL.code;
 }

@@ -1,6 +1,6 @@
 // One bad input of each kind, through the binary: one message naming what was wrong (where, what
 // was expected, what was found), the documented exit code, no stack trace.
-import { writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { EXIT_CODES } from "../src/exit-codes.js";
@@ -88,14 +88,14 @@ export default defineFlow(({ dtype }) => {
   },
   {
     what: "bad SQL",
-    args: ["query", "SELECT lambda FROM telemetry", "examples"],
+    args: ["query", "SELECT lambda FROM telemetry", mkdtempSync(join(dir, "empty-runs-"))],
     code: EXIT_CODES.INPUT.code,
     stderr: ["[QUERY_FAILED]", "Parser Error", 'hint:     lambda is a DuckDB keyword: quote the column, t."lambda"'],
   },
   { what: "query of a missing runs directory", args: ["query", "SELECT 1", join(dir, "no-runs")], code: EXIT_CODES.INPUT.code, stderr: ["[RUN_DIR_NOT_FOUND]", "no-runs"] },
-  { what: "inspect of a missing run dir", args: ["inspect", join(dir, "runs", "nope")], code: EXIT_CODES.INPUT.code, stderr: ["[MANIFEST_MISSING]", "is not a run capsule"] },
-  { what: "resume of a missing run dir", args: ["resume", join(dir, "runs", "nope")], code: EXIT_CODES.INPUT.code, stderr: ["[MANIFEST_MISSING]", "nope"] },
-  { what: "report of a directory that is not a capsule", args: ["report", dir], code: EXIT_CODES.INPUT.code, stderr: ["[CAPSULE_NO_MANIFEST]", "not a run capsule (no manifest.toml)"] },
+  { what: "inspect of a missing run dir", args: ["inspect", join(dir, "runs", "nope")], code: EXIT_CODES.INPUT.code, stderr: ["[CAPSULE_NOT_FOUND]", `${join(dir, "runs", "nope")}: no such run directory`] },
+  { what: "resume of a missing run dir", args: ["resume", join(dir, "runs", "nope")], code: EXIT_CODES.INPUT.code, stderr: ["[CAPSULE_NOT_FOUND]", "nope"] },
+  { what: "report of a directory that is not a capsule", args: ["report", dir], code: EXIT_CODES.INPUT.code, stderr: ["[MANIFEST_MISSING]", `${join(dir, "manifest.toml")}: no manifest — ${dir} is not a run capsule`] },
   {
     what: "plugin package that is not installed",
     args: ["plugins", "--plugin", "cflow-plugin-not-installed"],

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CflowError } from "@cflow/core";
@@ -84,9 +84,48 @@ interface ProcessOptions {
   killAfterMs?: number;
 }
 
+/** A running `cflow` subprocess. */
+export interface RunningCflow {
+  pid: number;
+  /** Resolves once the process's stderr matches `re`; rejects when it exits first. */
+  stderrMatches(re: RegExp): Promise<void>;
+  kill(signal: NodeJS.Signals): void;
+  done: Promise<ProcessResult>;
+}
+
+/** `node dist/cli.js <args>` started as a subprocess — the real binary, with colour off and no TTY. */
+export function startCflow(args: string[], o: { cwd?: string; env?: Record<string, string> } = {}): RunningCflow {
+  const child = spawn(process.execPath, [CLI_JS, ...args], { cwd: o.cwd ?? REPO_ROOT, env: { ...process.env, NO_COLOR: "1", CFLOW_DEBUG: "", ...o.env }, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  const waiting: { re: RegExp; resolve: () => void; reject: (e: Error) => void }[] = [];
+  child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on("data", (d: Buffer) => {
+    stderr += d.toString();
+    for (const w of [...waiting]) {
+      if (!w.re.test(stderr)) continue;
+      waiting.splice(waiting.indexOf(w), 1);
+      w.resolve();
+    }
+  });
+  const done = new Promise<ProcessResult>((resolvePromise, reject) => {
+    child.on("error", reject);
+    child.on("close", (code, signal) => {
+      for (const w of waiting.splice(0)) w.reject(new Error(`cflow ${args.join(" ")} exited (${code ?? signal}) before its stderr matched ${w.re}:\n${stderr}`));
+      resolvePromise({ code, signal, stdout, stderr });
+    });
+  });
+  return {
+    pid: child.pid!,
+    stderrMatches: (re) => (re.test(stderr) ? Promise.resolve() : new Promise((resolve, reject) => waiting.push({ re, resolve, reject }))),
+    kill: (signal) => child.kill(signal),
+    done,
+  };
+}
+
 /**
- * `node dist/cli.js <args>` as a subprocess — the real binary, with colour off and no TTY. The
- * process can be signalled once its stderr matches `signalWhen` (a SIGINT test).
+ * `node dist/cli.js <args>` as a subprocess, awaited. The process can be signalled once its stderr
+ * matches `signalWhen` (a SIGINT test).
  */
 export function cflow(args: string[], o: ProcessOptions = {}): Promise<ProcessResult> {
   return subprocess(process.execPath, [CLI_JS, ...args], o);
@@ -138,4 +177,37 @@ export function capsuleOf(r: ProcessResult, cwd = REPO_ROOT): string {
   const m = [...r.stdout.matchAll(/^capsule: (.+)$/gm)].at(-1);
   if (!m) throw new Error(`no "capsule:" line in stdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
   return resolve(cwd, m[1]);
+}
+
+/**
+ * A small sparse denoising, certified at once (L = I), without tuning, whose polish never stops on
+ * its own (tol 0): only the iteration budget (`--param iters=n`) or a Ctrl-C ends it. Written into
+ * `dir`; returns the spec's path.
+ */
+export function writeLifecycleSpec(dir: string): string {
+  const file = join(dir, "spec.ts");
+  writeFileSync(
+    file,
+    `import { defineFlow, readFlowParams } from "@cflow/core";
+export default defineFlow(({ dtype, seed, params }) => {
+  const { n, iters } = readFlowParams(params, {
+    n: { type: "integer", description: "length", default: 256, min: 8 },
+    iters: { type: "integer", description: "iteration budget", default: 10000000, min: 1 },
+  });
+  const y = new (dtype === "float64" ? Float64Array : Float32Array)(n);
+  for (let i = 0; i < n; i++) y[i] = Math.sin(i / 7) + (i % 31 === 0 ? 3 : 0);
+  return {
+    name: "lifecycle", dtype, seed,
+    state: { x: { shape: [n] } },
+    data: { y },
+    terms: [
+      { kind: "data", atom: "leastSquares", target: "y" },
+      { kind: "regularizer", atom: "l1", weight: 0.05 },
+    ],
+    policies: { gapDial: { enabled: false }, budgets: { maxIters: iters, tol: 0 } },
+  };
+});
+`,
+  );
+  return file;
 }

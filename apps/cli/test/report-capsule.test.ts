@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { stringify } from "smol-toml";
@@ -41,13 +41,17 @@ async function writeCapsule(o: { telemetry?: boolean; events?: boolean; artifact
   const dir = join(tempDir("capsule"), RUN_ID);
   mkdirSync(join(dir, "artifacts"), { recursive: true });
   mkdirSync(join(dir, "checkpoints"), { recursive: true });
-  writeFileSync(join(dir, "manifest.toml"), stringify(data.manifest as Record<string, unknown>));
+  // the keys every capsule reader relies on (SCHEMA.md "Manifest")
+  const manifest = { ...data.manifest, status: "FINISHED", slots: [{ name: "x", shape: [32, 32], manifold: "euclidean" }], checkpoints: {} };
+  writeFileSync(join(dir, "manifest.toml"), stringify(manifest as Record<string, unknown>));
   const db = await DuckDBInstance.create(":memory:");
   const conn = await db.connect();
   const copy = async (rows: object[], cols: Record<string, string>, file: string) => {
     const nd = join(dir, `${file}.ndjson`);
     writeFileSync(nd, rows.map((r) => JSON.stringify(r)).join("\n"));
-    await conn.run(`COPY (SELECT * FROM read_json('${nd}', format = 'newline_delimited', columns = ${struct(cols)})) TO '${join(dir, file)}' (FORMAT parquet)`);
+    const kv = `{schema_version: '1', dtype: 'float64', run_id: '${RUN_ID}', cflow_table: '${file.replace(".parquet", "")}'}`;
+    await conn.run(`COPY (SELECT * FROM read_json('${nd}', format = 'newline_delimited', columns = ${struct(cols)})) TO '${join(dir, file)}' (FORMAT parquet, KV_METADATA ${kv})`);
+    rmSync(nd);
   };
   const rows = data.telemetry.map((r, i) => ({ ...r, warnings: i === 7 ? ["step shrunk"] : [] }));
   if (o.telemetry !== false) await copy(rows, TELEMETRY_COLUMNS, "telemetry.parquet");
@@ -80,11 +84,11 @@ describe("readReportData", () => {
     expect(Array.from(got.images[1].data)).toEqual(Array.from(want.images[1].data));
   });
 
-  it("a capsule without Parquet files (a killed run) still reads, with notes", async () => {
+  it("a capsule without rows (a run killed before its first flush) still reads, with notes", async () => {
     const dir = await writeCapsule({ telemetry: false, events: false, artifacts: false });
     const got = await readReportData(dir);
     expect(got.telemetry).toEqual([]);
-    expect(got.notes).toEqual([expect.stringContaining("telemetry.parquet is missing"), expect.stringContaining("events.parquet is missing")]);
+    expect(got.notes).toEqual([expect.stringContaining("no telemetry recorded"), expect.stringContaining("no events recorded")]);
   });
 });
 
@@ -108,13 +112,12 @@ describe("cflow report", () => {
     const empty = tempDir("not-a-capsule");
     const r = await cli(["report", empty]);
     expect(r.code).toBe(6);
-    expect(r.stderr).toContain("not a run capsule (no manifest.toml)");
-    expect(r.stderr).toContain(join(empty, "manifest.toml"));
+    expect(r.stderr).toContain(`${join(empty, "manifest.toml")}: no manifest — ${empty} is not a run capsule`);
     writeFileSync(join(empty, "manifest.toml"), "run_id = \n");
     const bad = await cli(["report", empty]);
     expect(bad.code).toBe(6);
-    expect(bad.stderr).toContain("cannot parse the manifest");
+    expect(bad.stderr).toContain(`${join(empty, "manifest.toml")}: not valid TOML`);
     const missing = await cli(["report", join(empty, "nope")]);
-    expect(missing.stderr).toContain("no such run directory");
+    expect(missing.stderr).toContain(`${join(empty, "nope")}: no such run directory`);
   });
 });

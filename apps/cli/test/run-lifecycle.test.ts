@@ -5,35 +5,10 @@ import { join } from "node:path";
 import { loadRunManifest, queryRuns } from "@cflow/recorder";
 import { beforeAll, describe, expect, it } from "vitest";
 import { EXIT_CODES } from "../src/exit-codes.js";
-import { capsuleOf, cflow, tempDir } from "./helpers.js";
+import { capsuleOf, cflow, tempDir, writeLifecycleSpec } from "./helpers.js";
 
 const dir = tempDir("lifecycle");
-const SPEC = join(dir, "spec.ts");
-// A small sparse denoising, certified at once (L = I), without tuning, whose polish never stops on
-// its own (tol 0): only the iteration budget or a Ctrl-C ends it.
-writeFileSync(
-  SPEC,
-  `import { defineFlow, readFlowParams } from "@cflow/core";
-export default defineFlow(({ dtype, seed, params }) => {
-  const { n, iters } = readFlowParams(params, {
-    n: { type: "integer", description: "length", default: 256, min: 8 },
-    iters: { type: "integer", description: "iteration budget", default: 10000000, min: 1 },
-  });
-  const y = new (dtype === "float64" ? Float64Array : Float32Array)(n);
-  for (let i = 0; i < n; i++) y[i] = Math.sin(i / 7) + (i % 31 === 0 ? 3 : 0);
-  return {
-    name: "lifecycle", dtype, seed,
-    state: { x: { shape: [n] } },
-    data: { y },
-    terms: [
-      { kind: "data", atom: "leastSquares", target: "y" },
-      { kind: "regularizer", atom: "l1", weight: 0.05 },
-    ],
-    policies: { gapDial: { enabled: false }, budgets: { maxIters: iters, tol: 0 } },
-  };
-});
-`,
-);
+const SPEC = writeLifecycleSpec(dir);
 
 describe("SIGINT and resume", () => {
   const runs = join(dir, "runs-sigint");
@@ -156,7 +131,10 @@ describe("--redact-artifacts and --deterministic", () => {
     expect(m.summary!.state.x).toEqual({ mean: expect.any(Number), norm2: expect.any(Number) });
     expect(readdirSync(join(capsule, "artifacts"))).toEqual([]);
     expect(existsSync(join(capsule, "report.html"))).toBe(true);
-    const resume = await cflow(["resume", capsule]);
+    const finished = await cflow(["resume", capsule]);
+    expect(finished.code).toBe(0);
+    expect(finished.stdout).toContain("is FINISHED (60 iterations): nothing to resume");
+    const resume = await cflow(["resume", capsule, "--continue-iterations", "10"]);
     expect(resume.code).toBe(EXIT_CODES.INPUT.code);
     expect(resume.stderr).toContain("RESUME_REDACTED");
   });

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Checkpoint, DEFAULTS, type FlowEvent, runCertified, type TelemetryRow, type TunerHook } from "@cflow/core";
 import { fda } from "@cflow/fda";
-import { loadRunManifest, queryRuns, recorder, resumeRun } from "@cflow/recorder";
+import { loadRunManifest, queryRuns, recorder, resumeRun, SCHEMA_VERSION } from "@cflow/recorder";
 import { gapDial } from "@cflow/tuner";
 import { describe, expect, test } from "vitest";
 import { storyTokens } from "./event-tokens.js";
@@ -151,7 +151,7 @@ describe.each(DTYPES)("failure modes (%s)", (dtype) => {
     expect(rows.filter((r) => r.trialId === 2)).toHaveLength(1);
     const dir = rec.runDir;
     const manifest = loadRunManifest(dir);
-    expect(manifest).toMatchObject({ status: "CANCELLED", dtype, schema_version: 1 });
+    expect(manifest).toMatchObject({ status: "CANCELLED", dtype, schema_version: SCHEMA_VERSION });
     expect(manifest.summary).toMatchObject({ status: "CANCELLED", iters: res.iters });
     const t = await queryRuns("SELECT count(*) AS n FROM telemetry", [dir]);
     expect(t[0].n).toBe(rows.length);

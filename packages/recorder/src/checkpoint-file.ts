@@ -31,6 +31,8 @@ export interface CheckpointHeader {
   schema_version: number;
   kind: "checkpoint" | "final_state";
   run_id: string;
+  /** The manifest's `capsule_id` (schema_version ≥ 2): binds the checkpoint to its capsule. */
+  capsule_id?: string;
   seq: number;
   iter: number;
   phase: Phase;

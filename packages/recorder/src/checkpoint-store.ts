@@ -1,6 +1,6 @@
-import { existsSync, readdirSync, unlinkSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readdirSync } from "node:fs";
 import { CflowError } from "@cflow/core";
+import { capsulePath, removeCapsuleFile } from "./capsule-files.js";
 import { CHECKPOINT_DIR } from "./capsule-layout.js";
 import { peekCheckpointHeader, readCheckpointFile, type DecodedCheckpoint } from "./checkpoint-file.js";
 
@@ -21,14 +21,22 @@ export function checkpointSeq(name: string): number | null {
   return m ? Number(m[1]) : null;
 }
 
-/** Checkpoint files of a capsule, oldest first (temporary files of an interrupted write are ignored). */
+/** Capsule-relative path of a checkpoint file. */
+export function checkpointRel(name: string): string {
+  return `${CHECKPOINT_DIR}/${name}`;
+}
+
+/**
+ * Checkpoint files of a capsule, oldest first (temporary files of an interrupted write are
+ * ignored; a linked checkpoints/ directory or checkpoint file is refused with CAPSULE_LINK).
+ */
 export function listCheckpoints(runDir: string): CheckpointEntry[] {
-  const dir = join(runDir, CHECKPOINT_DIR);
+  const dir = capsulePath(runDir, CHECKPOINT_DIR);
   if (!existsSync(dir)) return [];
   const out: CheckpointEntry[] = [];
   for (const name of readdirSync(dir)) {
     const seq = checkpointSeq(name);
-    if (seq !== null) out.push({ seq, name, path: join(dir, name) });
+    if (seq !== null) out.push({ seq, name, path: capsulePath(runDir, checkpointRel(name)) });
   }
   return out.sort((a, b) => a.seq - b.seq);
 }
@@ -61,7 +69,7 @@ export function loadLatestCheckpoint(runDir: string, options: { good?: boolean }
     return { ...decoded, entry, skipped };
   }
   const what = options.good ? "good (GREEN) checkpoint" : "checkpoint";
-  const dir = join(runDir, CHECKPOINT_DIR);
+  const dir = capsulePath(runDir, CHECKPOINT_DIR);
   throw new CflowError(
     all.length === 0 ? "NO_CHECKPOINT" : "NO_VALID_CHECKPOINT",
     all.length === 0
@@ -79,7 +87,7 @@ export function pruneCheckpoints(runDir: string, keep: number, goodSeq: number |
   const all = listCheckpoints(runDir);
   const survivors = new Set(all.slice(Math.max(0, all.length - keep)).map((c) => c.seq));
   if (goodSeq !== null) survivors.add(goodSeq);
-  for (const c of all) if (!survivors.has(c.seq)) unlinkSync(c.path);
+  for (const c of all) if (!survivors.has(c.seq)) removeCapsuleFile(runDir, checkpointRel(c.name));
 }
 
 /** The newest checkpoint whose header says GREEN/good (header only: used for retention, not restore). */

@@ -1,5 +1,5 @@
 export { recorder, FlightRecorder, RECORDER_DEFAULTS, type RecorderOptions } from "./recorder.js";
-export { resumeRun, loadCheckpoint, type ResumedRun } from "./resume.js";
+export { resumeRun, loadCheckpoint, checkRunDirName, type ResumedRun } from "./resume.js";
 export { loadRunManifest, type RunManifest, type RunStatus, type SlotRecord, type StateStats, type TomlTable, type TomlValue } from "./manifest.js";
 export { queryRuns, RUNS_COLUMNS } from "./query-runs.js";
 export { queryRunsArrow } from "./query-runs-arrow.js";
@@ -9,3 +9,7 @@ export { generateRunId, checkRunId, runDirFor } from "./run-id.js";
 export { readCheckpointFile, CHECKPOINT_MAGIC, CHECKPOINT_FORMAT_VERSION, type CheckpointHeader, type CheckpointArrayEntry, type DecodedCheckpoint } from "./checkpoint-file.js";
 export { listCheckpoints, type CheckpointEntry } from "./checkpoint-store.js";
 export { readRunLog, type LogLine, type LogLevel } from "./run-log.js";
+export { withCapsuleLock, acquireCapsuleLock, CapsuleLock, type LockOwner, type LockOptions } from "./capsule-lock.js";
+export { verifyCapsule } from "./capsule-check.js";
+export { capsuleRoot, capsulePath, ensureCapsuleDir, writeCapsuleFile } from "./capsule-files.js";
+export { LOCK_FILE, MANIFEST_FILE } from "./capsule-layout.js";

@@ -1,9 +1,11 @@
+import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { CflowError, isDtype, type Dtype, type Json, type Phase, type RunStartInfo, type RunSummary } from "@cflow/core";
 import { parse, stringify } from "smol-toml";
-import { MANIFEST_FILE } from "./capsule-layout.js";
-import { writeFileDurable } from "./durable-file.js";
+import { capsulePath, writeCapsuleFile } from "./capsule-files.js";
+import { ARTIFACT_DIR, FINAL_STATE_FILE, MANIFEST_FILE } from "./capsule-layout.js";
+import { peekCheckpointHeader } from "./checkpoint-file.js";
+import { listCheckpoints } from "./checkpoint-store.js";
 import { checkSchemaVersion, SCHEMA_VERSION } from "./schema-version.js";
 
 /** A TOML-representable value (TOML has no null: absent keys stand for null, SCHEMA.md "Manifest"). */
@@ -30,6 +32,11 @@ export interface StateStats {
 export interface RunManifest {
   schema_version: number;
   run_id: string;
+  /**
+   * Random identity of the capsule, fixed at creation (absent in schema_version 1 capsules). Every
+   * checkpoint header carries it: a checkpoint from another capsule is refused on resume.
+   */
+  capsule_id?: string;
   status: RunStatus;
   started_at: string;
   updated_at: string;
@@ -67,6 +74,7 @@ export function initialManifest(info: RunStartInfo, recording: RunManifest["reco
   const m: RunManifest = {
     schema_version: SCHEMA_VERSION,
     run_id: info.runId,
+    capsule_id: newCapsuleId(),
     status: "RUNNING",
     started_at: info.startedAt,
     updated_at: new Date().toISOString(),
@@ -91,20 +99,32 @@ export function initialManifest(info: RunStartInfo, recording: RunManifest["reco
   return m;
 }
 
-/** Writes manifest.toml atomically (temp, fsync, rename): a crash leaves the old or the new one. */
+/** 128 random bits, hex: a capsule's identity. */
+export function newCapsuleId(): string {
+  return randomBytes(16).toString("hex");
+}
+
+/** Writes manifest.toml atomically (temp, fsync, rename, fsync directory): a crash leaves the old or the new one. */
 export function writeManifest(runDir: string, m: RunManifest): void {
   m.updated_at = new Date().toISOString();
-  writeFileDurable(join(runDir, MANIFEST_FILE), stringify(m));
+  writeCapsuleFile(runDir, MANIFEST_FILE, stringify(m));
 }
 
 /**
  * Reads and validates `<runDir>/manifest.toml`: TOML syntax, the schema_version contract (older
- * compatible accepted, newer or unknown refused naming both versions) and the keys readers rely on.
+ * compatible accepted, newer or unknown refused naming both versions), the keys readers rely on,
+ * and the dtype every checkpoint and the final state carry (a manifest whose dtype was edited is
+ * refused naming both files). The Parquet tables are checked by `checkCapsuleTables`.
  */
 export function loadRunManifest(runDir: string): RunManifest {
-  const file = join(runDir, MANIFEST_FILE);
+  const file = capsulePath(runDir, MANIFEST_FILE);
   if (!existsSync(file)) {
-    throw new CflowError("MANIFEST_MISSING", `${file}: no manifest — ${runDir} is not a run capsule`, { path: file, expected: "a run directory holding manifest.toml" });
+    throw new CflowError("MANIFEST_MISSING", `${file}: no manifest — ${runDir} is not a run capsule`, {
+      path: file,
+      expected: "a run directory holding manifest.toml",
+      found: "no manifest.toml",
+      hint: "capsules live under runs/<run_id>; a capsule whose manifest was deleted cannot be read",
+    });
   }
   let raw: Record<string, unknown>;
   try {
@@ -141,7 +161,26 @@ export function loadRunManifest(runDir: string): RunManifest {
     "an array of { name, shape = [non-negative integers], manifold }",
   );
   need("checkpoints", (v) => typeof v === "object" && v !== null && !Array.isArray(v), "a table");
-  return raw as unknown as RunManifest;
+  if (raw.capsule_id !== undefined) need("capsule_id", (v) => typeof v === "string" && /^[0-9a-f]{32}$/.test(v), "32 hex digits");
+  const m = raw as unknown as RunManifest;
+  checkArrayFilesDtype(runDir, m, file);
+  return m;
+}
+
+/** Checkpoints and the final state hold arrays of the manifest's dtype (headers only: no array is read). */
+function checkArrayFilesDtype(runDir: string, m: RunManifest, manifestFile: string): void {
+  const finalState = capsulePath(runDir, `${ARTIFACT_DIR}/${FINAL_STATE_FILE}`);
+  const files = [...listCheckpoints(runDir).map((c) => c.path), ...(existsSync(finalState) ? [finalState] : [])];
+  for (const path of files) {
+    const h = peekCheckpointHeader(path);
+    if (h === null || h.dtype === m.dtype) continue; // an unreadable header is a torn checkpoint: resume passes over it
+    throw new CflowError("CAPSULE_DTYPE_MISMATCH", `${manifestFile} says dtype ${m.dtype}, but ${path} holds ${JSON.stringify(h.dtype)} arrays`, {
+      path,
+      expected: `dtype ${m.dtype} (as ${manifestFile} says)`,
+      found: `dtype ${JSON.stringify(h.dtype)} in ${path}`,
+      hint: "one of the two files was edited or copied from another run; restore the capsule from a copy",
+    });
+  }
 }
 
 function asTable(v: Json): { [key: string]: Json } {

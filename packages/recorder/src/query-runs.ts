@@ -2,9 +2,11 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { CflowError } from "@cflow/core";
 import { BIGINT, BOOLEAN, DOUBLE, DuckDBInstance, INTEGER, VARCHAR, type DuckDBConnection, type DuckDBType } from "@duckdb/node-api";
-import { MANIFEST_FILE, tableFileList, tableFiles, TABLES } from "./capsule-layout.js";
+import { CHECKPOINT_DIR, compactedRel, LOG_FILE, MANIFEST_FILE, partsRel, RUN_CARD_FILE, tableFileList, TABLES, type TableName } from "./capsule-layout.js";
+import { checkCapsuleTables } from "./capsule-check.js";
 import { columnsDdl, EVENT_COLUMNS, TELEMETRY_COLUMNS } from "./columns.js";
 import { loadRunManifest, type RunManifest } from "./manifest.js";
+import { openQuerySession } from "./query-session.js";
 import { sqlPathList, sqlString } from "./sql-literal.js";
 
 /** The `runs` view: one row per capsule (SCHEMA.md "runs view"). */
@@ -41,11 +43,16 @@ export const RUNS_COLUMNS: readonly { name: string; type: DuckDBType; sql: strin
  * a glob (`runs/2025-*`), or a list of those. The query sees three views keyed by `run_id`:
  * `telemetry` and `events` (the Parquet tables of every capsule, finished or still running) and
  * `runs` (one row per manifest). Rows come back as plain objects (integers as numbers).
+ *
+ * The session is read-only and confined to the capsules (see `query-session.ts`): one SELECT, no
+ * file outside the capsules, no COPY, ATTACH, INSTALL/LOAD, EXPORT, SET or PRAGMA. Every capsule
+ * is checked first — a directory without manifest.toml, an unknown schema_version, a damaged
+ * Parquet file or one whose dtype disagrees with the manifest is an error naming it.
  */
 export async function queryRuns(sql: string, runDirs: string | readonly string[]): Promise<Record<string, unknown>[]> {
   const dirs = await capsuleDirs(typeof runDirs === "string" ? [runDirs] : runDirs);
-  const db = await DuckDBInstance.create(":memory:", { threads: "1" });
-  const conn = await db.connect();
+  const session = await openQuerySession(dirs);
+  const conn = session.conn;
   try {
     const manifests = dirs.map((d) => ({ dir: d, manifest: loadRunManifest(d) }));
     const seen = new Map<string, string>();
@@ -56,18 +63,21 @@ export async function queryRuns(sql: string, runDirs: string | readonly string[]
       }
       seen.set(manifest.run_id, dir);
     }
+    const files: Record<TableName, string[]> = { telemetry: [], events: [] };
+    for (const { dir, manifest } of manifests) {
+      const tables = await checkCapsuleTables(conn, dir, manifest);
+      for (const table of TABLES) files[table].push(...tableFileList(tables[table]));
+    }
     for (const table of TABLES) {
-      const files: string[] = [];
-      for (const d of dirs) files.push(...tableFileList(await tableFiles(conn, d, table)));
       const ddl = columnsDdl(table === "telemetry" ? TELEMETRY_COLUMNS : EVENT_COLUMNS);
-      await conn.run(files.length === 0 ? `CREATE TABLE ${table} (${ddl})` : `CREATE VIEW ${table} AS SELECT * FROM read_parquet(${sqlPathList(files)}, union_by_name = true)`);
+      const list = files[table];
+      await conn.run(list.length === 0 ? `CREATE TABLE ${table} (${ddl})` : `CREATE VIEW ${table} AS SELECT * FROM read_parquet(${sqlPathList(list)}, union_by_name = true)`);
     }
     await createRunsTable(conn, manifests);
-    const reader = await conn.runAndReadAll(sql);
-    return reader.getRowObjectsJS().map((r) => plain(r) as Record<string, unknown>);
+    const rows = await session.select(sql);
+    return rows.map((r) => plain(r) as Record<string, unknown>);
   } finally {
-    conn.closeSync();
-    db.closeSync();
+    session.close();
   }
 }
 
@@ -85,30 +95,52 @@ async function createRunsTable(conn: DuckDBConnection, manifests: { dir: string;
   app.closeSync();
 }
 
-/** Capsule directories named by paths, directories of capsules and globs, in a stable order. */
+/** Entries of a capsule's layout: a directory holding any of them (and no manifest) is a capsule that lost its manifest. */
+const CAPSULE_ENTRIES = [LOG_FILE, RUN_CARD_FILE, CHECKPOINT_DIR, ...TABLES.flatMap((t) => [compactedRel(t), partsRel(t)])];
+
+/**
+ * Capsule directories named by paths, directories of capsules and globs, in a stable order. A
+ * capsule without manifest.toml is an error naming it, never silently left out: a directory that
+ * holds capsule files but no manifest, a subdirectory of a runs directory without one (hidden
+ * directories aside), a directory a glob matches without one.
+ */
 async function capsuleDirs(entries: readonly string[]): Promise<string[]> {
   const out: string[] = [];
+  const requireManifest = (dir: string) => {
+    if (!existsSync(join(dir, MANIFEST_FILE))) loadRunManifest(dir); // throws MANIFEST_MISSING naming the file
+    out.push(resolve(dir));
+  };
   for (const entry of entries) {
     if (/[*?[{]/.test(entry)) {
-      const pattern = entry.endsWith(MANIFEST_FILE) ? entry : join(entry, MANIFEST_FILE);
-      const db = await DuckDBInstance.create(":memory:", { threads: "1" });
-      const conn = await db.connect();
-      try {
-        const r = await conn.runAndReadAll(`SELECT file FROM glob(${sqlString(resolve(pattern))}) ORDER BY file`);
-        out.push(...r.getRowObjectsJS().map((x) => dirname(x.file as string)));
-      } finally {
-        conn.closeSync();
-        db.closeSync();
-      }
+      const explicit = entry.endsWith(MANIFEST_FILE);
+      for (const file of await globFiles(explicit ? entry : join(entry, "*"))) requireManifest(dirname(file));
     } else if (existsSync(join(entry, MANIFEST_FILE))) {
       out.push(resolve(entry));
     } else if (existsSync(entry) && statSync(entry).isDirectory()) {
-      for (const name of readdirSync(entry).sort()) if (existsSync(join(entry, name, MANIFEST_FILE))) out.push(resolve(entry, name));
+      const names = readdirSync(entry);
+      if (CAPSULE_ENTRIES.some((n) => names.includes(n))) loadRunManifest(entry); // a capsule that lost its manifest
+      for (const name of names.sort()) {
+        if (name.startsWith(".") || !statSync(join(entry, name)).isDirectory()) continue;
+        requireManifest(join(entry, name));
+      }
     } else {
       throw new CflowError("RUN_DIR_NOT_FOUND", `queryRuns: ${entry} is neither a run capsule, a directory of capsules, nor a glob`, { path: entry, expected: "a run directory holding manifest.toml, a runs directory, or a glob" });
     }
   }
   return [...new Set(out)];
+}
+
+/** Files matching a glob (DuckDB's glob syntax), sorted. */
+async function globFiles(pattern: string): Promise<string[]> {
+  const db = await DuckDBInstance.create(":memory:", { threads: "1" });
+  const conn = await db.connect();
+  try {
+    const r = await conn.runAndReadAll(`SELECT file FROM glob(${sqlString(resolve(pattern))}) ORDER BY file`);
+    return r.getRowObjectsJS().map((x) => x.file as string);
+  } finally {
+    conn.closeSync();
+    db.closeSync();
+  }
 }
 
 function plain(v: unknown): unknown {

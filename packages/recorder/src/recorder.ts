@@ -1,5 +1,5 @@
-import { existsSync, mkdirSync, unlinkSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { existsSync, mkdirSync } from "node:fs";
+import { dirname } from "node:path";
 import {
   CflowError,
   DtypeError,
@@ -18,12 +18,15 @@ import {
 } from "@cflow/core";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { name as packageName, version as packageVersion } from "../package.json";
+import { capsulePath, ensureCapsuleDir, removeCapsuleFile, removeStaleTemps, writeCapsuleFile } from "./capsule-files.js";
 import { ARTIFACT_DIR, CHECKPOINT_DIR, FINAL_STATE_FILE, RUN_CARD_FILE } from "./capsule-layout.js";
-import { encodeCheckpoint, type CheckpointHeader } from "./checkpoint-file.js";
-import { checkpointName, checkpointSeq, listCheckpoints, newestGoodSeq, pruneCheckpoints } from "./checkpoint-store.js";
+import { acquireCapsuleLock, type CapsuleLock } from "./capsule-lock.js";
+import { checkCapsuleTables } from "./capsule-check.js";
+import { encodeCheckpoint, readCheckpointFile, type CheckpointHeader } from "./checkpoint-file.js";
+import { checkpointName, checkpointRel, checkpointSeq, listCheckpoints, newestGoodSeq, pruneCheckpoints } from "./checkpoint-store.js";
 import { checkFlowEvent, checkTelemetryRow, EVENT_COLUMNS, TELEMETRY_COLUMNS } from "./columns.js";
-import { removeStaleTemps, writeFileDurable } from "./durable-file.js";
-import { initialManifest, loadRunManifest, writeManifest, type RunManifest, type StateStats } from "./manifest.js";
+import { initialManifest, loadRunManifest, newCapsuleId, writeManifest, type RunManifest, type StateStats } from "./manifest.js";
+import { checkCheckpointBinding } from "./resume.js";
 import { appendRunLog, type LogLevel } from "./run-log.js";
 import { checkRunId, generateRunId, runDirFor } from "./run-id.js";
 import { SCHEMA_VERSION } from "./schema-version.js";
@@ -46,6 +49,13 @@ export interface RecorderOptions {
    * decide privacy themselves (`cflow run --redact-artifacts`).
    */
   redactArtifacts?: boolean;
+  /**
+   * The capsule's lock, already taken by the caller (`withCapsuleLock`), for a front end whose
+   * work around the run — reading the checkpoint before, writing a report after — must be under
+   * the same lock. The recorder uses it and leaves releasing it to the caller. Without it the
+   * recorder takes the lock at `start` and releases it when the run ends.
+   */
+  lock?: CapsuleLock;
 }
 
 export const RECORDER_DEFAULTS = { flushEveryRows: 10_000, flushEverySeconds: 5, keepCheckpoints: 3 } as const;
@@ -74,6 +84,9 @@ export class FlightRecorder implements RecorderSink {
   private startedMs = 0;
   private checkpointSeq = 0;
   private goodSeq: number | null = null;
+  private readonly givenLock: CapsuleLock | null;
+  private lock: CapsuleLock | null = null;
+  private startedOnce = false;
 
   constructor(options: RecorderOptions) {
     if (typeof options?.runsDir !== "string" || options.runsDir.length === 0) {
@@ -85,6 +98,12 @@ export class FlightRecorder implements RecorderSink {
     this.flushEverySeconds = positive("flushEverySeconds", options.flushEverySeconds ?? RECORDER_DEFAULTS.flushEverySeconds, false);
     this.keepCheckpoints = positive("keepCheckpoints", options.keepCheckpoints ?? RECORDER_DEFAULTS.keepCheckpoints, true);
     this.redactArtifacts = options.redactArtifacts === true;
+    this.givenLock = options.lock ?? null;
+  }
+
+  /** True once `start` succeeded: the capsule holds this run's record. */
+  get started(): boolean {
+    return this.startedOnce;
   }
 
   async start(given: RunStartInfo): Promise<void> {
@@ -106,26 +125,35 @@ export class FlightRecorder implements RecorderSink {
       flush_every_seconds: this.flushEverySeconds,
       keep_checkpoints: this.keepCheckpoints,
     };
-    if (info.resumedFrom) this.reopen(info, recording);
-    else this.create(info, recording);
-    removeStaleTemps(join(this.runDir, CHECKPOINT_DIR));
-
-    this.db = await DuckDBInstance.create(":memory:", { threads: "1" });
-    // One connection per table: their flushes run concurrently, and a connection runs one query at a time.
-    this.connections = [await this.db.connect(), await this.db.connect()];
-    const metadata = { schema_version: String(SCHEMA_VERSION), dtype: info.dtype, run_id: this.runId };
-    const everyMs = this.flushEverySeconds * 1000;
-    this.telemetryWriter = new TableWriter("telemetry", TELEMETRY_COLUMNS, this.runDir, this.runId, this.connections[0], { ...metadata, cflow_table: "telemetry" }, this.flushEveryRows, everyMs);
-    this.eventWriter = new TableWriter("events", EVENT_COLUMNS, this.runDir, this.runId, this.connections[1], { ...metadata, cflow_table: "events" }, this.flushEveryRows, everyMs);
-    await this.telemetryWriter.open();
-    await this.eventWriter.open();
-    if (info.resumedFrom) await this.dropRecordAfter(info.resumedFrom.telemetryRows, info.resumedFrom.eventRows);
+    try {
+      this.db = await DuckDBInstance.create(":memory:", { threads: "1" });
+      // One connection per table: their flushes run concurrently, and a connection runs one query at a time.
+      this.connections = [await this.db.connect(), await this.db.connect()];
+      if (info.resumedFrom) await this.reopen(info, recording);
+      else this.create(info, recording);
+      removeStaleTemps(this.runDir, CHECKPOINT_DIR);
+      const metadata = { schema_version: String(SCHEMA_VERSION), dtype: info.dtype, run_id: this.runId };
+      const everyMs = this.flushEverySeconds * 1000;
+      this.telemetryWriter = new TableWriter("telemetry", TELEMETRY_COLUMNS, this.runDir, this.runId, this.connections[0], { ...metadata, cflow_table: "telemetry" }, this.flushEveryRows, everyMs);
+      this.eventWriter = new TableWriter("events", EVENT_COLUMNS, this.runDir, this.runId, this.connections[1], { ...metadata, cflow_table: "events" }, this.flushEveryRows, everyMs);
+      await this.telemetryWriter.open();
+      await this.eventWriter.open();
+      if (info.resumedFrom) await this.dropRecordAfter(info.resumedFrom.telemetryRows, info.resumedFrom.eventRows);
+    } catch (e) {
+      await this.close();
+      throw e;
+    }
 
     this.startedMs = Date.now();
     // Flushes on time even when the controller never asks (it only fires while the loop yields).
-    this.timer = setInterval(() => this.flushIfDue(), Math.min(1000, everyMs / 2));
+    this.timer = setInterval(() => this.flushIfDue(), Math.min(1000, (this.flushEverySeconds * 1000) / 2));
     this.timer.unref();
     this.state = "running";
+    this.startedOnce = true;
+    const replaced = this.lock?.replaced;
+    if (replaced) {
+      this.log("warn", "stale lock taken over: its owner is no longer running", { code: "CAPSULE_LOCK_STALE", pid: replaced.pid, host: replaced.host, since: replaced.started_at, command: replaced.command });
+    }
     this.log("info", info.resumedFrom ? "run resumed" : "run started", { dtype: info.dtype, flow_family: info.flowFamily, ...(info.resumedFrom ? { from_checkpoint: info.resumedFrom.checkpoint, iter: info.resumedFrom.iter } : {}) });
   }
 
@@ -169,6 +197,7 @@ export class FlightRecorder implements RecorderSink {
       schema_version: SCHEMA_VERSION,
       kind: "checkpoint",
       run_id: this.runId,
+      capsule_id: this.manifest.capsule_id,
       seq,
       iter: c.iter,
       phase: c.phase,
@@ -182,7 +211,7 @@ export class FlightRecorder implements RecorderSink {
       event_rows: this.eventWriter.recorded,
       created_at: new Date().toISOString(),
     };
-    writeFileDurable(join(this.runDir, CHECKPOINT_DIR, name), encodeCheckpoint(header, c.arrays));
+    writeCapsuleFile(this.runDir, checkpointRel(name), encodeCheckpoint(header, c.arrays));
     this.checkpointSeq = seq;
     const pointers = this.manifest.checkpoints;
     pointers.latest = name;
@@ -207,7 +236,7 @@ export class FlightRecorder implements RecorderSink {
     try {
       await this.flush();
       const redacted = this.info.redactArtifacts;
-      writeFileDurable(join(this.runDir, RUN_CARD_FILE), `${JSON.stringify(summary.runCard ?? null, null, 2)}\n`);
+      writeCapsuleFile(this.runDir, RUN_CARD_FILE, `${JSON.stringify(summary.runCard ?? null, null, 2)}\n`);
       const artifacts: NonNullable<RunManifest["artifacts"]> = { run_card: RUN_CARD_FILE };
       if (!redacted && Object.keys(summary.finalState).length > 0) {
         this.checkSlotArrays("recorder.finish finalState", summary.finalState);
@@ -215,6 +244,7 @@ export class FlightRecorder implements RecorderSink {
           schema_version: SCHEMA_VERSION,
           kind: "final_state",
           run_id: this.runId,
+          capsule_id: this.manifest.capsule_id,
           seq: this.checkpointSeq,
           iter: summary.iters,
           phase: summary.phase,
@@ -228,7 +258,8 @@ export class FlightRecorder implements RecorderSink {
           event_rows: this.eventWriter.recorded,
           created_at: new Date().toISOString(),
         };
-        writeFileDurable(join(this.runDir, ARTIFACT_DIR, FINAL_STATE_FILE), encodeCheckpoint(header, summary.finalState));
+        ensureCapsuleDir(this.runDir, ARTIFACT_DIR);
+        writeCapsuleFile(this.runDir, `${ARTIFACT_DIR}/${FINAL_STATE_FILE}`, encodeCheckpoint(header, summary.finalState));
         artifacts.final_state = `${ARTIFACT_DIR}/${FINAL_STATE_FILE}`;
       }
       await this.telemetryWriter.compact({ removePartsDir: true });
@@ -250,26 +281,37 @@ export class FlightRecorder implements RecorderSink {
   }
 
   private create(info: RunStartInfo, recording: RunManifest["recording"]): void {
-    if (existsSync(this.runDir)) {
-      throw new CflowError("RUN_EXISTS", `recorder: ${this.runDir} already exists; choose another runId, or resume it with resumeRun`, { path: this.runDir, found: "an existing directory", expected: "a new run id" });
-    }
+    const exists = () => new CflowError("RUN_EXISTS", `recorder: ${this.runDir} already exists; choose another runId, or resume it with resumeRun`, { path: this.runDir, found: "an existing directory", expected: "a new run id" });
+    if (existsSync(this.runDir)) throw exists();
     for (const s of info.slots) {
       if (!Array.isArray(s.shape) || !s.shape.every((d) => Number.isInteger(d) && d >= 0)) throw new ShapeError(`recorder.start slot ${s.name}`, "non-negative integer extents", String(s.shape));
     }
     mkdirSync(dirname(this.runDir), { recursive: true });
-    mkdirSync(this.runDir);
-    mkdirSync(join(this.runDir, CHECKPOINT_DIR));
-    mkdirSync(join(this.runDir, ARTIFACT_DIR));
+    try {
+      mkdirSync(this.runDir);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "EEXIST") throw exists();
+      throw e;
+    }
+    this.takeLock();
+    ensureCapsuleDir(this.runDir, CHECKPOINT_DIR);
+    ensureCapsuleDir(this.runDir, ARTIFACT_DIR);
     this.manifest = initialManifest(info, recording);
     writeManifest(this.runDir, this.manifest);
   }
 
-  /** Reopens the capsule a resumed run continues: same dtype and slots, record cut back to the checkpoint. */
-  private reopen(info: RunStartInfo, recording: RunManifest["recording"]): void {
+  /**
+   * Reopens the capsule a resumed run continues: same dtype and slots, record cut back to the
+   * checkpoint. Everything is checked before the first write — the lock, no links, the manifest,
+   * the checkpoint's binding to this capsule, every Parquet file of the record — so a capsule that
+   * cannot be continued is left exactly as it was (its summary and finished_at included).
+   */
+  private async reopen(info: RunStartInfo, recording: RunManifest["recording"]): Promise<void> {
     const from = info.resumedFrom!;
+    this.takeLock(); // refuses a capsule holding a link
     const manifest = loadRunManifest(this.runDir);
     if (from.runId !== this.runId || manifest.run_id !== this.runId) {
-      throw new CflowError("RUN_ID_MISMATCH", `recorder: resume point belongs to run ${from.runId}, capsule ${this.runDir} is run ${manifest.run_id}`, { path: this.runDir, expected: this.runId, found: from.runId });
+      throw new CflowError("RUN_ID_MISMATCH", `recorder: resume point belongs to run ${from.runId}, capsule ${this.runDir} is run ${manifest.run_id}`, { path: this.runDir, expected: this.runId, found: manifest.run_id === this.runId ? from.runId : manifest.run_id });
     }
     if (manifest.dtype !== info.dtype) throw new DtypeError(`recorder.start (resume of ${this.runDir})`, manifest.dtype, info.dtype, "a run resumes in the dtype it was recorded in");
     for (const s of info.slots) {
@@ -279,15 +321,21 @@ export class FlightRecorder implements RecorderSink {
       }
     }
     const seq = checkpointSeq(from.checkpoint);
-    if (seq === null || !existsSync(join(this.runDir, CHECKPOINT_DIR, from.checkpoint))) {
-      throw new CflowError("NO_CHECKPOINT", `recorder: resume checkpoint ${from.checkpoint} is not in ${join(this.runDir, CHECKPOINT_DIR)}`, { path: join(this.runDir, CHECKPOINT_DIR), found: from.checkpoint });
+    const checkpointFile = seq === null ? null : capsulePath(this.runDir, checkpointRel(from.checkpoint));
+    if (checkpointFile === null || !existsSync(checkpointFile)) {
+      throw new CflowError("NO_CHECKPOINT", `recorder: resume checkpoint ${from.checkpoint} is not in ${capsulePath(this.runDir, CHECKPOINT_DIR)}`, { path: capsulePath(this.runDir, CHECKPOINT_DIR), found: from.checkpoint });
     }
+    checkCheckpointBinding(readCheckpointFile(checkpointFile).header, checkpointFile, manifest, this.runDir);
+    await checkCapsuleTables(this.connections[0], this.runDir, manifest);
+
+    // Checked: from here on the capsule is written.
     // Checkpoints after the resume point belong to the abandoned future (or are corrupt).
-    for (const c of listCheckpoints(this.runDir)) if (c.seq > seq) unlinkSync(c.path);
-    const finalState = join(this.runDir, ARTIFACT_DIR, FINAL_STATE_FILE);
-    if (existsSync(finalState)) unlinkSync(finalState);
-    this.checkpointSeq = seq;
+    for (const c of listCheckpoints(this.runDir)) if (c.seq > seq!) removeCapsuleFile(this.runDir, checkpointRel(c.name));
+    removeCapsuleFile(this.runDir, `${ARTIFACT_DIR}/${FINAL_STATE_FILE}`);
+    this.checkpointSeq = seq!;
     this.goodSeq = newestGoodSeq(this.runDir);
+    manifest.schema_version = SCHEMA_VERSION;
+    manifest.capsule_id ??= newCapsuleId();
     manifest.status = "RUNNING";
     delete manifest.finished_at;
     delete manifest.summary;
@@ -298,6 +346,22 @@ export class FlightRecorder implements RecorderSink {
     manifest.resumes = [...(manifest.resumes ?? []), { at: new Date().toISOString(), from_checkpoint: from.checkpoint, iter: from.iter, versions: { ...info.versions } }];
     this.manifest = manifest;
     writeManifest(this.runDir, manifest);
+  }
+
+  /** The caller's lock of this capsule, or a new one (refused with CAPSULE_LOCKED while another writer holds it). */
+  private takeLock(): void {
+    if (this.givenLock) {
+      if (!this.givenLock.held || this.givenLock.runDir !== this.runDir) {
+        throw new CflowError("RECORDER_LOCK", `recorder: the lock handed to the recorder ${this.givenLock.held ? `is for ${this.givenLock.runDir}` : "was already released"}, the capsule is ${this.runDir}`, {
+          path: this.runDir,
+          expected: `a held lock of ${this.runDir}`,
+          found: this.givenLock.runDir,
+        });
+      }
+      this.lock = this.givenLock;
+      return;
+    }
+    this.lock = acquireCapsuleLock(this.runDir, { command: `${packageName} (pid ${process.pid})` });
   }
 
   private async dropRecordAfter(telemetryRows: number, eventRows: number): Promise<void> {
@@ -351,15 +415,30 @@ export class FlightRecorder implements RecorderSink {
     appendRunLog(this.runDir, this.runId, level, msg, fields);
   }
 
+  /**
+   * Ends this recording session without finishing the run, as a kill would (rows not yet flushed
+   * are dropped) but releasing the capsule's lock: the capsule stays RUNNING and resumable. For
+   * hosts that shut down mid-run, and for tests that stand in for a killed process.
+   */
+  async abandon(): Promise<void> {
+    if (this.state === "finished") return;
+    await this.close();
+  }
+
   private async close(): Promise<void> {
     this.state = "finished";
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    for (const w of [this.telemetryWriter, this.eventWriter]) await w?.close();
-    for (const c of this.connections) c.closeSync();
-    this.connections = [];
-    this.db?.closeSync();
-    this.db = null;
+    try {
+      for (const w of [this.telemetryWriter, this.eventWriter]) await w?.close();
+      for (const c of this.connections) c.closeSync();
+      this.connections = [];
+      this.db?.closeSync();
+      this.db = null;
+    } finally {
+      if (this.lock !== this.givenLock) this.lock?.release();
+      this.lock = null;
+    }
   }
 }
 

@@ -1,6 +1,6 @@
-import { appendFileSync, existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
 import type { Json } from "@cflow/core";
+import { appendCapsuleFile, capsulePath } from "./capsule-files.js";
 import { LOG_FILE } from "./capsule-layout.js";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
@@ -14,16 +14,16 @@ export interface LogLine {
   [field: string]: Json;
 }
 
-/** Appends a structured line to `<runDir>/logs.ndjson` (one write call per line, O_APPEND). */
+/** Appends a structured line to `<runDir>/logs.ndjson` (one write call per line, O_APPEND, never through a link). */
 export function appendRunLog(runDir: string, runId: string, level: LogLevel, msg: string, fields: { [key: string]: Json } = {}): void {
   const line: LogLine = { t: new Date().toISOString(), level, run_id: runId, msg };
   for (const [k, v] of Object.entries(fields)) if (!(k in line)) line[k] = v;
-  appendFileSync(join(runDir, LOG_FILE), `${JSON.stringify(line)}\n`);
+  appendCapsuleFile(runDir, LOG_FILE, `${JSON.stringify(line)}\n`);
 }
 
 /** The capsule's log lines; a line torn by a crash (the last one, unterminated) is skipped. */
 export function readRunLog(runDir: string): LogLine[] {
-  const path = join(runDir, LOG_FILE);
+  const path = capsulePath(runDir, LOG_FILE);
   if (!existsSync(path)) return [];
   const out: LogLine[] = [];
   for (const text of readFileSync(path, "utf8").split("\n")) {

@@ -1,9 +1,10 @@
-import { mkdirSync, rmdirSync, unlinkSync, readdirSync } from "node:fs";
+import { readdirSync, rmdirSync } from "node:fs";
+import { basename, join } from "node:path";
 import { CflowError } from "@cflow/core";
 import { LIST, VARCHAR, type DuckDBAppender, type DuckDBConnection } from "@duckdb/node-api";
-import { compactedPath, partPath, partsDir, tableFileList, tableFiles, type TableName } from "./capsule-layout.js";
+import { capsulePath, capsuleTempPath, commitCapsuleFile, ensureCapsuleDir, removeCapsuleFile, removeStaleTemps } from "./capsule-files.js";
+import { compactedRel, partRel, partsRel, tableFileList, tableFiles, type TableName } from "./capsule-layout.js";
 import { columnsDdl, type Column } from "./columns.js";
-import { commitFile, removeStaleTemps, tempPathFor } from "./durable-file.js";
 import { sqlKvStruct, sqlPathList, sqlString } from "./sql-literal.js";
 
 const VARCHAR_LIST = LIST(VARCHAR);
@@ -40,8 +41,8 @@ export class TableWriter<R> {
 
   /** Continues part numbering after any existing parts and counts the rows already recorded. */
   async open(): Promise<void> {
-    mkdirSync(partsDir(this.runDir, this.table), { recursive: true });
-    removeStaleTemps(partsDir(this.runDir, this.table));
+    ensureCapsuleDir(this.runDir, partsRel(this.table));
+    removeStaleTemps(this.runDir, partsRel(this.table));
     const files = await tableFiles(this.conn, this.runDir, this.table);
     this.nextSeq = files.lastSeq + 1;
     this.recorded = await this.countRows();
@@ -87,13 +88,13 @@ export class TableWriter<R> {
       const list = tableFileList(files);
       const limit = options.keepRows === undefined ? "" : ` LIMIT ${Math.max(0, Math.floor(options.keepRows))}`;
       const source = list.length === 0 ? `SELECT * FROM "${this.emptyTable}"` : `SELECT * FROM read_parquet(${sqlPathList(list)}, union_by_name = true)${limit}`;
-      const target = compactedPath(this.runDir, this.table);
-      const tmp = tempPathFor(target);
+      const target = compactedRel(this.table);
+      const tmp = capsuleTempPath(this.runDir, target);
       await this.conn.run(`COPY (${source}) TO ${sqlString(tmp)} (FORMAT parquet, KV_METADATA ${sqlKvStruct({ ...this.metadata, compacted_through_part: String(files.lastSeq) })})`);
-      commitFile(tmp, target);
-      for (const p of files.parts) unlinkSync(p.path);
+      commitCapsuleFile(this.runDir, tmp, target);
+      for (const p of files.parts) removeCapsuleFile(this.runDir, `${partsRel(this.table)}/${basename(p.path)}`);
       this.recorded = await this.countRows();
-      if (options.removePartsDir) removeDirIfEmpty(partsDir(this.runDir, this.table));
+      if (options.removePartsDir) removeDirIfEmpty(capsulePath(this.runDir, partsRel(this.table)));
     });
     await this.settled();
   }
@@ -113,8 +114,8 @@ export class TableWriter<R> {
     this.buffer = [];
     this.lastFlushAt = Date.now();
     const seq = this.nextSeq++;
-    const target = partPath(this.runDir, this.table, seq);
-    const tmp = tempPathFor(target);
+    const target = partRel(this.table, seq);
+    const tmp = capsuleTempPath(this.runDir, target);
     const scratch = `${this.table}_flush`;
     await this.conn.run(`CREATE OR REPLACE TABLE "${scratch}" (${columnsDdl(this.columns)})`);
     const app = await this.conn.createAppender(scratch);
@@ -124,7 +125,7 @@ export class TableWriter<R> {
       app.closeSync();
     }
     await this.conn.run(`COPY "${scratch}" TO ${sqlString(tmp)} (FORMAT parquet, KV_METADATA ${sqlKvStruct({ ...this.metadata, part: String(seq), rows: String(rows.length) })})`);
-    commitFile(tmp, target);
+    commitCapsuleFile(this.runDir, tmp, target);
     await this.conn.run(`DROP TABLE "${scratch}"`);
   }
 
@@ -149,8 +150,9 @@ export class TableWriter<R> {
   private throwIfFailed(): void {
     if (this.failure !== null) {
       const e = this.failure;
+      if (e instanceof CflowError) throw e; // already says what and where (a link in the capsule, a damaged file)
       throw new CflowError("RECORDER_WRITE_FAILED", `recorder: writing ${this.table} to ${this.runDir} failed: ${e instanceof Error ? e.message : String(e)}`, {
-        path: partsDir(this.runDir, this.table),
+        path: join(this.runDir, partsRel(this.table)),
         found: e instanceof Error ? e.message : String(e),
       });
     }

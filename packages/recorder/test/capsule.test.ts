@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { DTYPES, type FlowEvent, type TelemetryRow } from "@cflow/core";
 import { parse } from "smol-toml";
 import { describe, expect, test } from "vitest";
-import { loadCheckpoint, loadRunManifest, readCheckpointFile, readRunLog, recorder } from "../src/index.js";
+import { loadCheckpoint, loadRunManifest, readCheckpointFile, readRunLog, recorder, SCHEMA_VERSION } from "../src/index.js";
 import { arraysAt, checkpointAt, event, row, sql, startInfo, summary, tempRunsDir } from "./fixtures.js";
 
 /** The telemetry row as DuckDB reads it back from Parquet. */
@@ -69,8 +69,9 @@ describe.each(DTYPES)("capsule of a finished run (%s)", (dtype) => {
     expect(readdirSync(dir).sort()).toEqual(["artifacts", "checkpoints", "events.parquet", "logs.ndjson", "manifest.toml", "run_card.json", "telemetry.parquet"]);
 
     const m = loadRunManifest(dir);
+    expect(m.capsule_id).toMatch(/^[0-9a-f]{32}$/);
     expect(m).toMatchObject({
-      schema_version: 1,
+      schema_version: SCHEMA_VERSION,
       run_id: `run-${dtype}`,
       status: "FINISHED",
       dtype,
@@ -110,11 +111,11 @@ describe.each(DTYPES)("capsule of a finished run (%s)", (dtype) => {
     // Retention: the newest 2 plus the newest good (which is the newest here).
     expect(readdirSync(join(dir, "checkpoints"))).toEqual(["ckpt-000003.cfck", "ckpt-000004.cfck"]);
     const ck = readCheckpointFile(join(dir, "checkpoints", "ckpt-000004.cfck"));
-    expect(ck.header).toMatchObject({ iter: 39, phase: "GREEN", good: true, dtype, telemetry_rows: 40, event_rows: 6, rng_key: [39, 99], tuner_state: { trial: 3, history: [1, 2, 3] } });
+    expect(ck.header).toMatchObject({ iter: 39, phase: "GREEN", good: true, dtype, telemetry_rows: 40, event_rows: 6, rng_key: [39, 99], tuner_state: { trial: 3, history: [1, 2, 3] }, run_id: rec.runId, capsule_id: m.capsule_id });
     expect(ck.arrays).toEqual(arraysAt(dtype, 39));
 
     const fs = readCheckpointFile(join(dir, "artifacts", "final_state.cfck"));
-    expect(fs.header.kind).toBe("final_state");
+    expect(fs.header).toMatchObject({ kind: "final_state", run_id: rec.runId, capsule_id: m.capsule_id });
     expect(fs.arrays).toEqual({ x: arraysAt(dtype, 40).x, q: arraysAt(dtype, 40).q });
 
     expect(JSON.parse(readFileSync(join(dir, "run_card.json"), "utf8"))).toEqual({ certificates: { eta_dd: 0.4, gamma: 0.01, pass: true } });

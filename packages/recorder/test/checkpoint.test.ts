@@ -24,6 +24,16 @@ function ckptPath(dir: string, seq: number): string {
   return join(dir, "checkpoints", `ckpt-${String(seq).padStart(6, "0")}.cfck`);
 }
 
+function caughtSync(fn: () => unknown): CflowError {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(CflowError);
+    return e as CflowError;
+  }
+  throw new Error("expected a CflowError");
+}
+
 function codeOf(fn: () => unknown): string {
   try {
     fn();
@@ -104,10 +114,11 @@ describe("resume refuses what does not fit the manifest", () => {
 
   test("schema_version: newer or unknown refused naming both versions", async () => {
     const dir = await capsuleWithCheckpoints("float64", "schema");
-    editManifest(dir, /^schema_version = 1$/m, "schema_version = 2");
-    expect(() => resumeRun(dir)).toThrow(new RegExp(`manifest.toml: schema_version 2 is newer than this reader's schema_version ${SCHEMA_VERSION}`));
-    editManifest(dir, /^schema_version = 2$/m, 'schema_version = "one"');
-    expect(() => resumeRun(dir)).toThrow(/manifest.toml: unknown schema_version "one"; this reader understands schema_version 1..1/);
+    const newer = SCHEMA_VERSION + 1;
+    editManifest(dir, new RegExp(`^schema_version = ${SCHEMA_VERSION}$`, "m"), `schema_version = ${newer}`);
+    expect(() => resumeRun(dir)).toThrow(new RegExp(`manifest.toml: schema_version ${newer} is newer than this reader's schema_version ${SCHEMA_VERSION}`));
+    editManifest(dir, new RegExp(`^schema_version = ${newer}$`, "m"), 'schema_version = "one"');
+    expect(() => resumeRun(dir)).toThrow(new RegExp(`manifest.toml: unknown schema_version "one"; this reader understands schema_version ${MIN_READABLE_SCHEMA_VERSION}..${SCHEMA_VERSION}`));
   });
 
   test("the schema_version contract: every version from the oldest readable to the current is accepted", () => {
@@ -115,10 +126,12 @@ describe("resume refuses what does not fit the manifest", () => {
     for (const bad of [SCHEMA_VERSION + 1, 0, -1, 1.5, "x", null, undefined]) expect(() => checkSchemaVersion(bad, "f")).toThrow(CflowError);
   });
 
-  test("dtype mismatch between manifest and checkpoint", async () => {
+  test("dtype mismatch between manifest and checkpoint: refused naming both files", async () => {
     const dir = await capsuleWithCheckpoints("float64", "dtype");
     editManifest(dir, /^dtype = "float64"$/m, 'dtype = "float32"');
-    expect(() => resumeRun(dir)).toThrow(/resumeRun .*ckpt-000003.cfck: dtype mismatch — expected float32, found float64/);
+    const err = caughtSync(() => resumeRun(dir));
+    expect(err.code).toBe("CAPSULE_DTYPE_MISMATCH");
+    expect(err.message).toContain(`${join(dir, "manifest.toml")} says dtype float32, but ${ckptPath(dir, 1)} holds "float64" arrays`);
   });
 
   test("arrays that do not match the manifest's slot shapes", async () => {
@@ -143,7 +156,7 @@ describe("resume refuses what does not fit the manifest", () => {
     expect(() => resumeRun(rec.runDir)).toThrow(/no checkpoint to resume from/);
     const other = await capsuleWithCheckpoints("float64", "foreign");
     copyFileSync(ckptPath(other, 3), ckptPath(rec.runDir, 1));
-    expect(() => resumeRun(rec.runDir)).toThrow(/checkpoint of run foreign-float64, the manifest is run none/);
-    expect(() => resumeRun(join(rec.runDir, "nope"))).toThrow(/no manifest — .* is not a run capsule/);
+    expect(() => resumeRun(rec.runDir)).toThrow(/checkpoint of run foreign-float64, the manifest .*manifest.toml is run none/);
+    expect(() => resumeRun(join(rec.runDir, "nope"))).toThrow(/nope: no such run directory/);
   });
 });

@@ -1,6 +1,8 @@
 // SQL over many capsules: telemetry, events and runs views keyed by run_id, finished or killed.
-import { cpSync } from "node:fs";
+import { cpSync, existsSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { CflowError } from "@cflow/core";
 import { beforeAll, describe, expect, test } from "vitest";
 import { queryRuns, queryRunsArrow, recorder } from "../src/index.js";
 import { event, row, startInfo, summary, tempRunsDir } from "./fixtures.js";
@@ -86,5 +88,63 @@ describe("queryRuns", () => {
     cpSync(join(runsDir, "run-a"), join(other, "copy"), { recursive: true });
     await expect(queryRuns("SELECT 1", [join(runsDir, "run-a"), join(other, "copy")])).rejects.toThrow(/are both run run-a/);
     await expect(queryRuns("SELECT nope FROM telemetry", runsDir)).rejects.toThrow(/nope/);
+  });
+});
+
+describe("queryRuns is read-only and confined to the capsules", () => {
+  let runsDir = "";
+  beforeAll(async () => {
+    runsDir = tempRunsDir("readonly");
+    const rec = recorder({ runsDir, runId: "ro", flushEveryRows: 6 });
+    await rec.start(startInfo("ro"));
+    for (let i = 0; i < 8; i++) rec.telemetry(row(i));
+    rec.event(event(3, "ROLLBACK", { to_iter: 1, reason: "energy rose", rollbacks: 1 }));
+    await rec.finish(summary("float64", 8));
+  });
+
+  const outside = join(tmpdir(), `cflow-query-probe-${process.pid}`);
+  const refusedProbes: [string, string, RegExp][] = [
+    ["read_csv of /etc/passwd", "SELECT * FROM read_csv('/etc/passwd', sep = ':')", /may read only the capsules' files .*\/etc\/passwd/],
+    ["read_text", "SELECT content FROM read_text('/etc/hostname')", /may read only the capsules' files/],
+    ["glob outside", "SELECT * FROM glob('/etc/*')", /may read only the capsules' files/],
+    ["a path escaping a capsule with ..", "SELECT * FROM read_text('RUNS/ro/../../../etc/passwd')", /may read only the capsules' files/],
+    ["COPY … TO outside", `COPY (SELECT 1) TO '${outside}.csv'`, /may read only the capsules' files|only a SELECT is accepted; found COPY/],
+    ["COPY … TO inside a capsule", "COPY telemetry TO 'RUNS/ro/stolen.csv'", /only a SELECT is accepted; found COPY \(writes or imports files\)/],
+    ["ATTACH", `ATTACH '${outside}.db' AS other`, /may read only the capsules' files|found ATTACH/],
+    ["INSTALL", "INSTALL httpfs", /found INSTALL\/LOAD \(extensions\)/],
+    ["LOAD", "LOAD httpfs", /found INSTALL\/LOAD \(extensions\)/],
+    ["EXPORT DATABASE", `EXPORT DATABASE '${outside}-export'`, /may read only the capsules' files|found EXPORT DATABASE/],
+    ["SET", "SET enable_external_access = true", /found SET\/RESET \(changes settings\)/],
+    ["PRAGMA", "PRAGMA enable_profiling", /found PRAGMA \(changes settings\)/],
+    ["CREATE", "CREATE TABLE t AS SELECT 1", /found CREATE/],
+    ["a second statement after ;", "SELECT 1; SELECT 2", /exactly one statement; found 2/],
+    ["a write hidden after ;", "SELECT 1; COPY telemetry TO 'RUNS/ro/x.csv'", /exactly one statement; found 2/],
+  ];
+
+  test.each(refusedProbes)("%s is refused clearly", async (_, probe, message) => {
+    const sql = probe.replaceAll("RUNS", runsDir);
+    let err: unknown = null;
+    try {
+      await queryRuns(sql, runsDir);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(CflowError);
+    expect((err as CflowError).code).toBe("QUERY_REFUSED");
+    expect((err as CflowError).message).toMatch(/^cflow query is read-only: /);
+    expect((err as CflowError).message).toMatch(message);
+    expect(String((err as CflowError).details.found)).toContain(sql.slice(0, 40));
+    for (const p of [`${outside}.csv`, `${outside}.db`, `${outside}-export`]) expect(existsSync(p), p).toBe(false);
+    expect(readdirSync(join(runsDir, "ro")).filter((n) => n.endsWith(".csv"))).toEqual([]);
+  });
+
+  test("SELECTs over telemetry, events and runs still work, DESCRIBE and SUMMARIZE included", async () => {
+    expect(await queryRuns("SELECT count(*) AS n, max(iter) AS last FROM telemetry", runsDir)).toEqual([{ n: 8, last: 7 }]);
+    expect(await queryRuns("SELECT event, iter FROM events WHERE event = 'ROLLBACK'", runsDir)).toEqual([{ event: "ROLLBACK", iter: 3 }]);
+    expect(await queryRuns("SELECT run_id, status FROM runs", runsDir)).toEqual([{ run_id: "ro", status: "FINISHED" }]);
+    expect((await queryRuns("DESCRIBE telemetry", runsDir)).map((r) => r.column_name)).toContain("lambda");
+    expect((await queryRuns("SUMMARIZE SELECT E FROM telemetry", runsDir))[0]).toMatchObject({ column_name: "E" });
+    const kv = await queryRuns(`SELECT decode(key) AS k FROM parquet_kv_metadata('${join(runsDir, "ro", "telemetry.parquet")}') ORDER BY k`, runsDir);
+    expect(kv.map((r) => r.k)).toContain("dtype");
   });
 });

@@ -40,6 +40,7 @@ describe("resume continues the capsule", () => {
     await first.start(startInfo("cut"));
     await drive(first, 0, 35);
     await first.flush();
+    await first.abandon(); // the process dies here (abandon releases the lock a dead process leaves stale)
     if (corruptNewest) {
       const p = join(first.runDir, "checkpoints", "ckpt-000003.cfck");
       const b = readFileSync(p);
@@ -72,6 +73,7 @@ describe("resume continues the capsule", () => {
     const first = recorder({ runsDir, runId: "r" });
     await first.start(startInfo("r"));
     await first.checkpoint(checkpointAt("float64", 9));
+    await first.abandon();
     const point = resumeRun(first.runDir).resumePoint;
     await expect(recorder({ runsDir, runId: "r" }).start({ ...startInfo("r", "float32"), resumedFrom: point })).rejects.toThrow(/resume of .*: dtype mismatch — expected float64, found float32/);
     const slots = [{ name: "x", shape: [12], manifold: "euclidean" }];

@@ -13,7 +13,11 @@ export interface QueryCommandOptions {
 export const queryCommand = defineCommand<QueryCommandOptions>({
   name: "query",
   summary: "SQL over run capsules (DuckDB views telemetry, events and runs, keyed by run_id)",
-  description: 'Columns are those of SCHEMA.md. `lambda` is a DuckDB keyword: write t."lambda".',
+  description:
+    'Columns are those of SCHEMA.md. `lambda` is a DuckDB keyword: write t."lambda".\n' +
+    "Read-only: exactly one SELECT (DESCRIBE and SUMMARIZE included), reading only the capsules' files;\n" +
+    "COPY, ATTACH, INSTALL/LOAD, EXPORT, SET, PRAGMA and a second statement are refused (exit 6). A\n" +
+    "capsule without manifest.toml, of an unknown schema_version or with a damaged table is an error.",
   positionals: [
     { name: "sql", required: true, description: "a DuckDB SQL query over the views telemetry, events and runs" },
     { name: "runDirs", variadic: true, description: "capsules, runs directories or globs (default: ./runs)" },

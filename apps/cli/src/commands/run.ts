@@ -32,7 +32,7 @@ export const runCommand = defineCommand<RunCommandOptions>({
     { command: "cflow run spec.ts --deterministic --budget-time 5m --out /tmp/runs", description: "reproducible run with a 5-minute budget, capsules under /tmp/runs" },
     { command: "cflow run spec.ts --plugin @cflow/plugin-graph --param size=64", description: "load a plugin and pass size=64 to the spec factory" },
   ],
-  exitCodes: ["OK", "RED", "CERT_FAIL", "TIMEOUT", "CANCELLED", "INPUT", "IO", "USAGE", "INTERNAL"],
+  exitCodes: ["OK", "RED", "CERT_FAIL", "TIMEOUT", "CANCELLED", "INPUT", "IO", "LOCKED", "USAGE", "INTERNAL"],
   options: (args, { cwd }) => ({
     ...specOptions(args, cwd, "run"),
     ...budgetOptions(args),

@@ -1,8 +1,6 @@
-import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
-import { basename, join } from "node:path";
-import { CflowError } from "@cflow/core";
-import { DuckDBInstance } from "@duckdb/node-api";
-import { parse as parseToml } from "smol-toml";
+import { existsSync, readdirSync } from "node:fs";
+import { basename } from "node:path";
+import { capsulePath, loadRunManifest, queryRuns } from "@cflow/recorder";
 import { readNpy } from "../data/npy.js";
 import type { EventRecord, ReportData, ReportImage, ReportManifest, TelemetryRecord } from "./report-data.js";
 
@@ -10,54 +8,25 @@ import type { EventRecord, ReportData, ReportImage, ReportManifest, TelemetryRec
 const MAX_IMAGE_ELEMENTS = 4 * 1024 * 1024;
 
 /**
- * Reads what a report needs from a run capsule: manifest.toml, telemetry.parquet and
- * events.parquet (through DuckDB), and the `.npy` arrays in artifacts/. A capsule whose run was
- * killed may lack the Parquet files: that becomes a note in the report, not an error.
+ * Reads what a report needs from a run capsule: manifest.toml, the telemetry and events tables
+ * (finished or killed: compacted files and parts alike, read through the recorder), and the
+ * `.npy` arrays in artifacts/. The capsule is read honestly: a missing manifest, an unknown
+ * schema_version, a damaged Parquet file or a dtype that disagrees between the manifest, the
+ * tables and the checkpoints is an error naming the file. A run killed before its first flush
+ * has no rows: that becomes a note in the report.
  */
 export async function readReportData(runDir: string): Promise<ReportData> {
-  const manifestPath = join(runDir, "manifest.toml");
-  if (!existsSync(runDir) || !statSync(runDir).isDirectory()) {
-    throw new CflowError("CAPSULE_NOT_FOUND", `${runDir}: no such run directory`, { path: runDir, expected: "a run capsule directory (runs/<run_id>)", found: "nothing at this path" });
-  }
-  if (!existsSync(manifestPath)) {
-    throw new CflowError("CAPSULE_NO_MANIFEST", `${runDir}: not a run capsule (no manifest.toml)`, {
-      path: manifestPath,
-      expected: "a directory written by cflow run, with manifest.toml",
-      found: `${readdirSync(runDir).length} entries without manifest.toml`,
-      hint: "capsules live under runs/<run_id>",
-    });
-  }
-  let manifest: ReportManifest;
-  try {
-    manifest = parseToml(readFileSync(manifestPath, "utf8")) as ReportManifest;
-  } catch (e) {
-    throw new CflowError("CAPSULE_BAD_MANIFEST", `${manifestPath}: cannot parse the manifest: ${(e as Error).message.split("\n")[0]}`, {
-      path: manifestPath,
-      expected: "valid TOML",
-      found: (e as Error).message.split("\n")[0],
-    });
-  }
+  const manifest = loadRunManifest(runDir) as unknown as ReportManifest;
+  const telemetry = (await queryRuns("SELECT * FROM telemetry", runDir)).map(toTelemetry);
+  const events = (await queryRuns("SELECT * FROM events", runDir)).map(toEvent);
   const notes: string[] = [];
-  const telemetryPath = join(runDir, "telemetry.parquet");
-  const eventsPath = join(runDir, "events.parquet");
-  const instance = await DuckDBInstance.create(":memory:");
-  const conn = await instance.connect();
-  let telemetry: TelemetryRecord[] = [];
-  let events: EventRecord[] = [];
-  try {
-    if (existsSync(telemetryPath)) telemetry = (await readParquet(conn, telemetryPath)).map(toTelemetry);
-    else notes.push("telemetry.parquet is missing: the run may not have flushed any telemetry.");
-    if (existsSync(eventsPath)) events = (await readParquet(conn, eventsPath)).map(toEvent);
-    else notes.push("events.parquet is missing: the run may not have flushed any events.");
-  } finally {
-    conn.closeSync();
-    instance.closeSync();
-  }
+  if (telemetry.length === 0) notes.push("no telemetry recorded: the run may have stopped before its first flush.");
+  if (events.length === 0) notes.push("no events recorded: the run may have stopped before its first flush.");
   const images: ReportImage[] = [];
-  const artifacts = join(runDir, "artifacts");
+  const artifacts = capsulePath(runDir, "artifacts");
   if (existsSync(artifacts)) {
     for (const f of readdirSync(artifacts).filter((n) => n.endsWith(".npy")).sort()) {
-      const a = readNpy(join(artifacts, f));
+      const a = readNpy(capsulePath(runDir, `artifacts/${f}`));
       if (a.data.length > MAX_IMAGE_ELEMENTS) {
         notes.push(`artifacts/${f} (${a.shape.join("×")}) is too large to draw in the report.`);
         continue;
@@ -66,19 +35,6 @@ export async function readReportData(runDir: string): Promise<ReportData> {
     }
   }
   return { manifest, telemetry, events, images, ...(notes.length ? { notes } : {}) };
-}
-
-async function readParquet(conn: Awaited<ReturnType<DuckDBInstance["connect"]>>, path: string): Promise<Record<string, unknown>[]> {
-  try {
-    const reader = await conn.runAndReadAll(`SELECT * FROM read_parquet('${path.replaceAll("'", "''")}')`);
-    return reader.getRowObjectsJS() as Record<string, unknown>[];
-  } catch (e) {
-    throw new CflowError("CAPSULE_BAD_PARQUET", `${path}: cannot read the Parquet file: ${(e as Error).message.split("\n")[0]}`, {
-      path,
-      expected: "a Parquet file written by the cflow recorder",
-      found: (e as Error).message.split("\n")[0],
-    });
-  }
 }
 
 function num(v: unknown): number | null {

@@ -1,7 +1,6 @@
-import { writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { CflowError, type CompiledFlow, type Json, type ResumeState, type RunResult, runCertified, tunerHookFromRegistry } from "@cflow/core";
-import { recorder } from "@cflow/recorder";
+import { type CapsuleLock, recorder, withCapsuleLock, writeCapsuleFile } from "@cflow/recorder";
 import type { CommandContext } from "../command.js";
 import { toIoError } from "../io-error.js";
 import { packageVersion } from "../package-info.js";
@@ -21,6 +20,8 @@ export interface ExecuteRunOptions {
   /** The capsule to continue (resume), else a new one. */
   runId?: string;
   resume?: ResumeState;
+  /** The capsule's lock, held by the caller (resume); a new run's recorder takes its own. */
+  lock?: CapsuleLock;
   deterministic: boolean;
   redactArtifacts: boolean;
   maxIters?: number;
@@ -45,7 +46,7 @@ export interface RunOutcome {
  */
 export async function executeRun(o: ExecuteRunOptions, ctx: CommandContext): Promise<RunOutcome> {
   const { compiled } = o;
-  const rec = recorder({ runsDir: o.runsDir, runId: o.runId, redactArtifacts: o.redactArtifacts });
+  const rec = recorder({ runsDir: o.runsDir, runId: o.runId, redactArtifacts: o.redactArtifacts, lock: o.lock });
   const policies = compiled.policies;
   const hooks: unknown[] = [certificateHook(), rec, new EventLoopTurns(rec.runId)];
   if (policies.gapDial.enabled) hooks.push(tunerHookFromRegistry(compiled.registry, policies.gapDial.policy));
@@ -72,6 +73,8 @@ export async function executeRun(o: ExecuteRunOptions, ctx: CommandContext): Pro
     });
   } catch (err) {
     progress.done();
+    // The recorder refused the capsule (locked, damaged, a link inside): nothing of this run was recorded.
+    if (!rec.started && err instanceof CflowError) throw err;
     // Disk full, permission, read-only file system: a plain I/O error naming the path (exit IO).
     // The recorder writes every file atomically, so what the capsule held before stays readable.
     const io = toIoError(err, { fallbackPath: rec.runDir, context: "while recording the run", hint: `the capsule ${rel} keeps what was written before the failure (cflow inspect ${rel}); free space or fix the permissions, then continue it with cflow resume ${rel}` });
@@ -90,20 +93,26 @@ export async function executeRun(o: ExecuteRunOptions, ctx: CommandContext): Pro
   progress.done();
   const tWallMs = performance.now() - t0;
 
-  let artifacts: string[];
-  try {
-    artifacts = o.redactArtifacts ? [] : writeRunArtifacts(rec.runDir, compiled, result);
-  } catch (err) {
-    // The run itself is recorded (its manifest is final): only the report arrays are missing.
-    throw toIoError(err, { fallbackPath: join(rec.runDir, "artifacts"), context: `while writing the report arrays; the run ended ${result.status} and its capsule ${rel} is complete` }) ?? err;
-  }
-  let report: string | null = join(rec.runDir, "report.html");
-  try {
-    const data = await readReportData(rec.runDir);
-    writeFileSync(report, renderReport(data, { generator: `@cflow/cli ${packageVersion()}`, generatedAt: new Date().toISOString() }));
-  } catch (err) {
-    ctx.out.warn(`the report could not be written: ${err instanceof Error ? err.message : String(err)}`);
-    report = null;
-  }
+  // The recorder released its own lock at finish; the report arrays and report.html are written
+  // under the capsule's lock too (the caller's, when it holds one).
+  const finishing = async () => {
+    let artifacts: string[];
+    try {
+      artifacts = o.redactArtifacts ? [] : writeRunArtifacts(rec.runDir, compiled, result);
+    } catch (err) {
+      // The run itself is recorded (its manifest is final): only the report arrays are missing.
+      throw toIoError(err, { fallbackPath: join(rec.runDir, "artifacts"), context: `while writing the report arrays; the run ended ${result.status} and its capsule ${rel} is complete` }) ?? err;
+    }
+    let report: string | null = join(rec.runDir, "report.html");
+    try {
+      const data = await readReportData(rec.runDir);
+      writeCapsuleFile(rec.runDir, "report.html", renderReport(data, { generator: `@cflow/cli ${packageVersion()}`, generatedAt: new Date().toISOString() }));
+    } catch (err) {
+      ctx.out.warn(`the report could not be written: ${err instanceof Error ? err.message : String(err)}`);
+      report = null;
+    }
+    return { artifacts, report };
+  };
+  const { artifacts, report } = o.lock ? await finishing() : await withCapsuleLock(rec.runDir, { command: "cflow run" }, finishing);
   return { result, runDir: rec.runDir, report, artifacts, tWallMs };
 }

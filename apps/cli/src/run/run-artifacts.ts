@@ -1,14 +1,14 @@
-import { join } from "node:path";
 import type { CompiledFlow, RealArray, RunResult } from "@cflow/core";
-import { writeNpy } from "../data/npy.js";
-import { makeDirectory } from "../out-dir.js";
+import { ensureCapsuleDir, writeCapsuleFile } from "@cflow/recorder";
+import { encodeNpy } from "../data/npy.js";
 
 /**
  * The arrays the run report draws, as `artifacts/<name>.npy`: `result` (the final state) for a
  * flow with one Euclidean 1D or 2D slot, and `input` — the data the first data term compares
  * against, when it has the slot's shape (the blurred image of a deconvolution, the noisy signal
  * of a denoising). Other flows (several slots, manifolds) get none: the report has no picture
- * for them. Returns the files written, relative to the capsule.
+ * for them. Returns the files written, relative to the capsule. Written through the capsule's
+ * safe writer (never through a link); the caller holds the capsule's lock.
  */
 export function writeRunArtifacts(runDir: string, compiled: CompiledFlow, result: RunResult): string[] {
   if (compiled.slots.length !== 1) return [];
@@ -17,10 +17,9 @@ export function writeRunArtifacts(runDir: string, compiled: CompiledFlow, result
   const final = result.state[slot.name];
   if (!final) return [];
   const written: string[] = [];
-  const dir = join(runDir, "artifacts");
-  makeDirectory(dir);
+  ensureCapsuleDir(runDir, "artifacts");
   const save = (name: string, a: RealArray) => {
-    writeNpy(join(dir, `${name}.npy`), a, slot.shape);
+    writeCapsuleFile(runDir, `artifacts/${name}.npy`, encodeNpy(a, slot.shape));
     written.push(`artifacts/${name}.npy`);
   };
   const term = compiled.spec.terms.find((t) => t.kind === "data" && typeof t.target === "string");
