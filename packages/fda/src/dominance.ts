@@ -34,9 +34,9 @@ export interface Dominance {
 }
 
 export interface DominanceOptions {
-  /** Power iterations at most (default 500). */
+  /** Power iterations at most (default 300). */
   maxIter?: number;
-  /** Stop once the upper bound moved by less than this (relative) over 30 iterations, or met the lower bound to it (default 1e-3). */
+  /** Stop once the upper bound moved by less than this (relative) over 40 iterations, or met the lower bound to it (default 1e-3). */
   tol?: number;
 }
 
@@ -60,7 +60,7 @@ export function dominance(R: RestrictedMatrix, options: DominanceOptions = {}): 
   }
   let v = new Float64Array(n).fill(1);
   const w = new Float64Array(n);
-  const maxIter = options.maxIter ?? 500;
+  const maxIter = options.maxIter ?? 300;
   const tol = options.tol ?? 1e-3;
   let upper = Number.POSITIVE_INFINITY;
   let lower = 0;
@@ -91,7 +91,7 @@ export function dominance(R: RestrictedMatrix, options: DominanceOptions = {}): 
       }
       lower = Math.max(lower, lo);
       iterations = it + 1;
-      if (it % 10 === 9 || it === maxIter - 1) {
+      if (it % 20 === 19 || it === maxIter - 1) {
         for (const floor of [0, 1e-8, 1e-6, 1e-4, 1e-3, 1e-2]) {
           const x = floor === 0 ? v : floored(v, floor);
           const r = bound(x);
@@ -102,7 +102,7 @@ export function dominance(R: RestrictedMatrix, options: DominanceOptions = {}): 
         }
         checkpoints.push(upper);
         const c = checkpoints.length;
-        if (upper <= lower * (1 + tol) || (c >= 4 && checkpoints[c - 4] - upper <= tol * upper)) break;
+        if (upper <= lower * (1 + tol) || (c >= 3 && checkpoints[c - 3] - upper <= tol * upper)) break;
       }
       let mx = 0;
       for (let i = 0; i < n; i++) {

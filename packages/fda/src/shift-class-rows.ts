@@ -197,7 +197,7 @@ export class ShiftClassRows {
     const wBound = periodisedDwtBound(W.wavelet, levels, dims, unitRoundoff("float64"));
     const app = composeBounds(wBound, composeBounds(L.bound, wBound));
     const E = (l: number) => (2 ** l - 1) * (F - 1);
-    const H = (l: number) => shape.map((N, d) => (L.radius === null ? Number.POSITIVE_INFINITY : E(l) + L.radius[d]));
+    const H = (l: number) => shape.map((_, d) => (L.radius === null ? Number.POSITIVE_INFINITY : E(l) + L.radius[d]));
     const fullAxis = (l: number) => H(l).map((h, d) => !(2 * h + 1 <= shape[d]));
 
     const rows: ClassRow[] = new Array(classBase[bands.length]);
@@ -348,26 +348,6 @@ export class ShiftClassRows {
     });
   }
 
-  /** The band holding coefficient j. */
-  private bandOf(j: number): number {
-    const bands = this.bands;
-    let lo = 0;
-    let hi = bands.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (bands[mid].offset <= j) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
-  }
-
-  /** Diagonal L_jj of every coefficient j (a class lookup). */
-  diagonal(j: number): number {
-    const b = this.bandOf(j);
-    const k = unflat(j - this.bands[b].offset, this.bands[b].shape as number[]);
-    return this.rows[this.classBase[b] + flatIndex(k.map((v, d) => v % this.classStride[b][d]), this.classStride[b])].diag;
-  }
-
   /**
    * L̂_S for the active set S (coefficient indices, ascending, distinct): each pair's entry from
    * its owner's class row, both triangles stored. Cost: Σ over rows of the S-members inside their
@@ -411,7 +391,7 @@ export class ShiftClassRows {
     const w0 = new Int32Array(dims);
     for (let p = 0; p < nS; p++) {
       const i = S[p];
-      const b = this.bandOf(i);
+      const b = bandIndexOf(bands, i);
       const band = bands[b];
       let local = i - band.offset;
       for (let d = dims - 1; d >= 0; d--) {
@@ -494,6 +474,18 @@ export class ShiftClassRows {
       ms: performance.now() - t0,
     };
   }
+}
+
+/** Index of the band holding coefficient j (bands sorted by offset). */
+export function bandIndexOf(bands: readonly Band[], j: number): number {
+  let lo = 0;
+  let hi = bands.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (bands[mid].offset <= j) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }
 
 function mod(a: number, n: number): number {

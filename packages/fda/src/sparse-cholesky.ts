@@ -290,7 +290,8 @@ export function sparseCholesky(a: SymmetricCsr, shift: number, perm: Permutation
         v -= shift;
         diagSeen[pi] = 1;
         trace += v;
-        shiftRounding = Math.max(shiftRounding, 2 ** -53 * Math.abs(v));
+        // |fl(a − s) − (a − s)| ≤ u|a − s| ≤ u(1 + u)|fl(a − s)| ≤ 2u·|fl(a − s)|
+        shiftRounding = Math.max(shiftRounding, 2 ** -52 * Math.abs(v));
       }
       tileOf.get(key(Math.floor(pi / b), Math.floor(pj / b)))![(pi % b) * b + (pj % b)] += v;
     }

@@ -91,7 +91,7 @@ describe("forward–backward error bar", () => {
       }
       return out;
     };
-    let x = new Float64Array(n);
+    let x: Float64Array = new Float64Array(n);
     let checked = 0;
     for (let k = 0; k < 200; k++) {
       x = step(x);
