@@ -102,8 +102,9 @@ export class ShiftClassRows {
   readonly ms: number;
   /** Stored values over all class rows. */
   readonly storedEntries: number;
-  /** ‖L_S − L̂_S‖₂ ≤ perturbation for every S (rounding + dropped entries). */
+  /** ‖L_S − L̂_S‖₂ ≤ perturbation for every S (rounding + dropped entries + a float32 run's taps). */
   readonly perturbation: number;
+  /** The largest dropped mass of a class row, the largest probe's rounding (2-norm), the taps' term. */
   readonly parts: { dropped: number; rounding: number; taps: number };
   /** max_i L_ii over W-space (from the class rows). */
   readonly maxDiag: number;
@@ -296,8 +297,9 @@ export class ShiftClassRows {
     let maxDiag = 0;
     for (const r of rows) maxDiag = Math.max(maxDiag, Math.abs(r.diag));
     const dropAbs = (options.dropTolerance ?? 0) * maxDiag;
-    let droppedTotal = 0;
+    let droppedMax = 0; // the largest dropped mass of one class row
     for (const r of rows) {
+      let droppedRow = 0;
       for (const blk of r.blocks) {
         let dropped = 0;
         if (dropAbs > 0) {
@@ -310,10 +312,11 @@ export class ShiftClassRows {
             }
           }
         }
-        droppedTotal = Math.max(droppedTotal, dropped);
+        droppedRow += dropped;
         blk.mass += dropped;
         r.rowMass += blk.mass;
       }
+      droppedMax = Math.max(droppedMax, droppedRow);
     }
     // ‖E‖₂ ≤ max over bands b of [max own row mass of a class of b + Σ_{owner classes} their block mass on b]
     const ownMax = new Float64Array(bands.length);
@@ -342,7 +345,7 @@ export class ShiftClassRows {
       applications,
       ms: performance.now() - t0,
       perturbation,
-      parts: { dropped: droppedTotal, rounding: Math.max(...probeErr), taps },
+      parts: { dropped: droppedMax, rounding: Math.max(...probeErr), taps },
       maxDiag,
       applicationRelErr: app.relErr,
     });

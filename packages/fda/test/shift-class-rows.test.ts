@@ -5,7 +5,7 @@
 import { DTYPES, type Dtype, createTransform, gaussianKernel1d, gaussianKernel2d } from "@cflow/core";
 import { describe, expect, it } from "vitest";
 import { convolutionGram, csrToDense, type PeriodisedWavelet, ShiftClassRows, type ShiftInvariantOperator } from "../src/index.js";
-import { mulberry32 } from "./helpers.js";
+import { jacobiEigenvalues, mulberry32 } from "./helpers.js";
 import { denseRestricted, plainDwt } from "./restricted-problems.js";
 
 function randomSupport(m: number, coarse: number, rand: () => number, pFine: number): Int32Array {
@@ -53,6 +53,21 @@ describe.each(DTYPES)("shift-class rows (%s run)", (dtype: Dtype) => {
         if (dtype === "float64") expect(worst).toBeLessThan(1e-13);
         expect(R.coordinates?.length).toBe(S.length * shape.length);
       }
+    });
+
+    it("drops entries below a tolerance and carries their mass into the perturbation", () => {
+      const dropped = ShiftClassRows.build(L, W, { runDtype: dtype, dropTolerance: 1e-5 });
+      expect(dropped.parts.dropped).toBeGreaterThan(0);
+      expect(dropped.perturbation).toBeGreaterThan(rows.perturbation + dropped.parts.dropped * 0.999);
+      const S = randomSupport(truthW.m, truthW.m >> (2 * c.levels - 1), mulberry32(11), shape.length === 1 ? 0.3 : 0.03);
+      const R = dropped.restrict(S);
+      expect(R.matrix.rowPtr[S.length]).toBeLessThan(rows.restrict(S).matrix.rowPtr[S.length]);
+      const got = csrToDense(R.matrix);
+      const want = denseRestricted(truthW, taps, shape, S);
+      // ‖L_S − L̂_S‖₂ (dense eigenvalues of the difference) within the stated bound
+      const diff = got.map((v, k) => v - want[k]);
+      const ev = jacobiEigenvalues({ rows: S.length, cols: S.length, a: diff });
+      expect(Math.max(-ev[0], ev[S.length - 1])).toBeLessThanOrEqual(R.perturbation);
     });
 
     it("reads every row in full when L's stencil is unknown (one probe per class), with the same entries", () => {
