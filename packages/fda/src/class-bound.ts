@@ -1,4 +1,5 @@
 import { type Band, type Dtype, type RealArray, zeros } from "@cflow/core";
+import { bandIndexOf } from "./shift-class-rows.js";
 import { type CertTransform, type LApply, frameScale } from "./wspace-operator.js";
 
 /** A transform whose bands are shift-covariant (periodised wavelets): what the class bound needs. */
@@ -39,16 +40,7 @@ export function classRowBound(L_apply: LApply, W: ShiftCovariantTransform, optio
   const strides = bands.map((b) => W.translationStride(b));
   const smax = Array.from({ length: dims }, (_, d) => Math.max(...strides.map((s) => s[d])));
   const sizes = bands.map((b) => b.shape.reduce((a, c) => a * c, 1));
-  const bandOf = (j: number): number => {
-    let lo = 0;
-    let hi = bands.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (bands[mid].offset <= j) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
-  };
+  const bandOf = (j: number): number => bandIndexOf(bands, j);
   const classOf = (b: number, j: number): number => {
     const band = bands[b];
     let local = j - band.offset;

@@ -40,8 +40,10 @@ export interface LanczosResult {
    * k is too small for the bound): Kuczyński & Woźniakowski (SIAM J. Matrix Anal. Appl. 13, 1992,
    * Thm 4.2) give P(θ_min − λ_min ≥ ε(λ_max − λ_min)) ≤ 1.648 √n e^{−√ε(2k−1)} for a start uniform
    * on the sphere; with the same at the top end, λ_max − λ_min ≤ (θ_max − θ_min)/(1 − 2ε), so
-   * λ_min ≥ θ_min − ε(θ_max − θ_min)/(1 − 2ε) with √ε = ln(2·1.648√n/δ)/(2k − 1), δ = 1 − confidence.
-   * Exact when the Krylov space is invariant.
+   * λ_min ≥ θ_min − ε(θ_max − θ_min)/(1 − 2ε) with √ε = ln(2·1.648√n/δ')/(2k − 1). The run may
+   * stop at any step (convergence, the gate), so every step's bound uses δ' = δ/maxIter,
+   * δ = 1 − confidence: with probability ≥ confidence they hold at all steps at once (union bound),
+   * whichever step the run stops at. Exact when the Krylov space is invariant.
    */
   lowerBound: number;
   /** The smallest Ritz pair met the tolerance, or the Krylov space became invariant. */
@@ -122,7 +124,7 @@ export function lanczos(op: SymmetricOperator, options: LanczosOptions): Lanczos
     const minResidual = invariant ? 0 : b * Math.abs(ritz.minLast);
     const maxResidual = invariant ? 0 : b * Math.abs(ritz.maxLast);
     const converged = invariant || minResidual <= tol * Math.abs(ritz.min) + absTol * normT;
-    const lowerBound = invariant ? ritz.min : probabilisticLowerBound(ritz.min, ritz.max, s, k, delta);
+    const lowerBound = invariant ? ritz.min : probabilisticLowerBound(ritz.min, ritz.max, s, k, delta / maxIter);
     const gate = options.gate;
     const decided = gate === undefined ? null : ritz.min < gate ? "below" : lowerBound >= gate ? "above" : null;
     result = { min: ritz.min, max: ritz.max, minResidual, maxResidual, lowerBound, converged, decided, invariant, iterations: k, applications: k, maxIterAllowed: maxIter };

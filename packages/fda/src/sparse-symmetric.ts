@@ -1,0 +1,221 @@
+import { CflowError } from "@cflow/core";
+
+/**
+ * A symmetric matrix in compressed sparse rows, upper triangle only: row i lists each j ≥ i with a
+ * stored A_ij once (the diagonal included when non-zero); A_ji = A_ij is implied. Columns are
+ * ascending when built by `CooBuilder`, in assembly order by `UpperRowsBuilder`. Float64 whatever
+ * the run's dtype: the certificates' explicit restricted operators live here.
+ */
+export interface SymmetricCsr {
+  readonly n: number;
+  readonly rowPtr: Int32Array;
+  readonly col: Int32Array;
+  readonly val: Float64Array;
+}
+
+/** y ← A x. */
+export function csrMultiply(a: SymmetricCsr, x: Float64Array, y: Float64Array): void {
+  const { n, rowPtr, col, val } = a;
+  y.fill(0, 0, n);
+  for (let i = 0; i < n; i++) {
+    const xi = x[i];
+    let s = y[i];
+    for (let p = rowPtr[i]; p < rowPtr[i + 1]; p++) {
+      const j = col[p];
+      const v = val[p];
+      s += v * x[j];
+      if (j !== i) y[j] += v * xi;
+    }
+    y[i] = s;
+  }
+}
+
+/** Entries of the full matrix (both triangles). */
+export function csrNonzeros(a: SymmetricCsr): number {
+  let diag = 0;
+  for (let i = 0; i < a.n; i++) for (let p = a.rowPtr[i]; p < a.rowPtr[i + 1]; p++) if (a.col[p] === i) diag++;
+  return 2 * a.rowPtr[a.n] - diag;
+}
+
+/**
+ * Per row of the full matrix: the diagonal A_ii, the weighted off-diagonal sum Σ_{j≠i}|A_ij| w_j
+ * (w = 1 when null), and the longest row (entries, diagonal included) — what Gershgorin discs and
+ * dominance ratios are made of.
+ */
+export function csrRowSums(a: SymmetricCsr, w: Float64Array | null = null): { diag: Float64Array; off: Float64Array; maxRow: number } {
+  const { n, rowPtr, col, val } = a;
+  const diag = new Float64Array(n);
+  const off = new Float64Array(n);
+  const count = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const wi = w ? w[i] : 1;
+    for (let p = rowPtr[i]; p < rowPtr[i + 1]; p++) {
+      const j = col[p];
+      const v = Math.abs(val[p]);
+      count[i]++;
+      if (j === i) {
+        diag[i] = val[p];
+        continue;
+      }
+      count[j]++;
+      off[i] += v * (w ? w[j] : 1);
+      off[j] += v * wi;
+    }
+  }
+  let maxRow = 0;
+  for (let i = 0; i < n; i++) maxRow = Math.max(maxRow, count[i]);
+  return { diag, off, maxRow };
+}
+
+/**
+ * Coordinate lists of the upper triangle: entries (i, j) are appended in any order with i ≤ j
+ * (swapped otherwise; duplicates are summed) and sorted into CSR by two counting passes.
+ */
+export class CooBuilder {
+  private rows: Int32Array;
+  private cols: Int32Array;
+  private vals: Float64Array;
+  private size = 0;
+
+  constructor(
+    readonly n: number,
+    capacity = 1024,
+  ) {
+    this.rows = new Int32Array(capacity);
+    this.cols = new Int32Array(capacity);
+    this.vals = new Float64Array(capacity);
+  }
+
+  push(i: number, j: number, v: number): void {
+    if (this.size === this.rows.length) {
+      const cap = this.rows.length * 2;
+      const r = new Int32Array(cap);
+      const c = new Int32Array(cap);
+      const x = new Float64Array(cap);
+      r.set(this.rows);
+      c.set(this.cols);
+      x.set(this.vals);
+      this.rows = r;
+      this.cols = c;
+      this.vals = x;
+    }
+    this.rows[this.size] = Math.min(i, j);
+    this.cols[this.size] = Math.max(i, j);
+    this.vals[this.size] = v;
+    this.size++;
+  }
+
+  /** The CSR matrix (columns ascending, duplicates summed). */
+  toCsr(): SymmetricCsr {
+    const n = this.n;
+    const nz = this.size;
+    // bucket by column, then by row visiting columns in order: rows come out sorted by column
+    const colPtr = new Int32Array(n + 1);
+    for (let k = 0; k < nz; k++) colPtr[this.cols[k] + 1]++;
+    for (let j = 0; j < n; j++) colPtr[j + 1] += colPtr[j];
+    const byColRow = new Int32Array(nz);
+    const byColVal = new Float64Array(nz);
+    const next = colPtr.slice(0, n);
+    for (let k = 0; k < nz; k++) {
+      const q = next[this.cols[k]]++;
+      byColRow[q] = this.rows[k];
+      byColVal[q] = this.vals[k];
+    }
+    const rowPtr = new Int32Array(n + 1);
+    for (let k = 0; k < nz; k++) rowPtr[byColRow[k] + 1]++;
+    for (let i = 0; i < n; i++) rowPtr[i + 1] += rowPtr[i];
+    const col = new Int32Array(nz);
+    const val = new Float64Array(nz);
+    const fill = rowPtr.slice(0, n);
+    for (let j = 0; j < n; j++) {
+      for (let q = colPtr[j]; q < colPtr[j + 1]; q++) {
+        const p = fill[byColRow[q]]++;
+        col[p] = j;
+        val[p] = byColVal[q];
+      }
+    }
+    let w = 0;
+    const outPtr = new Int32Array(n + 1);
+    for (let i = 0; i < n; i++) {
+      outPtr[i] = w;
+      for (let p = rowPtr[i]; p < rowPtr[i + 1]; p++) {
+        if (w > outPtr[i] && col[w - 1] === col[p]) val[w - 1] += val[p];
+        else {
+          col[w] = col[p];
+          val[w] = val[p];
+          w++;
+        }
+      }
+    }
+    outPtr[n] = w;
+    return { n, rowPtr: outPtr, col: col.slice(0, w), val: val.slice(0, w) };
+  }
+}
+
+/**
+ * Rows of the upper triangle appended in order (row 0 first, every entry of a row before the next
+ * row starts), each (i, j ≥ i) once: no sorting pass, for assemblies that produce rows in order,
+ * as the shift-class restriction does.
+ */
+export class UpperRowsBuilder {
+  private col: Int32Array;
+  private val: Float64Array;
+  private size = 0;
+  private row = -1;
+  private readonly rowPtr: Int32Array;
+
+  constructor(
+    readonly n: number,
+    capacity = 1024,
+  ) {
+    this.col = new Int32Array(capacity);
+    this.val = new Float64Array(capacity);
+    this.rowPtr = new Int32Array(n + 1);
+  }
+
+  /** A_ij = v, j ≥ i, rows non-decreasing across calls. */
+  push(i: number, j: number, v: number): void {
+    if (i < this.row || j < i) {
+      throw new CflowError("BAD_OPTION", `UpperRowsBuilder.push: entry (${i}, ${j}) after row ${this.row}; rows must come in order and j ≥ i`, { path: "UpperRowsBuilder", expected: `i ≥ ${this.row}, j ≥ i`, found: `(${i}, ${j})` });
+    }
+    while (this.row < i) this.rowPtr[++this.row] = this.size;
+    if (this.size === this.col.length) {
+      const c = new Int32Array(this.col.length * 2);
+      const x = new Float64Array(this.col.length * 2);
+      c.set(this.col);
+      x.set(this.val);
+      this.col = c;
+      this.val = x;
+    }
+    this.col[this.size] = j;
+    this.val[this.size] = v;
+    this.size++;
+  }
+
+  toCsr(): SymmetricCsr {
+    while (this.row < this.n) this.rowPtr[++this.row] = this.size;
+    return { n: this.n, rowPtr: this.rowPtr, col: this.col.slice(0, this.size), val: this.val.slice(0, this.size) };
+  }
+}
+
+/** A dense symmetric row-major n×n matrix as CSR (upper triangle, exact zeros left out). */
+export function csrFromDense(a: ArrayLike<number>, n: number): SymmetricCsr {
+  if (a.length < n * n) throw new CflowError("SHAPE_MISMATCH", `csrFromDense: expected ${n * n} entries, found ${a.length}`, { path: "csrFromDense", expected: n * n, found: a.length });
+  const b = new CooBuilder(n, Math.max(16, n * 4));
+  for (let i = 0; i < n; i++) for (let j = i; j < n; j++) if (a[i * n + j] !== 0) b.push(i, j, a[i * n + j]);
+  return b.toCsr();
+}
+
+/** The matrix as a dense row-major array (small sizes: tests and dense cross-checks). */
+export function csrToDense(a: SymmetricCsr): Float64Array {
+  const n = a.n;
+  const out = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let p = a.rowPtr[i]; p < a.rowPtr[i + 1]; p++) {
+      const j = a.col[p];
+      out[i * n + j] += a.val[p];
+      if (j !== i) out[j * n + i] += a.val[p];
+    }
+  }
+  return out;
+}

@@ -1,0 +1,65 @@
+// η_dd and the optimally scaled dominance ρ(|J|) against dense truth: the plain η_dd bound sits at
+// or just above the exact max-row ratio; ρ(|J|) (the largest eigenvalue of the symmetric
+// D^{-1/2}|L − D|D^{-1/2}, similar to |J|) lies between the Collatz–Wielandt bounds, the upper one
+// within 1% of it; the scaled Gershgorin route with that vector is a valid lower bound of λ_min.
+import { describe, expect, it } from "vitest";
+import { csrFromDense, dominance, gershgorinGamma, lambdaMaxUpper, type RestrictedMatrix } from "../src/index.js";
+import { bandedMatrix, jacobiEigenvalues, mulberry32, withSpectrum, logspace } from "./helpers.js";
+
+function restricted(a: Float64Array, n: number, perturbation = 0): RestrictedMatrix {
+  return { active: Int32Array.from({ length: n }, (_, i) => i), matrix: csrFromDense(a, n), perturbation, rowPerturbation: perturbation, parts: { dropped: 0, rounding: perturbation }, source: "exact rows", ms: 0 };
+}
+
+function truth(a: Float64Array, n: number): { eta: number; rho: number; lmin: number; lmax: number } {
+  let eta = 0;
+  const s = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    let off = 0;
+    for (let j = 0; j < n; j++) {
+      if (j === i) continue;
+      off += Math.abs(a[i * n + j]);
+      s[i * n + j] = Math.abs(a[i * n + j]) / Math.sqrt(a[i * n + i] * a[j * n + j]);
+    }
+    eta = Math.max(eta, off / a[i * n + i]);
+  }
+  const rho = jacobiEigenvalues({ rows: n, cols: n, a: s })[n - 1];
+  const ev = jacobiEigenvalues({ rows: n, cols: n, a });
+  return { eta, rho, lmin: ev[0], lmax: ev[n - 1] };
+}
+
+describe("diagonal dominance, plain and optimally scaled", () => {
+  it.each([
+    ["dominant banded", () => bandedMatrix(80, 3, 6, mulberry32(1))],
+    ["non-dominant banded", () => bandedMatrix(80, 6, 0.8, mulberry32(2))],
+    ["dense with a known spectrum", () => withSpectrum(logspace(1e-3, 1, 60), mulberry32(3))],
+  ])("%s", (_name, make) => {
+    const m = make();
+    const n = m.rows;
+    for (let i = 0; i < n; i++) m.a[i * n + i] = Math.abs(m.a[i * n + i]) + 1e-3;
+    const t = truth(m.a, n);
+    const R = restricted(m.a, n);
+    const d = dominance(R);
+    expect(d.plain).toBeGreaterThanOrEqual(t.eta);
+    expect(d.plain).toBeLessThan(t.eta * (1 + 1e-12));
+    expect(d.scaledLower).toBeLessThanOrEqual(t.rho * (1 + 1e-12));
+    expect(d.scaled).toBeGreaterThanOrEqual(t.rho);
+    expect(d.scaled).toBeLessThan(t.rho * 1.01);
+    expect(d.scaled).toBeLessThanOrEqual(d.plain * (1 + 1e-9));
+    // scaled Gershgorin: a lower bound of λ_min, positive when ρ(|J|) < 1
+    const g = gershgorinGamma(R, d.v);
+    expect(g.gamma).toBeLessThanOrEqual(t.lmin);
+    if (d.scaled < 1) expect(g.gamma).toBeGreaterThan(0);
+    expect(gershgorinGamma(R).gamma).toBeLessThanOrEqual(t.lmin);
+    expect(lambdaMaxUpper(R)).toBeGreaterThanOrEqual(t.lmax);
+  });
+
+  it("carries the perturbation of L_S into both bounds", () => {
+    const m = bandedMatrix(50, 2, 5, mulberry32(4));
+    const n = 50;
+    const a = restricted(m.a, n, 0);
+    const b = restricted(m.a, n, 1e-3);
+    expect(dominance(b).plain).toBeGreaterThan(dominance(a).plain);
+    expect(dominance(b).scaled).toBeGreaterThan(dominance(a).scaled);
+    expect(gershgorinGamma(b).gamma).toBeCloseTo(gershgorinGamma(a).gamma - 1e-3, 12);
+  });
+});

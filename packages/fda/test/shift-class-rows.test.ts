@@ -1,0 +1,116 @@
+// The restricted operator from shift-class rows against the dense L_S formed independently (plain
+// TS DWT and circular convolution, column by column): every entry within the stated perturbation,
+// in 1D and 2D, with probes packed several representatives at a time and with one per probe, for a
+// float64 run and a float32 run (whose W has float32 taps: the tap margin covers the difference).
+import { DTYPES, type Dtype, createTransform, gaussianKernel1d, gaussianKernel2d } from "@cflow/core";
+import { describe, expect, it } from "vitest";
+import { convolutionGram, csrToDense, type PeriodisedWavelet, ShiftClassRows, type ShiftInvariantOperator } from "../src/index.js";
+import { jacobiEigenvalues, mulberry32 } from "./helpers.js";
+import { denseRestricted, plainDwt } from "./restricted-problems.js";
+
+function randomSupport(m: number, coarse: number, rand: () => number, pFine: number): Int32Array {
+  const S: number[] = [];
+  for (let i = 0; i < m; i++) if (i < coarse ? rand() < 0.7 : rand() < pFine) S.push(i);
+  return Int32Array.from(S);
+}
+
+const CASES = [
+  { name: "1D, N = 256, db4 × 3, σ = 1.5", shape: [256], wavelet: "db4", levels: 3, sigma: 1.5 },
+  { name: "2D, 64 × 64, db2 × 2, σ = 1", shape: [64, 64], wavelet: "db2", levels: 2, sigma: 1 },
+] as const;
+
+describe.each(DTYPES)("shift-class rows (%s run)", (dtype: Dtype) => {
+  describe.each(CASES)("$name", (c) => {
+    const shape = [...c.shape];
+    const taps = shape.length === 1 ? gaussianKernel1d(c.sigma, dtype) : gaussianKernel2d(c.sigma, dtype);
+    const L = convolutionGram(taps, { shape });
+    const W = createTransform(c.wavelet, { shape, levels: c.levels, dtype: "float64" }) as unknown as PeriodisedWavelet;
+    const rows = ShiftClassRows.build(L, W, { runDtype: dtype });
+    const truthW = plainDwt(c.wavelet, shape, c.levels, dtype);
+
+    it("computes one row per shift class with a few packed probes", () => {
+      const classesPerLevel = (l: number) => (shape.length === 1 ? 1 : 3) * (2 ** (c.levels - l)) ** shape.length;
+      let classes = 1; // the approximation band
+      for (let l = 1; l <= c.levels; l++) classes += classesPerLevel(l);
+      expect(rows.classes).toBe(classes);
+      expect(rows.applications).toBeLessThan(classes / 2);
+      expect(rows.perturbation).toBeGreaterThan(0);
+      expect(rows.perturbation).toBeLessThan(dtype === "float64" ? 1e-9 : 2e-6);
+    });
+
+    it("assembles L̂_S within the stated perturbation of the dense L_S, over random supports", () => {
+      const rand = mulberry32(shape.length * 17 + (dtype === "float64" ? 1 : 2));
+      for (let trial = 0; trial < 4; trial++) {
+        const S = randomSupport(truthW.m, truthW.m >> (2 * c.levels - 1), rand, (shape.length === 1 ? 0.1 : 0.015) * (1 + trial));
+        const R = rows.restrict(S);
+        const got = csrToDense(R.matrix);
+        const want = denseRestricted(truthW, taps, shape, S);
+        let worst = 0;
+        for (let k = 0; k < got.length; k++) worst = Math.max(worst, Math.abs(got[k] - want[k]));
+        // an entry's error is at most the row sum of |L_S − L̂_S|, which the perturbation bounds;
+        // the dense truth carries ~1e-15 of its own rounding
+        expect(worst).toBeLessThanOrEqual(R.rowPerturbation + 1e-14);
+        if (dtype === "float64") expect(worst).toBeLessThan(1e-13);
+        expect(R.coordinates?.length).toBe(S.length * shape.length);
+      }
+    });
+
+    it("drops entries below a tolerance and carries their mass into the perturbation", () => {
+      const dropped = ShiftClassRows.build(L, W, { runDtype: dtype, dropTolerance: 1e-5 });
+      expect(dropped.parts.dropped).toBeGreaterThan(0);
+      expect(dropped.perturbation).toBeGreaterThan(rows.perturbation + dropped.parts.dropped * 0.999);
+      const S = randomSupport(truthW.m, truthW.m >> (2 * c.levels - 1), mulberry32(11), shape.length === 1 ? 0.3 : 0.03);
+      const R = dropped.restrict(S);
+      expect(R.matrix.rowPtr[S.length]).toBeLessThan(rows.restrict(S).matrix.rowPtr[S.length]);
+      const got = csrToDense(R.matrix);
+      const want = denseRestricted(truthW, taps, shape, S);
+      // ‖L_S − L̂_S‖₂ (dense eigenvalues of the difference) within the stated bound
+      const diff = got.map((v, k) => v - want[k]);
+      const ev = jacobiEigenvalues({ rows: S.length, cols: S.length, a: diff });
+      expect(Math.max(-ev[0], ev[S.length - 1])).toBeLessThanOrEqual(R.perturbation);
+    });
+
+    it("reads every row in full when L's stencil is unknown (one probe per class), with the same entries", () => {
+      const unknown: ShiftInvariantOperator = { shape: L.shape, apply: L.apply, bound: L.bound, radius: null };
+      const full = ShiftClassRows.build(unknown, W, { runDtype: dtype });
+      expect(full.applications).toBe(full.classes);
+      const S = randomSupport(truthW.m, 16, mulberry32(5), 0.1);
+      const a = csrToDense(full.restrict(S).matrix);
+      const b = csrToDense(rows.restrict(S).matrix);
+      for (let k = 0; k < a.length; k++) expect(Math.abs(a[k] - b[k])).toBeLessThan(1e-13);
+    });
+  });
+});
+
+describe("shift-class rows: bad input", () => {
+  const W = createTransform("db2", { shape: [64], levels: 2, dtype: "float64" }) as unknown as PeriodisedWavelet;
+  const L = convolutionGram(gaussianKernel1d(1, "float64"), { shape: [64] });
+
+  it("names the transform, the found and expected values", () => {
+    const W32 = createTransform("db2", { shape: [64], levels: 2, dtype: "float32" }) as unknown as PeriodisedWavelet;
+    expect(() => ShiftClassRows.build(L, W32)).toThrow(/must be float64/);
+    const L2 = convolutionGram(gaussianKernel1d(1, "float64"), { shape: [128] });
+    expect(() => ShiftClassRows.build(L2, W)).toThrow(/operator shape \[128\] differs from db2\.shape \[64\]/);
+    const rows = ShiftClassRows.build(L, W);
+    expect(() => rows.restrict(Int32Array.from([3, 2]))).toThrow(/active\[1\] = 2; expected distinct ascending indices in \[0, 64\)/);
+  });
+
+  it("detects a transform whose atoms leave the supports the packing assumes", () => {
+    // synthesis shifted by one sample: the atoms no longer sit where the periodised filter bank puts them
+    const shifted: PeriodisedWavelet = {
+      ...W,
+      bands: W.bands,
+      levels: W.levels,
+      wavelet: W.wavelet,
+      translationStride: (b) => W.translationStride(b),
+      forward: (x, out) => W.forward(x, out),
+      adjoint: (u, out) => {
+        const x = W.adjoint(u);
+        const y = out ?? new Float64Array(x.length);
+        for (let i = 0; i < x.length; i++) y[(i + 5) % x.length] = x[i];
+        return y;
+      },
+    };
+    expect(() => ShiftClassRows.build(L, shifted)).toThrow(/outside the atom supports/);
+  });
+});
