@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type RealArray, runCertified } from "@cflow/core";
 import { fda } from "@cflow/fda";
-import { readCheckpointFile, recorder, resumeRun } from "@cflow/recorder";
+import { recorder, resumeRun } from "@cflow/recorder";
 import { gapDial } from "@cflow/tuner";
 import { afterAll, describe, expect, test } from "vitest";
 import { record, type Row, withoutResumePreamble } from "./capsule-record.js";
@@ -20,13 +20,13 @@ import { mulberry32, sameBits } from "./test-hooks.js";
 const CHILD = join(__dirname, "resume-child.ts");
 /** Seeded kill points per stage of the reference run: feasibility, tuning, polish. */
 const KILLS_PER_STAGE = 4;
-/** Children run at once (the machine may have two cores, and neighbours). */
-const BATCH = 2;
+/** Children run at once. */
+const BATCH = 4;
 
 /** Children still running: killed before the temporary directory is removed (a failed test leaves none writing into it). */
 const running = new Set<ChildProcess>();
 
-/** Runs the child; resolves with how it ended (SIGKILL expected unless killAtRow is 0). */
+/** Runs the child; resolves with how it ended (killed at its row, or not). */
 function child(runsDir: string, runId: string, killAtRow: number): Promise<{ killed: boolean; out: string }> {
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, ["--import", "tsx", CHILD, runsDir, runId, String(killAtRow)], { cwd: join(__dirname, ".."), stdio: ["ignore", "pipe", "pipe"] });
@@ -44,21 +44,22 @@ function child(runsDir: string, runId: string, killAtRow: number): Promise<{ kil
   });
 }
 
-/** The uninterrupted run, in a child too (the same process set-up as the killed runs). */
+/** The uninterrupted run (here, like the resumed ones: a deterministic run does not depend on the process). */
 async function referenceRun(runsDir: string): Promise<{ x: RealArray; telemetry: Row[]; events: Row[]; rows: number }> {
-  const ref = await child(runsDir, "reference", 0);
-  expect(ref.killed).toBe(false);
-  const rows = Number(/DONE (\d+)/.exec(ref.out)![1]);
+  const { spec, compiled } = resumeStory();
+  let rows = 0;
+  const res = await runCertified(spec, compiled, { ...RESUME_RUN, hooks: [fda(), gapDial(), recorder({ runsDir, runId: "reference", ...RESUME_RECORDING })], onRow: () => rows++ });
+  compiled.dispose();
+  expect(res.status).toBe("FINISHED");
   const { telemetry, events } = await record(join(runsDir, "reference"));
   expect(telemetry).toHaveLength(rows);
-  const final = readCheckpointFile(join(runsDir, "reference", "artifacts", "final_state.cfck"));
   // the run the kill points sample: every stage, with rollbacks
   const names = events.map((e) => e.event);
   expect(names).toContain("CERT_FAIL");
   expect(names).toContain("TUNER_MOVE_ACCEPTED");
   expect(names).toContain("ROLLBACK");
   expect(telemetry.some((r) => r.phase === "GREEN" && r.trial_id === null)).toBe(true);
-  return { x: final.arrays.x, telemetry, events, rows };
+  return { x: res.x, telemetry, events, rows };
 }
 
 describe("resume determinism: SIGKILL at random iterations, resume, compare with an uninterrupted run", () => {

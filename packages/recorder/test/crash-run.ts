@@ -19,7 +19,8 @@ export interface SyntheticRun {
   say?: (line: string) => void;
 }
 
-const BIG = 300_000;
+/** An extra array, so checkpoints are not trivially small. */
+const BIG = 4_096;
 
 /** Dies once the work just started is under way (one turn of the event loop), never returning. */
 function dieSoon(): Promise<never> {
@@ -38,7 +39,8 @@ export async function recordSyntheticRun(o: SyntheticRun): Promise<void> {
   const say = o.say ?? (() => {});
   const killAt = o.kill?.at ?? -1;
   const how = o.kill?.how;
-  const rec = recorder({ runsDir: o.runsDir, runId: o.runId, flushEveryRows: 5, flushEverySeconds: 0.05, keepCheckpoints: 2 });
+  // flushes every 5 rows (never on time: the flush points are the same on a busy machine)
+  const rec = recorder({ runsDir: o.runsDir, runId: o.runId, flushEveryRows: 5, flushEverySeconds: 3600, keepCheckpoints: 2 });
   let from = 0;
   if (o.mode === "resume") {
     const r = resumeRun(`${o.runsDir}/${o.runId}`);

@@ -11,7 +11,7 @@ import { listCheckpoints, loadRunManifest, queryRuns, readRunLog, resumeRun } fr
 import { type KillHow, recordSyntheticRun } from "./crash-run.js";
 import { tempRunsDir } from "./fixtures.js";
 
-const ITERS = 120;
+const ITERS = 80;
 const CHILD = join(__dirname, "crash-child.ts");
 
 /** Kill points (crash-child.ts): how and at which row; checkpoints are written at rows ≡ 7 (mod 8). */
@@ -19,11 +19,11 @@ const KILLS: [how: KillHow, at: number][] = [
   ["row", 3], // before the first checkpoint: nothing to resume from
   ["flush", 12],
   ["checkpoint", 23],
-  ["row", 40],
-  ["checkpoint", 55],
-  ["flush", 70],
-  ["checkpoint", 87],
-  ["row", 110],
+  ["row", 30],
+  ["checkpoint", 39],
+  ["flush", 50],
+  ["checkpoint", 63],
+  ["row", 75],
 ];
 
 interface ChildResult {
@@ -67,12 +67,14 @@ describe("crash safety (child processes killed with SIGKILL)", () => {
     const reference = await recordOf(join(runsDir, "reference"));
     expect(reference.telemetry).toHaveLength(ITERS);
 
+    // the children are independent capsules: they run at once (each kills itself at its point)
+    const ended = await Promise.all(KILLS.map(([how, at], k) => runChild([runsDir, `kill-${k}`, String(ITERS), how, String(at)])));
     let resumed = 0;
     let fellBack = 0;
     for (const [k, [how, at]] of KILLS.entries()) {
       const id = `kill-${k}`;
       const dir = join(runsDir, id);
-      const { lines, killed } = await runChild([runsDir, id, String(ITERS), how, String(at)]);
+      const { lines, killed } = ended[k];
       expect(killed, `kill ${how} ${at}`).toBe(true);
 
       const manifest = loadRunManifest(dir);
