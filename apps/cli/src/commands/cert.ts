@@ -84,6 +84,8 @@ export const certCommand = defineCommand<CertCommandOptions>({
       } else {
         lines.push("", `${phaseColor(s, result.phase)(s.bold(result.phase))} — not certified${last ? ":" : " (no certificate was evaluated)"}`);
         for (const r of last?.reasons ?? []) lines.push(`  ${s.dim("-")} ${r}`);
+        const timeout = result.events.find((e) => e.event === "TIMEOUT");
+        if (timeout) lines.push(`  ${s.dim("-")} the ${timeout.payload.budget === "iterations" ? "iteration" : "wall-time"} budget (${timeout.payload.limit}) ran out first`);
       }
       return lines.join("\n");
     });
