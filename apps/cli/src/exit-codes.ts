@@ -8,7 +8,7 @@ export const EXIT_CODES = {
   USAGE: { code: 2, meaning: "bad usage: unknown command or flag, missing or malformed argument" },
   RED: { code: 3, meaning: "lint failure: the spec is invalid (phase RED)" },
   CERT_FAIL: { code: 4, meaning: "certificate failure: the flow could not be certified (stopped in AMBER)" },
-  TIMEOUT: { code: 5, meaning: "the wall-time budget ran out before the run finished" },
+  TIMEOUT: { code: 5, meaning: "a budget ran out before the run finished: wall time, or iterations before GREEN" },
   INPUT: { code: 6, meaning: "bad input: a spec, data file, plugin or capsule could not be read, or a bad --out" },
   IO: { code: 7, meaning: "I/O error: disk full, permission denied or read-only file system while reading or writing (the message names the path)" },
   LOCKED: { code: 75, meaning: "the capsule is in use by another cflow process (its lock file names it); retry when it is done" },

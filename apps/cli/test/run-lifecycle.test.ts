@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { loadRunManifest, queryRuns } from "@cflow/recorder";
 import { beforeAll, describe, expect, it } from "vitest";
 import { EXIT_CODES } from "../src/exit-codes.js";
-import { capsuleOf, cflow, tempDir, writeLifecycleSpec } from "./helpers.js";
+import { capsuleOf, cflow, cli, tempDir, writeLifecycleSpec } from "./helpers.js";
 
 const dir = tempDir("lifecycle");
 const SPEC = writeLifecycleSpec(dir);
@@ -137,5 +137,21 @@ describe("--redact-artifacts and --deterministic", () => {
     const resume = await cflow(["resume", capsule, "--continue-iterations", "10"]);
     expect(resume.code).toBe(EXIT_CODES.INPUT.code);
     expect(resume.stderr).toContain("RESUME_REDACTED");
+  });
+});
+
+describe("--max-iters is a hard cap, certification included", () => {
+  it("a budget spent before GREEN: run ends TIMEOUT in AMBER (exit 5) with a checkpoint there; cert says why it is not certified", async () => {
+    // the spec certifies after a 10-iteration warm-up: 6 iterations are not enough
+    const runs = join(dir, "runs-cap");
+    const r = await cli(["run", SPEC, "--param", "iters=6", "--out", runs, "--json"], { cwd: dir });
+    expect(r.code).toBe(EXIT_CODES.TIMEOUT.code);
+    const result = JSON.parse(r.stdout).result;
+    expect(result).toMatchObject({ status: "TIMEOUT", phase: "AMBER", iters: 6, certified: false, certificate: null });
+    expect(loadRunManifest(result.run_dir).checkpoints).toMatchObject({ latest_iter: 6, latest_phase: "AMBER" });
+    const cert = await cli(["cert", SPEC, "--param", "iters=6"], { cwd: dir });
+    expect(cert.code).toBe(EXIT_CODES.CERT_FAIL.code);
+    expect(cert.stdout).toContain("AMBER — not certified (no certificate was evaluated)");
+    expect(cert.stdout).toContain("the iteration budget (6) ran out first");
   });
 });

@@ -124,14 +124,16 @@ describe.each(DTYPES)("failure modes (%s)", (dtype) => {
     compiled.dispose();
     const t = res.events.find((e) => e.event === "TIMEOUT")!;
     expect(t.payload).toEqual({ budget: "iterations", limit: 200, used: 180 });
-    // the rest of the budget polishes (re-certified at iteration 200)
-    expect(storyTokens(res.events)).toMatch(/PHASE_CHANGED:AMBER>GREEN TIMEOUT CERT_PASS:polish CERT_PASS:final RUN_FINISHED$/);
+    // the rest of the budget polishes; its first review point (GREEN + 50) lies beyond the budget,
+    // so the final certificate is the one of the state at 200
+    expect(storyTokens(res.events)).toMatch(/PHASE_CHANGED:AMBER>GREEN TIMEOUT CERT_PASS:final RUN_FINISHED$/);
+    expect(res.certificates.at(-1)).toMatchObject({ iter: 200, stage: "final" });
     expect(res.status).toBe("FINISHED");
     expect(res.iters).toBe(200);
     expect(sink.rows.filter((r) => r.trialId !== null)).toEqual([]);
   });
 
-  test("an abort ends the run CANCELLED with a valid capsule, resumable from its last good checkpoint", async () => {
+  test("an abort ends the run CANCELLED with a valid capsule, resumable where it stood", async () => {
     const { spec, compiled } = compileStory({ dtype });
     const runsDir = mkdtempSync(join(tmpdir(), "cflow-cancel-"));
     const ac = new AbortController();
@@ -145,7 +147,8 @@ describe.each(DTYPES)("failure modes (%s)", (dtype) => {
     compiled.dispose();
 
     expect(res.status).toBe("CANCELLED");
-    expect(storyTokens(res.events.slice(-3))).toBe("TUNER_MOVE_TRY:2 CANCELLED RUN_FINISHED");
+    // the state it stops at (mid-trial) is certified on its own before it is reported
+    expect(storyTokens(res.events.slice(-4))).toBe("TUNER_MOVE_TRY:2 CERT_PASS:final CANCELLED RUN_FINISHED");
     expect(res.events.find((e) => e.event === "CANCELLED")!.payload).toEqual({ reason: "stopped by the test in trial 2" });
     // aborted within one iteration of the request
     expect(rows.filter((r) => r.trialId === 2)).toHaveLength(1);
@@ -158,12 +161,13 @@ describe.each(DTYPES)("failure modes (%s)", (dtype) => {
     const ev = await queryRuns("SELECT event, iter FROM events WHERE event <> 'CHECKPOINT_WRITTEN' ", [dir]);
     expect(ev.map((e) => e.event)).toEqual(res.events.map((e) => e.event));
     expect(JSON.parse(readFileSync(join(dir, "run_card.json"), "utf8"))).toEqual(res.runCard);
-    // mid-trial the state is neither certified nor rolled back: the resume point is trial 1's acceptance
+    // checkpointed where it stood: one iteration into trial 2 (not a certified state), before the final certificate
     const resumed = resumeRun(dir);
-    expect(resumed.good).toBe(true);
-    expect(resumed.controllerState).toMatchObject({ stage: "tuning", trial: 1 });
-    const accepted = res.events.find((e) => e.event === "TUNER_MOVE_ACCEPTED" && e.payload.trial === 1)!;
-    expect(resumed.iter).toBe(accepted.iter);
+    const cutAt = rows.find((r) => r.trialId === 2)!.iter;
+    expect(resumed.iter).toBe(cutAt);
+    expect(resumed.good).toBe(false);
+    expect(resumed.controllerState).toMatchObject({ stage: "tuning", trial: 2, inFlight: { kind: "trial", trial: 2, done: 1 } });
+    expect(resumed.resumePoint.telemetryRows).toBe(rows.length - 1);
     rmSync(runsDir, { recursive: true, force: true });
   });
 
@@ -242,7 +246,7 @@ describe.each(DTYPES)("a NaN is caught in the iteration that produced it (%s)", 
   }
 
   test("in the polish: rolled back to the last certified state, then the run stops (fail closed)", async () => {
-    // certified at the first attempt (iteration 30), re-certified every 10 iterations, poisoned after 55
+    // certified at the first attempt (iteration 30), reviewed every 10 iterations, poisoned after 55
     const { spec, compiled, probe } = compileStory({ dtype, lambda: LAMBDA_GREEN, probe: true, policies: { certification: { every: 10 }, budgets: { tol: 0 } } });
     const sink = new MemorySink();
     const onRow = (r: TelemetryRow) => {
@@ -255,15 +259,18 @@ describe.each(DTYPES)("a NaN is caught in the iteration that produced it (%s)", 
     expect(bad.iter).toBe(56);
     const rb = res.events.find((e) => e.event === "ROLLBACK")!;
     expect(rb.iter).toBe(56);
-    expect(rb.payload).toMatchObject({ to_iter: 50, rollbacks: 1 });
+    // the last certificate before the NaN (40 or 50, as the cadence decided) is the last good state
+    const certified = res.events.filter((e) => e.event === "CERT_PASS" && e.payload.stage === "polish").at(-1)!;
+    expect([40, 50]).toContain(certified.iter);
+    expect(rb.payload).toMatchObject({ to_iter: certified.iter, rollbacks: 1 });
     expect(rb.payload.reason).toMatch(/NaN\/Inf/);
     expect(storyTokens(res.events.slice(res.events.indexOf(rb)))).toBe("ROLLBACK WARNING CERT_PASS:final RUN_FINISHED");
-    // no step after the bad one; the final state is the one certified at iteration 50, bit for bit
+    // no step after the bad one; the final state is the one certified last, bit for bit
     expect(sink.rows.slice(sink.rows.indexOf(bad) + 1).every((r) => r.notes === "certificate evaluation")).toBe(true);
-    const at50 = sink.checkpoints.find((c) => c.iter === 50)!;
-    expect(at50.good).toBe(true);
-    expect(sameBits(res.x, at50.arrays.x)).toBe(true);
-    expect(res.iters).toBe(50);
+    const atCert = sink.checkpoints.find((c) => c.iter === certified.iter)!;
+    expect(atCert.good).toBe(true);
+    expect(sameBits(res.x, atCert.arrays.x)).toBe(true);
+    expect(res.iters).toBe(certified.iter);
     expect(res.status).toBe("FINISHED");
     expect(res.phase).toBe("GREEN");
     expect(Number.isFinite(res.energy)).toBe(true);

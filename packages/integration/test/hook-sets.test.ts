@@ -40,16 +40,18 @@ describe.each(DTYPES)("hook sets (%s)", (dtype) => {
     const sink = new MemorySink();
     const res = await runCertified(spec, compiled, { hooks: [fda(), sink] });
     compiled.dispose();
-    expect(storyTokens(res.events)).toBe(
-      "RUN_STARTED FLOW_POLICY_APPLIED PHASE_CHANGED:RED>AMBER CERT_PASS:feasibility PHASE_CHANGED:AMBER>GREEN CERT_PASS:polish CERT_PASS:polish CERT_PASS:polish CERT_PASS:polish CERT_PASS:final RUN_FINISHED",
-    );
-    expect(res.events.filter((e) => e.event === "CERT_PASS").map((e) => e.iter)).toEqual([30, 40, 60, 80, 100, 100]);
+    expect(storyTokens(res.events)).toMatch(/^RUN_STARTED FLOW_POLICY_APPLIED PHASE_CHANGED:RED>AMBER CERT_PASS:feasibility PHASE_CHANGED:AMBER>GREEN (CERT_PASS:polish )+CERT_PASS:final RUN_FINISHED$/);
+    // polish certificates fall on review points, 20 iterations apart (the cadence itself: certificate-cadence.test.ts)
+    const iters = res.events.filter((e) => e.event === "CERT_PASS").map((e) => e.iter);
+    expect(iters[0]).toBe(30);
+    expect(iters.at(-1)).toBe(100);
+    for (const [i, k] of iters.slice(1, -1).entries()) expect((k - iters[i]) % 20).toBe(0);
     expect(res.status).toBe("FINISHED");
     expect(res.phase).toBe("GREEN");
     expect(res.tunerHistory).toEqual([]);
     expect(res.dials.lambda).toBe(2.048);
     // certificate rows carry η_dd and γ; step rows after GREEN are GREEN
-    expect(sink.rows.filter((r) => r.etaDD !== null)).toHaveLength(6);
+    expect(sink.rows.filter((r) => r.etaDD !== null)).toHaveLength(iters.length);
     expect(sink.rows.filter((r) => r.iter > 30).every((r) => r.phase === "GREEN")).toBe(true);
     expectPayloadsFollowSchema(res.events);
   });

@@ -1,6 +1,6 @@
 // Child process of resume.test.ts: a deterministic certified run of the story with the flight
 // recorder, which SIGKILLs itself when its telemetry row number `killAtRow` is produced (a crash
-// at that iteration: rows and checkpoints not yet flushed are lost). killAtRow 0: run to the end.
+// at that iteration: rows and checkpoints not yet flushed are lost). "DONE <rows>" if it never is.
 import { runCertified } from "@cflow/core";
 import { fda } from "@cflow/fda";
 import { recorder } from "@cflow/recorder";

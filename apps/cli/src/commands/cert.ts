@@ -36,8 +36,7 @@ export const certCommand = defineCommand<CertCommandOptions>({
     if (policies.gapDial.enabled) hooks.push(tunerHookFromRegistry(compiled.registry, policies.gapDial.policy));
     const gates = { etaMax: policies.certification.etaMax, gammaMin: policies.certification.gammaMin };
     ctx.out.info(`cert ${compiled.spec.name ?? "flow"} · ${compiled.dtype} · gates η_max = ${formatNumber(gates.etaMax)}, γ_min = ${formatNumber(gates.gammaMin)} · warm-up ${policies.gapDial.validationIters} iterations per attempt`);
-    // No trials and an iteration budget already spent by the warm-ups: the controller stops right after Phase 1.
-    const result = await runCertified(compiled.spec, compiled, { hooks, signal: ctx.signal, budgets: { maxTrials: 0, maxIters: 1 } });
+    const result = await runCertified(compiled.spec, compiled, { hooks, signal: ctx.signal, stopAfterCertification: true });
     const attempts = result.events
       .filter((e) => e.event === "CERT_PASS" || e.event === "CERT_FAIL")
       .map((e) => {
@@ -85,6 +84,8 @@ export const certCommand = defineCommand<CertCommandOptions>({
       } else {
         lines.push("", `${phaseColor(s, result.phase)(s.bold(result.phase))} — not certified${last ? ":" : " (no certificate was evaluated)"}`);
         for (const r of last?.reasons ?? []) lines.push(`  ${s.dim("-")} ${r}`);
+        const timeout = result.events.find((e) => e.event === "TIMEOUT");
+        if (timeout) lines.push(`  ${s.dim("-")} the ${timeout.payload.budget === "iterations" ? "iteration" : "wall-time"} budget (${timeout.payload.limit}) ran out first`);
       }
       return lines.join("\n");
     });

@@ -15,7 +15,7 @@ export function reportRun(outcome: RunOutcome, compiled: CompiledFlow, out: Outp
   const last = result.certificates.at(-1);
   const trials = result.tunerHistory.length;
   const accepted = result.tunerHistory.filter((t) => t.accepted).length;
-  const rollbacks = result.events.filter((e) => e.event === "ROLLBACK").length;
+  const rollbacks = result.counts.rollbacks;
   const rel = (p: string) => relative(cwd, p) || p;
   const code = exitCodeForRun(result.status, result.phase);
   out.result(
@@ -31,7 +31,7 @@ export function reportRun(outcome: RunOutcome, compiled: CompiledFlow, out: Outp
       t_wall_ms: outcome.tWallMs,
       gates: { eta_max: gates.etaMax, gamma_min: gates.gammaMin },
       certificate: last ? { iter: last.iter, stage: last.stage, ...certificateJson(last.certificate) } : null,
-      certificates: result.certificates.length,
+      certificates: result.counts.certificates,
       tuner: { trials, accepted, rollbacks },
       dials: result.dials,
       report: outcome.report,

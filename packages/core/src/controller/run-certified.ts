@@ -13,7 +13,9 @@ import { type ResolvedPolicies, resolvePolicies } from "../spec/policies.js";
 import type { AnyFlowSpec, BudgetsSpec, CertificationSpec, FlowPolicySpec, FlowSpec, GapDialSpec, MultiscaleSpec, SparsitySpec } from "../spec/types.js";
 import { DEFAULTS } from "../spec/defaults.js";
 import { bandStats } from "./band-stats.js";
+import { CertificateCadence, newlyActive } from "./certificate-cadence.js";
 import { sortHooks } from "./hooks.js";
+import { Recent } from "./recent.js";
 import { newRunId } from "./run-id.js";
 
 export interface RunCertifiedOptions {
@@ -28,12 +30,21 @@ export interface RunCertifiedOptions {
   hooks?: readonly unknown[];
   /** Aborting ends the run with CANCELLED and a valid capsule. */
   signal?: AbortSignal;
+  /**
+   * Phase 1 only: the run ends after the certificate feasibility sweep — FINISHED in GREEN, else
+   * CERT_FAIL (or TIMEOUT when a budget runs out first) — without tuning or polish (`cflow cert`).
+   */
+  stopAfterCertification?: boolean;
   /** Disables wall-clock budgets so a resumed run repeats an uninterrupted one bit for bit. */
   deterministic?: boolean;
   runId?: string;
   /** Called with every telemetry row (live displays). */
   onRow?: (row: TelemetryRow) => void;
-  /** Iterations between checkpoints (default 250; 0 = only at GREEN and at the end). */
+  /**
+   * Polish iterations between checkpoints (default 250; 0 = none in the polish). Checkpoints are
+   * also written at the start, at GREEN, after every accepted tuner move, at the end, and where a
+   * run is cut short (cancelled, or a budget spent) — mid-attempt and mid-trial included.
+   */
   checkpointEvery?: number;
   /** Continue a run from a checkpoint: pass the recorder's `resumeRun(runDir)` result. */
   resume?: ResumeState;
@@ -73,14 +84,44 @@ export interface RunResult {
   x: RealArray;
   iters: number;
   energy: number;
+  /** The last `RESULT_KEEP.certificates` certificates of this session (the capsule holds all). */
   certificates: CertificateRecord[];
   tunerHistory: TrialOutcome[];
+  /** The last `RESULT_KEEP.events` events of this session (the capsule holds all). */
   events: FlowEvent[];
+  /** How many there were: certificates and rollbacks of the whole run (earlier sessions of a resumed one included), events of this session. */
+  counts: { certificates: number; events: number; rollbacks: number };
   runCard: Json;
   dials: Dials;
 }
 
+/** How many events and certificates a RunResult keeps: memory stays flat however long a run is. */
+export const RESULT_KEEP = { events: 10_000, certificates: 1_000 } as const;
+
 type Stage = "feasibility" | "tuning" | "polish" | "done";
+
+/**
+ * A certification attempt or a tuner trial under way — what a run cut short in the middle of one
+ * (cancelled, or a budget spent) records in its checkpoint, so that a resumed run finishes it
+ * from where it stood, exactly as an uninterrupted run would have.
+ */
+type InFlight =
+  | {
+      kind: "attempt";
+      attempt: number;
+      /** Warm-up iterations done. */
+      done: number;
+      /** The state the attempt started from (its rollback target on a non-finite energy). */
+      start: Saved;
+    }
+  | {
+      kind: "trial";
+      trial: number;
+      from: Dials;
+      to: Dials;
+      /** Validation iterations done; the trial's rollback target is the last good state. */
+      done: number;
+    };
 
 /**
  * The controller's part of a checkpoint: the stage to continue with and every counter a
@@ -104,6 +145,12 @@ interface ControllerState {
   lastGood: Json;
   /** The last good state is the current one (its arrays are not written a second time). */
   lastGoodIsCurrent: boolean;
+  /** The attempt or trial the run was cut in (null: cut between them, or not cut). */
+  inFlight: Json;
+  /** The polish's certificate interval (see CertificateCadence). */
+  certInterval: number;
+  /** Certificates evaluated so far. */
+  certificates: number;
 }
 
 /**
@@ -127,6 +174,7 @@ const ENERGY_NOISE = { float64: 16 * 2 ** -52, float32: 16 * 2 ** -23 } as const
 /** Names of the checkpoint arrays beyond the state slots (slot names never contain a dot). */
 const COEFFS = "coefficients.current";
 const LAST_GOOD_COEFFS = "coefficients.last_good";
+const ATTEMPT_START_COEFFS = "coefficients.attempt_start";
 
 /**
  * The flight controller: phases RED → AMBER → GREEN. Phase 0 lints, Phase 1 certifies (with the
@@ -142,8 +190,10 @@ export async function runCertified(spec: AnyFlowSpec, compiled: CompiledFlow, op
 
 class Controller {
   private readonly t0 = performance.now();
-  private readonly events: FlowEvent[] = [];
-  private readonly certificates: CertificateRecord[] = [];
+  private readonly events = new Recent<FlowEvent>(RESULT_KEEP.events);
+  private readonly certificates = new Recent<CertificateRecord>(RESULT_KEEP.certificates);
+  /** Certificates of earlier sessions of a resumed run. */
+  private certificatesBefore = 0;
   private readonly tunerHistory: TrialOutcome[] = [];
   private readonly policies: ResolvedPolicies;
   private readonly gates: { etaMax: number; gammaMin: number };
@@ -174,6 +224,9 @@ class Controller {
   private lastCheckpoint = "";
   /** The stage running now (a resumed run continues at the checkpoint's). */
   private stage: Stage = "feasibility";
+  /** The attempt or trial under way (null between them and outside feasibility and tuning). */
+  private inFlight: InFlight | null = null;
+  private readonly cadence: CertificateCadence;
 
   constructor(
     private readonly spec: FlowSpec,
@@ -197,6 +250,7 @@ class Controller {
     this.recorders = hooks.recorders;
     this.runId = this.recorders[0]?.runId ?? options.runId ?? newRunId();
     this.key = options.resume?.rngKey ?? flow.key;
+    this.cadence = new CertificateCadence(p.certification.every);
   }
 
   private now(): number {
@@ -247,6 +301,7 @@ class Controller {
         if (ok === "TIMEOUT") return this.finish("TIMEOUT");
         if (ok === "RED") return this.finish("CERT_FAIL");
         if (ok === "AMBER" && this.cert) return this.finish("CERT_FAIL");
+        if (this.options.stopAfterCertification) return this.finish(ok === "GREEN" ? "FINISHED" : "CERT_FAIL");
         this.stage = "tuning";
       }
       if (this.stage === "tuning") {
@@ -270,7 +325,9 @@ class Controller {
   private async feasibility(): Promise<"GREEN" | "AMBER" | "RED" | "TIMEOUT"> {
     if (!this.cert) return "AMBER"; // nothing can certify: run uncertified, never tune
     const gd = this.policies.gapDial;
-    if (this.tuner) {
+    // a resumed run cut mid-attempt finishes that attempt: the tuner was seeded before it
+    const resumed = this.inFlight?.kind === "attempt" ? this.inFlight.attempt : null;
+    if (this.tuner && resumed === null) {
       const ctx = this.tunerContext();
       this.tunerState = this.tuner.policy.init(ctx);
       const s = this.tuner.policy.seed(this.tunerState, ctx);
@@ -279,15 +336,23 @@ class Controller {
       // a seed that leaves the dials as they are is no move
       if (!sameDials(ctx.dials, s.dials)) this.emit("TUNER_MOVE_TRY", { trial: 0, from: dialsJson(ctx.dials), to: dialsJson(s.dials), note: `seed: ${s.note}` });
     }
-    for (let attempt = 1; ; attempt++) {
+    for (let attempt = resumed ?? 1; ; attempt++) {
+      const flight = this.inFlight?.kind === "attempt" ? this.inFlight : { kind: "attempt" as const, attempt, done: 0, start: this.save() };
+      this.inFlight = flight;
       if (this.overTime()) {
         this.emitTimeout("wall_time", this.policies.budgets.wallTimeMs, this.now());
         return "TIMEOUT";
       }
-      const start = this.save();
-      if (!(await this.warmUp(gd.validationIters))) {
+      const warm = await this.warmUp(gd.validationIters);
+      if (warm === "cap") {
+        // the iteration budget is spent before the flow could be certified: TIMEOUT in AMBER
+        this.emitTimeout("iterations", this.policies.budgets.maxIters, this.runner.iter);
+        return "TIMEOUT";
+      }
+      this.inFlight = null;
+      if (warm === "nonfinite") {
         // no certificate of a non-finite state: back to where the attempt started, and fail closed
-        this.rollback(start, "NaN/Inf in the state or energy before certification");
+        this.rollback(flight.start, "NaN/Inf in the state or energy before certification");
         this.emit("WARNING", { message: `non-finite energy during certification attempt ${attempt}: the run stops uncertified`, source: "controller" });
         return "AMBER";
       }
@@ -319,16 +384,25 @@ class Controller {
     }
   }
 
-  /** Runs the flow for `iters` steps; false when the energy or state turned non-finite. */
-  private async warmUp(iters: number): Promise<boolean> {
-    for (let i = 0; i < iters; i++) {
+  /**
+   * Runs the attempt or trial in flight to `iters` steps of warm-up, counting them in it (a
+   * resumed one continues its count), and flushes the recorders when they are due. Ends early at
+   * the iteration budget ("cap": the attempt or trial stays in flight) or when the energy or state
+   * turned non-finite.
+   */
+  private async warmUp(iters: number): Promise<"done" | "nonfinite" | "cap"> {
+    const flight = this.inFlight!;
+    while (flight.done < iters) {
       await this.breathe();
       this.checkAbort();
+      if (this.runner.iter >= this.policies.budgets.maxIters) return "cap";
       const m = this.step();
+      flight.done++;
       this.afterStep(m);
-      if (!Number.isFinite(m.E)) return false;
+      if (!Number.isFinite(m.E)) return "nonfinite";
+      await this.flushIfDue();
     }
-    return true;
+    return "done";
   }
 
   // ── Phase 2 ─────────────────────────────────────────────────────────────────────────────────
@@ -336,6 +410,8 @@ class Controller {
     const tuner = this.tuner!;
     const gd = this.policies.gapDial;
     const budgets = this.policies.budgets;
+    // a resumed run cut mid-trial finishes that trial first
+    if (this.inFlight?.kind === "trial" && (await this.validate(this.inFlight)) === "TIMEOUT") return "TIMEOUT";
     while (this.trial < budgets.maxTrials) {
       if (this.options.signal?.aborted) return "CANCELLED";
       if (this.overTime()) {
@@ -362,52 +438,75 @@ class Controller {
       const to = prop.dials;
       this.emit("TUNER_MOVE_TRY", { trial: this.trial, from: dialsJson(from), to: dialsJson(to), note: prop.note });
       const capProblem = this.checkMove(from, to);
-      let outcome: TrialOutcome;
       if (capProblem) {
-        outcome = { trial: this.trial, from, to, certificate: null, accepted: false, metric: null, energy: this.runner.energy, reason: capProblem };
         this.emit("TUNER_MOVE_REJECTED", { trial: this.trial, to: dialsJson(to), reason: capProblem });
         this.noImprove++;
-      } else {
-        const before = this.save();
-        this.applyDials(to);
-        const diverged = !(await this.warmUp(gd.validationIters));
-        const cert = diverged ? null : this.certify("tuning", undefined, 0);
-        const metric = !diverged && tuner.taskMetric ? tuner.taskMetric(this.flow.unflatten(this.runner.state) as { [slot: string]: Float64Array | Float32Array }) : null;
-        const accepted = !diverged && cert !== null && cert.pass && (metric === null || Number.isFinite(metric));
-        const reason = diverged
-          ? "NaN/Inf in the state or energy during validation"
-          : accepted
-            ? "certificates hold"
-            : cert!.pass
-              ? `the task metric is not finite (${metric})`
-              : `certificates failed: ${cert!.reasons.join("; ")}`;
-        outcome = { trial: this.trial, from, to, certificate: cert, accepted, metric, energy: this.runner.energy, reason };
-        if (accepted) {
-          const score = metric ?? this.runner.energy;
-          if (score < this.bestMetric - 1e-12 * Math.abs(this.bestMetric)) {
-            this.bestMetric = score;
-            this.noImprove = 0;
-          } else this.noImprove++;
-          this.setLastGood();
-          const acc: { [key: string]: Json } = { trial: this.trial, to: dialsJson(to), energy: this.runner.energy };
-          if (metric !== null) acc.metric = metric;
-          this.emit("TUNER_MOVE_ACCEPTED", acc);
-        } else {
-          this.rollback(before, reason);
-          const rej: { [key: string]: Json } = { trial: this.trial, to: dialsJson(to), reason };
-          if (cert) Object.assign(rej, { eta_dd: cert.etaDD, ...(Number.isFinite(cert.gamma) ? { gamma: cert.gamma } : {}) });
-          this.emit("TUNER_MOVE_REJECTED", rej);
-          this.noImprove++;
-        }
+        await this.settle({ trial: this.trial, from, to, certificate: null, accepted: false, metric: null, energy: this.runner.energy, reason: capProblem });
+        continue;
       }
-      this.tunerHistory.push(outcome);
-      this.tunerState = tuner.policy.update(this.tunerState, outcome);
-      this.trialId = null;
-      // after the policy's update, so a resumed run proposes the next move from the same state
-      if (outcome.accepted) await this.checkpoint(true, "tuning");
+      this.applyDials(to);
+      this.inFlight = { kind: "trial", trial: this.trial, from, to, done: 0 };
+      if ((await this.validate(this.inFlight)) === "TIMEOUT") return "TIMEOUT";
     }
     this.emitTimeout("trials", budgets.maxTrials, this.trial);
     return "DONE";
+  }
+
+  /**
+   * The trial in flight: its validation run on the new dials, then the verdict — accepted when
+   * the certificates hold (the new last good state), else rolled back to the last good state
+   * (where every trial starts). "TIMEOUT" when the iteration budget cuts the validation run (a
+   * resumed run given a smaller budget): the trial stays in flight.
+   */
+  private async validate(flight: Extract<InFlight, { kind: "trial" }>): Promise<"TIMEOUT" | null> {
+    const tuner = this.tuner!;
+    const { trial, from, to } = flight;
+    const warm = await this.warmUp(this.policies.gapDial.validationIters);
+    if (warm === "cap") {
+      this.emitTimeout("iterations", this.policies.budgets.maxIters, this.runner.iter);
+      return "TIMEOUT";
+    }
+    this.inFlight = null;
+    const diverged = warm === "nonfinite";
+    const cert = diverged ? null : this.certify("tuning", undefined, 0);
+    const metric = !diverged && tuner.taskMetric ? tuner.taskMetric(this.flow.unflatten(this.runner.state) as { [slot: string]: Float64Array | Float32Array }) : null;
+    const accepted = !diverged && cert !== null && cert.pass && (metric === null || Number.isFinite(metric));
+    const reason = diverged
+      ? "NaN/Inf in the state or energy during validation"
+      : accepted
+        ? "certificates hold"
+        : cert!.pass
+          ? `the task metric is not finite (${metric})`
+          : `certificates failed: ${cert!.reasons.join("; ")}`;
+    const outcome: TrialOutcome = { trial, from, to, certificate: cert, accepted, metric, energy: this.runner.energy, reason };
+    if (accepted) {
+      const score = metric ?? this.runner.energy;
+      if (score < this.bestMetric - 1e-12 * Math.abs(this.bestMetric)) {
+        this.bestMetric = score;
+        this.noImprove = 0;
+      } else this.noImprove++;
+      this.setLastGood();
+      const acc: { [key: string]: Json } = { trial, to: dialsJson(to), energy: this.runner.energy };
+      if (metric !== null) acc.metric = metric;
+      this.emit("TUNER_MOVE_ACCEPTED", acc);
+    } else {
+      this.rollback(this.lastGood!, reason);
+      const rej: { [key: string]: Json } = { trial, to: dialsJson(to), reason };
+      if (cert) Object.assign(rej, { eta_dd: cert.etaDD, ...(Number.isFinite(cert.gamma) ? { gamma: cert.gamma } : {}) });
+      this.emit("TUNER_MOVE_REJECTED", rej);
+      this.noImprove++;
+    }
+    await this.settle(outcome);
+    return null;
+  }
+
+  /** Hands a trial's outcome to the policy; an accepted move is checkpointed as the new last good state. */
+  private async settle(outcome: TrialOutcome): Promise<void> {
+    this.tunerHistory.push(outcome);
+    this.tunerState = this.tuner!.policy.update(this.tunerState, outcome);
+    this.trialId = null;
+    // after the policy's update, so a resumed run proposes the next move from the same state
+    if (outcome.accepted) await this.checkpoint(true, "tuning");
   }
 
   /** Hard gates on a move, whatever the policy proposes: caps per trial and adjacent-scale ratios. */
@@ -470,7 +569,6 @@ class Controller {
   private async polish(): Promise<RunSummary["status"]> {
     const { maxIters } = this.policies.budgets;
     const tol = this.policies.budgets.tol > 0 ? Math.max(this.policies.budgets.tol, ENERGY_NOISE[this.flow.dtype]) : 0;
-    const every = this.policies.certification.every;
     const ckEvery = this.options.checkpointEvery ?? 250;
     let prevE = this.runner.energy;
     while (this.runner.iter < maxIters) {
@@ -490,7 +588,8 @@ class Controller {
         return this.phase === "GREEN" ? "FINISHED" : "ERROR";
       }
       // the certificate goes into this iteration's row, so it is evaluated before the row is recorded
-      const cert = this.phase === "GREEN" && this.cert && m.iter % every === 0 ? this.certify("polish", row, 0) : null;
+      const review = this.certificateDue(m.iter);
+      const cert = review ? this.certify("polish", row, 0) : null;
       this.telemetry(row);
       if (cert) {
         if (!cert.pass) {
@@ -498,6 +597,7 @@ class Controller {
           this.setPhase("AMBER", "certificate violated during polish (fail closed)");
           return "CERT_FAIL";
         }
+        this.cadence.certified(review!.changed);
         this.setLastGood();
       }
       if (ckEvery > 0 && m.iter % ckEvery === 0) await this.checkpoint(this.phase === "GREEN", "polish");
@@ -507,6 +607,29 @@ class Controller {
       if (tol > 0 && rel < tol && m.iter > 1 && !m.restarted) break;
     }
     return "FINISHED";
+  }
+
+  /**
+   * Whether the polish re-certifies at iteration `iter` (the rule is CertificateCadence's), and
+   * whether the flow changed since the certified state — the last good one: every GREEN
+   * certificate that passes makes its state the last good one, and rollbacks return to it.
+   */
+  private certificateDue(iter: number): { changed: boolean } | null {
+    if (this.phase !== "GREEN" || !this.cert) return null;
+    const base = this.lastGood;
+    const since = base ? iter - base.snap.iter : iter;
+    if (!this.cadence.isReview(since)) return null;
+    const changed = !base || this.changedSince(base);
+    return this.cadence.due(since, changed) ? { changed } : null;
+  }
+
+  /** A dial moved, the support grew beyond the certified one, or the operator depends on the state. */
+  private changedSince(base: Saved): boolean {
+    const constantOperator = this.flow.smooth.every((t) => t.term.quadratic) && this.flow.slots.every((s) => s.manifold === null);
+    if (!constantOperator) return true;
+    const s = base.snap;
+    if (!sameDials(this.currentDials(), { lambda: s.lambda, lambdaJ: s.lambdaJ, alpha: s.alpha })) return true;
+    return base.coefficients !== null && newlyActive(this.coefficients(), base.coefficients) > 0;
   }
 
   // ── shared ──────────────────────────────────────────────────────────────────────────────────
@@ -703,9 +826,14 @@ class Controller {
   }
 
   private controllerState(stage: Stage): ControllerState {
-    const snap = (s: RunnerSnapshot | null): Json =>
-      s ? { iter: s.iter, alpha: s.alpha, lambda: s.lambda, lambdaJ: s.lambdaJ, family: s.family, multiscale: s.multiscale, energy: s.energy } : null;
     const last = this.trace[this.trace.length - 1];
+    const f = this.inFlight;
+    const inFlight: Json =
+      f === null
+        ? null
+        : f.kind === "attempt"
+          ? { kind: f.kind, attempt: f.attempt, done: f.done, start: snapMeta(f.start.snap) }
+          : { kind: f.kind, trial: f.trial, from: f.from as unknown as Json, to: f.to as unknown as Json, done: f.done };
     return {
       phase: this.phase,
       stage,
@@ -717,20 +845,29 @@ class Controller {
       lyapunovWorst: this.lyapunovWorst,
       driftMax: this.driftMax,
       trace: last && Number.isFinite(last.E) && Number.isFinite(last.gradNorm) ? { ...last } : null,
-      runner: snap(this.runner.snapshot()),
-      lastGood: snap(this.lastGood?.snap ?? null),
+      runner: snapMeta(this.runner.snapshot()),
+      lastGood: this.lastGood ? snapMeta(this.lastGood.snap) : null,
       lastGoodIsCurrent: this.atLastGood,
+      inFlight,
+      certInterval: this.cadence.interval,
+      certificates: this.certificateCount,
     };
+  }
+
+  private get certificateCount(): number {
+    return this.certificatesBefore + this.certificates.count;
   }
 
   /**
    * Writes everything a deterministic continuation needs: the state and previous iterate by
    * slot, the last good state (its previous iterate too, for momentum after a rollback), the
-   * exact W-space coefficients of both, and the controller's and tuner's states. `stage` is the
-   * stage a resumed run continues with.
+   * start of a certification attempt in flight, the exact W-space coefficients of each, and the
+   * controller's and tuner's states. `stage` is the stage a resumed run continues with; `good`
+   * marks a certified state (never one in the middle of an attempt or trial).
    */
   private async checkpoint(good: boolean, stage: Stage): Promise<void> {
-    const key = `${this.runner.iter}:${stage}:${this.phase}:${good}`;
+    const f = this.inFlight;
+    const key = this.checkpointKey(stage, good);
     if (this.recorders.length === 0 || key === this.lastCheckpoint) return;
     this.lastCheckpoint = key;
     const s = this.runner.snapshot();
@@ -748,16 +885,27 @@ class Controller {
       put("last_good.prev.", this.lastGood.snap.xPrev);
       if (this.lastGood.coefficients) arrays[LAST_GOOD_COEFFS] = this.lastGood.coefficients;
     }
+    if (f?.kind === "attempt") {
+      put("attempt_start.", f.start.snap.x);
+      put("attempt_start.prev.", f.start.snap.xPrev);
+      if (f.start.coefficients) arrays[ATTEMPT_START_COEFFS] = f.start.coefficients;
+    }
     const ck: Checkpoint = {
       iter: s.iter,
       phase: this.phase,
-      good,
+      good: good && f === null,
       arrays,
       controllerState: this.controllerState(stage),
       tunerState: this.tunerState,
       rngKey: this.key,
     };
     for (const r of this.recorders) await r.checkpoint(ck);
+  }
+
+  /** What makes a checkpoint different from the last one written (the same one is not written twice). */
+  private checkpointKey(stage: Stage, good: boolean): string {
+    const f = this.inFlight;
+    return `${this.runner.iter}:${stage}:${this.phase}:${good && f === null}:${f ? `${f.kind}:${f.done}` : ""}`;
   }
 
   private restoreFrom(p: ResumeState): Stage {
@@ -788,6 +936,8 @@ class Controller {
     this.lyapunovWorst = cs.lyapunovWorst ?? 0;
     this.driftMax = cs.driftMax ?? 0;
     this.trace = cs.trace ? [cs.trace as unknown as TracePoint] : [];
+    this.cadence.reset(cs.certInterval ?? this.cadence.every);
+    this.certificatesBefore = cs.certificates ?? 0;
     const lastGoodX = gather("last_good.");
     if (cs.lastGood && cs.lastGoodIsCurrent) {
       this.lastGood = { snap: { ...meta(cs.lastGood), x, xPrev: gather("prev.") ?? x }, coefficients: p.state[COEFFS] ?? null };
@@ -795,7 +945,16 @@ class Controller {
     } else if (cs.lastGood && lastGoodX) {
       this.lastGood = { snap: { ...meta(cs.lastGood), x: lastGoodX, xPrev: gather("last_good.prev.") ?? lastGoodX }, coefficients: p.state[LAST_GOOD_COEFFS] ?? null };
     }
-    this.lastCheckpoint = `${p.iter}:${cs.stage}:${p.phase}:${p.phase === "GREEN"}`;
+    const f = (cs.inFlight ?? null) as unknown as { kind: "attempt" | "trial"; attempt: number; trial: number; done: number; start: Json; from: Dials; to: Dials } | null;
+    if (f?.kind === "attempt") {
+      const startX = gather("attempt_start.")!;
+      const start = { snap: { ...meta(f.start), x: startX, xPrev: gather("attempt_start.prev.") ?? startX }, coefficients: p.state[ATTEMPT_START_COEFFS] ?? null };
+      this.inFlight = { kind: "attempt", attempt: f.attempt, done: f.done, start };
+    } else if (f?.kind === "trial") {
+      this.inFlight = { kind: "trial", trial: f.trial, from: f.from, to: f.to, done: f.done };
+      this.trialId = f.trial;
+    }
+    this.lastCheckpoint = this.checkpointKey(cs.stage, p.phase === "GREEN");
     if (from !== this.phase) this.emit("PHASE_CHANGED", { from, to: this.phase, reason: `resumed at iteration ${p.iter}` });
     return cs.stage === "done" ? "polish" : cs.stage;
   }
@@ -840,12 +999,22 @@ class Controller {
     if (this.flow.invariants.length > 0) {
       checks.push({ check: "invariants", pass: this.driftMax <= this.policies.certification.invariantTol, value: this.driftMax, threshold: this.policies.certification.invariantTol, reason: "max drift over the run" });
     }
-    return { run_id: this.runId, status, phase: this.phase, certified: this.phase === "GREEN", checks, certificates: this.certificates.length, rollbacks: this.rollbacks, trials: this.trial };
+    return { run_id: this.runId, status, phase: this.phase, certified: this.phase === "GREEN", checks, certificates: this.certificateCount, rollbacks: this.rollbacks, trials: this.trial };
   }
 
+  /**
+   * Ends the run. A run cut short (CANCELLED, TIMEOUT) is checkpointed first, where it stands —
+   * in the middle of a certification attempt or a tuner trial included — so a resumed run
+   * continues from there and its record (rows and events up to the checkpoint) is the
+   * uninterrupted run's. An ERROR leaves the previous checkpoint as the resume point (the state
+   * may be half a step). Then, whatever the status, a GREEN run certifies the state it reports
+   * (the "final" certificate; a failure reports AMBER), and the recorders finish.
+   */
   private async finish(status: RunSummary["status"]): Promise<RunResult> {
     const x = this.runner ? this.runner.state : this.flow.x0;
-    if (this.runner && this.cert && this.phase === "GREEN" && (status === "FINISHED" || status === "TIMEOUT")) {
+    if (this.runner && (status === "CANCELLED" || status === "TIMEOUT")) await this.checkpoint(this.phase === "GREEN", this.stage);
+    this.trialId = null; // what follows belongs to no trial
+    if (this.runner && this.cert && this.phase === "GREEN" && status !== "ERROR") {
       try {
         const cert = this.certify("final", undefined, 0);
         if (!cert.pass) this.setPhase("AMBER", "final certificate failed");
@@ -859,14 +1028,8 @@ class Controller {
     const fin: { [key: string]: Json } = { status, phase: this.phase, iters: this.runner?.iter ?? 0 };
     if (Number.isFinite(energy)) fin.final_energy = energy;
     this.emit("RUN_FINISHED", fin);
-    if (this.runner) {
-      // A finished run's last state is final. A cut-short one is resumable where it stands only
-      // between trials or in the polish; mid-attempt or mid-trial the previous checkpoint stays
-      // the resume point (the state there is neither certified nor rolled back).
-      const cut = status === "CANCELLED" || status === "TIMEOUT" || status === "ERROR";
-      if (!cut) await this.checkpoint(this.phase === "GREEN", "done");
-      else if (this.stage === "polish" || (this.stage === "tuning" && this.trialId === null)) await this.checkpoint(this.phase === "GREEN", this.stage);
-    }
+    // a finished run's last state is final
+    if (this.runner && status !== "CANCELLED" && status !== "TIMEOUT" && status !== "ERROR") await this.checkpoint(this.phase === "GREEN", "done");
     const state = this.flow.unflatten(x);
     const summary: RunSummary = {
       status,
@@ -881,8 +1044,27 @@ class Controller {
     for (const r of this.recorders) await r.finish(summary);
     const dials = this.runner ? { lambda: this.runner.lambda, lambdaJ: this.runner.lambdaJ, alpha: this.runner.alpha } : { lambda: null, lambdaJ: null, alpha: 0 };
     this.runner?.dispose();
-    return { runId: this.runId, status, phase: this.phase, state, x, iters: summary.iters, energy, certificates: this.certificates, tunerHistory: this.tunerHistory, events: this.events, runCard, dials };
+    return {
+      runId: this.runId,
+      status,
+      phase: this.phase,
+      state,
+      x,
+      iters: summary.iters,
+      energy,
+      certificates: this.certificates.items,
+      tunerHistory: this.tunerHistory,
+      events: this.events.items,
+      counts: { certificates: this.certificateCount, events: this.events.count, rollbacks: this.rollbacks },
+      runCard,
+      dials,
+    };
   }
+}
+
+/** A runner snapshot without its arrays (they travel as checkpoint arrays). */
+function snapMeta(s: RunnerSnapshot): Json {
+  return { iter: s.iter, alpha: s.alpha, lambda: s.lambda, lambdaJ: s.lambdaJ, family: s.family, multiscale: s.multiscale, energy: s.energy } as unknown as Json;
 }
 
 function sameDials(a: Dials, b: Dials): boolean {

@@ -151,7 +151,11 @@ export interface LensSpec {
 export interface CertificationSpec {
   etaMax?: number;
   gammaMin?: number;
-  /** Re-certify every this many iterations during the polish phase. */
+  /**
+   * The polish's review interval: every this many iterations after a certificate it re-certifies
+   * if the support or a dial changed, else once an interval has passed that starts here and
+   * doubles (up to 32×) while nothing changes (controller/certificate-cadence.ts).
+   */
   every?: number;
   /** Slack of the Lyapunov descent check. */
   lyapunovTol?: number;

@@ -1,0 +1,72 @@
+import type { RealArray } from "../dtype.js";
+
+/** The longest interval between two polish certificates, in units of `certification.every`. */
+export const MAX_INTERVAL_FACTOR = 32;
+
+/**
+ * When the polish phase re-certifies. A certificate is of one state: its operator — the smooth
+ * part's Hessian L in W-space, restricted to the active set S of the state's coefficients when the
+ * flow has a sparsity prox. Between two certificates the flow moves the state, so the controller
+ * re-certifies when something the certificate depends on has changed, and otherwise ever more
+ * rarely:
+ *
+ * - review points fall every `every` iterations (`policies.certification.every`) after the last
+ *   certificate;
+ * - at a review point the flow is re-certified when it has changed since the certified state: a
+ *   dial (α, λ, λ_j) moved, a coefficient outside the certified support became active, or the
+ *   operator is not constant (a smooth term that is not quadratic, or a manifold flow's tangent
+ *   operator, both depend on x). The interval then restarts at `every`;
+ * - otherwise it is re-certified once `interval` iterations have passed since the last
+ *   certificate, and the interval doubles, up to `MAX_INTERVAL_FACTOR × every`.
+ *
+ * Why a support that only shrank needs no new certificate: with L constant, the restricted
+ * operator of S′ ⊆ S is a principal submatrix of that of S, so its smallest eigenvalue is no
+ * smaller (Cauchy interlacing), each of its rows is a row of S's with fewer off-diagonal terms
+ * (η_dd and the Gershgorin bound no worse) and the spectral radius of its scaled off-diagonal
+ * part is no larger (Perron–Frobenius): the certificate of S covers S′. So at every review point
+ * the current state is covered by a certificate, in the worst case as often as a fixed cadence of
+ * `every`. Between review points the state is not re-examined; the state a run reports is
+ * certified on its own at the end (the controller's final certificate).
+ */
+export class CertificateCadence {
+  /** Iterations after the last certificate at which, nothing having changed, the next one is due. */
+  interval: number;
+
+  constructor(readonly every: number) {
+    this.interval = every;
+  }
+
+  get maxInterval(): number {
+    return MAX_INTERVAL_FACTOR * this.every;
+  }
+
+  /** Whether an iteration `since` iterations after the last certificate is a review point (a positive multiple of `every`). */
+  isReview(since: number): boolean {
+    return since > 0 && since % this.every === 0;
+  }
+
+  /** At a review point `since` iterations after the last certificate: whether to certify now. */
+  due(since: number, changed: boolean): boolean {
+    return changed || since >= this.interval;
+  }
+
+  /** After a certificate taken at a review point: back to `every` after a change, else doubled (capped). */
+  certified(changed: boolean): void {
+    this.interval = changed ? this.every : Math.min(2 * this.interval, this.maxInterval);
+  }
+
+  /** Restarts the interval at `every` (a new stage, or a restored one without a recorded interval). */
+  reset(interval = this.every): void {
+    this.interval = Math.min(Math.max(interval, this.every), this.maxInterval);
+  }
+}
+
+/**
+ * How many coefficients are active (non-zero) in `current` but were not in `certified` — the
+ * support the certificate does not cover. The FDA's active set is the non-zero coefficients.
+ */
+export function newlyActive(current: RealArray, certified: RealArray): number {
+  let n = 0;
+  for (let i = 0; i < current.length; i++) if (current[i] !== 0 && certified[i] === 0) n++;
+  return n;
+}
