@@ -16,7 +16,7 @@ export function totalmem(): number {
  * Runs `callback` after the events already queued (a macrotask through a MessageChannel, which
  * browsers do not clamp to 4 ms as they do nested `setTimeout(0)`), in pages and workers alike.
  */
-export function setImmediate(callback: () => void): void {
+function runSoon(callback: () => void): void {
   const channel = new MessageChannel();
   channel.port1.onmessage = () => {
     channel.port1.close();
@@ -24,3 +24,6 @@ export function setImmediate(callback: () => void): void {
   };
   channel.port2.postMessage(null);
 }
+
+// injected as the global `setImmediate` (esbuild renames the calls to runSoon)
+export { runSoon as setImmediate };
