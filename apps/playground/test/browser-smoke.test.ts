@@ -65,6 +65,9 @@ describe("@cflow/core, fda, tuner and manifolds in Chromium", () => {
     const report = await page.evaluate((): Promise<SmokeReport> => window.smoke);
     expect(problems).toEqual([]);
     expect(report.beforeInit).toBe("KERNEL_NOT_LOADED");
+    // the default element limit reads the device's memory from navigator.deviceMemory (1/16 of it, 8 bytes per element)
+    expect(report.deviceMemory).toBeGreaterThan(0);
+    expect(report.maxElements).toBe(Math.floor(((report.deviceMemory as number) * 2 ** 30) / 16 / 8));
     // initKernel fetched both kernels from the files Vite emitted, served as application/wasm (streaming compile)
     expect(wasmRequests.sort()).toEqual(["200 application/wasm", "200 application/wasm"]);
     expect(await page.textContent("#out")).toContain("done in both dtypes");
