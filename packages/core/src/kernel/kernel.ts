@@ -1,5 +1,5 @@
 import { host } from "#platform";
-import { DTYPES, type Dtype, type RealArray, bytesPerElement, checkDtype, describeValue } from "../dtype.js";
+import { DTYPES, type Dtype, type RealArray, bytesPerElement, checkDtype, describeValue, isDtype } from "../dtype.js";
 import { CflowError, DtypeError, ShapeError } from "../errors.js";
 import { Arena, type ArenaStats } from "./arena.js";
 import type { KernelExports } from "./exports/index.js";
@@ -184,7 +184,7 @@ function kernelImports(dtype: Dtype): WebAssembly.Imports {
 }
 
 function checkKernelDtype(path: string, dtype: unknown): asserts dtype is Dtype {
-  if (!(DTYPES as readonly unknown[]).includes(dtype)) throw new DtypeError(path, "float32 | float64", String(dtype));
+  if (!isDtype(dtype)) throw new DtypeError(path, "float32 | float64", String(dtype));
 }
 
 /** The opcode table of a kernel build, after checking the build is cflow's and of the dtype asked for. */
@@ -254,6 +254,6 @@ async function load(dtype: Dtype, source: KernelWasmSource | undefined): Promise
     // a synchronous Kernel.get (Node) may have loaded the shipped kernel meanwhile: keep the one in use
     if (!instances.has(dtype)) instances.set(dtype, kernel);
   } finally {
-    loading.delete(dtype);
+    if (loading.get(dtype) === pending) loading.delete(dtype);
   }
 }
