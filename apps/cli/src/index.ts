@@ -27,7 +27,24 @@ export { buildRunRegistry, runVersions, type RunRegistry, type PluginSources } f
 export { loadSpecModule, resolveSpecFile, type SpecDefinition } from "./spec/load-spec.js";
 export { type LoadedArray } from "./data/loaded-array.js";
 export { readNpy, parseNpy, encodeNpy, writeNpy, type NpyReadOptions } from "./data/npy.js";
-export { readPng, parsePng, encodePng, writePng, type PngReadOptions, type PngWriteOptions } from "./data/png.js";
+export {
+  readImage,
+  readPng,
+  parsePng,
+  readJpeg,
+  parseJpeg,
+  readTiff,
+  parseTiff,
+  encodePng,
+  writePng,
+  encodeTiff,
+  writeTiff,
+  IMAGE_EXTENSIONS,
+  type ImageReadOptions,
+  type PngReadOptions,
+  type PngWriteOptions,
+  type TiffWriteOptions,
+} from "./data/image.js";
 export { readCsv, parseCsv, type CsvReadOptions, type LoadedTable } from "./data/csv.js";
 export { loadArray, type LoadOptions } from "./data/load-array.js";
 export { renderReport, type RenderReportOptions } from "./report/render-report.js";
