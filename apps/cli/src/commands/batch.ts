@@ -5,6 +5,7 @@ import { glob, isDynamicPattern } from "tinyglobby";
 import { defineCommand } from "../command.js";
 import { RUN_FLAGS, SET_FLAGS, createSet, setExecution, setRunOptions } from "../sweep/create-sweep.js";
 import { type SweepExecution, executeSweep } from "../sweep/execute-sweep.js";
+import { checkRedis } from "../sweep/redis-queue.js";
 import { type SweepAxis, parseDtypes, parseSeeds } from "../sweep/grid.js";
 import type { SweepRunOptions } from "../sweep/sweep-file.js";
 import { UsageError } from "../usage-error.js";
@@ -61,6 +62,8 @@ export const batchCommand = defineCommand<BatchCommandOptions>({
   },
   handler: async (o, ctx) => {
     const files = await inputFiles(o.inputs, ctx.cwd);
+    // an unreachable queue is found before anything is created
+    if (o.execution.queue) await checkRedis(o.execution.queue, o.execution.connectTimeoutMs);
     const axes: SweepAxis[] = [{ name: o.inputParam, kind: "param", values: files }, ...o.extraAxes];
     const { dir, sweep } = createSet({ kind: "batch", axes, fixed: o.fixed, options: o.options, out: o.out, cwd: ctx.cwd, inputParam: o.inputParam, command: "batch" });
     return executeSweep(dir, sweep, o.execution, ctx);

@@ -3,6 +3,7 @@ import { defineCommand } from "../command.js";
 import { FLAGS } from "../common-flags.js";
 import { RUN_FLAGS, SET_FLAGS, createSet, setExecution, setRunOptions } from "../sweep/create-sweep.js";
 import { type SweepExecution, executeSweep } from "../sweep/execute-sweep.js";
+import { checkRedis } from "../sweep/redis-queue.js";
 import { type SweepAxis, parseDtypes, parseGrid, parseSeeds } from "../sweep/grid.js";
 import { type SweepFile, type SweepRunOptions, isSweepDir, readSweepFile } from "../sweep/sweep-file.js";
 import { UsageError } from "../usage-error.js";
@@ -64,6 +65,8 @@ export const sweepCommand = defineCommand<SweepCommandOptions>({
     return { axes, fixed, options, out: args.flags.out as string | undefined, execution };
   },
   handler: async (o, ctx) => {
+    // an unreachable queue is found before anything is created
+    if (o.execution.queue) await checkRedis(o.execution.queue, o.execution.connectTimeoutMs);
     let dir: string;
     let sweep: SweepFile;
     if (o.continueDir !== undefined) {

@@ -6,7 +6,7 @@ import { EXIT_CODES, type RunStatus, exitCodeForRun } from "../exit-codes.js";
 import { writeSweepReport } from "../report/sweep-report.js";
 import { runOnPool } from "./local-pool.js";
 import type { MemberResult, MemberTask } from "./member.js";
-import { QUEUE_NAME, type QueueUrl, checkRedis, enqueueRuns, redisConnection, waitForRuns } from "./redis-queue.js";
+import { QUEUE_NAME, type QueueUrl, enqueueRuns, redisConnection, waitForRuns } from "./redis-queue.js";
 import { SetProgress } from "./set-progress.js";
 import type { SweepFile } from "./sweep-file.js";
 import { printSummary, sweepRows } from "./summary.js";
@@ -16,6 +16,7 @@ export interface SweepExecution {
   workers: number;
   /** Run through this Redis queue (`cflow worker` processes take the runs) instead of the local pool. */
   queue?: QueueUrl;
+  /** How long `checkRedis` waits for the queue. */
   connectTimeoutMs: number;
 }
 
@@ -48,7 +49,7 @@ export async function executeSweep(sweepDir: string, sweep: SweepFile, o: SweepE
   for (const r of kept.values()) progress.ended(r.exitCode);
   let results: MemberResult[] = [];
   try {
-    if (tasks.length > 0 && o.queue) results = await throughQueue(o.queue, tasks, o.connectTimeoutMs, progress, ctx);
+    if (tasks.length > 0 && o.queue) results = await throughQueue(o.queue, tasks, progress, ctx);
     else if (tasks.length > 0) results = await runOnPool(tasks, { workers: o.workers, progress, signal: ctx.signal, env: ctx.env });
   } finally {
     progress.done();
@@ -66,8 +67,8 @@ export async function executeSweep(sweepDir: string, sweep: SweepFile, o: SweepE
   return ctx.signal.aborted ? EXIT_CODES.CANCELLED.code : code;
 }
 
-async function throughQueue(q: QueueUrl, tasks: MemberTask[], connectTimeoutMs: number, progress: SetProgress, ctx: CommandContext): Promise<MemberResult[]> {
-  await checkRedis(q, connectTimeoutMs);
+/** The caller has checked the queue is reachable (`checkRedis`). */
+async function throughQueue(q: QueueUrl, tasks: MemberTask[], progress: SetProgress, ctx: CommandContext): Promise<MemberResult[]> {
   const connection = redisConnection(q);
   let warned = false;
   connection.on("error", (e: Error) => {

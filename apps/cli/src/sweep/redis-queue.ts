@@ -110,26 +110,20 @@ export async function waitForRuns(queue: Queue, runIds: readonly string[], o: { 
   while (pending.size > 0 && !o.signal.aborted) {
     const look = (async () => {
       let running = 0;
+      const ended: MemberResult[] = [];
       for (const id of [...pending]) {
         const job = await queue.getJob(id);
-        if (!job) {
-          pending.delete(id);
-          results.set(id, lostJob(id, "its job is no longer in the queue (removed by hand?)"));
-          o.progress.ended(results.get(id)!.exitCode);
-          continue;
-        }
-        const state = await job.getState();
-        if (state === "completed") {
-          pending.delete(id);
-          results.set(id, job.returnvalue as MemberResult);
-          o.progress.ended((job.returnvalue as MemberResult).exitCode);
-        } else if (state === "failed") {
-          pending.delete(id);
-          results.set(id, lostJob(id, job.failedReason || "the job failed"));
-          o.progress.ended(results.get(id)!.exitCode);
-        } else if (state === "active") running++;
+        const state = job ? await job.getState() : "missing";
+        if (state === "active") running++;
+        if (state !== "completed" && state !== "failed" && state !== "missing") continue;
+        const result =
+          state === "completed" ? (job!.returnvalue as MemberResult) : lostJob(id, state === "missing" ? "its job is no longer in the queue (removed by hand?)" : job!.failedReason || "the job failed");
+        pending.delete(id);
+        results.set(id, result);
+        ended.push(result);
       }
       o.progress.running(running);
+      for (const r of ended) o.progress.ended(r.exitCode);
     })();
     if ((await Promise.race([look, aborted])) === "aborted") break;
     await sleep(o.pollMs ?? 500, undefined, { signal: o.signal }).catch(() => undefined);
