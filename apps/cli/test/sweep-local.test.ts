@@ -98,6 +98,13 @@ describe("cflow sweep on the local pool", () => {
     expect(again.stderr).toContain("3 runs (weight 3), 3 already ended");
     expect(again.stdout).toContain("3/3 runs GREEN");
     expect((await runsView(sweepDir)).every((v) => v.resumes === 0)).toBe(true);
+    // cflow report redraws the sweep report, here or elsewhere (links stay relative to it)
+    const rep = await cflow(["report", sweepDir, "--out", join(dir, "elsewhere.html"), "--json"]);
+    expect(rep.code, rep.stderr).toBe(0);
+    expect(JSON.parse(rep.stdout).result).toEqual({ report: join(dir, "elsewhere.html"), runs: 3, capsules: 3 });
+    const html = readFileSync(join(dir, "elsewhere.html"), "utf8");
+    const first = readdirSync(sweepDir).filter((n) => n.endsWith(".0"))[0];
+    expect(html).toContain(`href="text/${readdirSync(out)[0]}/${first}/report.html"`);
   }, 180_000);
 
   it("a run that crashes and a run refused for a bad parameter mark only themselves failed; the set exits with the worst code", async () => {
@@ -156,5 +163,70 @@ describe("cflow sweep: usage errors name the flag", () => {
     const e = (JSON.parse(r.stdout) as { error: { path: string; expected: string } }).error;
     expect(e.path).toBe(path);
     expect(e.expected).toContain(expected);
+  });
+});
+
+describe("cflow batch: one run per input file", () => {
+  const dir = tempDir("batch");
+  const spec = join(dir, "denoise.ts");
+  writeFileSync(
+    spec,
+    `import { defineFlow } from "@cflow/core";
+import { loadArray } from "@cflow/cli";
+export default defineFlow(({ dtype, seed, params, maxElements }) => {
+  const img = loadArray(params.input, { dtype, maxElements });
+  return {
+    name: "batch-denoise", dtype, seed,
+    state: { x: { shape: img.shape } },
+    data: { y: img.data },
+    terms: [
+      { kind: "data", atom: "leastSquares", target: "y" },
+      { kind: "regularizer", atom: "l1", weight: 0.02 },
+    ],
+    policies: { gapDial: { enabled: false }, budgets: { maxIters: 60, tol: 0 } },
+  };
+});
+`,
+  );
+  const imgs = join(dir, "imgs");
+  const w = 16;
+  const h = 12;
+  const ramp = Float64Array.from({ length: w * h }, (_, i) => ((i * 37) % 101) / 100);
+
+  it("reads each file (PNG 8/16-bit, float TIFF, colour JPEG) from params.input; globs expand, sorted, each file once", async () => {
+    const { mkdirSync } = await import("node:fs");
+    const jpeg = (await import("jpeg-js")).default;
+    mkdirSync(imgs, { recursive: true });
+    writeFileSync(join(imgs, "a.png"), encodePng(ramp, [h, w]));
+    writeFileSync(join(imgs, "b.png"), encodePng(ramp, [h, w], { bitDepth: 16 }));
+    writeFileSync(join(imgs, "c.tif"), encodeTiff(ramp, [h, w]));
+    const rgba = Buffer.alloc(w * h * 4, 255);
+    for (let i = 0; i < w * h; i++) rgba.set([Math.round(ramp[i] * 255), 128, 40], 4 * i);
+    writeFileSync(join(imgs, "d.jpg"), jpeg.encode({ data: rgba, width: w, height: h }, 95).data);
+    const r = await cflow(["batch", spec, "imgs/*.png", "imgs/c.tif", "imgs/d.jpg", "imgs/a.png", "--dtype", "float32", "--workers", "2", "--out", join(dir, "out"), "--json"], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    const s = result(r);
+    expect(s.runs.map((x) => x.point.input)).toEqual(["a.png", "b.png", "c.tif", "d.jpg"].map((f) => join(imgs, f)));
+    for (const x of s.runs) {
+      expect(x).toMatchObject({ status: "FINISHED", phase: "GREEN", iters: 60, exit_code: 0 });
+      const fit = JSON.parse(readFileSync(join(x.run_dir, "artifacts", "data_fit.json"), "utf8")) as { terms: { m: number }[] };
+      expect(fit.terms[0].m).toBe(w * h);
+      expect(readFileSync(join(x.run_dir, "artifacts", "result.npy")).toString("latin1")).toContain(`'shape': (${h}, ${w})`);
+    }
+    const toml = parse(readFileSync(join(s.sweep_dir, "sweep.toml"), "utf8")) as { kind: string; input_param: string; runs: { params: { input: string } }[] };
+    expect(toml.kind).toBe("batch");
+    expect(toml.input_param).toBe("input");
+    expect(toml.runs[2].params.input).toBe(join(imgs, "c.tif"));
+  }, 180_000);
+
+  it("a pattern matching nothing or a missing file is an error naming it; --param input is refused", async () => {
+    const none = await cli(["batch", spec, "nothing/*.png", "--json"], { cwd: dir });
+    expect(none.code).toBe(6);
+    expect(JSON.parse(none.stdout).error).toMatchObject({ code: "BATCH_NO_INPUT", path: "nothing/*.png" });
+    const missing = await cli(["batch", spec, "imgs/zzz.png", "--json"], { cwd: dir });
+    expect(JSON.parse(missing.stdout).error).toMatchObject({ code: "BATCH_NO_INPUT", path: join(dir, "imgs", "zzz.png") });
+    const clash = await cli(["batch", spec, "imgs/a.png", "--param", "input=x", "--json"], { cwd: dir });
+    expect(clash.code).toBe(2);
+    expect(JSON.parse(clash.stdout).error.path).toBe("--param input");
   });
 });

@@ -50,9 +50,10 @@ export function parameterChart(o: ParamChartOptions): string {
   if (placed.length === 0) return `<figure class="chart chart-empty" id="${escapeHtml(o.id)}">${caption}<p class="empty">${escapeHtml(o.empty)}</p></figure>`;
 
   // x: numbers on a linear or log axis, anything else by category in order of appearance
-  const numeric = o.points.every((p) => typeof p.x === "number" && Number.isFinite(p.x));
+  // (the x range spans the runs that have a value: a refused run stretches no axis)
+  const numeric = placed.every((p) => typeof p.x === "number" && Number.isFinite(p.x));
   const categories = numeric ? [] : [...new Set(o.points.map((p) => String(p.x)))];
-  const xs = numeric ? o.points.map((p) => p.x as number) : [];
+  const xs = numeric ? placed.map((p) => p.x as number) : [];
   const logX = numeric && xs.every((v) => v > 0) && Math.max(...xs) / Math.min(...xs) >= 20;
   let xScale: Scale | null = null;
   let xOf: (p: ParamPoint) => number;

@@ -1,5 +1,5 @@
 import { renameSync, writeFileSync } from "node:fs";
-import { basename, join, relative } from "node:path";
+import { basename, dirname, join, relative } from "node:path";
 import { packageVersion } from "../package-info.js";
 import type { SweepFile } from "../sweep/sweep-file.js";
 import type { SweepRow } from "../sweep/summary.js";
@@ -70,7 +70,7 @@ export function renderSweepReport(sweep: SweepFile, rows: readonly SweepRow[], o
       ...[r.iters, r.energy, r.etaDD, r.gamma, r.lambda, r.discrepancy].map((v) => `<td class="num">${escapeHtml(formatNumber(v))}</td>`),
       `<td class="num">${escapeHtml(formatDuration(r.wallMs))}</td>`,
       `<td class="num">${r.exitCode ?? "—"}</td>`,
-      `<td>${r.report ? `<a class="run-report" href="${escapeHtml(`${r.runId}/report.html`)}">${escapeHtml(r.runId)}</a>` : escapeHtml(r.error?.message.split("\n")[0] ?? "—")}</td>`,
+      `<td>${r.report ? `<a class="run-report" href="${escapeHtml(r.report)}">${escapeHtml(r.runId)}</a>` : escapeHtml(r.error?.message.split("\n")[0] ?? "—")}</td>`,
     ];
     return `<tr data-run="${escapeHtml(r.runId)}">${cells.join("")}</tr>`;
   });
@@ -110,15 +110,17 @@ export function renderSweepReport(sweep: SweepFile, rows: readonly SweepRow[], o
 `;
 }
 
-/** Writes `<sweepDir>/report.html` (atomically) and returns its path. */
-export function writeSweepReport(sweepDir: string, sweep: SweepFile, rows: readonly SweepRow[]): string {
+/**
+ * Writes the sweep report — `<sweepDir>/report.html`, or `file` — atomically (a temporary sibling
+ * renamed into place) and returns its path. Links to the runs' reports are relative to it.
+ */
+export function writeSweepReport(sweepDir: string, sweep: SweepFile, rows: readonly SweepRow[], file = join(sweepDir, "report.html")): string {
   const html = renderSweepReport(
     sweep,
-    rows.map((r) => ({ ...r, report: r.report ? relative(sweepDir, r.report) : null })),
+    rows.map((r) => ({ ...r, report: r.report ? relative(dirname(file), r.report) : null })),
     { generator: `@cflow/cli ${packageVersion()}`, generatedAt: new Date().toISOString() },
   );
-  const file = join(sweepDir, "report.html");
-  const tmp = join(sweepDir, ".report.html.tmp");
+  const tmp = join(dirname(file), `.${basename(file)}.tmp`);
   writeFileSync(tmp, html);
   renameSync(tmp, file);
   return file;
