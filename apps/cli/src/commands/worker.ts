@@ -26,9 +26,10 @@ export const workerCommand = defineCommand<WorkerCommandOptions>({
     "job stalled: once its lock has expired (--lock-duration), another worker takes it and continues the\n" +
     "run with `cflow resume` from the capsule's last checkpoint (bit-identical for --deterministic sweeps),\n" +
     "taking over the capsule lock of the dead process when it ran on the same host. A capsule locked from\n" +
-    "another host is left alone (the job fails with exit 75 and names the holder) unless\n" +
+    "another host is left alone (that run ends with exit 75, naming the holder) unless\n" +
     "--break-foreign-locks says the queue's expired lock is proof enough that that worker is gone.\n" +
-    "SIGINT, SIGTERM or SIGHUP stop the worker: its runs are cancelled (resumable) and go back to the queue.\n" +
+    "SIGINT, SIGTERM or SIGHUP stop the worker (exit 0): its runs are cancelled (resumable) and go back to\n" +
+    "the queue.\n" +
     "An unreachable Redis is an error naming the URL after --connect-timeout (exit 69).",
   positionals: [],
   flags: [
@@ -42,7 +43,7 @@ export const workerCommand = defineCommand<WorkerCommandOptions>({
     { command: "cflow worker --queue redis://10.0.0.5:6379/0", description: "one run at a time from that queue" },
     { command: "cflow worker --queue redis://127.0.0.1:6379/0 --concurrency 2 --lock-duration 10s", description: "two at a time; a crash is taken over after 10 s" },
   ],
-  exitCodes: ["CANCELLED", "UNAVAILABLE", "USAGE", "INTERNAL"],
+  exitCodes: ["OK", "UNAVAILABLE", "USAGE", "INTERNAL"],
   options: (args) => {
     if (args.flags.queue === undefined) throw new UsageError("cflow worker: missing --queue", { path: "--queue", expected: "--queue redis://host:port/db", found: "nothing" }, "worker");
     return {
@@ -95,6 +96,7 @@ export const workerCommand = defineCommand<WorkerCommandOptions>({
     await worker.close();
     connection.disconnect();
     ctx.out.result({ worker: name, jobs }, `worker ${name} stopped after ${jobs} run${jobs === 1 ? "" : "s"}`);
-    return EXIT_CODES.CANCELLED.code;
+    // a worker stopped on request ended as asked: its runs go on elsewhere
+    return EXIT_CODES.OK.code;
   },
 });
