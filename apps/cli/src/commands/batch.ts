@@ -1,7 +1,6 @@
 import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { CflowError } from "@cflow/core";
-import { glob, isDynamicPattern } from "tinyglobby";
 import { defineCommand } from "../command.js";
 import { RUN_FLAGS, SET_FLAGS, createSet, setExecution, setRunOptions } from "../sweep/create-sweep.js";
 import { type SweepExecution, executeSweep } from "../sweep/execute-sweep.js";
@@ -75,6 +74,7 @@ export const batchCommand = defineCommand<BatchCommandOptions>({
  * glob pattern (tinyglobby) must match at least one file. Either mistake names what was given.
  */
 async function inputFiles(inputs: readonly string[], cwd: string): Promise<string[]> {
+  const { glob, isDynamicPattern } = await import("tinyglobby");
   const out = new Set<string>();
   for (const given of inputs) {
     if (isDynamicPattern(given)) {

@@ -57,7 +57,7 @@ export const workerCommand = defineCommand<WorkerCommandOptions>({
   handler: async (o, ctx) => {
     await checkRedis(o.queue, o.connectTimeoutMs);
     const { Worker } = await import("bullmq");
-    const connection = redisConnection(o.queue);
+    const connection = await redisConnection(o.queue);
     const name = `${hostname()}:${process.pid}`;
     let warned = false;
     connection.on("error", (e: Error) => {

@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { extname } from "node:path";
 import { type Dtype, checkElementCount } from "@cflow/core";
-import { writeArrayBuffer } from "geotiff";
 import { imageSize } from "image-size";
 import jpeg from "jpeg-js";
 import { PNG } from "pngjs";
@@ -51,6 +51,10 @@ interface Pixels {
 }
 
 const BT709 = [0.2126, 0.7152, 0.0722] as const;
+
+// geotiff (only the TIFF writer needs it) takes a while to load: its CommonJS build is required on first use
+const requireModule = createRequire(import.meta.url);
+let geotiff: typeof import("geotiff") | undefined;
 
 const READERS: Record<string, (bytes: Uint8Array, file: string, o: ImageReadOptions) => LoadedArray> = {
   ".png": parsePng,
@@ -270,7 +274,8 @@ export function encodeTiff(data: ArrayLike<number>, shape: readonly number[], op
     format === "float32" ? Float32Array.from(data) : format === "float64" ? Float64Array.from(data) : format === "uint16" ? quantise(data, 65535, Uint16Array) : format === "uint8" ? quantise(data, 255, Uint8Array) : null;
   if (!samples) throw dataError("TIFF_SAMPLES", "encodeTiff", "unsupported sample format", "float32, float64, uint16 or uint8", format);
   const float = format.startsWith("float");
-  return new Uint8Array(writeArrayBuffer(samples, { width, height, SampleFormat: [float ? 3 : 1], PhotometricInterpretation: 1 }));
+  geotiff ??= requireModule("geotiff") as typeof import("geotiff");
+  return new Uint8Array(geotiff.writeArrayBuffer(samples, { width, height, SampleFormat: [float ? 3 : 1], PhotometricInterpretation: 1 }));
 }
 
 export function writeTiff(path: string, data: ArrayLike<number>, shape: readonly number[], options: TiffWriteOptions = {}): void {

@@ -69,7 +69,7 @@ export async function executeSweep(sweepDir: string, sweep: SweepFile, o: SweepE
 
 /** The caller has checked the queue is reachable (`checkRedis`). */
 async function throughQueue(q: QueueUrl, tasks: MemberTask[], progress: SetProgress, ctx: CommandContext): Promise<MemberResult[]> {
-  const connection = redisConnection(q);
+  const connection = await redisConnection(q);
   let warned = false;
   connection.on("error", (e: Error) => {
     if (warned) return;

@@ -1,5 +1,4 @@
 import { join } from "node:path";
-import { Tinypool } from "tinypool";
 import { EXIT_CODES } from "../exit-codes.js";
 import { packageRoot } from "../package-info.js";
 import type { MemberResult, MemberTask } from "./member.js";
@@ -14,6 +13,7 @@ import type { SetProgress } from "./set-progress.js";
  */
 export async function runOnPool(tasks: readonly MemberTask[], o: { workers: number; progress: SetProgress; signal: AbortSignal; env: Record<string, string | undefined> }): Promise<MemberResult[]> {
   const workers = Math.max(1, Math.min(o.workers, tasks.length));
+  const { Tinypool } = await import("tinypool");
   const pool = new Tinypool({
     filename: join(packageRoot(), "dist", "sweep-pool-task.js"),
     runtime: "child_process",

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { CflowError } from "@cflow/core";
-import { type JobsOptions, Queue } from "bullmq";
-import { Redis } from "ioredis";
+import type { JobsOptions, Queue } from "bullmq";
+import type { Redis } from "ioredis";
 import { UsageError } from "../usage-error.js";
 import type { MemberResult, MemberTask } from "./member.js";
 import type { SetProgress } from "./set-progress.js";
@@ -45,6 +45,7 @@ export function parseQueueUrl(text: string, command: string): QueueUrl {
  * (exit 69): a worker or a sweep never hangs on a queue it cannot reach.
  */
 export async function checkRedis(q: QueueUrl, timeoutMs: number): Promise<void> {
+  const { Redis } = await import("ioredis");
   const client = new Redis(q.url, { lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
   let last: Error | null = null;
   client.on("error", (e: Error) => (last = e));
@@ -73,8 +74,12 @@ export async function checkRedis(q: QueueUrl, timeoutMs: number): Promise<void> 
   }
 }
 
-/** A connection for BullMQ's Queue and Worker: it reconnects for as long as it takes (a restarted Redis). */
-export function redisConnection(q: QueueUrl): Redis {
+/**
+ * A connection for BullMQ's Queue and Worker: it reconnects for as long as it takes (a restarted
+ * Redis). ioredis and BullMQ are loaded here, on first use, not when any cflow command starts.
+ */
+export async function redisConnection(q: QueueUrl): Promise<Redis> {
+  const { Redis } = await import("ioredis");
   return new Redis(q.url, { maxRetriesPerRequest: null, connectTimeout: 10_000 });
 }
 
