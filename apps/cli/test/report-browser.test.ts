@@ -1,7 +1,7 @@
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { type Browser, chromium } from "playwright-core";
+import { type Browser, type Page, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderReport } from "../src/report/render-report.js";
 import { capsuleOf, cflow, tempDir, writeSweepSpec } from "./helpers.js";
@@ -9,6 +9,19 @@ import { syntheticReportData } from "./report-fixture.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+
+/** A new page recording console errors and warnings, page errors, and every request it makes. */
+async function watchedPage(browser: Browser): Promise<{ page: Page; problems: string[]; requests: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const problems: string[] = [];
+  const requests: string[] = [];
+  page.on("console", (m) => {
+    if (m.type() === "error" || m.type() === "warning") problems.push(`${m.type()}: ${m.text()}`);
+  });
+  page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
+  page.on("request", (r) => requests.push(r.url()));
+  return { page, problems, requests };
+}
 
 describe("the run report in a browser (headless Chromium)", () => {
   let browser: Browser;
@@ -28,14 +41,7 @@ describe("the run report in a browser (headless Chromium)", () => {
   });
 
   it("renders charts with data, phase bands, event markers and images, with no console errors and no network", async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const problems: string[] = [];
-    const requests: string[] = [];
-    page.on("console", (m) => {
-      if (m.type() === "error" || m.type() === "warning") problems.push(`${m.type()}: ${m.text()}`);
-    });
-    page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
-    page.on("request", (r) => requests.push(r.url()));
+    const { page, problems, requests } = await watchedPage(browser);
     await page.goto(pathToFileURL(file).href, { waitUntil: "load" });
 
     const charts = await page.$$eval("figure.chart:not(.chart-empty) svg.plot", (svgs) =>
@@ -103,14 +109,7 @@ describe("the run report in a browser (headless Chromium)", () => {
   it("the report `cflow run` writes for a real 2D run renders: charts, the three images, no errors, no network", async () => {
     const r = await cflow(["run", "examples/deconv-2d", "--param", "size=64", "--out", join(tempDir("browser-run"), "runs")]);
     expect(r.code).toBe(0);
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const problems: string[] = [];
-    const requests: string[] = [];
-    page.on("console", (m) => {
-      if (m.type() === "error" || m.type() === "warning") problems.push(`${m.type()}: ${m.text()}`);
-    });
-    page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
-    page.on("request", (q) => requests.push(q.url()));
+    const { page, problems, requests } = await watchedPage(browser);
     await page.goto(pathToFileURL(join(capsuleOf(r), "report.html")).href, { waitUntil: "load" });
     expect(await page.$eval("h1", (h) => h.textContent)).toBe("deconv-2d");
     const drawn = await page.$$eval("figure.chart:not(.chart-empty) svg.plot g.series path", (ps) => ps.map((p) => (p as SVGPathElement).getTotalLength()));
@@ -132,14 +131,7 @@ describe("the run report in a browser (headless Chromium)", () => {
     expect(r.code, r.stderr).toBe(6);
     const sweep = (JSON.parse(r.stdout) as { result: { sweep_dir: string; report: string; runs: { run_id: string; status: string | null }[] } }).result;
     expect(sweep.report).toBe(join(sweep.sweep_dir, "report.html"));
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const problems: string[] = [];
-    const requests: string[] = [];
-    page.on("console", (m) => {
-      if (m.type() === "error" || m.type() === "warning") problems.push(`${m.type()}: ${m.text()}`);
-    });
-    page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
-    page.on("request", (q) => requests.push(q.url()));
+    const { page, problems, requests } = await watchedPage(browser);
     await page.goto(pathToFileURL(sweep.report).href, { waitUntil: "load" });
     expect(await page.$eval("h1", (h) => h.textContent)).toBe("sweep of sweep-spec.ts");
     const charts = await page.$$eval("figure.chart", (fs) =>

@@ -2,13 +2,12 @@ import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { CflowError } from "@cflow/core";
 import { defineCommand } from "../command.js";
-import { RUN_FLAGS, SET_FLAGS, createSet, setExecution, setRunOptions } from "../sweep/create-sweep.js";
+import { SET_FLAG_LIST, createSet, setExecution, setRunOptions, sharedAxes } from "../sweep/create-sweep.js";
 import { type SweepExecution, executeSweep } from "../sweep/execute-sweep.js";
 import { checkRedis } from "../sweep/redis-queue.js";
-import { type SweepAxis, parseDtypes, parseSeeds } from "../sweep/grid.js";
+import type { SweepAxis } from "../sweep/grid.js";
 import type { SweepRunOptions } from "../sweep/sweep-file.js";
 import { UsageError } from "../usage-error.js";
-import { SWEEP_AXIS_FLAGS } from "./sweep.js";
 
 export interface BatchCommandOptions {
   /** Files and glob patterns as given. */
@@ -36,13 +35,7 @@ export const batchCommand = defineCommand<BatchCommandOptions>({
   ],
   flags: [
     { name: "input-param", type: "string", value: "name", description: "the parameter that carries each run's input file (default: input)" },
-    SWEEP_AXIS_FLAGS.seeds,
-    SWEEP_AXIS_FLAGS.dtype,
-    ...RUN_FLAGS,
-    SET_FLAGS.out,
-    SET_FLAGS.workers,
-    SET_FLAGS.queue,
-    SET_FLAGS.connectTimeout,
+    ...SET_FLAG_LIST,
   ],
   examples: [
     { command: "cflow batch denoise.ts 'scans/*.tif' --workers 2", description: "one run per TIFF in scans/, two at a time" },
@@ -52,9 +45,7 @@ export const batchCommand = defineCommand<BatchCommandOptions>({
   options: (args, { cwd }) => {
     const inputParam = (args.flags["input-param"] as string | undefined) ?? "input";
     if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(inputParam)) throw new UsageError(`--input-param: "${inputParam}" is not a parameter name`, { path: "--input-param", expected: "a name such as input or image", found: inputParam }, "batch");
-    const extraAxes: SweepAxis[] = [];
-    if (args.flags.seeds !== undefined) extraAxes.push({ name: "seed", kind: "seed", values: parseSeeds(String(args.flags.seeds), "batch").map(String) });
-    if (args.flags.dtype !== undefined) extraAxes.push({ name: "dtype", kind: "dtype", values: parseDtypes(String(args.flags.dtype), "batch") });
+    const extraAxes = sharedAxes(args, "batch");
     const { options, fixed } = setRunOptions(args, cwd);
     if (inputParam in fixed) throw new UsageError(`--param ${inputParam}: the batch sets it to each input file`, { path: `--param ${inputParam}`, expected: `no --param ${inputParam} (or another --input-param)`, found: `--param ${inputParam}=${fixed[inputParam]}` }, "batch");
     return { inputs: args.positionals.inputs as string[], inputParam, extraAxes, fixed, options, out: args.flags.out as string | undefined, execution: setExecution(args, "batch") };

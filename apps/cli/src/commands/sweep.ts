@@ -1,10 +1,9 @@
 import { resolve } from "node:path";
 import { defineCommand } from "../command.js";
-import { FLAGS } from "../common-flags.js";
-import { RUN_FLAGS, SET_FLAGS, createSet, setExecution, setRunOptions } from "../sweep/create-sweep.js";
+import { SET_FLAG_LIST, createSet, setExecution, setRunOptions, sharedAxes } from "../sweep/create-sweep.js";
 import { type SweepExecution, executeSweep } from "../sweep/execute-sweep.js";
 import { checkRedis } from "../sweep/redis-queue.js";
-import { type SweepAxis, parseDtypes, parseGrid, parseSeeds } from "../sweep/grid.js";
+import { type SweepAxis, parseGrid } from "../sweep/grid.js";
 import { type SweepFile, type SweepRunOptions, isSweepDir, readSweepFile } from "../sweep/sweep-file.js";
 import { UsageError } from "../usage-error.js";
 
@@ -14,11 +13,6 @@ export type SweepCommandOptions =
 
 /** The flags that define a new sweep (refused when continuing one). */
 const DEFINING = ["grid", "seeds", "dtype", "param", "plugin", "deterministic", "max-iters", "budget-time", "max-elements", "redact-artifacts", "out"];
-
-export const SWEEP_AXIS_FLAGS = {
-  seeds: { name: "seeds", type: "string", value: "a..b|a,b,...", description: "an axis of seeds: a range (both ends included) or a list" },
-  dtype: { name: "dtype", type: "string", value: "dtypes", description: "float64, float32, or float64,float32 for an axis of both" },
-} as const;
 
 export const sweepCommand = defineCommand<SweepCommandOptions>({
   name: "sweep",
@@ -35,13 +29,7 @@ export const sweepCommand = defineCommand<SweepCommandOptions>({
   positionals: [{ name: "spec", required: true, description: "spec module (or a directory holding spec.ts); or a sweep directory to continue" }],
   flags: [
     { name: "grid", type: "string", multiple: true, value: "key=v1,v2,...", description: "an axis of the sweep: the values of one spec parameter (repeatable)" },
-    SWEEP_AXIS_FLAGS.seeds,
-    SWEEP_AXIS_FLAGS.dtype,
-    ...RUN_FLAGS,
-    SET_FLAGS.out,
-    SET_FLAGS.workers,
-    SET_FLAGS.queue,
-    SET_FLAGS.connectTimeout,
+    ...SET_FLAG_LIST,
   ],
   examples: [
     { command: "cflow sweep examples/deconv-1d --grid lambda=1e-3,2e-3,4e-3 --seeds 0..3 --param size=4096", description: "12 runs (λ × seed) on every core" },
@@ -58,9 +46,7 @@ export const sweepCommand = defineCommand<SweepCommandOptions>({
       if (given) throw new UsageError(`--${given}: a sweep directory is continued with the options it was created with`, { path: `--${given}`, expected: "only --workers, --queue or --connect-timeout with a sweep directory", found: `--${given}` }, "sweep");
       return { continueDir: target, execution };
     }
-    const axes = parseGrid((args.flags.grid as string[] | undefined) ?? [], "sweep");
-    if (args.flags.seeds !== undefined) axes.push({ name: "seed", kind: "seed", values: parseSeeds(String(args.flags.seeds), "sweep").map(String) });
-    if (args.flags.dtype !== undefined) axes.push({ name: "dtype", kind: "dtype", values: parseDtypes(String(args.flags.dtype), "sweep") });
+    const axes = [...parseGrid((args.flags.grid as string[] | undefined) ?? [], "sweep"), ...sharedAxes(args, "sweep")];
     const { options, fixed } = setRunOptions(args, cwd);
     return { axes, fixed, options, out: args.flags.out as string | undefined, execution };
   },

@@ -1,5 +1,5 @@
 import { escapeHtml, formatNumber } from "./format.js";
-import type { GateLine } from "./line-chart.js";
+import { type GateLine, chartCaption, emptyChart, gateMarks } from "./line-chart.js";
 import { type Scale, linearScale, logScale } from "./scale.js";
 
 /** One run as a point of a parameter chart. */
@@ -45,9 +45,9 @@ export function parameterChart(o: ParamChartOptions): string {
   const x1 = width - M.right;
   const y0 = height - M.bottom;
   const y1 = M.top;
-  const caption = `<figcaption><span class="chart-title">${escapeHtml(o.title)}</span>${o.subtitle ? ` <span class="chart-sub">${escapeHtml(o.subtitle)}</span>` : ""}</figcaption>`;
+  const caption = chartCaption(o.title, o.subtitle);
   const placed = o.points.filter((p) => p.y !== null && Number.isFinite(p.y));
-  if (placed.length === 0) return `<figure class="chart chart-empty" id="${escapeHtml(o.id)}">${caption}<p class="empty">${escapeHtml(o.empty)}</p></figure>`;
+  if (placed.length === 0) return emptyChart(o.id, caption, o.empty);
 
   // x: numbers on a linear or log axis, anything else by category in order of appearance
   // (the x range spans the runs that have a value: a refused run stretches no axis)
@@ -103,11 +103,7 @@ export function parameterChart(o: ParamChartOptions): string {
   }
   out.push(`<line class="axis" x1="${x0}" x2="${x1}" y1="${y0}" y2="${y0}"/><line class="axis" x1="${x0}" x2="${x0}" y1="${y1}" y2="${y0}"/>`);
   out.push(`<text class="axis-label" x="${x1}" y="${height - 4}" text-anchor="end">${escapeHtml(o.xLabel)}</text>`);
-  for (const g of o.gates ?? []) {
-    if (o.yScale === "log" && g.y <= 0) continue;
-    const y = ys(g.y);
-    out.push(`<g class="gate"><line x1="${x0}" x2="${x1}" y1="${px(y)}" y2="${px(y)}" stroke="${g.color}" stroke-dasharray="6 4"/><text x="${x1 - 4}" y="${px(y - 4)}" text-anchor="end" fill="${g.color}">${escapeHtml(g.label)}</text></g>`);
-  }
+  out.push(...gateMarks(o.gates ?? [], ys, x0, x1));
   const yOf = (v: number) => (o.yScale === "log" && v <= 0 ? y0 - 1 : ys(v));
   const groups = [...new Set(placed.map((p) => p.group))];
   groups.forEach((g, k) => {

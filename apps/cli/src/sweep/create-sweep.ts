@@ -7,7 +7,7 @@ import { budgetOptions, parseParams } from "../run-options.js";
 import { resolveSpecFile } from "../spec/load-spec.js";
 import { UsageError } from "../usage-error.js";
 import { generateRunId } from "@cflow/recorder";
-import { type SweepAxis, gridPoints } from "./grid.js";
+import { type SweepAxis, gridPoints, parseDtypes, parseSeeds } from "./grid.js";
 import { parseQueueUrl } from "./redis-queue.js";
 import type { SweepExecution } from "./execute-sweep.js";
 import { SWEEP_FILE_VERSION, type SweepFile, type SweepRunOptions, writeSweepFile } from "./sweep-file.js";
@@ -25,8 +25,39 @@ export const SET_FLAGS = {
   connectTimeout: { name: "connect-timeout", type: "duration", value: "time", description: "how long to wait for Redis before giving up (exit 69; default 10s)" },
 } satisfies Record<string, FlagDef>;
 
-/** The `cflow run` flags every run of a set gets. */
-export const RUN_FLAGS: FlagDef[] = [FLAGS.param, FLAGS.plugin, FLAGS.deterministic, FLAGS.maxIters, FLAGS.budgetTime, FLAGS.maxElements, FLAGS.redactArtifacts];
+/** The axes `sweep` and `batch` share besides their own (`--grid`, the input files). */
+export const AXIS_FLAGS = {
+  seeds: { name: "seeds", type: "string", value: "a..b|a,b,...", description: "an axis of seeds: a range (both ends included) or a list" },
+  dtype: { name: "dtype", type: "string", value: "dtypes", description: "float64, float32, or float64,float32 for an axis of both" },
+} satisfies Record<string, FlagDef>;
+
+/**
+ * The flags of `sweep` and `batch` after their own: the shared axes, the `cflow run` flags every
+ * run gets, and where the runs go.
+ */
+export const SET_FLAG_LIST: FlagDef[] = [
+  AXIS_FLAGS.seeds,
+  AXIS_FLAGS.dtype,
+  FLAGS.param,
+  FLAGS.plugin,
+  FLAGS.deterministic,
+  FLAGS.maxIters,
+  FLAGS.budgetTime,
+  FLAGS.maxElements,
+  FLAGS.redactArtifacts,
+  SET_FLAGS.out,
+  SET_FLAGS.workers,
+  SET_FLAGS.queue,
+  SET_FLAGS.connectTimeout,
+];
+
+/** The shared axes given on the command line (`--seeds`, `--dtype`), after the command's own. */
+export function sharedAxes(args: ParsedArgs, command: string): SweepAxis[] {
+  const axes: SweepAxis[] = [];
+  if (args.flags.seeds !== undefined) axes.push({ name: "seed", kind: "seed", values: parseSeeds(String(args.flags.seeds), command).map(String) });
+  if (args.flags.dtype !== undefined) axes.push({ name: "dtype", kind: "dtype", values: parseDtypes(String(args.flags.dtype), command) });
+  return axes;
+}
 
 /** The run options shared by every run of a new set, from the command line. */
 export function setRunOptions(args: ParsedArgs, cwd: string): { options: SweepRunOptions; fixed: Record<string, string> } {
