@@ -100,8 +100,8 @@ export async function executeRun(o: ExecuteRunOptions, ctx: CommandContext): Pro
     let artifacts: string[];
     try {
       artifacts = o.redactArtifacts ? [] : writeRunArtifacts(rec.runDir, compiled, result);
-      // metrics, never data: written for redacted runs too
-      if (writeDataFit(rec.runDir, compiled, result.state)) artifacts.push(DATA_FIT_FILE);
+      // a redacted capsule keeps no artifacts at all
+      if (!o.redactArtifacts && writeDataFit(rec.runDir, compiled, result.state)) artifacts.push(DATA_FIT_FILE);
     } catch (err) {
       // The run itself is recorded (its manifest is final): only the report arrays are missing.
       throw toIoError(err, { fallbackPath: join(rec.runDir, "artifacts"), context: `while writing the report arrays; the run ended ${result.status} and its capsule ${rel} is complete` }) ?? err;
