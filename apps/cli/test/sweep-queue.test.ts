@@ -3,7 +3,7 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningCflow, cflow, startCflow, tempDir, writeSweepSpec } from "./helpers.js";
+import { type RunningCflow, cflow, cli, startCflow, tempDir, writeSweepSpec } from "./helpers.js";
 import { type TestRedis, freePort, startRedis } from "./redis-server.js";
 
 // The queue tests start their own redis-server (Debian's package; .ci/run installs it).
@@ -102,6 +102,11 @@ describe("sweeps through a Redis queue (BullMQ)", () => {
     expect(hung.signal).toBeNull();
     expect(hung.code).toBe(69);
     expect(hung.stderr).toContain(`cannot reach the Redis queue at ${mute}`);
+    // a password never appears in a message
+    const secret = await cli(["worker", "--queue", url.replace("redis://", "redis://:s3cret@"), "--json"]);
+    expect(secret.code).toBe(69);
+    expect(secret.stdout).toContain(url.replace("redis://", "redis://:***@"));
+    expect(secret.stdout).not.toContain("s3cret");
     const bad = await cflow(["worker", "--queue", "http://127.0.0.1:6379"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("http: is not a Redis URL");

@@ -42,7 +42,8 @@ export async function executeSweep(sweepDir: string, sweep: SweepFile, o: SweepE
   }
   const rel = relative(ctx.cwd, sweepDir) || sweepDir;
   const shape = sweep.axes.map((a) => `${a.name} ${a.values.length}`).join(" × ") || "one point";
-  const where = o.queue ? `through the queue ${o.queue.shown}` : `on ${Math.max(1, Math.min(o.workers, tasks.length))} worker${o.workers === 1 ? "" : "s"}`;
+  const workers = Math.max(1, Math.min(o.workers, tasks.length));
+  const where = o.queue ? `through the queue ${o.queue.shown}` : `on ${workers} worker${workers === 1 ? "" : "s"}`;
   ctx.out.info(`${sweep.kind} ${sweep.sweepId}: ${sweep.runs.length} runs (${shape})${kept.size ? `, ${kept.size} already ended` : ""}, ${where} → ${rel}`);
 
   const progress = new SetProgress(ctx.out, sweep.runs.length, { label: sweep.kind });
