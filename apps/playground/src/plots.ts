@@ -1,0 +1,81 @@
+// The four live plots (uPlot): energy, η_dd, γ and λ against the iteration. Rows arrive in
+// batches; the charts redraw at most once per animation frame. Each chart's element carries
+// `data-points`, the number of points drawn (what the Chromium test reads).
+import type { TelemetryRow } from "@cflow/core";
+import uPlot from "uplot";
+import "uplot/dist/uPlot.min.css";
+
+interface Series {
+  key: string;
+  label: string;
+  value(r: TelemetryRow): number | null;
+  log: boolean;
+  /** Certificates are taken now and then: their rows are drawn as points. */
+  points: boolean;
+}
+
+const SERIES: Series[] = [
+  { key: "energy", label: "energy E", value: (r) => (r.E > 0 ? r.E : null), log: true, points: false },
+  { key: "eta", label: "η_dd (gate η_max)", value: (r) => r.etaDD, log: false, points: true },
+  { key: "gamma", label: "γ", value: (r) => (r.gamma !== null && r.gamma > 0 ? r.gamma : null), log: true, points: true },
+  { key: "lambda", label: "λ", value: (r) => (r.lambda !== null && r.lambda > 0 ? r.lambda : null), log: true, points: false },
+];
+
+export class Plots {
+  private readonly charts: { s: Series; plot: uPlot; el: HTMLElement; x: number[]; y: number[] }[] = [];
+  private pending = false;
+
+  constructor(container: HTMLElement) {
+    for (const s of SERIES) {
+      const el = document.createElement("figure");
+      el.id = `plot-${s.key}`;
+      el.className = "plot";
+      el.dataset.points = "0";
+      container.append(el);
+      const plot = new uPlot(
+        {
+          title: s.label,
+          width: 340,
+          height: 190,
+          legend: { show: false },
+          cursor: { show: false },
+          scales: { x: { time: false }, y: s.log ? { distr: 3 } : {} },
+          axes: [{ label: "iteration", size: 36 }, { size: 56 }],
+          series: [{}, { stroke: "#2a6fdb", width: 1.5, points: { show: s.points, size: 5 }, spanGaps: true }],
+        },
+        [[], []],
+        el,
+      );
+      this.charts.push({ s, plot, el, x: [], y: [] });
+    }
+  }
+
+  clear(): void {
+    for (const c of this.charts) {
+      c.x = [];
+      c.y = [];
+      c.plot.setData([[], []]);
+      c.el.dataset.points = "0";
+    }
+  }
+
+  add(rows: readonly TelemetryRow[]): void {
+    for (const c of this.charts) {
+      for (const r of rows) {
+        const v = c.s.value(r);
+        if (v === null || !Number.isFinite(v)) continue;
+        c.x.push(r.iter);
+        c.y.push(v);
+      }
+    }
+    if (this.pending) return;
+    this.pending = true;
+    requestAnimationFrame(() => {
+      this.pending = false;
+      for (const c of this.charts) {
+        c.plot.setData([c.x, c.y]);
+        c.el.dataset.points = String(c.x.length);
+      }
+    });
+  }
+}
