@@ -8,6 +8,8 @@ import "uplot/dist/uPlot.min.css";
 interface Series {
   key: string;
   label: string;
+  /** The certificate gate drawn as a dashed line (η_max, γ_min), once the run says what it is. */
+  gate?: "etaMax" | "gammaMin";
   value(r: TelemetryRow): number | null;
   log: boolean;
   /** Certificates are taken now and then: their rows are drawn as points. */
@@ -16,14 +18,27 @@ interface Series {
 
 const SERIES: Series[] = [
   { key: "energy", label: "energy E", value: (r) => (r.E > 0 ? r.E : null), log: true, points: false },
-  { key: "eta", label: "η_dd (gate η_max)", value: (r) => r.etaDD, log: false, points: true },
-  { key: "gamma", label: "γ", value: (r) => (r.gamma !== null && r.gamma > 0 ? r.gamma : null), log: true, points: true },
+  { key: "eta", label: "η_dd (dashed: gate η_max)", gate: "etaMax", value: (r) => r.etaDD, log: false, points: true },
+  { key: "gamma", label: "γ (dashed: gate γ_min)", gate: "gammaMin", value: (r) => (r.gamma !== null && r.gamma > 0 ? r.gamma : null), log: true, points: true },
   { key: "lambda", label: "λ", value: (r) => (r.lambda !== null && r.lambda > 0 ? r.lambda : null), log: true, points: false },
 ];
+
+/** Tick labels that stay readable over decades: 0.001, 1e-5. */
+function tick(v: number | null): string {
+  if (v === null) return "";
+  const a = Math.abs(v);
+  return a !== 0 && (a < 1e-3 || a >= 1e5) ? v.toExponential(0) : String(Number(v.toPrecision(3)));
+}
+
+export interface Gates {
+  etaMax: number;
+  gammaMin: number;
+}
 
 export class Plots {
   private readonly charts: { s: Series; plot: uPlot; el: HTMLElement; x: number[]; y: number[] }[] = [];
   private pending = false;
+  private gates: Gates | null = null;
 
   constructor(container: HTMLElement) {
     for (const s of SERIES) {
@@ -40,21 +55,23 @@ export class Plots {
           legend: { show: false },
           cursor: { show: false },
           scales: { x: { time: false }, y: s.log ? { distr: 3 } : {} },
-          axes: [{ label: "iteration", size: 36 }, { size: 56 }],
-          series: [{}, { stroke: "#2a6fdb", width: 1.5, points: { show: s.points, size: 5 }, spanGaps: true }],
+          axes: [{ label: "iteration", size: 36 }, { size: 56, values: (_u, splits) => splits.map(tick) }],
+          series: [{}, { stroke: "#2a6fdb", width: 1.5, points: { show: s.points, size: 5 }, spanGaps: true }, { stroke: "#d93025", width: 1, dash: [6, 4], points: { show: false } }],
         },
-        [[], []],
+        [[], [], []],
         el,
       );
       this.charts.push({ s, plot, el, x: [], y: [] });
     }
   }
 
-  clear(): void {
+  /** Starts over for a new run with these certificate gates. */
+  clear(gates: Gates | null): void {
+    this.gates = gates;
     for (const c of this.charts) {
       c.x = [];
       c.y = [];
-      c.plot.setData([[], []]);
+      c.plot.setData([[], [], []]);
       c.el.dataset.points = "0";
     }
   }
@@ -73,7 +90,8 @@ export class Plots {
     requestAnimationFrame(() => {
       this.pending = false;
       for (const c of this.charts) {
-        c.plot.setData([c.x, c.y]);
+        const gate = c.s.gate && this.gates ? this.gates[c.s.gate] : null;
+        c.plot.setData([c.x, c.y, c.x.map(() => gate)]);
         c.el.dataset.points = String(c.x.length);
       }
     });

@@ -27,7 +27,8 @@ async function run(request: Extract<ToWorker, { type: "run" }>["request"]): Prom
     const { compiled } = compileRequest(request);
     try {
       const shape = [...compiled.slots[0].shape];
-      scope.postMessage({ type: "started", shape, dtype: compiled.dtype, description: compiled.spec.description ?? compiled.spec.name ?? request.example });
+      const { etaMax, gammaMin } = compiled.policies.certification;
+      scope.postMessage({ type: "started", shape, dtype: compiled.dtype, description: compiled.spec.description ?? compiled.spec.name ?? request.example, gates: { etaMax, gammaMin } });
       const result = await runPlayground(
         compiled,
         {
