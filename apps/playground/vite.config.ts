@@ -6,4 +6,6 @@ import { defineConfig } from "vite";
 export default defineConfig({
   build: { target: "es2022", reportCompressedSize: false, rolldownOptions: { checks: { bundlerTimings: false } } },
   worker: { format: "es" },
+  // the dev server must not pre-bundle core away from its wasm/ folder (packages/core/README.md, "In a browser")
+  optimizeDeps: { exclude: ["@cflow/core"] },
 });
