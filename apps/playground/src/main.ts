@@ -119,7 +119,7 @@ async function start(): Promise<void> {
   }
   const request: RunRequest = { example, params, dtype: dtypeSelect.value as Dtype, seed: Number(seedInput.value), image };
   window.cflowPlayground = { request, rows: [], events: [], phases: [], stateUpdates: 0, end: null, error: null };
-  plots.clear(null);
+  plots.clear();
   certificateEl.textContent = "";
   showPhase(null);
   statusEl.textContent = "compiling…";
@@ -139,9 +139,11 @@ function receive(msg: FromWorker): void {
   switch (msg.type) {
     case "started":
       shape = msg.shape;
-      plots.clear(msg.gates);
       caption.textContent = msg.description;
       statusEl.textContent = `running (${msg.dtype})…`;
+      break;
+    case "gates":
+      plots.setGates({ etaMax: msg.etaMax, gammaMin: msg.gammaMin });
       break;
     case "progress": {
       run.rows.push(...msg.rows);

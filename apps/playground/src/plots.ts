@@ -65,15 +65,20 @@ export class Plots {
     }
   }
 
-  /** Starts over for a new run with these certificate gates. */
-  clear(gates: Gates | null): void {
-    this.gates = gates;
+  /** Starts over for a new run. */
+  clear(): void {
+    this.gates = null;
     for (const c of this.charts) {
       c.x = [];
       c.y = [];
       c.plot.setData([[], [], []]);
       c.el.dataset.points = "0";
     }
+  }
+
+  /** The run's certificate gates (drawn dashed from the next redraw on). */
+  setGates(gates: Gates): void {
+    this.gates = gates;
   }
 
   add(rows: readonly TelemetryRow[]): void {

@@ -18,7 +18,8 @@ export interface RunEnd {
 }
 
 export type FromWorker =
-  | { type: "started"; shape: number[]; dtype: string; description: string; gates: { etaMax: number; gammaMin: number } }
+  | { type: "started"; shape: number[]; dtype: string; description: string }
+  | { type: "gates"; etaMax: number; gammaMin: number }
   | { type: "progress"; rows: TelemetryRow[]; events: FlowEvent[] }
   | { type: "state"; iter: number; x: Float64Array }
   | { type: "done"; end: RunEnd }

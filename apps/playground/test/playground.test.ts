@@ -62,7 +62,7 @@ async function runNode(png: Buffer, dtype: "float64" | "float32"): Promise<NodeR
   const { compiled } = compileRequest(request);
   const out: NodeRun = { x: new Float64Array(0), rows: [], events: [], status: "", stateUpdates: 0 };
   try {
-    const r = await runPlayground(compiled, { progress: (rows, events) => (out.rows.push(...rows), out.events.push(...events)), state: () => out.stateUpdates++ });
+    const r = await runPlayground(compiled, { gates: () => {}, progress: (rows, events) => (out.rows.push(...rows), out.events.push(...events)), state: () => out.stateUpdates++ });
     out.x = Float64Array.from(r.x);
     out.status = r.status;
     return out;

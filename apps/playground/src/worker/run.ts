@@ -9,6 +9,8 @@ import { gapDial } from "@cflow/tuner";
 
 /** What a run reports while it goes. */
 export interface RunListener {
+  /** The run's certificate gates, as it starts. */
+  gates(g: RunStartInfo["gates"]): void;
   /** Telemetry rows and events since the last call, in order. */
   progress(rows: TelemetryRow[], events: FlowEvent[]): void;
   /** The state at a checkpoint (the start, GREEN, accepted tuner moves, every `STATE_EVERY` polish iterations, the end). */
@@ -36,7 +38,9 @@ export class MemorySink implements RecorderSink {
     private readonly batchMs = 50,
   ) {}
 
-  async start(_info: RunStartInfo): Promise<void> {}
+  async start(info: RunStartInfo): Promise<void> {
+    this.listener.gates(info.gates);
+  }
 
   telemetry(row: TelemetryRow): void {
     this.rows.push(row);

@@ -27,11 +27,11 @@ async function run(request: Extract<ToWorker, { type: "run" }>["request"]): Prom
     const { compiled } = compileRequest(request);
     try {
       const shape = [...compiled.slots[0].shape];
-      const { etaMax, gammaMin } = compiled.policies.certification;
-      scope.postMessage({ type: "started", shape, dtype: compiled.dtype, description: compiled.spec.description ?? compiled.spec.name ?? request.example, gates: { etaMax, gammaMin } });
+      scope.postMessage({ type: "started", shape, dtype: compiled.dtype, description: compiled.spec.description ?? compiled.spec.name ?? request.example });
       const result = await runPlayground(
         compiled,
         {
+          gates: (g) => scope.postMessage({ type: "gates", ...g }),
           progress: (rows, events) => scope.postMessage({ type: "progress", rows, events }),
           state: (iter, x) => scope.postMessage({ type: "state", iter, x }, [x.buffer]),
         },
