@@ -1,6 +1,8 @@
-// The four live plots (uPlot): energy, η_dd, γ and λ against the iteration. Rows arrive in
-// batches; the charts redraw at most once per animation frame. Each chart's element carries
-// `data-points`, the number of points drawn (what the Chromium test reads).
+// The four live plots (uPlot): energy, η_dd, γ and λ against the telemetry row — one per step the
+// run took, the tuner's trial steps included (a rolled-back trial sets the iteration count back,
+// so rows, not iterations, keep the axis increasing). Rows arrive in batches; the charts redraw at
+// most once per animation frame. Each chart's element carries `data-points`, the number of points
+// drawn (what the Chromium test reads).
 import type { TelemetryRow } from "@cflow/core";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
@@ -39,6 +41,8 @@ export class Plots {
   private readonly charts: { s: Series; plot: uPlot; el: HTMLElement; x: number[]; y: number[] }[] = [];
   private pending = false;
   private gates: Gates | null = null;
+  /** Rows received this run. */
+  private rows = 0;
 
   constructor(container: HTMLElement) {
     for (const s of SERIES) {
@@ -55,7 +59,7 @@ export class Plots {
           legend: { show: false },
           cursor: { show: false },
           scales: { x: { time: false }, y: s.log ? { distr: 3 } : {} },
-          axes: [{ label: "iteration", size: 36 }, { size: 56, values: (_u, splits) => splits.map(tick) }],
+          axes: [{ label: "telemetry row (step)", size: 36 }, { size: 56, values: (_u, splits) => splits.map(tick) }],
           series: [{}, { stroke: "#2a6fdb", width: 1.5, points: { show: s.points, size: 5 }, spanGaps: true }, { stroke: "#d93025", width: 1, dash: [6, 4], points: { show: false } }],
         },
         [[], [], []],
@@ -68,6 +72,7 @@ export class Plots {
   /** Starts over for a new run. */
   clear(): void {
     this.gates = null;
+    this.rows = 0;
     for (const c of this.charts) {
       c.x = [];
       c.y = [];
@@ -83,13 +88,14 @@ export class Plots {
 
   add(rows: readonly TelemetryRow[]): void {
     for (const c of this.charts) {
-      for (const r of rows) {
+      rows.forEach((r, k) => {
         const v = c.s.value(r);
-        if (v === null || !Number.isFinite(v)) continue;
-        c.x.push(r.iter);
+        if (v === null || !Number.isFinite(v)) return;
+        c.x.push(this.rows + k);
         c.y.push(v);
-      }
+      });
     }
+    this.rows += rows.length;
     if (this.pending) return;
     this.pending = true;
     requestAnimationFrame(() => {
