@@ -1,7 +1,7 @@
 // Wavelet-L1 deconvolution of the Shepp–Logan phantom (DESIGN §7, reference problem 2):
 //   E(x) = ½‖K x − y‖² + λ Σ_j λ_j ‖(W x)_j‖₁
 // K: circular Gaussian blur (σ = 2 px), W: db4 (4 levels by default); y = K x_true + noise, made here.
-import { type Dtype, type FlowParams, type FlowSpec, conv2d, defineFlow, gaussianKernel2d, normal, readFlowParams, rngKey } from "@cflow/core";
+import { CflowError, type Dtype, type FlowParams, type FlowSpec, conv2d, defineFlow, gaussianKernel2d, normal, readFlowParams, rngKey } from "@cflow/core";
 import { sheppLogan } from "./shepp-logan.ts";
 
 export const PARAMS = {
@@ -25,7 +25,9 @@ export default defineFlow(({ dtype, seed, params }) => {
 export function deconv2d(image: { pixels: Float64Array; name: string }, p: FlowParams<typeof PARAMS>, dtype: Dtype, seed: number): FlowSpec {
   const n = p.size;
   const clean = image.pixels;
-  if (clean.length !== n * n) throw new RangeError(`deconv2d: the ${image.name} has ${clean.length} pixels, size ${n} needs ${n * n}`);
+  if (clean.length !== n * n) {
+    throw new CflowError("BAD_IMAGE", `deconv2d: the ${image.name} has ${clean.length} pixels, size ${n} needs ${n * n}`, { path: "--param size", expected: `${n * n} pixels`, found: clean.length });
+  }
   const psf = gaussianKernel2d(p.sigma, dtype);
   const blur = conv2d(psf, { shape: [n, n], boundary: "circular", dtype });
   const y = blur.apply(dtype === "float64" ? clean : Float32Array.from(clean));

@@ -1,7 +1,7 @@
 // Total-variation denoising (DESIGN §7, reference problem 3):
 //   E(x) = ½‖x − y‖² + λ TV(x),   TV(x) = Σ ‖(∇x)_ij‖₂ (isotropic),
 // of a piecewise-constant image with Gaussian noise, made here.
-import { type Dtype, type FlowParams, type FlowSpec, defineFlow, normal, readFlowParams, rngKey } from "@cflow/core";
+import { CflowError, type Dtype, type FlowParams, type FlowSpec, defineFlow, normal, readFlowParams, rngKey } from "@cflow/core";
 
 export const PARAMS = {
   size: { type: "integer", description: "image side in pixels", default: 256, min: 8 },
@@ -39,7 +39,9 @@ export default defineFlow(({ dtype, seed, params }) => {
 export function tvDenoise(image: { pixels: Float64Array; name: string }, p: FlowParams<typeof PARAMS>, dtype: Dtype, seed: number): FlowSpec {
   const n = p.size;
   const clean = image.pixels;
-  if (clean.length !== n * n) throw new RangeError(`tvDenoise: the ${image.name} has ${clean.length} pixels, size ${n} needs ${n * n}`);
+  if (clean.length !== n * n) {
+    throw new CflowError("BAD_IMAGE", `tvDenoise: the ${image.name} has ${clean.length} pixels, size ${n} needs ${n * n}`, { path: "--param size", expected: `${n * n} pixels`, found: clean.length });
+  }
   const e = normal(rngKey(p.dataSeed), n * n, "float64");
   const y = dtype === "float64" ? new Float64Array(n * n) : new Float32Array(n * n);
   for (let i = 0; i < y.length; i++) y[i] = clean[i] + p.noise * e[i];
