@@ -1,7 +1,7 @@
 // The playground's problems: four of the repository's examples (examples/*/spec.ts), imported as
 // they are, with smaller default sizes so a run takes seconds in a page. The two image problems
 // also take an image of one's own (a PNG decoded by the page) in place of their built-in one.
-import { type AnyFlowSpec, type Dtype, type FlowDefinition, type ParamRule, compileFlow, defineFlow, readFlowParams } from "@cflow/core";
+import { CflowError, type Dtype, type FlowDefinition, type ParamRule, compileFlow, defineFlow, readFlowParams } from "@cflow/core";
 import deconv1dFlow, { PARAMS as DECONV_1D } from "@cflow/examples/deconv-1d/spec.ts";
 import deconv2dFlow, { PARAMS as DECONV_2D, deconv2d } from "@cflow/examples/deconv-2d/spec.ts";
 import lassoFlow, { PARAMS as LASSO } from "@cflow/examples/lasso/spec.ts";
@@ -86,16 +86,17 @@ export function defaultParams(name: ExampleName): Record<string, number> {
 }
 
 /** Compiles the flow a request describes (the kernel must be loaded: `initKernel` in a browser). */
-export function compileRequest(r: RunRequest): ReturnType<typeof compileFlow> & { spec: AnyFlowSpec } {
+export function compileRequest(r: RunRequest): ReturnType<typeof compileFlow> {
   const ex: PlaygroundExample = EXAMPLES[r.example];
   let flow = ex.flow;
   if (r.image) {
-    if (!ex.withImage || !ex.imageSize) throw new Error(`${r.example} takes no image of one's own`);
-    if (r.image.size !== r.params[ex.imageSize]) throw new Error(`the image is ${r.image.size}×${r.image.size}, ${ex.imageSize} is ${r.params[ex.imageSize]}`);
+    if (!ex.withImage || !ex.imageSize) throw new CflowError("BAD_OPTION", `${r.example} takes no image of one's own`, { path: "image", expected: "no image", found: r.image.name });
+    if (r.image.size !== r.params[ex.imageSize]) {
+      throw new CflowError("BAD_OPTION", `${r.image.name} was scaled to ${r.image.size}×${r.image.size}, but ${ex.imageSize} is ${r.params[ex.imageSize]}`, { path: `params.${ex.imageSize}`, expected: r.image.size, found: r.params[ex.imageSize] });
+    }
     flow = ex.withImage(r.image);
   }
   // parameters travel as text, as from the command line (numbers print and parse back exactly)
   const params = Object.fromEntries(Object.entries(r.params).map(([k, v]) => [k, String(v)]));
-  const out = compileFlow(flow, { dtype: r.dtype, seed: r.seed, params });
-  return { ...out, spec: out.compiled.spec };
+  return compileFlow(flow, { dtype: r.dtype, seed: r.seed, params });
 }
