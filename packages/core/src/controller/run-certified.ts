@@ -516,7 +516,7 @@ class Controller {
     const slack = 1e-9;
     if (from.lambda !== null && to.lambda !== null && rel(from.lambda, to.lambda) > moveCap + slack) return `λ move ${from.lambda} → ${to.lambda} exceeds the cap ±${moveCap * 100}%`;
     if (rel(from.alpha, to.alpha) > moveCap + slack) return `α move ${from.alpha} → ${to.alpha} exceeds the cap ±${moveCap * 100}%`;
-    if (to.alpha >= 2 / Math.max(this.flow.beta, 1e-300)) return `α = ${to.alpha} is not below 2/β = ${2 / this.flow.beta}`;
+    if (!(to.alpha < this.runner.alphaMax)) return `α = ${to.alpha} is not below the family's bound ${this.runner.alphaMax}`;
     if (to.lambdaJ) {
       for (let j = 0; j + 1 < to.lambdaJ.length; j++) {
         const r = to.lambdaJ[j] / to.lambdaJ[j + 1];
@@ -661,10 +661,10 @@ class Controller {
       ...(Number.isFinite(cert.gammaGershgorin) ? { gamma_gershgorin: cert.gammaGershgorin } : {}),
       method: cert.method,
       size: cert.size,
-      alpha: r.alpha,
+      alpha: r.dials.alpha,
       ms: cert.cost.ms,
     };
-    if (r.lambda !== null) payload.lambda = r.lambda;
+    if (r.dials.lambda !== null) payload.lambda = r.dials.lambda;
     if (!cert.pass) Object.assign(payload, { reasons: cert.reasons, attempt });
     this.emit(cert.pass ? "CERT_PASS" : "CERT_FAIL", payload);
     if (row) {
@@ -685,7 +685,7 @@ class Controller {
     const monotone = this.runner.family.monotone(this.policies.flow.restart);
     // A momentum step measures ‖x⁺ − y‖/α at the extrapolated y, not G(x_k) = (x_k − x⁺)/α: the
     // sufficient decrease α₀‖G(x_k)‖² is then unknown and only monotonicity (gradNorm 0) is checked.
-    const point: TracePoint = { iter: m.iter, E: m.E, gradNorm: m.beta > 0 ? 0 : m.gradNorm, alpha: m.alpha, restarted: m.restarted };
+    const point: TracePoint = { iter: m.iter, E: m.E, gradNorm: m.momentum > 0 ? 0 : m.gradNorm, alpha: m.alpha, restarted: m.restarted };
     const warnings: string[] = [];
     const prev = this.trace[this.trace.length - 1];
     if (prev && this.cert && Number.isFinite(m.E)) {
@@ -716,9 +716,7 @@ class Controller {
       iter: r.iter,
       trialId: this.trialId,
       tWallMs: this.now(),
-      alpha: r.alpha,
-      lambda: r.lambda,
-      lambdaJ: r.lambdaJ,
+      ...r.dials,
       E: m ? m.E : r.energy,
       gradNorm: m ? m.gradNorm : Number.NaN,
       etaDD: cert ? cert.etaDD : null,
@@ -768,8 +766,8 @@ class Controller {
     const W = this.flow.W;
     const gd = this.policies.gapDial;
     return {
-      dials: { lambda: r.lambda, lambdaJ: r.lambdaJ, alpha: r.alpha },
-      limits: { alphaMax: this.flow.beta > 0 ? 1.999 / this.flow.beta : Number.POSITIVE_INFINITY, lambdaCap: gd.lambdaCap, moveCap: gd.moveCap, ratioBounds: [gd.ratioBounds[0], gd.ratioBounds[1]] },
+      dials: r.dials,
+      limits: { alphaMax: r.alphaMax, lambdaCap: gd.lambdaCap, moveCap: gd.moveCap, ratioBounds: [gd.ratioBounds[0], gd.ratioBounds[1]] },
       bandStats: W && W.levels > 0 ? bandStats(W, r.state) : null,
       options: gd as unknown as { [key: string]: Json },
       iter: r.iter,
@@ -781,9 +779,7 @@ class Controller {
     const r = this.runner;
     // new dials define a new energy (λ) or descent constant (α): consecutive steps across them are not comparable
     if (!sameDials(d, this.currentDials())) this.trace = [];
-    if (d.lambda !== null) r.lambda = d.lambda;
-    if (d.lambdaJ) r.lambdaJ = d.lambdaJ;
-    if (d.alpha !== r.alpha) r.alpha = d.alpha;
+    r.setDials(d);
   }
 
   private setPhase(phase: Phase, reason: string): void {
@@ -794,7 +790,7 @@ class Controller {
   }
 
   private currentDials(): Dials {
-    return { lambda: this.runner.lambda, lambdaJ: this.runner.lambdaJ, alpha: this.runner.alpha };
+    return this.runner.dials;
   }
 
   private overTime(): boolean {
@@ -1042,7 +1038,7 @@ class Controller {
       finalState: state,
     };
     for (const r of this.recorders) await r.finish(summary);
-    const dials = this.runner ? { lambda: this.runner.lambda, lambdaJ: this.runner.lambdaJ, alpha: this.runner.alpha } : { lambda: null, lambdaJ: null, alpha: 0 };
+    const dials = this.runner ? this.runner.dials : { lambda: null, lambdaJ: null, alpha: 0 };
     this.runner?.dispose();
     return {
       runId: this.runId,
