@@ -204,7 +204,7 @@ export default defineFlow(({ dtype, seed, params }) => {
       { kind: "data", atom: "leastSquares", target: "y" },
       { kind: "regularizer", atom: "l1", weight: 0.05 },
     ],
-    policies: { gapDial: { enabled: false }, budgets: { maxIters: iters, tol: 0 } },
+    policies: { tuner: { enabled: false }, budgets: { maxIters: iters, tol: 0 } },
   };
 });
 `,
