@@ -51,7 +51,8 @@ export function deconv2d(image: { pixels: Float64Array; name: string }, p: FlowP
       flow: { family: "accelerated", restart: "function" },
       // The feasibility sweep widens λ ×4 per attempt after 30 warm-up iterations: the restricted
       // certificates need a support small enough to be diagonally dominant under the blur.
-      gapDial: { widenFactor: 4, maxAttempts: 12, validationIters: 30 },
+      tuner: { widenFactor: 4 },
+      control: { maxAttempts: 12, validationIters: 30 },
       budgets: { maxIters: 300 },
     },
   };
