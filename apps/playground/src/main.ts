@@ -94,7 +94,10 @@ form.addEventListener("submit", (e) => {
 });
 cancelButton.addEventListener("click", () => post({ type: "cancel" }));
 pngButton.addEventListener("click", downloadPng);
-csvButton.addEventListener("click", () => save(new Blob([telemetryCsv(window.cflowPlayground.rows, runName())], { type: "text/csv" }), `${runName()}-telemetry.csv`));
+csvButton.addEventListener("click", () => {
+  const run = window.cflowPlayground;
+  save(new Blob([telemetryCsv(run.rows, run.end?.runId ?? runName())], { type: "text/csv" }), `${runName()}-telemetry.csv`);
+});
 
 function post(msg: ToWorker): void {
   worker?.postMessage(msg);

@@ -6,6 +6,7 @@ export type ToWorker = { type: "run"; request: RunRequest } | { type: "cancel" }
 
 /** The end of a run: its outcome, the final state (float64 copy) and the final certificate. */
 export interface RunEnd {
+  runId: string;
   status: RunResult["status"];
   phase: Phase;
   iters: number;

@@ -29,8 +29,8 @@ import { type ServedPage, launchChromium, servePage, watchProblems } from "./chr
 
 const APP_DIR = fileURLToPath(new URL("../", import.meta.url));
 const SIZE = 64;
-/** 64×64, db4 × 3, the reference problem's blur and λ, no noise: GREEN in ~250 iterations. */
-const PARAMS = { size: SIZE, levels: 3, sigma: 2, noise: 0, lambda: 2e-3, dataSeed: 1 };
+/** 64×64, db4 × 3, the reference problem's blur, no noise; λ = 0.1 starts close to certified: GREEN at the second attempt, 151 iterations in all. */
+const PARAMS = { size: SIZE, levels: 3, sigma: 2, noise: 0, lambda: 0.1, dataSeed: 1 };
 const SEED = 3;
 
 /** A 64×64 picture of whole grey levels: a disc, a bar and a ramp. */
@@ -121,9 +121,9 @@ describe("the playground in Chromium", () => {
     expect(run.phases).toEqual(["AMBER", "GREEN"]);
     expect(await page.textContent("#phase")).toBe("GREEN");
     expect(await page.textContent("#status")).toMatch(/^FINISHED · \d+ iterations/);
-    // the image was updated while the run went (checkpoints), as often as the Node run's
+    // the image was updated while the run went (checkpoints: the start, GREEN, ..., the end), as often as in the Node run
     expect(run.stateUpdates).toBe(node.stateUpdates);
-    expect(run.stateUpdates).toBeGreaterThan(3);
+    expect(run.stateUpdates).toBeGreaterThanOrEqual(3);
 
     // the result and the telemetry: bit for bit in float64, to 1e-6 in float32
     expect(end.x.length).toBe(SIZE * SIZE);
@@ -161,6 +161,7 @@ describe("the playground in Chromium", () => {
     expect(off).toBeLessThanOrEqual(dtype === "float64" ? 0 : 1);
     const csv: Record<string, string>[] = parse(await download(page, "#download-csv"), { columns: true });
     expect(Object.keys(csv[0])).toEqual(TELEMETRY_COLUMNS.map((c) => c.name));
+    expect(csv.every((r) => r.run_id === end.runId)).toBe(true);
     expect(csv.length).toBe(node.rows.length);
     expect(csv.map((r) => Number(r.E))).toEqual(run.rows.map((r) => r.E));
     expect(csv.map((r) => r.phase).at(-1)).toBe("GREEN");

@@ -2,7 +2,7 @@
 // in-memory sink in place of the flight recorder (which writes capsules with DuckDB, Node-side).
 // The one place the playground calls runCertified; it runs alike in the worker and in Node (the
 // Chromium test compares the two).
-import type { Checkpoint, CompiledFlow, FlowEvent, RecorderSink, RunResult, RunStartInfo, RunSummary, TelemetryRow } from "@cflow/core";
+import type { Checkpoint, CompiledFlow, FlowEvent, RunResult, RunSink, RunStartInfo, TelemetryRow } from "@cflow/core";
 import { runCertified } from "@cflow/core";
 import { fda } from "@cflow/fda";
 import { gapDial } from "@cflow/tuner";
@@ -21,17 +21,16 @@ export interface RunListener {
 export const STATE_EVERY = 20;
 
 /**
- * A recorder sink that keeps nothing on disk: it batches rows and events and hands them to a
+ * A sink that keeps nothing on disk: it batches rows and events and hands them to a
  * listener at each flush the controller asks for (`flushDue`: a batch waiting for `batchMs`).
  */
-export class MemorySink implements RecorderSink {
+export class MemorySink implements RunSink {
   readonly name = "playground";
   private rows: TelemetryRow[] = [];
   private events: FlowEvent[] = [];
   private last = performance.now();
 
   constructor(
-    readonly runId: string,
     /** The state slot handed to `listener.state`. */
     private readonly slot: string,
     private readonly listener: RunListener,
@@ -70,13 +69,13 @@ export class MemorySink implements RecorderSink {
     if (x) this.listener.state(c.iter, Float64Array.from(x));
   }
 
-  async finish(_summary: RunSummary): Promise<void> {
+  async finish(): Promise<void> {
     await this.flush();
   }
 }
 
 /** Runs a compiled flow (its first state slot is the one shown) to the end, or until `signal` aborts: status CANCELLED. */
 export function runPlayground(compiled: CompiledFlow, listener: RunListener, signal?: AbortSignal): Promise<RunResult> {
-  const sink = new MemorySink("playground", compiled.slots[0].name, listener);
-  return runCertified(compiled.spec, compiled, { hooks: [fda(), gapDial(), sink], signal, checkpointEvery: STATE_EVERY });
+  const sink = new MemorySink(compiled.slots[0].name, listener);
+  return runCertified(compiled, { certify: fda(), tune: gapDial(), sinks: [sink], signal, checkpointEvery: STATE_EVERY });
 }

@@ -40,7 +40,7 @@ async function run(request: Extract<ToWorker, { type: "run" }>["request"]): Prom
       const x = Float64Array.from(result.state[compiled.slots[0].name]);
       const certificate = result.certificates[result.certificates.length - 1] ?? null;
       scope.postMessage(
-        { type: "done", end: { status: result.status, phase: result.phase, iters: result.iters, energy: result.energy, lambda: result.dials.lambda, x, shape, certificate, runCard: result.runCard } },
+        { type: "done", end: { runId: result.runId, status: result.status, phase: result.phase, iters: result.iters, energy: result.energy, lambda: result.dials.lambda, x, shape, certificate, runCard: result.runCard } },
         [x.buffer],
       );
     } finally {
