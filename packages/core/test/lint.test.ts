@@ -48,7 +48,6 @@ const fixtures: [string, Mutate, string, string][] = [
   ["op without type", (s) => ({ ...s, ops: { K: { matrix: "A" } } }), "ops.K.type", "BAD_OP"],
   ["unknown op type", (s) => ({ ...s, ops: { K: { type: "dens", matrix: "A", rows: n, cols: n } } }), "ops.K.type", "UNKNOWN_OP"],
   ["op unknown param", (s) => ({ ...s, ops: { K: { type: "dense", matrix: "A", rows: n, cols: n, colz: 3 } } }), "ops.K.colz", "UNKNOWN_PARAM"],
-  ["op factory returns junk", (s) => ({ ...s, ops: { K: () => 7 } }), "ops.K", "BAD_OP"],
   ["op of the wrong kind of value", (s) => ({ ...s, ops: { K: "dense" } }), "ops.K", "BAD_OP"],
   ["unknown transform", (s) => ({ ...s, transforms: { W: { name: "db44", levels: 3 } } }), "transforms.W.name", "UNKNOWN_TRANSFORM"],
   ["bad levels", (s) => ({ ...s, transforms: { W: { name: "db4", levels: 0 } } }), "transforms.W.levels", "BAD_LEVELS"],

@@ -4,7 +4,7 @@ import { defaultRegistry } from "../registry/default.js";
 import type { Registry } from "../registry/registry.js";
 import { rngKey } from "../rng.js";
 import { type FlowDefinition, resolveFlow } from "../spec/define.js";
-import { lintSpec } from "../spec/lint.js";
+import { type OpUse, lintSpec } from "../spec/lint.js";
 import { resolvePolicies } from "../spec/policies.js";
 import type { AnyFlowSpec, FlowContext, FlowSpec } from "../spec/types.js";
 import { assembleTerms, energyFunctions } from "./energy.js";
@@ -47,7 +47,7 @@ export function compileFlow(def: FlowDefinition | AnyFlowSpec, options: CompileO
   const resources = new FlowResources(spec.dtype ?? options.dtype ?? "float64");
   try {
     const warnings = lint.findings.filter((f) => f.severity === "warning").map((f) => f.message);
-    return build(spec, registry, options, resources, warnings);
+    return build(spec, registry, options, resources, warnings, lint.deferred);
   } catch (err) {
     resources.dispose();
     throw err;
@@ -55,7 +55,7 @@ export function compileFlow(def: FlowDefinition | AnyFlowSpec, options: CompileO
 }
 
 /** The compiler's passes in order; the CompiledFlow is put together here and nowhere else. */
-function build(spec: FlowSpec, registry: Registry, options: CompileOptions, resources: FlowResources, warnings: string[]): { compiled: CompiledFlow; report: CompileReport } {
+function build(spec: FlowSpec, registry: Registry, options: CompileOptions, resources: FlowResources, warnings: string[], deferred: readonly OpUse[]): { compiled: CompiledFlow; report: CompileReport } {
   const { dtype, kernel, cells } = resources;
   const seed = spec.seed ?? options.seed ?? 0;
   const key = rngKey(seed);
@@ -63,7 +63,7 @@ function build(spec: FlowSpec, registry: Registry, options: CompileOptions, reso
   if (options.family) policies.flow = { ...policies.flow, family: options.family };
 
   const data = loadData(spec, resources);
-  const ops = createOps(spec, registry, data, resources);
+  const ops = createOps(spec, registry, data, deferred, resources);
   const { slots, n } = layoutSlots(spec, registry, dtype);
   const x0 = initialState(spec, slots, n, key, dtype, data, ops);
   const lens = chooseLens(spec, policies.lens.candidates, policies.lens.keepFraction, registry, slots, x0, data, resources);
