@@ -1,4 +1,4 @@
-// A damped Hamiltonian flow (F_Con, DESIGN §7 reference problem 4): a ring of n unit masses with
+// A damped Hamiltonian flow (F_Con, docs/design.md §7 reference problem 4): a ring of n unit masses with
 // springs to their neighbours (stiffness k) and to the ground (ω₀²),
 //   H(q, p) = ½ qᵀK q + ½‖p‖²,   K = ω₀² I + k·(ring Laplacian),
 // integrated by Störmer–Verlet leapfrog with friction p ← e^{−γΔt} p: the energy decays and the

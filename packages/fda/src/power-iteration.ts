@@ -57,7 +57,7 @@ export function powerIteration(op: SymmetricOperator, options: PowerIterationOpt
 
 /**
  * β = λ_max(L) of the smooth part's Hessian in x-space by power iteration (the step size is
- * α = c/β, DESIGN §2). The estimate approaches β from below: give α a margin (c < 1) unless
+ * α = c/β, docs/design.md §2). The estimate approaches β from below: give α a margin (c < 1) unless
  * converged to a tight tol.
  */
 export function estimateLipschitz(

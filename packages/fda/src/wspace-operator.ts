@@ -24,7 +24,7 @@ export interface ApplicationCounter {
 }
 
 /**
- * The normalisation the certificates divide L_W by (DESIGN §2, README "Frames"): the frame
+ * The normalisation the certificates divide L_W by (docs/design.md §2.5, README "Frames"): the frame
  * constant c for a tight frame (WᵀW = cI, so W/√c is an isometry and W L Wᵀ / c = Q L Qᵀ keeps
  * the spectrum of L), 1 for unitary transforms and for general frames (no constant to divide by).
  */
