@@ -21,7 +21,7 @@ describe("the run report in a browser (headless Chromium)", () => {
     }
     writeFileSync(file, renderReport(data, { generator: "@cflow/cli test" }));
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-  }, 60_000);
+  });
 
   afterAll(async () => {
     await browser?.close();
@@ -98,7 +98,7 @@ describe("the run report in a browser (headless Chromium)", () => {
     expect(problems).toEqual([]);
     expect(requests.filter((u) => !u.startsWith("file:") && !u.startsWith("data:"))).toEqual([]);
     await page.close();
-  }, 60_000);
+  });
 
   it("the report `cflow run` writes for a real 2D run renders: charts, the three images, no errors, no network", async () => {
     const r = await cflow(["run", "examples/deconv-2d", "--param", "size=64", "--out", join(tempDir("browser-run"), "runs")]);
@@ -122,5 +122,5 @@ describe("the run report in a browser (headless Chromium)", () => {
     expect(problems).toEqual([]);
     expect(requests.filter((u) => !u.startsWith("file:") && !u.startsWith("data:"))).toEqual([]);
     await page.close();
-  }, 60_000);
+  });
 });

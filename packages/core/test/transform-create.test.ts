@@ -8,7 +8,7 @@ import { createTransform } from "../src/transforms/create.js";
 import { WAVELET_NAMES } from "../src/transforms/filters.js";
 import { IdentityTransform, identityTransformFactory } from "../src/transforms/identity.js";
 import { validateTransformFactory } from "../src/transforms/validate.js";
-import { mulberry32, randomArray } from "./helpers.js";
+import { mulberry32, randomArray } from "@cflow/test-kit";
 
 describe("createTransform and the default registry", () => {
   it("registers every built-in through the @cflow/core plugin", () => {

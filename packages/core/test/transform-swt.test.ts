@@ -3,8 +3,8 @@ import { DTYPES, type Dtype, type RealArray } from "../src/dtype.js";
 import { ShapeError } from "../src/errors.js";
 import type { WaveletName } from "../src/transforms/filters.js";
 import { SwtTransform } from "../src/transforms/swt.js";
-import { expectArrayNear, maxAbs, mulberry32, randomArray } from "./helpers.js";
 import { expectPywt, swtCases } from "./pywt-golden.js";
+import { expectArrayNear, maxAbs, mulberry32, randomArray } from "@cflow/test-kit";
 
 // As for the DWT: PyWavelets agreement to pywtTol; the filters are exact, so the frame identities
 // (WᵀW = I, energy) hold to 1e-14 relative in float64.

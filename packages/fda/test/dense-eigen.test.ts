@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { symmetricEigenvalues, tridiagonalEigen } from "../src/index.js";
-import { expectClose, jacobiEigenvalues, logspace, mat, mulberry32, randn, withSpectrum } from "./helpers.js";
+import { jacobiEigenvalues, logspace, mat, withSpectrum } from "./helpers.js";
+import { expectScalarClose, mulberry32, randn } from "@cflow/test-kit";
 
 describe("symmetricEigenvalues (Householder + implicit QL)", () => {
   it.each([1, 2, 3, 5, 17, 64, 131])("matches cyclic Jacobi on a random symmetric %i×%i matrix", (n) => {
@@ -10,14 +11,14 @@ describe("symmetricEigenvalues (Householder + implicit QL)", () => {
     const got = symmetricEigenvalues(a.a, n);
     const want = jacobiEigenvalues(a);
     const scale = Math.max(...Array.from(want, Math.abs));
-    for (let i = 0; i < n; i++) expectClose(got[i], want[i], 0, 1e-12 * scale);
+    for (let i = 0; i < n; i++) expectScalarClose(got[i], want[i], 0, 1e-12 * scale);
   });
 
   it("recovers a prescribed spectrum spanning 12 decades (absolute accuracy ε‖A‖)", () => {
     const eigs = logspace(1e-12, 1, 80);
     const a = withSpectrum(eigs, mulberry32(7));
     const got = symmetricEigenvalues(a.a, 80);
-    for (let i = 0; i < 80; i++) expectClose(got[i], eigs[i], 0, 1e-14);
+    for (let i = 0; i < 80; i++) expectScalarClose(got[i], eigs[i], 0, 1e-14);
   });
 
   it("gives the analytic spectrum of tridiag(−1, 2, −1) and its eigenvectors", () => {
@@ -28,12 +29,12 @@ describe("symmetricEigenvalues (Householder + implicit QL)", () => {
     for (let i = 0; i < n; i++) z[i * n + i] = 1;
     tridiagonalEigen(d, e, z);
     const sorted = Array.from(d).sort((x, y) => x - y);
-    for (let k = 1; k <= n; k++) expectClose(sorted[k - 1], 2 - 2 * Math.cos((k * Math.PI) / (n + 1)), 0, 1e-13);
+    for (let k = 1; k <= n; k++) expectScalarClose(sorted[k - 1], 2 - 2 * Math.cos((k * Math.PI) / (n + 1)), 0, 1e-13);
     // T z_i = d_i z_i for every column.
     for (let i = 0; i < n; i++) {
       for (let r = 0; r < n; r++) {
         const tz = 2 * z[r * n + i] - (r > 0 ? z[(r - 1) * n + i] : 0) - (r < n - 1 ? z[(r + 1) * n + i] : 0);
-        expectClose(tz, d[i] * z[r * n + i], 0, 1e-12);
+        expectScalarClose(tz, d[i] * z[r * n + i], 0, 1e-12);
       }
     }
     // accumulating only the last row (what Lanczos uses) gives the same components

@@ -1,25 +1,9 @@
-// Independent dense linear algebra for the FDA tests: a seeded generator unrelated to the
-// library's RNG, cyclic Jacobi eigenvalues (not the library's Householder + QL), random
-// orthogonal matrices by modified Gram–Schmidt, and dense test transforms in plain TS.
+// Independent dense linear algebra for the FDA tests: Jacobi eigenvalues (test-kit's, not the
+// library's Householder + QL), random orthogonal matrices by modified Gram–Schmidt, and dense
+// test transforms in plain TS.
 import type { Dtype, RealArray, TransformOp } from "@cflow/core";
-import { expect } from "vitest";
+import { jacobiEigen, randn, rowsOf, zerosOf } from "@cflow/test-kit";
 import type { CertTransform, LApply } from "../src/index.js";
-
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-export function randn(rand: () => number): number {
-  const u = Math.max(rand(), 1e-300);
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
-}
 
 /** Row-major dense matrix. */
 export interface Mat {
@@ -111,46 +95,9 @@ export function logspace(lo: number, hi: number, n: number): Float64Array {
   return out;
 }
 
-/** Eigenvalues of a symmetric matrix by cyclic Jacobi rotations, ascending. */
+/** Eigenvalues of a symmetric matrix, ascending (test-kit's cyclic Jacobi). */
 export function jacobiEigenvalues(m: Mat): Float64Array {
-  const n = m.rows;
-  const a = Float64Array.from(m.a);
-  for (let sweep = 0; sweep < 100; sweep++) {
-    let off = 0;
-    let total = 0;
-    for (let i = 0; i < n; i++) {
-      for (let j = 0; j < n; j++) {
-        total += a[i * n + j] ** 2;
-        if (i !== j) off += a[i * n + j] ** 2;
-      }
-    }
-    if (off <= 1e-30 * total) break;
-    for (let p = 0; p < n - 1; p++) {
-      for (let q = p + 1; q < n; q++) {
-        const apq = a[p * n + q];
-        if (apq === 0) continue;
-        const theta = (a[q * n + q] - a[p * n + p]) / (2 * apq);
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1);
-        const s = t * c;
-        for (let k = 0; k < n; k++) {
-          const akp = a[k * n + p];
-          const akq = a[k * n + q];
-          a[k * n + p] = c * akp - s * akq;
-          a[k * n + q] = s * akp + c * akq;
-        }
-        for (let k = 0; k < n; k++) {
-          const apk = a[p * n + k];
-          const aqk = a[q * n + k];
-          a[p * n + k] = c * apk - s * aqk;
-          a[q * n + k] = s * apk + c * aqk;
-        }
-      }
-    }
-  }
-  const d = new Float64Array(n);
-  for (let i = 0; i < n; i++) d[i] = a[i * n + i];
-  return d.sort();
+  return Float64Array.from(jacobiEigen(rowsOf(m.a, m.rows)).values);
 }
 
 /** Dense η_dd, Gershgorin bound (signed diagonal) of an explicit matrix, with ε = 1e-12·max|L_ii| as the library's default. */
@@ -168,10 +115,6 @@ export function denseRowCertificates(m: Mat): { etaDD: number; gershgorin: numbe
     gershgorin = Math.min(gershgorin, get(m, i, i) - off);
   }
   return { etaDD, gershgorin };
-}
-
-export function zerosOf(dtype: Dtype, n: number): RealArray {
-  return dtype === "float64" ? new Float64Array(n) : new Float32Array(n);
 }
 
 /** x-space L_apply of an explicit symmetric matrix, in the run's dtype. */
@@ -232,15 +175,6 @@ export function bandedMatrix(n: number, b: number, diag: number, rand: () => num
     }
   }
   return m;
-}
-
-export function tolFor(dtype: Dtype, f64: number, f32: number): number {
-  return dtype === "float64" ? f64 : f32;
-}
-
-export function expectClose(a: number, b: number, rtol: number, atol = 0): void {
-  const e = Math.abs(a - b);
-  if (!(e <= rtol * Math.abs(b) + atol)) expect.fail(`${a} differs from ${b} by ${e.toExponential(3)} (rtol ${rtol.toExponential(1)}, atol ${atol.toExponential(1)})`);
 }
 
 /** Orthonormal periodic Haar analysis matrix, coefficient layout [a_L, d_L, ..., d_1] (like PyWavelets' wavedec). */

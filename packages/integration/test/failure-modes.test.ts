@@ -1,4 +1,4 @@
-// Each failure mode of a certified run (DESIGN §2 "Controller"): a regressing move rolls back to
+// Each failure mode of a certified run (docs/design.md §2.8): a regressing move rolls back to
 // the last good state bit for bit and is rejected; rollbacks are capped at 3; no certificate
 // after M attempts ends RED; budgets end with TIMEOUT; an abort ends CANCELLED with a valid
 // capsule; a NaN is caught in the iteration that produced it and treated as a regression.
@@ -13,7 +13,8 @@ import { describe, expect, test } from "vitest";
 import { storyTokens } from "./event-tokens.js";
 import { expectPayloadsFollowSchema } from "./schema-payloads.js";
 import { compileStory } from "./story-problem.js";
-import { busyWait, DTYPES, failingCertificates, MemorySink, sameBits, slowCertificates } from "./test-hooks.js";
+import { busyWait, DTYPES, failingCertificates, MemorySink, slowCertificates } from "./test-hooks.js";
+import { sameBits } from "@cflow/test-kit";
 
 /** λ at which the 32×32 story certifies at the first attempt (2e-3 · 4⁵). */
 const LAMBDA_GREEN = 2.048;

@@ -145,24 +145,3 @@ export class ProbeOp {
     this.inner.dispose?.();
   }
 }
-
-/** Bitwise equality of two arrays of one dtype (NaN payloads and signed zeros included). */
-export function sameBits(a: RealArray, b: RealArray): boolean {
-  if (a.length !== b.length || a.constructor !== b.constructor) return false;
-  const ua = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-  const ub = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-  for (let i = 0; i < ua.length; i++) if (ua[i] !== ub[i]) return false;
-  return true;
-}
-
-/** mulberry32: a seeded generator independent of the library's RNG. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

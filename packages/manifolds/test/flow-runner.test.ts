@@ -1,4 +1,4 @@
-// Reference problems 4a and 4b (DESIGN §7) through core's FlowRunner — the compiled flow's own
+// Reference problems 4a and 4b (docs/design.md §7) through core's FlowRunner — the compiled flow's own
 // F_Dis (Riemannian gradient) and retraction, not a loop written here:
 // - the leading eigenvector of a symmetric matrix with known spectrum, by minimising the
 //   quadratic form ½xᵀ(−S)x on the unit sphere ("gradient" family);
@@ -23,7 +23,7 @@ import {
 } from "@cflow/core";
 import { describe, expect, it } from "vitest";
 import { manifoldsPlugin } from "../src/plugin.js";
-import { mulberry32, randn } from "./helpers.js";
+import { mulberry32, randn } from "@cflow/test-kit";
 
 function registry() {
   const r = defaultRegistry();

@@ -5,7 +5,8 @@ import { symmetricEigen } from "../src/linalg/eigen.js";
 import { expm } from "../src/linalg/expm.js";
 import { HouseholderQR } from "../src/linalg/householder.js";
 import { polar } from "../src/linalg/polar.js";
-import { choleskyPositive, expectBelow, expmSeries, frob, gramError, mm, mulberry32, randn, relDiff, tr } from "./helpers.js";
+import { choleskyPositive, expmSeries, frob, gramError, mm, tr } from "./helpers.js";
+import { expectBelow, mulberry32, randn, relDiff } from "@cflow/test-kit";
 
 const randomMatrix = (n: number, m: number, rand: () => number) => Float64Array.from({ length: n * m }, () => randn(rand));
 

@@ -66,7 +66,7 @@ describe("the cflow CLI installed from its tarball outside the workspace", () =>
     const project = join(work, "project");
     execFileSync("mkdir", ["-p", project]);
     writeFileSync(join(project, "package.json"), JSON.stringify({ name: "cflow-cli-install-check", private: true, type: "module" }, null, 2));
-    execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error", ...tarballs], { cwd: project, stdio: "pipe", timeout: 240_000 });
+    execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error", ...tarballs], { cwd: project, stdio: "pipe" });
     const bin = join(project, "node_modules", ".bin", "cflow");
     expect(existsSync(bin)).toBe(true);
     const out = JSON.parse(execFileSync(bin, ["plugins", "--plugin", "@cflow/plugin-graph", "--json"], { cwd: project, encoding: "utf8" })) as {
@@ -82,7 +82,7 @@ describe("the cflow CLI installed from its tarball outside the workspace", () =>
     // the bundled examples ship inside the CLI's tarball
     const listed = execFileSync(bin, ["examples", "--json"], { cwd: project, encoding: "utf8" });
     expect(listed).toContain("deconv-2d");
-  }, 300_000);
+  });
 });
 
 describe("packed tarballs installed outside the workspace", () => {
