@@ -1,8 +1,8 @@
 import { DTYPES, type Dtype, rngKey } from "@cflow/core";
 import { describe, expect, it } from "vitest";
 import { bandedColouring, estimateEtaGammaInW, type EstimateOptions } from "../src/index.js";
-import { bandedMatrix, denseLApply, denseRowCertificates, denseTransform, jacobiEigenvalues, logspace, type Mat, mat, matmul, randomOrthogonal, scaled, sub, transpose, withSpectrum } from "./helpers.js";
-import { expectScalarClose, mulberry32, tolFor, zerosOf } from "@cflow/test-kit";
+import { bandedMatrix, denseLApply, denseRowCertificates, denseTransform, jacobiEigenvalues, type Mat, mat, matmul, randomOrthogonal, scaled, sub, transpose, withSpectrum } from "./helpers.js";
+import { expectScalarClose, logspace, mulberry32, tolFor, zerosOf } from "@cflow/test-kit";
 
 /** W L Wᵀ (explicit). */
 function congruence(w: Mat, l: Mat): Mat {

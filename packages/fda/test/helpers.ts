@@ -2,7 +2,7 @@
 // library's Householder + QL), random orthogonal matrices by modified Gram–Schmidt, and dense
 // test transforms in plain TS.
 import type { Dtype, RealArray, TransformOp } from "@cflow/core";
-import { jacobiEigen, randn, rowsOf, zerosOf } from "@cflow/test-kit";
+import { jacobiEigen, matrixWithSpectrum, randn, randomOrthogonalMatrix, rowsOf, zerosOf } from "@cflow/test-kit";
 import type { CertTransform, LApply } from "../src/index.js";
 
 /** Row-major dense matrix. */
@@ -49,50 +49,14 @@ export function sub(x: Mat, idx: ArrayLike<number>): Mat {
   return s;
 }
 
-/** Random n×n orthogonal matrix: modified Gram–Schmidt (twice) on Gaussian columns. */
+/** Random n×n orthogonal matrix (test-kit's). */
 export function randomOrthogonal(n: number, rand: () => number): Mat {
-  const cols: Float64Array[] = [];
-  for (let j = 0; j < n; j++) {
-    const v = new Float64Array(n);
-    for (let i = 0; i < n; i++) v[i] = randn(rand);
-    for (let pass = 0; pass < 2; pass++) {
-      for (const q of cols) {
-        let d = 0;
-        for (let i = 0; i < n; i++) d += q[i] * v[i];
-        for (let i = 0; i < n; i++) v[i] -= d * q[i];
-      }
-    }
-    let nv = 0;
-    for (let i = 0; i < n; i++) nv += v[i] * v[i];
-    nv = Math.sqrt(nv);
-    for (let i = 0; i < n; i++) v[i] /= nv;
-    cols.push(v);
-  }
-  const q = mat(n, n);
-  for (let j = 0; j < n; j++) for (let i = 0; i < n; i++) q.a[i * n + j] = cols[j][i];
-  return q;
+  return { rows: n, cols: n, a: randomOrthogonalMatrix(n, rand) };
 }
 
-/** Q diag(eigs) Qᵀ with a random orthogonal Q: a symmetric matrix of known spectrum. */
+/** Q diag(eigs) Qᵀ with a random orthogonal Q: a symmetric matrix of known spectrum (test-kit's). */
 export function withSpectrum(eigs: ArrayLike<number>, rand: () => number): Mat {
-  const n = eigs.length;
-  const q = randomOrthogonal(n, rand);
-  const l = mat(n, n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j <= i; j++) {
-      let s = 0;
-      for (let k = 0; k < n; k++) s += q.a[i * n + k] * eigs[k] * q.a[j * n + k];
-      l.a[i * n + j] = l.a[j * n + i] = s;
-    }
-  }
-  return l;
-}
-
-/** `n` eigenvalues log-spaced from lo to hi. */
-export function logspace(lo: number, hi: number, n: number): Float64Array {
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) out[i] = lo * (hi / lo) ** (n === 1 ? 0 : i / (n - 1));
-  return out;
+  return { rows: eigs.length, cols: eigs.length, a: matrixWithSpectrum(eigs, rand) };
 }
 
 /** Eigenvalues of a symmetric matrix, ascending (test-kit's cyclic Jacobi). */

@@ -3,7 +3,7 @@
 // descent written here (egrad → egradToRgrad → retract), against a dense eigen-solver.
 import { DTYPES, type Dtype, rngKey } from "@cflow/core";
 import { describe, expect, it } from "vitest";
-import { symmetricEigen } from "../src/linalg/eigen.js";
+import { symmetricEigen } from "@cflow/core/linalg";
 import { Sphere } from "../src/sphere.js";
 import { dot, mulberry32, randn } from "@cflow/test-kit";
 

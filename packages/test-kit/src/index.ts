@@ -4,3 +4,4 @@ export { jacobiEigen, rowsOf } from "./eigen.js";
 export { type TangentSpace, randomTangent } from "./manifold.js";
 export { testOptions } from "./vitest-options.js";
 export { until } from "./wait.js";
+export { logspace, matrixWithSpectrum, randomOrthogonalMatrix } from "./spectrum.js";
