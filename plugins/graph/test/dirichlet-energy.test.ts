@@ -1,4 +1,5 @@
-import { type AtomDef, CflowError, DTYPES, Kernel, PlanBuilder, Registry, type SmoothTerm } from "@cflow/core";
+import { type AtomDef, CflowError, DTYPES, Registry, type SmoothTerm } from "@cflow/core";
+import { Kernel, PlanBuilder } from "@cflow/core/kernel";
 import { describe, expect, it } from "vitest";
 import { graphPlugin, latticeGraph } from "../src/index.js";
 import { atomContext, denseLaplacian, matVec, randomEdges } from "./helpers.js";

@@ -1,6 +1,7 @@
 // Independent truth for the graph tests: random graphs and dense matrices built straight from
 // edge lists (the seeded generator and the Jacobi eigen-solver are in @cflow/test-kit).
-import { type AtomContext, type AtomDef, CellBank, type Dtype, Kernel } from "@cflow/core";
+import { type AtomContext, type AtomDef, type Dtype } from "@cflow/core";
+import { CellBank, Kernel } from "@cflow/core/kernel";
 import { typed } from "@cflow/test-kit";
 
 /** A connected random weighted graph: a random spanning tree plus extra edges, weights in [0.2, 2]. */

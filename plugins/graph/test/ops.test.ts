@@ -1,4 +1,5 @@
-import { CflowError, DTYPES, DtypeError, Kernel, type OpFactory, PlanBuilder, Registry, ShapeError } from "@cflow/core";
+import { CflowError, DTYPES, DtypeError, type OpFactory, Registry, ShapeError } from "@cflow/core";
+import { Kernel, PlanBuilder } from "@cflow/core/kernel";
 import { describe, expect, it } from "vitest";
 import { graphFromEdges, graphIncidence, graphLaplacian, graphPlugin } from "../src/index.js";
 import { denseLaplacian, matVec, randomEdges, tol } from "./helpers.js";
