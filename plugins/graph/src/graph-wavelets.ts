@@ -267,5 +267,5 @@ export function graphWaveletFactory(
 /** The factories the plugin registers: wavelets on the lattice of the slot (grid) and its periodic version (ring/torus). */
 export const latticeWaveletFactories: Record<string, TransformFactory> = {
   sgwt: graphWaveletFactory((shape) => latticeGraph(shape), { name: "sgwt", description: "spectral graph wavelets on the slot's lattice graph (path, 4-neighbour grid)" }),
-  "sgwt-ring": graphWaveletFactory((shape) => latticeGraph(shape, { periodic: true }), { name: "sgwt-ring", description: "spectral graph wavelets on the slot's periodic lattice (ring, torus)" }),
+  "sgwtRing": graphWaveletFactory((shape) => latticeGraph(shape, { periodic: true }), { name: "sgwtRing", description: "spectral graph wavelets on the slot's periodic lattice (ring, torus)" }),
 };

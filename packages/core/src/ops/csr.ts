@@ -20,7 +20,8 @@ export interface CsrMatrix {
  * accumulate in float32 (the kernel has no per-column f64 scratch). No norm hint (see DenseOp).
  */
 export class CsrOp extends KernelOp {
-  readonly kind = "csr";
+  /** "csr"; a subclass names its own matrix (a graph plugin's "graphLaplacian"). */
+  readonly kind: string = "csr";
   private readonly indptr: I32Buf;
   private readonly indices: I32Buf;
   private readonly values: RealBuf;
