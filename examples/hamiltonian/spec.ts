@@ -35,6 +35,6 @@ export default defineFlow(({ dtype, seed, params }) => {
       { name: "potential", kind: "physics", atom: "quadraticForm", op: "K", slot: "q" },
       { name: "kinetic", kind: "physics", atom: "tikhonov", slot: "p" },
     ],
-    policies: { flow: { family: "hamiltonian_damped", damping: p.damping }, budgets: { maxIters: 1000, tol: 0 } },
+    policies: { flow: { family: "hamiltonianDamped", damping: p.damping }, budgets: { maxIters: 1000, tol: 0 } },
   };
 });

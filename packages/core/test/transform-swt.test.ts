@@ -116,7 +116,7 @@ describe.each(DTYPES)("stationary wavelet transform (%s)", (dtype) => {
       [1, "v", 160, 8, 4],
       [1, "d", 192, 8, 4],
     ]);
-    expect(W2.name).toBe("swt-db2");
+    expect(W2.name).toBe("swtDb2");
     W1.dispose();
     W2.dispose();
   });

@@ -188,7 +188,7 @@ describe("wall-time budgets", () => {
     const inner = gapDial();
     let first = true;
     return {
-      name: "slow-gap-dial",
+      name: "slowGapDial",
       policy: {
         ...inner.policy,
         propose(state, ctx) {

@@ -2,7 +2,7 @@ import type { BandStat, Json, TunerContext, TunerHook, TunerPolicy } from "@cflo
 
 /** Options of the Gap Dial (the spec's `policies.gapDial` and the hook's own). */
 export interface GapDialOptions {
-  /** Seed per-level λ_j from band statistics (DESIGN §2) instead of keeping the spec's weights. */
+  /** Seed per-level λ_j from band statistics (docs/design.md §2.7) instead of keeping the spec's weights. */
   perBand?: boolean;
   /** Robust statistic for seeding: median(|W_j x|)·k, or the MAD·k. */
   statistic?: "median" | "mad";
@@ -74,7 +74,7 @@ function numberOpt(ctx: TunerContext, name: string): number | undefined {
 export function gapDialPolicy(options: GapDialOptions = {}): TunerPolicy<GapDialState> {
   const hasMetric = options.taskMetric !== undefined;
   return {
-    name: "gap-dial",
+    name: "gapDial",
     init(ctx) {
       const o = { ...DEFAULTS, ...definedOnly(options) };
       const seed = ctx.options.seed as { statistic?: "median" | "mad"; k?: number } | undefined;
@@ -165,7 +165,7 @@ export function gapDialPolicy(options: GapDialOptions = {}): TunerPolicy<GapDial
 
 /** The tuner hook handed to `runCertified` (register `gapDialPolicy` for spec-level selection). */
 export function gapDial(options: GapDialOptions = {}): TunerHook {
-  return { name: "gap-dial", policy: gapDialPolicy(options) as unknown as TunerPolicy, taskMetric: options.taskMetric };
+  return { name: "gapDial", policy: gapDialPolicy(options) as unknown as TunerPolicy, taskMetric: options.taskMetric };
 }
 
 /**

@@ -249,7 +249,7 @@ export function graphWavelets(graph: Graph, options: GraphWaveletOptions = {}): 
 /**
  * A registrable transform factory: the graph is fixed, or made from the slot's shape (e.g. its
  * lattice). Register it under your own name for your own graph:
- * `registry.transforms.register("sgwt-roads", graphWaveletFactory(roads))`.
+ * `registry.transforms.register("sgwtRoads", graphWaveletFactory(roads))`.
  */
 export function graphWaveletFactory(
   graph: Graph | ((shape: Shape) => Graph),

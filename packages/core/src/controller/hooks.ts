@@ -44,7 +44,7 @@ function duplicate(port: string, a: string, b: string): CflowError {
 
 /**
  * The tuner hook for a policy registered by name (`policies.gapDial.policy` in a spec: the Gap
- * Dial from @cflow/tuner, or a plugin's — e.g. "golden-section"), created fresh for one run.
+ * Dial from @cflow/tuner, or a plugin's — e.g. "goldenSection"), created fresh for one run.
  */
 export function tunerHookFromRegistry(registry: Registry, name: string, options: { [key: string]: unknown } = {}, taskMetric?: TunerHook["taskMetric"]): TunerHook {
   const def = registry.policies.get(name, "policies.gapDial.policy") as TunerPolicyDef;

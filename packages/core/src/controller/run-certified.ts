@@ -638,7 +638,7 @@ class Controller {
     const W = this.flow.W;
     const sparse = this.flow.prox.some((p) => p.term.sparsity);
     const x = r.state;
-    // manifold flows: the chart-aware operator in intrinsic tangent coordinates (DESIGN §2)
+    // manifold flows: the chart-aware operator in intrinsic tangent coordinates (docs/design.md §2.5)
     const tangent = this.flow.tangentOperator(x);
     const coefficients = sparse && !tangent ? this.coefficients() : null;
     const cert = this.cert!.certify({

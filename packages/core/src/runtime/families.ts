@@ -103,7 +103,7 @@ export const acceleratedFamily: FlowFamily = {
 };
 
 export const hamiltonianDampedFamily: FlowFamily = {
-  name: "hamiltonian_damped",
+  name: "hamiltonianDamped",
   description: "damped Hamiltonian flow: Störmer–Verlet leapfrog on (q, p) slots with p ← e^{−γΔt}p",
   shape: "hamiltonian",
   momentum: false,

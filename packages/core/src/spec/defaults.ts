@@ -1,6 +1,6 @@
 import type { BudgetsSpec, CertificationSpec, FlowPolicySpec, GapDialSpec, LensSpec, MultiscaleSpec, SparsitySpec } from "./types.js";
 
-/** The policy defaults of DESIGN §2 — one place, shared by lint, compiler and controller. */
+/** The policy defaults (docs/design.md §2.5–2.8) — one place, shared by lint, compiler and controller. */
 export const DEFAULTS = {
   flow: { family: "accelerated", restart: "function", stepScale: 1, lineSearch: "auto", damping: 0, dt: undefined } as Required<Omit<FlowPolicySpec, "dt">> & { dt: number | undefined },
   multiscale: { mode: "off", startLevels: 1, every: 20, residualDrop: 1e-3 } as Required<MultiscaleSpec>,
@@ -14,7 +14,7 @@ export const DEFAULTS = {
     noImprove: 5,
     validationIters: 10,
     seed: { statistic: "median", k: 1 },
-    policy: "gap-dial",
+    policy: "gapDial",
   } as Required<GapDialSpec> & { seed: { statistic: "median" | "mad"; k: number } },
   sparsity: { mode: "global", tau: 0 } as Required<SparsitySpec>,
   lens: { candidates: [], keepFraction: 0.05 } as Required<LensSpec>,

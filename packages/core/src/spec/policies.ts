@@ -3,7 +3,7 @@ import type { PoliciesSpec } from "./types.js";
 
 type Defaults = typeof DEFAULTS;
 
-/** Every policy with the defaults of DESIGN §2 filled in (what the compiler and controller read). */
+/** Every policy with the defaults of spec/defaults.ts filled in (what the compiler and controller read). */
 export interface ResolvedPolicies {
   flow: Defaults["flow"];
   multiscale: Defaults["multiscale"];

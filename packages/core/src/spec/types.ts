@@ -18,7 +18,7 @@ export type ProxAtomName =
   | "simplex";
 export type AtomName = SmoothAtomName | ProxAtomName | (string & {});
 
-export type FlowFamilyName = "gradient" | "proximal" | "accelerated" | "preconditioned" | "hamiltonian_damped";
+export type FlowFamilyName = "gradient" | "proximal" | "accelerated" | "preconditioned" | "hamiltonianDamped";
 
 /** A state slot: an array of the run's dtype, possibly on a manifold. */
 export interface SlotSpec {
@@ -52,7 +52,7 @@ export interface OpRef {
 }
 
 export interface TransformSpec {
-  /** Registered transform name ("db4", "swt-db4", "dct", "identity", ...). */
+  /** Registered transform name ("db4", "swtDb4", "dct", "identity", ...). */
   name: string;
   levels?: number;
 }
@@ -99,9 +99,9 @@ export interface FlowPolicySpec {
   stepScale?: number;
   /** Backtracking: "auto" when β is unknown or proves too small. */
   lineSearch?: "auto" | "always" | "never";
-  /** Damping rate for hamiltonian_damped (0 = conservative leapfrog). */
+  /** Damping rate for hamiltonianDamped (0 = conservative leapfrog). */
   damping?: number;
-  /** Time step for hamiltonian_damped (default: 0.5/√β). */
+  /** Time step for hamiltonianDamped (default: 0.5/√β). */
   dt?: number;
 }
 
@@ -133,7 +133,7 @@ export interface GapDialSpec {
   validationIters?: number;
   /** How λ_j are seeded from band statistics. */
   seed?: { statistic?: "median" | "mad"; k?: number };
-  /** Registered tuner policy (default "gap-dial"). */
+  /** Registered tuner policy (default "gapDial"). */
   policy?: string;
 }
 

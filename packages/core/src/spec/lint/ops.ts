@@ -2,9 +2,9 @@ import { describeValue } from "../../dtype.js";
 import { isOp } from "../../ops/op.js";
 import { withDefaults } from "../params.js";
 import type { LintContext, OpInfo } from "./context.js";
-import { didYouMean } from "./findings.js";
 import { checkParams } from "./params.js";
 import { isRecord, ownKeys, read } from "./read.js";
+import { unknownNameHint } from "../../registry/registry.js";
 
 /**
  * `ops`: each an Op instance, a factory `({ dtype }) => Op`, or a registered op type with its
@@ -51,7 +51,7 @@ function lintOp(ctx: LintContext, path: string, v: unknown): OpInfo | null {
     f.error("UNKNOWN_OP", `${path}.type`, `unknown op type "${type}"`, {
       expected: `one of ${ctx.registry.ops.names().join(", ")}`,
       found: JSON.stringify(type),
-      hint: didYouMean(ctx.registry.ops.nearest(type)),
+      hint: unknownNameHint(type, ctx.registry.ops.names()),
       unknown: { namespace: "ops", name: type },
     });
     return null;

@@ -1,10 +1,9 @@
 import { describeValue } from "../../dtype.js";
-import { nearestName } from "../../registry/nearest.js";
 import { DEFAULTS } from "../defaults.js";
 import type { LintContext } from "./context.js";
-import { didYouMean } from "./findings.js";
 import { isRecord, ownKeys, read } from "./read.js";
 import type { TermInfo } from "./terms.js";
+import { unknownNameHint } from "../../registry/registry.js";
 
 const POLICY_KEYS = ["flow", "multiscale", "gapDial", "sparsity", "lens", "certification", "budgets"];
 
@@ -28,7 +27,7 @@ export function lintPolicies(ctx: LintContext, policies: unknown, terms: readonl
       f.error("BAD_POLICY", path, "unknown value", {
         expected: options.map((o) => JSON.stringify(o)).join(" | "),
         found: describeValue(v),
-        hint: typeof v === "string" ? didYouMean(nearestName(v, options)) : undefined,
+        hint: unknownNameHint(v, options),
         ...(registered && typeof v === "string" ? { unknown: { namespace: "policies" as const, name: v } } : {}),
       });
     }
@@ -114,7 +113,7 @@ export function lintPolicies(ctx: LintContext, policies: unknown, terms: readonl
           f.error("UNKNOWN_TRANSFORM", `policies.lens.candidates[${i}]`, `unknown transform ${describeValue(name)}`, {
             expected: ctx.registry.transforms.names().join(", "),
             found: describeValue(name),
-            hint: typeof name === "string" ? didYouMean(ctx.registry.transforms.nearest(name)) : undefined,
+            hint: unknownNameHint(name, ctx.registry.transforms.names()),
             ...(typeof name === "string" ? { unknown: { namespace: "transforms" as const, name } } : {}),
           });
         });

@@ -1,7 +1,7 @@
 import { type Dtype, describeValue, shapeSize } from "../../dtype.js";
 import type { LintContext, SlotInfo } from "./context.js";
-import { didYouMean } from "./findings.js";
 import { fmt, isRecord, ownKeys, read } from "./read.js";
+import { unknownNameHint } from "../../registry/registry.js";
 
 const SLOT_KEYS = ["shape", "manifold", "init", "conjugateOf"];
 const INIT_WORDS = ["zeros", "ones", "random"];
@@ -43,11 +43,10 @@ function lintManifold(ctx: LintContext, path: string, manifold: unknown, shape: 
   if (manifold === undefined) return "euclidean";
   const { registry } = ctx;
   if (typeof manifold !== "string" || !registry.manifolds.has(manifold)) {
-    const near = typeof manifold === "string" ? registry.manifolds.nearest(manifold) : undefined;
     ctx.findings.error("UNKNOWN_MANIFOLD", `${path}.manifold`, `unknown manifold ${describeValue(manifold)}`, {
       expected: `one of ${registry.manifolds.names().join(", ")}`,
       found: describeValue(manifold),
-      hint: didYouMean(near) ?? "install and register the plugin that provides it (e.g. @cflow/manifolds)",
+      hint: unknownNameHint(manifold, registry.manifolds.names()) ?? "install and register the plugin that provides it (e.g. @cflow/manifolds)",
       ...(typeof manifold === "string" ? { unknown: { namespace: "manifolds" as const, name: manifold } } : {}),
     });
     return "euclidean";

@@ -6,6 +6,7 @@ import { didYouMean } from "./findings.js";
 import { checkParams } from "./params.js";
 import { isRecord, ownKeys, read } from "./read.js";
 import { lintTransformOnSlot } from "./transforms.js";
+import { unknownNameHint } from "../../registry/registry.js";
 
 const TERM_KEYS = ["name", "kind", "atom", "slot", "op", "target", "weight", "bandWeights", "units", "transform", "params"];
 
@@ -108,7 +109,7 @@ function resolveAtom(ctx: LintContext, path: string, atom: unknown): AtomDef | n
     ctx.findings.error("UNKNOWN_ATOM", path, `unknown atom ${describeValue(atom)}`, {
       expected: `one of ${atoms.names().join(", ")}`,
       found: describeValue(atom),
-      hint: typeof atom === "string" ? didYouMean(atoms.nearest(atom)) : undefined,
+      hint: unknownNameHint(atom, atoms.names()),
       ...(typeof atom === "string" ? { unknown: { namespace: "atoms" as const, name: atom } } : {}),
     });
     return null;

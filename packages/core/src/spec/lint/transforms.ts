@@ -1,8 +1,8 @@
 import { describeValue } from "../../dtype.js";
 import { CflowError } from "../../errors.js";
 import type { LintContext, SlotInfo, TransformInfo } from "./context.js";
-import { didYouMean } from "./findings.js";
 import { isRecord, ownKeys, read } from "./read.js";
+import { unknownNameHint } from "../../registry/registry.js";
 
 /** `transforms`: named references to registered transforms, with optional levels. */
 export function lintTransforms(ctx: LintContext, transforms: unknown): void {
@@ -26,7 +26,7 @@ export function lintTransforms(ctx: LintContext, transforms: unknown): void {
       f.error("UNKNOWN_TRANSFORM", `${path}.name`, `unknown transform ${describeValue(name)}`, {
         expected: `one of ${ctx.registry.transforms.names().join(", ")}`,
         found: describeValue(name),
-        hint: typeof name === "string" ? didYouMean(ctx.registry.transforms.nearest(name)) : undefined,
+        hint: unknownNameHint(name, ctx.registry.transforms.names()),
         ...(typeof name === "string" ? { unknown: { namespace: "transforms" as const, name } } : {}),
       });
       ctx.transforms.set(k, null);
