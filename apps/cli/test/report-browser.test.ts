@@ -1,7 +1,7 @@
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { type Browser, chromium } from "playwright-core";
+import { type Browser, type Page, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderReport } from "../src/report/render-report.js";
 import { capsuleOf, cflow, tempDir } from "./helpers.js";
@@ -29,13 +29,7 @@ describe("the run report in a browser (headless Chromium)", () => {
 
   it("renders charts with data, phase bands, event markers and images, with no console errors and no network", async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const problems: string[] = [];
-    const requests: string[] = [];
-    page.on("console", (m) => {
-      if (m.type() === "error" || m.type() === "warning") problems.push(`${m.type()}: ${m.text()}`);
-    });
-    page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
-    page.on("request", (r) => requests.push(r.url()));
+    const { problems, requests } = watch(page);
     await page.goto(pathToFileURL(file).href, { waitUntil: "load" });
 
     const charts = await page.$$eval("figure.chart:not(.chart-empty) svg.plot", (svgs) =>
@@ -104,13 +98,7 @@ describe("the run report in a browser (headless Chromium)", () => {
     const r = await cflow(["run", "examples/deconv-2d", "--param", "size=64", "--out", join(tempDir("browser-run"), "runs")]);
     expect(r.code).toBe(0);
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const problems: string[] = [];
-    const requests: string[] = [];
-    page.on("console", (m) => {
-      if (m.type() === "error" || m.type() === "warning") problems.push(`${m.type()}: ${m.text()}`);
-    });
-    page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
-    page.on("request", (q) => requests.push(q.url()));
+    const { problems, requests } = watch(page);
     await page.goto(pathToFileURL(join(capsuleOf(r), "report.html")).href, { waitUntil: "load" });
     expect(await page.$eval("h1", (h) => h.textContent)).toBe("deconv-2d");
     const drawn = await page.$$eval("figure.chart:not(.chart-empty) svg.plot g.series path", (ps) => ps.map((p) => (p as SVGPathElement).getTotalLength()));
@@ -124,3 +112,15 @@ describe("the run report in a browser (headless Chromium)", () => {
     await page.close();
   });
 });
+
+/** What a page reports: console errors and warnings, uncaught errors, and every request it makes. */
+function watch(page: Page): { problems: string[]; requests: string[] } {
+  const problems: string[] = [];
+  const requests: string[] = [];
+  page.on("console", (m) => {
+    if (m.type() === "error" || m.type() === "warning") problems.push(`${m.type()}: ${m.text()}`);
+  });
+  page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
+  page.on("request", (r) => requests.push(r.url()));
+  return { problems, requests };
+}
