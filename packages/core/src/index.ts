@@ -143,6 +143,10 @@ export type { Checkpoint, RecorderSink, ResumePoint, RunStartInfo, RunSummary } 
 export type { Certificate, CertificateContext, CertificateHook, TracePoint } from "./ports/certificates.js";
 export type { BandStat, DialLimits, Dials, TrialOutcome, TunerContext, TunerHook, TunerPolicy, TunerPolicyDef } from "./ports/tuner.js";
 
+// ── loading the kernel (a browser awaits initKernel() once before anything touches kernel memory) ──
+export { type KernelInitOptions, initKernel } from "./kernel/kernel.js";
+export type { KernelWasmSource } from "./kernel/wasm-source.js";
+
 // ── types of kernel memory that appear in the interfaces above (values: @cflow/core/kernel) ──
 export type { F64Buf, I32Buf, RealBuf } from "./kernel/kernel.js";
 export type { Cell, CellBank, PlanBuilder } from "./kernel/plan.js";
