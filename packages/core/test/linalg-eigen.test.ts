@@ -9,7 +9,7 @@ import { tridiagonalEigen } from "../src/linalg/tridiagonal.js";
 const randomMatrix = (n: number, m: number, rand: () => number) => Float64Array.from({ length: n * m }, () => randn(rand));
 
 describe("symmetricEigenvalues (Householder + implicit QL)", () => {
-  it.each([1, 2, 3, 5, 17, 64, 131])("matches cyclic Jacobi on a random symmetric %i×%i matrix", (n) => {
+  it.each([1, 2, 3, 5, 17, 64, 131])("matches cyclic Jacobi on a random symmetric n × n matrix, n = %i", (n) => {
     const rand = mulberry32(100 + n);
     const a = new Float64Array(n * n);
     for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) a[i * n + j] = a[j * n + i] = randn(rand);
