@@ -48,7 +48,7 @@ describe("cflow new plugin", () => {
     const registry = new Registry();
     expect(registry.use(plugin).failed).toEqual([]);
     expect(registry.list()).toContainEqual({ namespace: "ops", name: "cflow-plugin-demo.scale", provider: { plugin: "@acme/cflow-plugin-demo", version: "0.1.0" } });
-  }, 180_000);
+  });
 
   it("refuses a non-empty destination", async () => {
     const cwd = tempDir("scaffold");
