@@ -45,7 +45,7 @@ export { DEFAULTS } from "./spec/defaults.js";
 export { type ElementLimit, checkElementCount, defaultMaxElements, elementLimit } from "./spec/element-limit.js";
 
 // ── registry and plugins ────────────────────────────────────────────────────────────────────
-export { type Entry, type NamespaceName, type PluginFailure, type PluginLoadReport, type Provider, type RegisterOptions, Registry, type RegistryValidators, type Table } from "./registry/registry.js";
+export { type Entry, type NamespaceName, type PluginFailure, type PluginLoadReport, type Provider, type RegisterOptions, Registry, type RegistryValidators, type Table, camelCaseKey } from "./registry/registry.js";
 export { type Plugin, definePlugin } from "./registry/plugin.js";
 export type { PolicyDef, PolicyKind } from "./registry/policy.js";
 export { corePlugin, defaultRegistry } from "./registry/default.js";
