@@ -1,4 +1,4 @@
-// Wavelet-L1 deconvolution of the Shepp–Logan phantom (DESIGN §7, reference problem 2):
+// Wavelet-L1 deconvolution of the Shepp–Logan phantom (docs/design.md §7, reference problem 2):
 //   E(x) = ½‖K x − y‖² + λ Σ_j λ_j ‖(W x)_j‖₁
 // K: circular Gaussian blur (σ = 2 px), W: db4 (4 levels by default); y = K x_true + noise, made here.
 import { CflowError, type Dtype, type FlowParams, type FlowSpec, conv2d, defineFlow, gaussianKernel2d, normal, readFlowParams, rngKey } from "@cflow/core";

@@ -1,4 +1,4 @@
-// Total-variation denoising (DESIGN §7, reference problem 3):
+// Total-variation denoising (docs/design.md §7, reference problem 3):
 //   E(x) = ½‖x − y‖² + λ TV(x),   TV(x) = Σ ‖(∇x)_ij‖₂ (isotropic),
 // of a piecewise-constant image with Gaussian noise, made here.
 import { CflowError, type Dtype, type FlowParams, type FlowSpec, defineFlow, normal, readFlowParams, rngKey } from "@cflow/core";

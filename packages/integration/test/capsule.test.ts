@@ -10,7 +10,8 @@ import { loadRunManifest, queryRuns, readCheckpointFile, recorder, SCHEMA_VERSIO
 import { gapDial } from "@cflow/tuner";
 import { describe, expect, test } from "vitest";
 import { compileStory } from "./story-problem.js";
-import { DTYPES, sameBits } from "./test-hooks.js";
+import { DTYPES } from "./test-hooks.js";
+import { sameBits } from "@cflow/test-kit";
 
 interface RunCard {
   run_id: string;

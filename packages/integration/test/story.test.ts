@@ -1,4 +1,4 @@
-// DESIGN §7, "the naive flow fails certification": plain least-squares deconvolution stops in
+// docs/design.md §7, "the naive flow fails certification": plain least-squares deconvolution stops in
 // AMBER with CERT_FAIL (γ ≈ 0) and never tunes; with wavelet-L1 the Gap Dial raises λ until the
 // restricted certificates pass, the run turns GREEN, tunes under certificates and converges.
 import { gaussianKernel2d, runCertified } from "@cflow/core";

@@ -48,7 +48,7 @@ export interface GapDialState {
 export function gapDialPolicy(options: GapDialOptions = {}): TunerPolicy<GapDialState> {
   const hasMetric = options.taskMetric !== undefined;
   return {
-    name: "gap-dial",
+    name: "gapDial",
     init(ctx) {
       const o = ctx.options;
       const moveCap = ctx.limits.moveCap;
@@ -132,7 +132,7 @@ export function gapDialPolicy(options: GapDialOptions = {}): TunerPolicy<GapDial
 
 /** The tuner hook handed to `runCertified` (register `gapDialPolicy` for spec-level selection). */
 export function gapDial(options: GapDialOptions = {}): TunerHook {
-  return { name: "gap-dial", policy: gapDialPolicy(options) as unknown as TunerPolicy, taskMetric: options.taskMetric };
+  return { name: "gapDial", policy: gapDialPolicy(options) as unknown as TunerPolicy, taskMetric: options.taskMetric };
 }
 
 /**

@@ -65,7 +65,7 @@ export function callHook<T>(hook: string, method: string, f: () => T): T {
 
 /**
  * The tuner hook for a policy registered by name (`policies.tuner.policy` in a spec: the Gap
- * Dial from @cflow/tuner, or a plugin's — e.g. "golden-section"), created fresh for one run.
+ * Dial from @cflow/tuner, or a plugin's — e.g. "goldenSection"), created fresh for one run.
  */
 export function tunerHookFromRegistry(registry: Registry, name: string, options: { [key: string]: unknown } = {}, taskMetric?: TunerHook["taskMetric"]): TunerHook {
   const def = registry.policies.get(name, "policies.tuner.policy") as TunerPolicyDef;

@@ -17,7 +17,7 @@ export interface Dials {
   alpha: number;
 }
 
-/** Robust statistics of one detail level of W x (for seeding λ_j). */
+/** Robust statistics of one detail level of W x (for seeding λ_j, docs/design.md §2.4). */
 export interface BandStat {
   level: number;
   size: number;

@@ -133,7 +133,7 @@ export const acceleratedFamily: FlowFamily = {
  * replaces it); it is stable for Δt·ω < 2 on every mode of frequency ω ≤ √L, hence Δt < 2/√L.
  */
 export const hamiltonianDampedFamily: FlowFamily = {
-  name: "hamiltonian_damped",
+  name: "hamiltonianDamped",
   description: "damped Hamiltonian flow: Störmer–Verlet leapfrog on (q, p) slots with p ← e^{−γΔt}p",
   shape: "hamiltonian",
   hasMomentum: false,

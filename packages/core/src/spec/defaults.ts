@@ -9,7 +9,7 @@ export const DEFAULTS = {
   multiscale: { mode: "off", startLevels: 1, every: 20, residualDrop: 1e-3 } as Required<MultiscaleSpec>,
   tuner: {
     enabled: true,
-    policy: "gap-dial",
+    policy: "gapDial",
     perBand: false,
     seed: { statistic: "median", k: 1 },
     widenFactor: 2,

@@ -18,7 +18,7 @@ export type ProxAtomName =
   | "simplex";
 export type AtomName = SmoothAtomName | ProxAtomName | (string & {});
 
-export type FlowFamilyName = "gradient" | "proximal" | "accelerated" | "preconditioned" | "hamiltonian_damped";
+export type FlowFamilyName = "gradient" | "proximal" | "accelerated" | "preconditioned" | "hamiltonianDamped";
 
 /** A state slot: an array of the run's dtype, possibly on a manifold. */
 export interface SlotSpec {
@@ -52,7 +52,7 @@ export interface OpRef {
 }
 
 export interface TransformSpec {
-  /** Registered transform name ("db4", "swt-db4", "dct", "identity", ...). */
+  /** Registered transform name ("db4", "swtDb4", "dct", "identity", ...). */
   name: string;
   levels?: number;
 }
@@ -99,9 +99,9 @@ export interface FlowPolicySpec {
   stepScale?: number;
   /** Backtracking: "auto" when L is estimated rather than known. */
   lineSearch?: "auto" | "always" | "never";
-  /** Damping rate for hamiltonian_damped (0 = conservative leapfrog). */
+  /** Damping rate for hamiltonianDamped (0 = conservative leapfrog). */
   damping?: number;
-  /** Time step for hamiltonian_damped (default: 0.5/√L). */
+  /** Time step for hamiltonianDamped (default: 0.5/√L). */
   dt?: number;
 }
 
@@ -122,7 +122,7 @@ export interface MultiscaleSpec {
 export interface TunerSpec {
   /** false: the run never tunes (it still certifies and polishes). Default true. */
   enabled?: boolean;
-  /** Registered tuner policy (default "gap-dial"; plugins add others, e.g. "golden-section"). */
+  /** Registered tuner policy (default "gapDial"; plugins add others, e.g. "goldenSection"). */
   policy?: string;
   /** Gap Dial: seed and tune one λ_j per detail level from band statistics, not only the global λ. Default false. */
   perBand?: boolean;
