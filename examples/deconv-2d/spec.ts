@@ -1,7 +1,7 @@
 // Wavelet-L1 deconvolution of the Shepp–Logan phantom (docs/design.md §7, reference problem 2):
 //   E(x) = ½‖K x − y‖² + λ Σ_j λ_j ‖(W x)_j‖₁
 // K: circular Gaussian blur (σ = 2 px), W: db4 (4 levels by default); y = K x_true + noise, made here.
-import { CflowError, type Dtype, type FlowParams, type FlowSpec, conv2d, defineFlow, gaussianKernel2d, normal, readFlowParams, rngKey } from "@cflow/core";
+import { CflowError, type Dtype, type FlowSpec, conv2d, defineFlow, gaussianKernel2d, normal, readFlowParams, rngKey } from "@cflow/core";
 import { sheppLogan } from "./shepp-logan.ts";
 
 export const PARAMS = {
@@ -22,7 +22,7 @@ export default defineFlow(({ dtype, seed, params }) => {
  * The flow for any `size × size` image in [0, 1] (row-major, the top row first): the phantom
  * above, or an image of one's own (the playground's PNG upload, apps/playground).
  */
-export function deconv2d(image: { pixels: Float64Array; name: string }, p: FlowParams<typeof PARAMS>, dtype: Dtype, seed: number): FlowSpec {
+export function deconv2d(image: { pixels: Float64Array; name: string }, p: ReturnType<typeof readFlowParams<typeof PARAMS>>, dtype: Dtype, seed: number): FlowSpec {
   const n = p.size;
   const clean = image.pixels;
   if (clean.length !== n * n) {

@@ -1,7 +1,7 @@
 // Total-variation denoising (docs/design.md §7, reference problem 3):
 //   E(x) = ½‖x − y‖² + λ TV(x),   TV(x) = Σ ‖(∇x)_ij‖₂ (isotropic),
 // of a piecewise-constant image with Gaussian noise, made here.
-import { CflowError, type Dtype, type FlowParams, type FlowSpec, defineFlow, normal, readFlowParams, rngKey } from "@cflow/core";
+import { CflowError, type Dtype, type FlowSpec, defineFlow, normal, readFlowParams, rngKey } from "@cflow/core";
 
 export const PARAMS = {
   size: { type: "integer", description: "image side in pixels", default: 256, min: 8 },
@@ -36,7 +36,7 @@ export default defineFlow(({ dtype, seed, params }) => {
  * The flow for any `size × size` image in [0, 1] (row-major): the blocks above, or an image of
  * one's own (the playground's PNG upload, apps/playground).
  */
-export function tvDenoise(image: { pixels: Float64Array; name: string }, p: FlowParams<typeof PARAMS>, dtype: Dtype, seed: number): FlowSpec {
+export function tvDenoise(image: { pixels: Float64Array; name: string }, p: ReturnType<typeof readFlowParams<typeof PARAMS>>, dtype: Dtype, seed: number): FlowSpec {
   const n = p.size;
   const clean = image.pixels;
   if (clean.length !== n * n) {
