@@ -26,6 +26,7 @@ export * from "./spec/element-limit.js";
 export * from "./compiler/compile.js";
 export * from "./compiler/types.js";
 export * from "./compiler/lint-error.js";
+export * from "./compiler/data-terms.js";
 export * from "./runtime/runner.js";
 export * from "./runtime/step.js";
 export * from "./runtime/families.js";

@@ -36,7 +36,7 @@ export interface LintOptions {
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
-const TOP_KEYS = ["name", "description", "dtype", "seed", "state", "data", "ops", "transforms", "terms", "invariants", "policies"];
+const TOP_KEYS = ["name", "description", "dtype", "seed", "state", "data", "noise", "ops", "transforms", "terms", "invariants", "policies"];
 const POLICY_KEYS = ["flow", "multiscale", "gapDial", "sparsity", "lens", "certification", "budgets"];
 const TERM_KEYS = ["name", "kind", "atom", "slot", "op", "target", "weight", "bandWeights", "units", "transform", "params"];
 const SLOT_KEYS = ["shape", "manifold", "init", "conjugateOf"];
@@ -135,6 +135,7 @@ class Linter {
     }
     this.limit = elementLimit(this.dtype, givenMaxElements(read(spec, "policies")), "policies.budgets.maxElements (cflow: --max-elements)");
     this.lintData(read(spec, "data"));
+    this.lintNoise(read(spec, "noise"));
     this.lintOps(read(spec, "ops"));
     this.lintTransforms(read(spec, "transforms"));
     this.lintState(read(spec, "state"));
@@ -196,6 +197,33 @@ class Linter {
         this.dataArrays[k] = this.dtype === "float64" ? Float64Array.from(v as number[]) : Float32Array.from(v as number[]);
       } else {
         this.error("BAD_DATA", path, "expected an array of numbers", { expected: "Float64Array | Float32Array | number[]", found: describeValue(v) });
+      }
+    }
+  }
+
+  /** `noise`: `{ <data name>: { sigma > 0 } }`. */
+  private lintNoise(noise: unknown): void {
+    if (noise === undefined) return;
+    if (!isRecord(noise)) {
+      this.error("BAD_TYPE", "noise", "expected an object of noise levels by data name", { expected: "{ y: { sigma: 0.01 } }", found: describeValue(noise) });
+      return;
+    }
+    for (const k of ownKeys(noise)) {
+      const path = `noise.${k}`;
+      if (!this.data.has(k)) {
+        const near = nearestName(k, [...this.data.keys()]);
+        this.error("UNKNOWN_DATA", path, `no data array named "${k}"`, { expected: [...this.data.keys()].join(", ") || "a name in data", found: JSON.stringify(k), hint: near ? `did you mean "${near}"?` : undefined });
+        continue;
+      }
+      const v = read(noise, k);
+      if (!isRecord(v)) {
+        this.error("BAD_TYPE", path, "expected { sigma }", { expected: "{ sigma: a number > 0 }", found: describeValue(v) });
+        continue;
+      }
+      for (const key of ownKeys(v)) if (key !== "sigma") this.unknownKey(`${path}.${key}`, key, ["sigma"]);
+      const sigma = read(v, "sigma");
+      if (!(typeof sigma === "number" && Number.isFinite(sigma) && sigma > 0)) {
+        this.error("BAD_NOISE", `${path}.sigma`, "expected the noise's standard deviation", { expected: "a finite number > 0", found: describeValue(sigma) });
       }
     }
   }
@@ -770,6 +798,14 @@ class Linter {
       const rb = read(gd, "ratioBounds");
       if (rb !== undefined && !(Array.isArray(rb) && rb.length === 2 && typeof rb[0] === "number" && typeof rb[1] === "number" && rb[0] > 0 && rb[0] <= 1 && rb[1] >= 1)) {
         this.error("BAD_POLICY", "policies.gapDial.ratioBounds", "expected [low, high] with 0 < low ≤ 1 ≤ high", { expected: "[0.5, 2]", found: describeValue(rb) });
+      }
+      oneOf("policies.gapDial.target", read(gd, "target"), ["discrepancy", "sure", "gcv", "none"]);
+      num("policies.gapDial.tau", read(gd, "tau"), (x) => x > 0, "a number > 0 (τ of ‖Kx − y‖² ≈ τ·m·σ²)");
+      num("policies.gapDial.traceProbes", read(gd, "traceProbes"), (x) => Number.isInteger(x) && x >= 1, "an integer ≥ 1");
+      const perBand = read(gd, "perBand");
+      if (perBand !== undefined && typeof perBand !== "boolean") this.error("BAD_POLICY", "policies.gapDial.perBand", "expected true or false", { expected: "boolean", found: describeValue(perBand) });
+      if (perBand === true && !terms.some((t) => t.atom?.bandWeights)) {
+        this.error("BAD_POLICY", "policies.gapDial.perBand", "per-band λ_j needs a term with per-level weights", { expected: "false, or a waveletL1 term with a wavelet transform", found: "true" });
       }
       const policy = read(gd, "policy");
       if (policy !== undefined) {
