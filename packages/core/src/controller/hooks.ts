@@ -1,6 +1,6 @@
 import type { CertificateHook } from "../ports/certificates.js";
 import type { RecorderSink } from "../ports/recorder.js";
-import type { TunerHook, TunerPolicyDef } from "../ports/tuner.js";
+import type { TaskTarget, TunerHook, TunerPolicyDef } from "../ports/tuner.js";
 import type { Registry } from "../registry/registry.js";
 import { CflowError } from "../errors.js";
 
@@ -46,7 +46,13 @@ function duplicate(port: string, a: string, b: string): CflowError {
  * The tuner hook for a policy registered by name (`policies.gapDial.policy` in a spec: the Gap
  * Dial from @cflow/tuner, or a plugin's — e.g. "golden-section"), created fresh for one run.
  */
-export function tunerHookFromRegistry(registry: Registry, name: string, options: { [key: string]: unknown } = {}, taskMetric?: TunerHook["taskMetric"]): TunerHook {
+export function tunerHookFromRegistry(
+  registry: Registry,
+  name: string,
+  options: { [key: string]: unknown } = {},
+  taskMetric?: TunerHook["taskMetric"],
+  taskTarget?: TaskTarget,
+): TunerHook {
   const def = registry.policies.get(name, "policies.gapDial.policy") as TunerPolicyDef;
   if (def.kind !== "tuner" || typeof def.create !== "function") {
     throw new CflowError("BAD_POLICY", `policies.gapDial.policy: "${name}" is a ${def.kind} policy, not a tuner policy`, {
@@ -55,5 +61,5 @@ export function tunerHookFromRegistry(registry: Registry, name: string, options:
       found: def.kind,
     });
   }
-  return { name, policy: def.create(options), taskMetric };
+  return { name, policy: def.create(options), ...(taskMetric ? { taskMetric } : {}), ...(taskTarget ? { taskTarget } : {}) };
 }

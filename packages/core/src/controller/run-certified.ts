@@ -5,7 +5,7 @@ import type { Certificate, CertificateHook, TracePoint } from "../ports/certific
 import { type FlowEvent, type FlowEventName, type Json, type Phase } from "../ports/events.js";
 import type { Checkpoint, RecorderSink, ResumePoint, RunSummary } from "../ports/recorder.js";
 import type { TelemetryRow } from "../ports/telemetry.js";
-import type { Dials, TrialOutcome, TunerContext, TunerHook } from "../ports/tuner.js";
+import type { Dials, TargetReading, TrialOutcome, TunerContext, TunerHook } from "../ports/tuner.js";
 import { type RngKey, foldIn } from "../rng.js";
 import { FlowRunner, type RunnerSnapshot, type StepMetrics } from "../runtime/runner.js";
 import { lintSpec } from "../spec/lint.js";
@@ -356,7 +356,7 @@ class Controller {
         this.emit("WARNING", { message: `non-finite energy during certification attempt ${attempt}: the run stops uncertified`, source: "controller" });
         return "AMBER";
       }
-      const cert = this.certify("feasibility", undefined, attempt);
+      const cert = this.certify("feasibility", undefined, attempt, this.readTarget());
       if (cert.pass) {
         this.setPhase("GREEN", `certified at attempt ${attempt}`);
         this.setLastGood();
@@ -468,8 +468,9 @@ class Controller {
     }
     this.inFlight = null;
     const diverged = warm === "nonfinite";
-    const cert = diverged ? null : this.certify("tuning", undefined, 0);
-    const metric = !diverged && tuner.taskMetric ? tuner.taskMetric(this.flow.unflatten(this.runner.state) as { [slot: string]: Float64Array | Float32Array }) : null;
+    const reading = diverged ? null : this.readTarget();
+    const cert = diverged ? null : this.certify("tuning", undefined, 0, reading);
+    const metric = reading ? reading.score : !diverged && tuner.taskMetric ? tuner.taskMetric(this.flow.unflatten(this.runner.state) as { [slot: string]: Float64Array | Float32Array }) : null;
     const accepted = !diverged && cert !== null && cert.pass && (metric === null || Number.isFinite(metric));
     const reason = diverged
       ? "NaN/Inf in the state or energy during validation"
@@ -478,7 +479,7 @@ class Controller {
         : cert!.pass
           ? `the task metric is not finite (${metric})`
           : `certificates failed: ${cert!.reasons.join("; ")}`;
-    const outcome: TrialOutcome = { trial, from, to, certificate: cert, accepted, metric, energy: this.runner.energy, reason };
+    const outcome: TrialOutcome = { trial, from, to, certificate: cert, accepted, metric, target: reading, energy: this.runner.energy, reason };
     if (accepted) {
       const score = metric ?? this.runner.energy;
       if (score < this.bestMetric - 1e-12 * Math.abs(this.bestMetric)) {
@@ -488,11 +489,13 @@ class Controller {
       this.setLastGood();
       const acc: { [key: string]: Json } = { trial, to: dialsJson(to), energy: this.runner.energy };
       if (metric !== null) acc.metric = metric;
+      if (reading) Object.assign(acc, targetFields(reading));
       this.emit("TUNER_MOVE_ACCEPTED", acc);
     } else {
       this.rollback(this.lastGood!, reason);
       const rej: { [key: string]: Json } = { trial, to: dialsJson(to), reason };
       if (cert) Object.assign(rej, { eta_dd: cert.etaDD, ...(Number.isFinite(cert.gamma) ? { gamma: cert.gamma } : {}) });
+      if (reading) Object.assign(rej, targetFields(reading));
       this.emit("TUNER_MOVE_REJECTED", rej);
       this.noImprove++;
     }
@@ -633,7 +636,8 @@ class Controller {
   }
 
   // ── shared ──────────────────────────────────────────────────────────────────────────────────
-  private certify(stage: CertificateRecord["stage"], row: TelemetryRow | undefined, attempt: number): Certificate {
+  /** `reading`: the task target's reading of the certified state, recorded with the certificate's event. */
+  private certify(stage: CertificateRecord["stage"], row: TelemetryRow | undefined, attempt: number, reading: TargetReading | null = null): Certificate {
     const r = this.runner;
     const W = this.flow.W;
     const sparse = this.flow.prox.some((p) => p.term.sparsity);
@@ -665,6 +669,7 @@ class Controller {
       ms: cert.cost.ms,
     };
     if (r.lambda !== null) payload.lambda = r.lambda;
+    if (reading) Object.assign(payload, targetFields(reading));
     if (!cert.pass) Object.assign(payload, { reasons: cert.reasons, attempt });
     this.emit(cert.pass ? "CERT_PASS" : "CERT_FAIL", payload);
     if (row) {
@@ -763,12 +768,21 @@ class Controller {
     return phys.reduce((s, { i }) => s + cells[i].value, 0);
   }
 
+  /** The task target's reading of the current state (null without a target or when the state is not finite). */
+  private readTarget(): TargetReading | null {
+    const target = this.tuner?.taskTarget;
+    if (!target || !Number.isFinite(this.runner.energy)) return null;
+    const sparse = this.flow.prox.some((p) => p.term.sparsity);
+    return target.read(this.flow.unflatten(this.runner.state) as { [slot: string]: Float64Array | Float32Array }, sparse ? this.coefficients() : null);
+  }
+
   private tunerContext(): TunerContext {
     const r = this.runner;
     const W = this.flow.W;
     const gd = this.policies.gapDial;
     return {
       dials: { lambda: r.lambda, lambdaJ: r.lambdaJ, alpha: r.alpha },
+      target: this.readTarget(),
       limits: { alphaMax: this.flow.beta > 0 ? 1.999 / this.flow.beta : Number.POSITIVE_INFINITY, lambdaCap: gd.lambdaCap, moveCap: gd.moveCap, ratioBounds: [gd.ratioBounds[0], gd.ratioBounds[1]] },
       bandStats: W && W.levels > 0 ? bandStats(W, r.state) : null,
       options: gd as unknown as { [key: string]: Json },
@@ -978,7 +992,10 @@ class Controller {
         budgets: { maxIters: this.policies.budgets.maxIters, maxTrials: this.policies.budgets.maxTrials, wallTimeMs: this.policies.budgets.wallTimeMs || null },
         // the compile report has its own manifest section; the rest of `extra` is kept as given
         compileReport: (this.options.extra?.compileReport ?? null) as Json,
-        extra: Object.fromEntries(Object.entries(this.options.extra ?? {}).filter(([k]) => k !== "compileReport")),
+        extra: {
+          ...Object.fromEntries(Object.entries(this.options.extra ?? {}).filter(([k]) => k !== "compileReport")),
+          ...(this.tuner?.taskTarget ? { tuner_target: this.tuner.taskTarget.describe() } : {}),
+        },
         resumedFrom: this.options.resume?.resumePoint,
       });
     }
@@ -988,7 +1005,7 @@ class Controller {
     for (const r of this.recorders) if (r.flushDue()) await r.flush();
   }
 
-  private runCard(status: RunSummary["status"]): Json {
+  private runCard(status: RunSummary["status"], reading: TargetReading | null): Json {
     const last = this.lastCert;
     const checks: Json[] = [];
     if (last) {
@@ -999,7 +1016,13 @@ class Controller {
     if (this.flow.invariants.length > 0) {
       checks.push({ check: "invariants", pass: this.driftMax <= this.policies.certification.invariantTol, value: this.driftMax, threshold: this.policies.certification.invariantTol, reason: "max drift over the run" });
     }
-    return { run_id: this.runId, status, phase: this.phase, certified: this.phase === "GREEN", checks, certificates: this.certificateCount, rollbacks: this.rollbacks, trials: this.trial };
+    const card: { [key: string]: Json } = { run_id: this.runId, status, phase: this.phase, certified: this.phase === "GREEN", checks, certificates: this.certificateCount, rollbacks: this.rollbacks, trials: this.trial };
+    const target = this.tuner?.taskTarget;
+    if (target && reading) {
+      const over = reading.discrepancy > OVER_REGULARISED * target.tau;
+      card.target = { ...target.describe(), discrepancy: reading.discrepancy, value: reading.value, over_regularised: over, ...(over ? { warning: overRegularised(reading.discrepancy) } : {}) };
+    }
+    return card;
   }
 
   /**
@@ -1014,16 +1037,20 @@ class Controller {
     const x = this.runner ? this.runner.state : this.flow.x0;
     if (this.runner && (status === "CANCELLED" || status === "TIMEOUT")) await this.checkpoint(this.phase === "GREEN", this.stage);
     this.trialId = null; // what follows belongs to no trial
+    const reading = this.runner && status !== "ERROR" ? this.readTarget() : null;
     if (this.runner && this.cert && this.phase === "GREEN" && status !== "ERROR") {
       try {
-        const cert = this.certify("final", undefined, 0);
+        const cert = this.certify("final", undefined, 0, reading);
         if (!cert.pass) this.setPhase("AMBER", "final certificate failed");
       } catch {
         // the final certificate is best-effort evidence; its absence shows in the run card
       }
     }
     if (status === "CANCELLED") this.emit("CANCELLED", { reason: this.options.signal?.reason instanceof Error ? this.options.signal.reason.message : String(this.options.signal?.reason ?? "aborted") });
-    const runCard = this.runCard(status);
+    const tau = this.tuner?.taskTarget?.tau ?? 1;
+    // the plain warning of issue 12: a certified result that explains the data far worse than the noise does
+    if (reading && reading.discrepancy > OVER_REGULARISED * tau) this.emit("WARNING", { message: overRegularised(reading.discrepancy), source: "tuner" });
+    const runCard = this.runCard(status, reading);
     const energy = this.runner ? this.runner.energy : Number.NaN;
     const fin: { [key: string]: Json } = { status, phase: this.phase, iters: this.runner?.iter ?? 0 };
     if (Number.isFinite(energy)) fin.final_energy = energy;
@@ -1060,6 +1087,18 @@ class Controller {
       dials,
     };
   }
+}
+
+/** A final discrepancy above this many τ marks the result over-regularised (run card, WARNING). */
+export const OVER_REGULARISED = 2;
+
+function overRegularised(discrepancy: number): string {
+  return `over-regularised: discrepancy ${discrepancy.toPrecision(3)}× the noise level (‖Kx − y‖² = ${discrepancy.toPrecision(3)}·m·σ²)`;
+}
+
+/** A target reading's fields in an event payload. */
+function targetFields(r: TargetReading): { [key: string]: Json } {
+  return { target: r.target, discrepancy: r.discrepancy, target_value: r.value };
 }
 
 /** A runner snapshot without its arrays (they travel as checkpoint arrays). */
