@@ -482,7 +482,8 @@ class Controller {
     const outcome: TrialOutcome = { trial, from, to, certificate: cert, accepted, metric, target: reading, energy: this.runner.energy, reason };
     if (accepted) {
       const score = metric ?? this.runner.energy;
-      if (score < this.bestMetric - 1e-12 * Math.abs(this.bestMetric)) {
+      // (the first accepted score always improves: ∞ − 1e-12·∞ is NaN, which no comparison passes)
+      if (!Number.isFinite(this.bestMetric) || score < this.bestMetric - 1e-12 * Math.abs(this.bestMetric)) {
         this.bestMetric = score;
         this.noImprove = 0;
       } else this.noImprove++;
