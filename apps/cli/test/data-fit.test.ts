@@ -22,7 +22,7 @@ describe.each(DTYPES)("dataFit (%s)", (dtype) => {
       },
       { dtype },
     );
-    const x = Arr.from({ length: n }, (_, i) => Math.cos(i / 5) * 0.9);
+    const x = Arr.from(Float64Array.from({ length: n }, (_, i) => Math.cos(i / 5) * 0.9));
     const fit = dataFit(compiled, { x })!;
     // the kernel is centred: (K x)_i = Σ_k taps[k] x_{i+k−1}, indices modulo n
     let r2 = 0;
@@ -44,7 +44,8 @@ describe.each(DTYPES)("dataFit (%s)", (dtype) => {
 
   it("takes σ from the spec's noise.<target>.sigma when given", () => {
     const Arr = dtype === "float64" ? Float64Array : Float32Array;
-    const y = Arr.from({ length: 16 }, (_, i) => i);
+    const y = new Arr(16);
+    for (let i = 0; i < 16; i++) y[i] = i;
     const { compiled } = compileFlow({ name: "given", dtype, state: { x: { shape: [16] } }, data: { y }, noise: { y: { sigma: 0.5 } }, terms: [{ kind: "data", atom: "leastSquares", target: "y" }] }, { dtype });
     const fit = dataFit(compiled, { x: new Arr(16) })!;
     expect(fit.noise_sigma).toBe(0.5);

@@ -111,6 +111,7 @@ async function resume(o: ResumeCommandOptions, runDir: string, lock: CapsuleLock
       redactArtifacts: m.redact_artifacts,
       maxIters,
       wallTimeMs,
+      tuning: record.tuning,
       extra: runExtra({ ...record, plugins: setup.plugins.pluginSpecifiers, maxIters, wallTimeMs }, compiled.spec, report),
     },
     ctx,

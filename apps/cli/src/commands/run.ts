@@ -9,7 +9,7 @@ import { warnPluginFailures } from "../plugin-failures.js";
 import { type BudgetOptions, type SpecOptions, budgetOptions, specOptions } from "../run-options.js";
 import { executeRun } from "../run/execute-run.js";
 import { compileSetup, setupFlow } from "../run/flow-setup.js";
-import { runExtra } from "../run/run-record.js";
+import { type TuningFlags, runExtra } from "../run/run-record.js";
 import { reportRun } from "../run/run-summary.js";
 
 export interface RunCommandOptions extends SpecOptions, BudgetOptions {
@@ -19,6 +19,7 @@ export interface RunCommandOptions extends SpecOptions, BudgetOptions {
   /** `--run-id`: the capsule's name (default: generated). */
   runId?: string;
   redactArtifacts: boolean;
+  tuning: TuningFlags;
 }
 
 export const runCommand = defineCommand<RunCommandOptions>({
@@ -30,12 +31,13 @@ export const runCommand = defineCommand<RunCommandOptions>({
     "events in Parquet, checkpoints, artifacts) is written under the runs directory and its path printed.\n" +
     "Ctrl-C, SIGTERM or SIGHUP ends the run CANCELLED (exit 130) with a valid capsule that `cflow resume` continues.",
   positionals: [{ name: "spec", required: true, description: "TypeScript or JavaScript module whose default export is defineFlow(...)" }],
-  flags: [FLAGS.dtype, FLAGS.seed, FLAGS.deterministic, FLAGS.maxIters, FLAGS.budgetTime, FLAGS.out, FLAGS.runId, FLAGS.redactArtifacts, FLAGS.plugin, FLAGS.param, FLAGS.maxElements],
+  flags: [FLAGS.dtype, FLAGS.seed, FLAGS.deterministic, FLAGS.maxIters, FLAGS.budgetTime, FLAGS.out, FLAGS.runId, FLAGS.redactArtifacts, FLAGS.perBand, FLAGS.target, FLAGS.plugin, FLAGS.param, FLAGS.maxElements],
   examples: [
     { command: "cflow run examples/deconv-2d/spec.ts", description: "certified 2D deconvolution; prints the capsule path" },
     { command: "cflow run spec.ts --dtype float32 --seed 7 --max-iters 500", description: "single precision, a fixed seed, at most 500 iterations" },
     { command: "cflow run spec.ts --deterministic --budget-time 5m --out /tmp/runs", description: "reproducible run with a 5-minute budget, capsules under /tmp/runs" },
     { command: "cflow run spec.ts --plugin @cflow/plugin-graph --param size=64", description: "load a plugin and pass size=64 to the spec factory" },
+    { command: "cflow run examples/deconv-2d/spec.ts --per-band --target gcv", description: "tune per-level λ_j toward the GCV minimum instead of the discrepancy principle" },
   ],
   exitCodes: ["OK", "RED", "CERT_FAIL", "TIMEOUT", "CANCELLED", "INPUT", "IO", "LOCKED", "USAGE", "INTERNAL"],
   options: (args, { cwd }) => ({
@@ -45,6 +47,10 @@ export const runCommand = defineCommand<RunCommandOptions>({
     out: args.flags.out as string | undefined,
     runId: args.flags["run-id"] as string | undefined,
     redactArtifacts: args.flags["redact-artifacts"] === true,
+    tuning: {
+      ...(args.flags["per-band"] === true ? { perBand: true } : {}),
+      ...(args.flags.target !== undefined ? { target: args.flags.target as NonNullable<TuningFlags["target"]> } : {}),
+    },
   }),
   handler: async (o, ctx) => {
     // Checked (and created) before anything else, so a bad --out costs no compile.
@@ -66,9 +72,10 @@ export const runCommand = defineCommand<RunCommandOptions>({
       maxIters: o.maxIters,
       wallTimeMs: o.wallTimeMs,
       maxElements: o.maxElements,
+      tuning: o.tuning,
     };
     const outcome = await executeRun(
-      { setup, compiled, runsDir, runId: o.runId, deterministic: o.deterministic, redactArtifacts: o.redactArtifacts, maxIters: o.maxIters, wallTimeMs: o.wallTimeMs, extra: runExtra(record, compiled.spec, report) },
+      { setup, compiled, runsDir, runId: o.runId, deterministic: o.deterministic, redactArtifacts: o.redactArtifacts, maxIters: o.maxIters, wallTimeMs: o.wallTimeMs, tuning: o.tuning, extra: runExtra(record, compiled.spec, report) },
       ctx,
     );
     return reportRun(outcome, compiled, ctx.out, ctx.cwd);

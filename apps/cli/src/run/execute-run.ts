@@ -1,5 +1,6 @@
 import { join, relative } from "node:path";
-import { CflowError, type CompiledFlow, type Json, type ResumeState, type RunResult, runCertified, tunerHookFromRegistry } from "@cflow/core";
+import { CflowError, type CompiledFlow, type Json, type ResumeState, type RunResult, resolvePolicies, runCertified, tunerHookFromRegistry } from "@cflow/core";
+import { taskTarget } from "@cflow/tuner";
 import { type CapsuleLock, recorder, withCapsuleLock, writeCapsuleFile } from "@cflow/recorder";
 import type { CommandContext } from "../command.js";
 import { toIoError } from "../io-error.js";
@@ -13,6 +14,7 @@ import { EventLoopTurns } from "./event-loop-turns.js";
 import type { FlowSetup } from "./flow-setup.js";
 import { DATA_FIT_FILE, writeDataFit } from "./data-fit.js";
 import { writeRunArtifacts } from "./run-artifacts.js";
+import type { TuningFlags } from "./run-record.js";
 
 export interface ExecuteRunOptions {
   setup: FlowSetup;
@@ -27,6 +29,8 @@ export interface ExecuteRunOptions {
   redactArtifacts: boolean;
   maxIters?: number;
   wallTimeMs?: number;
+  /** `--per-band`, `--target`: policies.gapDial overrides. */
+  tuning?: TuningFlags;
   extra: { [key: string]: Json };
 }
 
@@ -48,9 +52,15 @@ export interface RunOutcome {
 export async function executeRun(o: ExecuteRunOptions, ctx: CommandContext): Promise<RunOutcome> {
   const { compiled } = o;
   const rec = recorder({ runsDir: o.runsDir, runId: o.runId, redactArtifacts: o.redactArtifacts, lock: o.lock });
-  const policies = compiled.policies;
+  const gapDial = { ...(o.tuning?.perBand !== undefined ? { perBand: o.tuning.perBand } : {}), ...(o.tuning?.target !== undefined ? { target: o.tuning.target } : {}) };
+  const policies = resolvePolicies({ ...compiled.spec.policies, gapDial: { ...compiled.spec.policies?.gapDial, ...gapDial } });
   const hooks: unknown[] = [certificateHook(), rec, new EventLoopTurns(rec.runId)];
-  if (policies.gapDial.enabled) hooks.push(tunerHookFromRegistry(compiled.registry, policies.gapDial.policy));
+  if (policies.gapDial.enabled) {
+    const gd = policies.gapDial;
+    // the task target the tuner moves λ toward (none without a data term or a noise level)
+    const target = gd.target === "none" ? null : taskTarget(compiled, { name: gd.target, tau: gd.tau, traceProbes: gd.traceProbes });
+    hooks.push(tunerHookFromRegistry(compiled.registry, gd.policy, {}, undefined, target ?? undefined));
+  }
   const budgets: { maxIters?: number; wallTimeMs?: number } = {};
   if (o.maxIters !== undefined) budgets.maxIters = o.maxIters;
   if (o.wallTimeMs !== undefined) budgets.wallTimeMs = o.wallTimeMs;
@@ -67,6 +77,7 @@ export async function executeRun(o: ExecuteRunOptions, ctx: CommandContext): Pro
       signal: ctx.signal,
       deterministic: o.deterministic,
       budgets,
+      gapDial,
       onRow: (row) => progress.row(row),
       resume: o.resume,
       versions: runVersions(compiled.registry),

@@ -16,6 +16,14 @@ export interface RunRecord {
   wallTimeMs?: number;
   /** `--max-elements`, so a resumed run checks against the limit it started with. */
   maxElements?: number;
+  /** `--per-band` and `--target`, so a resumed run tunes as it started. */
+  tuning?: TuningFlags;
+}
+
+/** The tuner's flags of `cflow run` (policies.gapDial overrides). */
+export interface TuningFlags {
+  perBand?: boolean;
+  target?: "discrepancy" | "sure" | "gcv" | "none";
 }
 
 /** The manifest's `extra`: the spec's identity (read by the report) and the command line. */
@@ -25,6 +33,8 @@ export function runExtra(record: RunRecord, spec: { name?: string; description?:
   if (record.maxIters !== undefined) cli.max_iters = record.maxIters;
   if (record.wallTimeMs !== undefined) cli.wall_time_ms = record.wallTimeMs;
   if (record.maxElements !== undefined) cli.max_elements = record.maxElements;
+  if (record.tuning?.perBand !== undefined) cli.per_band = record.tuning.perBand;
+  if (record.tuning?.target !== undefined) cli.target = record.tuning.target;
   const specInfo: { [key: string]: Json } = { path: record.spec };
   if (spec.name) specInfo.name = spec.name;
   if (spec.description) specInfo.description = spec.description;
@@ -60,5 +70,9 @@ export function readRunRecord(manifest: RunManifest, manifestPath: string): RunR
     maxIters: typeof cli.max_iters === "number" ? cli.max_iters : undefined,
     wallTimeMs: typeof cli.wall_time_ms === "number" ? cli.wall_time_ms : undefined,
     maxElements: typeof cli.max_elements === "number" ? cli.max_elements : undefined,
+    tuning: {
+      ...(typeof cli.per_band === "boolean" ? { perBand: cli.per_band } : {}),
+      ...(typeof cli.target === "string" ? { target: cli.target as NonNullable<TuningFlags["target"]> } : {}),
+    },
   };
 }
