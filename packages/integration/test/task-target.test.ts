@@ -118,3 +118,21 @@ describe("what a target run records", () => {
     compiled.dispose();
   });
 });
+
+describe("per-band λ_j from the spec", () => {
+  it("policies.gapDial.perBand seeds λ_j from band statistics, adjacent ratios in [0.5, 2], and the global λ then brackets the target", async () => {
+    const { compiled } = compileFlow(problem(0.3, { ...TUNING, gapDial: { ...TUNING.gapDial, perBand: true } }), { dtype: "float64" });
+    const sink = new MemorySink();
+    const r = await runCertified(compiled.spec, compiled, { hooks: [fda(), gapDial({ target: taskTarget(compiled)! }), sink] });
+    const seed = sink.events.find((e) => e.event === "TUNER_MOVE_TRY")!;
+    expect(String(seed.payload.note)).toMatch(/^seed: λ_j seeded from median/);
+    const lj = r.dials.lambdaJ!;
+    expect(lj.some((v) => Math.abs(v - 1) > 1e-6)).toBe(true);
+    for (let j = 0; j + 1 < lj.length; j++) expect(lj[j] / lj[j + 1]).toBeGreaterThanOrEqual(0.5 - 1e-12);
+    for (let j = 0; j + 1 < lj.length; j++) expect(lj[j] / lj[j + 1]).toBeLessThanOrEqual(2 + 1e-12);
+    // tuning moved the global λ only: every trial kept the seeded multipliers
+    for (const t of r.tunerHistory) expect(t.to.lambdaJ).toEqual(lj);
+    expect(Math.abs((r.runCard as { target: { discrepancy: number } }).target.discrepancy - 1)).toBeLessThan(0.05);
+    compiled.dispose();
+  });
+});
