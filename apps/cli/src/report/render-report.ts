@@ -3,8 +3,9 @@ import { eventsTable, eventsTimeline, payloadText } from "./events-timeline.js";
 import { imagePanels } from "./image-panels.js";
 import { type Series, lineChart } from "./line-chart.js";
 import { phaseBands } from "./phase-bands.js";
-import type { EventRecord, ReportData } from "./report-data.js";
+import { type EventRecord, type ReportData, eventPayload } from "./report-data.js";
 import { REPORT_CSS } from "./styles.js";
+import { targetChart } from "./target-chart.js";
 
 /** Gate defaults (DESIGN §2) when the manifest does not carry them. */
 const DEFAULT_GATES = { etaMax: 0.9, gammaMin: 1e-6 };
@@ -41,15 +42,6 @@ function parseLambdaJ(s: string | null): number[] | null {
   }
 }
 
-function parsePayload(e: EventRecord): Record<string, unknown> {
-  try {
-    const v = JSON.parse(e.payload) as unknown;
-    return v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
-}
-
 /** How the run ended: the manifest's summary, else the last ending event, else the last phase. */
 function outcome(data: ReportData): Outcome {
   const lastPhase = data.telemetry.length ? String(data.telemetry[data.telemetry.length - 1].phase) : "UNKNOWN";
@@ -57,7 +49,7 @@ function outcome(data: ReportData): Outcome {
   if (s?.status) return { status: String(s.status), phase: String(s.phase ?? lastPhase) };
   const end = [...data.events].reverse().find((e) => END_EVENTS.includes(e.event));
   if (end) {
-    const p = parsePayload(end);
+    const p = eventPayload(end);
     const status = typeof p.status === "string" ? p.status : end.event === "RUN_FINISHED" ? "FINISHED" : end.event;
     return { status, phase: typeof p.phase === "string" ? p.phase : lastPhase };
   }
@@ -177,6 +169,8 @@ export function renderReport(data: ReportData, options: RenderReportOptions = {}
       empty: "No step size was recorded.",
     }),
   ];
+  const target = targetChart(m, data.events);
+  if (target) charts.push(target);
 
   const lastE = lastOf(t, (r) => r.E);
   const lastG = lastOf(t, (r) => r.grad_norm);
