@@ -8,16 +8,24 @@
 //     reaches when the dominance gate admits the quality supports (issue 12 item 2 changes the gate);
 //   - a best-λ sweep: uncertified fixed-λ runs of the spec's flow (300 iterations from Kᵀy, as the
 //     certified run's budget), with the discrepancy ‖Kx − y‖²/(m σ̂²) and Morozov's pick on the grid.
-// QUALITY_PROBLEMS=2d,1d selects problems; QUALITY_LAMBDAS_2D / _1D replace the grids.
+// deconv-2d at 128² (key 2d-128) shows the tuner's path when the certificates stay exact (≤ 1024
+// active coefficients): from the spec's λ to Morozov's within the example's budget.
+// QUALITY_PROBLEMS=2d,1d,2d-128 selects problems; QUALITY_LAMBDAS_2D / _1D / _2D_128 replace the grids.
 import { type CompiledFlow, type FlowDefinition, type RealArray, type RunResult, compileFlow, dataTerms, haarNoiseLevel, residualNormSq, runCertified } from "@cflow/core";
 import { fda } from "@cflow/fda";
 import { gapDial, taskTarget } from "@cflow/tuner";
-import spec1d, { piecewiseSmooth } from "../../../examples/deconv-1d/spec.ts";
-import spec2d from "../../../examples/deconv-2d/spec.ts";
-import { sheppLogan } from "../../../examples/deconv-2d/shepp-logan.ts";
+import { pathToFileURL } from "node:url";
+
+/** An example's module, loaded at run time (the examples are not part of this package's program). */
+const example = (path: string) => import(pathToFileURL(new URL(`../../../examples/${path}`, import.meta.url).pathname).href);
+const { default: spec1d, piecewiseSmooth } = (await example("deconv-1d/spec.ts")) as { default: FlowDefinition; piecewiseSmooth: (n: number) => Float64Array };
+const { default: spec2d } = (await example("deconv-2d/spec.ts")) as { default: FlowDefinition };
+const { sheppLogan } = (await example("deconv-2d/shepp-logan.ts")) as { sheppLogan: (n: number) => Float64Array };
 
 interface Problem {
+  key: string;
   name: string;
+  params: Record<string, string>;
   spec: FlowDefinition;
   truth: () => Float64Array;
   /** "PSNR" (peak 1: the phantom's range is [0, 1]) or "SNR". */
@@ -27,8 +35,9 @@ interface Problem {
 
 const grid = (env: string | undefined, fallback: number[]) => (env ? env.split(",").map(Number) : fallback);
 const PROBLEMS: Problem[] = [
-  { name: "deconv-2d", spec: spec2d, truth: () => sheppLogan(512), metric: "PSNR", lambdas: grid(process.env.QUALITY_LAMBDAS_2D, [5e-4, 1e-3, 2e-3, 3e-3, 5e-3, 1e-2, 3e-2, 0.1, 0.3, 1]) },
-  { name: "deconv-1d", spec: spec1d, truth: () => piecewiseSmooth(1 << 20), metric: "SNR", lambdas: grid(process.env.QUALITY_LAMBDAS_1D, [1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1]) },
+  { key: "2d", name: "deconv-2d", params: {}, spec: spec2d, truth: () => sheppLogan(512), metric: "PSNR", lambdas: grid(process.env.QUALITY_LAMBDAS_2D, [5e-4, 1e-3, 2e-3, 3e-3, 5e-3, 1e-2, 3e-2, 0.1, 0.3, 1]) },
+  { key: "1d", name: "deconv-1d", params: {}, spec: spec1d, truth: () => piecewiseSmooth(1 << 20), metric: "SNR", lambdas: grid(process.env.QUALITY_LAMBDAS_1D, [1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1]) },
+  { key: "2d-128", name: "deconv-2d --param size=128", params: { size: "128" }, spec: spec2d, truth: () => sheppLogan(128), metric: "PSNR", lambdas: grid(process.env.QUALITY_LAMBDAS_2D_128, [1e-3, 2e-3, 3e-3, 4e-3, 5e-3, 7e-3, 1e-2, 3e-2, 0.1]) },
 ];
 const ETA_MAX = Number(process.env.QUALITY_ETA_MAX ?? 40);
 
@@ -63,11 +72,11 @@ async function certifiedRun(compiled: CompiledFlow, etaMax?: number): Promise<Ru
 }
 
 export default async function qualityBench(): Promise<void> {
-  const only = (process.env.QUALITY_PROBLEMS ?? "2d,1d").split(",");
+  const only = (process.env.QUALITY_PROBLEMS ?? "2d,1d,2d-128").split(",");
   console.log("\n### Restoration quality: input, certified `cflow run`, best λ (float64, default parameters)\n");
-  for (const p of PROBLEMS.filter((q) => only.some((o) => q.name.endsWith(o)))) {
+  for (const p of PROBLEMS.filter((q) => only.includes(q.key))) {
     const truth = p.truth();
-    const base = compileFlow(p.spec, { dtype: "float64" }).compiled;
+    const base = compileFlow(p.spec, { dtype: "float64", params: p.params }).compiled;
     const term = dataTerms(base)[0];
     const sigmaHat = haarNoiseLevel(term.y, term.shape)!;
     const disc = (c: CompiledFlow, state: Record<string, RealArray>) => residualNormSq(term, state) / (term.m * sigmaHat * sigmaHat);
@@ -81,20 +90,21 @@ export default async function qualityBench(): Promise<void> {
     const runs: { label: string; etaMax?: number }[] = [{ label: "certified `cflow run` (defaults)" }];
     if (ETA_MAX > 0) runs.push({ label: `certified, η_max = ${ETA_MAX} (local)`, etaMax: ETA_MAX });
     for (const r of runs) {
-      const { compiled } = compileFlow(p.spec, { dtype: "float64" });
+      const { compiled } = compileFlow(p.spec, { dtype: "float64", params: p.params });
       const t0 = performance.now();
       const res = await certifiedRun(compiled, r.etaMax);
       const ms = performance.now() - t0;
       const x = res.state.x;
       const card = res.runCard as { target?: { over_regularised?: boolean } };
-      const verdict = `${res.phase} · ${res.status}, ${res.tunerHistory.length} trials${card.target?.over_regularised ? " · over-regularised" : ""}`;
+      const path = res.tunerHistory.map((t) => `${t.to.lambda!.toPrecision(3)}${t.accepted ? "" : "✗"}`).join(" → ");
+      const verdict = `${res.phase} · ${res.status}, ${res.tunerHistory.length} trials${path ? ` (${path})` : ""}${card.target?.over_regularised ? " · over-regularised" : ""}`;
       row(r.label, res.dials.lambda, activeCount(compiled, x), quality(p.metric, x, truth), disc(compiled, res.state), verdict, ms);
       compiled.dispose();
     }
 
     const sweep: { lambda: number; q: number; d: number }[] = [];
     for (const lambda of p.lambdas) {
-      const { compiled } = compileFlow(p.spec, { dtype: "float64", params: { lambda: String(lambda) } });
+      const { compiled } = compileFlow(p.spec, { dtype: "float64", params: { ...p.params, lambda: String(lambda) } });
       const t0 = performance.now();
       const res = await runCertified(compiled.spec, compiled, { budgets: { maxIters: 300, tol: 0 } });
       const ms = performance.now() - t0;
@@ -106,7 +116,12 @@ export default async function qualityBench(): Promise<void> {
     }
     const best = sweep.reduce((a, b) => (b.q > a.q ? b : a));
     const morozov = sweep.filter((s) => s.d <= 1).at(-1);
-    console.log(`\nBest λ on the grid: ${best.lambda} (${p.metric} ${best.q.toFixed(2)} dB). Morozov on the grid (σ̂, τ = 1): ${morozov ? `${morozov.lambda} (${p.metric} ${morozov.q.toFixed(2)} dB)` : "none (discrepancy > 1 everywhere)"}.\n`);
+    const above = morozov ? sweep.find((s) => s.lambda > morozov.lambda && s.d > 1) : undefined;
+    // where the discrepancy crosses 1, interpolated in (log λ, log disc.) between grid points
+    const crossing = morozov && above ? Math.exp(Math.log(morozov.lambda) + (-Math.log(morozov.d) / (Math.log(above.d) - Math.log(morozov.d))) * (Math.log(above.lambda) - Math.log(morozov.lambda))) : null;
+    console.log(
+      `\nBest λ on the grid: ${best.lambda} (${p.metric} ${best.q.toFixed(2)} dB). Morozov on the grid (σ̂, τ = 1): ${morozov ? `${morozov.lambda} (${p.metric} ${morozov.q.toFixed(2)} dB)${crossing ? `; the discrepancy crosses 1 at λ ≈ ${crossing.toPrecision(3)}` : ""}` : "none (discrepancy > 1 everywhere)"}.\n`,
+    );
     base.dispose();
   }
 }
