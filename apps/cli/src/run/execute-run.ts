@@ -1,5 +1,5 @@
 import { join, relative } from "node:path";
-import { CflowError, type CompiledFlow, type Json, type ResumeState, type RunResult, resolvePolicies, runCertified, tunerHookFromRegistry } from "@cflow/core";
+import { CflowError, type CompiledFlow, type Json, type ResumeState, type RunResult, runCertified, tunerHookFromRegistry } from "@cflow/core";
 import { taskTarget } from "@cflow/tuner";
 import { type CapsuleLock, recorder, withCapsuleLock, writeCapsuleFile } from "@cflow/recorder";
 import type { CommandContext } from "../command.js";
@@ -53,7 +53,7 @@ export async function executeRun(o: ExecuteRunOptions, ctx: CommandContext): Pro
   const { compiled } = o;
   const rec = recorder({ runsDir: o.runsDir, runId: o.runId, redactArtifacts: o.redactArtifacts, lock: o.lock });
   const gapDial = { ...(o.tuning?.perBand !== undefined ? { perBand: o.tuning.perBand } : {}), ...(o.tuning?.target !== undefined ? { target: o.tuning.target } : {}) };
-  const policies = resolvePolicies({ ...compiled.spec.policies, gapDial: { ...compiled.spec.policies?.gapDial, ...gapDial } });
+  const policies = { ...compiled.policies, gapDial: { ...compiled.policies.gapDial, ...gapDial } };
   const hooks: unknown[] = [certificateHook(), rec, new EventLoopTurns(rec.runId)];
   if (policies.gapDial.enabled) {
     const gd = policies.gapDial;
