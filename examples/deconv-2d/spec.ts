@@ -40,7 +40,8 @@ export default defineFlow(({ dtype, seed, params }) => {
       flow: { family: "accelerated", restart: "function" },
       // The feasibility sweep widens λ ×4 per attempt after 30 warm-up iterations: the restricted
       // certificates need a support small enough to be diagonally dominant under the blur.
-      gapDial: { widenFactor: 4, maxAttempts: 12, validationIters: 30 },
+      tuner: { widenFactor: 4 },
+      control: { maxAttempts: 12, validationIters: 30 },
       budgets: { maxIters: 300 },
     },
   };

@@ -16,6 +16,11 @@ export const FLAGS = {
     type: "boolean",
     description: "no wall-clock decisions: a resumed run continues bit-identically to an uninterrupted one",
   },
+  perBand: {
+    name: "per-band",
+    type: "boolean",
+    description: "tune one λ_j per wavelet level, seeded from band statistics (sets policies.tuner.perBand)",
+  },
   maxIters: { name: "max-iters", type: "integer", min: 1, value: "n", description: "iteration budget (overrides policies.budgets.maxIters)" },
   budgetTime: {
     name: "budget-time",
@@ -29,17 +34,12 @@ export const FLAGS = {
     value: "id",
     description: "the run's id, its capsule directory's name (letters, digits, . _ -; default: a UTC timestamp and 48 random bits)",
   },
-  perBand: {
-    name: "per-band",
-    type: "boolean",
-    description: "tune a λ_j per wavelet level too, seeded from band statistics (sets policies.gapDial.perBand)",
-  },
   target: {
     name: "target",
     type: "string",
     oneOf: ["discrepancy", "sure", "gcv", "none"],
     value: "name",
-    description: "what the tuner moves λ toward among certified moves: discrepancy (Morozov, default), sure, gcv, none (sets policies.gapDial.target)",
+    description: "what the tuner moves λ toward among certified moves: discrepancy (Morozov, default), sure, gcv, none (sets policies.tuner.target)",
   },
   out: { name: "out", type: "string", value: "dir", description: "runs directory the capsule is written under (default: ./runs)" },
   maxElements: {

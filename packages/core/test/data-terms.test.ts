@@ -54,9 +54,9 @@ describe("dataTerms and the spec's noise levels", () => {
     expect(f.severity).toBe("error");
     expect(f.found).toBe("-1");
     expect(f.expected).toMatch(/> 0/);
-    const target = lintSpec(spec({ policies: { gapDial: { target: "morozov" } } }), { registry: defaultRegistry() });
-    expect(target.findings.find((x) => x.path === "policies.gapDial.target")?.severity).toBe("error");
-    const perBand = lintSpec(spec({ policies: { gapDial: { perBand: true } } }), { registry: defaultRegistry() });
-    expect(perBand.findings.find((x) => x.path === "policies.gapDial.perBand")?.message).toMatch(/per-level weights/);
+    const target = lintSpec(spec({ policies: { tuner: { target: "morozov" } } }), { registry: defaultRegistry() });
+    expect(target.findings.find((x) => x.path === "policies.tuner.target")?.severity).toBe("error");
+    const tau = lintSpec(spec({ policies: { tuner: { tau: 0 } } }), { registry: defaultRegistry() });
+    expect(tau.findings.find((x) => x.path === "policies.tuner.tau")?.found).toBe("0");
   });
 });

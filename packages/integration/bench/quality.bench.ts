@@ -11,7 +11,7 @@
 // deconv-2d at 128² (key 2d-128) shows the tuner's path when the certificates stay exact (≤ 1024
 // active coefficients): from the spec's λ to Morozov's within the example's budget.
 // QUALITY_PROBLEMS=2d,1d,2d-128 selects problems; QUALITY_LAMBDAS_2D / _1D / _2D_128 replace the grids.
-import { type CompiledFlow, type FlowDefinition, type RealArray, type RunResult, compileFlow, dataTerms, haarNoiseLevel, residualNormSq, runCertified } from "@cflow/core";
+import { type CompiledFlow, type FlowDefinition, type RealArray, type RunResult, compileFlow, dataTerms, haarNoiseLevel, residualNormSq, resolveRun, runCertified } from "@cflow/core";
 import { fda } from "@cflow/fda";
 import { gapDial, taskTarget } from "@cflow/tuner";
 import { pathToFileURL } from "node:url";
@@ -63,12 +63,10 @@ function activeCount(compiled: CompiledFlow, x: RealArray): number {
 
 /** The certified run `cflow run` makes of this compiled spec (the CLI's hooks), with `etaMax` when given. */
 async function certifiedRun(compiled: CompiledFlow, etaMax?: number): Promise<RunResult> {
-  const gd = compiled.policies.gapDial;
-  const target = gd.target === "none" ? null : taskTarget(compiled, { name: gd.target, tau: gd.tau, traceProbes: gd.traceProbes });
-  return runCertified(compiled.spec, compiled, {
-    hooks: [fda({ rows: { sampleRows: 64 } }), gapDial(target ? { target } : {})],
-    ...(etaMax ? { certProfile: { etaMax } } : {}),
-  });
+  const config = resolveRun(compiled, etaMax ? { certification: { etaMax } } : {});
+  const t = config.tuner;
+  const target = t.target === "none" ? null : taskTarget(compiled, { name: t.target, tau: t.tau, traceProbes: t.traceProbes });
+  return runCertified(compiled, { config, certify: fda({ rows: { sampleRows: 64 } }), tune: gapDial(target ? { target } : {}) });
 }
 
 export default async function qualityBench(): Promise<void> {
@@ -106,7 +104,7 @@ export default async function qualityBench(): Promise<void> {
     for (const lambda of p.lambdas) {
       const { compiled } = compileFlow(p.spec, { dtype: "float64", params: { ...p.params, lambda: String(lambda) } });
       const t0 = performance.now();
-      const res = await runCertified(compiled.spec, compiled, { budgets: { maxIters: 300, tol: 0 } });
+      const res = await runCertified(compiled, { config: resolveRun(compiled, { budgets: { maxIters: 300, tol: 0 } }) });
       const ms = performance.now() - t0;
       const q = quality(p.metric, res.state.x, truth);
       const d = disc(compiled, res.state);

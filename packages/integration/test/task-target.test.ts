@@ -1,7 +1,7 @@
 // The Gap Dial's task target end to end: the discrepancy principle on a small 1D deblur with a
 // known σ lands λ where a dense fixed-λ sweep says ‖Kx − y‖² crosses τ·m·σ²; a run forced to stay
 // at a huge λ says plainly that it is over-regularised; readings reach events, manifest and run card.
-import { type Dtype, type PoliciesSpec, compileFlow, dataTerms, residualNormSq, runCertified } from "@cflow/core";
+import { type Dtype, type PoliciesSpec, compileFlow, dataTerms, residualNormSq, resolveRun, runCertified } from "@cflow/core";
 import { fda } from "@cflow/fda";
 import { gapDial, taskTarget } from "@cflow/tuner";
 import { describe, expect, it } from "vitest";
@@ -17,12 +17,12 @@ const problem = (lambda: number, policies: PoliciesSpec = {}, declareNoise = tru
  * noise level the supports near the crossing have η_dd ≈ 3–10 and the restricted γ is exact on
  * 512 coefficients) and validation runs are long enough for the small problem to settle.
  */
-const TUNING: PoliciesSpec = { certification: { etaMax: 1e3 }, gapDial: { validationIters: 150 }, budgets: { maxIters: 20_000, maxTrials: 30 } };
+const TUNING: PoliciesSpec = { certification: { etaMax: 1e3 }, control: { validationIters: 150 }, budgets: { maxIters: 20_000, maxTrials: 30 } };
 
 /** ‖Kx_λ − y‖²/(m σ²) at the fixed-λ minimiser (an uncertified run to convergence, no tuner). */
 async function discrepancyAt(lambda: number, dtype: Dtype): Promise<number> {
   const { compiled } = compileFlow(problem(lambda), { dtype });
-  const r = await runCertified(compiled.spec, compiled, { budgets: { maxIters: 3000, tol: 1e-13 } });
+  const r = await runCertified(compiled, { config: resolveRun(compiled, { budgets: { maxIters: 3000, tol: 1e-13 } }) });
   const t = dataTerms(compiled)[0];
   const d = residualNormSq(t, r.state) / (t.m * NOISE * NOISE);
   compiled.dispose();
@@ -51,7 +51,7 @@ describe.each(DTYPES)("the discrepancy target (%s)", (dtype) => {
       const { compiled } = compileFlow(problem(start, TUNING), { dtype });
       const target = taskTarget(compiled)!;
       expect(target.describe()).toMatchObject({ name: "discrepancy", tau: 1, sigma: NOISE, sigma_source: "given", m: 512 });
-      const r = await runCertified(compiled.spec, compiled, { hooks: [fda(), gapDial({ target })] });
+      const r = await runCertified(compiled, { certify: fda(), tune: gapDial({ target }) });
       expect(r.status).toBe("FINISHED");
       expect(r.phase).toBe("GREEN");
       // it got there by certified moves only, each at most ±20%
@@ -70,7 +70,7 @@ describe("over-regularised results", () => {
   it("a run kept at a huge λ by a tiny trial budget says so in a WARNING and its run card", async () => {
     const { compiled } = compileFlow(problem(50, { ...TUNING, budgets: { maxIters: 2000, maxTrials: 1 } }), { dtype: "float64" });
     const sink = new MemorySink();
-    const r = await runCertified(compiled.spec, compiled, { hooks: [fda(), gapDial({ target: taskTarget(compiled)! }), sink] });
+    const r = await runCertified(compiled, { certify: fda(), tune: gapDial({ target: taskTarget(compiled)! }), sinks: [sink] });
     expect(r.phase).toBe("GREEN");
     expect(r.tunerHistory).toHaveLength(1);
     const card = r.runCard as { target: { discrepancy: number; over_regularised: boolean; warning: string } };
@@ -85,7 +85,7 @@ describe("over-regularised results", () => {
   it("a run at the target gives no such warning", async () => {
     const { compiled } = compileFlow(problem(0.075, { ...TUNING, budgets: { maxIters: 2000, maxTrials: 2 } }), { dtype: "float64" });
     const sink = new MemorySink();
-    await runCertified(compiled.spec, compiled, { hooks: [fda(), gapDial({ target: taskTarget(compiled)! }), sink] });
+    await runCertified(compiled, { certify: fda(), tune: gapDial({ target: taskTarget(compiled)! }), sinks: [sink] });
     expect(sink.events.some((e) => e.event === "WARNING" && /over-regularised/.test(String(e.payload.message)))).toBe(false);
     compiled.dispose();
   });
@@ -95,7 +95,7 @@ describe("what a target run records", () => {
   it("events carry the discrepancy per certificate and trial; the manifest's extra holds the target, σ and its source", async () => {
     const { compiled } = compileFlow(problem(0.3, { ...TUNING, budgets: { maxIters: 3000, maxTrials: 3 } }, false), { dtype: "float64" });
     const sink = new MemorySink();
-    await runCertified(compiled.spec, compiled, { hooks: [fda(), gapDial({ target: taskTarget(compiled)! }), sink] });
+    await runCertified(compiled, { certify: fda(), tune: gapDial({ target: taskTarget(compiled)! }), sinks: [sink] });
     const extra = sink.info!.extra as { tuner_target: { name: string; sigma: number; sigma_source: string; tau: number } };
     expect(extra.tuner_target).toMatchObject({ name: "discrepancy", sigma_source: "estimated", tau: 1 });
     // σ̂ from 256 Haar coefficients of y: within 20% of the noise the data were made with
@@ -121,9 +121,9 @@ describe("what a target run records", () => {
 
 describe("per-band λ_j from the spec", () => {
   it("policies.gapDial.perBand seeds λ_j from band statistics, adjacent ratios in [0.5, 2], and the global λ then brackets the target", async () => {
-    const { compiled } = compileFlow(problem(0.3, { ...TUNING, gapDial: { ...TUNING.gapDial, perBand: true } }), { dtype: "float64" });
+    const { compiled } = compileFlow(problem(0.3, { ...TUNING, tuner: { perBand: true } }), { dtype: "float64" });
     const sink = new MemorySink();
-    const r = await runCertified(compiled.spec, compiled, { hooks: [fda(), gapDial({ target: taskTarget(compiled)! }), sink] });
+    const r = await runCertified(compiled, { certify: fda(), tune: gapDial({ target: taskTarget(compiled)! }), sinks: [sink] });
     const seed = sink.events.find((e) => e.event === "TUNER_MOVE_TRY")!;
     expect(String(seed.payload.note)).toMatch(/^seed: λ_j seeded from median/);
     const lj = r.dials.lambdaJ!;

@@ -1,29 +1,25 @@
 import type { BandStat, Json, TaskTarget, TunerContext, TunerHook, TunerPolicy } from "@cflow/core";
 
-/** Options of the Gap Dial (the spec's `policies.gapDial` and the hook's own). */
+/**
+ * The Gap Dial's own options: each replaces the run's `policies.tuner` value of the same name
+ * (`TunerContext.options`). The limits its moves must respect — move cap, ratio bounds, λ cap,
+ * trials without improvement — are the controller's (`policies.control`, `TunerContext.limits`).
+ */
 export interface GapDialOptions {
-  /** Seed per-level λ_j from band statistics (DESIGN §2) instead of keeping the spec's weights. */
+  /** Seed and tune one λ_j per detail level from band statistics, not only the global λ. */
   perBand?: boolean;
   /** Robust statistic for seeding: median(|W_j x|)·k, or the MAD·k. */
   statistic?: "median" | "mad";
   k?: number;
   /** λ multiplier per remediation attempt. */
   widenFactor?: number;
-  /** Largest λ the feasibility sweep may reach. */
-  lambdaCap?: number;
-  /** Largest relative change of a dial in one trial. */
-  moveCap?: number;
-  /** Allowed λ_j/λ_{j+1} for adjacent levels. */
-  ratioBounds?: [number, number];
-  /** Trials without improvement before tuning stops (N_no_improve). */
-  noImprove?: number;
-  /** A moving step below moveCap/minStepDivisor ends the search. */
+  /** A move below moveCap/minStepDivisor ends the search. */
   minStepDivisor?: number;
   /** User task metric (lower is better); guides moves among certified ones. */
   taskMetric?: TunerHook["taskMetric"];
   /** A task target (`taskTarget(compiled)`: the discrepancy principle, SURE, GCV), read by the controller. */
   target?: TaskTarget;
-  /** A bracket [lo, hi] of the target's crossing narrower than hi/lo ≤ 1 + bracketTol ends the search. */
+  /** A bracket [lo, hi] of the target's crossing narrower than hi/lo ≤ 1 + bracketTol ends the search (default 0.05). */
   bracketTol?: number;
 }
 
@@ -41,10 +37,6 @@ export interface GapDialState {
   statistic: "median" | "mad";
   k: number;
   widenFactor: number;
-  lambdaCap: number;
-  moveCap: number;
-  ratioBounds: [number, number];
-  noImprove: number;
   minStep: number;
   /** Relative size of the next move (halved after a rejection). */
   step: number;
@@ -53,7 +45,6 @@ export interface GapDialState {
   /** Dial moved next: −1 the global λ, j ≥ 0 the multiplier of detail level j (coarsest first). */
   cursor: number;
   best: number | null;
-  sinceImprove: number;
   trials: number;
   accepted: number;
   /** Chosen at the first proposal from what the controller reports (null before). */
@@ -69,24 +60,6 @@ export interface GapDialState {
   floor: number | null;
   /** The smallest λ above the current one that failed its certificates. */
   ceil: number | null;
-}
-
-const DEFAULTS: Required<Omit<GapDialOptions, "taskMetric" | "target">> = {
-  perBand: false,
-  statistic: "median",
-  k: 1,
-  widenFactor: 2,
-  lambdaCap: 1e6,
-  moveCap: 0.2,
-  ratioBounds: [0.5, 2],
-  noImprove: 5,
-  minStepDivisor: 8,
-  bracketTol: 0.05,
-};
-
-function numberOpt(ctx: TunerContext, name: string): number | undefined {
-  const v = ctx.options[name];
-  return typeof v === "number" ? v : undefined;
 }
 
 /**
@@ -106,29 +79,22 @@ export function gapDialPolicy(options: GapDialOptions = {}): TunerPolicy<GapDial
   return {
     name: "gap-dial",
     init(ctx) {
-      const o = { ...DEFAULTS, ...definedOnly(options) };
-      const seed = ctx.options.seed as { statistic?: "median" | "mad"; k?: number } | undefined;
-      const rb = Array.isArray(ctx.options.ratioBounds) ? (ctx.options.ratioBounds as [number, number]) : o.ratioBounds;
-      const moveCap = options.moveCap ?? numberOpt(ctx, "moveCap") ?? o.moveCap;
+      const o = ctx.options;
+      const moveCap = ctx.limits.moveCap;
       return {
-        perBand: options.perBand ?? (typeof ctx.options.perBand === "boolean" ? ctx.options.perBand : o.perBand),
-        statistic: options.statistic ?? seed?.statistic ?? o.statistic,
-        k: options.k ?? seed?.k ?? o.k,
-        widenFactor: options.widenFactor ?? numberOpt(ctx, "widenFactor") ?? o.widenFactor,
-        lambdaCap: options.lambdaCap ?? numberOpt(ctx, "lambdaCap") ?? ctx.limits.lambdaCap,
-        moveCap,
-        ratioBounds: [rb[0], rb[1]],
-        noImprove: options.noImprove ?? numberOpt(ctx, "noImprove") ?? o.noImprove,
-        minStep: moveCap / o.minStepDivisor,
+        perBand: options.perBand ?? o.perBand,
+        statistic: options.statistic ?? o.seed.statistic,
+        k: options.k ?? o.seed.k,
+        widenFactor: options.widenFactor ?? o.widenFactor,
+        minStep: moveCap / (options.minStepDivisor ?? o.minStepDivisor),
         step: moveCap,
         direction: -1,
         cursor: -1,
         best: null,
-        sinceImprove: 0,
         trials: 0,
         accepted: 0,
         mode: null,
-        bracketTol: options.bracketTol ?? o.bracketTol,
+        bracketTol: options.bracketTol ?? 0.05,
         lo: null,
         loValue: null,
         hi: null,
@@ -143,14 +109,15 @@ export function gapDialPolicy(options: GapDialOptions = {}): TunerPolicy<GapDial
       if (!state.perBand || !ctx.bandStats || d.lambda === null || !d.lambdaJ) {
         return { state, dials: d, note: d.lambda === null ? "no sparsity dial: nothing to seed" : "global λ from the spec" };
       }
-      const lambdaJ = seedLevels(ctx.bandStats, d.lambda, state.statistic, state.k, state.ratioBounds);
-      return { state, dials: { ...d, lambdaJ }, note: `λ_j seeded from ${state.statistic}(|W_j x|)·${state.k}, adjacent ratios kept in [${state.ratioBounds.join(", ")}]` };
+      const bounds = ctx.limits.ratioBounds;
+      const lambdaJ = seedLevels(ctx.bandStats, d.lambda, state.statistic, state.k, bounds);
+      return { state, dials: { ...d, lambdaJ }, note: `λ_j seeded from ${state.statistic}(|W_j x|)·${state.k}, adjacent ratios kept in [${bounds.join(", ")}]` };
     },
 
     remediate(state, ctx, failed, attempt) {
       const d = ctx.dials;
       const descent = failed.reasons.some((r) => /descent|lyapunov/i.test(r));
-      if (d.lambda !== null && d.lambda * state.widenFactor <= state.lambdaCap) {
+      if (d.lambda !== null && d.lambda * state.widenFactor <= ctx.limits.lambdaCap) {
         const lambda = d.lambda * state.widenFactor;
         return { state, dials: { ...d, lambda }, note: `attempt ${attempt}: widen λ ×${state.widenFactor} → ${lambda.toPrecision(4)} (a larger λ shrinks the active set and widens the restricted gap)` };
       }
@@ -158,7 +125,7 @@ export function gapDialPolicy(options: GapDialOptions = {}): TunerPolicy<GapDial
       return {
         state,
         dials: null,
-        note: d.lambda === null ? "no sparsity dial: η_dd and γ are properties of the operator, which neither λ nor η can change" : `λ would exceed its cap ${state.lambdaCap}`,
+        note: d.lambda === null ? "no sparsity dial: η_dd and γ are properties of the operator, which neither λ nor α can change" : `λ would exceed its cap ${ctx.limits.lambdaCap}`,
       };
     },
 
@@ -169,7 +136,6 @@ export function gapDialPolicy(options: GapDialOptions = {}): TunerPolicy<GapDial
         const t = ctx.target ?? null;
         state = { ...state, mode: t && t.direction !== 0 ? "bracket" : t || hasMetric ? "minimise" : "lower" };
       }
-      if (state.sinceImprove >= state.noImprove) return { state, dials: null, note: `${state.sinceImprove} trials without improvement` };
       if (state.mode === "bracket") return proposeBracket(state, ctx);
       if (state.step < state.minStep) return { state, dials: null, note: "move size exhausted" };
       const levels = state.perBand && d.lambdaJ ? d.lambdaJ.length : 0;
@@ -179,12 +145,12 @@ export function gapDialPolicy(options: GapDialOptions = {}): TunerPolicy<GapDial
         const next = levels > 0 ? (cursor + 1 >= levels ? -1 : cursor + 1) : -1;
         const factor = 1 + state.direction * state.step;
         if (cursor < 0) {
-          const lambda = Math.min(d.lambda * factor, state.lambdaCap);
+          const lambda = Math.min(d.lambda * factor, ctx.limits.lambdaCap);
           return { state: { ...state, cursor: next }, dials: { ...d, lambda }, note: `λ ${state.direction < 0 ? "down" : "up"} ${(state.step * 100).toFixed(1)}%` };
         }
         const lambdaJ = [...d.lambdaJ!];
         lambdaJ[cursor] *= factor;
-        if (ratiosOk(lambdaJ, state.ratioBounds)) {
+        if (ratiosOk(lambdaJ, ctx.limits.ratioBounds)) {
           return { state: { ...state, cursor: next }, dials: { ...d, lambdaJ }, note: `λ_${cursor} ${state.direction < 0 ? "down" : "up"} ${(state.step * 100).toFixed(1)}%` };
         }
         state = { ...state, cursor: next };
@@ -194,27 +160,26 @@ export function gapDialPolicy(options: GapDialOptions = {}): TunerPolicy<GapDial
 
     update(state, outcome) {
       const s = { ...state, trials: state.trials + 1 };
-      const minimise = s.mode === "minimise";
       if (s.mode === "bracket") {
         const from = outcome.from.lambda;
         const to = outcome.to.lambda;
         if (!outcome.accepted) {
           // the certified range ends before `to`: later moves stay on this side of it
-          if (from === null || to === null) return { ...s, sinceImprove: s.sinceImprove + 1 };
-          return to < from ? { ...s, floor: Math.max(s.floor ?? 0, to), sinceImprove: s.sinceImprove + 1 } : { ...s, ceil: Math.min(s.ceil ?? Number.POSITIVE_INFINITY, to), sinceImprove: s.sinceImprove + 1 };
+          if (from === null || to === null) return s;
+          return to < from ? { ...s, floor: Math.max(s.floor ?? 0, to) } : { ...s, ceil: Math.min(s.ceil ?? Number.POSITIVE_INFINITY, to) };
         }
         const score = outcome.metric ?? Number.POSITIVE_INFINITY;
-        if (s.best === null || score < s.best) return { ...s, accepted: s.accepted + 1, best: score, sinceImprove: 0 };
-        return { ...s, accepted: s.accepted + 1, sinceImprove: s.sinceImprove + 1 };
+        return s.best === null || score < s.best ? { ...s, accepted: s.accepted + 1, best: score } : { ...s, accepted: s.accepted + 1 };
       }
+      const minimise = s.mode === "minimise";
       if (!outcome.accepted) {
         // the move broke a certificate: smaller steps, and (with a metric) the other way
-        return { ...s, step: s.step / 2, sinceImprove: s.sinceImprove + 1, direction: minimise ? -s.direction : s.direction };
+        return { ...s, step: s.step / 2, direction: minimise ? -s.direction : s.direction };
       }
       const score = minimise && outcome.metric !== null ? outcome.metric : (outcome.to.lambda ?? 0) * meanOf(outcome.to.lambdaJ);
       const improved = s.best === null || score < s.best;
-      if (improved) return { ...s, accepted: s.accepted + 1, best: score, sinceImprove: 0 };
-      return { ...s, accepted: s.accepted + 1, sinceImprove: s.sinceImprove + 1, direction: minimise ? -s.direction : s.direction, step: minimise ? s.step / 2 : s.step };
+      if (improved) return { ...s, accepted: s.accepted + 1, best: score };
+      return { ...s, accepted: s.accepted + 1, direction: minimise ? -s.direction : s.direction, step: minimise ? s.step / 2 : s.step };
     },
   };
 }
@@ -238,6 +203,7 @@ export function gapDial(options: GapDialOptions = {}): TunerHook {
 function proposeBracket(state: GapDialState, ctx: TunerContext): { state: GapDialState; dials: TunerContext["dials"] | null; note: string } {
   const d = ctx.dials;
   const lambda = d.lambda!;
+  const { moveCap, lambdaCap } = ctx.limits;
   const r = ctx.target ?? null;
   if (!r) return { state, dials: null, note: "no target reading of the current state" };
   let s = { ...state };
@@ -260,8 +226,8 @@ function proposeBracket(state: GapDialState, ctx: TunerContext): { state: GapDia
     // the crossing of value = 1 on the secant, kept inside the bracket's middle 80%
     const f = fb > fa ? (0 - fa) / (fb - fa) : 0.5;
     t = Math.exp(a + Math.min(0.9, Math.max(0.1, Number.isFinite(f) ? f : 0.5)) * (b - a));
-  } else t = r.direction > 0 ? lambda * (1 + s.moveCap) : lambda * (1 - s.moveCap);
-  t = Math.min(Math.max(t, lambda * (1 - s.moveCap)), lambda * (1 + s.moveCap), s.lambdaCap);
+  } else t = r.direction > 0 ? lambda * (1 + moveCap) : lambda * (1 - moveCap);
+  t = Math.min(Math.max(t, lambda * (1 - moveCap)), lambda * (1 + moveCap), lambdaCap);
   const tol = 1 + s.bracketTol;
   if (t < lambda && s.floor !== null && s.floor < lambda && t <= s.floor) {
     if (lambda / s.floor <= tol) return { state: s, dials: null, note: `the ${r.target} target lies below the certified range (λ = ${s.floor.toPrecision(4)} failed its certificates)` };
@@ -271,7 +237,7 @@ function proposeBracket(state: GapDialState, ctx: TunerContext): { state: GapDia
     if (s.ceil / lambda <= tol) return { state: s, dials: null, note: `the ${r.target} target lies above the certified range (λ = ${s.ceil.toPrecision(4)} failed its certificates)` };
     t = Math.sqrt(s.ceil * lambda);
   }
-  if (Math.abs(t / lambda - 1) < 1e-9) return { state: s, dials: null, note: `λ is at its cap ${s.lambdaCap}` };
+  if (Math.abs(t / lambda - 1) < 1e-9) return { state: s, dials: null, note: `λ is at its cap ${lambdaCap}` };
   const dir = t > lambda ? "up" : "down";
   return { state: s, dials: { ...d, lambda: t }, note: `λ ${dir} ${(Math.abs(t / lambda - 1) * 100).toFixed(1)}% toward the ${r.target} target (value ${r.value.toPrecision(3)})` };
 }
@@ -303,7 +269,4 @@ function meanOf(a: number[] | null): number {
   return a.reduce((s, x) => s + x, 0) / a.length;
 }
 
-function definedOnly<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
 

@@ -1,7 +1,7 @@
 import { CflowError, type CompiledFlow, type DataTerm, type Json, type RealArray, type RngKey, type TargetReading, type TaskTarget, dataTerms, foldIn, haarNoiseLevel, residualNormSq } from "@cflow/core";
 import { type TraceEstimate, conjugateGradient, hutchinsonTrace } from "./trace-estimate.js";
 
-/** The task targets the Gap Dial aims at by name (the spec's `policies.gapDial.target`). */
+/** The task targets the Gap Dial aims at by name (the spec's `policies.tuner.target`). */
 export const TARGET_NAMES = ["discrepancy", "sure", "gcv"] as const;
 export type TargetName = (typeof TARGET_NAMES)[number];
 
@@ -28,15 +28,15 @@ const THRESHOLDING = new Set(["l1", "waveletL1"]);
  * the flow has none or σ can be neither read from the spec nor estimated from y. SURE and GCV
  * also need a fit that is linear in y on a fixed support (one Euclidean slot, quadratic smooth
  * terms, an ℓ1 or wavelet-ℓ1 prox or none, a unitary W): otherwise a BAD_POLICY error names
- * `policies.gapDial.target`.
+ * `policies.tuner.target`.
  */
 export function taskTarget(compiled: CompiledFlow, options: TaskTargetOptions = {}): TaskTarget | null {
   const name = options.name ?? "discrepancy";
   if (!(TARGET_NAMES as readonly string[]).includes(name)) {
-    throw new CflowError("BAD_POLICY", `policies.gapDial.target: unknown target "${name}"`, { path: "policies.gapDial.target", expected: `${TARGET_NAMES.map((t) => `"${t}"`).join(" | ")} | "none"`, found: JSON.stringify(name) });
+    throw new CflowError("BAD_POLICY", `policies.tuner.target: unknown target "${name}"`, { path: "policies.tuner.target", expected: `${TARGET_NAMES.map((t) => `"${t}"`).join(" | ")} | "none"`, found: JSON.stringify(name) });
   }
   const tau = options.tau ?? 1;
-  if (!(tau > 0 && Number.isFinite(tau))) throw new CflowError("BAD_POLICY", `policies.gapDial.tau must be > 0, found ${tau}`, { path: "policies.gapDial.tau", expected: "a number > 0", found: tau });
+  if (!(tau > 0 && Number.isFinite(tau))) throw new CflowError("BAD_POLICY", `policies.tuner.tau must be > 0, found ${tau}`, { path: "policies.tuner.tau", expected: "a number > 0", found: tau });
   const term = dataTerms(compiled)[0];
   if (!term) return null;
   const sigma = options.sigma ?? term.sigma ?? haarNoiseLevel(term.y, term.shape);
@@ -93,7 +93,7 @@ class DegreesOfFreedom {
     mode: "auto" | "hutchinson",
     private readonly key: RngKey,
   ) {
-    const path = "policies.gapDial.target";
+    const path = "policies.tuner.target";
     const fail = (why: string, found: string) => {
       throw new CflowError("BAD_POLICY", `${path}: SURE and GCV need a fit linear in the data on a fixed support — ${why}`, { path, expected: '"discrepancy", or a flow with one Euclidean slot, quadratic smooth terms, an l1/waveletL1 prox (or none) and a unitary transform', found });
     };
@@ -105,7 +105,7 @@ class DegreesOfFreedom {
     if (other) fail(`the prox ${other.name} is not a soft-thresholding`, other.term.atom);
     const W = term.slot.transform;
     if (W && W.frame !== "unitary") fail(`the transform ${W.name} is a ${W.frame} frame`, W.frame);
-    if (!(Number.isInteger(probes) && probes >= 1)) throw new CflowError("BAD_POLICY", `policies.gapDial.traceProbes must be an integer ≥ 1, found ${probes}`, { path: "policies.gapDial.traceProbes", expected: "an integer ≥ 1", found: probes });
+    if (!(Number.isInteger(probes) && probes >= 1)) throw new CflowError("BAD_POLICY", `policies.tuner.traceProbes must be an integer ≥ 1, found ${probes}`, { path: "policies.tuner.traceProbes", expected: "an integer ≥ 1", found: probes });
     this.weight = compiled.spec.terms[term.index].weight ?? 1;
     const onlyDataTerm = compiled.smooth.length === 1 && compiled.smooth[0].index === term.index;
     this.method = mode === "auto" && onlyDataTerm && compiled.prox.length > 0 ? "support size" : "hutchinson";

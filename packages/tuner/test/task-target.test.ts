@@ -1,4 +1,4 @@
-import { type CompiledFlow, type Dtype, type TargetReading, type TrialOutcome, type TunerContext, compileFlow, normal, rngKey } from "@cflow/core";
+import { type CompiledFlow, DEFAULTS, type Dtype, type TargetReading, type TrialOutcome, type TunerContext, compileFlow, normal, rngKey } from "@cflow/core";
 import { describe, expect, it } from "vitest";
 import { gapDialPolicy, hutchinsonTrace, taskTarget } from "../src/index.js";
 
@@ -172,7 +172,7 @@ describe("Gap Dial bracket mode", () => {
     target,
     limits: { alphaMax: 1.999, lambdaCap: 1e6, moveCap: 0.2, ratioBounds: [0.5, 2] },
     bandStats: null,
-    options: {},
+    options: DEFAULTS.tuner,
     iter: 0,
     key: [1, 2],
   });

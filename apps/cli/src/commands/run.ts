@@ -6,20 +6,19 @@ import { defineCommand } from "../command.js";
 import { FLAGS } from "../common-flags.js";
 import { prepareOutDir } from "../out-dir.js";
 import { warnPluginFailures } from "../plugin-failures.js";
-import { type BudgetOptions, type SpecOptions, budgetOptions, specOptions } from "../run-options.js";
+import { type BudgetOptions, type SpecOptions, type TunerFlagOptions, budgetOptions, specOptions, tunerFlagOptions } from "../run-options.js";
 import { executeRun } from "../run/execute-run.js";
 import { compileSetup, setupFlow } from "../run/flow-setup.js";
-import { type TuningFlags, runExtra } from "../run/run-record.js";
+import { runExtra } from "../run/run-record.js";
 import { reportRun } from "../run/run-summary.js";
 
-export interface RunCommandOptions extends SpecOptions, BudgetOptions {
+export interface RunCommandOptions extends SpecOptions, BudgetOptions, TunerFlagOptions {
   deterministic: boolean;
   /** `--out` as given: the runs directory the capsule goes under (default ./runs). */
   out?: string;
   /** `--run-id`: the capsule's name (default: generated). */
   runId?: string;
   redactArtifacts: boolean;
-  tuning: TuningFlags;
 }
 
 export const runCommand = defineCommand<RunCommandOptions>({
@@ -31,26 +30,22 @@ export const runCommand = defineCommand<RunCommandOptions>({
     "events in Parquet, checkpoints, artifacts) is written under the runs directory and its path printed.\n" +
     "Ctrl-C, SIGTERM or SIGHUP ends the run CANCELLED (exit 130) with a valid capsule that `cflow resume` continues.",
   positionals: [{ name: "spec", required: true, description: "TypeScript or JavaScript module whose default export is defineFlow(...)" }],
-  flags: [FLAGS.dtype, FLAGS.seed, FLAGS.deterministic, FLAGS.maxIters, FLAGS.budgetTime, FLAGS.out, FLAGS.runId, FLAGS.redactArtifacts, FLAGS.perBand, FLAGS.target, FLAGS.plugin, FLAGS.param, FLAGS.maxElements],
+  flags: [FLAGS.dtype, FLAGS.seed, FLAGS.deterministic, FLAGS.maxIters, FLAGS.budgetTime, FLAGS.perBand, FLAGS.target, FLAGS.out, FLAGS.runId, FLAGS.redactArtifacts, FLAGS.plugin, FLAGS.param, FLAGS.maxElements],
   examples: [
     { command: "cflow run examples/deconv-2d/spec.ts", description: "certified 2D deconvolution; prints the capsule path" },
     { command: "cflow run spec.ts --dtype float32 --seed 7 --max-iters 500", description: "single precision, a fixed seed, at most 500 iterations" },
     { command: "cflow run spec.ts --deterministic --budget-time 5m --out /tmp/runs", description: "reproducible run with a 5-minute budget, capsules under /tmp/runs" },
     { command: "cflow run spec.ts --plugin @cflow/plugin-graph --param size=64", description: "load a plugin and pass size=64 to the spec factory" },
-    { command: "cflow run examples/deconv-2d/spec.ts --per-band --target gcv", description: "tune per-level λ_j toward the GCV minimum instead of the discrepancy principle" },
   ],
   exitCodes: ["OK", "RED", "CERT_FAIL", "TIMEOUT", "CANCELLED", "INPUT", "IO", "LOCKED", "USAGE", "INTERNAL"],
   options: (args, { cwd }) => ({
     ...specOptions(args, cwd, "run"),
     ...budgetOptions(args),
+    ...tunerFlagOptions(args),
     deterministic: args.flags.deterministic === true,
     out: args.flags.out as string | undefined,
     runId: args.flags["run-id"] as string | undefined,
     redactArtifacts: args.flags["redact-artifacts"] === true,
-    tuning: {
-      ...(args.flags["per-band"] === true ? { perBand: true } : {}),
-      ...(args.flags.target !== undefined ? { target: args.flags.target as NonNullable<TuningFlags["target"]> } : {}),
-    },
   }),
   handler: async (o, ctx) => {
     // Checked (and created) before anything else, so a bad --out costs no compile.
@@ -72,10 +67,20 @@ export const runCommand = defineCommand<RunCommandOptions>({
       maxIters: o.maxIters,
       wallTimeMs: o.wallTimeMs,
       maxElements: o.maxElements,
-      tuning: o.tuning,
+      perBand: o.perBand,
+      target: o.target,
     };
     const outcome = await executeRun(
-      { setup, compiled, runsDir, runId: o.runId, deterministic: o.deterministic, redactArtifacts: o.redactArtifacts, maxIters: o.maxIters, wallTimeMs: o.wallTimeMs, tuning: o.tuning, extra: runExtra(record, compiled.spec, report) },
+      {
+        setup,
+        compiled,
+        runsDir,
+        runId: o.runId,
+        deterministic: o.deterministic,
+        redactArtifacts: o.redactArtifacts,
+        overrides: { maxIters: o.maxIters, wallTimeMs: o.wallTimeMs, perBand: o.perBand, target: o.target },
+        extra: runExtra(record, compiled.spec, report),
+      },
       ctx,
     );
     return reportRun(outcome, compiled, ctx.out, ctx.cwd);

@@ -16,13 +16,9 @@ export interface RunRecord {
   wallTimeMs?: number;
   /** `--max-elements`, so a resumed run checks against the limit it started with. */
   maxElements?: number;
-  /** `--per-band` and `--target`, so a resumed run tunes as it started. */
-  tuning?: TuningFlags;
-}
-
-/** The tuner's flags of `cflow run` (policies.gapDial overrides). */
-export interface TuningFlags {
+  /** `--per-band`, so a resumed run tunes as it started. */
   perBand?: boolean;
+  /** `--target`, likewise. */
   target?: "discrepancy" | "sure" | "gcv" | "none";
 }
 
@@ -33,8 +29,8 @@ export function runExtra(record: RunRecord, spec: { name?: string; description?:
   if (record.maxIters !== undefined) cli.max_iters = record.maxIters;
   if (record.wallTimeMs !== undefined) cli.wall_time_ms = record.wallTimeMs;
   if (record.maxElements !== undefined) cli.max_elements = record.maxElements;
-  if (record.tuning?.perBand !== undefined) cli.per_band = record.tuning.perBand;
-  if (record.tuning?.target !== undefined) cli.target = record.tuning.target;
+  if (record.perBand !== undefined) cli.per_band = record.perBand;
+  if (record.target !== undefined) cli.target = record.target;
   const specInfo: { [key: string]: Json } = { path: record.spec };
   if (spec.name) specInfo.name = spec.name;
   if (spec.description) specInfo.description = spec.description;
@@ -50,7 +46,7 @@ export function readRunRecord(manifest: RunManifest, manifestPath: string): RunR
       path: `${manifestPath} extra.cli`,
       expected: "a capsule written by cflow run (extra.cli.spec, params, plugins, cwd)",
       found,
-      hint: "resume runs recorded from code with resumeRun(runDir) and runCertified(spec, compiled, { resume })",
+      hint: "resume runs recorded from code with resumeRun(runDir) and runCertified(compiled, { resume })",
     });
   };
   if (!cli || typeof cli !== "object") return bad("is missing", "no [extra.cli] table");
@@ -70,9 +66,7 @@ export function readRunRecord(manifest: RunManifest, manifestPath: string): RunR
     maxIters: typeof cli.max_iters === "number" ? cli.max_iters : undefined,
     wallTimeMs: typeof cli.wall_time_ms === "number" ? cli.wall_time_ms : undefined,
     maxElements: typeof cli.max_elements === "number" ? cli.max_elements : undefined,
-    tuning: {
-      ...(typeof cli.per_band === "boolean" ? { perBand: cli.per_band } : {}),
-      ...(typeof cli.target === "string" ? { target: cli.target as NonNullable<TuningFlags["target"]> } : {}),
-    },
+    perBand: typeof cli.per_band === "boolean" ? cli.per_band : undefined,
+    target: typeof cli.target === "string" ? (cli.target as RunRecord["target"]) : undefined,
   };
 }
