@@ -160,7 +160,7 @@ describe("targets by name", () => {
     expect(() => taskTarget(compiled, { name: "morozov" as never })).toThrow(/unknown target "morozov"/);
     compiled.dispose();
     const box = compileDense("float64", { kind: "regularizer", atom: "box", params: { lo: 0, hi: 1 } }).compiled;
-    expect(() => taskTarget(box, { name: "gcv" })).toThrow(/policies\.gapDial\.target: SURE and GCV need a fit linear in the data/);
+    expect(() => taskTarget(box, { name: "gcv" })).toThrow(/policies\.tuner\.target: SURE and GCV need a fit linear in the data/);
     expect(taskTarget(box, { name: "discrepancy" })).not.toBeNull();
     box.dispose();
   });
