@@ -34,6 +34,13 @@ export const FLAGS = {
     value: "id",
     description: "the run's id, its capsule directory's name (letters, digits, . _ -; default: a UTC timestamp and 48 random bits)",
   },
+  target: {
+    name: "target",
+    type: "string",
+    oneOf: ["discrepancy", "sure", "gcv", "none"],
+    value: "name",
+    description: "what the tuner moves λ toward among certified moves: discrepancy (Morozov, default), sure, gcv, none (sets policies.tuner.target)",
+  },
   out: { name: "out", type: "string", value: "dir", description: "runs directory the capsule is written under (default: ./runs)" },
   maxElements: {
     name: "max-elements",

@@ -31,10 +31,15 @@ export interface BudgetOptions {
 export interface TunerFlagOptions {
   /** --per-band: true; undefined: the spec's policies.tuner.perBand. */
   perBand?: boolean;
+  /** --target (run only); undefined: the spec's policies.tuner.target. */
+  target?: "discrepancy" | "sure" | "gcv" | "none";
 }
 
 export function tunerFlagOptions(args: ParsedArgs): TunerFlagOptions {
-  return args.flags["per-band"] === true ? { perBand: true } : {};
+  return {
+    ...(args.flags["per-band"] === true ? { perBand: true } : {}),
+    ...(typeof args.flags.target === "string" ? { target: args.flags.target as NonNullable<TunerFlagOptions["target"]> } : {}),
+  };
 }
 
 export function specOptions(args: ParsedArgs, cwd: string, command: string): SpecOptions {

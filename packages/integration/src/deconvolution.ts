@@ -17,6 +17,8 @@ export interface DeconvolutionOptions {
   wavelet?: string;
   levels: number;
   policies?: PoliciesSpec;
+  /** Declare the noise level in the spec (`noise.y.sigma`); otherwise a target estimates it from y. */
+  declareNoise?: boolean;
 }
 
 /** Reference problem 1: 1D, N = 2^20, σ = 4, noise 0.01, db4 with 6 levels, λ = 2e-3. */
@@ -42,6 +44,7 @@ export function deconvolution(o: DeconvolutionOptions): FlowFactory {
       seed,
       state: { x: { shape: [...o.shape], init: { adjoint: { op: "K", data: "y" } } } },
       data: { y, psf },
+      ...(o.declareNoise ? { noise: { y: { sigma: o.noise ?? 0.01 } } } : {}),
       ops: { K: { type: o.shape.length === 1 ? "conv1d" : "conv2d", kernel: "psf", shape: [...o.shape], boundary: "circular" } },
       transforms: { W: { name: o.wavelet ?? "db4", levels: o.levels } },
       terms:

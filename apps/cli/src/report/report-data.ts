@@ -44,6 +44,16 @@ export interface EventRecord {
   payload: string;
 }
 
+/** An event's payload as an object ({} when it is not a JSON object). */
+export function eventPayload(e: EventRecord): Record<string, unknown> {
+  try {
+    const v = JSON.parse(e.payload) as unknown;
+    return v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
 /** An array artifact (artifacts/<name>.npy): `input` and `result` are drawn, with their difference. */
 export interface ReportImage {
   name: string;

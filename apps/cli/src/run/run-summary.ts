@@ -7,6 +7,23 @@ import { phaseColor } from "../style.js";
 import { certificateJson, certificateSummary } from "./certificate-text.js";
 import type { RunOutcome } from "./execute-run.js";
 
+/** The run card's task target (core's runCard: name, σ and its source, τ, final discrepancy, over-regularised flag). */
+interface TargetCard {
+  name: string;
+  sigma: number;
+  sigma_source: string;
+  tau: number;
+  discrepancy: number;
+  value: number;
+  over_regularised: boolean;
+  warning?: string;
+}
+
+function targetOf(card: unknown): TargetCard | null {
+  const t = (card as { target?: TargetCard } | null)?.target;
+  return t && typeof t.name === "string" && typeof t.discrepancy === "number" ? t : null;
+}
+
 /** Prints a finished (or stopped) run — capsule path last, so scripts can take the last line — and returns its exit code. */
 export function reportRun(outcome: RunOutcome, compiled: CompiledFlow, out: Output, cwd: string): number {
   const { result } = outcome;
@@ -17,6 +34,7 @@ export function reportRun(outcome: RunOutcome, compiled: CompiledFlow, out: Outp
   const accepted = result.tunerHistory.filter((t) => t.accepted).length;
   const rollbacks = result.counts.rollbacks;
   const rel = (p: string) => relative(cwd, p) || p;
+  const target = targetOf(result.runCard);
   const code = exitCodeForRun(result.status, result.phase);
   out.result(
     {
@@ -33,6 +51,7 @@ export function reportRun(outcome: RunOutcome, compiled: CompiledFlow, out: Outp
       certificate: last ? { iter: last.iter, stage: last.stage, ...certificateJson(last.certificate) } : null,
       certificates: result.counts.certificates,
       tuner: { trials, accepted, rollbacks },
+      target,
       dials: result.dials,
       report: outcome.report,
       artifacts: outcome.artifacts,
@@ -48,6 +67,11 @@ export function reportRun(outcome: RunOutcome, compiled: CompiledFlow, out: Outp
         for (const r of details) lines.push(`  ${s.dim("-")} ${r}`);
       } else lines.push("certificate: none evaluated");
       if (trials > 0) lines.push(`tuning: ${trials} trial${trials === 1 ? "" : "s"}, ${accepted} accepted, ${rollbacks} rollback${rollbacks === 1 ? "" : "s"}${result.dials.lambda !== null ? ` · λ = ${formatNumber(result.dials.lambda)}` : ""}`);
+      if (target) {
+        const sigma = `σ = ${formatNumber(target.sigma)} ${target.sigma_source}`;
+        lines.push(`target:  ${target.name} (${sigma}, τ = ${formatNumber(target.tau)}) · ‖Kx − y‖² = ${formatNumber(target.discrepancy)}·m·σ²${target.name !== "discrepancy" ? ` · ${target.name} ${formatNumber(target.value)}` : ""}`);
+        if (target.warning) lines.push(s.amber(target.warning));
+      }
       if (outcome.report) lines.push(`report:  ${rel(outcome.report)}`);
       lines.push(`capsule: ${rel(outcome.runDir)}`);
       return lines.join("\n");

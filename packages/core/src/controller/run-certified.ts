@@ -125,7 +125,10 @@ async function start(ctx: RunContext, options: RunCertifiedOptions): Promise<voi
     budgets: { maxIters: config.budgets.maxIters, maxTrials: config.budgets.maxTrials, wallTimeMs: config.budgets.wallTimeMs || null },
     // the compile report has its own manifest section; the rest of `extra` is kept as given
     compileReport: (options.extra?.compileReport ?? null) as Json,
-    extra: Object.fromEntries(Object.entries(options.extra ?? {}).filter(([k]) => k !== "compileReport")),
+    extra: {
+      ...Object.fromEntries(Object.entries(options.extra ?? {}).filter(([k]) => k !== "compileReport")),
+      ...(ctx.tune?.taskTarget ? { tuner_target: ctx.tune.taskTarget.describe() } : {}),
+    },
     resumedFrom: options.resume?.resumePoint,
   });
   const started: { [key: string]: Json } = { dtype: flow.dtype, flow_family: config.flow.family, deterministic: ctx.settings.deterministic };

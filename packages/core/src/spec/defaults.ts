@@ -14,6 +14,9 @@ export const DEFAULTS = {
     seed: { statistic: "median", k: 1 },
     widenFactor: 2,
     minStepDivisor: 8,
+    target: "discrepancy",
+    tau: 1,
+    traceProbes: 8,
   } as Required<Omit<TunerSpec, "seed">> & { seed: { statistic: "median" | "mad"; k: number } },
   control: {
     maxAttempts: 12,

@@ -3,7 +3,7 @@ import type { Registry } from "../registry/registry.js";
 import { elementLimit } from "./element-limit.js";
 import { lintComposites } from "./lint/composites.js";
 import { LintContext } from "./lint/context.js";
-import { lintData } from "./lint/data.js";
+import { lintData, lintNoise } from "./lint/data.js";
 import { Findings, type LintReport } from "./lint/findings.js";
 import { lintInvariants } from "./lint/invariants.js";
 import { lintOps } from "./lint/ops.js";
@@ -21,7 +21,7 @@ export interface LintOptions {
   registry: Registry;
 }
 
-const TOP_KEYS = ["name", "description", "dtype", "seed", "state", "data", "ops", "transforms", "terms", "invariants", "policies"];
+const TOP_KEYS = ["name", "description", "dtype", "seed", "state", "data", "noise", "ops", "transforms", "terms", "invariants", "policies"];
 
 /**
  * Checks a spec's declarations and returns every problem found, each with its spec path. Never
@@ -61,6 +61,7 @@ function lintStructure(spec: unknown, registry: Registry, f: Findings): LintCont
   const runDtype = isDtype(dtype) ? dtype : "float64";
   const ctx = new LintContext(registry, runDtype, f, elementLimit(runDtype, givenMaxElements(read(spec, "policies")), "policies.budgets.maxElements (cflow: --max-elements)"));
   lintData(ctx, read(spec, "data"));
+  lintNoise(ctx, read(spec, "noise"));
   lintOps(ctx, read(spec, "ops"));
   lintTransforms(ctx, read(spec, "transforms"));
   lintState(ctx, read(spec, "state"));

@@ -35,6 +35,12 @@ export interface SlotSpec {
   conjugateOf?: string;
 }
 
+/** The noise in one data array. */
+export interface NoiseSpec {
+  /** Standard deviation of the (white, Gaussian) noise, in the data's units. */
+  sigma: number;
+}
+
 /** Data arrays: typed arrays of the run's dtype, or plain number arrays (converted). */
 export type DataValue = RealArray | number[];
 
@@ -132,6 +138,16 @@ export interface TunerSpec {
   widenFactor?: number;
   /** Gap Dial: a move below moveCap/minStepDivisor ends the search. */
   minStepDivisor?: number;
+  /**
+   * The task target the tuner moves λ toward, among certified moves (`cflow run --target`):
+   * "discrepancy" (default: Morozov's ‖Kx − y‖² ≈ τ·m·σ²), "sure", "gcv", or "none" (λ only
+   * lowered while certified).
+   */
+  target?: "discrepancy" | "sure" | "gcv" | "none";
+  /** τ of the discrepancy principle (default 1). */
+  tau?: number;
+  /** Hutchinson probes of the SURE/GCV trace estimate where no exact trace is known (default 8). */
+  traceProbes?: number;
 }
 
 /**
@@ -218,6 +234,12 @@ export interface FlowSpec<
   seed?: number;
   state: Slots;
   data?: Data;
+  /**
+   * What is known of the noise in each data array: `{ y: { sigma: 0.01 } }` — the standard
+   * deviation of its white noise. The discrepancy principle, SURE and the data fit use it;
+   * without it σ is estimated from the data (core's `haarNoiseLevel`).
+   */
+  noise?: { [name in keyof Data & string]?: NoiseSpec };
   ops?: Ops;
   transforms?: Transforms;
   terms: TermSpec<keyof Slots & string, keyof Data & string, keyof Ops & string, keyof Transforms & string>[];

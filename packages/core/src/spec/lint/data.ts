@@ -1,4 +1,5 @@
 import { type Dtype, describeValue } from "../../dtype.js";
+import { nearestName } from "../../registry/nearest.js";
 import type { LintContext } from "./context.js";
 import { isRecord, ownKeys, read } from "./read.js";
 
@@ -48,6 +49,34 @@ function checkFinite(ctx: LintContext, path: string, v: ArrayLike<number>): void
     if (!Number.isFinite(v[i])) {
       ctx.findings.error("NON_FINITE", `${path}[${i}]`, "data must be finite", { expected: "a finite number", found: String(v[i]) });
       return;
+    }
+  }
+}
+
+/** `noise`: `{ <data name>: { sigma > 0 } }` — the noise level the tuner's discrepancy target uses. */
+export function lintNoise(ctx: LintContext, noise: unknown): void {
+  const f = ctx.findings;
+  if (noise === undefined) return;
+  if (!isRecord(noise)) {
+    f.error("BAD_TYPE", "noise", "expected an object of noise levels by data name", { expected: "{ y: { sigma: 0.01 } }", found: describeValue(noise) });
+    return;
+  }
+  for (const k of ownKeys(noise)) {
+    const path = `noise.${k}`;
+    if (!ctx.data.has(k)) {
+      const near = nearestName(k, [...ctx.data.keys()]);
+      f.error("UNKNOWN_DATA", path, `no data array named "${k}"`, { expected: [...ctx.data.keys()].join(", ") || "a name in data", found: JSON.stringify(k), hint: near ? `did you mean "${near}"?` : undefined });
+      continue;
+    }
+    const v = read(noise, k);
+    if (!isRecord(v)) {
+      f.error("BAD_TYPE", path, "expected { sigma }", { expected: "{ sigma: a number > 0 }", found: describeValue(v) });
+      continue;
+    }
+    for (const key of ownKeys(v)) if (key !== "sigma") f.unknownKey(`${path}.${key}`, key, ["sigma"]);
+    const sigma = read(v, "sigma");
+    if (!(typeof sigma === "number" && Number.isFinite(sigma) && sigma > 0)) {
+      f.error("BAD_NOISE", `${path}.sigma`, "expected the noise's standard deviation", { expected: "a finite number > 0", found: describeValue(sigma) });
     }
   }
 }

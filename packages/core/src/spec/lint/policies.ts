@@ -105,6 +105,9 @@ export function lintPolicies(ctx: LintContext, policies: unknown, terms: readonl
     bool("policies.tuner.perBand", read(tuner, "perBand"));
     num("policies.tuner.widenFactor", read(tuner, "widenFactor"), (x) => x > 1, "a factor > 1");
     num("policies.tuner.minStepDivisor", read(tuner, "minStepDivisor"), (x) => x > 1, "a divisor > 1");
+    oneOf("policies.tuner.target", read(tuner, "target"), ["discrepancy", "sure", "gcv", "none"]);
+    num("policies.tuner.tau", read(tuner, "tau"), (x) => x > 0, "a number > 0 (τ of ‖Kx − y‖² ≈ τ·m·σ²)");
+    num("policies.tuner.traceProbes", read(tuner, "traceProbes"), (x) => Number.isInteger(x) && x >= 1, "an integer ≥ 1");
     const seed = read(tuner, "seed");
     if (seed !== undefined) {
       if (!isRecord(seed)) f.error("BAD_TYPE", "policies.tuner.seed", "expected an object", { expected: "{ statistic, k }", found: describeValue(seed) });
