@@ -8,7 +8,7 @@ export { CflowError, DtypeError, ShapeError } from "./errors.js";
 export { DTYPES, type Dtype, type RealArray, type Shape, bytesPerElement, checkArray, checkDtype, describeValue, dtypeOf, isDtype, outArray, sameShape, shapeSize, zeros } from "./dtype.js";
 
 // ── random numbers (counter-based: a key, split and folded, never a hidden state) ────────────
-export { type RngKey, foldIn, normal, rngKey, split, uniform } from "./rng.js";
+export { type RngKey, foldIn, normal, randomBits, rngKey, split, uniform } from "./rng.js";
 
 // ── the spec: define, lint, parameters, limits ──────────────────────────────────────────────
 export { type AsyncFlowFactory, type FlowDefinition, type FlowFactory, defineFlow, isFlowFactory, resolveFlow, resolveFlowAsync } from "./spec/define.js";
@@ -146,7 +146,7 @@ export { FLOW_EVENTS, type EventPort, type FlowEvent, type FlowEventName, type J
 export type { TelemetryRow } from "./ports/telemetry.js";
 export type { Checkpoint, ResumePoint, RunSink, RunStartInfo, RunStatus, RunSummary } from "./ports/sink.js";
 export type { Certificate, CertificateContext, CertificateHook, TracePoint } from "./ports/certificates.js";
-export type { BandStat, DialLimits, Dials, TrialOutcome, TunerContext, TunerHook, TunerPolicy, TunerPolicyDef } from "./ports/tuner.js";
+export type { BandStat, DialLimits, Dials, TargetReading, TaskTarget, TrialOutcome, TunerContext, TunerHook, TunerPolicy, TunerPolicyDef } from "./ports/tuner.js";
 
 // ── loading the kernel (a browser awaits initKernel() once before anything touches kernel memory) ──
 export { type KernelInitOptions, initKernel } from "./kernel/kernel.js";
