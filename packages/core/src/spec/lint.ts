@@ -491,6 +491,13 @@ class Linter {
       const opInfo = this.lintRef(`${path}.op`, "op", atom.op, opName, this.ops, atom.name);
       this.lintRef(`${path}.target`, "target", atom.target, target, this.data, atom.name);
       const tr = this.lintRef(`${path}.transform`, "transform", atom.transform, transform, this.transforms, atom.name);
+      if (atom.splitting === "dual" && opInfo) {
+        const name = read(t, "name");
+        this.error("NEEDS_PRIMAL_DUAL", `${path}.op`, `term ${typeof name === "string" ? `"${name}" ` : ""}(${atom.name} of op "${String(opName)}") is non-smooth through its op: forward–backward flows cannot take it; it needs the primalDual family (coming)`, {
+          expected: `a smooth data term (e.g. leastSquares), or ${atom.name} without an op (on the slot itself)`,
+          found: `${atom.name}(${String(opName)} x)`,
+        });
+      }
       // shapes
       const n = slot?.shape ? shapeSize(slot.shape) : null;
       if (opInfo && slot?.shape && shapeSize(opInfo.inShape) !== n) {
