@@ -8,6 +8,7 @@ import type { TelemetryRow } from "../ports/telemetry.js";
 import type { Dials, TrialOutcome, TunerContext, TunerHook } from "../ports/tuner.js";
 import { type RngKey, foldIn } from "../rng.js";
 import { FlowRunner, type RunnerSnapshot, type StepMetrics } from "../runtime/runner.js";
+import { termStateArrays, termStateMeta, termStatesFromCheckpoint } from "../runtime/term-state.js";
 import { lintSpec } from "../spec/lint.js";
 import { type ResolvedPolicies, resolvePolicies } from "../spec/policies.js";
 import type { AnyFlowSpec, BudgetsSpec, CertificationSpec, FlowPolicySpec, FlowSpec, GapDialSpec, MultiscaleSpec, SparsitySpec } from "../spec/types.js";
@@ -877,17 +878,20 @@ class Controller {
     };
     put("", s.x);
     put("prev.", s.xPrev);
+    Object.assign(arrays, termStateArrays(s.terms, ""));
     const sparse = this.flow.prox.some((p) => p.term.sparsity);
     if (sparse) arrays[COEFFS] = this.coefficients();
     // the last good state is often the current one (after a GREEN certificate, an acceptance or a rollback): not written twice
     if (this.lastGood && !this.atLastGood) {
       put("last_good.", this.lastGood.snap.x);
       put("last_good.prev.", this.lastGood.snap.xPrev);
+      Object.assign(arrays, termStateArrays(this.lastGood.snap.terms, "last_good."));
       if (this.lastGood.coefficients) arrays[LAST_GOOD_COEFFS] = this.lastGood.coefficients;
     }
     if (f?.kind === "attempt") {
       put("attempt_start.", f.start.snap.x);
       put("attempt_start.prev.", f.start.snap.xPrev);
+      Object.assign(arrays, termStateArrays(f.start.snap.terms, "attempt_start."));
       if (f.start.coefficients) arrays[ATTEMPT_START_COEFFS] = f.start.coefficients;
     }
     const ck: Checkpoint = {
@@ -910,9 +914,9 @@ class Controller {
 
   private restoreFrom(p: ResumeState): Stage {
     const cs = p.controllerState as ControllerState;
-    const meta = (j: Json) => {
-      const m = j as unknown as Omit<RunnerSnapshot, "x" | "xPrev" | "energy"> & { energy: number | null };
-      return { ...m, energy: m.energy ?? Number.NaN };
+    const meta = (j: Json, prefix: string) => {
+      const m = j as unknown as Omit<RunnerSnapshot, "x" | "xPrev" | "energy" | "terms"> & { energy: number | null; terms?: Json };
+      return { ...m, energy: m.energy ?? Number.NaN, terms: termStatesFromCheckpoint(m.terms, p.state, prefix, `checkpoint at iteration ${p.iter}, ${prefix || "current "}term states`) };
     };
     const gather = (prefix: string): RealArray | null => {
       const parts: Record<string, RealArray> = {};
@@ -924,7 +928,7 @@ class Controller {
       return this.flow.flatten(parts);
     };
     const x = gather("")!;
-    this.restore({ snap: { ...meta(cs.runner), x, xPrev: gather("prev.") ?? x }, coefficients: p.state[COEFFS] ?? null });
+    this.restore({ snap: { ...meta(cs.runner, ""), x, xPrev: gather("prev.") ?? x }, coefficients: p.state[COEFFS] ?? null });
     const from = this.phase;
     this.phase = p.phase;
     this.tunerState = p.tunerState;
@@ -940,15 +944,15 @@ class Controller {
     this.certificatesBefore = cs.certificates ?? 0;
     const lastGoodX = gather("last_good.");
     if (cs.lastGood && cs.lastGoodIsCurrent) {
-      this.lastGood = { snap: { ...meta(cs.lastGood), x, xPrev: gather("prev.") ?? x }, coefficients: p.state[COEFFS] ?? null };
+      this.lastGood = { snap: { ...meta(cs.lastGood, ""), x, xPrev: gather("prev.") ?? x }, coefficients: p.state[COEFFS] ?? null };
       this.atLastGood = true;
     } else if (cs.lastGood && lastGoodX) {
-      this.lastGood = { snap: { ...meta(cs.lastGood), x: lastGoodX, xPrev: gather("last_good.prev.") ?? lastGoodX }, coefficients: p.state[LAST_GOOD_COEFFS] ?? null };
+      this.lastGood = { snap: { ...meta(cs.lastGood, "last_good."), x: lastGoodX, xPrev: gather("last_good.prev.") ?? lastGoodX }, coefficients: p.state[LAST_GOOD_COEFFS] ?? null };
     }
     const f = (cs.inFlight ?? null) as unknown as { kind: "attempt" | "trial"; attempt: number; trial: number; done: number; start: Json; from: Dials; to: Dials } | null;
     if (f?.kind === "attempt") {
       const startX = gather("attempt_start.")!;
-      const start = { snap: { ...meta(f.start), x: startX, xPrev: gather("attempt_start.prev.") ?? startX }, coefficients: p.state[ATTEMPT_START_COEFFS] ?? null };
+      const start = { snap: { ...meta(f.start, "attempt_start."), x: startX, xPrev: gather("attempt_start.prev.") ?? startX }, coefficients: p.state[ATTEMPT_START_COEFFS] ?? null };
       this.inFlight = { kind: "attempt", attempt: f.attempt, done: f.done, start };
     } else if (f?.kind === "trial") {
       this.inFlight = { kind: "trial", trial: f.trial, from: f.from, to: f.to, done: f.done };
@@ -1064,7 +1068,7 @@ class Controller {
 
 /** A runner snapshot without its arrays (they travel as checkpoint arrays). */
 function snapMeta(s: RunnerSnapshot): Json {
-  return { iter: s.iter, alpha: s.alpha, lambda: s.lambda, lambdaJ: s.lambdaJ, family: s.family, multiscale: s.multiscale, energy: s.energy } as unknown as Json;
+  return { iter: s.iter, alpha: s.alpha, lambda: s.lambda, lambdaJ: s.lambdaJ, family: s.family, multiscale: s.multiscale, energy: s.energy, terms: termStateMeta(s.terms) } as unknown as Json;
 }
 
 function sameDials(a: Dials, b: Dials): boolean {

@@ -9,6 +9,7 @@ import type { FamilyState, FlowFamily, FlowFamilyPolicy } from "./families.js";
 import { type MultiscaleState, multiscaleInit, multiscaleUpdate } from "./multiscale.js";
 import { type DiagonalPreconditioner, jacobiPreconditioner } from "./preconditioner.js";
 import { StepPlan } from "./step-plan.js";
+import { type TermStates, loadTermStates, saveTermStates } from "./term-state.js";
 
 /** What one accepted step reports (the telemetry row's metrics). */
 export interface StepMetrics {
@@ -44,6 +45,8 @@ export interface RunnerSnapshot {
   family: FamilyState;
   multiscale: MultiscaleState | null;
   energy: number;
+  /** The non-smooth terms' states (warm starts), one per prox term (term-state.ts). */
+  terms: TermStates;
 }
 
 export interface RunnerOptions {
@@ -400,6 +403,7 @@ export class FlowRunner {
       family: { ...this.familyState },
       multiscale: this.multiscale ? { ...this.multiscale } : null,
       energy: this.energy,
+      terms: saveTermStates(this.flow.prox),
     };
   }
 
@@ -411,6 +415,7 @@ export class FlowRunner {
     if (s.lambdaJ) this.userLambdaJ = [...s.lambdaJ];
     this.familyState = { ...s.family };
     this.multiscale = s.multiscale ? { ...s.multiscale } : null;
+    loadTermStates(this.flow.prox, s.terms);
     this.applyBandWeights();
     this.energy = s.energy;
   }
