@@ -70,3 +70,26 @@ export function projLinfBall(n: i32, radius: f64, u: usize, out: usize, nnzOut: 
   store<f64>(nnzOut, k);
   store<f64>(valOut, 0);
 }
+
+/**
+ * Projection onto {‖(u_k, u_{n+k})‖₂ ≤ radius for every k < n} (2n reals: the two components of a
+ * 2D gradient, as ops/gradient.ts lays them out): the prox of the conjugate of radius·Σ_k‖·‖₂, the
+ * isotropic TV norm of a gradient field. Value 0.
+ */
+export function projL2PairBall(n: i32, radius: f64, u: usize, out: usize, nnzOut: usize, valOut: usize): void {
+  let k: f64 = 0;
+  for (let i = 0; i < n; i++) {
+    const a = <f64>ld(u, i);
+    const b = <f64>ld(u, n + i);
+    const m = Math.sqrt(a * a + b * b);
+    const f = m > radius ? radius / m : 1;
+    const oa = <Real>(a * f);
+    const ob = <Real>(b * f);
+    st(out, i, oa);
+    st(out, n + i, ob);
+    if (oa != 0) k += 1;
+    if (ob != 0) k += 1;
+  }
+  store<f64>(nnzOut, k);
+  store<f64>(valOut, 0);
+}

@@ -31,5 +31,7 @@ export * from "./runtime/step.js";
 export * from "./runtime/families.js";
 export * from "./runtime/multiscale.js";
 export * from "./runtime/preconditioner.js";
+export * from "./runtime/primal-dual.js";
+export * from "./runtime/term-state.js";
 export * from "./controller/run-certified.js";
 export * from "./controller/hooks.js";

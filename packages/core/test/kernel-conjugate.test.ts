@@ -50,4 +50,22 @@ describe.each(DTYPES)("conjugate kernels match their references (%s)", (dtype) =
     for (let i = 0; i < n; i++) expect(Math.abs(out.view[i])).toBeLessThanOrEqual(dtype === "float64" ? radius : Math.fround(radius));
     for (const b of [v, x, out]) b.free();
   });
+
+  it.each(paritySizes(rand))("pairwise 2-ball projection (isotropic TV's dual ball), n = %i pairs", (n) => {
+    const ua = randomArray(dtype, 2 * n, rand);
+    const u = k.from(ua);
+    const out = k.alloc(2 * n);
+    const oa = ua.slice();
+    const radius = 0.3 + 0.5 * rand();
+    e.projL2PairBall(n, radius, u.ptr, out.ptr, nnzOut, valOut);
+    const r = ref.projL2PairBall(n, radius, ua, oa);
+    expectArrayClose(out.view, oa, tol);
+    expect(cells.view[0]).toBe(r.nnz);
+    expect(cells.view[1]).toBe(0);
+    for (let i = 0; i < n; i++) expect(Math.hypot(out.view[i], out.view[n + i])).toBeLessThanOrEqual(radius * (1 + tol));
+    // in place
+    e.projL2PairBall(n, radius, u.ptr, u.ptr, nnzOut, valOut);
+    expectArrayClose(u.view, oa, tol);
+    for (const b of [u, out]) b.free();
+  });
 });

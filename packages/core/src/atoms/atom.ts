@@ -190,9 +190,10 @@ export interface AtomDef {
    * Prox atoms that may take an op K (`op` "optional" or "required"): "dual" — a term with an op is
    * g(Kx), non-smooth through K, so forward–backward flows cannot take it (they need prox of g∘K);
    * a primal–dual flow splits it through prox of g* on K's output. Without an op the term acts on
-   * its slot like any prox atom. Absent: the atom takes no op.
+   * its slot like any prox atom. "gradient" — total variation λ‖∇x‖: in a primal–dual flow the
+   * term is split through the finite-difference gradient (atoms/dual-split.ts). Absent: neither.
    */
-  splitting?: "dual";
+  splitting?: "dual" | "gradient";
   /** Prox atoms this one fuses with on one slot into one exact prox (L1 + box ...). */
   composesWith?: string[];
   /** Cross-parameter checks: returns a problem ("lo must be ≤ hi") or null. */

@@ -1,4 +1,5 @@
 import type { AtomDef, ProxTerm, Term } from "../atoms/atom.js";
+import { splitsThroughOp } from "../atoms/dual-split.js";
 import { composeProx } from "../atoms/index.js";
 import { type Dtype, type RealArray, describeValue, shapeSize, zeros } from "../dtype.js";
 import { CflowError, DtypeError } from "../errors.js";
@@ -134,6 +135,8 @@ class FlowBuilder {
 
     // terms
     const smooth: CompiledSmoothTerm[] = [];
+    // terms h(Kx) a primal–dual flow splits through the conjugate prox of h (atoms/dual-split.ts)
+    const dual: CompiledProxTerm[] = [];
     const proxBySlot = new Map<string, { index: number; name: string; term: ProxTerm; transform: TransformOp | null }[]>();
     const transforms = new Map<string, TransformOp>();
     spec.terms.forEach((t: TermSpec, index) => {
@@ -169,6 +172,7 @@ class FlowBuilder {
       this.terms.push(term);
       const name = t.name ?? `${atom.name}#${index}`;
       if (term.kind === "smooth") smooth.push({ name, index, kind: t.kind, slot, term });
+      else if (splitsThroughOp(term, policies.flow.family)) dual.push({ name, indices: [index], slot, term });
       else {
         const list = proxBySlot.get(slot.name) ?? [];
         list.push({ index, name, term, transform: term.space === "W" ? transform ?? null : null });
@@ -212,7 +216,7 @@ class FlowBuilder {
       }
     }
 
-    const compiled = this.assemble({ key, policies, slots, n, coeffSize, smooth, prox, W, x0, lens: lensResult });
+    const compiled = this.assemble({ key, policies, slots, n, coeffSize, smooth, prox, dual, W, x0, lens: lensResult });
     const { beta, method } = this.lipschitz(smooth, key);
     Object.assign(compiled, { beta, betaMethod: method });
     const alpha = beta > 0 ? policies.flow.stepScale / beta : 1;
@@ -342,16 +346,18 @@ class FlowBuilder {
     coeffSize: number;
     smooth: CompiledSmoothTerm[];
     prox: CompiledProxTerm[];
+    dual: CompiledProxTerm[];
     W: TransformOp | null;
     x0: RealArray;
     lens: LensResult | null;
   }): CompiledFlow {
     const { kernel, dtype } = this;
-    const { slots, n, coeffSize, smooth, prox, W, x0 } = a;
+    const { slots, n, coeffSize, smooth, prox, dual, W, x0 } = a;
     const xb = this.alloc(n);
     const vb = this.alloc(n);
     const ob = this.alloc(n);
     const ub = this.alloc(coeffSize);
+    const dualImages = dual.map((d) => (d.term.op ? this.alloc(shapeSize(d.term.op.outShape)) : null));
     const sub = (b: RealBuf, s: SlotLayout) => b.sub(s.offset, s.size);
     const csub = (b: RealBuf, s: SlotLayout) => b.sub(s.coeffOffset, s.coeffSize);
     const load = (x: RealArray, b: RealBuf, len: number, what: string) => {
@@ -383,6 +389,13 @@ class FlowBuilder {
           g += p.term.value(csub(ub, p.slot));
         } else g += p.term.value(sub(xb, p.slot));
       }
+      dual.forEach((d, i) => {
+        const kx = dualImages[i];
+        if (d.term.op && kx) {
+          d.term.op.applyBuf(sub(xb, d.slot), kx);
+          g += d.term.value(kx);
+        } else g += d.term.value(sub(xb, d.slot));
+      });
       return g;
     };
     const gProx = (u: RealArray, t: number, out?: RealArray) => {
@@ -502,6 +515,7 @@ class FlowBuilder {
       coeffSize,
       smooth,
       prox,
+      dual,
       W,
       lens: a.lens,
       beta: 0,
@@ -530,6 +544,7 @@ class FlowBuilder {
         slots: slots.map((s) => ({ name: s.name, shape: [...s.shape], offset: s.offset, manifold: s.manifoldName, transform: s.transform?.name ?? null })),
         smooth: smooth.map((t) => ({ name: t.name, atom: t.term.atom, slot: t.slot.name })),
         prox: prox.map((p) => ({ name: p.name, atom: p.term.atom, slot: p.slot.name, space: p.term.space })),
+        ...(dual.length ? { dual: dual.map((p) => ({ name: p.name, atom: p.term.atom, slot: p.slot.name, op: p.term.op?.kind ?? "gradient" })) } : {}),
       }),
     };
   }

@@ -111,6 +111,11 @@ export interface CompiledFlow {
   readonly coeffSize: number;
   readonly smooth: readonly CompiledSmoothTerm[];
   readonly prox: readonly CompiledProxTerm[];
+  /**
+   * Non-smooth terms h(Kx) split through the conjugate prox of h (atoms/dual-split.ts): terms
+   * given an op, and total variation in primal–dual flows. Only the primal–dual family runs them.
+   */
+  readonly dual: readonly CompiledProxTerm[];
   /** The flow's transform: the slot's own for single-slot flows, block-diagonal otherwise; null for the identity. */
   readonly W: TransformOp | null;
   /** The lens probe's ranking when the spec named candidate transforms (the controller emits LENS_SELECTED). */

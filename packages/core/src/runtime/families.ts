@@ -30,7 +30,7 @@ export interface CandidateOutcome {
 export interface FlowFamily {
   readonly name: string;
   readonly description: string;
-  readonly shape: "forward-backward" | "hamiltonian";
+  readonly shape: "forward-backward" | "hamiltonian" | "primal-dual";
   readonly momentum: boolean;
   /** Allows non-smooth terms (the gradient family does not). */
   readonly prox: boolean;
@@ -114,11 +114,28 @@ export const hamiltonianDampedFamily: FlowFamily = {
   monotone: () => false,
 };
 
+/**
+ * Chambolle–Pock primal–dual steps for min f(x) + g(x) + Σ h_i(K_i x), run by PrimalDualRunner
+ * (runtime/primal-dual.ts): over-relaxation θ, acceleration for a strongly convex g, diagonal
+ * preconditioning. Its state lives in the runner (step sizes, dual iterates).
+ */
+export const primalDualFamily: FlowFamily = {
+  name: "primalDual",
+  description: "Chambolle–Pock primal–dual splitting: prox of g and of the conjugates h_i* (θ, acceleration, diagonal preconditioning)",
+  shape: "primal-dual",
+  momentum: false,
+  prox: true,
+  init: () => ({ t: 1, restarts: 0 }),
+  beta: () => 0,
+  next: (s) => ({ state: s, redo: false, restarted: false }),
+  monotone: () => false,
+};
+
 function nextT(t: number): number {
   return (1 + Math.sqrt(1 + 4 * t * t)) / 2;
 }
 
-export const builtinFamilies: FlowFamily[] = [gradientFamily, proximalFamily, acceleratedFamily, preconditionedFamily, hamiltonianDampedFamily];
+export const builtinFamilies: FlowFamily[] = [gradientFamily, proximalFamily, acceleratedFamily, preconditionedFamily, hamiltonianDampedFamily, primalDualFamily];
 
 export function familyPolicy(family: FlowFamily): FlowFamilyPolicy {
   return { kind: "flow", description: family.description, family };

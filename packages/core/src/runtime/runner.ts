@@ -139,6 +139,12 @@ export class FlowRunner {
 
   private checkFamily(): void {
     const f = this.family;
+    if (f.shape === "primal-dual") {
+      throw new CflowError("FAMILY_MISMATCH", `policies.flow.family: "${f.name}" runs through PrimalDualRunner (runtime/primal-dual.ts), not the forward–backward runner`, { path: "policies.flow.family", expected: "a forward–backward or Hamiltonian family", found: JSON.stringify(f.name) });
+    }
+    if (this.flow.dual.length > 0) {
+      throw new CflowError("FAMILY_MISMATCH", `policies.flow.family: "${f.name}" cannot take ${this.flow.dual.map((d) => `"${d.name}"`).join(", ")}, non-smooth through an op`, { path: "policies.flow.family", expected: '"primalDual"', found: JSON.stringify(f.name) });
+    }
     if (!f.prox && f.shape === "forward-backward" && this.flow.prox.length > 0) {
       throw new CflowError("FAMILY_MISMATCH", `policies.flow.family: "${f.name}" ignores non-smooth terms, but the flow has ${this.flow.prox.map((p) => p.name).join(", ")}`, {
         path: "policies.flow.family",

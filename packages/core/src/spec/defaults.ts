@@ -2,7 +2,7 @@ import type { BudgetsSpec, CertificationSpec, FlowPolicySpec, GapDialSpec, LensS
 
 /** The policy defaults of DESIGN §2 — one place, shared by lint, compiler and controller. */
 export const DEFAULTS = {
-  flow: { family: "accelerated", restart: "function", stepScale: 1, lineSearch: "auto", damping: 0, dt: undefined } as Required<Omit<FlowPolicySpec, "dt">> & { dt: number | undefined },
+  flow: { family: "accelerated", restart: "function", stepScale: 1, lineSearch: "auto", damping: 0, dt: undefined, theta: 1, strongConvexity: 0, preconditioning: "none" } as Required<Omit<FlowPolicySpec, "dt">> & { dt: number | undefined },
   multiscale: { mode: "off", startLevels: 1, every: 20, residualDrop: 1e-3 } as Required<MultiscaleSpec>,
   gapDial: {
     enabled: true,
@@ -24,3 +24,6 @@ export const DEFAULTS = {
   /** Rollbacks allowed per run before tuning stops. */
   maxRollbacks: 3,
 } as const;
+
+/** Flow families that split non-smooth terms h(Kx) through the conjugate prox of h (atoms/dual-split.ts). */
+export const PRIMAL_DUAL_FAMILIES: readonly string[] = ["primalDual"];

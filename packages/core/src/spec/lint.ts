@@ -4,7 +4,7 @@ import { CflowError } from "../errors.js";
 import { type Op, isOp } from "../ops/op.js";
 import type { NamespaceName, Registry } from "../registry/registry.js";
 import { nearestName } from "../registry/nearest.js";
-import { DEFAULTS } from "./defaults.js";
+import { DEFAULTS, PRIMAL_DUAL_FAMILIES } from "./defaults.js";
 import { ELEMENT_LIMIT_HINT, type ElementLimit, elementLimit, formatCount } from "./element-limit.js";
 import { type ParamRule, checkParam } from "./params.js";
 
@@ -92,6 +92,9 @@ class Linter {
   /** Largest element count of one slot or data array (policies.budgets.maxElements, else the machine default). */
   private limit!: ElementLimit;
 
+  /** The flow family splits terms h(Kx) through conjugate proxes (atoms/dual-split.ts). */
+  private primalDual = false;
+
   constructor(private readonly registry: Registry) {}
 
   error(code: string, path: string, message: string, extra: { expected?: string; found?: string; hint?: string; unknown?: Finding["unknown"] } = {}): void {
@@ -138,6 +141,9 @@ class Linter {
     this.lintOps(read(spec, "ops"));
     this.lintTransforms(read(spec, "transforms"));
     this.lintState(read(spec, "state"));
+    const policies = read(spec, "policies");
+    const flowPolicy = isRecord(policies) ? read(policies, "flow") : undefined;
+    this.primalDual = isRecord(flowPolicy) && PRIMAL_DUAL_FAMILIES.includes(String(read(flowPolicy, "family")));
     const terms = this.lintTerms(read(spec, "terms"));
     this.lintInvariants(read(spec, "invariants"));
     this.lintPolicies(read(spec, "policies"), terms);
@@ -450,8 +456,8 @@ class Linter {
   }
 
   // ── terms ───────────────────────────────────────────────────────────────────────────────────
-  private lintTerms(terms: unknown): { index: number; slot: string | null; atom: AtomDef | null }[] {
-    const out: { index: number; slot: string | null; atom: AtomDef | null }[] = [];
+  private lintTerms(terms: unknown): { index: number; slot: string | null; atom: AtomDef | null; split?: boolean }[] {
+    const out: { index: number; slot: string | null; atom: AtomDef | null; split?: boolean }[] = [];
     if (!Array.isArray(terms)) {
       this.error(terms === undefined ? "MISSING" : "BAD_TYPE", "terms", "expected an array of terms", { expected: "[{ kind, atom, ... }]", found: describeValue(terms) });
       return out;
@@ -492,12 +498,16 @@ class Linter {
       this.lintRef(`${path}.target`, "target", atom.target, target, this.data, atom.name);
       const tr = this.lintRef(`${path}.transform`, "transform", atom.transform, transform, this.transforms, atom.name);
       if (atom.splitting === "dual" && opInfo) {
-        const name = read(t, "name");
-        this.error("NEEDS_PRIMAL_DUAL", `${path}.op`, `term ${typeof name === "string" ? `"${name}" ` : ""}(${atom.name} of op "${String(opName)}") is non-smooth through its op: forward–backward flows cannot take it; it needs the primalDual family (coming)`, {
-          expected: `a smooth data term (e.g. leastSquares), or ${atom.name} without an op (on the slot itself)`,
-          found: `${atom.name}(${String(opName)} x)`,
-        });
+        out[out.length - 1].split = true;
+        if (!this.primalDual) {
+          const name = read(t, "name");
+          this.error("NEEDS_PRIMAL_DUAL", `${path}.op`, `term ${typeof name === "string" ? `"${name}" ` : ""}(${atom.name} of op "${String(opName)}") is non-smooth through its op: forward–backward flows cannot take it`, {
+            expected: `policies.flow.family "primalDual", a smooth data term (e.g. leastSquares), or ${atom.name} without an op (on the slot itself)`,
+            found: `${atom.name}(${String(opName)} x)`,
+          });
+        }
       }
+      if (atom.splitting === "gradient" && this.primalDual) out[out.length - 1].split = true;
       // shapes
       const n = slot?.shape ? shapeSize(slot.shape) : null;
       if (opInfo && slot?.shape && shapeSize(opInfo.inShape) !== n) {
@@ -650,10 +660,11 @@ class Linter {
     return ok;
   }
 
-  private lintComposites(info: { index: number; slot: string | null; atom: AtomDef | null }[]): void {
+  private lintComposites(info: { index: number; slot: string | null; atom: AtomDef | null; split?: boolean }[]): void {
     const bySlot = new Map<string, { index: number; atom: AtomDef }[]>();
     for (const t of info) {
-      if (!t.atom || t.atom.kind !== "prox" || t.slot === null) continue;
+      // terms split through their op are not proxed on the slot
+      if (!t.atom || t.atom.kind !== "prox" || t.slot === null || t.split) continue;
       bySlot.set(t.slot, [...(bySlot.get(t.slot) ?? []), { index: t.index, atom: t.atom }]);
     }
     for (const [slot, list] of bySlot) {
@@ -751,6 +762,9 @@ class Linter {
       num("policies.flow.stepScale", read(flow, "stepScale"), (x) => x > 0 && x < 2, "a number in (0, 2) (α = stepScale/β must stay below 2/β)");
       num("policies.flow.damping", read(flow, "damping"), (x) => x >= 0, "a damping rate ≥ 0");
       num("policies.flow.dt", read(flow, "dt"), (x) => x > 0, "a time step > 0");
+      num("policies.flow.theta", read(flow, "theta"), (x) => x >= 0 && x <= 1, "a number in [0, 1]");
+      num("policies.flow.strongConvexity", read(flow, "strongConvexity"), (x) => x >= 0, "a lower bound ≥ 0 of g's strong convexity");
+      oneOf("policies.flow.preconditioning", read(flow, "preconditioning"), ["none", "diagonal"]);
     }
     const ms = section("multiscale", Object.keys(DEFAULTS.multiscale));
     if (ms) {

@@ -103,6 +103,12 @@ export interface FlowPolicySpec {
   damping?: number;
   /** Time step for hamiltonian_damped (default: 0.5/√β). */
   dt?: number;
+  /** primalDual: over-relaxation θ ∈ [0, 1] (default 1). */
+  theta?: number;
+  /** primalDual: a lower bound γ of the strong convexity of g; γ > 0 turns on acceleration (default 0). */
+  strongConvexity?: number;
+  /** primalDual: "diagonal" — Pock–Chambolle preconditioning, no operator norm needed (default "none"). */
+  preconditioning?: "none" | "diagonal";
 }
 
 export interface MultiscaleSpec {

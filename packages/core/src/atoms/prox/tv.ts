@@ -144,6 +144,7 @@ function tvAtom(isotropic: boolean): AtomDef {
     convex: true,
     space: "x",
     sparsity: false,
+    splitting: "gradient",
     create(ctx: AtomContext) {
       const params = readAtomParams(def, ctx);
       return new TvTerm(ctx, isotropic, { iterations: params.iterations as number, tol: params.tol as number, tolDecay: params.tolDecay as number, warmStart: params.warmStart !== false });

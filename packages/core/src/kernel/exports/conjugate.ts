@@ -7,4 +7,6 @@ export interface ConjugateExports {
   moreauCombine(n: number, sigma: number, v: number, x: number, out: number, gxIn: number, nnzOut: number, valOut: number): void;
   /** Clip to [−radius, radius]: the prox of the conjugate of radius·‖·‖₁ (value 0). */
   projLinfBall(n: number, radius: number, u: number, out: number, nnzOut: number, valOut: number): void;
+  /** Projection of each pair (u_k, u_{n+k}) onto the 2-ball of the radius (2n reals; value 0). */
+  projL2PairBall(n: number, radius: number, u: number, out: number, nnzOut: number, valOut: number): void;
 }

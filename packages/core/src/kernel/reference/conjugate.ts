@@ -33,3 +33,18 @@ export function projLinfBall(n: number, radius: number, u: RealArray, out: RealA
   }
   return { nnz, value: 0 };
 }
+
+export function projL2PairBall(n: number, radius: number, u: RealArray, out: RealArray): ProxStats {
+  let nnz = 0;
+  for (let i = 0; i < n; i++) {
+    const a = u[i];
+    const b = u[n + i];
+    const m = Math.hypot(a, b);
+    const f = m > radius ? radius / m : 1;
+    out[i] = a * f;
+    out[n + i] = b * f;
+    if (out[i] !== 0) nnz++;
+    if (out[n + i] !== 0) nnz++;
+  }
+  return { nnz, value: 0 };
+}
