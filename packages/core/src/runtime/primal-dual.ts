@@ -20,7 +20,9 @@
 // Optimality, every step: the residuals of the optimality conditions at (x⁺, y⁺),
 //   r_P = (x − x⁺)/τ − Kᵀ(y − y⁺) + ∇f(x⁺) − ∇f(x)  ∈ ∇f(x⁺) + ∂g(x⁺) + Kᵀy⁺
 //   r_D = (y − y⁺)/σ + θK(x⁺ − x)                   ∈ ∂h*(y⁺) − Kx⁺
-// (both vanish exactly at a saddle point), made scale-free by the sizes of the terms they balance.
+// (both vanish exactly at a saddle point), made scale-free by the sizes of the terms they balance:
+// s_P the largest of ‖∇f(x⁺)‖, ‖(x − x⁺)/τ‖ and each ‖K_iᵀy_i⁺‖ (their sum cancels at the optimum),
+// s_D the largest of each ‖K_ix⁺‖ and ‖(y_i − y_i⁺)/σ‖.
 import type { ProxCells } from "../atoms/atom.js";
 import { type DualSplit, dualSplit } from "../atoms/dual-split.js";
 import type { CompiledFlow } from "../compiler/types.js";
@@ -131,6 +133,8 @@ interface DualBlock {
   rd2: Cell;
   kx2: Cell;
   dy2: Cell;
+  /** ‖K_iᵀy_i⁺‖²: the block's own share of Kᵀy⁺ (the blocks' shares cancel at a saddle point). */
+  kty2: Cell;
 }
 
 /**
@@ -169,7 +173,6 @@ export class PrimalDualRunner {
     fValues: Cell[];
     proxStats: ProxCells[];
     rp2: Cell;
-    kty2: Cell;
     gx2: Cell;
     dx2: Cell;
   };
@@ -237,7 +240,6 @@ export class PrimalDualRunner {
       fValues: flow.smooth.map(() => c.cell(0)),
       proxStats: flow.prox.map(() => ({ nnz: c.cell(0), value: c.cell(0) })),
       rp2: c.cell(0),
-      kty2: c.cell(0),
       gx2: c.cell(0),
       dx2: c.cell(0),
     };
@@ -262,6 +264,7 @@ export class PrimalDualRunner {
         rd2: c.cell(0),
         kx2: c.cell(0),
         dy2: c.cell(0),
+        kty2: c.cell(0),
       };
     });
 
@@ -337,12 +340,13 @@ export class PrimalDualRunner {
     });
   }
 
-  /** kty ← Σ K_iᵀ y_i (each block on its slot). */
+  /** kty ← Σ K_iᵀ y_i (each block on its slot), with each block's ‖K_iᵀy_i‖². */
   private emitAdjoints(p: PlanBuilder, use: "y" | "yNew", out: RealBuf): void {
     p.call("fill", this.flow.n, this.cells.zero, out);
     for (const b of this.blocks) {
       const t = this.slot(this.tmp, b.slot);
       b.split.op.emitAdjoint(p, b[use], t);
+      p.call("norm2sq", b.slot.size, t, b.kty2);
       p.call("axpy", b.slot.size, this.cells.one, t, this.slot(out, b.slot));
     }
   }
@@ -395,7 +399,6 @@ export class PrimalDualRunner {
     p.call("axpy", n, c.one, this.gxNew, this.w);
     p.call("axpy", n, c.negOne, this.gx, this.w);
     p.call("norm2sq", n, this.w, c.rp2);
-    p.call("norm2sq", n, this.ktyNew, c.kty2);
     p.call("norm2sq", n, this.gxNew, c.gx2);
     // r_D = (y − y⁺)/σ + θ(Kx⁺ − Kx), per block
     for (const b of this.blocks) {
@@ -451,16 +454,17 @@ export class PrimalDualRunner {
     for (const s of c.proxStats) E += s.value.value;
     let rd2 = 0;
     let sD = 0;
+    let sP = Math.max(Math.sqrt(c.gx2.value), Math.sqrt(c.dx2.value));
     let m = 0;
     for (const b of this.blocks) {
       E += b.hValue.value;
       rd2 += b.rd2.value;
       sD = Math.max(sD, Math.sqrt(b.kx2.value), Math.sqrt(b.dy2.value));
+      sP = Math.max(sP, Math.sqrt(b.kty2.value));
       m += b.m;
     }
     const rP = Math.sqrt(c.rp2.value);
     const rD = Math.sqrt(rd2);
-    const sP = Math.max(Math.sqrt(c.kty2.value), Math.sqrt(c.gx2.value), Math.sqrt(c.dx2.value));
     const tiny = Number.MIN_VALUE;
     const optimality = Math.max(rP / Math.max(sP, tiny), rD / Math.max(sD, tiny));
     this.iter++;
