@@ -34,4 +34,5 @@ export * from "./runtime/preconditioner.js";
 export * from "./runtime/primal-dual.js";
 export * from "./runtime/term-state.js";
 export * from "./controller/run-certified.js";
+export * from "./controller/run-primal-dual.js";
 export * from "./controller/hooks.js";

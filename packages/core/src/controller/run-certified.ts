@@ -12,12 +12,14 @@ import { termStateArrays, termStateMeta, termStatesFromCheckpoint } from "../run
 import { lintSpec } from "../spec/lint.js";
 import { type ResolvedPolicies, resolvePolicies } from "../spec/policies.js";
 import type { AnyFlowSpec, BudgetsSpec, CertificationSpec, FlowPolicySpec, FlowSpec, GapDialSpec, MultiscaleSpec, SparsitySpec } from "../spec/types.js";
-import { DEFAULTS } from "../spec/defaults.js";
+import { DEFAULTS, PRIMAL_DUAL_FAMILIES } from "../spec/defaults.js";
 import { bandStats } from "./band-stats.js";
 import { CertificateCadence, newlyActive } from "./certificate-cadence.js";
 import { sortHooks } from "./hooks.js";
 import { Recent } from "./recent.js";
 import { newRunId } from "./run-id.js";
+import { runPrimalDual } from "./run-primal-dual.js";
+import { summarize } from "./state-summary.js";
 
 export interface RunCertifiedOptions {
   /** Certificate gates and checks (defaults: the spec's policies.certification). */
@@ -94,6 +96,10 @@ export interface RunResult {
   counts: { certificates: number; events: number; rollbacks: number };
   runCard: Json;
   dials: Dials;
+  /** Why a family that stops on optimality ended (primalDual: converged, budget, stalled, diverged, non-finite). */
+  stopReason?: string | null;
+  /** Its optimality measure at the end. */
+  optimality?: number | null;
 }
 
 /** How many events and certificates a RunResult keeps: memory stays flat however long a run is. */
@@ -185,6 +191,7 @@ const ATTEMPT_START_COEFFS = "coefficients.attempt_start";
  * the tuner and the recorder are hooks; the controller imports none of them.
  */
 export async function runCertified(spec: AnyFlowSpec, compiled: CompiledFlow, options: RunCertifiedOptions = {}): Promise<RunResult> {
+  if (PRIMAL_DUAL_FAMILIES.includes(options.flow?.family ?? compiled.policies.flow.family)) return runPrimalDual(spec as FlowSpec, compiled, options);
   const c = new Controller(spec, compiled, options);
   return c.run();
 }
@@ -1083,16 +1090,3 @@ function dialsJson(d: Dials): Json {
   return o;
 }
 
-function summarize(v: RealArray): { min: number; max: number; mean: number; norm2: number } {
-  let min = Infinity;
-  let max = -Infinity;
-  let s = 0;
-  let s2 = 0;
-  for (let i = 0; i < v.length; i++) {
-    min = Math.min(min, v[i]);
-    max = Math.max(max, v[i]);
-    s += v[i];
-    s2 += v[i] * v[i];
-  }
-  return { min, max, mean: v.length ? s / v.length : 0, norm2: Math.sqrt(s2) };
-}

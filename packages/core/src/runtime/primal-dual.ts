@@ -492,28 +492,38 @@ export class PrimalDualRunner {
     return rP <= rule.atol * Math.sqrt(n) + rule.rtol * sP && rD <= rule.atol * Math.sqrt(m) + rule.rtol * sD;
   }
 
+  private best = Number.POSITIVE_INFINITY;
+  private bestAt = 0;
+  private monitored = 0;
+
   /**
-   * Steps until the stopping rule holds or the budget is spent, and says why it ended: converged
-   * (residuals within rtol/atol), budget (maxIters), non-finite (a NaN or ∞ residual, a NaN energy),
-   * diverged (residuals grew 1e6-fold over their smallest), stalled (no residual progress in the
-   * last half of the run, ≥ 1000 steps).
+   * The stop reason after step m, or null to go on: converged (residuals within rtol/atol),
+   * non-finite (a NaN or ∞ residual, a NaN energy — E itself may be +∞ on the way: an indicator
+   * through an op before the iterate is feasible), diverged (residuals 1e6 times their smallest),
+   * stalled (no new smallest residual in the last half of ≥ 1000 monitored steps). The budget is
+   * the caller's.
    */
+  verdict(rule: Pick<StopRule, "rtol" | "atol">, m: PrimalDualMetrics): StopReason | null {
+    const k = this.monitored++;
+    const r = Math.max(m.primalResidual, m.dualResidual);
+    if (!Number.isFinite(r) || Number.isNaN(m.E)) return "non-finite";
+    if (this.converged(rule)) return "converged";
+    if (r < this.best) {
+      this.best = r;
+      this.bestAt = k;
+    }
+    if (r > 1e6 * this.best) return "diverged";
+    if (k >= 1000 && this.bestAt < k / 2) return "stalled";
+    return null;
+  }
+
+  /** Steps until `verdict` says stop or maxIters steps are taken ("budget"). */
   run(rule: StopRule): { reason: StopReason; iters: number; last: PrimalDualMetrics | null } {
     let last: PrimalDualMetrics | null = null;
-    let best = Number.POSITIVE_INFINITY;
-    let bestAt = 0;
     for (let k = 0; k < rule.maxIters; k++) {
       last = this.step();
-      const r = Math.max(last.primalResidual, last.dualResidual);
-      // E may be +∞ on the way (an indicator through an op, before the iterate is feasible): the residuals decide
-      if (!Number.isFinite(r) || Number.isNaN(last.E)) return { reason: "non-finite", iters: this.iter, last };
-      if (this.converged(rule)) return { reason: "converged", iters: this.iter, last };
-      if (r < best) {
-        best = r;
-        bestAt = k;
-      }
-      if (r > 1e6 * best) return { reason: "diverged", iters: this.iter, last };
-      if (k >= 1000 && bestAt < k / 2) return { reason: "stalled", iters: this.iter, last };
+      const v = this.verdict(rule, last);
+      if (v) return { reason: v, iters: this.iter, last };
     }
     return { reason: "budget", iters: this.iter, last };
   }

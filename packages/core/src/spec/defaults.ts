@@ -20,7 +20,7 @@ export const DEFAULTS = {
   lens: { candidates: [], keepFraction: 0.05 } as Required<LensSpec>,
   certification: { etaMax: 0.9, gammaMin: 1e-6, every: 50, lyapunovTol: 1e-9, invariantTol: 1e-6 } as Required<CertificationSpec>,
   // maxElements undefined: the machine default (spec/element-limit.ts).
-  budgets: { maxIters: 500, maxTrials: 20, wallTimeMs: 0, tol: 1e-10, maxElements: undefined } as Required<Omit<BudgetsSpec, "maxElements">> & { maxElements: number | undefined },
+  budgets: { maxIters: 500, maxTrials: 20, wallTimeMs: 0, tol: 1e-10, rtol: 1e-6, atol: 0, maxElements: undefined } as Required<Omit<BudgetsSpec, "maxElements">> & { maxElements: number | undefined },
   /** Rollbacks allowed per run before tuning stops. */
   maxRollbacks: 3,
 } as const;

@@ -839,6 +839,8 @@ class Linter {
       num("policies.budgets.maxTrials", read(b, "maxTrials"), (x) => Number.isInteger(x) && x >= 0, "an integer ≥ 0");
       num("policies.budgets.wallTimeMs", read(b, "wallTimeMs"), (x) => x >= 0, "milliseconds ≥ 0 (0 = no limit)");
       num("policies.budgets.tol", read(b, "tol"), (x) => x >= 0, "a tolerance ≥ 0");
+      num("policies.budgets.rtol", read(b, "rtol"), (x) => x >= 0 && x < 1, "a relative tolerance in [0, 1)");
+      num("policies.budgets.atol", read(b, "atol"), (x) => x >= 0, "an absolute tolerance ≥ 0");
       num("policies.budgets.maxElements", read(b, "maxElements"), (x) => Number.isInteger(x) && x >= 1, "an integer ≥ 1 (elements of one state slot or data array)");
     }
     if (flow && read(flow, "family") === "hamiltonian_damped") {

@@ -175,6 +175,12 @@ export interface BudgetsSpec {
   /** Stop when the relative energy change falls below tol. */
   tol?: number;
   /**
+   * Optimality stopping of the families that report residuals (primalDual): converged when
+   * ‖r_P‖ ≤ atol·√n + rtol·s_P and ‖r_D‖ ≤ atol·√m + rtol·s_D (runtime/primal-dual.ts).
+   */
+  rtol?: number;
+  atol?: number;
+  /**
    * Largest element count of one state slot or data array (checked by lint from the declared
    * shapes, before anything is allocated). Default: 1/16 of the machine's memory divided by the
    * bytes of one element of the dtype (`defaultMaxElements`).
