@@ -43,7 +43,7 @@ export default defineFlow(({ dtype, seed, params }) => {
     data: { y },
     terms: [
       { kind: "data", atom: "leastSquares", target: "y" },
-      { kind: "regularizer", atom: "tvIsotropic", weight: p.lambda, params: { iterations: 50, tol: 1e-5 } },
+      { kind: "regularizer", atom: "tvIsotropic", weight: p.lambda },
     ],
     policies: { flow: { family: "accelerated", restart: "function" }, budgets: { maxIters: 200, tol: 1e-9 } },
   };

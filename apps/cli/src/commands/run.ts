@@ -25,7 +25,7 @@ export const runCommand = defineCommand<RunCommandOptions>({
     "events in Parquet, checkpoints, artifacts) is written under the runs directory and its path printed.\n" +
     "Ctrl-C, SIGTERM or SIGHUP ends the run CANCELLED (exit 130) with a valid capsule that `cflow resume` continues.",
   positionals: [{ name: "spec", required: true, description: "TypeScript or JavaScript module whose default export is defineFlow(...)" }],
-  flags: [FLAGS.dtype, FLAGS.seed, FLAGS.deterministic, FLAGS.maxIters, FLAGS.budgetTime, FLAGS.out, FLAGS.redactArtifacts, FLAGS.plugin, FLAGS.param, FLAGS.maxElements],
+  flags: [FLAGS.dtype, FLAGS.seed, FLAGS.deterministic, FLAGS.maxIters, FLAGS.budgetTime, FLAGS.rtol, FLAGS.atol, FLAGS.out, FLAGS.redactArtifacts, FLAGS.plugin, FLAGS.param, FLAGS.maxElements],
   examples: [
     { command: "cflow run examples/deconv-2d/spec.ts", description: "certified 2D deconvolution; prints the capsule path" },
     { command: "cflow run spec.ts --dtype float32 --seed 7 --max-iters 500", description: "single precision, a fixed seed, at most 500 iterations" },
@@ -54,10 +54,12 @@ export const runCommand = defineCommand<RunCommandOptions>({
       cwd: ctx.cwd,
       maxIters: o.maxIters,
       wallTimeMs: o.wallTimeMs,
+      rtol: o.rtol,
+      atol: o.atol,
       maxElements: o.maxElements,
     };
     const outcome = await executeRun(
-      { setup, compiled, runsDir, deterministic: o.deterministic, redactArtifacts: o.redactArtifacts, maxIters: o.maxIters, wallTimeMs: o.wallTimeMs, extra: runExtra(record, compiled.spec, report) },
+      { setup, compiled, runsDir, deterministic: o.deterministic, redactArtifacts: o.redactArtifacts, maxIters: o.maxIters, wallTimeMs: o.wallTimeMs, rtol: o.rtol, atol: o.atol, extra: runExtra(record, compiled.spec, report) },
       ctx,
     );
     return reportRun(outcome, compiled, ctx.out, ctx.cwd);

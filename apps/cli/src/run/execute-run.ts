@@ -26,6 +26,8 @@ export interface ExecuteRunOptions {
   redactArtifacts: boolean;
   maxIters?: number;
   wallTimeMs?: number;
+  rtol?: number;
+  atol?: number;
   extra: { [key: string]: Json };
 }
 
@@ -50,9 +52,11 @@ export async function executeRun(o: ExecuteRunOptions, ctx: CommandContext): Pro
   const policies = compiled.policies;
   const hooks: unknown[] = [certificateHook(), rec, new EventLoopTurns(rec.runId)];
   if (policies.gapDial.enabled) hooks.push(tunerHookFromRegistry(compiled.registry, policies.gapDial.policy));
-  const budgets: { maxIters?: number; wallTimeMs?: number } = {};
+  const budgets: { maxIters?: number; wallTimeMs?: number; rtol?: number; atol?: number } = {};
   if (o.maxIters !== undefined) budgets.maxIters = o.maxIters;
   if (o.wallTimeMs !== undefined) budgets.wallTimeMs = o.wallTimeMs;
+  if (o.rtol !== undefined) budgets.rtol = o.rtol;
+  if (o.atol !== undefined) budgets.atol = o.atol;
   const progress = new ProgressDisplay(ctx.out, { maxIters: budgets.maxIters ?? policies.budgets.maxIters });
   const rel = relative(ctx.cwd, rec.runDir) || rec.runDir;
   const sizes = compiled.slots.map((s) => `${s.name}[${s.shape.join("×")}]${s.manifoldName !== "euclidean" ? ` on ${s.manifoldName}` : ""}`).join(", ");
