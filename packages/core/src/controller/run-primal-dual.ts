@@ -112,8 +112,10 @@ export async function runPrimalDual(spec: FlowSpec, flow: CompiledFlow, options:
           : "‖K‖ is a power-iteration estimate: the step-size condition is not proven",
       });
       const rule = { rtol: policies.budgets.rtol, atol: policies.budgets.atol };
+      // `cflow cert`: the certificate is the step sizes' condition, known before any step
+      if (options.stopAfterCertification) status = phase === "GREEN" ? "FINISHED" : "CERT_FAIL";
       const wall = options.deterministic ? 0 : policies.budgets.wallTimeMs;
-      for (;;) {
+      for (; !options.stopAfterCertification; ) {
         if (options.signal?.aborted) {
           status = "CANCELLED";
           emit("CANCELLED", { reason: options.signal.reason instanceof Error ? options.signal.reason.message : String(options.signal.reason ?? "aborted") });
