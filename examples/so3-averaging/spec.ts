@@ -1,4 +1,4 @@
-// Rotation averaging on SO(3) (DESIGN §7, reference problem 4): the chordal L2 mean of N noisy
+// Rotation averaging on SO(3) (docs/design.md §7, reference problem 4): the chordal L2 mean of N noisy
 // observations R_i of one rotation,
 //   E(R) = ½ Σ_i ‖R − R_i‖²_F / N   over R ∈ SO(3),
 // written as least squares ½‖S vec(R) − r‖² with S the N stacked 9×9 identities (scaled by 1/√N)
@@ -53,6 +53,6 @@ export default defineFlow(({ dtype, seed, params }) => {
     data: { S, r },
     ops: { S: { type: "dense", matrix: "S", rows: 9 * N, cols: 9 } },
     terms: [{ kind: "data", atom: "leastSquares", op: "S", target: "r" }],
-    policies: { flow: { family: "gradient" }, gapDial: { validationIters: 50 }, budgets: { maxIters: 300 } },
+    policies: { flow: { family: "gradient" }, control: { validationIters: 50 }, budgets: { maxIters: 300 } },
   };
 });

@@ -3,7 +3,7 @@ import { proxAtoms } from "../src/atoms/index.js";
 import type { AtomContext, ProxTerm } from "../src/atoms/index.js";
 import { DTYPES, type RealArray, type Shape } from "../src/dtype.js";
 import { CellBank, Kernel, type RealBuf } from "../src/kernel/index.js";
-import { mulberry32, randn } from "./helpers.js";
+import { mulberry32, randn } from "@cflow/test-kit";
 
 // Conjugate proxes prox_{σg*} of every prox atom, and the data-fidelity atoms (poisson, l1Data,
 // l2Ball around a target), each checked against truth computed here without the kernels: the

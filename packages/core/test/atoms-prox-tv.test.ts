@@ -3,7 +3,7 @@ import { type TvTerm, proxAtoms } from "../src/atoms/index.js";
 import type { AtomContext, ProxTerm } from "../src/atoms/index.js";
 import { DTYPES, type Shape } from "../src/dtype.js";
 import { CellBank, Kernel } from "../src/kernel/index.js";
-import { mulberry32, randomArray } from "./helpers.js";
+import { mulberry32, randomArray } from "@cflow/test-kit";
 
 /** Forward differences as a dense matrix, written from the definition (Neumann: last difference 0). */
 function denseD(shape: number[]): number[][] {

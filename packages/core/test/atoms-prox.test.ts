@@ -4,7 +4,7 @@ import type { AtomContext, AtomDef, ProxCells, ProxTerm } from "../src/atoms/ind
 import { DTYPES, type Dtype, type Shape, shapeSize } from "../src/dtype.js";
 import { CellBank, Kernel, PlanBuilder, type RealBuf } from "../src/kernel/index.js";
 import type { Band, TransformOp } from "../src/transforms/transform.js";
-import { mulberry32, randomArray } from "./helpers.js";
+import { mulberry32, randomArray } from "@cflow/test-kit";
 
 const atoms = new Map(proxAtoms.map((a) => [a.name, a]));
 const def = (name: string): AtomDef => atoms.get(name)!;

@@ -4,20 +4,21 @@
 // restricted operator of a subset of the support is a principal submatrix, whose λ_min is no
 // smaller and whose η_dd is no larger (checked against a dense eigen-decomposition).
 import { describe, expect, it } from "vitest";
-import { CertificateCadence, MAX_INTERVAL_FACTOR, newlyActive } from "../src/controller/certificate-cadence.js";
-import { type Dense, jacobiEig, matmul, transpose } from "./dense-eig.js";
-import { mulberry32, randn } from "./helpers.js";
+import { MAX_INTERVAL_FACTOR, certificateCadence, newlyActive } from "../src/controller/certificate-cadence.js";
+import { type Dense, matmul, transpose } from "./dense-eig.js";
+import { jacobiEigen, mulberry32, randn } from "@cflow/test-kit";
 
 /** The iterations a run certifies at, from a certificate at 0, when `changedAt(iter)` says whether the flow changed. */
 function schedule(every: number, iters: number, changedAt: (iter: number) => boolean): number[] {
-  const c = new CertificateCadence(every);
+  const c = certificateCadence(every);
+  let interval = c.init();
   const out: number[] = [];
   let last = 0;
   for (let k = 1; k <= iters; k++) {
     if (!c.isReview(k - last)) continue;
     const changed = changedAt(k);
-    if (!c.due(k - last, changed)) continue;
-    c.certified(changed);
+    if (!c.due(interval, k - last, changed)) continue;
+    interval = c.update(interval, changed);
     out.push(k);
     last = k;
   }
@@ -47,12 +48,10 @@ describe("certificate cadence", () => {
   });
 
   it("review points are the positive multiples of `every` after the last certificate", () => {
-    const c = new CertificateCadence(25);
+    const c = certificateCadence(25);
     expect([0, 1, 24, 25, 26, 50, 75].map((s) => c.isReview(s))).toEqual([false, false, false, true, false, true, true]);
-    c.reset(10_000);
-    expect(c.interval).toBe(25 * MAX_INTERVAL_FACTOR);
-    c.reset(1);
-    expect(c.interval).toBe(25);
+    expect(c.restore(10_000)).toBe(25 * MAX_INTERVAL_FACTOR);
+    expect(c.restore(1)).toBe(25);
   });
 
   it("newlyActive counts the coefficients active now and not in the certified support", () => {
@@ -75,11 +74,11 @@ describe("why a shrunken support needs no certificate: principal submatrices of 
     const B: Dense = Array.from({ length: 8 }, () => Array.from({ length: n }, () => randn(rand)));
     const L = matmul(transpose(B), B).map((row, i) => row.map((v, j) => v + (i === j ? 0.01 : 0)));
     const S = Array.from({ length: n }, (_, i) => i).filter(() => rand() < 0.75);
-    const lminS = Math.min(...jacobiEig(sub(L, S)).values);
+    const lminS = Math.min(...jacobiEigen(sub(L, S)).values);
     for (let t = 0; t < 20; t++) {
       const S2 = S.filter(() => rand() < 0.6);
       if (S2.length === 0) continue;
-      const lmin2 = Math.min(...jacobiEig(sub(L, S2)).values);
+      const lmin2 = Math.min(...jacobiEigen(sub(L, S2)).values);
       expect(lmin2).toBeGreaterThanOrEqual(lminS - 1e-12 * Math.abs(lminS));
       expect(etaDD(L, S2)).toBeLessThanOrEqual(etaDD(L, S) + 1e-15);
     }

@@ -1,4 +1,4 @@
-// Reference problem 2 (DESIGN §7): 2D wavelet-L1 deconvolution on 512×512, σ = 2 px circular
+// Reference problem 2 (docs/design.md §7): 2D wavelet-L1 deconvolution on 512×512, σ = 2 px circular
 // Gaussian blur, db4, 4 levels. The compiled energy f(x) + g(x) must equal an independent plain-TS
 // computation — direct circular convolution and PyWavelets' periodization formula in loops — to
 // 1e-12 relative in float64.
@@ -7,7 +7,7 @@ import { compileFlow } from "../src/compiler/compile.js";
 import { gaussianKernel2d } from "../src/ops/gaussian.js";
 import { defineFlow } from "../src/spec/define.js";
 import { waveletFilters } from "../src/transforms/filters.js";
-import { mulberry32, randn } from "./helpers.js";
+import { mulberry32, randn } from "@cflow/test-kit";
 
 const N = 512;
 const levels = 4;
@@ -94,8 +94,8 @@ describe("reference problem 2 compiles to the right energy", () => {
     expect(report.split).toEqual({ f: ["leastSquares#0"], g: ["waveletL1#1"] });
     expect(report.transformValidation[0].pass).toBe(true);
     // β = ‖K‖² = max|k̂|² = 1 for a normalised non-negative PSF
-    expect(report.betaMethod).toBe("analytic");
-    expect(report.beta).toBeCloseTo(1, 12);
+    expect(report.lipschitzMethod).toBe("analytic");
+    expect(report.lipschitz).toBeCloseTo(1, 12);
 
     const x = Float64Array.from({ length: N * N }, () => randn(rand));
     const Kx = circularConv2d(x, psf, m);

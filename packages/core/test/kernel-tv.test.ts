@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { DTYPES, type RealArray } from "../src/dtype.js";
 import { Kernel, reference } from "../src/kernel/index.js";
 import { tv2dDual } from "./reference-solvers.js";
-import { expectArrayClose, expectScalarClose, mulberry32, parityTol, randomArray } from "./helpers.js";
+import { parityTol } from "./helpers.js";
+import { expectArrayClose, expectScalarClose, mulberry32, randomArray } from "@cflow/test-kit";
 
 const ref = reference.tv;
 

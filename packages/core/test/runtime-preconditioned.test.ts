@@ -9,9 +9,8 @@ import { CflowError } from "../src/errors.js";
 import type { FlowEventName, Json } from "../src/ports/events.js";
 import { FlowRunner } from "../src/runtime/runner.js";
 import { defineFlow } from "../src/spec/define.js";
-import { jacobiEig } from "./dense-eig.js";
-import { mulberry32 } from "./helpers.js";
 import { type Mat, boxCoordinateDescent, gaussianMatrix, matTVec, matVec } from "./reference-solvers.js";
+import { jacobiEigen, mulberry32 } from "@cflow/test-kit";
 
 const rand = mulberry32(404);
 
@@ -81,10 +80,10 @@ describe.each(DTYPES)("Jacobi preconditioner (%s)", (dtype: Dtype) => {
     const pre = runner.preconditioner!;
     // α·λ_max(D^{-1/2} H D^{-1/2}) ≤ 1, and not needlessly small
     const s = pre.d.map((v) => 1 / Math.sqrt(v));
-    const { values } = jacobiEig(H.map((r, i) => r.map((v, j) => s[i] * v * s[j])));
+    const { values } = jacobiEigen(H.map((r, i) => r.map((v, j) => s[i] * v * s[j])));
     const lmax = values[values.length - 1];
-    expect(runner.alpha * lmax).toBeLessThanOrEqual(1);
-    expect(runner.alpha * lmax).toBeGreaterThan(0.98);
+    expect(runner.dials.alpha * lmax).toBeLessThanOrEqual(1);
+    expect(runner.dials.alpha * lmax).toBeGreaterThan(0.98);
   };
 
   it("is exact and analytic when every term knows its Hessian diagonal (dense op + Tikhonov)", () => {
@@ -153,7 +152,7 @@ describe.each(DTYPES)("Jacobi preconditioner (%s)", (dtype: Dtype) => {
     const runner = new FlowRunner(compiled);
     const x0 = Array.from({ length: 20 }, (_, j) => 0.3 * Math.sin(j + 1));
     runner.load(dtype === "float64" ? Float64Array.from(x0) : Float32Array.from(x0));
-    const alpha = runner.alpha;
+    const alpha = runner.dials.alpha;
     const m = runner.step();
     expect(m.backtracks).toBe(0);
     const r = matVec(M, x0).map((v, i) => v - b[i]);

@@ -8,7 +8,7 @@ import { DTYPES } from "../src/dtype.js";
 import { PrimalDualRunner } from "../src/runtime/primal-dual.js";
 import { defineFlow } from "../src/spec/define.js";
 import type { FlowSpec } from "../src/spec/types.js";
-import { mulberry32, randn } from "./helpers.js";
+import { mulberry32, randn } from "@cflow/test-kit";
 
 const R = 32;
 const N = R * R;

@@ -9,7 +9,7 @@ import { FlowRunner } from "../src/runtime/runner.js";
 import { PrimalDualRunner } from "../src/runtime/primal-dual.js";
 import { defineFlow } from "../src/spec/define.js";
 import type { FlowSpec } from "../src/spec/types.js";
-import { mulberry32, randn } from "./helpers.js";
+import { mulberry32, randn } from "@cflow/test-kit";
 import { tv2dDual, tv2dValue } from "./reference-solvers.js";
 
 function flow(dtype: Dtype, n: number | number[], data: Record<string, Float64Array>, ops: Record<string, unknown>, terms: unknown[], policies: Record<string, unknown> = {}) {

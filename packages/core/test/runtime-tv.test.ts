@@ -10,8 +10,8 @@ import { DTYPES, type Dtype } from "../src/dtype.js";
 import { CflowError } from "../src/errors.js";
 import { FlowRunner } from "../src/runtime/runner.js";
 import { defineFlow } from "../src/spec/define.js";
-import { mulberry32, randn } from "./helpers.js";
 import { tv1dCondat, tv2dDual, tv2dValue } from "./reference-solvers.js";
+import { mulberry32, randn } from "@cflow/test-kit";
 
 const lambda = 0.2;
 const rand = mulberry32(3);

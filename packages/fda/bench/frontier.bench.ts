@@ -33,8 +33,8 @@ import {
   morozovChoice,
   type PeriodisedWavelet,
   ShiftClassRows,
-  symmetricEigenvalues,
 } from "../src/index.js";
+import { symmetricEigenvalues } from "@cflow/core/linalg";
 
 const env = (k: string, d: string) => process.env[k] ?? d;
 const LAMBDAS = env("FRONTIER_LAMBDAS", "1e-3,2e-3,3e-3,5e-3,1e-2,3e-2,0.1,0.3").split(",").map(Number);
@@ -114,11 +114,11 @@ async function frontier(name: string, def: FlowDefinition, truth: Float64Array, 
   const out: Row[] = [];
   for (const lambda of LAMBDAS) {
     const runner = new FlowRunner(compiled);
-    runner.lambda = lambda;
+    runner.setDials({ lambda });
     for (let k = 0; k < ITERS; k++) runner.step();
     const x = runner.state;
     const u = runner.coefficients();
-    const alpha = runner.alpha;
+    const alpha = runner.dials.alpha;
     runner.dispose();
     const S: number[] = [];
     for (let i = 0; i < u.length; i++) if (u[i] !== 0) S.push(i);

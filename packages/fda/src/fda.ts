@@ -39,7 +39,7 @@ export interface FdaHook extends CertificateHook {
 }
 
 /**
- * The certificate hook handed to the controller (DESIGN §2): `certify` evaluates η_dd, γ and the
+ * The certificate hook handed to the controller (docs/design.md §2.5): `certify` evaluates η_dd, γ and the
  * Gershgorin bound of the core operator in W-space (restricted to the active set when the
  * context carries coefficients) and applies the context's gates with a reason per violation;
  * `descentViolation` is the Lyapunov check of one step.

@@ -1,7 +1,7 @@
 import type { EtaGammaEstimate } from "./estimate.js";
 import { formatNumber } from "./format.js";
 
-/** The feasibility gates of DESIGN §2. */
+/** The feasibility gates of docs/design.md §2.5. */
 export interface Gates {
   etaMax: number;
   gammaMin: number;

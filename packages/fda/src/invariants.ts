@@ -24,7 +24,7 @@ export interface InvariantDrift {
 }
 
 /**
- * Invariant drift of a state x against the initial state x₀ (DESIGN §2 `invariant_drift_max`).
+ * Invariant drift of a state x against the initial state x₀ (docs/design.md §2.5, `invariant_drift_max`).
  * A non-finite value counts as an infinite drift, so a blown-up state never passes.
  */
 export function invariantDrift(x0: RealArray, x: RealArray, quantities: { invariants?: readonly Invariant[]; constraints?: readonly Constraint[] }): InvariantDrift {

@@ -3,7 +3,7 @@
 import { DTYPES, type Dtype, type RealArray, createTransform } from "@cflow/core";
 import { describe, expect, it } from "vitest";
 import { type ShiftCovariantTransform, classRowBound } from "../src/index.js";
-import { mulberry32 } from "./helpers.js";
+import { mulberry32 } from "@cflow/test-kit";
 
 const N = 64;
 const taps = [0.05, 0.2, 0.5, 0.2, 0.05];

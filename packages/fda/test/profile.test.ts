@@ -1,7 +1,8 @@
 import { type Certificate, rngKey } from "@cflow/core";
 import { describe, expect, it } from "vitest";
 import { defaultProfile, defineProfile, evaluateProfile, evidenceFromCertificate, fda, invariantDrift, physicsResidual, runCard } from "../src/index.js";
-import { bandedMatrix, denseLApply, mulberry32 } from "./helpers.js";
+import { bandedMatrix, denseLApply } from "./helpers.js";
+import { mulberry32 } from "@cflow/test-kit";
 
 function certificate(): Certificate {
   const l = bandedMatrix(30, 1, 10, mulberry32(1));

@@ -1,7 +1,7 @@
 import { type Dtype, type FlowFactory, type FlowSpec, type PoliciesSpec, type RealArray, conv1d, conv2d, defineFlow, gaussianKernel1d, gaussianKernel2d, normal, rngKey } from "@cflow/core";
 
 /**
- * The deconvolution problems of DESIGN §7: a piecewise-smooth truth blurred by a circular
+ * The deconvolution problems of docs/design.md §7: a piecewise-smooth truth blurred by a circular
  * Gaussian, plus white noise, restored either by plain least squares (`lambda: null`, the
  * "naive flow" that must fail certification) or with a wavelet-L1 prior on the detail bands.
  */

@@ -10,7 +10,8 @@ import { loadRunManifest, queryRuns, readCheckpointFile, recorder, SCHEMA_VERSIO
 import { gapDial } from "@cflow/tuner";
 import { describe, expect, test } from "vitest";
 import { compileStory } from "./story-problem.js";
-import { DTYPES, sameBits } from "./test-hooks.js";
+import { DTYPES } from "./test-hooks.js";
+import { sameBits } from "@cflow/test-kit";
 
 interface RunCard {
   run_id: string;
@@ -29,7 +30,7 @@ describe.each(DTYPES)("the capsule of a certified run (%s)", (dtype) => {
     const { spec, compiled } = compileStory({ dtype });
     const rows: TelemetryRow[] = [];
     const rec = recorder({ runsDir, runId: `story-${dtype}` });
-    const res = await runCertified(spec, compiled, { hooks: [fda(), gapDial(), rec], onRow: (r) => rows.push({ ...r }), versions: { "@cflow/integration": "test" } });
+    const res = await runCertified(compiled, { certify: fda(), tune: gapDial(), sinks: [rec, { name: "rows", telemetry: (r) => rows.push({ ...r }) }], versions: { "@cflow/integration": "test" } });
     compiled.dispose();
     const dir = rec.runDir;
     expect(res.status).toBe("FINISHED");

@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { compileFlow, resolveFlow, runCertified } from "@cflow/core";
+import { compileFlow, resolveFlow, resolveRun, runCertified } from "@cflow/core";
 import { loadRunManifest, queryRuns, recorder } from "@cflow/recorder";
 import { afterAll, describe, expect, test } from "vitest";
 
@@ -31,7 +31,7 @@ async function session(runId: string, budgets: { maxIters?: number; rtol?: numbe
     { dtype: "float64", seed: 1 },
   );
   const { compiled } = compileFlow(spec, { dtype: "float64", seed: 1 });
-  const res = await runCertified(compiled.spec, compiled, { hooks: [recorder({ runsDir, runId })], budgets });
+  const res = await runCertified(compiled, { sinks: [recorder({ runsDir, runId })], config: resolveRun(compiled, { budgets }) });
   compiled.dispose();
   return res;
 }

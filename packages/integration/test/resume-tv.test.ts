@@ -9,7 +9,7 @@ import { type RealArray, type RunResult, type TelemetryRow, compileFlow, normal,
 import { fda } from "@cflow/fda";
 import { recorder, resumeRun } from "@cflow/recorder";
 import { afterAll, describe, expect, test } from "vitest";
-import { sameBits } from "./test-hooks.js";
+import { sameBits } from "@cflow/test-kit";
 
 const runsDir = mkdtempSync(join(tmpdir(), "cflow-resume-tv-"));
 afterAll(() => rmSync(runsDir, { recursive: true, force: true }));
@@ -38,16 +38,22 @@ async function session(runId: string, o: { cutAt?: number; resume?: boolean } = 
   const { compiled } = compileFlow(spec, { dtype: "float64", seed: 1 });
   const ac = new AbortController();
   const rows: TelemetryRow[] = [];
-  const res = await runCertified(compiled.spec, compiled, {
+  const res = await runCertified(compiled, {
     deterministic: true,
     checkpointEvery: 10,
     signal: ac.signal,
     resume: o.resume ? resumeRun(join(runsDir, runId)) : undefined,
-    hooks: [fda(), recorder({ runsDir, runId, flushEveryRows: 16, flushEverySeconds: 60, keepCheckpoints: 3 })],
-    onRow: (r) => {
-      rows.push(r);
-      if (o.cutAt !== undefined && r.iter >= o.cutAt && !ac.signal.aborted) ac.abort("cut by the test");
-    },
+    certify: fda(),
+    sinks: [
+      recorder({ runsDir, runId, flushEveryRows: 16, flushEverySeconds: 60, keepCheckpoints: 3 }),
+      {
+        name: "rows",
+        telemetry: (r: TelemetryRow) => {
+          rows.push(r);
+          if (o.cutAt !== undefined && r.iter >= o.cutAt && !ac.signal.aborted) ac.abort("cut by the test");
+        },
+      },
+    ],
   });
   compiled.dispose();
   return { res, rows };

@@ -15,7 +15,7 @@ import { gapDial } from "@cflow/tuner";
 import { afterAll, describe, expect, test } from "vitest";
 import { record, type Row, withoutResumePreamble } from "./capsule-record.js";
 import { RESUME_RECORDING, RESUME_RUN, resumeStory } from "./resume-problem.js";
-import { mulberry32, sameBits } from "./test-hooks.js";
+import { mulberry32, sameBits } from "@cflow/test-kit";
 
 const CHILD = join(__dirname, "resume-child.ts");
 /** Seeded kill points per stage of the reference run: feasibility, tuning, polish. */
@@ -48,7 +48,7 @@ function child(runsDir: string, runId: string, killAtRow: number): Promise<{ kil
 async function referenceRun(runsDir: string): Promise<{ x: RealArray; telemetry: Row[]; events: Row[]; rows: number }> {
   const { spec, compiled } = resumeStory();
   let rows = 0;
-  const res = await runCertified(spec, compiled, { ...RESUME_RUN, hooks: [fda(), gapDial(), recorder({ runsDir, runId: "reference", ...RESUME_RECORDING })], onRow: () => rows++ });
+  const res = await runCertified(compiled, { ...RESUME_RUN, certify: fda(), tune: gapDial(), sinks: [recorder({ runsDir, runId: "reference", ...RESUME_RECORDING }), { name: "rows", telemetry: () => rows++ }] });
   compiled.dispose();
   expect(res.status).toBe("FINISHED");
   const { telemetry, events } = await record(join(runsDir, "reference"));
@@ -94,10 +94,10 @@ describe("resume determinism: SIGKILL at random iterations, resume, compare with
         const resumed = resumeRun(dir);
         stagesHit.add((resumed.controllerState as { stage: string }).stage);
         const { spec, compiled } = resumeStory();
-        const res = await runCertified(spec, compiled, {
+        const res = await runCertified(compiled, {
           ...RESUME_RUN,
           resume: resumed,
-          hooks: [fda(), gapDial(), recorder({ runsDir, runId: `kill-${k}`, ...RESUME_RECORDING })],
+          certify: fda(), tune: gapDial(), sinks: [recorder({ runsDir, runId: `kill-${k}`, ...RESUME_RECORDING })],
         });
         compiled.dispose();
 
@@ -112,5 +112,5 @@ describe("resume determinism: SIGKILL at random iterations, resume, compare with
     }
     // the kill points resumed from checkpoints of every stage
     expect([...stagesHit].sort()).toEqual(["feasibility", "polish", "tuning"]);
-  }, 180_000);
+  });
 });

@@ -5,13 +5,14 @@ import {
   DtypeError,
   dtypeOf,
   isDtype,
+  newRunId,
   sameShape,
   ShapeError,
   shapeSize,
   type Checkpoint,
   type FlowEvent,
   type Json,
-  type RecorderSink,
+  type RunSink,
   type RunStartInfo,
   type RunSummary,
   type TelemetryRow,
@@ -28,7 +29,7 @@ import { checkFlowEvent, checkTelemetryRow, EVENT_COLUMNS, TELEMETRY_COLUMNS } f
 import { initialManifest, loadRunManifest, newCapsuleId, writeManifest, type RunManifest, type StateStats } from "./manifest.js";
 import { checkCheckpointBinding } from "./resume.js";
 import { appendRunLog, type LogLevel } from "./run-log.js";
-import { checkRunId, generateRunId, runDirFor } from "./run-id.js";
+import { checkRunId, runDirFor } from "./run-id.js";
 import { SCHEMA_VERSION } from "./schema-version.js";
 import { TableWriter } from "./table-writer.js";
 
@@ -60,12 +61,12 @@ export interface RecorderOptions {
 
 export const RECORDER_DEFAULTS = { flushEveryRows: 10_000, flushEverySeconds: 5, keepCheckpoints: 3 } as const;
 
-/** The flight recorder: a RecorderSink writing a run capsule under `runsDir/<runId>/` (SCHEMA.md). */
+/** The flight recorder: a RunSink writing a run capsule under `runsDir/<runId>/` (SCHEMA.md). */
 export function recorder(options: RecorderOptions): FlightRecorder {
   return new FlightRecorder(options);
 }
 
-export class FlightRecorder implements RecorderSink {
+export class FlightRecorder implements RunSink {
   readonly name = "recorder";
   readonly runId: string;
   readonly runDir: string;
@@ -92,7 +93,7 @@ export class FlightRecorder implements RecorderSink {
     if (typeof options?.runsDir !== "string" || options.runsDir.length === 0) {
       throw new CflowError("BAD_OPTION", `recorder: runsDir expected a directory path, found ${JSON.stringify(options?.runsDir)}`, { path: "recorder.runsDir", expected: "a directory path", found: options?.runsDir });
     }
-    this.runId = options.runId === undefined ? generateRunId() : checkRunId(options.runId);
+    this.runId = options.runId === undefined ? newRunId() : checkRunId(options.runId);
     this.runDir = runDirFor(options.runsDir, this.runId);
     this.flushEveryRows = positive("flushEveryRows", options.flushEveryRows ?? RECORDER_DEFAULTS.flushEveryRows, true);
     this.flushEverySeconds = positive("flushEverySeconds", options.flushEverySeconds ?? RECORDER_DEFAULTS.flushEverySeconds, false);

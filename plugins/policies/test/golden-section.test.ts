@@ -1,4 +1,4 @@
-import { type Certificate, CflowError, type Dials, type Json, type TunerContext, type TunerPolicy, type TunerPolicyDef, Registry } from "@cflow/core";
+import { type Certificate, CflowError, DEFAULTS, type Dials, type Json, type TunerContext, type TunerPolicy, type TunerPolicyDef, Registry } from "@cflow/core";
 import { describe, expect, it } from "vitest";
 import { tuneDenoiser } from "../examples/golden-section.js";
 import { goldenSection, goldenSectionPolicy, policiesPlugin } from "../src/index.js";
@@ -6,9 +6,9 @@ import { goldenSection, goldenSectionPolicy, policiesPlugin } from "../src/index
 function ctx(dials: Dials, over: Partial<TunerContext> = {}): TunerContext {
   return {
     dials,
-    limits: { alphaMax: 1.999, lambdaCap: 10, moveCap: 0.2, ratioBounds: [0.5, 2] },
+    limits: { alphaMax: 2, lambdaCap: 10, moveCap: 0.2, ratioBounds: [0.5, 2] },
     bandStats: null,
-    options: {},
+    options: DEFAULTS.tuner,
     iter: 0,
     key: [1, 2],
     ...over,
@@ -90,16 +90,16 @@ describe("golden-section tuner policy", () => {
   registry.use(policiesPlugin);
 
   it("is registered as a tuner policy and created through the registry", () => {
-    expect(registry.list()).toEqual([{ namespace: "policies", name: "golden-section", provider: { plugin: "@cflow/plugin-policies", version: "0.1.0" } }]);
-    const def = registry.policies.get("golden-section") as TunerPolicyDef;
+    expect(registry.list()).toEqual([{ namespace: "policies", name: "goldenSection", provider: { plugin: "@cflow/plugin-policies", version: "0.1.0" } }]);
+    const def = registry.policies.get("goldenSection") as TunerPolicyDef;
     expect(def.kind).toBe("tuner");
     const policy = def.create({ tol: 0.01 });
-    expect(policy.name).toBe("golden-section");
-    expect(() => registry.policies.get("golden-sectoin")).toThrow(/did you mean "golden-section"/);
+    expect(policy.name).toBe("goldenSection");
+    expect(() => registry.policies.get("golden-sectoin")).toThrow(/did you mean "goldenSection"/);
   });
 
   it("converges to the metric's minimum inside the certified region, in capped and certified steps", () => {
-    const policy = (registry.policies.get("golden-section") as TunerPolicyDef).create({ tol: 0.01 });
+    const policy = (registry.policies.get("goldenSection") as TunerPolicyDef).create({ tol: 0.01 });
     for (const [lambda0, best] of [
       [0.05, 0.12],
       [0.3, 0.031],
@@ -146,7 +146,7 @@ describe("golden-section tuner policy", () => {
 
   it("resumes from a JSON round trip of its state with the identical remaining proposals", () => {
     const oracle: Oracle = { certified: (l) => l >= 0.02, metric: valley(0.011) };
-    const def = registry.policies.get("golden-section") as TunerPolicyDef;
+    const def = registry.policies.get("goldenSection") as TunerPolicyDef;
     const full = drive(def.create({ tol: 0.005 }), oracle, { lambda: 0.09 });
     expect(full.proposals.length).toBeGreaterThan(15);
     for (const cut of [1, 5, 11, full.proposals.length - 2]) {
@@ -215,8 +215,8 @@ describe("golden-section tuner policy", () => {
   it("makes a tuner hook carrying the task metric", () => {
     const metric = () => 1;
     const hook = goldenSection({ taskMetric: metric });
-    expect(hook.name).toBe("golden-section");
-    expect(hook.policy.name).toBe("golden-section");
+    expect(hook.name).toBe("goldenSection");
+    expect(hook.policy.name).toBe("goldenSection");
     expect(hook.taskMetric).toBe(metric);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * What a run report is drawn from: the contents of a run capsule (DESIGN §5, SCHEMA.md). Column
+ * What a run report is drawn from: the contents of a run capsule (docs/design.md §5, SCHEMA.md). Column
  * names are the Parquet ones (snake_case); `readReportData` fills this from a capsule, tests and
  * other tools can build it directly.
  */

@@ -295,7 +295,7 @@ export class PrimalDualRunner {
       });
       const L = Math.sqrt(ops.reduce((s, o) => s + (o.norm as number) ** 2, 0));
       this.norm = { bound: L, route: ops.every((o) => o.route === "analytic") ? "analytic" : "power-iteration", ops };
-      const beta = flow.beta;
+      const beta = flow.lipschitz;
       const sigma = L > 0 ? C / (ratio * L) : 1;
       // without f: στL² = C² < 1; with f: 1/τ = σL² + β/2 over C, so 1/τ − σL² > β/2
       const tau = beta > 0 ? C / (sigma * L * L + beta / 2) : L > 0 ? (C * ratio) / L : 1;
