@@ -54,7 +54,7 @@ export function tvDenoise(image: { pixels: Float64Array; name: string }, p: Retu
     data: { y },
     terms: [
       { kind: "data", atom: "leastSquares", target: "y" },
-      { kind: "regularizer", atom: "tvIsotropic", weight: p.lambda, params: { iterations: 50, tol: 1e-5 } },
+      { kind: "regularizer", atom: "tvIsotropic", weight: p.lambda },
     ],
     policies: { flow: { family: "accelerated", restart: "function" }, budgets: { maxIters: 200, tol: 1e-9 } },
   };

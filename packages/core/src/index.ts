@@ -92,7 +92,8 @@ export { WAVELET_NAMES, type WaveletFilters, type WaveletName, isWaveletName, wa
 export { type LensOptions, type LensResult, type LensScore, lensProbe } from "./transforms/lens.js";
 
 // ── atoms: the terms of an energy, and the base classes of plugin atoms ─────────────────────
-export { type AtomContext, type AtomDef, type CacheIndex, type Need, type ProxCells, type ProxTerm, type SmoothTerm, type Term, defineAtom } from "./atoms/atom.js";
+export { type AtomContext, type AtomDef, type CacheIndex, type Need, type ProxCells, type ProxTerm, type SmoothTerm, type Term, type TermState, defineAtom } from "./atoms/atom.js";
+export { MoreauScratch, emitMoreauConjugate } from "./atoms/conjugate.js";
 export { KernelProxTerm, type ProxParams } from "./atoms/prox/prox-term.js";
 export { LinearLossTerm, type PointwiseLoss } from "./atoms/smooth/linear-loss.js";
 export { QuadraticFormTerm } from "./atoms/smooth/quadratic-form.js";
@@ -104,7 +105,21 @@ export {
   tikhonov as tikhonovAtom,
   weightedLeastSquares as weightedLeastSquaresAtom,
 } from "./atoms/smooth/index.js";
-export { boxAtom, elasticNetAtom, groupL1Atom, l1Atom, l1BallAtom, l2BallAtom, nonnegAtom, simplexAtom, tvAnisotropicAtom, tvIsotropicAtom, waveletL1Atom } from "./atoms/prox/index.js";
+export {
+  boxAtom,
+  elasticNetAtom,
+  groupL1Atom,
+  l1Atom,
+  l1BallAtom,
+  l1DataAtom,
+  l2BallAtom,
+  nonnegAtom,
+  poissonAtom,
+  simplexAtom,
+  tvAnisotropicAtom,
+  tvIsotropicAtom,
+  waveletL1Atom,
+} from "./atoms/prox/index.js";
 
 // ── manifolds (the port a manifold plugin implements) ───────────────────────────────────────
 export type { Manifold, ManifoldFactory } from "./ports/manifold.js";
@@ -134,6 +149,8 @@ export type {
 export { runFlowStep } from "./runtime/step.js";
 export { FlowRunner, type RunnerOptions, type RunnerSnapshot, type StepMetrics } from "./runtime/runner.js";
 export { type CandidateOutcome, type FamilyState, type FlowFamily, type FlowFamilyPolicy, builtinFamilies, familyPolicy } from "./runtime/families.js";
+export { type OpNormBound, type PrimalDualMetrics, type PrimalDualOptions, PrimalDualRunner, type StopReason, type StopRule } from "./runtime/primal-dual.js";
+export type { TermStates } from "./runtime/term-state.js";
 
 // ── the certified controller and its hooks (ports FDA, tuner and recorder implement) ────────
 export { type ResumeState, type RunCertifiedOptions, runCertified } from "./controller/run-certified.js";

@@ -273,6 +273,8 @@ export class FlightRecorder implements RunSink {
       this.manifest.finished_at = new Date().toISOString();
       this.manifest.summary = { status: summary.status, phase: summary.phase, iters: summary.iters, t_wall_ms: summary.tWallMs, state };
       if (summary.finalEnergy !== null) this.manifest.summary.final_energy = summary.finalEnergy;
+      if (summary.stopReason !== undefined) this.manifest.summary.stop_reason = summary.stopReason;
+      if (summary.optimality !== undefined) this.manifest.summary.optimality = summary.optimality;
       this.manifest.artifacts = artifacts;
       writeManifest(this.runDir, this.manifest);
       this.log("info", "run finished", { status: summary.status, iters: summary.iters, telemetry_rows: this.telemetryWriter.recorded, event_rows: this.eventWriter.recorded });

@@ -33,6 +33,10 @@ function expectedColumns(r: TelemetryRow, runId: string): Record<string, unknown
     flow_family: r.flowFamily,
     warnings: r.warnings,
     notes: r.notes,
+    // schema_version 3: null for the families that report no optimality measure
+    optimality: r.optimality ?? null,
+    primal_residual: r.primalResidual ?? null,
+    dual_residual: r.dualResidual ?? null,
   };
 }
 

@@ -8,6 +8,10 @@ export interface RunOverrides {
   maxIters?: number;
   /** `--budget-time`: policies.budgets.wallTimeMs. */
   wallTimeMs?: number;
+  /** `--rtol`: policies.budgets.rtol (flows that stop on optimality). */
+  rtol?: number;
+  /** `--atol`: policies.budgets.atol (flows that stop on optimality). */
+  atol?: number;
   /** `--per-band`: policies.tuner.perBand. */
   perBand?: boolean;
   /** `--target`: policies.tuner.target. */
@@ -31,9 +35,11 @@ export interface RunWiring {
  * (`policies.tuner.target`: Morozov's discrepancy principle by default).
  */
 export function wireRun(compiled: CompiledFlow, o: RunOverrides = {}): RunWiring {
-  const budgets: { maxIters?: number; wallTimeMs?: number } = {};
+  const budgets: { maxIters?: number; wallTimeMs?: number; rtol?: number; atol?: number } = {};
   if (o.maxIters !== undefined) budgets.maxIters = o.maxIters;
   if (o.wallTimeMs !== undefined) budgets.wallTimeMs = o.wallTimeMs;
+  if (o.rtol !== undefined) budgets.rtol = o.rtol;
+  if (o.atol !== undefined) budgets.atol = o.atol;
   const tuner = { ...(o.perBand !== undefined ? { perBand: o.perBand } : {}), ...(o.target !== undefined ? { target: o.target } : {}) };
   const config = resolveRun(compiled, { budgets, tuner });
   const certify = fda({ rows: { sampleRows: 64 } });

@@ -68,7 +68,7 @@ function build(spec: FlowSpec, registry: Registry, options: CompileOptions, reso
   const { slots, n } = layoutSlots(spec, registry, dtype);
   const x0 = initialState(spec, slots, n, key, dtype, data, ops);
   const lens = chooseLens(spec, policies.lens.candidates, policies.lens.keepFraction, registry, slots, x0, data, resources);
-  const terms = assembleTerms(spec, registry, slots, data, ops, lens?.winner ?? null, resources);
+  const terms = assembleTerms(spec, registry, slots, data, ops, lens?.winner ?? null, policies.flow.family, resources);
   const coeffSize = layoutCoefficients(slots);
   const W = flowTransform(slots, n, resources);
   const transformValidation = validateFrames(slots, key);

@@ -1,6 +1,7 @@
 import type { AtomDef, ProxTerm } from "../atoms/atom.js";
+import { splitsThroughOp } from "../atoms/dual-split.js";
 import { composeProx } from "../atoms/index.js";
-import { type RealArray, zeros } from "../dtype.js";
+import { type RealArray, shapeSize, zeros } from "../dtype.js";
 import { CflowError } from "../errors.js";
 import type { Op } from "../ops/op.js";
 import type { Registry } from "../registry/registry.js";
@@ -12,22 +13,29 @@ import { type FlowScratch, coeffView, slotView } from "./layout.js";
 import type { FlowResources } from "./resources.js";
 import type { CompiledProxTerm, CompiledSmoothTerm, FlowEnergy, SlotLayout } from "./types.js";
 
-/** The energy's terms on the kernel: smooth terms in spec order, one (possibly fused) prox per slot. */
+/**
+ * The energy's terms on the kernel: smooth terms in spec order, one (possibly fused) prox per
+ * slot, and the terms h(Kx) a primal–dual flow splits through the conjugate prox of h.
+ */
 export interface EnergyTerms {
   smooth: CompiledSmoothTerm[];
   prox: CompiledProxTerm[];
+  dual: CompiledProxTerm[];
 }
 
 /**
  * Instantiates every term of the spec on the kernel and splits the energy into f (smooth terms)
  * and g (one prox per slot: a single non-smooth term, or a supported composite of two fused into
  * one exact prox). A slot whose prox acts in W-space gets that term's transform — the lens's
- * winner when the spec named candidates — and its coefficient size.
+ * winner when the spec named candidates — and its coefficient size. Non-smooth terms given an
+ * op, and total variation in a flow of a primal–dual `family`, go to `dual` instead
+ * (atoms/dual-split.ts).
  */
-export function assembleTerms(spec: FlowSpec, registry: Registry, slots: SlotLayout[], data: FlowData, ops: Record<string, Op>, lens: string | null, resources: FlowResources): EnergyTerms {
+export function assembleTerms(spec: FlowSpec, registry: Registry, slots: SlotLayout[], data: FlowData, ops: Record<string, Op>, lens: string | null, family: string, resources: FlowResources): EnergyTerms {
   const { kernel, dtype } = resources;
   const slotByName = new Map(slots.map((s) => [s.name, s]));
   const smooth: CompiledSmoothTerm[] = [];
+  const dual: CompiledProxTerm[] = [];
   const proxBySlot = new Map<string, { index: number; name: string; term: ProxTerm; transform: TransformOp | null }[]>();
   const transforms = new Map<string, TransformOp>();
   spec.terms.forEach((t: TermSpec, index) => {
@@ -63,6 +71,7 @@ export function assembleTerms(spec: FlowSpec, registry: Registry, slots: SlotLay
     );
     const name = t.name ?? `${atom.name}#${index}`;
     if (term.kind === "smooth") smooth.push({ name, index, kind: t.kind, slot, term });
+    else if (splitsThroughOp(term, family)) dual.push({ name, indices: [index], slot, term });
     else {
       const list = proxBySlot.get(slot.name) ?? [];
       list.push({ index, name, term, transform: term.space === "W" ? (transform ?? null) : null });
@@ -81,7 +90,7 @@ export function assembleTerms(spec: FlowSpec, registry: Registry, slots: SlotLay
     }
     prox.push({ name: list.map((l) => l.name).join("+"), indices: list.map((l) => l.index), slot, term });
   }
-  return { smooth, prox };
+  return { smooth, prox, dual };
 }
 
 function resolveAtom(registry: Registry, atom: TermSpec["atom"] | AtomDef, path: string): AtomDef {
@@ -94,11 +103,14 @@ function resolveAtom(registry: Registry, atom: TermSpec["atom"] | AtomDef, path:
  * evaluate; the runtime's plans call the same terms' kernels directly.
  */
 export function energyFunctions(terms: EnergyTerms, n: number, coeffSize: number, scratch: FlowScratch, resources: FlowResources): FlowEnergy {
-  const { smooth, prox } = terms;
+  const { smooth, prox, dual } = terms;
   const { dtype } = resources;
+  // K x of each dual term given an op, for g(x)
+  const dualImages = dual.map((d) => (d.term.op ? resources.alloc(shapeSize(d.term.op.outShape)) : null));
   return {
     smooth,
     prox,
+    dual,
     fValue(x: RealArray) {
       scratch.load(x, scratch.x, "fValue");
       let f = 0;
@@ -122,6 +134,13 @@ export function energyFunctions(terms: EnergyTerms, n: number, coeffSize: number
           g += p.term.value(coeffView(scratch.u, p.slot));
         } else g += p.term.value(slotView(scratch.x, p.slot));
       }
+      dual.forEach((d, i) => {
+        const kx = dualImages[i];
+        if (d.term.op && kx) {
+          d.term.op.applyBuf(slotView(scratch.x, d.slot), kx);
+          g += d.term.value(kx);
+        } else g += d.term.value(slotView(scratch.x, d.slot));
+      });
       return g;
     },
     gProx(u: RealArray, t: number, out?: RealArray) {

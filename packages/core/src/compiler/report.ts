@@ -78,5 +78,6 @@ export function describeLayout(dtype: Dtype, n: number, coeffSize: number, slots
     slots: slots.map((s) => ({ name: s.name, shape: [...s.shape], offset: s.offset, manifold: s.manifoldName, transform: s.transform?.name ?? null })),
     smooth: terms.smooth.map((t) => ({ name: t.name, atom: t.term.atom, slot: t.slot.name })),
     prox: terms.prox.map((p) => ({ name: p.name, atom: p.term.atom, slot: p.slot.name, space: p.term.space })),
+    ...(terms.dual.length ? { dual: terms.dual.map((p) => ({ name: p.name, atom: p.term.atom, slot: p.slot.name, op: p.term.op?.kind ?? "gradient" })) } : {}),
   };
 }

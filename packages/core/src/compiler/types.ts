@@ -131,6 +131,11 @@ export interface FlowLayout {
 export interface FlowEnergy {
   readonly smooth: readonly CompiledSmoothTerm[];
   readonly prox: readonly CompiledProxTerm[];
+  /**
+   * Non-smooth terms h(Kx) split through the conjugate prox of h (atoms/dual-split.ts): terms
+   * given an op, and total variation in primal–dual flows. Only the primal–dual family runs them.
+   */
+  readonly dual: readonly CompiledProxTerm[];
   fValue(x: RealArray): number;
   fGrad(x: RealArray, out?: RealArray): RealArray;
   /** g(x): the non-smooth terms at x (W-space terms at W x). */

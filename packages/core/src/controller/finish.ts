@@ -8,6 +8,7 @@ import type { CertificateRecord, RunContext } from "./context.js";
 import { runCard } from "./run-card.js";
 import type { ControllerState } from "./state.js";
 import { OVER_REGULARISED, overRegularised, readTarget } from "./target.js";
+import { summarize } from "./state-summary.js";
 import { setPhase } from "./stepping.js";
 
 export interface RunResult {
@@ -29,6 +30,10 @@ export interface RunResult {
   counts: { certificates: number; events: number; rollbacks: number };
   runCard: Json;
   dials: Dials;
+  /** Why a family that stops on optimality ended (primalDual: converged, budget, stalled, diverged, non-finite). */
+  stopReason?: string | null;
+  /** Its optimality measure at the end. */
+  optimality?: number | null;
 }
 
 /**
@@ -97,18 +102,4 @@ export async function finish(s: ControllerState, ctx: RunContext, status: RunSta
     runCard: card,
     dials,
   };
-}
-
-function summarize(v: RealArray): { min: number; max: number; mean: number; norm2: number } {
-  let min = Infinity;
-  let max = -Infinity;
-  let sum = 0;
-  let s2 = 0;
-  for (let i = 0; i < v.length; i++) {
-    min = Math.min(min, v[i]);
-    max = Math.max(max, v[i]);
-    sum += v[i];
-    s2 += v[i] * v[i];
-  }
-  return { min, max, mean: v.length ? sum / v.length : 0, norm2: Math.sqrt(s2) };
 }

@@ -156,6 +156,13 @@ export class ConvOp extends KernelOp {
     return this.norm;
   }
 
+  /** Σ|k|: a bound on every row and column sum of |A| (each holds the taps at most once). */
+  get tapsAbsSum(): number {
+    let s = 0;
+    for (const t of this.taps) s += Math.abs(t);
+    return s;
+  }
+
   emitApply(p: PlanBuilder, x: RealBuf, out: RealBuf): void {
     if (this.method === "fft") this.emitSpectral(p, x, out, "cmul");
     else this.emitDirect(p, x, out, false);

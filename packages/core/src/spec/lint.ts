@@ -1,5 +1,6 @@
 import { describeValue, isDtype } from "../dtype.js";
 import type { Registry } from "../registry/registry.js";
+import { PRIMAL_DUAL_FAMILIES } from "./defaults.js";
 import { elementLimit } from "./element-limit.js";
 import { lintComposites } from "./lint/composites.js";
 import { LintContext } from "./lint/context.js";
@@ -65,6 +66,9 @@ function lintStructure(spec: unknown, registry: Registry, f: Findings): LintCont
   lintOps(ctx, read(spec, "ops"));
   lintTransforms(ctx, read(spec, "transforms"));
   lintState(ctx, read(spec, "state"));
+  const policies = read(spec, "policies");
+  const flowPolicy = isRecord(policies) ? read(policies, "flow") : undefined;
+  ctx.primalDual = isRecord(flowPolicy) && PRIMAL_DUAL_FAMILIES.includes(String(read(flowPolicy, "family")));
   const terms = lintTerms(ctx, read(spec, "terms"));
   lintComposites(ctx, terms);
   lintInvariants(ctx, read(spec, "invariants"));

@@ -109,6 +109,12 @@ export interface FlowPolicySpec {
   damping?: number;
   /** Time step for hamiltonianDamped (default: 0.5/√L). */
   dt?: number;
+  /** primalDual: over-relaxation θ ∈ [0, 1] (default 1). */
+  theta?: number;
+  /** primalDual: a lower bound γ of the strong convexity of g; γ > 0 turns on acceleration (default 0). */
+  strongConvexity?: number;
+  /** primalDual: "diagonal" — Pock–Chambolle preconditioning, no operator norm needed (default "none"). */
+  preconditioning?: "none" | "diagonal";
 }
 
 export interface MultiscaleSpec {
@@ -202,6 +208,12 @@ export interface BudgetsSpec {
   wallTimeMs?: number;
   /** Stop when the relative energy change falls below tol. */
   tol?: number;
+  /**
+   * Optimality stopping of the families that report residuals (primalDual): converged when
+   * ‖r_P‖ ≤ atol·√n + rtol·s_P and ‖r_D‖ ≤ atol·√m + rtol·s_D (runtime/primal-dual.ts).
+   */
+  rtol?: number;
+  atol?: number;
   /**
    * Largest element count of one state slot or data array (checked by lint from the declared
    * shapes, before anything is allocated). Default: 1/16 of the machine's memory divided by the

@@ -12,7 +12,8 @@ export const SUPPORTED_COMPOSITES: readonly [string, string][] = [
 export function lintComposites(ctx: LintContext, terms: readonly TermInfo[]): void {
   const bySlot = new Map<string, { index: number; atom: AtomDef }[]>();
   for (const t of terms) {
-    if (!t.atom || t.atom.kind !== "prox" || t.slot === null) continue;
+    // terms split through their op by a primal–dual flow are not proxed on the slot
+    if (!t.atom || t.atom.kind !== "prox" || t.slot === null || t.split) continue;
     bySlot.set(t.slot, [...(bySlot.get(t.slot) ?? []), { index: t.index, atom: t.atom }]);
   }
   for (const [slot, list] of bySlot) {

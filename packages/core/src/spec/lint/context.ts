@@ -41,6 +41,8 @@ export class LintContext {
   readonly transforms = new Map<string, TransformInfo | null>();
   /** Op uses left to the compiler (see LintReport.deferred). */
   readonly deferred: OpUse[] = [];
+  /** The flow family splits terms h(Kx) through conjugate proxes (atoms/dual-split.ts). */
+  primalDual = false;
 
   constructor(
     readonly registry: Registry,

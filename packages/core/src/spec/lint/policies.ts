@@ -74,6 +74,9 @@ export function lintPolicies(ctx: LintContext, policies: unknown, terms: readonl
     num("policies.flow.stepScale", read(flow, "stepScale"), (x) => x > 0 && x < 2, "a number in (0, 2) (α = stepScale/β must stay below 2/β)");
     num("policies.flow.damping", read(flow, "damping"), (x) => x >= 0, "a damping rate ≥ 0");
     num("policies.flow.dt", read(flow, "dt"), (x) => x > 0, "a time step > 0");
+    num("policies.flow.theta", read(flow, "theta"), (x) => x >= 0 && x <= 1, "a number in [0, 1]");
+    num("policies.flow.strongConvexity", read(flow, "strongConvexity"), (x) => x >= 0, "a lower bound ≥ 0 of g's strong convexity");
+    oneOf("policies.flow.preconditioning", read(flow, "preconditioning"), ["none", "diagonal"]);
     const hamiltonian = typeof family === "string" && ctx.registry.policies.has(family) && (ctx.registry.policies.get(family) as { family?: { shape?: string } }).family?.shape === "hamiltonian";
     if (hamiltonian && ctx.conjugateSlots.size === 0) {
       f.error("MISSING_CONJUGATE", "policies.flow.family", `${family} needs a momentum slot declared with conjugateOf`, {
@@ -172,6 +175,8 @@ export function lintPolicies(ctx: LintContext, policies: unknown, terms: readonl
     num("policies.budgets.maxTrials", read(b, "maxTrials"), (x) => Number.isInteger(x) && x >= 0, "an integer ≥ 0");
     num("policies.budgets.wallTimeMs", read(b, "wallTimeMs"), (x) => x >= 0, "milliseconds ≥ 0 (0 = no limit)");
     num("policies.budgets.tol", read(b, "tol"), (x) => x >= 0, "a tolerance ≥ 0");
+    num("policies.budgets.rtol", read(b, "rtol"), (x) => x >= 0 && x < 1, "a relative tolerance in [0, 1)");
+    num("policies.budgets.atol", read(b, "atol"), (x) => x >= 0, "an absolute tolerance ≥ 0");
     num("policies.budgets.maxElements", read(b, "maxElements"), (x) => Number.isInteger(x) && x >= 1, "an integer ≥ 1 (elements of one state slot or data array)");
   }
 }

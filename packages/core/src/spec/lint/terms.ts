@@ -15,6 +15,8 @@ export interface TermInfo {
   index: number;
   slot: string | null;
   atom: AtomDef | null;
+  /** Split by a primal–dual flow (a dual term h(Kx), or a smooth term taken as a gradient): not proxed on the slot. */
+  split?: boolean;
 }
 
 /**
@@ -44,7 +46,8 @@ export function lintTerms(ctx: LintContext, terms: unknown): TermInfo[] {
     }
     const atom = resolveAtom(ctx, `${path}.atom`, read(t, "atom"));
     const slot = resolveSlot(ctx, `${path}.slot`, read(t, "slot"));
-    out.push({ index: i, slot: slot?.name ?? null, atom });
+    const info: TermInfo = { index: i, slot: slot?.name ?? null, atom };
+    out.push(info);
     lintWeight(ctx, `${path}.weight`, read(t, "weight"));
     const u = read(t, "units");
     if (u !== undefined) {
@@ -57,17 +60,31 @@ export function lintTerms(ctx: LintContext, terms: unknown): TermInfo[] {
         });
       } else units ??= { value: u, index: i };
     }
-    if (atom) lintTermRefs(ctx, path, t, atom, slot);
+    if (atom && lintTermRefs(ctx, path, t, atom, slot)) info.split = true;
   });
   return out;
 }
 
-/** The op, target, transform, band weights and parameters of one term whose atom is known. */
-function lintTermRefs(ctx: LintContext, path: string, t: Record<string, unknown>, atom: AtomDef, slot: SlotInfo | null): void {
+/**
+ * The op, target, transform, band weights and parameters of one term whose atom is known. True
+ * when a primal–dual flow splits the term (see TermInfo.split).
+ */
+function lintTermRefs(ctx: LintContext, path: string, t: Record<string, unknown>, atom: AtomDef, slot: SlotInfo | null): boolean {
   const f = ctx.findings;
   const opName = read(t, "op");
   const target = read(t, "target");
   const op = lintRef(ctx, `${path}.op`, "op", atom.op, opName, ctx.ops, atom.name);
+  let split = atom.splitting === "gradient" && ctx.primalDual;
+  if (atom.splitting === "dual" && op) {
+    split = true;
+    if (!ctx.primalDual) {
+      const name = read(t, "name");
+      f.error("NEEDS_PRIMAL_DUAL", `${path}.op`, `term ${typeof name === "string" ? `"${name}" ` : ""}(${atom.name} of op "${String(opName)}") is non-smooth through its op: forward–backward flows cannot take it`, {
+        expected: `policies.flow.family "primalDual", a smooth data term (e.g. leastSquares), or ${atom.name} without an op (on the slot itself)`,
+        found: `${atom.name}(${String(opName)} x)`,
+      });
+    }
+  }
   const data = lintRef(ctx, `${path}.target`, "target", atom.target, target, ctx.data, atom.name);
   const tr = lintRef(ctx, `${path}.transform`, "transform", atom.transform, read(t, "transform"), ctx.transforms, atom.name);
   if (slot?.shape) {
@@ -100,6 +117,7 @@ function lintTermRefs(ctx: LintContext, path: string, t: Record<string, unknown>
       if (problem) f.error("BAD_PARAM", `${path}.params.${problem.param}`, problem.message, { expected: problem.expected, found: describeValue(problem.found) });
     }
   }
+  return split;
 }
 
 function resolveAtom(ctx: LintContext, path: string, atom: unknown): AtomDef | null {
