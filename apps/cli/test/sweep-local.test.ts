@@ -121,8 +121,9 @@ describe("cflow sweep on the local pool", () => {
 
   it("SIGINT cancels the running runs (valid capsules); cflow sweep <dir> resumes them from their checkpoints", async () => {
     const out = join(dir, "cancel");
-    const running = startCflow(["sweep", spec, "--grid", "weight=0.05,0.1", "--param", "iters=4000", "--deterministic", "--workers", "2", "--out", out]);
-    // both runs are past their second checkpoint (iteration 250 of 4000)
+    const running = startCflow(["sweep", spec, "--grid", "weight=0.05,0.1", "--param", "iters=40000", "--deterministic", "--workers", "2", "--out", out]);
+    // both runs are past their second checkpoint; the budget is large enough (~10 s of work per run
+    // on an idle machine) that the first run cannot finish while the second worker is still starting
     for (;;) {
       const d = existsSync(out) ? readdirSync(out)[0] : undefined;
       const caps = d ? readdirSync(join(out, d)).filter((n) => existsSync(join(out, d, n, "checkpoints"))) : [];
@@ -137,7 +138,7 @@ describe("cflow sweep on the local pool", () => {
     expect((await runsView(sweepDir)).map((v) => v.status)).toEqual(["CANCELLED", "CANCELLED"]);
     const again = await cflow(["sweep", sweepDir, "--workers", "2", "--json"]);
     expect(again.code, again.stderr).toBe(0);
-    expect(result(again).runs.map((x) => [x.status, x.iters])).toEqual([["FINISHED", 4000], ["FINISHED", 4000]]);
+    expect(result(again).runs.map((x) => [x.status, x.iters])).toEqual([["FINISHED", 40000], ["FINISHED", 40000]]);
     const view = await runsView(sweepDir);
     expect(view.map((v) => [v.status, v.resumes])).toEqual([["FINISHED", 1], ["FINISHED", 1]]);
   });
