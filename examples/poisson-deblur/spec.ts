@@ -2,7 +2,7 @@
 //   E(x) = KL(y ‖ Kx) + λ TV(x) + ι{x ≥ 0},   K a normalised Gaussian blur (circular),
 // of a piecewise-constant image of photon counts (peak `peak`), blurred and Poisson-sampled here.
 // No term is smooth: the primalDual family splits KL(y ‖ K·) and λ‖∇·‖ through their conjugates.
-import { defineFlow, readFlowParams } from "@cflow/core";
+import { defineFlow, readFlowParams, rngKey, uniform } from "@cflow/core";
 
 export const PARAMS = {
   size: { type: "integer", description: "image side in pixels (a power of two: the blur runs by FFT)", default: 64, min: 8 },
@@ -34,23 +34,11 @@ export function psf(): Float64Array {
   return k.map((v) => v / s);
 }
 
-/** mulberry32: a small seeded generator for the Poisson sampling. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Counts y ~ Poisson(K·peak·scene) (inversion of the CDF, small means). */
 export function observation(n: number, peak: number, seed: number): Float64Array {
   const x = scene(n);
   const k = psf();
-  const rand = mulberry32(seed);
+  const draws = uniform(rngKey(seed), n * n);
   const y = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < n; j++) {
@@ -60,7 +48,7 @@ export function observation(n: number, peak: number, seed: number): Float64Array
       let c = 0;
       let p = Math.exp(-m);
       let cdf = p;
-      const u = rand();
+      const u = draws[i * n + j];
       while (u > cdf && c < 100_000) {
         c++;
         p *= m / c;

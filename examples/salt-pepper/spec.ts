@@ -3,7 +3,7 @@
 // of a piecewise-constant image where a share of the pixels is set to 0 or 1, made here. ℓ1 data
 // ignores the outliers a squared loss would smear; nothing is smooth, so the primalDual family
 // splits both terms through their conjugates, with Pock–Chambolle diagonal preconditioning.
-import { defineFlow, readFlowParams } from "@cflow/core";
+import { defineFlow, readFlowParams, rngKey, uniform } from "@cflow/core";
 
 export const PARAMS = {
   size: { type: "integer", description: "image side in pixels", default: 128, min: 8 },
@@ -28,21 +28,10 @@ export function scene(n: number): Float64Array {
   return x;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function observation(n: number, density: number, seed: number): Float64Array {
-  const rand = mulberry32(seed);
-  return scene(n).map((v) => {
-    const u = rand();
+  const draws = uniform(rngKey(seed), n * n);
+  return scene(n).map((v, i) => {
+    const u = draws[i];
     return u < density / 2 ? 0 : u < density ? 1 : v;
   });
 }
