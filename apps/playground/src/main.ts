@@ -14,10 +14,20 @@ export interface PlaygroundRun {
   events: FlowEvent[];
   /** The phases shown, in order, each once per change. */
   phases: Phase[];
-  /** State updates drawn while the run went. */
-  stateUpdates: number;
+  /** The live state updates drawn while the run went (the worker's `state` messages), in order. */
+  images: ShownImage[];
   end: RunEnd | null;
   error: string | null;
+}
+
+/** One live update of the image (or signal) drawn: its iteration and phase, when it was drawn, and a fingerprint of what was drawn. */
+export interface ShownImage {
+  iter: number;
+  phase: Phase;
+  /** How many events the page had received when it drew this. */
+  events: number;
+  /** FNV-1a of the drawn pixels (an image) or of the samples (a signal): equal drawings, equal fingerprints. */
+  fingerprint: number;
 }
 
 declare global {
@@ -47,7 +57,7 @@ const plots = new Plots($<HTMLDivElement>("plots"));
 
 let worker: Worker | null = null;
 let shape: number[] = [];
-window.cflowPlayground = { request: null, rows: [], events: [], phases: [], stateUpdates: 0, end: null, error: null };
+window.cflowPlayground = { request: null, rows: [], events: [], phases: [], images: [], end: null, error: null };
 
 for (const [name, ex] of Object.entries(EXAMPLES)) exampleSelect.add(new Option(ex.title, name));
 exampleSelect.addEventListener("change", showParams);
@@ -121,7 +131,7 @@ async function start(): Promise<void> {
     return;
   }
   const request: RunRequest = { example, params, dtype: dtypeSelect.value as Dtype, seed: Number(seedInput.value), image };
-  window.cflowPlayground = { request, rows: [], events: [], phases: [], stateUpdates: 0, end: null, error: null };
+  window.cflowPlayground = { request, rows: [], events: [], phases: [], images: [], end: null, error: null };
   plots.clear();
   certificateEl.textContent = "";
   showPhase(null);
@@ -158,8 +168,8 @@ function receive(msg: FromWorker): void {
       break;
     }
     case "state":
-      run.stateUpdates++;
-      draw(msg.x);
+      // the worker sent the rows and events before this state first: the phase shown is the state's
+      run.images.push({ iter: msg.iter, phase: msg.phase, events: run.events.length, fingerprint: draw(msg.x) });
       break;
     case "done":
       run.end = msg.end;
@@ -208,16 +218,17 @@ function describeCertificate(end: RunEnd): string {
   ].join("\n");
 }
 
-/** An image problem's state as grey levels on [0, 1]; a vector as a line plot. */
-function draw(x: Float64Array): void {
+/** An image problem's state as grey levels on [0, 1]; a vector as a line plot. Returns the drawing's fingerprint. */
+function draw(x: Float64Array): number {
   const ctx = canvas.getContext("2d");
-  if (!ctx) return;
+  if (!ctx) return 0;
   if (shape.length === 2) {
     const [h, w] = shape;
     canvas.width = w;
     canvas.height = h;
-    ctx.putImageData(new ImageData(greyToRgba(x, 0, 1), w, h), 0, 0);
-    return;
+    const rgba = greyToRgba(x, 0, 1);
+    ctx.putImageData(new ImageData(rgba, w, h), 0, 0);
+    return fnv1a(rgba);
   }
   canvas.width = 512;
   canvas.height = 512;
@@ -239,6 +250,14 @@ function draw(x: Float64Array): void {
     else ctx.lineTo(px, py);
   }
   ctx.stroke();
+  return fnv1a(new Uint8Array(x.buffer, x.byteOffset, x.byteLength));
+}
+
+/** The 32-bit FNV-1a hash of some bytes. */
+function fnv1a(bytes: Uint8Array | Uint8ClampedArray): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
+  return h >>> 0;
 }
 
 function runName(): string {

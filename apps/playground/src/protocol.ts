@@ -22,6 +22,7 @@ export type FromWorker =
   | { type: "started"; shape: number[]; dtype: string; description: string }
   | { type: "gates"; etaMax: number; gammaMin: number }
   | { type: "progress"; rows: TelemetryRow[]; events: FlowEvent[] }
-  | { type: "state"; iter: number; x: Float64Array }
+  /** The live state (throttled): its iteration, the phase it was shown in, a float64 copy of the shown slot. */
+  | { type: "state"; iter: number; phase: Phase; x: Float64Array }
   | { type: "done"; end: RunEnd }
   | { type: "error"; message: string };

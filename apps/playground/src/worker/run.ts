@@ -2,7 +2,7 @@
 // in-memory sink in place of the flight recorder (which writes capsules with DuckDB, Node-side).
 // The one place the playground calls runCertified; it runs alike in the worker and in Node (the
 // Chromium test compares the two).
-import type { Checkpoint, CompiledFlow, FlowEvent, RunResult, RunSink, RunStartInfo, TelemetryRow } from "@cflow/core";
+import type { CompiledFlow, FlowEvent, Phase, RunResult, RunSink, RunStartInfo, StateView, TelemetryRow } from "@cflow/core";
 import { runCertified } from "@cflow/core";
 import { fda } from "@cflow/fda";
 import { gapDial } from "@cflow/tuner";
@@ -13,22 +13,28 @@ export interface RunListener {
   gates(g: RunStartInfo["gates"]): void;
   /** Telemetry rows and events since the last call, in order. */
   progress(rows: TelemetryRow[], events: FlowEvent[]): void;
-  /** The state at a checkpoint (the start, GREEN, accepted tuner moves, every `STATE_EVERY` polish iterations, the end). */
-  state(iter: number, x: Float64Array): void;
+  /**
+   * The state (a float64 copy, the listener's to keep) as the run shows it (`RunSink.observe`: every
+   * certificate — AMBER's feasibility attempts included — and checkpoint point), at most one every
+   * `batchMs`; the rows and events before it come first.
+   */
+  state(iter: number, phase: Phase, x: Float64Array): void;
 }
 
-/** Polish iterations between two state updates (the run's checkpoints). */
+/** Polish iterations between two checkpoint points, where the controller shows the state. */
 export const STATE_EVERY = 20;
 
 /**
- * A sink that keeps nothing on disk: it batches rows and events and hands them to a
- * listener at each flush the controller asks for (`flushDue`: a batch waiting for `batchMs`).
+ * A sink that keeps nothing on disk: it batches rows and events and hands them to a listener at
+ * each flush the controller asks for (`flushDue`: a batch waiting for `batchMs`), and copies the
+ * live state of the shown slot for it, throttled to one copy every `batchMs`.
  */
 export class MemorySink implements RunSink {
   readonly name = "playground";
   private rows: TelemetryRow[] = [];
   private events: FlowEvent[] = [];
   private last = performance.now();
+  private lastState = Number.NEGATIVE_INFINITY;
 
   constructor(
     /** The state slot handed to `listener.state`. */
@@ -54,6 +60,24 @@ export class MemorySink implements RunSink {
   }
 
   async flush(): Promise<void> {
+    this.drain();
+  }
+
+  observe(view: StateView): void {
+    const now = performance.now();
+    const x = view.slots[this.slot];
+    if (!x || now - this.lastState < this.batchMs) return;
+    this.lastState = now;
+    this.drain();
+    this.listener.state(view.iter, view.phase, Float64Array.from(x));
+  }
+
+  async finish(): Promise<void> {
+    this.drain();
+  }
+
+  /** Hands the listener the rows and events batched so far. */
+  private drain(): void {
     this.last = performance.now();
     if (this.rows.length + this.events.length === 0) return;
     const rows = this.rows;
@@ -61,16 +85,6 @@ export class MemorySink implements RunSink {
     this.rows = [];
     this.events = [];
     this.listener.progress(rows, events);
-  }
-
-  async checkpoint(c: Checkpoint): Promise<void> {
-    await this.flush();
-    const x = c.arrays[this.slot];
-    if (x) this.listener.state(c.iter, Float64Array.from(x));
-  }
-
-  async finish(): Promise<void> {
-    await this.flush();
   }
 }
 

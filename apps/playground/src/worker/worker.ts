@@ -33,7 +33,7 @@ async function run(request: Extract<ToWorker, { type: "run" }>["request"]): Prom
         {
           gates: (g) => scope.postMessage({ type: "gates", ...g }),
           progress: (rows, events) => scope.postMessage({ type: "progress", rows, events }),
-          state: (iter, x) => scope.postMessage({ type: "state", iter, x }, [x.buffer]),
+          state: (iter, phase, x) => scope.postMessage({ type: "state", iter, phase, x }, [x.buffer]),
         },
         abort.signal,
       );

@@ -61,6 +61,7 @@ export function certify(s: ControllerState, ctx: RunContext, stage: CertificateR
     row.etaDD = cert.etaDD;
     row.gamma = Number.isFinite(cert.gamma) ? cert.gamma : null;
   } else ctx.telemetry(rowFor(s, ctx, null, cert));
+  ctx.showState(s.phase, "certificate", x);
   return cert;
 }
 

@@ -6,12 +6,16 @@ import { coefficients } from "./stepping.js";
  * Writes everything a deterministic continuation needs — the state record's encoding with the
  * runner's snapshot (`encodeState`; its stage is the one a resumed run continues with) — to every
  * sink that records checkpoints. `good` marks a certified state (never one in the middle of an
- * attempt or trial). The same checkpoint is not written twice.
+ * attempt or trial). The same checkpoint is not written twice. Sinks that show the live state
+ * (`RunSink.observe`) see it here too, even when no sink records checkpoints.
  */
 export async function writeCheckpoint(s: ControllerState, ctx: RunContext, good: boolean): Promise<void> {
+  if (!ctx.checkpoints && !ctx.live) return;
   const key = checkpointKey(s, ctx, good);
-  if (!ctx.checkpoints || key === ctx.lastCheckpoint) return;
+  if (key === ctx.lastCheckpoint) return;
   ctx.lastCheckpoint = key;
+  ctx.showState(s.phase, "checkpoint");
+  if (!ctx.checkpoints) return;
   const snap = ctx.runner.snapshot();
   const sparse = ctx.flow.prox.some((p) => p.term.sparsity);
   const enc = encodeState(s, snap, sparse ? coefficients(s, ctx) : null, ctx.flow);

@@ -1,8 +1,9 @@
 import type { CompiledFlow } from "../compiler/types.js";
+import type { RealArray } from "../dtype.js";
 import { CflowError } from "../errors.js";
 import type { Certificate, CertificateHook } from "../ports/certificates.js";
 import type { FlowEvent, FlowEventName, Json, Phase } from "../ports/events.js";
-import type { Checkpoint, RunSink, RunStartInfo, RunSummary } from "../ports/sink.js";
+import type { Checkpoint, RunSink, RunStartInfo, RunSummary, StateView } from "../ports/sink.js";
 import type { TelemetryRow } from "../ports/telemetry.js";
 import type { TrialOutcome, TunerHook } from "../ports/tuner.js";
 import type { RngKey } from "../rng.js";
@@ -57,6 +58,8 @@ export class RunContext {
   lastCheckpoint = "";
   /** When the polish re-certifies (`policies.certification.every`). */
   readonly cadence: CertificateCadence;
+  /** True when a sink takes the live state (`RunSink.observe`): otherwise no view is built. */
+  readonly live: boolean;
   private readonly t0 = performance.now();
   private lastBreath = performance.now();
 
@@ -72,6 +75,7 @@ export class RunContext {
     readonly signal: AbortSignal | undefined,
   ) {
     this.cadence = certificateCadence(config.certification.every);
+    this.live = sinks.some((s) => typeof s.observe === "function");
   }
 
   /** Milliseconds since the run (this session) started. */
@@ -117,6 +121,16 @@ export class RunContext {
 
   telemetry(row: TelemetryRow): void {
     for (const s of this.sinks) if (s.telemetry) callHook(s.name, "telemetry", () => s.telemetry!(row));
+  }
+
+  /**
+   * Shows the sinks that ask for it (`RunSink.observe`) the current state in the user's slots —
+   * `x` when the caller already holds a copy of it, else one is taken.
+   */
+  showState(phase: Phase, at: StateView["at"], x?: RealArray): void {
+    if (!this.live) return;
+    const view: StateView = { iter: this.runner.iter, phase, at, slots: this.flow.unflatten(x ?? this.runner.state) };
+    for (const s of this.sinks) if (typeof s.observe === "function") callHook(s.name, "observe", () => s.observe!(view));
   }
 
   /** Flushes every sink that says it is due. */

@@ -85,6 +85,20 @@ export interface RunSummary {
 }
 
 /**
+ * The current state as a live display sees it (`RunSink.observe`): the iterate in the user's slots
+ * (one array per state slot, in the run's dtype), the iteration it is at and the phase. The arrays
+ * are views the controller may reuse or hand to the next sink: read them during the call, copy
+ * what you keep, never write to them.
+ */
+export interface StateView {
+  iter: number;
+  phase: Phase;
+  /** Why now: a certificate was evaluated at this state, or a checkpoint is taken of it. */
+  at: "certificate" | "checkpoint";
+  slots: Readonly<Record<string, RealArray>>;
+}
+
+/**
  * Where a run's record goes: a plain object with a name and any of the lifecycle methods below
  * (the flight recorder `recorder()`, a live display, a test's memory). The controller calls every
  * sink, in the order the sinks were given, at these points:
@@ -93,7 +107,10 @@ export interface RunSummary {
  * 2. `event(e)` and `telemetry(row)` synchronously, as they happen (implementations buffer);
  * 3. after each step, `flushDue()`; when it answers true, `flush()`, awaited;
  * 4. `checkpoint(c)`, awaited, whenever the controller writes a checkpoint;
- * 5. `finish(summary)` once, awaited, after the last event (RUN_FINISHED) and checkpoint.
+ * 5. `observe(view)` synchronously, after each certificate evaluation (its CERT_PASS/CERT_FAIL
+ *    event) and at each point a checkpoint is taken (whether or not a sink records checkpoints) —
+ *    in every phase, AMBER included; the controller builds no view when no sink has `observe`;
+ * 6. `finish(summary)` once, awaited, after the last event (RUN_FINISHED) and checkpoint.
  *
  * An error thrown by a sink ends the run (status ERROR) and reaches the caller tagged with the
  * sink's name and the method (`CflowError.details.hook`, e.g. "recorder.checkpoint").
@@ -109,5 +126,7 @@ export interface RunSink {
   flushDue?(): boolean;
   flush?(): void | Promise<void>;
   checkpoint?(c: Checkpoint): void | Promise<void>;
+  /** The current state, for a live display (not called by primal–dual runs, which take neither certificates nor checkpoints). */
+  observe?(view: StateView): void;
   finish?(summary: RunSummary): void | Promise<void>;
 }
