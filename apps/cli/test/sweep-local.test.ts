@@ -4,7 +4,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { parse } from "smol-toml";
 import { describe, expect, it } from "vitest";
 import { encodePng, encodeTiff } from "../src/data/image.js";
-import { cli, cflow, startCflow, tempDir, writeSweepSpec } from "./helpers.js";
+import { EXAMPLES, cli, cflow, startCflow, tempDir, writeSweepSpec } from "./helpers.js";
 
 interface RunJson {
   index: number;
@@ -141,6 +141,94 @@ describe("cflow sweep on the local pool", () => {
     expect(result(again).runs.map((x) => [x.status, x.iters])).toEqual([["FINISHED", 40000], ["FINISHED", 40000]]);
     const view = await runsView(sweepDir);
     expect(view.map((v) => [v.status, v.resumes])).toEqual([["FINISHED", 1], ["FINISHED", 1]]);
+  });
+});
+
+describe("cflow sweep: each run is `cflow run` with the set's options", () => {
+  const dir = tempDir("sweep-options");
+  const spec = join(EXAMPLES, "deconv-1d");
+  const runFlags = ["--param", "size=1024", "--per-band", "--target", "sure", "--rtol", "0.001", "--atol", "0.0001", "--max-iters", "60", "--deterministic"];
+  type Manifest = { status: string; summary: { iters: number; final_energy: number }; extra: { cli: Record<string, unknown>; tuner_target: { name: string } } };
+  const manifest = (runDir: string) => parse(readFileSync(join(runDir, "manifest.toml"), "utf8")) as unknown as Manifest;
+  const card = (runDir: string) => JSON.parse(readFileSync(join(runDir, "run_card.json"), "utf8")) as Record<string, unknown>;
+
+  it("forwards --per-band, --target, --rtol, --atol (and the budgets) to every run: the same capsule as cflow run with those flags", async () => {
+    const r = await cflow(["sweep", spec, ...runFlags, "--seeds", "0..1", "--workers", "2", "--out", join(dir, "sweeps"), "--json"]);
+    const s = result(r);
+    expect(s.runs).toHaveLength(2);
+    const toml = parse(readFileSync(join(s.sweep_dir, "sweep.toml"), "utf8")) as { options: Record<string, unknown> };
+    expect(toml.options).toMatchObject({ per_band: true, target: "sure", rtol: 0.001, atol: 0.0001, max_iters: 60, deterministic: true });
+    const single = await cflow(["run", spec, ...runFlags, "--seed", "0", "--out", join(dir, "runs"), "--json"]);
+    const one = (JSON.parse(single.stdout) as { result: { run_dir: string; exit_code: number; dials: { lambdaJ: number[] | null } } }).result;
+    const member = manifest(s.runs[0].run_dir);
+    const alone = manifest(one.run_dir);
+    expect(member.extra.cli).toMatchObject({ per_band: true, target: "sure", rtol: 0.001, atol: 0.0001, max_iters: 60 });
+    expect(member.extra.cli).toEqual(alone.extra.cli);
+    expect(member.extra.tuner_target.name).toBe("sure");
+    expect([member.status, member.summary.iters, member.summary.final_energy]).toEqual([alone.status, alone.summary.iters, alone.summary.final_energy]);
+    expect(s.runs[0].exit_code).toBe(one.exit_code);
+    const { run_id: _a, ...memberCard } = card(s.runs[0].run_dir);
+    const { run_id: _b, ...aloneCard } = card(one.run_dir);
+    expect(memberCard).toEqual(aloneCard);
+    // --per-band: one λ_j per wavelet level, not all equal
+    expect(new Set(one.dials.lambdaJ).size).toBeGreaterThan(1);
+    // continuing the sweep keeps its options: they cannot be given again
+    const again = await cli(["sweep", s.sweep_dir, "--target", "gcv", "--json"]);
+    expect(again.code).toBe(2);
+    expect((JSON.parse(again.stdout) as { error: { path: string } }).error.path).toBe("--target");
+  });
+});
+
+describe("cflow sweep: a pool process runs member after member, each starting clean", () => {
+  const dir = tempDir("sweep-reuse");
+  // the factory notes which process ran it; with leak=1 it keeps a kernel buffer it never frees
+  const spec = join(dir, "pid-spec.ts");
+  writeFileSync(
+    spec,
+    `import { appendFileSync } from "node:fs";
+import { defineFlow, readFlowParams } from "@cflow/core";
+import { Kernel } from "@cflow/core/kernel";
+export default defineFlow(({ dtype, seed, params }) => {
+  const p = readFlowParams(params, {
+    log: { type: "string", description: "file the factory appends its pid to" },
+    leak: { type: "integer", description: "1: keep 4096 reals of kernel memory", default: 0, min: 0 },
+  });
+  appendFileSync(p.log, process.pid + "\\n");
+  if (p.leak === 1) Kernel.get(dtype).alloc(4096);
+  const y = new (dtype === "float64" ? Float64Array : Float32Array)(64);
+  for (let i = 0; i < 64; i++) y[i] = Math.sin(i / 5);
+  return {
+    name: "pid", dtype, seed,
+    state: { x: { shape: [64] } },
+    data: { y },
+    terms: [{ kind: "data", atom: "leastSquares", target: "y" }, { kind: "regularizer", atom: "l1", weight: 0.05 }],
+    policies: { tuner: { enabled: false }, budgets: { maxIters: 50, tol: 0 } },
+  };
+});
+`,
+  );
+  const pids = (log: string) => readFileSync(log, "utf8").trim().split("\n");
+
+  it("one process runs every member of a 1-worker sweep, with results equal run to run", async () => {
+    const log = join(dir, "clean.log");
+    const r = await cflow(["sweep", spec, "--param", `log=${log}`, "--seeds", "0..2", "--workers", "1", "--out", join(dir, "clean"), "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(new Set(pids(log)).size).toBe(1);
+    expect(pids(log)).toHaveLength(3);
+    const energies = result(r).runs.map((x) => x.energy);
+    expect(energies[1]).toBe(energies[0]);
+    expect(energies[2]).toBe(energies[0]);
+  });
+
+  it("a member that leaves kernel memory behind has its process replaced: no process runs more than two members", async () => {
+    const log = join(dir, "leak.log");
+    const r = await cflow(["sweep", spec, "--param", `log=${log}`, "--param", "leak=1", "--seeds", "0..3", "--workers", "1", "--out", join(dir, "leak"), "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const seen = pids(log);
+    expect(seen).toHaveLength(4);
+    const counts = [...new Set(seen)].map((p) => seen.filter((x) => x === p).length);
+    expect(counts.length).toBeGreaterThanOrEqual(2);
+    expect(Math.max(...counts)).toBeLessThanOrEqual(2);
   });
 });
 

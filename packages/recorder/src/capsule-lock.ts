@@ -37,6 +37,11 @@ export interface LockOptions {
 const held = new Map<string, CapsuleLock>();
 let exitHookInstalled = false;
 
+/** The capsule directories whose locks this process holds (a process that runs many commands checks none is left). */
+export function heldCapsuleLocks(): string[] {
+  return [...held.keys()];
+}
+
 export class CapsuleLock {
   private released = false;
 

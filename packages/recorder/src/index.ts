@@ -9,7 +9,7 @@ export { checkRunId, runDirFor } from "./run-id.js";
 export { readCheckpointFile, CHECKPOINT_MAGIC, CHECKPOINT_FORMAT_VERSION, type CheckpointHeader, type CheckpointArrayEntry, type DecodedCheckpoint } from "./checkpoint-file.js";
 export { listCheckpoints, type CheckpointEntry } from "./checkpoint-store.js";
 export { readRunLog, type LogLine, type LogLevel } from "./run-log.js";
-export { withCapsuleLock, acquireCapsuleLock, CapsuleLock, type LockOwner, type LockOptions } from "./capsule-lock.js";
+export { withCapsuleLock, acquireCapsuleLock, heldCapsuleLocks, CapsuleLock, type LockOwner, type LockOptions } from "./capsule-lock.js";
 export { verifyCapsule } from "./capsule-check.js";
 export { capsuleRoot, capsulePath, ensureCapsuleDir, writeCapsuleFile } from "./capsule-files.js";
 export { LOCK_FILE, MANIFEST_FILE } from "./capsule-layout.js";

@@ -5,7 +5,7 @@ import { EXIT_CODES } from "../exit-codes.js";
 import { warnPluginFailures } from "../plugin-failures.js";
 import { formatNumber } from "../report/format.js";
 import { type SpecOptions, type TunerFlagOptions, specOptions, tunerFlagOptions } from "../run-options.js";
-import { compileSetup, setupFlow } from "../run/flow-setup.js";
+import { setupFlow, withCompiledSetup } from "../run/flow-setup.js";
 import { wireRun } from "../run/run-wiring.js";
 import { phaseColor } from "../style.js";
 
@@ -30,63 +30,64 @@ export const certCommand = defineCommand<CertCommandOptions>({
   handler: async (o, ctx) => {
     const setup = await setupFlow({ ...o, cwd: ctx.cwd });
     warnPluginFailures(setup.plugins.failures, ctx.out);
-    const { compiled } = await compileSetup(setup, ctx.cwd);
-    const { config, certify, tune } = wireRun(compiled, { perBand: o.perBand });
-    const gates = { etaMax: config.certification.etaMax, gammaMin: config.certification.gammaMin };
-    ctx.out.info(`cert ${compiled.spec.name ?? "flow"} · ${compiled.dtype} · gates η_max = ${formatNumber(gates.etaMax)}, γ_min = ${formatNumber(gates.gammaMin)} · warm-up ${config.control.validationIters} iterations per attempt`);
-    const result = await runCertified(compiled, { config, certify, tune, signal: ctx.signal, stopAfterCertification: true });
-    const attempts = result.events
-      .filter((e) => e.event === "CERT_PASS" || e.event === "CERT_FAIL")
-      .map((e) => {
-        const p = e.payload as Record<string, unknown>;
-        return {
-          iter: e.iter,
-          stage: String(p.stage),
-          lambda: typeof p.lambda === "number" ? p.lambda : null,
-          alpha: p.alpha as number,
-          eta_dd: p.eta_dd as number,
-          gamma: typeof p.gamma === "number" ? p.gamma : null,
-          gamma_gershgorin: typeof p.gamma_gershgorin === "number" ? p.gamma_gershgorin : null,
-          method: String(p.method),
-          size: p.size as number,
-          pass: e.event === "CERT_PASS",
-          reasons: (p.reasons as string[] | undefined) ?? [],
-        };
+    return withCompiledSetup(setup, ctx.cwd, async ({ compiled }) => {
+      const { config, certify, tune } = wireRun(compiled, { perBand: o.perBand });
+      const gates = { etaMax: config.certification.etaMax, gammaMin: config.certification.gammaMin };
+      ctx.out.info(`cert ${compiled.spec.name ?? "flow"} · ${compiled.dtype} · gates η_max = ${formatNumber(gates.etaMax)}, γ_min = ${formatNumber(gates.gammaMin)} · warm-up ${config.control.validationIters} iterations per attempt`);
+      const result = await runCertified(compiled, { config, certify, tune, signal: ctx.signal, stopAfterCertification: true });
+      const attempts = result.events
+        .filter((e) => e.event === "CERT_PASS" || e.event === "CERT_FAIL")
+        .map((e) => {
+          const p = e.payload as Record<string, unknown>;
+          return {
+            iter: e.iter,
+            stage: String(p.stage),
+            lambda: typeof p.lambda === "number" ? p.lambda : null,
+            alpha: p.alpha as number,
+            eta_dd: p.eta_dd as number,
+            gamma: typeof p.gamma === "number" ? p.gamma : null,
+            gamma_gershgorin: typeof p.gamma_gershgorin === "number" ? p.gamma_gershgorin : null,
+            method: String(p.method),
+            size: p.size as number,
+            pass: e.event === "CERT_PASS",
+            reasons: (p.reasons as string[] | undefined) ?? [],
+          };
+        });
+      const certified = result.phase === "GREEN";
+      const code = certified ? EXIT_CODES.OK.code : result.status === "CANCELLED" ? EXIT_CODES.CANCELLED.code : EXIT_CODES.CERT_FAIL.code;
+      const firstPass = attempts.findIndex((a) => a.pass && a.stage === "feasibility");
+      ctx.out.result({ spec: setup.file, dtype: compiled.dtype, gates: { eta_max: gates.etaMax, gamma_min: gates.gammaMin }, phase: result.phase, certified, attempts }, () => {
+        const s = ctx.out.style;
+        const header = ["iter", "stage", "λ", "α", "η_dd", "γ", "Gershgorin", "size", "method", "gates"];
+        const rows = attempts.map((a) => [
+          String(a.iter),
+          a.stage,
+          formatNumber(a.lambda),
+          formatNumber(a.alpha),
+          formatNumber(a.eta_dd),
+          formatNumber(a.gamma),
+          formatNumber(a.gamma_gershgorin),
+          String(a.size),
+          a.method,
+          a.pass ? "pass" : "fail",
+        ]);
+        const widths = header.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j].length)));
+        const line = (r: string[]) => `  ${r.map((c, j) => c.padEnd(widths[j])).join("  ")}`.trimEnd();
+        const lines = [line(header), ...rows.map((r, i) => (attempts[i].pass ? line(r) : s.amber(line(r))))];
+        const last = attempts.at(-1);
+        if (certified) {
+          const lambda = attempts[firstPass]?.lambda ?? null;
+          const next = lambda !== null ? `(λ = ${formatNumber(lambda)}); cflow run would tune from here` : "; cflow run would polish from here (no λ to tune)";
+          lines.push("", `${phaseColor(s, "GREEN")(s.bold("GREEN"))} — certified at attempt ${firstPass + 1}${lambda !== null ? " " : ""}${next}`);
+        } else {
+          lines.push("", `${phaseColor(s, result.phase)(s.bold(result.phase))} — not certified${last ? ":" : " (no certificate was evaluated)"}`);
+          for (const r of last?.reasons ?? []) lines.push(`  ${s.dim("-")} ${r}`);
+          const timeout = result.events.find((e) => e.event === "TIMEOUT");
+          if (timeout) lines.push(`  ${s.dim("-")} the ${timeout.payload.budget === "iterations" ? "iteration" : "wall-time"} budget (${timeout.payload.limit}) ran out first`);
+        }
+        return lines.join("\n");
       });
-    const certified = result.phase === "GREEN";
-    const code = certified ? EXIT_CODES.OK.code : result.status === "CANCELLED" ? EXIT_CODES.CANCELLED.code : EXIT_CODES.CERT_FAIL.code;
-    const firstPass = attempts.findIndex((a) => a.pass && a.stage === "feasibility");
-    ctx.out.result({ spec: setup.file, dtype: compiled.dtype, gates: { eta_max: gates.etaMax, gamma_min: gates.gammaMin }, phase: result.phase, certified, attempts }, () => {
-      const s = ctx.out.style;
-      const header = ["iter", "stage", "λ", "α", "η_dd", "γ", "Gershgorin", "size", "method", "gates"];
-      const rows = attempts.map((a) => [
-        String(a.iter),
-        a.stage,
-        formatNumber(a.lambda),
-        formatNumber(a.alpha),
-        formatNumber(a.eta_dd),
-        formatNumber(a.gamma),
-        formatNumber(a.gamma_gershgorin),
-        String(a.size),
-        a.method,
-        a.pass ? "pass" : "fail",
-      ]);
-      const widths = header.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j].length)));
-      const line = (r: string[]) => `  ${r.map((c, j) => c.padEnd(widths[j])).join("  ")}`.trimEnd();
-      const lines = [line(header), ...rows.map((r, i) => (attempts[i].pass ? line(r) : s.amber(line(r))))];
-      const last = attempts.at(-1);
-      if (certified) {
-        const lambda = attempts[firstPass]?.lambda ?? null;
-        const next = lambda !== null ? `(λ = ${formatNumber(lambda)}); cflow run would tune from here` : "; cflow run would polish from here (no λ to tune)";
-        lines.push("", `${phaseColor(s, "GREEN")(s.bold("GREEN"))} — certified at attempt ${firstPass + 1}${lambda !== null ? " " : ""}${next}`);
-      } else {
-        lines.push("", `${phaseColor(s, result.phase)(s.bold(result.phase))} — not certified${last ? ":" : " (no certificate was evaluated)"}`);
-        for (const r of last?.reasons ?? []) lines.push(`  ${s.dim("-")} ${r}`);
-        const timeout = result.events.find((e) => e.event === "TIMEOUT");
-        if (timeout) lines.push(`  ${s.dim("-")} the ${timeout.payload.budget === "iterations" ? "iteration" : "wall-time"} budget (${timeout.payload.limit}) ran out first`);
-      }
-      return lines.join("\n");
+      return code;
     });
-    return code;
   },
 });

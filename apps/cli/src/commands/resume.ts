@@ -7,7 +7,7 @@ import { EXIT_CODES } from "../exit-codes.js";
 import { warnPluginFailures } from "../plugin-failures.js";
 import { type BudgetOptions, budgetOptions } from "../run-options.js";
 import { executeRun } from "../run/execute-run.js";
-import { compileSetup, setupFlow } from "../run/flow-setup.js";
+import { setupFlow, withCompiledSetup } from "../run/flow-setup.js";
 import { readRunRecord, runExtra } from "../run/run-record.js";
 import { reportRun } from "../run/run-summary.js";
 import { UsageError } from "../usage-error.js";
@@ -95,24 +95,25 @@ async function resume(o: ResumeCommandOptions, runDir: string, lock: CapsuleLock
   const added = o.plugins.map((p) => (p.startsWith(".") || isAbsolute(p) ? resolve(ctx.cwd, p) : p));
   const setup = await setupFlow({ spec: record.spec, dtype: m.dtype, seed: m.seed, params: record.params, plugins: [...record.plugins, ...added], cwd: record.cwd, configFiles: record.configs, maxElements: record.maxElements });
   warnPluginFailures(setup.plugins.failures, ctx.out);
-  const { compiled, report } = await compileSetup(setup, ctx.cwd);
-  const maxIters = o.continueIterations !== undefined ? resumed.iter + o.continueIterations : (o.maxIters ?? record.maxIters);
-  const wallTimeMs = o.wallTimeMs ?? record.wallTimeMs;
-  ctx.out.info(`from ${resumed.checkpoint} (iteration ${resumed.iter}, ${resumed.phase})`);
-  const outcome = await executeRun(
-    {
-      setup,
-      compiled,
-      runsDir: dirname(runDir),
-      runId: basename(runDir),
-      lock,
-      resume: { state: resumed.state, controllerState: resumed.controllerState, tunerState: resumed.tunerState, phase: resumed.phase, iter: resumed.iter, rngKey: resumed.rngKey, resumePoint: resumed.resumePoint },
-      deterministic: m.deterministic,
-      redactArtifacts: m.redact_artifacts,
-      overrides: { maxIters, wallTimeMs, perBand: record.perBand, target: record.target },
-      extra: runExtra({ ...record, plugins: setup.plugins.pluginSpecifiers, maxIters, wallTimeMs }, compiled.spec, report),
-    },
-    ctx,
-  );
-  return reportRun(outcome, compiled, ctx.out, ctx.cwd);
+  return withCompiledSetup(setup, ctx.cwd, async ({ compiled, report }) => {
+    const maxIters = o.continueIterations !== undefined ? resumed.iter + o.continueIterations : (o.maxIters ?? record.maxIters);
+    const wallTimeMs = o.wallTimeMs ?? record.wallTimeMs;
+    ctx.out.info(`from ${resumed.checkpoint} (iteration ${resumed.iter}, ${resumed.phase})`);
+    const outcome = await executeRun(
+      {
+        setup,
+        compiled,
+        runsDir: dirname(runDir),
+        runId: basename(runDir),
+        lock,
+        resume: { state: resumed.state, controllerState: resumed.controllerState, tunerState: resumed.tunerState, phase: resumed.phase, iter: resumed.iter, rngKey: resumed.rngKey, resumePoint: resumed.resumePoint },
+        deterministic: m.deterministic,
+        redactArtifacts: m.redact_artifacts,
+        overrides: { maxIters, wallTimeMs, rtol: record.rtol, atol: record.atol, perBand: record.perBand, target: record.target },
+        extra: runExtra({ ...record, plugins: setup.plugins.pluginSpecifiers, maxIters, wallTimeMs }, compiled.spec, report),
+      },
+      ctx,
+    );
+    return reportRun(outcome, compiled, ctx.out, ctx.cwd);
+  });
 }

@@ -8,7 +8,7 @@ import { prepareOutDir } from "../out-dir.js";
 import { warnPluginFailures } from "../plugin-failures.js";
 import { type BudgetOptions, type SpecOptions, type TunerFlagOptions, budgetOptions, specOptions, tunerFlagOptions } from "../run-options.js";
 import { executeRun } from "../run/execute-run.js";
-import { compileSetup, setupFlow } from "../run/flow-setup.js";
+import { setupFlow, withCompiledSetup } from "../run/flow-setup.js";
 import { runExtra } from "../run/run-record.js";
 import { reportRun } from "../run/run-summary.js";
 
@@ -57,34 +57,35 @@ export const runCommand = defineCommand<RunCommandOptions>({
     }
     const setup = await setupFlow({ ...o, cwd: ctx.cwd });
     warnPluginFailures(setup.plugins.failures, ctx.out);
-    const { compiled, report } = await compileSetup(setup, ctx.cwd);
-    const record = {
-      spec: setup.file,
-      params: o.params,
-      plugins: setup.plugins.pluginSpecifiers,
-      configs: setup.plugins.configFiles,
-      cwd: ctx.cwd,
-      maxIters: o.maxIters,
-      wallTimeMs: o.wallTimeMs,
-      rtol: o.rtol,
-      atol: o.atol,
-      maxElements: o.maxElements,
-      perBand: o.perBand,
-      target: o.target,
-    };
-    const outcome = await executeRun(
-      {
-        setup,
-        compiled,
-        runsDir,
-        runId: o.runId,
-        deterministic: o.deterministic,
-        redactArtifacts: o.redactArtifacts,
-        overrides: { maxIters: o.maxIters, wallTimeMs: o.wallTimeMs, perBand: o.perBand, target: o.target, rtol: o.rtol, atol: o.atol },
-        extra: runExtra(record, compiled.spec, report),
-      },
-      ctx,
-    );
-    return reportRun(outcome, compiled, ctx.out, ctx.cwd);
+    return withCompiledSetup(setup, ctx.cwd, async ({ compiled, report }) => {
+      const record = {
+        spec: setup.file,
+        params: o.params,
+        plugins: setup.plugins.pluginSpecifiers,
+        configs: setup.plugins.configFiles,
+        cwd: ctx.cwd,
+        maxIters: o.maxIters,
+        wallTimeMs: o.wallTimeMs,
+        rtol: o.rtol,
+        atol: o.atol,
+        maxElements: o.maxElements,
+        perBand: o.perBand,
+        target: o.target,
+      };
+      const outcome = await executeRun(
+        {
+          setup,
+          compiled,
+          runsDir,
+          runId: o.runId,
+          deterministic: o.deterministic,
+          redactArtifacts: o.redactArtifacts,
+          overrides: { maxIters: o.maxIters, wallTimeMs: o.wallTimeMs, perBand: o.perBand, target: o.target, rtol: o.rtol, atol: o.atol },
+          extra: runExtra(record, compiled.spec, report),
+        },
+        ctx,
+      );
+      return reportRun(outcome, compiled, ctx.out, ctx.cwd);
+    });
   },
 });

@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { defineCommand } from "../command.js";
-import { SET_FLAG_LIST, createSet, setExecution, setRunOptions, sharedAxes } from "../sweep/create-sweep.js";
+import { SET_FLAGS, SET_FLAG_LIST, createSet, setExecution, setRunOptions, sharedAxes } from "../sweep/create-sweep.js";
 import { type SweepExecution, executeSweep } from "../sweep/execute-sweep.js";
 import { checkRedis } from "../sweep/redis-queue.js";
 import { type SweepAxis, parseGrid } from "../sweep/grid.js";
@@ -11,8 +11,9 @@ export type SweepCommandOptions =
   | { continueDir: string; execution: SweepExecution }
   | { continueDir?: undefined; axes: SweepAxis[]; fixed: Record<string, string>; options: SweepRunOptions; out?: string; execution: SweepExecution };
 
-/** The flags that define a new sweep (refused when continuing one). */
-const DEFINING = ["grid", "seeds", "dtype", "param", "plugin", "deterministic", "max-iters", "budget-time", "max-elements", "redact-artifacts", "out"];
+/** The flags that define a new sweep (refused when continuing one): all but where the runs go. */
+const WHERE: readonly string[] = [SET_FLAGS.workers.name, SET_FLAGS.queue.name, SET_FLAGS.connectTimeout.name];
+const DEFINING = ["grid", ...SET_FLAG_LIST.map((f) => f.name).filter((n) => !WHERE.includes(n))];
 
 export const sweepCommand = defineCommand<SweepCommandOptions>({
   name: "sweep",
@@ -20,7 +21,7 @@ export const sweepCommand = defineCommand<SweepCommandOptions>({
   description:
     "One run per point of the Cartesian product of the --grid values (the first flag varies slowest), --seeds\n" +
     "and --dtype, each a normal capsule under one sweep directory whose sweep.toml names the grid, the spec\n" +
-    "and every run's parameters and run id. --workers runs them on this machine, each in its own process;\n" +
+    "and every run's parameters and run id. --workers runs them on this machine in that many worker processes;\n" +
     "--queue enqueues them in Redis for `cflow worker` processes on any machine that sees the directory.\n" +
     "Prints one progress line for the set, then a table (status, phase, iterations, E, η_dd, γ, λ, data fit,\n" +
     "wall time) and writes the sweep report (report.html). Given a sweep directory instead of a spec, it\n" +

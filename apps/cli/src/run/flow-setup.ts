@@ -68,14 +68,23 @@ export async function setupFlow(o: FlowSetupOptions): Promise<FlowSetup> {
 }
 
 /**
- * Compiles the setup's spec against its registry. A spec that fails lint because it names
- * something no loaded plugin registers says which known plugin does, and how to load it.
+ * Compiles the setup's spec against its registry and hands the flow to `use`; the flow's kernel
+ * memory (its buffers, the ops and transforms the compiler made) is released when `use` ends,
+ * however it ends — a process that runs many flows (a pool worker, a test) keeps none of them.
+ * A spec that fails lint because it names something no loaded plugin registers says which known
+ * plugin does, and how to load it.
  */
-export async function compileSetup(setup: FlowSetup, cwd: string): Promise<{ compiled: CompiledFlow; report: CompileReport }> {
+export async function withCompiledSetup<T>(setup: FlowSetup, cwd: string, use: (c: { compiled: CompiledFlow; report: CompileReport }) => Promise<T>): Promise<T> {
+  let c: { compiled: CompiledFlow; report: CompileReport };
   try {
-    return compileFlow(resolveSpec(setup), { registry: setup.plugins.registry, dtype: setup.context.dtype, seed: setup.context.seed });
+    c = compileFlow(resolveSpec(setup), { registry: setup.plugins.registry, dtype: setup.context.dtype, seed: setup.context.seed });
   } catch (err) {
     throw await explainLintError(err, hintSources(setup, cwd));
+  }
+  try {
+    return await use(c);
+  } finally {
+    c.compiled.dispose();
   }
 }
 

@@ -14,6 +14,9 @@ export interface RunRecord {
   cwd: string;
   maxIters?: number;
   wallTimeMs?: number;
+  /** `--rtol`, `--atol`, so a resumed run stops on the tolerances it started with. */
+  rtol?: number;
+  atol?: number;
   /** `--max-elements`, so a resumed run checks against the limit it started with. */
   maxElements?: number;
   /** `--per-band`, so a resumed run tunes as it started. */
@@ -28,6 +31,8 @@ export function runExtra(record: RunRecord, spec: { name?: string; description?:
   if (record.configs.length > 0) cli.configs = record.configs;
   if (record.maxIters !== undefined) cli.max_iters = record.maxIters;
   if (record.wallTimeMs !== undefined) cli.wall_time_ms = record.wallTimeMs;
+  if (record.rtol !== undefined) cli.rtol = record.rtol;
+  if (record.atol !== undefined) cli.atol = record.atol;
   if (record.maxElements !== undefined) cli.max_elements = record.maxElements;
   if (record.perBand !== undefined) cli.per_band = record.perBand;
   if (record.target !== undefined) cli.target = record.target;
@@ -65,6 +70,8 @@ export function readRunRecord(manifest: RunManifest, manifestPath: string): RunR
     cwd: cli.cwd,
     maxIters: typeof cli.max_iters === "number" ? cli.max_iters : undefined,
     wallTimeMs: typeof cli.wall_time_ms === "number" ? cli.wall_time_ms : undefined,
+    rtol: typeof cli.rtol === "number" ? cli.rtol : undefined,
+    atol: typeof cli.atol === "number" ? cli.atol : undefined,
     maxElements: typeof cli.max_elements === "number" ? cli.max_elements : undefined,
     perBand: typeof cli.per_band === "boolean" ? cli.per_band : undefined,
     target: typeof cli.target === "string" ? (cli.target as RunRecord["target"]) : undefined,

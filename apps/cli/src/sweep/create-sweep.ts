@@ -3,7 +3,7 @@ import { isAbsolute, join, resolve } from "node:path";
 import type { FlagDef, ParsedArgs } from "../command.js";
 import { FLAGS } from "../common-flags.js";
 import { makeDirectory, prepareOutDir } from "../out-dir.js";
-import { budgetOptions, parseParams } from "../run-options.js";
+import { budgetOptions, parseParams, tunerFlagOptions } from "../run-options.js";
 import { resolveSpecFile } from "../spec/load-spec.js";
 import { UsageError } from "../usage-error.js";
 import { newRunId } from "@cflow/core";
@@ -15,7 +15,7 @@ import { SWEEP_FILE_VERSION, type SweepFile, type SweepRunOptions, writeSweepFil
 /** Flags `sweep` and `batch` share: where and how the runs go. */
 export const SET_FLAGS = {
   out: { name: "out", type: "string", value: "dir", description: "directory the sweep directory is created in (default: ./sweeps)" },
-  workers: { name: "workers", type: "integer", min: 1, value: "n", description: "runs at once on this machine, each in its own process (default: the number of cores)" },
+  workers: { name: "workers", type: "integer", min: 1, value: "n", description: "runs at once on this machine, in as many worker processes (default: the number of cores)" },
   queue: {
     name: "queue",
     type: "string",
@@ -43,6 +43,10 @@ export const SET_FLAG_LIST: FlagDef[] = [
   FLAGS.deterministic,
   FLAGS.maxIters,
   FLAGS.budgetTime,
+  FLAGS.rtol,
+  FLAGS.atol,
+  FLAGS.perBand,
+  FLAGS.target,
   FLAGS.maxElements,
   FLAGS.redactArtifacts,
   SET_FLAGS.out,
@@ -65,6 +69,7 @@ export function setRunOptions(args: ParsedArgs, cwd: string): { options: SweepRu
   const spec = resolveSpecFile(resolve(cwd, String(args.positionals.spec)));
   const plugins = ((f.plugin as string[] | undefined) ?? []).map((p) => (p.startsWith(".") || isAbsolute(p) ? resolve(cwd, p) : p));
   const budgets = budgetOptions(args);
+  const tuner = tunerFlagOptions(args);
   const options: SweepRunOptions = {
     spec,
     cwd,
@@ -74,6 +79,10 @@ export function setRunOptions(args: ParsedArgs, cwd: string): { options: SweepRu
     ...(budgets.maxIters !== undefined ? { maxIters: budgets.maxIters } : {}),
     ...(budgets.wallTimeMs !== undefined ? { wallTimeMs: budgets.wallTimeMs } : {}),
     ...(f["max-elements"] !== undefined ? { maxElements: f["max-elements"] as number } : {}),
+    ...(budgets.rtol !== undefined ? { rtol: budgets.rtol } : {}),
+    ...(budgets.atol !== undefined ? { atol: budgets.atol } : {}),
+    ...(tuner.perBand ? { perBand: true } : {}),
+    ...(tuner.target !== undefined ? { target: tuner.target } : {}),
   };
   return { options, fixed: parseParams((f.param as string[] | undefined) ?? [], "sweep") };
 }

@@ -102,6 +102,10 @@ function runArgv(task: MemberTask): string[] {
   if (o.maxIters !== undefined) argv.push("--max-iters", String(o.maxIters));
   if (o.wallTimeMs !== undefined) argv.push("--budget-time", `${o.wallTimeMs}ms`);
   if (o.maxElements !== undefined) argv.push("--max-elements", String(o.maxElements));
+  if (o.rtol !== undefined) argv.push("--rtol", String(o.rtol));
+  if (o.atol !== undefined) argv.push("--atol", String(o.atol));
+  if (o.perBand) argv.push("--per-band");
+  if (o.target !== undefined) argv.push("--target", o.target);
   return argv;
 }
 

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { CflowError, type Dtype } from "@cflow/core";
 import { checkRunId } from "@cflow/recorder";
 import { parse, stringify } from "smol-toml";
+import type { TunerFlagOptions } from "../run-options.js";
 import type { SweepAxis } from "./grid.js";
 
 /** The file naming a sweep, in its directory (SCHEMA.md, "Sweeps"). */
@@ -22,7 +23,17 @@ export interface SweepRunOptions {
   maxIters?: number;
   wallTimeMs?: number;
   maxElements?: number;
+  /** `--rtol`, `--atol`: optimality tolerances (flows that stop on optimality). */
+  rtol?: number;
+  atol?: number;
+  /** `--per-band`: tune one λ_j per wavelet level. */
+  perBand?: boolean;
+  /** `--target`: what the tuner moves λ toward. */
+  target?: TunerFlagOptions["target"];
 }
+
+/** What `--target` accepts (FLAGS.target). */
+const TARGETS: readonly string[] = ["discrepancy", "sure", "gcv", "none"];
 
 /** One run of the sweep: its capsule's name and what it is given. */
 export interface SweepRun {
@@ -73,6 +84,10 @@ export function writeSweepFile(dir: string, s: SweepFile): void {
       ...(o.maxIters !== undefined ? { max_iters: o.maxIters } : {}),
       ...(o.wallTimeMs !== undefined ? { wall_time_ms: o.wallTimeMs } : {}),
       ...(o.maxElements !== undefined ? { max_elements: o.maxElements } : {}),
+      ...(o.rtol !== undefined ? { rtol: o.rtol } : {}),
+      ...(o.atol !== undefined ? { atol: o.atol } : {}),
+      ...(o.perBand ? { per_band: true } : {}),
+      ...(o.target !== undefined ? { target: o.target } : {}),
     },
     runs: s.runs.map((r) => ({ index: r.index, run_id: r.runId, ...(r.dtype ? { dtype: r.dtype } : {}), ...(r.seed !== undefined ? { seed: r.seed } : {}), point: r.point, params: r.params })),
   };
@@ -134,6 +149,10 @@ export function readSweepFile(dir: string): SweepFile {
       maxIters: num(opts.max_iters, "options.max_iters"),
       wallTimeMs: num(opts.wall_time_ms, "options.wall_time_ms"),
       maxElements: num(opts.max_elements, "options.max_elements"),
+      rtol: num(opts.rtol, "options.rtol"),
+      atol: num(opts.atol, "options.atol"),
+      perBand: opts.per_band === true,
+      target: opts.target === undefined ? undefined : ((TARGETS.includes(opts.target as string) ? opts.target : bad("options.target", TARGETS.join(", "), opts.target)) as SweepRunOptions["target"]),
     },
     runs: runs.map((r, i) => {
       const t = table(r, `runs[${i}]`);
