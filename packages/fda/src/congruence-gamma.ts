@@ -15,6 +15,8 @@ export interface CongruenceOptions {
   gammaMin?: number;
   /** Explicit shifts (tried in order) instead of those from θ and γ_min. */
   shifts?: readonly number[];
+  /** The fractions of θ tried as shifts before the gate's (default 0.5, 0.2, 0.05). */
+  thetaFractions?: readonly number[];
   /** Side of the spatial tiles that make the diagonal blocks, in samples (default 64). */
   tile?: number;
   /** Lanczos steps per shift at most (default 300). */
@@ -101,7 +103,7 @@ export function congruenceGamma(R: RestrictedMatrix, options: CongruenceOptions)
   if (options.shifts) shifts = [...options.shifts];
   else {
     shifts = [];
-    if (options.theta !== undefined && options.theta > 0) shifts.push(0.5 * options.theta, 0.2 * options.theta, 0.05 * options.theta);
+    if (options.theta !== undefined && options.theta > 0) for (const f of options.thetaFractions ?? [0.5, 0.2, 0.05]) shifts.push(f * options.theta);
     if (options.gammaMin !== undefined) {
       const floor = options.gammaMin + 2 * R.perturbation;
       shifts = shifts.filter((s) => s > floor);

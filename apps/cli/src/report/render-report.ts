@@ -7,7 +7,7 @@ import type { EventRecord, ReportData } from "./report-data.js";
 import { REPORT_CSS } from "./styles.js";
 
 /** Gate defaults (DESIGN §2) when the manifest does not carry them. */
-const DEFAULT_GATES = { etaMax: 0.9, gammaMin: 1e-6 };
+const DEFAULT_GATES = { etaMax: 6, gammaMin: 1e-6 };
 const PALETTE = ["#2563eb", "#ea580c", "#0d9488", "#7c3aed", "#db2777", "#65a30d", "#0891b2", "#b45309", "#4f46e5", "#be123c"];
 const END_EVENTS = ["RUN_FINISHED", "TIMEOUT", "CANCELLED", "SPEC_LINT_FAIL"];
 

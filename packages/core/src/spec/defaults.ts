@@ -18,7 +18,7 @@ export const DEFAULTS = {
   } as Required<GapDialSpec> & { seed: { statistic: "median" | "mad"; k: number } },
   sparsity: { mode: "global", tau: 0 } as Required<SparsitySpec>,
   lens: { candidates: [], keepFraction: 0.05 } as Required<LensSpec>,
-  certification: { etaMax: 0.9, gammaMin: 1e-6, every: 50, lyapunovTol: 1e-9, invariantTol: 1e-6 } as Required<CertificationSpec>,
+  certification: { etaMax: 6, gammaMin: 1e-6, every: 50, lyapunovTol: 1e-9, invariantTol: 1e-6 } as Required<CertificationSpec>,
   // maxElements undefined: the machine default (spec/element-limit.ts).
   budgets: { maxIters: 500, maxTrials: 20, wallTimeMs: 0, tol: 1e-10, maxElements: undefined } as Required<Omit<BudgetsSpec, "maxElements">> & { maxElements: number | undefined },
   /** Rollbacks allowed per run before tuning stops. */
