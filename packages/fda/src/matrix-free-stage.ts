@@ -100,9 +100,10 @@ export const matrixFreeStage: VerdictStage = (s) => {
     est = { ...est, etaDD: classBound.etaUpper, gammaGershgorin: classBound.gershgorinLower, rows: "exact" };
     return finish(est, true, { ...cbJson, etaRows: `every row, from ${classBound.classes} shift-class rows` });
   }
-  if (est.rows !== "exact" && est.etaDD <= etaMax && est.size <= (options.exactRowsLimit ?? 4096)) {
+  const known = est.rows === "exact" || (est.rows === "probed" && est.probingValid === true);
+  if (!known && est.etaDD <= etaMax && est.size <= (options.exactRowsLimit ?? 4096)) {
     est = estimate({ sampleRows: est.size }, false);
     return finish(est, true, { etaRows: "exact (escalated from a sampled lower bound)" });
   }
-  return finish(est, est.rows === "exact", { etaRows: est.rows });
+  return finish(est, known, { etaRows: est.rows });
 };
