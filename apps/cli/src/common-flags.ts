@@ -23,6 +23,12 @@ export const FLAGS = {
     value: "time",
     description: "wall-time budget: 90s, 5m, 1500ms, 1h (a bare number is seconds); the run ends TIMEOUT when spent",
   },
+  runId: {
+    name: "run-id",
+    type: "string",
+    value: "id",
+    description: "the run's id, its capsule directory's name (letters, digits, . _ -; default: a UTC timestamp and 48 random bits)",
+  },
   out: { name: "out", type: "string", value: "dir", description: "runs directory the capsule is written under (default: ./runs)" },
   maxElements: {
     name: "max-elements",

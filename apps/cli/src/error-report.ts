@@ -10,6 +10,8 @@ const RED_CODES = new Set(["SPEC_LINT_FAIL"]);
 const RUN_ERROR_CODES = new Set(["RUN_ERROR"]);
 /** Another writer holds the capsule (its lock file). */
 const LOCKED_CODES = new Set(["CAPSULE_LOCKED"]);
+/** A service the command needs is not there (the Redis queue). */
+const UNAVAILABLE_CODES = new Set(["QUEUE_UNREACHABLE"]);
 
 /** The exit code an error ends the process with. */
 export function exitCodeForError(err: unknown): number {
@@ -17,6 +19,7 @@ export function exitCodeForError(err: unknown): number {
   if (err instanceof IoError) return EXIT_CODES.IO.code;
   if (err instanceof CflowError && RUN_ERROR_CODES.has(err.code)) return EXIT_CODES.INTERNAL.code;
   if (err instanceof CflowError && LOCKED_CODES.has(err.code)) return EXIT_CODES.LOCKED.code;
+  if (err instanceof CflowError && UNAVAILABLE_CODES.has(err.code)) return EXIT_CODES.UNAVAILABLE.code;
   if (err instanceof CflowError) return RED_CODES.has(err.code) ? EXIT_CODES.RED.code : EXIT_CODES.INPUT.code;
   return EXIT_CODES.INTERNAL.code;
 }

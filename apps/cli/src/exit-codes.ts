@@ -11,6 +11,7 @@ export const EXIT_CODES = {
   TIMEOUT: { code: 5, meaning: "a budget ran out before the run finished: wall time, or iterations before GREEN" },
   INPUT: { code: 6, meaning: "bad input: a spec, data file, plugin or capsule could not be read, or a bad --out" },
   IO: { code: 7, meaning: "I/O error: disk full, permission denied or read-only file system while reading or writing (the message names the path)" },
+  UNAVAILABLE: { code: 69, meaning: "the Redis queue (--queue) could not be reached; the message names the URL" },
   LOCKED: { code: 75, meaning: "the capsule is in use by another cflow process (its lock file names it); retry when it is done" },
   CANCELLED: { code: 130, meaning: "cancelled (SIGINT, SIGTERM or SIGHUP); the capsule is valid and the run can be resumed" },
 } as const;

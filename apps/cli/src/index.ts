@@ -15,6 +15,9 @@ export { runCommand, type RunCommandOptions } from "./commands/run.js";
 export { certCommand, type CertCommandOptions } from "./commands/cert.js";
 export { lintCommand, type LintCommandOptions } from "./commands/lint.js";
 export { resumeCommand, type ResumeCommandOptions } from "./commands/resume.js";
+export { sweepCommand, type SweepCommandOptions } from "./commands/sweep.js";
+export { batchCommand, type BatchCommandOptions } from "./commands/batch.js";
+export { workerCommand, type WorkerCommandOptions } from "./commands/worker.js";
 export { inspectCommand, type InspectCommandOptions } from "./commands/inspect.js";
 export { queryCommand, type QueryCommandOptions } from "./commands/query.js";
 export { pluginsCommand, type PluginsCommandOptions } from "./commands/plugins.js";
@@ -27,10 +30,30 @@ export { buildRunRegistry, runVersions, type RunRegistry, type PluginSources } f
 export { loadSpecModule, resolveSpecFile, type SpecDefinition } from "./spec/load-spec.js";
 export { type LoadedArray } from "./data/loaded-array.js";
 export { readNpy, parseNpy, encodeNpy, writeNpy, type NpyReadOptions } from "./data/npy.js";
-export { readPng, parsePng, encodePng, writePng, type PngReadOptions, type PngWriteOptions } from "./data/png.js";
+export {
+  readImage,
+  readPng,
+  parsePng,
+  readJpeg,
+  parseJpeg,
+  readTiff,
+  parseTiff,
+  encodePng,
+  writePng,
+  encodeTiff,
+  writeTiff,
+  IMAGE_EXTENSIONS,
+  type ImageReadOptions,
+  type PngReadOptions,
+  type PngWriteOptions,
+  type TiffWriteOptions,
+} from "./data/image.js";
 export { readCsv, parseCsv, type CsvReadOptions, type LoadedTable } from "./data/csv.js";
 export { loadArray, type LoadOptions } from "./data/load-array.js";
 export { renderReport, type RenderReportOptions } from "./report/render-report.js";
+export { renderSweepReport } from "./report/sweep-report.js";
+export { readSweepFile, type SweepFile, type SweepRun, type SweepRunOptions } from "./sweep/sweep-file.js";
+export { dataFit, haarNoiseSigma, type DataFit, type DataFitTerm } from "./run/data-fit.js";
 export { readReportData } from "./report/read-capsule.js";
 export type { ReportData, ReportManifest, TelemetryRecord, EventRecord, ReportImage, ReportPhase } from "./report/report-data.js";
 export { listExamples, findExample, copyExample, type ExampleInfo } from "./examples-catalog.js";

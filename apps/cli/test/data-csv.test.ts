@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { parseCsv, readCsv } from "../src/data/csv.js";
 import { loadArray } from "../src/data/load-array.js";
 import { writeNpy } from "../src/data/npy.js";
-import { writePng } from "../src/data/png.js";
+import { writePng } from "../src/data/image.js";
 import { caught, expectNamed, tempDir } from "./helpers.js";
 
 describe.each(DTYPES)("csv (%s)", (dtype) => {
@@ -79,7 +79,7 @@ describe("loadArray picks the reader by extension", () => {
     expect(Array.from(loadArray(join(tmp, "a.npy")).data)).toEqual([1, 2, 3, 4]);
     expect(Array.from(loadArray(join(tmp, "a.png")).data)).toEqual([0, 1, 1, 0]);
     expect(Array.from(loadArray(join(tmp, "a.csv"), { dtype: "float32" }).data)).toEqual([1, 2, 3, 4]);
-    expectNamed(await caught(() => loadArray(join(tmp, "a.mat"))), "a.mat", ".mat", ".npy, .png or .csv");
+    expectNamed(await caught(() => loadArray(join(tmp, "a.mat"))), "a.mat", ".mat", ".npy, .csv, .tsv, .png, .jpg");
   });
 });
 

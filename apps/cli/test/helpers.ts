@@ -93,9 +93,13 @@ export interface RunningCflow {
   done: Promise<ProcessResult>;
 }
 
-/** `node dist/cli.js <args>` started as a subprocess — the real binary, with colour off and no TTY. */
-export function startCflow(args: string[], o: { cwd?: string; env?: Record<string, string> } = {}): RunningCflow {
-  const child = spawn(process.execPath, [CLI_JS, ...args], { cwd: o.cwd ?? REPO_ROOT, env: { ...process.env, NO_COLOR: "1", CFLOW_DEBUG: "", ...o.env }, stdio: ["ignore", "pipe", "pipe"] });
+/**
+ * `node dist/cli.js <args>` started as a subprocess — the real binary, with colour off and no TTY.
+ * `detached`: in a process group of its own (whose id is its pid), so a test can kill it and every
+ * process it started at once, as a machine going down would.
+ */
+export function startCflow(args: string[], o: { cwd?: string; env?: Record<string, string>; detached?: boolean } = {}): RunningCflow {
+  const child = spawn(process.execPath, [CLI_JS, ...args], { cwd: o.cwd ?? REPO_ROOT, env: { ...process.env, NO_COLOR: "1", CFLOW_DEBUG: "", ...o.env }, stdio: ["ignore", "pipe", "pipe"], detached: o.detached === true });
   let stdout = "";
   let stderr = "";
   const waiting: { re: RegExp; resolve: () => void; reject: (e: Error) => void }[] = [];
@@ -205,6 +209,42 @@ export default defineFlow(({ dtype, seed, params }) => {
       { kind: "regularizer", atom: "l1", weight: 0.05 },
     ],
     policies: { gapDial: { enabled: false }, budgets: { maxIters: iters, tol: 0 } },
+  };
+});
+`,
+  );
+  return file;
+}
+
+/**
+ * A small sparse denoising for sweeps: certified at once (L = I), no tuning, a polish that only its
+ * iteration budget ends (`iters`), the l1 weight as a parameter (`weight`), and `crash=1` making
+ * the spec factory kill its own process (a run that crashes). Written into `dir`; returns its path.
+ */
+export function writeSweepSpec(dir: string): string {
+  const file = join(dir, "sweep-spec.ts");
+  writeFileSync(
+    file,
+    `import { defineFlow, readFlowParams } from "@cflow/core";
+export default defineFlow(({ dtype, seed, params }) => {
+  const p = readFlowParams(params, {
+    n: { type: "integer", description: "length", default: 256, min: 8 },
+    iters: { type: "integer", description: "iteration budget", default: 300, min: 1 },
+    weight: { type: "number", description: "l1 weight", default: 0.05, min: 0 },
+    crash: { type: "integer", description: "1: the process dies here", default: 0, min: 0 },
+  });
+  if (p.crash === 1) process.kill(process.pid, "SIGKILL");
+  const y = new (dtype === "float64" ? Float64Array : Float32Array)(p.n);
+  for (let i = 0; i < p.n; i++) y[i] = Math.sin(i / 7) + (i % 31 === 0 ? 3 : 0) + 0.1 * Math.sin(i * 12.9898);
+  return {
+    name: "sweep-test", dtype, seed,
+    state: { x: { shape: [p.n] } },
+    data: { y },
+    terms: [
+      { kind: "data", atom: "leastSquares", target: "y" },
+      { kind: "regularizer", atom: "l1", weight: p.weight },
+    ],
+    policies: { gapDial: { enabled: false }, budgets: { maxIters: p.iters, tol: 0 } },
   };
 });
 `,

@@ -5,7 +5,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadRunManifest } from "@cflow/recorder";
 import { describe, expect, it } from "vitest";
-import { writePng } from "../src/data/png.js";
+import { writePng } from "../src/data/image.js";
 import { EXIT_CODES } from "../src/exit-codes.js";
 import { cflow, tempDir } from "./helpers.js";
 

@@ -1,14 +1,27 @@
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { type Browser, chromium } from "playwright-core";
+import { type Browser, type Page, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderReport } from "../src/report/render-report.js";
-import { capsuleOf, cflow, tempDir } from "./helpers.js";
+import { capsuleOf, cflow, tempDir, writeSweepSpec } from "./helpers.js";
 import { syntheticReportData } from "./report-fixture.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+
+/** A new page recording console errors and warnings, page errors, and every request it makes. */
+async function watchedPage(browser: Browser): Promise<{ page: Page; problems: string[]; requests: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const problems: string[] = [];
+  const requests: string[] = [];
+  page.on("console", (m) => {
+    if (m.type() === "error" || m.type() === "warning") problems.push(`${m.type()}: ${m.text()}`);
+  });
+  page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
+  page.on("request", (r) => requests.push(r.url()));
+  return { page, problems, requests };
+}
 
 describe("the run report in a browser (headless Chromium)", () => {
   let browser: Browser;
@@ -28,14 +41,7 @@ describe("the run report in a browser (headless Chromium)", () => {
   });
 
   it("renders charts with data, phase bands, event markers and images, with no console errors and no network", async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const problems: string[] = [];
-    const requests: string[] = [];
-    page.on("console", (m) => {
-      if (m.type() === "error" || m.type() === "warning") problems.push(`${m.type()}: ${m.text()}`);
-    });
-    page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
-    page.on("request", (r) => requests.push(r.url()));
+    const { page, problems, requests } = await watchedPage(browser);
     await page.goto(pathToFileURL(file).href, { waitUntil: "load" });
 
     const charts = await page.$$eval("figure.chart:not(.chart-empty) svg.plot", (svgs) =>
@@ -103,14 +109,7 @@ describe("the run report in a browser (headless Chromium)", () => {
   it("the report `cflow run` writes for a real 2D run renders: charts, the three images, no errors, no network", async () => {
     const r = await cflow(["run", "examples/deconv-2d", "--param", "size=64", "--out", join(tempDir("browser-run"), "runs")]);
     expect(r.code).toBe(0);
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const problems: string[] = [];
-    const requests: string[] = [];
-    page.on("console", (m) => {
-      if (m.type() === "error" || m.type() === "warning") problems.push(`${m.type()}: ${m.text()}`);
-    });
-    page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
-    page.on("request", (q) => requests.push(q.url()));
+    const { page, problems, requests } = await watchedPage(browser);
     await page.goto(pathToFileURL(join(capsuleOf(r), "report.html")).href, { waitUntil: "load" });
     expect(await page.$eval("h1", (h) => h.textContent)).toBe("deconv-2d");
     const drawn = await page.$$eval("figure.chart:not(.chart-empty) svg.plot g.series path", (ps) => ps.map((p) => (p as SVGPathElement).getTotalLength()));
@@ -123,4 +122,55 @@ describe("the run report in a browser (headless Chromium)", () => {
     expect(requests.filter((u) => !u.startsWith("file:") && !u.startsWith("data:"))).toEqual([]);
     await page.close();
   }, 60_000);
+
+  it("the sweep report: η_dd, γ and the data fit against each swept parameter, phase-coloured markers, links to every run's report", async () => {
+    const dir = tempDir("browser-sweep");
+    const spec = writeSweepSpec(dir);
+    const r = await cflow(["sweep", spec, "--grid", "weight=0.05,0.2,-1", "--seeds", "0..1", "--workers", "2", "--out", join(dir, "sweeps"), "--json"]);
+    // the two runs with weight -1 are refused (exit 6): the set exits with that code
+    expect(r.code, r.stderr).toBe(6);
+    const sweep = (JSON.parse(r.stdout) as { result: { sweep_dir: string; report: string; runs: { run_id: string; status: string | null }[] } }).result;
+    expect(sweep.report).toBe(join(sweep.sweep_dir, "report.html"));
+    const { page, problems, requests } = await watchedPage(browser);
+    await page.goto(pathToFileURL(sweep.report).href, { waitUntil: "load" });
+    expect(await page.$eval("h1", (h) => h.textContent)).toBe("sweep of sweep-spec.ts");
+    const charts = await page.$$eval("figure.chart", (fs) =>
+      fs.map((f) => ({
+        id: f.id,
+        width: f.getBoundingClientRect().width,
+        points: Array.from(f.querySelectorAll("circle.run-point")).map((c) => ({ phase: c.getAttribute("data-phase"), fill: c.getAttribute("fill"), cy: Number(c.getAttribute("cy")) })),
+        lines: f.querySelectorAll("path.group-line").length,
+        gates: Array.from(f.querySelectorAll("g.gate text")).map((t) => t.textContent),
+      })),
+    );
+    expect(charts.map((c) => c.id)).toEqual(["eta-weight", "gamma-weight", "fit-weight", "eta-seed", "gamma-seed", "fit-seed"]);
+    for (const c of charts) {
+      expect(c.width, c.id).toBeGreaterThan(300);
+      // four runs recorded a capsule, all GREEN; the refused two have no point
+      expect(c.points, c.id).toHaveLength(4);
+      for (const p of c.points) expect(p, c.id).toMatchObject({ phase: "GREEN", fill: "#16a34a" });
+    }
+    // against weight, one line per seed (the refused weight has no points); against the seed, one per weight
+    expect(charts.find((c) => c.id === "gamma-weight")!.lines).toBe(2);
+    expect(charts.find((c) => c.id === "fit-seed")!.lines).toBe(2);
+    expect(charts.find((c) => c.id === "eta-weight")!.gates).toEqual(["η_max 0.9"]);
+    expect(charts.find((c) => c.id === "gamma-weight")!.gates).toEqual(["γ_min 1.00e-6"]);
+    expect(charts.find((c) => c.id === "fit-weight")!.gates).toEqual(["target 1"]);
+    // a larger l1 weight fits the data less closely: its discrepancy marker sits higher (smaller cy)
+    const fit = charts.find((c) => c.id === "fit-weight")!.points;
+    expect(Math.min(...fit.map((p) => p.cy))).toBeLessThan(Math.max(...fit.map((p) => p.cy)));
+    const rows = await page.$$eval("table.runs tbody tr", (trs) => trs.map((tr) => ({ run: tr.getAttribute("data-run"), href: tr.querySelector("a.run-report")?.getAttribute("href") ?? null })));
+    expect(rows.map((x) => x.run)).toEqual(sweep.runs.map((x) => x.run_id));
+    const linked = rows.filter((x) => x.href !== null);
+    expect(linked).toHaveLength(4);
+    for (const x of linked) expect(x.href).toBe(`${x.run}/report.html`);
+    expect(problems).toEqual([]);
+    expect(requests.filter((u) => !u.startsWith("file:") && !u.startsWith("data:"))).toEqual([]);
+    // each link opens that run's own report
+    await page.click(`tr[data-run="${linked[1].run}"] a.run-report`);
+    await page.waitForLoadState("load");
+    expect(page.url()).toBe(pathToFileURL(join(sweep.sweep_dir, linked[1].href!)).href);
+    expect(await page.$eval("h1", (h) => h.textContent)).toBe("sweep-test");
+    await page.close();
+  }, 180_000);
 });

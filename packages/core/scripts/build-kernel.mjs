@@ -1,9 +1,11 @@
 // Builds the WASM SIMD kernel twice from one AssemblyScript source: once with Real = f64
 // (f64x2 lanes) and once with Real = f32 (f32x4 lanes), like a C template instantiated for
 // double and float. Every top-level file in assembly/ is an entry; assembly/common/ holds helpers;
-// the plan interpreter is generated from the entries' exported signatures (gen-plan.mjs).
+// the plan interpreter is generated from the entries' exported signatures (gen-plan.mjs). Each
+// .wasm carries a "cflow.kernel" custom section — its dtype and opcode table as JSON — so a
+// kernel loaded from any bytes or URL (src/kernel/kernel.ts) brings the table that matches it.
 import asc from "assemblyscript/asc";
-import { mkdirSync, readdirSync, rmSync } from "node:fs";
+import { appendFileSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { generatePlan } from "./gen-plan.mjs";
@@ -18,7 +20,27 @@ const entries = readdirSync(assemblyDir)
   .filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"))
   .sort()
   .map((f) => join("assembly", f));
-entries.push(generatePlan(root)); // the plan interpreter dispatching to every kernel above
+const plan = generatePlan(root);
+entries.push(plan.entry); // the plan interpreter dispatching to every kernel above
+
+/** Unsigned LEB128, the integer encoding of WebAssembly binaries. */
+function leb128(n) {
+  const out = [];
+  do {
+    let byte = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (n !== 0);
+  return out;
+}
+
+/** A custom section (id 0: name, then payload); valid anywhere after the module's header, so appended. */
+function customSection(name, payload) {
+  const nameBytes = Buffer.from(name, "utf8");
+  const body = Buffer.concat([Buffer.from(leb128(nameBytes.length)), nameBytes, payload]);
+  return Buffer.concat([Buffer.from([0, ...leb128(body.length)]), body]);
+}
 
 const variants = [
   { dtype: "float64", real: "f64", lanes: 2 },
@@ -47,5 +69,7 @@ for (const v of variants) {
     console.error(stderr.toString());
     process.exit(1);
   }
+  const manifest = Buffer.from(JSON.stringify({ dtype: v.dtype, opcodes: plan.opcodes }), "utf8");
+  appendFileSync(join(root, outFile), customSection("cflow.kernel", manifest));
   console.log(`built ${outFile}`);
 }

@@ -1,7 +1,8 @@
 // Generates the plan interpreter from the kernel's exported signatures, so the opcode table has
-// one source: the AssemblyScript functions themselves. Writes
-//   dist/plan/interpreter.ts  — `runPlan(prog, count)`: a switch calling each exported kernel
-//   dist/wasm/opcodes.json    — name, opcode, argument kinds, return kind (read by src/kernel/plan.ts)
+// one source: the AssemblyScript functions themselves. Writes dist/plan/interpreter.ts —
+// `runPlan(prog, count)`, a switch calling each exported kernel — and returns the opcode table
+// (name, opcode, argument kinds, return kind), which scripts/build-kernel.mjs embeds in each .wasm
+// as its "cflow.kernel" custom section (read by src/kernel/kernel.ts).
 // Instruction encoding (int32 words): [opcode, arg0, arg1, …]; integer/pointer arguments inline,
 // every f64 scalar argument as a pointer to an f64 cell, and for f64-returning kernels one more
 // word: the cell receiving the result. Exports returning i32 (work-size queries) are not plan calls.
@@ -76,9 +77,7 @@ ${cases.join("\n")}
 }
 `;
   mkdirSync(join(root, "dist", "plan"), { recursive: true });
-  mkdirSync(join(root, "dist", "wasm"), { recursive: true });
   writeFileSync(join(root, "dist", "plan", "interpreter.ts"), src);
-  const table = fns.map(({ name, opcode, args, returns }) => ({ name, opcode, args: args.map((a) => a.kind), returns }));
-  writeFileSync(join(root, "dist", "wasm", "opcodes.json"), `[\n${table.map((t) => JSON.stringify(t)).join(",\n")}\n]\n`);
-  return join("dist", "plan", "interpreter.ts");
+  const opcodes = fns.map(({ name, opcode, args, returns }) => ({ name, opcode, args: args.map((a) => a.kind), returns }));
+  return { entry: join("dist", "plan", "interpreter.ts"), opcodes };
 }

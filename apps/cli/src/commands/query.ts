@@ -3,6 +3,7 @@ import { CflowError } from "@cflow/core";
 import { queryRuns } from "@cflow/recorder";
 import { defineCommand } from "../command.js";
 import { EXIT_CODES } from "../exit-codes.js";
+import { textTable } from "../text-table.js";
 
 export interface QueryCommandOptions {
   sql: string;
@@ -65,7 +66,5 @@ function table(rows: Record<string, unknown>[]): string {
   const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
   const cells = rows.map((r) => cols.map((c) => cell(r[c]).replace(/\s+/g, " ")));
   const numeric = cols.map((c) => rows.every((r) => r[c] === null || r[c] === undefined || typeof r[c] === "number"));
-  const widths = cols.map((c, j) => Math.max(c.length, ...cells.map((r) => r[j].length)));
-  const fmt = (r: string[]) => r.map((v, j) => (numeric[j] ? v.padStart(widths[j]) : v.padEnd(widths[j]))).join("  ").trimEnd();
-  return [fmt(cols), widths.map((w) => "-".repeat(w)).join("  "), ...cells.map(fmt), `(${rows.length} row${rows.length === 1 ? "" : "s"})`].join("\n");
+  return `${textTable(cols, cells, numeric)}\n(${rows.length} row${rows.length === 1 ? "" : "s"})`;
 }

@@ -1,4 +1,7 @@
-import { resolve } from "node:path";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { CflowError } from "@cflow/core";
+import { checkRunId, runDirFor } from "@cflow/recorder";
 import { defineCommand } from "../command.js";
 import { FLAGS } from "../common-flags.js";
 import { prepareOutDir } from "../out-dir.js";
@@ -13,6 +16,8 @@ export interface RunCommandOptions extends SpecOptions, BudgetOptions {
   deterministic: boolean;
   /** `--out` as given: the runs directory the capsule goes under (default ./runs). */
   out?: string;
+  /** `--run-id`: the capsule's name (default: generated). */
+  runId?: string;
   redactArtifacts: boolean;
 }
 
@@ -25,7 +30,7 @@ export const runCommand = defineCommand<RunCommandOptions>({
     "events in Parquet, checkpoints, artifacts) is written under the runs directory and its path printed.\n" +
     "Ctrl-C, SIGTERM or SIGHUP ends the run CANCELLED (exit 130) with a valid capsule that `cflow resume` continues.",
   positionals: [{ name: "spec", required: true, description: "TypeScript or JavaScript module whose default export is defineFlow(...)" }],
-  flags: [FLAGS.dtype, FLAGS.seed, FLAGS.deterministic, FLAGS.maxIters, FLAGS.budgetTime, FLAGS.out, FLAGS.redactArtifacts, FLAGS.plugin, FLAGS.param, FLAGS.maxElements],
+  flags: [FLAGS.dtype, FLAGS.seed, FLAGS.deterministic, FLAGS.maxIters, FLAGS.budgetTime, FLAGS.out, FLAGS.runId, FLAGS.redactArtifacts, FLAGS.plugin, FLAGS.param, FLAGS.maxElements],
   examples: [
     { command: "cflow run examples/deconv-2d/spec.ts", description: "certified 2D deconvolution; prints the capsule path" },
     { command: "cflow run spec.ts --dtype float32 --seed 7 --max-iters 500", description: "single precision, a fixed seed, at most 500 iterations" },
@@ -38,11 +43,17 @@ export const runCommand = defineCommand<RunCommandOptions>({
     ...budgetOptions(args),
     deterministic: args.flags.deterministic === true,
     out: args.flags.out as string | undefined,
+    runId: args.flags["run-id"] as string | undefined,
     redactArtifacts: args.flags["redact-artifacts"] === true,
   }),
   handler: async (o, ctx) => {
     // Checked (and created) before anything else, so a bad --out costs no compile.
     const runsDir = prepareOutDir(o.out, { cwd: ctx.cwd, fallback: "runs", flag: "--out", what: "runs directory" });
+    // a bad or taken --run-id costs no compile either
+    if (o.runId !== undefined) runDirFor(runsDir, checkRunId(o.runId, "--run-id"));
+    if (o.runId !== undefined && existsSync(join(runsDir, o.runId))) {
+      throw new CflowError("RUN_EXISTS", `--run-id ${o.runId}: ${join(runsDir, o.runId)} already exists`, { path: "--run-id", found: "an existing capsule directory", expected: "the id of a new run", hint: `continue that run with cflow resume ${join(runsDir, o.runId)}` });
+    }
     const setup = await setupFlow({ ...o, cwd: ctx.cwd });
     warnPluginFailures(setup.plugins.failures, ctx.out);
     const { compiled, report } = await compileSetup(setup, ctx.cwd);
@@ -57,7 +68,7 @@ export const runCommand = defineCommand<RunCommandOptions>({
       maxElements: o.maxElements,
     };
     const outcome = await executeRun(
-      { setup, compiled, runsDir, deterministic: o.deterministic, redactArtifacts: o.redactArtifacts, maxIters: o.maxIters, wallTimeMs: o.wallTimeMs, extra: runExtra(record, compiled.spec, report) },
+      { setup, compiled, runsDir, runId: o.runId, deterministic: o.deterministic, redactArtifacts: o.redactArtifacts, maxIters: o.maxIters, wallTimeMs: o.wallTimeMs, extra: runExtra(record, compiled.spec, report) },
       ctx,
     );
     return reportRun(outcome, compiled, ctx.out, ctx.cwd);

@@ -1,4 +1,5 @@
 import { type Dtype, checkElementCount } from "@cflow/core";
+import { CsvError, parse } from "csv-parse/sync";
 import { LOADER_LIMIT_HINT, dataError, readInputFile } from "./input-file.js";
 import { type LoadedArray, allocate } from "./loaded-array.js";
 
@@ -40,55 +41,84 @@ export function readCsv(path: string, options: CsvReadOptions = {}): LoadedTable
 }
 
 /**
- * Parses CSV text (see readCsv). The rows are counted first and the table's size checked against
- * the element limit before its array is allocated; every cell must then be a finite decimal
- * number — an empty cell, `0x10`, a Unicode minus `−2` or `NaN` is an error naming the line and
- * the column, never a silently dropped row.
+ * Parses CSV text (see readCsv) with csv-parse, twice: the first pass counts the rows (keeping
+ * none) so the table's size is checked against the element limit before its array is allocated;
+ * the second fills the array. Every cell must be a finite decimal number — an empty cell, `0x10`,
+ * a Unicode minus `−2` or `NaN` is an error naming the line and the column, never a silently
+ * dropped row.
  */
 export function parseCsv(text: string, file: string, options: CsvReadOptions = {}): LoadedTable {
   const body = text.replace(/^\uFEFF/, "");
-  let rows = 0;
-  let firstLine: { text: string; line: number } | undefined;
-  forEachRow(body, (l, line) => {
-    rows++;
-    firstLine ??= { text: l, line };
-  });
-  if (!firstLine) throw dataError("CSV_EMPTY", file, "the file has no rows", "rows of numbers", "no data");
+  const firstText = body.split(/\r?\n/).find((l) => l.trim() !== "" && !l.trimStart().startsWith("#"));
+  if (firstText === undefined) throw dataError("CSV_EMPTY", file, "the file has no rows", "rows of numbers", "no data");
+  const delimiter = firstText.includes(",") ? "," : firstText.includes("\t") ? "\t" : firstText.includes(";") ? ";" : ",";
 
-  const delimiter = firstLine.text.includes(",") ? "," : firstLine.text.includes("\t") ? "\t" : firstLine.text.includes(";") ? ";" : ",";
-  const first = splitFields(firstLine.text, delimiter, file, firstLine.line);
+  let rows = 0;
+  let first: { fields: string[]; line: number } | undefined;
+  eachRecord(body, delimiter, file, (fields, line) => {
+    rows++;
+    first ??= { fields, line };
+  });
+  if (!first) throw dataError("CSV_EMPTY", file, "the file has no rows", "rows of numbers", "no data");
+  const firstRow = first;
   const wantHeader = options.header ?? "auto";
-  const hasHeader = wantHeader === "auto" ? first.every((f) => isHeaderCell(f.trim())) : wantHeader;
-  const header = hasHeader ? first.map((f) => f.trim()) : undefined;
+  const hasHeader = wantHeader === "auto" ? firstRow.fields.every(isHeaderCell) : wantHeader;
+  const header = hasHeader ? firstRow.fields : undefined;
   const bodyRows = hasHeader ? rows - 1 : rows;
   if (bodyRows === 0) throw dataError("CSV_EMPTY", file, "the file has a header but no data rows", "at least one row of numbers", "only a header");
 
-  const cols = first.length;
+  const cols = firstRow.fields.length;
   const dtype = options.dtype ?? "float64";
   checkElementCount(bodyRows * cols, { path: file, what: "the table", found: `${bodyRows} rows × ${cols} columns`, dtype, maxElements: options.maxElements, hint: LOADER_LIMIT_HINT });
   const data = allocate(dtype, bodyRows * cols);
   let i = -1;
-  forEachRow(body, (l, line) => {
+  eachRecord(body, delimiter, file, (fields, line) => {
     i++;
     if (hasHeader && i === 0) return;
-    const fields = i === 0 ? first : splitFields(l, delimiter, file, line);
     const r = hasHeader ? i - 1 : i;
     if (fields.length !== cols) {
       throw dataError(
         "CSV_RAGGED",
         file,
-        `line ${line} has ${fields.length} column${fields.length === 1 ? "" : "s"}, not ${cols} as on line ${firstLine!.line}`,
+        `line ${line} has ${fields.length} column${fields.length === 1 ? "" : "s"}, not ${cols} as on line ${firstRow.line}`,
         `${cols} columns on every line (a rectangular table)`,
         `${fields.length} columns`,
       );
     }
     for (let j = 0; j < cols; j++) {
-      const t = fields[j].trim();
+      const t = fields[j];
       if (!NUMBER.test(t)) throw notANumber(file, line, j, t, header, wantHeader === "auto" && !hasHeader && i === 0, delimiter);
       data[r * cols + j] = Number(t);
     }
   });
   return { data, shape: [bodyRows, cols], dtype, ...(header ? { header } : {}) };
+}
+
+/**
+ * Calls `fn` with each record's trimmed fields and its 1-based line number, keeping no record:
+ * blank lines and lines starting with `#` (NumPy's savetxt header) are skipped, double quotes may
+ * wrap a field ("" is a literal quote). A quoting error names the file and the line.
+ */
+function eachRecord(text: string, delimiter: string, file: string, fn: (fields: string[], line: number) => void): void {
+  try {
+    parse(text, {
+      delimiter,
+      comment: "#",
+      comment_no_infix: true,
+      skip_empty_lines: true,
+      relax_column_count: true,
+      trim: true,
+      on_record: (record, context) => {
+        fn(record, context.lines);
+        return null;
+      },
+    });
+  } catch (e) {
+    if (!(e instanceof CsvError)) throw e;
+    const line = (e as CsvError & { lines?: number }).lines ?? "?";
+    if (e.code === "CSV_QUOTE_NOT_CLOSED") throw dataError("CSV_QUOTE", file, `line ${line}: a quoted field is not closed`, 'a closing "', `end of line ${line}`);
+    throw dataError("CSV_QUOTE", file, `line ${line}: ${e.message.replace(/^[^:]*: /, "")}`, 'a field either wholly inside double quotes ("1.5") or without them', e.code);
+  }
 }
 
 /** A header cell: text that is not empty and does not read as (or look like) a number. */
@@ -111,43 +141,4 @@ function notANumber(file: string, line: number, j: number, t: string, header: st
     t === "" ? "an empty field" : `"${t}"`,
     hint,
   );
-}
-
-/** Calls `fn` with each row's text and 1-based line number, skipping blank and `#` comment lines. */
-function forEachRow(text: string, fn: (line: string, lineNo: number) => void): void {
-  let start = 0;
-  for (let lineNo = 1; start <= text.length; lineNo++) {
-    let end = text.indexOf("\n", start);
-    if (end < 0) end = text.length;
-    const l = text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end);
-    const trimmed = l.trimStart();
-    if (trimmed !== "" && !trimmed.startsWith("#")) fn(l, lineNo);
-    start = end + 1;
-  }
-}
-
-/** Fields of one line; double quotes may wrap a field ("" is a literal quote). */
-function splitFields(line: string, delimiter: string, file: string, lineNo: number): string[] {
-  const out: string[] = [];
-  let field = "";
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i];
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"' && field.trim() === "") {
-      quoted = true;
-      field = "";
-    } else if (ch === delimiter) {
-      out.push(field);
-      field = "";
-    } else field += ch;
-  }
-  if (quoted) throw dataError("CSV_QUOTE", file, `line ${lineNo}, column ${out.length + 1}: a quoted field is not closed`, 'a closing "', `end of line ${lineNo}`);
-  out.push(field);
-  return out;
 }

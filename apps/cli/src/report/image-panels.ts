@@ -1,4 +1,4 @@
-import { encodePng } from "../data/png.js";
+import { encodePng } from "../data/image.js";
 import { escapeHtml, formatNumber } from "./format.js";
 import { lineChart } from "./line-chart.js";
 import type { ReportImage } from "./report-data.js";

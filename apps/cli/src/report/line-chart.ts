@@ -60,10 +60,8 @@ export function lineChart(o: ChartOptions): string {
   const values: number[] = [];
   for (const s of series) for (const [, y] of s.points) if (y !== null && Number.isFinite(y) && (o.yScale === "linear" || y > 0)) values.push(y);
   const plotted = series.filter((s) => s.points.some(([, y]) => y !== null && Number.isFinite(y)));
-  const caption = `<figcaption><span class="chart-title">${escapeHtml(o.title)}</span>${o.subtitle ? ` <span class="chart-sub">${escapeHtml(o.subtitle)}</span>` : ""}</figcaption>`;
-  if (plotted.length === 0) {
-    return `<figure class="chart chart-empty" id="${escapeHtml(o.id)}">${caption}<p class="empty">${escapeHtml(o.empty)}</p></figure>`;
-  }
+  const caption = chartCaption(o.title, o.subtitle);
+  if (plotted.length === 0) return emptyChart(o.id, caption, o.empty);
   for (const g of o.gates ?? []) if (o.yScale === "linear" || g.y > 0) values.push(g.y);
   let lo = Math.min(...values);
   let hi = Math.max(...values);
@@ -102,14 +100,7 @@ export function lineChart(o: ChartOptions): string {
   }
   out.push(`<line class="axis" x1="${x0}" x2="${x1}" y1="${y0}" y2="${y0}"/><line class="axis" x1="${x0}" x2="${x0}" y1="${y1}" y2="${y0}"/>`);
   out.push(`<text class="axis-label" x="${x1}" y="${height - 4}" text-anchor="end">${escapeHtml(o.xLabel ?? "iteration")}</text>`);
-  for (const g of o.gates ?? []) {
-    if (o.yScale === "log" && g.y <= 0) continue;
-    const y = ys(g.y);
-    out.push(
-      `<g class="gate"><line x1="${x0}" x2="${x1}" y1="${px(y)}" y2="${px(y)}" stroke="${g.color}" stroke-dasharray="6 4"/>` +
-        `<text x="${x1 - 4}" y="${px(y - 4)}" text-anchor="end" fill="${g.color}">${escapeHtml(g.label)}</text></g>`,
-    );
-  }
+  out.push(...gateMarks(o.gates ?? [], ys, x0, x1));
   out.push(`<g clip-path="url(#${escapeHtml(o.id)}-clip)">`);
   for (const s of series) {
     const d: string[] = [];
@@ -145,6 +136,30 @@ export function lineChart(o: ChartOptions): string {
   out.push(`</g></svg>`);
   const legend = plotted.map((s) => `<span class="key"><i style="background:${s.color}"></i>${escapeHtml(s.name)}</span>`).join("");
   return `<figure class="chart" id="${escapeHtml(o.id)}">${caption}${out.join("")}<div class="legend">${legend}</div></figure>`;
+}
+
+/** A chart's caption: its title and, when given, its subtitle. */
+export function chartCaption(title: string, subtitle?: string): string {
+  return `<figcaption><span class="chart-title">${escapeHtml(title)}</span>${subtitle ? ` <span class="chart-sub">${escapeHtml(subtitle)}</span>` : ""}</figcaption>`;
+}
+
+/** The figure shown instead of a chart with nothing to plot. */
+export function emptyChart(id: string, caption: string, text: string): string {
+  return `<figure class="chart chart-empty" id="${escapeHtml(id)}">${caption}<p class="empty">${escapeHtml(text)}</p></figure>`;
+}
+
+/** Dashed horizontal gate lines across [x0, x1] with their labels (a log axis skips gates ≤ 0). */
+export function gateMarks(gates: readonly GateLine[], ys: Scale, x0: number, x1: number): string[] {
+  const px = (v: number) => Math.round(v * 10) / 10;
+  return gates
+    .filter((g) => ys.kind === "linear" || g.y > 0)
+    .map((g) => {
+      const y = ys(g.y);
+      return (
+        `<g class="gate"><line x1="${x0}" x2="${x1}" y1="${px(y)}" y2="${px(y)}" stroke="${g.color}" stroke-dasharray="6 4"/>` +
+        `<text x="${x1 - 4}" y="${px(y - 4)}" text-anchor="end" fill="${g.color}">${escapeHtml(g.label)}</text></g>`
+      );
+    });
 }
 
 /** A power of ten as a tick label: 0.01, 1, 1000, then 1e-5 / 1e6 beyond. */

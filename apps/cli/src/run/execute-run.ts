@@ -11,13 +11,14 @@ import { runVersions } from "../run-registry.js";
 import { certificateHook } from "./certificate-hook.js";
 import { EventLoopTurns } from "./event-loop-turns.js";
 import type { FlowSetup } from "./flow-setup.js";
+import { DATA_FIT_FILE, writeDataFit } from "./data-fit.js";
 import { writeRunArtifacts } from "./run-artifacts.js";
 
 export interface ExecuteRunOptions {
   setup: FlowSetup;
   compiled: CompiledFlow;
   runsDir: string;
-  /** The capsule to continue (resume), else a new one. */
+  /** The capsule to continue (resume), or the id of the new one (`--run-id`); absent: a generated id. */
   runId?: string;
   resume?: ResumeState;
   /** The capsule's lock, held by the caller (resume); a new run's recorder takes its own. */
@@ -99,6 +100,8 @@ export async function executeRun(o: ExecuteRunOptions, ctx: CommandContext): Pro
     let artifacts: string[];
     try {
       artifacts = o.redactArtifacts ? [] : writeRunArtifacts(rec.runDir, compiled, result);
+      // a redacted capsule keeps no artifacts at all
+      if (!o.redactArtifacts && writeDataFit(rec.runDir, compiled, result.state)) artifacts.push(DATA_FIT_FILE);
     } catch (err) {
       // The run itself is recorded (its manifest is final): only the report arrays are missing.
       throw toIoError(err, { fallbackPath: join(rec.runDir, "artifacts"), context: `while writing the report arrays; the run ended ${result.status} and its capsule ${rel} is complete` }) ?? err;

@@ -1,4 +1,5 @@
-export { Kernel, Buf, type RealBuf, type F64Buf, type I32Buf } from "./kernel.js";
+export { Kernel, Buf, initKernel, type KernelInitOptions, type KernelOpcode, type RealBuf, type F64Buf, type I32Buf } from "./kernel.js";
+export type { KernelWasmSource } from "./wasm-source.js";
 export type { ArenaStats } from "./arena.js";
 export type { KernelExports } from "./exports/index.js";
 export * as reference from "./reference/index.js";

@@ -1,30 +1,9 @@
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { CflowError } from "../errors.js";
 import type { KernelExports } from "./exports/index.js";
 import { Buf, type F64Buf, type I32Buf, Kernel } from "./kernel.js";
 
 /** A kernel function a plan can call (every export but the module plumbing). */
 export type PlanFn = Exclude<keyof KernelExports, "memory" | "heapBase" | "runPlan">;
-
-interface OpcodeInfo {
-  name: string;
-  opcode: number;
-  args: ("i32" | "ptr" | "f64")[];
-  returns: "void" | "f64";
-}
-
-let opcodeTable: Map<string, OpcodeInfo> | undefined;
-
-/** The opcode table the kernel build generated from the exported signatures (dist/wasm/opcodes.json). */
-function opcodes(): Map<string, OpcodeInfo> {
-  if (!opcodeTable) {
-    const path = createRequire(import.meta.url).resolve("@cflow/core/wasm/opcodes.json");
-    const list = JSON.parse(readFileSync(path, "utf8")) as OpcodeInfo[];
-    opcodeTable = new Map(list.map((o) => [o.name, o]));
-  }
-  return opcodeTable;
-}
 
 /**
  * A float64 scalar in kernel memory: plans read step sizes, thresholds and momentum from cells
@@ -99,7 +78,7 @@ export class PlanBuilder {
    * f64 arguments Cells; an f64-returning kernel takes one more Cell for its result.
    */
   call(name: PlanFn, ...args: PlanArg[]): this {
-    const info = opcodes().get(name);
+    const info = this.kernel.opcodes.get(name);
     if (!info) throw new CflowError("PLAN_UNKNOWN_KERNEL", `plan: no kernel function "${name}"`, { path: "plan", found: name });
     const expected = info.args.length + (info.returns === "f64" ? 1 : 0);
     if (args.length !== expected) {

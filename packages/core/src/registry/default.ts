@@ -1,6 +1,5 @@
 // The registry with cflow's built-ins, registered through the same plugin API an outside package
 // uses (so nothing downstream special-cases a built-in name).
-import { createRequire } from "node:module";
 import { proxAtoms } from "../atoms/prox/library.js";
 import { smoothAtoms } from "../atoms/smooth/index.js";
 import { conv1dFactory, conv2dFactory } from "../ops/conv.js";
@@ -16,15 +15,14 @@ import { builtinFamilies, familyPolicy } from "../runtime/families.js";
 import { waveletFactories } from "../transforms/factories.js";
 import { dctFactory } from "../transforms/dct.js";
 import { identityTransformFactory } from "../transforms/identity.js";
+import { version } from "../../package.json";
 import { definePlugin } from "./plugin.js";
 import { Registry, type RegistryValidators } from "./registry.js";
-
-const VERSION = (createRequire(import.meta.url)("@cflow/core/package.json") as { version: string }).version;
 
 /** cflow's built-ins as a plugin. */
 export const corePlugin = definePlugin({
   name: "@cflow/core",
-  version: VERSION,
+  version,
   setup(registry) {
     for (const [name, factory] of Object.entries(waveletFactories)) registry.transforms.register(name, factory);
     registry.transforms.register("identity", identityTransformFactory);
