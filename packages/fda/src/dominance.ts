@@ -40,6 +40,12 @@ export interface DominanceOptions {
   maxIter?: number;
   /** Stop once the upper bound moved by less than this (relative) over 100 iterations, or met the lower bound to it (default 1e-3). */
   tol?: number;
+  /**
+   * A gate η_max to decide rather than ρ(|J|) to resolve: stop as soon as the lower bound exceeds it
+   * (the gate fails for certain), or the upper bound is at most it while the lower bound is ≥ 1 (the
+   * gate passes, and no scaling can make Gershgorin's discs positive: a sharper v is of no use).
+   */
+  decide?: number;
 }
 
 /** η_dd and ρ(|J|) upper bounds of L_S from its explicit matrix. Infinite when some L̂_ii ≤ rowPerturbation. */
@@ -71,6 +77,8 @@ export function dominance(R: RestrictedMatrix, options: DominanceOptions = {}): 
   for (let i = 0; i < n; i++) dmin = Math.min(dmin, diag[i]);
   const positive = n > 0 && dmin > e;
   const best = Float64Array.from(v);
+  // from L̂_S to L_S (below): the upper bound grows to (1 + rel)·upper + rel
+  const rel = positive ? e / (dmin - e) : 0;
   if (positive) {
     const history: number[] = [];
     for (let it = 0; it < maxIter; it++) {
@@ -93,6 +101,8 @@ export function dominance(R: RestrictedMatrix, options: DominanceOptions = {}): 
       }
       history.push(upper);
       if (upper <= lower * (1 + tol) || (it >= 100 && history[it - 100] - upper <= tol * upper)) break;
+      const gate = options.decide;
+      if (gate !== undefined && (lower > gate || ((1 + rel) * upper + rel <= gate && lower >= 1))) break;
       let mx = 0;
       for (let i = 0; i < n; i++) {
         v[i] += w[i];
@@ -102,7 +112,6 @@ export function dominance(R: RestrictedMatrix, options: DominanceOptions = {}): 
     }
     // from L̂_S to L_S: ρ(|J|) = λ_max(D^{-1/2}|L − D|D^{-1/2}), entrywise monotone in |L − D| and, with
     // |L − D| ≤ |L̂ − D̂| + |E| and D ≥ D̂ − e, at most (1 + e/(d_min − e))·ρ(|Ĵ|) + e/(d_min − e) (Weyl)
-    const rel = e / (dmin - e);
     upper = (1 + rel) * upper + rel;
   }
   const vOut = best;

@@ -78,7 +78,7 @@ export const restrictedStage: VerdictStage = (s) => {
   }
   const { R, normBound, source } = built;
   const { etaMax, gammaMin } = ctx.gates;
-  const dom = dominance(R);
+  const dom = dominance(R, { decide: etaMax });
   const scaled = dom.scaled <= dom.plain;
   const eta = scaled ? dom.scaled : dom.plain;
   const kind = scaled ? ("scaled" as const) : ("plain" as const);
