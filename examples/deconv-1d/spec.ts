@@ -46,7 +46,8 @@ export default defineFlow(({ dtype, seed, params }) => {
     ],
     policies: {
       flow: { family: "accelerated", restart: "function" },
-      gapDial: { widenFactor: 4, maxAttempts: 12, validationIters: 30 },
+      tuner: { widenFactor: 4 },
+      control: { maxAttempts: 12, validationIters: 30 },
       budgets: { maxIters: 300 },
     },
   };

@@ -42,7 +42,8 @@ export default defineFlow(({ dtype, seed, params }) => {
       // attempt. GREEN needs, on the active coefficients, the optimally scaled dominance ρ(|J|) ≤ η_max
       // (6 by default; ≈ 5.95 at λ = 2e-3) and λ_min of the restricted W KᵀK Wᵀ ≥ γ_min (1e-6), proven
       // or with failure probability ≤ 1e-6: the spec's λ already passes at the first attempt.
-      gapDial: { widenFactor: 4, maxAttempts: 12, validationIters: 30 },
+      tuner: { widenFactor: 4 },
+      control: { maxAttempts: 12, validationIters: 30 },
       budgets: { maxIters: 300 },
     },
   };

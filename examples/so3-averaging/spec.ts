@@ -53,6 +53,6 @@ export default defineFlow(({ dtype, seed, params }) => {
     data: { S, r },
     ops: { S: { type: "dense", matrix: "S", rows: 9 * N, cols: 9 } },
     terms: [{ kind: "data", atom: "leastSquares", op: "S", target: "r" }],
-    policies: { flow: { family: "gradient" }, gapDial: { validationIters: 50 }, budgets: { maxIters: 300 } },
+    policies: { flow: { family: "gradient" }, control: { validationIters: 50 }, budgets: { maxIters: 300 } },
   };
 });

@@ -39,6 +39,6 @@ export default defineFlow(({ dtype, seed, params }) => {
     data: { Q },
     ops: { Q: { type: "dense", matrix: "Q", rows: n, cols: n } },
     terms: [{ kind: "data", atom: "quadraticForm", op: "Q" }],
-    policies: { flow: { family: "gradient" }, gapDial: { validationIters: 50 }, budgets: { maxIters: 1000 } },
+    policies: { flow: { family: "gradient" }, control: { validationIters: 50 }, budgets: { maxIters: 1000 } },
   };
 });

@@ -16,6 +16,11 @@ export const FLAGS = {
     type: "boolean",
     description: "no wall-clock decisions: a resumed run continues bit-identically to an uninterrupted one",
   },
+  perBand: {
+    name: "per-band",
+    type: "boolean",
+    description: "tune one λ_j per wavelet level, seeded from band statistics (sets policies.tuner.perBand)",
+  },
   maxIters: { name: "max-iters", type: "integer", min: 1, value: "n", description: "iteration budget (overrides policies.budgets.maxIters)" },
   budgetTime: {
     name: "budget-time",

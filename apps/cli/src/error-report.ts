@@ -59,6 +59,7 @@ export function formatError(err: unknown, style: Style, debug = false): string {
       ["expected", expected],
       ["found", found],
       ["hint", hint],
+      ["hook", err.details.hook],
     ];
     for (const [label, value] of fields) {
       if (value === undefined || value === null || value === "") continue;

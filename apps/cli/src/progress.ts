@@ -44,7 +44,7 @@ export class ProgressDisplay {
     this.t0 = this.now();
   }
 
-  /** Hand every telemetry row here (runCertified's `onRow`). */
+  /** Hand every telemetry row here (the run's "progress" sink). */
   row(r: TelemetryRow): void {
     if (this.silent) return;
     if (r.etaDD !== null) this.etaDD = r.etaDD;

@@ -27,6 +27,16 @@ export interface BudgetOptions {
   wallTimeMs?: number;
 }
 
+/** Options of the commands whose tuner the command line adjusts (run, cert). */
+export interface TunerFlagOptions {
+  /** --per-band: true; undefined: the spec's policies.tuner.perBand. */
+  perBand?: boolean;
+}
+
+export function tunerFlagOptions(args: ParsedArgs): TunerFlagOptions {
+  return args.flags["per-band"] === true ? { perBand: true } : {};
+}
+
 export function specOptions(args: ParsedArgs, cwd: string, command: string): SpecOptions {
   const f = args.flags;
   return {

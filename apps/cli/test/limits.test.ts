@@ -19,7 +19,7 @@ const shape = ${shape};
 const n = shape.reduce((a, b) => a * b, 1);
 // data only for a shape small enough to hold it (lint refuses the others from the declared shape)
 export default defineFlow({ name: "${name}", state: { x: { shape } }, data: n < 1e6 ? { y: Array.from({ length: n }, (_, i) => i / n) } : {},
-  terms: n < 1e6 ? [{ kind: "data", atom: "leastSquares", target: "y" }] : [{ kind: "regularizer", atom: "l1", weight: 0.1 }], policies: { gapDial: { enabled: false }, budgets: { maxIters: 20 } } });
+  terms: n < 1e6 ? [{ kind: "data", atom: "leastSquares", target: "y" }] : [{ kind: "regularizer", atom: "l1", weight: 0.1 }], policies: { tuner: { enabled: false }, budgets: { maxIters: 20 } } });
 `,
   );
   return p;

@@ -111,13 +111,13 @@ describe("specs Node runs as CommonJS, and async factories", () => {
   const CJS_SPEC = `import { defineFlow } from "@cflow/core";
 export const n = 16;
 export default defineFlow({ name: "cjs", state: { x: { shape: [n] } }, data: { y: Array.from({ length: n }, (_, i) => i / n) },
-  terms: [{ kind: "data", atom: "leastSquares", target: "y" }], policies: { gapDial: { enabled: false }, budgets: { maxIters: 10 } } });
+  terms: [{ kind: "data", atom: "leastSquares", target: "y" }], policies: { tuner: { enabled: false }, budgets: { maxIters: 10 } } });
 `;
   const ASYNC_SPEC = `import { defineFlow, readFlowParams } from "@cflow/core";
 export default defineFlow(async ({ params }) => {
   const { n } = readFlowParams(params, { n: { type: "integer", description: "length", default: 16, min: 4 } });
   const y = await Promise.resolve(Array.from({ length: n }, (_, i) => i / n));
-  return { name: "async", state: { x: { shape: [n] } }, data: { y }, terms: [{ kind: "data", atom: "leastSquares", target: "y" }], policies: { gapDial: { enabled: false }, budgets: { maxIters: 10 } } };
+  return { name: "async", state: { x: { shape: [n] } }, data: { y }, terms: [{ kind: "data", atom: "leastSquares", target: "y" }], policies: { tuner: { enabled: false }, budgets: { maxIters: 10 } } };
 });
 `;
 

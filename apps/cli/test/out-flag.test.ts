@@ -13,7 +13,7 @@ writeFileSync(
   SPEC,
   `import { defineFlow } from "@cflow/core";
 export default defineFlow({ name: "tiny", state: { x: { shape: [16] } }, data: { y: Array.from({ length: 16 }, (_, i) => i / 16) },
-  terms: [{ kind: "data", atom: "leastSquares", target: "y" }], policies: { gapDial: { enabled: false }, budgets: { maxIters: 20 } } });
+  terms: [{ kind: "data", atom: "leastSquares", target: "y" }], policies: { tuner: { enabled: false }, budgets: { maxIters: 20 } } });
 `,
 );
 const FILE = join(dir, "a-file");

@@ -322,7 +322,7 @@ function timeSteps(p: Problem): Record<Dtype, Timing> {
       }
       // the stage programs work in rotation 0: put the current state there
       s.runner.restore(s.runner.snapshot());
-      s.runner.plan.buffers.beta.value = 0.5;
+      s.runner.plan.buffers.momentum.value = 0.5;
       s.stages.forEach(({ program }, i) => {
         const t = performance.now();
         program.run();
@@ -332,7 +332,7 @@ function timeSteps(p: Problem): Record<Dtype, Timing> {
   }
   const out = {} as Record<Dtype, Timing>;
   for (const s of setups) {
-    const plain = new PlainStep(p, s.dtype, s.runner.alpha);
+    const plain = new PlainStep(p, s.dtype, s.runner.dials.alpha);
     for (let k = 0; k < 2; k++) plain.step(0.5);
     const plainMs = timeit(() => plain.step(0.5), { minReps: 4, minMs: 1500, warmup: 1 });
     out[s.dtype] = { step: median(s.steps), plain: plainMs, stages: s.stages.map(({ stage }, i) => ({ stage, ms: median(s.stageSamples[i]) })) };

@@ -8,6 +8,8 @@ export interface ErrorDetails {
   expected?: unknown;
   found?: unknown;
   hint?: string;
+  /** The hook and method that raised it, when a hook of a run did (`"recorder.checkpoint"`). */
+  hook?: string;
 }
 
 export class CflowError extends Error {

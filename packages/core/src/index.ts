@@ -33,3 +33,6 @@ export * from "./runtime/multiscale.js";
 export * from "./runtime/preconditioner.js";
 export * from "./controller/run-certified.js";
 export * from "./controller/hooks.js";
+export * from "./controller/finish.js";
+export * from "./controller/context.js";
+export * from "./controller/run-config.js";

@@ -4,20 +4,21 @@
 // restricted operator of a subset of the support is a principal submatrix, whose λ_min is no
 // smaller and whose η_dd is no larger (checked against a dense eigen-decomposition).
 import { describe, expect, it } from "vitest";
-import { CertificateCadence, MAX_INTERVAL_FACTOR, newlyActive } from "../src/controller/certificate-cadence.js";
+import { MAX_INTERVAL_FACTOR, certificateCadence, newlyActive } from "../src/controller/certificate-cadence.js";
 import { type Dense, jacobiEig, matmul, transpose } from "./dense-eig.js";
 import { mulberry32, randn } from "./helpers.js";
 
 /** The iterations a run certifies at, from a certificate at 0, when `changedAt(iter)` says whether the flow changed. */
 function schedule(every: number, iters: number, changedAt: (iter: number) => boolean): number[] {
-  const c = new CertificateCadence(every);
+  const c = certificateCadence(every);
+  let interval = c.init();
   const out: number[] = [];
   let last = 0;
   for (let k = 1; k <= iters; k++) {
     if (!c.isReview(k - last)) continue;
     const changed = changedAt(k);
-    if (!c.due(k - last, changed)) continue;
-    c.certified(changed);
+    if (!c.due(interval, k - last, changed)) continue;
+    interval = c.update(interval, changed);
     out.push(k);
     last = k;
   }
@@ -47,12 +48,10 @@ describe("certificate cadence", () => {
   });
 
   it("review points are the positive multiples of `every` after the last certificate", () => {
-    const c = new CertificateCadence(25);
+    const c = certificateCadence(25);
     expect([0, 1, 24, 25, 26, 50, 75].map((s) => c.isReview(s))).toEqual([false, false, false, true, false, true, true]);
-    c.reset(10_000);
-    expect(c.interval).toBe(25 * MAX_INTERVAL_FACTOR);
-    c.reset(1);
-    expect(c.interval).toBe(25);
+    expect(c.restore(10_000)).toBe(25 * MAX_INTERVAL_FACTOR);
+    expect(c.restore(1)).toBe(25);
   });
 
   it("newlyActive counts the coefficients active now and not in the certified support", () => {

@@ -94,8 +94,8 @@ describe("reference problem 2 compiles to the right energy", () => {
     expect(report.split).toEqual({ f: ["leastSquares#0"], g: ["waveletL1#1"] });
     expect(report.transformValidation[0].pass).toBe(true);
     // β = ‖K‖² = max|k̂|² = 1 for a normalised non-negative PSF
-    expect(report.betaMethod).toBe("analytic");
-    expect(report.beta).toBeCloseTo(1, 12);
+    expect(report.lipschitzMethod).toBe("analytic");
+    expect(report.lipschitz).toBeCloseTo(1, 12);
 
     const x = Float64Array.from({ length: N * N }, () => randn(rand));
     const Kx = circularConv2d(x, psf, m);

@@ -31,9 +31,9 @@ describe.each(DTYPES)("compileFlow (%s)", (dtype) => {
     expect(compiled.n).toBe(n);
     expect(report.split).toEqual({ f: ["leastSquares#0", "tikhonov#1"], g: ["waveletL1#2"] });
     // β = ‖D‖² + 0.25 with ‖D‖ = max d = 1 + 63/64
-    expect(report.betaMethod).toBe("analytic");
-    expect(report.beta).toBeCloseTo((1 + 63 / 64) ** 2 + 0.25, dtype === "float64" ? 12 : 5);
-    expect(report.alpha).toBeCloseTo(1 / report.beta, 12);
+    expect(report.lipschitzMethod).toBe("analytic");
+    expect(report.lipschitz).toBeCloseTo((1 + 63 / 64) ** 2 + 0.25, dtype === "float64" ? 12 : 5);
+    expect(report.alpha).toBeCloseTo(1 / report.lipschitz, 12);
     // the lens picked one of the candidates and the W-space term uses it
     expect(["haar", "db2", "db4"]).toContain(report.lensName);
     expect(compiled.lens?.scores.map((s) => s.name).sort()).toEqual(["db2", "db4", "haar"]);

@@ -80,8 +80,12 @@ const fixtures: [string, Mutate, string, string][] = [
   ["step scale out of (0, 2)", (s) => ({ ...s, policies: { flow: { stepScale: 2 } } }), "policies.flow.stepScale", "BAD_POLICY"],
   ["unknown restart", (s) => ({ ...s, policies: { flow: { restart: "always" } } }), "policies.flow.restart", "BAD_POLICY"],
   ["hamiltonian without momentum slot", (s) => ({ ...s, policies: { flow: { family: "hamiltonian_damped" } } }), "policies.flow.family", "MISSING_CONJUGATE"],
-  ["move cap out of range", (s) => ({ ...s, policies: { gapDial: { moveCap: 1.5 } } }), "policies.gapDial.moveCap", "BAD_POLICY"],
-  ["ratio bounds reversed", (s) => ({ ...s, policies: { gapDial: { ratioBounds: [2, 0.5] } } }), "policies.gapDial.ratioBounds", "BAD_POLICY"],
+  ["move cap out of range", (s) => ({ ...s, policies: { control: { moveCap: 1.5 } } }), "policies.control.moveCap", "BAD_POLICY"],
+  ["ratio bounds reversed", (s) => ({ ...s, policies: { control: { ratioBounds: [2, 0.5] } } }), "policies.control.ratioBounds", "BAD_POLICY"],
+  ["rollback limit not an integer", (s) => ({ ...s, policies: { control: { maxRollbacks: 1.5 } } }), "policies.control.maxRollbacks", "BAD_POLICY"],
+  ["per-band switch not a boolean", (s) => ({ ...s, policies: { tuner: { perBand: "yes" } } }), "policies.tuner.perBand", "BAD_POLICY"],
+  ["unknown seed statistic", (s) => ({ ...s, policies: { tuner: { seed: { statistic: "mean" } } } }), "policies.tuner.seed.statistic", "BAD_POLICY"],
+  ["the former gapDial section", (s) => ({ ...s, policies: { gapDial: { moveCap: 0.1, widenFactor: 3 } } }), "policies.gapDial", "MOVED_KEY"],
   ["max iterations zero", (s) => ({ ...s, policies: { budgets: { maxIters: 0 } } }), "policies.budgets.maxIters", "BAD_POLICY"],
   ["negative gamma gate", (s) => ({ ...s, policies: { certification: { gammaMin: -1 } } }), "policies.certification.gammaMin", "BAD_POLICY"],
   ["multiscale without multilevel term", (s) => ({ ...s, terms: [s.terms[0]], policies: { multiscale: { mode: "fixed" } } }), "policies.multiscale.mode", "BAD_POLICY"],
@@ -112,6 +116,12 @@ describe("lintSpec", () => {
     expect(hit.message.length).toBeGreaterThan(10);
   });
 
+  it("says where each key of the former policies.gapDial went", () => {
+    const r = lintSpec({ ...base(), policies: { gapDial: { moveCap: 0.1, widenFactor: 3 } } }, { registry });
+    const hit = r.findings.find((f) => f.code === "MOVED_KEY")!;
+    expect(hit.hint).toBe("move moveCap → policies.control.moveCap, widenFactor → policies.tuner.widenFactor");
+  });
+
   it("never throws, whatever it is given", () => {
     const cyclic: Record<string, unknown> = { state: { x: { shape: [4] } } };
     cyclic.terms = [cyclic];
@@ -140,7 +150,7 @@ describe("lintSpec", () => {
       ops: { K: { type: "graphLaplacian" } },
       transforms: { W: { name: "sgwt" } },
       terms: [{ kind: "data", atom: "leastSquares", target: "y" }, { kind: "regularizer", atom: "graphTV" }],
-      policies: { flow: { family: "mirror" }, gapDial: { policy: "bayes" }, lens: { candidates: ["curvelet"] } },
+      policies: { flow: { family: "mirror" }, tuner: { policy: "bayes" }, lens: { candidates: ["curvelet"] } },
     };
     const unknown = lintSpec(spec, { registry })
       .findings.filter((f) => f.unknown)
@@ -152,7 +162,7 @@ describe("lintSpec", () => {
         ["transforms.W.name", "transforms", "sgwt"],
         ["terms[1].atom", "atoms", "graphTV"],
         ["policies.flow.family", "policies", "mirror"],
-        ["policies.gapDial.policy", "policies", "bayes"],
+        ["policies.tuner.policy", "policies", "bayes"],
         ["policies.lens.candidates[0]", "transforms", "curvelet"],
       ]),
     );

@@ -31,7 +31,7 @@ const exactEnergy = 0.5 * omega.reduce((s, w, i) => s + w * w * q0[i] * q0[i] + 
 function run(dtype: Dtype, dt: number, T: number, damping = 0) {
   const { compiled } = compileFlow(oscillator(dt, damping), { dtype });
   const runner = new FlowRunner(compiled);
-  expect(runner.alpha).toBe(dt);
+  expect(runner.dials.alpha).toBe(dt);
   const E0 = runner.energy;
   let maxEnergyError = 0;
   let maxQError = 0;

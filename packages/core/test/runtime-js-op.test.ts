@@ -66,9 +66,9 @@ describe.each(DTYPES)("a user-written op (%s)", (dtype: Dtype) => {
     const { compiled: cu } = compileFlow(userSpec(user.op), { dtype });
     const { compiled: cb } = compileFlow(builtinSpec(p, "accelerated", "function", { flow: { family: "accelerated", restart: "function", lineSearch: "never" } }), { dtype });
     // no norm hint: β by power iteration, an estimate of the built-in's exact max|k̂|²
-    expect(cu.betaMethod).toBe("power-iteration");
-    expect(cb.betaMethod).toBe("analytic");
-    expect(Math.abs(cu.beta / cb.beta - 1)).toBeLessThan(0.02);
+    expect(cu.lipschitzMethod).toBe("power-iteration");
+    expect(cb.lipschitzMethod).toBe("analytic");
+    expect(Math.abs(cu.lipschitz / cb.lipschitz - 1)).toBeLessThan(0.02);
     const ru = new FlowRunner(cu);
     const rb = new FlowRunner(cb);
     expect(rb.plan.kernelCalls).toBe(1);
@@ -76,7 +76,7 @@ describe.each(DTYPES)("a user-written op (%s)", (dtype: Dtype) => {
     expect(ru.plan.programs[0].jsSteps).toBe(2);
     expect(ru.plan.kernelCalls).toBe(3);
     // the same step size, so the two runs take the same steps
-    ru.alpha = rb.alpha;
+    ru.setDials({ alpha: rb.dials.alpha });
     const before = user.applies();
     const tol = dtype === "float64" ? 1e-12 : 1e-4;
     let restarts = 0;

@@ -74,14 +74,14 @@ describe.each(DTYPES)("lasso, every family against coordinate descent (%s)", (dt
     const { compiled } = compileFlow(lasso("accelerated"), { dtype });
     const xs = Array.from({ length: 40 }, (_, j) => Math.cos(j));
     const x = dtype === "float64" ? Float64Array.from(xs) : Float32Array.from(xs);
-    const eta = 0.5 / compiled.beta;
-    const next = runFlowStep(x, compiled, eta, compiled.W);
-    // independent: z = x − η Aᵀ(Ax − b); soft-threshold by ηλ
+    const stepSize = 0.5 / compiled.lipschitz;
+    const next = runFlowStep(x, compiled, stepSize, compiled.W);
+    // independent: z = x − α Aᵀ(Ax − b); soft-threshold by αλ
     const r = matVec(A, x).map((v, i) => v - b[i]);
     const g = matTVec(A, r);
     const want = Array.from(x, (v, j) => {
-      const z = v - eta * g[j];
-      return Math.sign(z) * Math.max(Math.abs(z) - eta * lambda, 0);
+      const z = v - stepSize * g[j];
+      return Math.sign(z) * Math.max(Math.abs(z) - stepSize * lambda, 0);
     });
     const scale = Math.max(...want.map(Math.abs));
     for (let j = 0; j < 40; j++) expect(Math.abs(next[j] - want[j])).toBeLessThan((dtype === "float64" ? 1e-12 : 1e-5) * scale);

@@ -48,10 +48,10 @@ describe.each(DTYPES)("line search (%s)", (dtype: Dtype) => {
 
   it("an op without a norm hint gets β by power iteration (from below, padded 1%), and the line search is on", () => {
     const { compiled, report } = compileFlow(lasso("auto"), { dtype });
-    expect(compiled.betaMethod).toBe("power-iteration");
-    expect(report.betaMethod).toBe("power-iteration");
-    expect(compiled.beta / normA ** 2).toBeGreaterThanOrEqual(1);
-    expect(compiled.beta / normA ** 2).toBeLessThan(1.0201);
+    expect(compiled.lipschitzMethod).toBe("power-iteration");
+    expect(report.lipschitzMethod).toBe("power-iteration");
+    expect(compiled.lipschitz / normA ** 2).toBeGreaterThanOrEqual(1);
+    expect(compiled.lipschitz / normA ** 2).toBeLessThan(1.0201);
     const events: { event: FlowEventName; payload?: { [key: string]: Json } }[] = [];
     new FlowRunner(compiled, { events: { emit: (event, payload) => events.push({ event, payload }) } });
     expect(lineSearchOf(events)).toBe(true);
@@ -61,7 +61,7 @@ describe.each(DTYPES)("line search (%s)", (dtype: Dtype) => {
   it("analytic norms (a circular convolution's exact ‖K‖) leave it off unless asked for", () => {
     const p = problem1();
     const { compiled } = compileFlow(deconvSpec(p, "proximal"), { dtype });
-    expect(compiled.betaMethod).toBe("analytic");
+    expect(compiled.lipschitzMethod).toBe("analytic");
     const events: { event: FlowEventName; payload?: { [key: string]: Json } }[] = [];
     new FlowRunner(compiled, { events: { emit: (event, payload) => events.push({ event, payload }) } });
     expect(lineSearchOf(events)).toBe(false);
@@ -76,8 +76,8 @@ describe.each(DTYPES)("line search (%s)", (dtype: Dtype) => {
   it("a too-large step recovers by halving, keeps the smaller step, and still reaches the minimiser", () => {
     const { compiled } = compileFlow(lasso("auto"), { dtype });
     const runner = new FlowRunner(compiled);
-    const big = 16 / compiled.beta;
-    runner.alpha = big;
+    const big = 16 / compiled.lipschitz;
+    runner.setDials({ alpha: big });
     let prev = runner.energy;
     const first = runner.step();
     expect(first.backtracks).toBeGreaterThanOrEqual(3);
@@ -102,7 +102,7 @@ describe.each(DTYPES)("line search (%s)", (dtype: Dtype) => {
   it("without it the same too-large step makes the energy grow (the halving is what saves the run)", () => {
     const { compiled } = compileFlow(lasso("never"), { dtype });
     const runner = new FlowRunner(compiled);
-    runner.alpha = 16 / compiled.beta;
+    runner.setDials({ alpha: 16 / compiled.lipschitz });
     const E0 = runner.energy;
     let m = runner.step();
     for (let k = 0; k < 20; k++) m = runner.step();
@@ -116,7 +116,7 @@ describe.each(DTYPES)("line search (%s)", (dtype: Dtype) => {
     const { fStar: f1 } = solve(p);
     const { compiled } = compileFlow(deconvSpec(p, "accelerated", "function", { flow: { family: "accelerated", restart: "function", lineSearch: "always" } }), { dtype });
     const runner = new FlowRunner(compiled);
-    runner.alpha = 10 / compiled.beta;
+    runner.setDials({ alpha: 10 / compiled.lipschitz });
     let total = 0;
     for (let k = 0; k < 3000; k++) total += runner.step().backtracks;
     expect(total).toBeGreaterThan(0);

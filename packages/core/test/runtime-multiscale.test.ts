@@ -107,7 +107,7 @@ describe.each(DTYPES)("multiscale schedule (%s)", (dtype: Dtype) => {
   it("keeps the user's per-level weights λ_j for the unlocked levels", () => {
     const { runner, compiled } = run(dtype, { mode: "fixed", startLevels: 1, every: 1000 }, 1);
     const term = compiled.prox[0].term;
-    runner.lambdaJ = [1, 2, 4];
+    runner.setDials({ lambdaJ: [1, 2, 4] });
     expect(term.bandWeights).toEqual([1, Infinity, Infinity]);
     compiled.dispose();
   });

@@ -83,8 +83,8 @@ describe.each(DTYPES)("Jacobi preconditioner (%s)", (dtype: Dtype) => {
     const s = pre.d.map((v) => 1 / Math.sqrt(v));
     const { values } = jacobiEig(H.map((r, i) => r.map((v, j) => s[i] * v * s[j])));
     const lmax = values[values.length - 1];
-    expect(runner.alpha * lmax).toBeLessThanOrEqual(1);
-    expect(runner.alpha * lmax).toBeGreaterThan(0.98);
+    expect(runner.dials.alpha * lmax).toBeLessThanOrEqual(1);
+    expect(runner.dials.alpha * lmax).toBeGreaterThan(0.98);
   };
 
   it("is exact and analytic when every term knows its Hessian diagonal (dense op + Tikhonov)", () => {
@@ -153,7 +153,7 @@ describe.each(DTYPES)("Jacobi preconditioner (%s)", (dtype: Dtype) => {
     const runner = new FlowRunner(compiled);
     const x0 = Array.from({ length: 20 }, (_, j) => 0.3 * Math.sin(j + 1));
     runner.load(dtype === "float64" ? Float64Array.from(x0) : Float32Array.from(x0));
-    const alpha = runner.alpha;
+    const alpha = runner.dials.alpha;
     const m = runner.step();
     expect(m.backtracks).toBe(0);
     const r = matVec(M, x0).map((v, i) => v - b[i]);

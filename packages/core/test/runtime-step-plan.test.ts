@@ -17,7 +17,7 @@ describe.each(DTYPES)("step plan (%s)", (dtype: Dtype) => {
     const snap = runner.snapshot();
     runner.restore(snap);
     const b = runner.plan.buffers;
-    b.beta.value = 0.4;
+    b.momentum.value = 0.4;
     const stages = runner.plan.stagePrograms();
     expect(stages.map((s) => s.stage)).toEqual(["dis", "multiForward", "proj", "multiInverse", "observe"]);
     for (const s of stages) s.program.run();
@@ -26,7 +26,7 @@ describe.each(DTYPES)("step plan (%s)", (dtype: Dtype) => {
     const linear = b.linear.value;
     const fx = b.fAtX.map((c) => c.value);
     runner.restore(snap);
-    b.beta.value = 0.4;
+    b.momentum.value = 0.4;
     runner.plan.programs[0].run();
     expect(Array.from(b.X[rotation(0).cand].toArray())).toEqual(Array.from(cand));
     expect(Array.from(b.metrics.view)).toEqual(metrics);
@@ -80,7 +80,7 @@ describe.each(DTYPES)("gradient emission paths (%s)", (dtype: Dtype) => {
     );
     const runner = new FlowRunner(compiled);
     const alpha = 0.4;
-    runner.alpha = alpha;
+    runner.setDials({ alpha: alpha });
     const m = runner.step();
     const ls = smooth.length > 1;
     const grad = x0.map((v, i) => 0.7 * v + (ls ? 0.3 * (v - b[i]) : 0));

@@ -114,11 +114,11 @@ async function frontier(name: string, def: FlowDefinition, truth: Float64Array, 
   const out: Row[] = [];
   for (const lambda of LAMBDAS) {
     const runner = new FlowRunner(compiled);
-    runner.lambda = lambda;
+    runner.setDials({ lambda });
     for (let k = 0; k < ITERS; k++) runner.step();
     const x = runner.state;
     const u = runner.coefficients();
-    const alpha = runner.alpha;
+    const alpha = runner.dials.alpha;
     runner.dispose();
     const S: number[] = [];
     for (let i = 0; i < u.length; i++) if (u[i] !== 0) S.push(i);

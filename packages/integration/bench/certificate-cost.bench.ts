@@ -25,7 +25,7 @@ async function cost(): Promise<void> {
   const { compiled } = compileFlow(def, { dtype: "float64", seed: 1 });
   let steps = 0; // every step, rolled-back validation runs included
   const t0 = performance.now();
-  const res = await runCertified(compiled.spec, compiled, { hooks: [fda(), gapDial()], onRow: (r) => (steps += r.notes === null ? 1 : 0) });
+  const res = await runCertified(compiled, { certify: fda(), tune: gapDial(), sinks: [{ name: "rows", telemetry: (r) => (steps += r.notes === null ? 1 : 0) }] });
   const wall = performance.now() - t0;
   compiled.dispose();
   const certMs = res.certificates.reduce((s, c) => s + c.certificate.cost.ms, 0);
@@ -53,7 +53,7 @@ async function accuracy(): Promise<void> {
   const n = 2 ** ACCURACY_LOG_N;
   const def = deconvolution({ ...REFERENCE_1D, shape: [n], policies: { budgets: { maxIters: 200 } } });
   const { compiled } = compileFlow(def, { dtype: "float64", seed: 1 });
-  const res = await runCertified(compiled.spec, compiled, { hooks: [fda(), gapDial()] });
+  const res = await runCertified(compiled, { certify: fda(), tune: gapDial() });
   // the support of one prox-gradient step from the converged state, at the run's final dials
   const x = res.x;
   const alpha = res.dials.alpha;

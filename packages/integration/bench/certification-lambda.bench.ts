@@ -19,10 +19,10 @@ export default async function certificationLambda(): Promise<void> {
     { name: "1D, σ = 4, db4 × 6", o: { ...REFERENCE_1D, shape: [2 ** 16] } },
   ];
   for (const c of cases) {
-    const def = deconvolution({ ...c.o, policies: { gapDial: { widenFactor: 2, maxAttempts: 20 }, budgets: { maxTrials: 0, maxIters: 1 } } });
+    const def = deconvolution({ ...c.o, policies: { tuner: { widenFactor: 2 }, control: { maxAttempts: 20 }, budgets: { maxTrials: 0, maxIters: 1 } } });
     const { compiled } = compileFlow(def, { dtype: "float64", seed: 1 });
     const t0 = performance.now();
-    const res = await runCertified(compiled.spec, compiled, { hooks: [fda(), gapDial()] });
+    const res = await runCertified(compiled, { certify: fda(), tune: gapDial() });
     const ms = performance.now() - t0;
     compiled.dispose();
     const feas = res.certificates.filter((r) => r.stage === "feasibility");

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { compileFlow, type FlowFactory, runCertified, type TelemetryRow } from "@cflow/core";
+import { compileFlow, type FlowFactory, resolveRun, runCertified, type TelemetryRow } from "@cflow/core";
 import { fda } from "@cflow/fda";
 import { recorder } from "@cflow/recorder";
 import { gapDial } from "@cflow/tuner";
@@ -39,7 +39,7 @@ const PROBLEMS: { name: string; def: (iters: number) => Promise<FlowFactory> | F
   {
     name: "32×32 wavelet-L1 deconvolution (n = 1024, restricted certificates)",
     def: (iters) =>
-      deconvolution({ shape: [32, 32], sigma: 2, noise: 0.01, lambda: 2e-3, levels: 4, policies: { budgets: { maxIters: iters, tol: 0 }, gapDial: { widenFactor: 4, maxAttempts: 12, validationIters: 30 } } }),
+      deconvolution({ shape: [32, 32], sigma: 2, noise: 0.01, lambda: 2e-3, levels: 4, policies: { budgets: { maxIters: iters, tol: 0 }, tuner: { widenFactor: 4 }, control: { maxAttempts: 12, validationIters: 30 } } }),
   },
 ];
 
@@ -67,10 +67,11 @@ async function longRunOf(name: string, def: FlowFactory, iters: number, params: 
       next++;
     }
   };
-  const res = await runCertified(compiled.spec, compiled, {
-    hooks: [fda(), gapDial(), recorder({ runsDir, runId: "long-run" })],
-    budgets: { maxIters: iters, tol: 0 },
-    onRow,
+  const res = await runCertified(compiled, {
+    certify: fda(),
+    tune: gapDial(),
+    sinks: [recorder({ runsDir, runId: "long-run" }), { name: "rows", telemetry: onRow }],
+    config: resolveRun(compiled, { budgets: { maxIters: iters, tol: 0 } }),
     deterministic: true,
   });
   compiled.dispose();

@@ -10,8 +10,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Checkpoint, compileFlow, type FlowEvent, type RecorderSink, type RunCertifiedOptions, type RunStartInfo, type RunSummary, runCertified, type TelemetryRow } from "@cflow/core";
-import { recorder } from "@cflow/recorder";
+import { type Checkpoint, compileFlow, type FlowEvent, type RunSink, type RunCertifiedOptions, type RunStartInfo, type RunSummary, runCertified, type TelemetryRow } from "@cflow/core";
+import { type FlightRecorder, recorder } from "@cflow/recorder";
 import { deconvolution, REFERENCE_2D } from "../src/deconvolution.js";
 
 const ITERS = (process.env.CFLOW_BENCH_ITERS ?? "200,1000").split(",").map(Number);
@@ -23,14 +23,14 @@ function median(v: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-/** A RecorderSink that delegates to another and adds up the time spent in its calls. */
-class TimedSink implements RecorderSink {
+/** A sink that delegates to another and adds up the time spent in its calls. */
+class TimedSink implements RunSink {
   readonly name = "timed";
   ms = 0;
   checkpointMs = 0;
   /** start + finish (opening DuckDB, the manifest, compaction, run card, final state). */
   fixedMs = 0;
-  constructor(private readonly inner: RecorderSink) {}
+  constructor(private readonly inner: FlightRecorder) {}
   get runId(): string {
     return this.inner.runId;
   }
@@ -86,9 +86,9 @@ async function overhead(iters: number): Promise<void> {
   ];
   const time = async (v: (typeof variants)[number]): Promise<{ wall: number; inRecorder: number; inCheckpoints: number; fixed: number }> => {
     const sink = v.checkpointEvery === null ? null : new TimedSink(recorder({ runsDir, runId: `r${++runs}` }));
-    const o: RunCertifiedOptions = sink ? { hooks: [sink], checkpointEvery: v.checkpointEvery! } : {};
+    const o: RunCertifiedOptions = sink ? { sinks: [sink], checkpointEvery: v.checkpointEvery! } : {};
     const t0 = performance.now();
-    const res = await runCertified(compiled.spec, compiled, o);
+    const res = await runCertified(compiled, o);
     const wall = performance.now() - t0;
     if (res.iters !== iters) throw new Error(`expected ${iters} iterations, the run made ${res.iters}`);
     return { wall, inRecorder: sink?.ms ?? 0, inCheckpoints: sink?.checkpointMs ?? 0, fixed: sink?.fixedMs ?? 0 };

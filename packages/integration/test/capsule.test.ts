@@ -29,7 +29,7 @@ describe.each(DTYPES)("the capsule of a certified run (%s)", (dtype) => {
     const { spec, compiled } = compileStory({ dtype });
     const rows: TelemetryRow[] = [];
     const rec = recorder({ runsDir, runId: `story-${dtype}` });
-    const res = await runCertified(spec, compiled, { hooks: [fda(), gapDial(), rec], onRow: (r) => rows.push({ ...r }), versions: { "@cflow/integration": "test" } });
+    const res = await runCertified(compiled, { certify: fda(), tune: gapDial(), sinks: [rec, { name: "rows", telemetry: (r) => rows.push({ ...r }) }], versions: { "@cflow/integration": "test" } });
     compiled.dispose();
     const dir = rec.runDir;
     expect(res.status).toBe("FINISHED");

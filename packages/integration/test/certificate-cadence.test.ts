@@ -26,7 +26,7 @@ function denoise(data: "leastSquares" | "huber", dtype: Dtype, maxIters: number)
         { kind: "data", atom: data, target: "y", ...(data === "huber" ? { params: { delta: 0.5 } } : {}) },
         { kind: "regularizer", atom: "tikhonov", weight: 0.5 },
       ],
-      policies: { gapDial: { enabled: false }, certification: { every: 10 }, budgets: { maxIters, tol: 0 } },
+      policies: { tuner: { enabled: false }, certification: { every: 10 }, budgets: { maxIters, tol: 0 } },
     };
   });
   return compileFlow(def, { dtype, seed: 1 }).compiled;
@@ -35,7 +35,7 @@ function denoise(data: "leastSquares" | "huber", dtype: Dtype, maxIters: number)
 describe.each(DTYPES)("certificate cadence (%s)", (dtype) => {
   test("a constant operator, nothing changing: the interval doubles from 10 to 320 (10 certificates in 2000 iterations, not 199)", async () => {
     const compiled = denoise("leastSquares", dtype, 2000);
-    const res = await runCertified(compiled.spec, compiled, { hooks: [fda()] });
+    const res = await runCertified(compiled, { certify: fda() });
     compiled.dispose();
     expect(res).toMatchObject({ status: "FINISHED", phase: "GREEN", iters: 2000 });
     // GREEN after the 10-iteration warm-up; then gaps 10, 20, 40, 80, 160, 320, 320, ...
@@ -49,7 +49,7 @@ describe.each(DTYPES)("certificate cadence (%s)", (dtype) => {
 
   test("an operator that depends on the state (Huber): re-certified at every review point", async () => {
     const compiled = denoise("huber", dtype, 300);
-    const res = await runCertified(compiled.spec, compiled, { hooks: [fda()] });
+    const res = await runCertified(compiled, { certify: fda() });
     compiled.dispose();
     expect(res).toMatchObject({ status: "FINISHED", phase: "GREEN" });
     expect(polishCerts(res.events)).toEqual(Array.from({ length: 29 }, (_, i) => 20 + 10 * i));
@@ -74,7 +74,7 @@ describe.each(DTYPES)("certificate cadence (%s)", (dtype) => {
       descentViolation: (a, b, o) => inner.descentViolation(a, b, o),
     };
     const sink = new MemorySink();
-    const res = await runCertified(spec, compiled, { hooks: [hook, sink] });
+    const res = await runCertified(compiled, { certify: hook, sinks: [sink] });
     compiled.dispose();
     expect(res).toMatchObject({ status: "FINISHED", phase: "GREEN", iters: 1500 });
     const certs = res.events.filter((e) => e.event.startsWith("CERT_"));

@@ -5,7 +5,7 @@
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type BudgetsSpec, type RealArray, type RunResult, runCertified, type TelemetryRow } from "@cflow/core";
+import { type BudgetsSpec, type RealArray, type RunResult, resolveRun, runCertified, type TelemetryRow } from "@cflow/core";
 import { fda } from "@cflow/fda";
 import { loadRunManifest, recorder, resumeRun } from "@cflow/recorder";
 import { gapDial } from "@cflow/tuner";
@@ -22,16 +22,17 @@ afterAll(() => rmSync(runsDir, { recursive: true, force: true }));
 async function session(runId: string, o: { cutWhen?: (r: TelemetryRow) => boolean; budgets?: BudgetsSpec; resume?: boolean; onRow?: (r: TelemetryRow) => void } = {}): Promise<RunResult> {
   const { spec, compiled } = resumeStory();
   const ac = new AbortController();
-  const res = await runCertified(spec, compiled, {
+  const res = await runCertified(compiled, {
     ...RESUME_RUN,
-    budgets: o.budgets,
+    config: resolveRun(compiled, { budgets: o.budgets }),
     signal: ac.signal,
     resume: o.resume ? resumeRun(join(runsDir, runId)) : undefined,
-    hooks: [fda(), gapDial(), recorder({ runsDir, runId, ...RESUME_RECORDING })],
-    onRow: (r) => {
+    certify: fda(),
+    tune: gapDial(),
+    sinks: [recorder({ runsDir, runId, ...RESUME_RECORDING }), { name: "rows", telemetry: (r) => {
       o.onRow?.(r);
       if (o.cutWhen?.(r) && !ac.signal.aborted) ac.abort("cut by the test");
-    },
+    } }],
   });
   compiled.dispose();
   return res;
@@ -71,7 +72,7 @@ describe("the iteration budget is a hard cap across every phase", () => {
   test("--max-iters 10: feasibility stops at iteration 10 — TIMEOUT in AMBER, never certified", async () => {
     const sink = new MemorySink();
     const { spec, compiled } = resumeStory();
-    const res = await runCertified(spec, compiled, { hooks: [fda(), gapDial(), sink], budgets: { maxIters: 10 } });
+    const res = await runCertified(compiled, { certify: fda(), tune: gapDial(), sinks: [sink], config: resolveRun(compiled, { budgets: { maxIters: 10 } }) });
     compiled.dispose();
     expect(res.status).toBe("TIMEOUT");
     expect(res.phase).toBe("AMBER");
@@ -159,7 +160,7 @@ describe("telemetry is flushed from the first iteration, AMBER included", () => 
     }
     const sink = new FlushCounter();
     const { spec, compiled } = resumeStory();
-    await runCertified(spec, compiled, { hooks: [fda(), gapDial(), sink], budgets: { maxIters: 200 } });
+    await runCertified(compiled, { certify: fda(), tune: gapDial(), sinks: [sink], config: resolveRun(compiled, { budgets: { maxIters: 200 } }) });
     compiled.dispose();
     const amberSteps = sink.rows.filter((r) => r.phase === "AMBER" && r.notes === null).length;
     expect(amberSteps).toBe(180);
@@ -170,12 +171,13 @@ describe("telemetry is flushed from the first iteration, AMBER included", () => 
     let parts = -1;
     const { spec, compiled } = resumeStory();
     const rec = recorder({ runsDir, runId: "flush-amber", flushEveryRows: 1, flushEverySeconds: 3600 });
-    await runCertified(spec, compiled, {
-      hooks: [fda(), gapDial(), rec],
-      budgets: { maxIters: 45 },
-      onRow: (r) => {
+    await runCertified(compiled, {
+      certify: fda(),
+      tune: gapDial(),
+      sinks: [rec, { name: "rows", telemetry: (r) => {
         if (r.iter === 40 && r.notes === null) parts = readdirSync(join(rec.runDir, "telemetry.parts")).filter((f) => f.endsWith(".parquet")).length;
-      },
+      } }],
+      config: resolveRun(compiled, { budgets: { maxIters: 45 } }),
     });
     compiled.dispose();
     // one part per flush, each holding at least one row: rows 1–39 and the certificate of attempt 1

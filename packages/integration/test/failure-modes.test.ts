@@ -43,7 +43,7 @@ describe.each(DTYPES)("failure modes (%s)", (dtype) => {
       }
     });
     const cert = failingCertificates(fda(), () => failing);
-    const res = await runCertified(spec, compiled, { hooks: [cert, gapDial(), sink] });
+    const res = await runCertified(compiled, { certify: cert, tune: gapDial(), sinks: [sink] });
     compiled.dispose();
 
     expect(cert.failed).toBe(1);
@@ -74,7 +74,7 @@ describe.each(DTYPES)("failure modes (%s)", (dtype) => {
   });
 
   test("rollbacks are capped at 3 per run, then tuning stops and the run polishes", async () => {
-    expect(DEFAULTS.maxRollbacks).toBe(3);
+    expect(DEFAULTS.control.maxRollbacks).toBe(3);
     const { spec, compiled, probe } = compileStory({ dtype, probe: true });
     let tuning = false;
     const restored: Float64Array[] = [];
@@ -83,7 +83,7 @@ describe.each(DTYPES)("failure modes (%s)", (dtype) => {
       if (e.event === "ROLLBACK") restored.push(Float64Array.from(probe!.inputs[2]));
       if (e.event === "WARNING" && /rollbacks/.test(e.payload.message as string)) tuning = false;
     });
-    const res = await runCertified(spec, compiled, { hooks: [failingCertificates(fda(), () => tuning), gapDial(), sink] });
+    const res = await runCertified(compiled, { certify: failingCertificates(fda(), () => tuning), tune: gapDial(), sinks: [sink] });
     compiled.dispose();
 
     const tokens = storyTokens(res.events);
@@ -98,8 +98,8 @@ describe.each(DTYPES)("failure modes (%s)", (dtype) => {
   });
 
   test("no certificate after M attempts: RED and CERT_FAIL", async () => {
-    const { spec, compiled } = compileStory({ dtype, policies: { gapDial: { maxAttempts: 3 } } });
-    const res = await runCertified(spec, compiled, { hooks: [fda(), gapDial()] });
+    const { spec, compiled } = compileStory({ dtype, policies: { control: { maxAttempts: 3 } } });
+    const res = await runCertified(compiled, { certify: fda(), tune: gapDial() });
     compiled.dispose();
     expect(storyTokens(res.events)).toBe(
       "RUN_STARTED FLOW_POLICY_APPLIED PHASE_CHANGED:RED>AMBER CERT_FAIL:feasibility TUNER_MOVE_TRY:0 CERT_FAIL:feasibility TUNER_MOVE_TRY:0 CERT_FAIL:feasibility PHASE_CHANGED:AMBER>RED WARNING RUN_FINISHED",
@@ -120,7 +120,7 @@ describe.each(DTYPES)("failure modes (%s)", (dtype) => {
     // GREEN at iteration 180 (six 30-iteration attempts); a trial would reach 210 > 200
     const { spec, compiled } = compileStory({ dtype, policies: { budgets: { maxIters: 200, tol: 0 } } });
     const sink = new MemorySink();
-    const res = await runCertified(spec, compiled, { hooks: [fda(), gapDial(), sink] });
+    const res = await runCertified(compiled, { certify: fda(), tune: gapDial(), sinks: [sink] });
     compiled.dispose();
     const t = res.events.find((e) => e.event === "TIMEOUT")!;
     expect(t.payload).toEqual({ budget: "iterations", limit: 200, used: 180 });
@@ -143,7 +143,7 @@ describe.each(DTYPES)("failure modes (%s)", (dtype) => {
       if (r.trialId === 2 && !ac.signal.aborted) ac.abort("stopped by the test in trial 2");
     };
     const rec = recorder({ runsDir, runId: `cancel-${dtype}` });
-    const res = await runCertified(spec, compiled, { hooks: [fda(), gapDial(), rec], signal: ac.signal, onRow });
+    const res = await runCertified(compiled, { certify: fda(), tune: gapDial(), sinks: [rec, { name: "rows", telemetry: onRow }], signal: ac.signal });
     compiled.dispose();
 
     expect(res.status).toBe("CANCELLED");
@@ -173,7 +173,7 @@ describe.each(DTYPES)("failure modes (%s)", (dtype) => {
 
   test("an AbortSignal already aborted cancels before the first step", async () => {
     const { spec, compiled } = compileStory({ dtype });
-    const res = await runCertified(spec, compiled, { hooks: [fda(), gapDial()], signal: AbortSignal.abort(new Error("not today")) });
+    const res = await runCertified(compiled, { certify: fda(), tune: gapDial(), signal: AbortSignal.abort(new Error("not today")) });
     compiled.dispose();
     expect(res.status).toBe("CANCELLED");
     expect(res.iters).toBe(0);
@@ -205,7 +205,7 @@ describe("wall-time budgets", () => {
       const { spec, compiled } = compileStory({ dtype: "float64", lambda: LAMBDA_GREEN, policies: { budgets: { wallTimeMs: budget } } });
       const sink = new MemorySink();
       const t0 = performance.now();
-      const res = await runCertified(spec, compiled, { hooks: [fda(), slowFirstProposal(() => t0 + budget + 50), sink], deterministic });
+      const res = await runCertified(compiled, { certify: fda(), tune: slowFirstProposal(() => t0 + budget + 50), sinks: [sink], deterministic });
       compiled.dispose();
       if (deterministic) {
         expect(res.events.some((e) => e.event === "TIMEOUT")).toBe(false);
@@ -229,7 +229,7 @@ describe("wall-time budgets", () => {
 
   test("a budget spent during certification ends the run TIMEOUT in AMBER", async () => {
     const { spec, compiled } = compileStory({ dtype: "float64", policies: { budgets: { wallTimeMs: 150 } } });
-    const res = await runCertified(spec, compiled, { hooks: [slowCertificates(fda(), () => 200), gapDial()] });
+    const res = await runCertified(compiled, { certify: slowCertificates(fda(), () => 200), tune: gapDial() });
     compiled.dispose();
     expect(storyTokens(res.events)).toBe("RUN_STARTED FLOW_POLICY_APPLIED PHASE_CHANGED:RED>AMBER CERT_FAIL:feasibility TUNER_MOVE_TRY:0 TIMEOUT RUN_FINISHED");
     expect(res.status).toBe("TIMEOUT");
@@ -252,7 +252,7 @@ describe.each(DTYPES)("a NaN is caught in the iteration that produced it (%s)", 
     const onRow = (r: TelemetryRow) => {
       if (r.iter === 55 && r.notes === null) probe!.poison();
     };
-    const res = await runCertified(spec, compiled, { hooks: [fda(), sink], onRow, checkpointEvery: 10 });
+    const res = await runCertified(compiled, { certify: fda(), sinks: [sink, { name: "rows", telemetry: onRow }], checkpointEvery: 10 });
     compiled.dispose();
 
     const bad = nanRow(sink.rows);
@@ -286,7 +286,7 @@ describe.each(DTYPES)("a NaN is caught in the iteration that produced it (%s)", 
       }
     };
     const sink = new MemorySink();
-    const res = await runCertified(spec, compiled, { hooks: [fda(), gapDial(), sink], onRow });
+    const res = await runCertified(compiled, { certify: fda(), tune: gapDial(), sinks: [sink, { name: "rows", telemetry: onRow }] });
     compiled.dispose();
 
     const bad = nanRow(sink.rows);
@@ -308,7 +308,7 @@ describe.each(DTYPES)("a NaN is caught in the iteration that produced it (%s)", 
       if (r.iter === 5) probe!.poison();
     };
     const sink = new MemorySink();
-    const res = await runCertified(spec, compiled, { hooks: [fda(), gapDial(), sink], onRow });
+    const res = await runCertified(compiled, { certify: fda(), tune: gapDial(), sinks: [sink, { name: "rows", telemetry: onRow }] });
     compiled.dispose();
     expect(nanRow(sink.rows).iter).toBe(6);
     expect(storyTokens(res.events)).toBe("RUN_STARTED FLOW_POLICY_APPLIED PHASE_CHANGED:RED>AMBER ROLLBACK WARNING RUN_FINISHED");

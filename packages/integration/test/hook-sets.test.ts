@@ -1,7 +1,8 @@
-// The controller with no hooks, with only the FDA, and with every hook: each port is optional,
+// The controller with no hooks, with only the FDA, and with every hook: each hook is optional,
 // and what the run may do follows from which are present (no certificate → never GREEN, no
-// tuner → never tunes).
-import { FlowRunner, runCertified, sortHooks } from "@cflow/core";
+// tuner → never tunes). Hooks are checked for their role's methods, sinks are called in the
+// documented order, and a hook's error names the hook and the method.
+import { type CertificateHook, CflowError, FlowRunner, type RunConfig, type RunSink, resolveRun, runCertified, type TunerHook } from "@cflow/core";
 import { fda } from "@cflow/fda";
 import { gapDial } from "@cflow/tuner";
 import { describe, expect, test } from "vitest";
@@ -14,7 +15,7 @@ describe.each(DTYPES)("hook sets (%s)", (dtype) => {
   test("no hooks: an uncertified run in AMBER, step for step the plain runner", async () => {
     const { spec, compiled } = compileStory({ dtype, policies: { budgets: { maxIters: 80, tol: 0 } } });
     const rows: number[] = [];
-    const res = await runCertified(spec, compiled, { onRow: (r) => rows.push(r.E) });
+    const res = await runCertified(compiled, { sinks: [{ name: "rows", telemetry: (r) => rows.push(r.E) }] });
 
     expect(storyTokens(res.events)).toBe("RUN_STARTED FLOW_POLICY_APPLIED PHASE_CHANGED:RED>AMBER RUN_FINISHED");
     expect(res.events[3].payload).toMatchObject({ status: "FINISHED", phase: "AMBER", iters: 80 });
@@ -38,7 +39,7 @@ describe.each(DTYPES)("hook sets (%s)", (dtype) => {
   test("only the FDA: certified without a tuner, never tuned, re-certified in the polish", async () => {
     const { spec, compiled } = compileStory({ dtype, lambda: 2.048, policies: { certification: { every: 20 }, budgets: { maxIters: 100, tol: 0 } } });
     const sink = new MemorySink();
-    const res = await runCertified(spec, compiled, { hooks: [fda(), sink] });
+    const res = await runCertified(compiled, { certify: fda(), sinks: [sink] });
     compiled.dispose();
     expect(storyTokens(res.events)).toMatch(/^RUN_STARTED FLOW_POLICY_APPLIED PHASE_CHANGED:RED>AMBER CERT_PASS:feasibility PHASE_CHANGED:AMBER>GREEN (CERT_PASS:polish )+CERT_PASS:final RUN_FINISHED$/);
     // polish certificates fall on review points, 20 iterations apart (the cadence itself: certificate-cadence.test.ts)
@@ -58,7 +59,7 @@ describe.each(DTYPES)("hook sets (%s)", (dtype) => {
 
   test("only the FDA, not certifiable: stops in AMBER — there is no tuner to remediate", async () => {
     const { spec, compiled } = compileStory({ dtype });
-    const res = await runCertified(spec, compiled, { hooks: [fda()] });
+    const res = await runCertified(compiled, { certify: fda() });
     compiled.dispose();
     expect(storyTokens(res.events)).toBe("RUN_STARTED FLOW_POLICY_APPLIED PHASE_CHANGED:RED>AMBER CERT_FAIL:feasibility WARNING RUN_FINISHED");
     expect(res.events[4].payload.message).toMatch(/no tuner hook/);
@@ -69,7 +70,7 @@ describe.each(DTYPES)("hook sets (%s)", (dtype) => {
   test("every hook (FDA, Gap Dial, recorder sink): certified, tuned and recorded", async () => {
     const { spec, compiled } = compileStory({ dtype });
     const sink = new MemorySink("all-hooks");
-    const res = await runCertified(spec, compiled, { hooks: [sink, gapDial(), fda()] });
+    const res = await runCertified(compiled, { certify: fda(), tune: gapDial(), sinks: [sink] });
     compiled.dispose();
     expect(res.runId).toBe("all-hooks"); // the recorder names the run
     expect(sink.info).toMatchObject({ runId: "all-hooks", dtype, deterministic: false, gates: { etaMax: 0.9, gammaMin: 1e-6 }, frameType: "unitary", lensName: "db4" });
@@ -84,12 +85,91 @@ describe.each(DTYPES)("hook sets (%s)", (dtype) => {
     expect(sink.checkpoints.filter((c) => c.good).length).toBeGreaterThan(0);
   });
 
-  test("hooks are sorted by the port they implement; a second hook of one port or a foreign object is refused", () => {
-    const f = fda();
-    const g = gapDial();
-    const s = new MemorySink();
-    expect(sortHooks([s, g, f])).toEqual({ certificates: f, tuner: g, recorders: [s] });
-    expect(() => sortHooks([fda(), fda({ name: "fda2" })])).toThrow(/two certificate hooks given: fda and fda2/);
-    expect(() => sortHooks([{ name: "nope" }])).toThrow(/hooks\[0\] \(nope\) implements no cflow port/);
+  test("policies.tuner.perBand in the spec reaches the tuner: λ_j seeded from band statistics; a run's config overrides it", async () => {
+    const { compiled } = compileStory({ dtype, policies: { tuner: { perBand: true } } });
+    const seeds = async (config?: RunConfig) => {
+      const res = await runCertified(compiled, { certify: fda(), tune: gapDial(), config, stopAfterCertification: true });
+      return { seed: res.events.find((e) => e.event === "TUNER_MOVE_TRY" && e.payload.trial === 0 && String(e.payload.note).startsWith("seed:")), dials: res.dials };
+    };
+    const on = await seeds();
+    expect(on.seed?.payload.note).toMatch(/^seed: λ_j seeded from median\(\|W_j x\|\)·1, adjacent ratios kept in \[0\.5, 2\]/);
+    const lambdaJ = (on.seed!.payload.to as { lambda_j: number[] }).lambda_j;
+    expect(lambdaJ).toHaveLength(4);
+    expect(new Set(lambdaJ).size).toBeGreaterThan(1);
+    for (let j = 0; j + 1 < lambdaJ.length; j++) expect(lambdaJ[j] / lambdaJ[j + 1]).toBeGreaterThanOrEqual(0.5 - 1e-12);
+    // the same flow, the override switching it off: the spec's weights stay, nothing is seeded
+    const off = await seeds(resolveRun(compiled, { tuner: { perBand: false } }));
+    expect(off.seed).toBeUndefined();
+    expect(off.dials.lambdaJ).toEqual([1, 1, 1, 1]);
+    compiled.dispose();
+  });
+
+  test("a hook without the methods of its role is refused before anything runs, naming it and what it lacks", async () => {
+    const { compiled } = compileStory({ dtype });
+    const sink = new MemorySink();
+    await expect(runCertified(compiled, { certify: { name: "nope" } as unknown as CertificateHook, sinks: [sink] })).rejects.toThrow(/options\.certify \(nope\) is not a certificate hook: it lacks certify, descentViolation/);
+    await expect(runCertified(compiled, { tune: { name: "t", policy: { propose() {} } } as unknown as TunerHook })).rejects.toThrow(/options\.tune \(t\) is not a tuner hook: it lacks init, seed, remediate, update/);
+    await expect(runCertified(compiled, { sinks: [{ telemetry() {} } as unknown as RunSink] })).rejects.toThrow(/options\.sinks\[0\] is not a sink: it has no name/);
+    expect(sink.info).toBeNull();
+    compiled.dispose();
+  });
+
+  test("sinks are called in the documented order, each in the order given", async () => {
+    const { compiled } = compileStory({ dtype, lambda: 2.048, policies: { budgets: { maxIters: 60, tol: 0 } } });
+    const calls: string[] = [];
+    const logger = (name: string): RunSink => ({
+      name,
+      start: async () => void calls.push(`${name}.start`),
+      event: (e) => void calls.push(`${name}.event:${e.event}`),
+      telemetry: (r) => void calls.push(`${name}.telemetry:${r.iter}`),
+      flushDue: () => true,
+      flush: async () => void calls.push(`${name}.flush`),
+      checkpoint: async (c) => void calls.push(`${name}.checkpoint:${c.iter}`),
+      finish: async (f) => void calls.push(`${name}.finish:${f.status}`),
+    });
+    const res = await runCertified(compiled, { certify: fda(), sinks: [logger("a"), logger("b")] });
+    compiled.dispose();
+    expect(res.status).toBe("FINISHED");
+    // every call reaches a, then b
+    const a = calls.filter((c) => c.startsWith("a."));
+    expect(calls.filter((c) => c.startsWith("b."))).toEqual(a.map((c) => `b${c.slice(1)}`));
+    for (let i = 0; i + 1 < calls.length; i += 2) expect(calls[i + 1]).toBe(`b${calls[i].slice(1)}`);
+    // start first, then RUN_STARTED; the last event is RUN_FINISHED, then the final checkpoint, then finish
+    expect(a[0]).toBe("a.start");
+    expect(a[1]).toBe("a.event:RUN_STARTED");
+    expect(a.slice(-3)).toEqual(["a.event:RUN_FINISHED", "a.checkpoint:60", "a.finish:FINISHED"]);
+    // a due sink is flushed after every step, once the step's row is recorded
+    const steps = a.filter((c) => /^a\.telemetry/.test(c)).length;
+    expect(a.filter((c) => c === "a.flush").length).toBeGreaterThanOrEqual(60);
+    expect(steps).toBeGreaterThanOrEqual(60);
+    expect(a[a.indexOf("a.telemetry:1") + 1]).toBe("a.flush");
+  });
+
+  test("an error thrown by a hook ends the run ERROR, tagged with the hook's name and the method", async () => {
+    const { compiled } = compileStory({ dtype, lambda: 2.048, policies: { budgets: { maxIters: 60, tol: 0 } } });
+    const sink = new MemorySink();
+    const bad: RunSink = {
+      name: "bad-sink",
+      telemetry(r) {
+        if (r.iter === 5) throw new TypeError("row 5 is one too many");
+      },
+    };
+    const err = await runCertified(compiled, { certify: fda(), sinks: [sink, bad] }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CflowError);
+    expect(err).toMatchObject({ code: "HOOK_FAILED", message: "bad-sink.telemetry failed: row 5 is one too many", details: { hook: "bad-sink.telemetry" } });
+    expect((err as Error).cause).toBeInstanceOf(TypeError);
+    expect(sink.summary).toMatchObject({ status: "ERROR" });
+    expect(sink.events.find((e) => e.event === "WARNING")!.payload).toEqual({ message: "bad-sink.telemetry failed: row 5 is one too many", source: "bad-sink.telemetry" });
+    // a CflowError keeps its code and message, and says where it came from
+    const failing: CertificateHook = {
+      name: "picky",
+      certify() {
+        throw new CflowError("NOT_TODAY", "picky refuses", { path: "gates" });
+      },
+      descentViolation: () => 0,
+    };
+    const err2 = await runCertified(compiled, { certify: failing }).catch((e: unknown) => e);
+    expect(err2).toMatchObject({ code: "NOT_TODAY", message: "picky refuses", details: { path: "gates", hook: "picky.certify" } });
+    compiled.dispose();
   });
 });

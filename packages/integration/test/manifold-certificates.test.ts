@@ -34,7 +34,7 @@ describe.each(DTYPES)("certificates of a manifold flow (%s)", (dtype: Dtype) => 
       policies: { flow: { family: "gradient" }, budgets: { maxIters: 400, tol: 0 }, certification: { every: 100 } },
     }));
     const { compiled } = compileFlow(spec, { dtype, registry });
-    const r = await runCertified(compiled.spec, compiled, { hooks: [fda()] });
+    const r = await runCertified(compiled, { certify: fda() });
     expect(r.phase).toBe("GREEN");
     expect(r.status).toBe("FINISHED");
     const last = r.certificates[r.certificates.length - 1].certificate;

@@ -12,11 +12,12 @@ const killAtRow = Number(killArg);
 
 const { spec, compiled } = resumeStory();
 let rows = 0;
-await runCertified(spec, compiled, {
+await runCertified(compiled, {
   ...RESUME_RUN,
-  hooks: [fda(), gapDial(), recorder({ runsDir, runId, ...RESUME_RECORDING })],
-  onRow: () => {
+  certify: fda(),
+  tune: gapDial(),
+  sinks: [recorder({ runsDir, runId, ...RESUME_RECORDING }), { name: "rows", telemetry: () => {
     if (++rows === killAtRow) process.kill(process.pid, "SIGKILL");
-  },
+  } }],
 });
 process.stdout.write(`DONE ${rows}\n`);

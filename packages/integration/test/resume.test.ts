@@ -48,7 +48,7 @@ function child(runsDir: string, runId: string, killAtRow: number): Promise<{ kil
 async function referenceRun(runsDir: string): Promise<{ x: RealArray; telemetry: Row[]; events: Row[]; rows: number }> {
   const { spec, compiled } = resumeStory();
   let rows = 0;
-  const res = await runCertified(spec, compiled, { ...RESUME_RUN, hooks: [fda(), gapDial(), recorder({ runsDir, runId: "reference", ...RESUME_RECORDING })], onRow: () => rows++ });
+  const res = await runCertified(compiled, { ...RESUME_RUN, certify: fda(), tune: gapDial(), sinks: [recorder({ runsDir, runId: "reference", ...RESUME_RECORDING }), { name: "rows", telemetry: () => rows++ }] });
   compiled.dispose();
   expect(res.status).toBe("FINISHED");
   const { telemetry, events } = await record(join(runsDir, "reference"));
@@ -94,10 +94,10 @@ describe("resume determinism: SIGKILL at random iterations, resume, compare with
         const resumed = resumeRun(dir);
         stagesHit.add((resumed.controllerState as { stage: string }).stage);
         const { spec, compiled } = resumeStory();
-        const res = await runCertified(spec, compiled, {
+        const res = await runCertified(compiled, {
           ...RESUME_RUN,
           resume: resumed,
-          hooks: [fda(), gapDial(), recorder({ runsDir, runId: `kill-${k}`, ...RESUME_RECORDING })],
+          certify: fda(), tune: gapDial(), sinks: [recorder({ runsDir, runId: `kill-${k}`, ...RESUME_RECORDING })],
         });
         compiled.dispose();
 

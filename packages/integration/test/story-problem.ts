@@ -7,11 +7,12 @@ import { ProbeOp } from "./test-hooks.js";
 export const STORY_SIZE = 32;
 
 /**
- * Gap Dial settings of the story: the restricted certificates of the 2D problem pass once λ has
- * grown ×256–×512 (README "λ the restricted certificates need"), which the default ×2 over M = 8
- * attempts (×128) cannot reach; ×4 reaches it at attempt 6.
+ * Tuner and controller settings of the story: the restricted certificates of the 2D problem pass
+ * once λ has grown ×256–×512 (README "λ the restricted certificates need"), which the default ×2
+ * over M = 8 attempts (×128) cannot reach; ×4 reaches it at attempt 6.
  */
-export const STORY_GAP_DIAL = { widenFactor: 4, maxAttempts: 12, validationIters: 30 } as const;
+export const STORY_TUNER = { widenFactor: 4 } as const;
+export const STORY_CONTROL = { maxAttempts: 12, validationIters: 30 } as const;
 
 export interface StoryOptions {
   dtype: Dtype;
@@ -33,7 +34,8 @@ export function storyPolicies(extra: PoliciesSpec = {}): PoliciesSpec {
     ...extra,
     flow: { family: "accelerated", restart: "function", ...extra.flow },
     budgets: { maxIters: 600, ...extra.budgets },
-    gapDial: { ...STORY_GAP_DIAL, ...extra.gapDial },
+    tuner: { ...STORY_TUNER, ...extra.tuner },
+    control: { ...STORY_CONTROL, ...extra.control },
   };
 }
 

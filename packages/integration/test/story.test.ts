@@ -6,7 +6,7 @@ import { fda } from "@cflow/fda";
 import { gapDial } from "@cflow/tuner";
 import { describe, expect, test } from "vitest";
 import { expectPayloadsFollowSchema } from "./schema-payloads.js";
-import { compileStory, STORY_GAP_DIAL, STORY_SIZE } from "./story-problem.js";
+import { compileStory, STORY_SIZE, STORY_TUNER } from "./story-problem.js";
 import { storyTokens } from "./event-tokens.js";
 import { DTYPES, MemorySink } from "./test-hooks.js";
 
@@ -39,7 +39,7 @@ describe.each(DTYPES)("the naive flow fails certification (%s)", (dtype) => {
   test("least squares alone stops in AMBER with CERT_FAIL (γ ≈ 0) and never tunes", async () => {
     const { spec, compiled } = compileStory({ dtype, lambda: null });
     const sink = new MemorySink();
-    const res = await runCertified(spec, compiled, { hooks: [fda(), gapDial(), sink] });
+    const res = await runCertified(compiled, { certify: fda(), tune: gapDial(), sinks: [sink] });
     compiled.dispose();
 
     expect(res.status).toBe("CERT_FAIL");
@@ -73,7 +73,7 @@ describe.each(DTYPES)("the wavelet-L1 flow is certified by the Gap Dial (%s)", (
   test("λ widens until the restricted certificates pass, the run turns GREEN, tunes and converges", async () => {
     const { spec, compiled } = compileStory({ dtype });
     const sink = new MemorySink();
-    const res = await runCertified(spec, compiled, { hooks: [fda(), gapDial(), sink] });
+    const res = await runCertified(compiled, { certify: fda(), tune: gapDial(), sinks: [sink] });
     const tokens = storyTokens(res.events);
 
     expect(res.status).toBe("FINISHED");
@@ -93,14 +93,14 @@ describe.each(DTYPES)("the wavelet-L1 flow is certified by the Gap Dial (%s)", (
     const remediations = res.events.filter((e) => e.event === "TUNER_MOVE_TRY" && e.payload.trial === 0);
     expect(remediations).toHaveLength(feas.length - 1);
     feas.forEach((e, k) => {
-      expect(e.payload.lambda).toBeCloseTo(2e-3 * STORY_GAP_DIAL.widenFactor ** k, 15);
+      expect(e.payload.lambda).toBeCloseTo(2e-3 * STORY_TUNER.widenFactor ** k, 15);
       if (k < feas.length - 1) {
         expect(e.event).toBe("CERT_FAIL");
         expect(e.payload.attempt).toBe(k + 1);
         expect((e.payload.reasons as string[]).length).toBeGreaterThan(0);
         const from = remediations[k].payload.from as { lambda: number };
         const to = remediations[k].payload.to as { lambda: number };
-        expect(to.lambda / from.lambda).toBeCloseTo(STORY_GAP_DIAL.widenFactor, 12);
+        expect(to.lambda / from.lambda).toBeCloseTo(STORY_TUNER.widenFactor, 12);
         expect(to.lambda).toBe(feas[k + 1].payload.lambda);
         // restricted: the operator is the active set's, smaller at every widening
         expect(e.payload.size as number).toBeGreaterThan(feas[k + 1].payload.size as number);

@@ -9,7 +9,7 @@ import type {
   Dtype,
   FlowEvent,
   RealArray,
-  RecorderSink,
+  RunSink,
   RunStartInfo,
   RunSummary,
   Shape,
@@ -19,8 +19,8 @@ import type {
 
 export const DTYPES: Dtype[] = ["float64", "float32"];
 
-/** A RecorderSink that keeps rows, events and checkpoints in memory and calls `onEvent` synchronously. */
-export class MemorySink implements RecorderSink {
+/** A RunSink that keeps rows, events and checkpoints in memory and calls `onEvent` synchronously. */
+export class MemorySink implements RunSink {
   readonly name = "memory-sink";
   info: RunStartInfo | null = null;
   readonly rows: TelemetryRow[] = [];

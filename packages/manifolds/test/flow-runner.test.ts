@@ -235,7 +235,7 @@ describe.each(DTYPES)("rotation averaging on SO(3) through FlowRunner (%s)", (dt
     const { compiled } = compileFlow(spec, { dtype, registry: registry() });
     const runner = new FlowRunner(compiled);
     expect(runner.plan.programs[0].jsSteps).toBeGreaterThan(0);
-    expect(compiled.beta).toBe(N);
+    expect(compiled.lipschitz).toBe(N);
     let worst = 0;
     let prev = runner.energy;
     for (let k = 0; k < 200; k++) {

@@ -11,7 +11,7 @@ import {
   type Checkpoint,
   type FlowEvent,
   type Json,
-  type RecorderSink,
+  type RunSink,
   type RunStartInfo,
   type RunSummary,
   type TelemetryRow,
@@ -60,12 +60,12 @@ export interface RecorderOptions {
 
 export const RECORDER_DEFAULTS = { flushEveryRows: 10_000, flushEverySeconds: 5, keepCheckpoints: 3 } as const;
 
-/** The flight recorder: a RecorderSink writing a run capsule under `runsDir/<runId>/` (SCHEMA.md). */
+/** The flight recorder: a RunSink writing a run capsule under `runsDir/<runId>/` (SCHEMA.md). */
 export function recorder(options: RecorderOptions): FlightRecorder {
   return new FlightRecorder(options);
 }
 
-export class FlightRecorder implements RecorderSink {
+export class FlightRecorder implements RunSink {
   readonly name = "recorder";
   readonly runId: string;
   readonly runDir: string;

@@ -1,23 +1,19 @@
 import type { BandStat, Json, TunerContext, TunerHook, TunerPolicy } from "@cflow/core";
 
-/** Options of the Gap Dial (the spec's `policies.gapDial` and the hook's own). */
+/**
+ * The Gap Dial's own options: each replaces the run's `policies.tuner` value of the same name
+ * (`TunerContext.options`). The limits its moves must respect — move cap, ratio bounds, λ cap,
+ * trials without improvement — are the controller's (`policies.control`, `TunerContext.limits`).
+ */
 export interface GapDialOptions {
-  /** Seed per-level λ_j from band statistics (DESIGN §2) instead of keeping the spec's weights. */
+  /** Seed and tune one λ_j per detail level from band statistics, not only the global λ. */
   perBand?: boolean;
   /** Robust statistic for seeding: median(|W_j x|)·k, or the MAD·k. */
   statistic?: "median" | "mad";
   k?: number;
   /** λ multiplier per remediation attempt. */
   widenFactor?: number;
-  /** Largest λ the feasibility sweep may reach. */
-  lambdaCap?: number;
-  /** Largest relative change of a dial in one trial. */
-  moveCap?: number;
-  /** Allowed λ_j/λ_{j+1} for adjacent levels. */
-  ratioBounds?: [number, number];
-  /** Trials without improvement before tuning stops (N_no_improve). */
-  noImprove?: number;
-  /** A moving step below moveCap/minStepDivisor ends the search. */
+  /** A move below moveCap/minStepDivisor ends the search. */
   minStepDivisor?: number;
   /** User task metric (lower is better), e.g. a discrepancy principle; guides moves among certified ones. */
   taskMetric?: TunerHook["taskMetric"];
@@ -30,10 +26,6 @@ export interface GapDialState {
   statistic: "median" | "mad";
   k: number;
   widenFactor: number;
-  lambdaCap: number;
-  moveCap: number;
-  ratioBounds: [number, number];
-  noImprove: number;
   minStep: number;
   /** Relative size of the next move (halved after a rejection). */
   step: number;
@@ -42,26 +34,8 @@ export interface GapDialState {
   /** Dial moved next: −1 the global λ, j ≥ 0 the multiplier of detail level j (coarsest first). */
   cursor: number;
   best: number | null;
-  sinceImprove: number;
   trials: number;
   accepted: number;
-}
-
-const DEFAULTS: Required<Omit<GapDialOptions, "taskMetric">> = {
-  perBand: false,
-  statistic: "median",
-  k: 1,
-  widenFactor: 2,
-  lambdaCap: 1e6,
-  moveCap: 0.2,
-  ratioBounds: [0.5, 2],
-  noImprove: 5,
-  minStepDivisor: 8,
-};
-
-function numberOpt(ctx: TunerContext, name: string): number | undefined {
-  const v = ctx.options[name];
-  return typeof v === "number" ? v : undefined;
 }
 
 /**
@@ -76,25 +50,18 @@ export function gapDialPolicy(options: GapDialOptions = {}): TunerPolicy<GapDial
   return {
     name: "gap-dial",
     init(ctx) {
-      const o = { ...DEFAULTS, ...definedOnly(options) };
-      const seed = ctx.options.seed as { statistic?: "median" | "mad"; k?: number } | undefined;
-      const rb = Array.isArray(ctx.options.ratioBounds) ? (ctx.options.ratioBounds as [number, number]) : o.ratioBounds;
-      const moveCap = options.moveCap ?? numberOpt(ctx, "moveCap") ?? o.moveCap;
+      const o = ctx.options;
+      const moveCap = ctx.limits.moveCap;
       return {
-        perBand: o.perBand,
-        statistic: options.statistic ?? seed?.statistic ?? o.statistic,
-        k: options.k ?? seed?.k ?? o.k,
-        widenFactor: options.widenFactor ?? numberOpt(ctx, "widenFactor") ?? o.widenFactor,
-        lambdaCap: options.lambdaCap ?? numberOpt(ctx, "lambdaCap") ?? ctx.limits.lambdaCap,
-        moveCap,
-        ratioBounds: [rb[0], rb[1]],
-        noImprove: options.noImprove ?? numberOpt(ctx, "noImprove") ?? o.noImprove,
-        minStep: moveCap / o.minStepDivisor,
+        perBand: options.perBand ?? o.perBand,
+        statistic: options.statistic ?? o.seed.statistic,
+        k: options.k ?? o.seed.k,
+        widenFactor: options.widenFactor ?? o.widenFactor,
+        minStep: moveCap / (options.minStepDivisor ?? o.minStepDivisor),
         step: moveCap,
         direction: -1,
         cursor: -1,
         best: null,
-        sinceImprove: 0,
         trials: 0,
         accepted: 0,
       };
@@ -105,14 +72,15 @@ export function gapDialPolicy(options: GapDialOptions = {}): TunerPolicy<GapDial
       if (!state.perBand || !ctx.bandStats || d.lambda === null || !d.lambdaJ) {
         return { state, dials: d, note: d.lambda === null ? "no sparsity dial: nothing to seed" : "global λ from the spec" };
       }
-      const lambdaJ = seedLevels(ctx.bandStats, d.lambda, state.statistic, state.k, state.ratioBounds);
-      return { state, dials: { ...d, lambdaJ }, note: `λ_j seeded from ${state.statistic}(|W_j x|)·${state.k}, adjacent ratios kept in [${state.ratioBounds.join(", ")}]` };
+      const bounds = ctx.limits.ratioBounds;
+      const lambdaJ = seedLevels(ctx.bandStats, d.lambda, state.statistic, state.k, bounds);
+      return { state, dials: { ...d, lambdaJ }, note: `λ_j seeded from ${state.statistic}(|W_j x|)·${state.k}, adjacent ratios kept in [${bounds.join(", ")}]` };
     },
 
     remediate(state, ctx, failed, attempt) {
       const d = ctx.dials;
       const descent = failed.violations.some((v) => v.gate === "descent");
-      if (d.lambda !== null && d.lambda * state.widenFactor <= state.lambdaCap) {
+      if (d.lambda !== null && d.lambda * state.widenFactor <= ctx.limits.lambdaCap) {
         const lambda = d.lambda * state.widenFactor;
         return { state, dials: { ...d, lambda }, note: `attempt ${attempt}: widen λ ×${state.widenFactor} → ${lambda.toPrecision(4)} (a larger λ shrinks the active set and widens the restricted gap)` };
       }
@@ -120,14 +88,13 @@ export function gapDialPolicy(options: GapDialOptions = {}): TunerPolicy<GapDial
       return {
         state,
         dials: null,
-        note: d.lambda === null ? "no sparsity dial: η_dd and γ are properties of the operator, which neither λ nor η can change" : `λ would exceed its cap ${state.lambdaCap}`,
+        note: d.lambda === null ? "no sparsity dial: η_dd and γ are properties of the operator, which neither λ nor α can change" : `λ would exceed its cap ${ctx.limits.lambdaCap}`,
       };
     },
 
     propose(state, ctx) {
       const d = ctx.dials;
       if (d.lambda === null) return { state, dials: null, note: "no sparsity dial to tune" };
-      if (state.sinceImprove >= state.noImprove) return { state, dials: null, note: `${state.sinceImprove} trials without improvement` };
       if (state.step < state.minStep) return { state, dials: null, note: "move size exhausted" };
       const levels = state.perBand && d.lambdaJ ? d.lambdaJ.length : 0;
       // try dials in turn, skipping those whose move would break the adjacent-ratio bounds
@@ -136,12 +103,12 @@ export function gapDialPolicy(options: GapDialOptions = {}): TunerPolicy<GapDial
         const next = levels > 0 ? (cursor + 1 >= levels ? -1 : cursor + 1) : -1;
         const factor = 1 + state.direction * state.step;
         if (cursor < 0) {
-          const lambda = Math.min(d.lambda * factor, state.lambdaCap);
+          const lambda = Math.min(d.lambda * factor, ctx.limits.lambdaCap);
           return { state: { ...state, cursor: next }, dials: { ...d, lambda }, note: `λ ${state.direction < 0 ? "down" : "up"} ${(state.step * 100).toFixed(1)}%` };
         }
         const lambdaJ = [...d.lambdaJ!];
         lambdaJ[cursor] *= factor;
-        if (ratiosOk(lambdaJ, state.ratioBounds)) {
+        if (ratiosOk(lambdaJ, ctx.limits.ratioBounds)) {
           return { state: { ...state, cursor: next }, dials: { ...d, lambdaJ }, note: `λ_${cursor} ${state.direction < 0 ? "down" : "up"} ${(state.step * 100).toFixed(1)}%` };
         }
         state = { ...state, cursor: next };
@@ -153,12 +120,12 @@ export function gapDialPolicy(options: GapDialOptions = {}): TunerPolicy<GapDial
       const s = { ...state, trials: state.trials + 1 };
       if (!outcome.accepted) {
         // the move broke a certificate: smaller steps, and (with a metric) the other way
-        return { ...s, step: s.step / 2, sinceImprove: s.sinceImprove + 1, direction: hasMetric ? -s.direction : s.direction };
+        return { ...s, step: s.step / 2, direction: hasMetric ? -s.direction : s.direction };
       }
       const score = hasMetric && outcome.metric !== null ? outcome.metric : (outcome.to.lambda ?? 0) * meanOf(outcome.to.lambdaJ);
       const improved = s.best === null || score < s.best;
-      if (improved) return { ...s, accepted: s.accepted + 1, best: score, sinceImprove: 0 };
-      return { ...s, accepted: s.accepted + 1, sinceImprove: s.sinceImprove + 1, direction: hasMetric ? -s.direction : s.direction, step: hasMetric ? s.step / 2 : s.step };
+      if (improved) return { ...s, accepted: s.accepted + 1, best: score };
+      return { ...s, accepted: s.accepted + 1, direction: hasMetric ? -s.direction : s.direction, step: hasMetric ? s.step / 2 : s.step };
     },
   };
 }
@@ -195,7 +162,4 @@ function meanOf(a: number[] | null): number {
   return a.reduce((s, x) => s + x, 0) / a.length;
 }
 
-function definedOnly<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
 

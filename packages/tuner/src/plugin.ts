@@ -2,7 +2,7 @@ import { type TunerPolicy, type TunerPolicyDef, definePlugin } from "@cflow/core
 import pkg from "../package.json" with { type: "json" };
 import { gapDialPolicy } from "./gap-dial.js";
 
-/** Registers the Gap Dial as the tuner policy "gap-dial" (what `policies.gapDial.policy` names). */
+/** Registers the Gap Dial as the tuner policy "gap-dial" (what `policies.tuner.policy` names). */
 export const tunerPlugin = definePlugin({
   name: pkg.name,
   version: pkg.version,

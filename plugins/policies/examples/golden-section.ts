@@ -9,7 +9,7 @@
 //
 // Run: pnpm --filter @cflow/plugin-policies example   (or: npx tsx examples/golden-section.ts)
 import { pathToFileURL } from "node:url";
-import { type Dials, Registry, type TunerPolicyDef, normal, rngKey } from "@cflow/core";
+import { DEFAULTS, type Dials, Registry, type TunerPolicyDef, normal, rngKey } from "@cflow/core";
 import { policiesPlugin } from "../src/index.js";
 
 export interface TuningRun {
@@ -39,9 +39,9 @@ export function tuneDenoiser(seed = 3): TuningRun {
   const registry = new Registry();
   registry.use(policiesPlugin);
   const policy = (registry.policies.get("golden-section") as TunerPolicyDef).create({ tol: 0.005 });
-  const limits = { alphaMax: 1.999, lambdaCap: 10, moveCap: 0.2, ratioBounds: [0.5, 2] as [number, number] };
+  const limits = { alphaMax: 2, lambdaCap: 10, moveCap: 0.2, ratioBounds: [0.5, 2] as [number, number] };
   let dials: Dials = { lambda: 0.3, lambdaJ: null, alpha: 1 };
-  const context = () => ({ dials, limits, bandStats: null, options: {}, iter: 0, key: rngKey(seed) });
+  const context = () => ({ dials, limits, bandStats: null, options: DEFAULTS.tuner, iter: 0, key: rngKey(seed) });
   let state = policy.init(context());
   const log: string[] = [];
   let trials = 0;

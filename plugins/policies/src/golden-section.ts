@@ -10,7 +10,7 @@ export interface GoldenSectionOptions {
   tol?: number;
   /** Largest relative λ change per trial; never above the controller's cap (default: the cap). */
   moveCap?: number;
-  /** Phase 1: λ multiplier per remediation attempt (default 2). */
+  /** Phase 1: λ multiplier per remediation attempt (default: the run's `policies.tuner.widenFactor`). */
   widenFactor?: number;
   /** The task metric (lower is better) the search minimises, e.g. a discrepancy principle. */
   taskMetric?: TunerHook["taskMetric"];
@@ -144,7 +144,7 @@ export function goldenSectionPolicy(options: GoldenSectionOptions = {}): TunerPo
         lambdaMax: o.lambdaMax ?? null,
         bracket: o.bracket ?? 10,
         lambdaCap: ctx.limits.lambdaCap,
-        widenFactor: o.widenFactor ?? 2,
+        widenFactor: o.widenFactor ?? ctx.options.widenFactor,
         trials: 0,
         rejections: 0,
         reason: ctx.dials.lambda === null ? "no sparsity dial to tune" : "",
@@ -162,7 +162,7 @@ export function goldenSectionPolicy(options: GoldenSectionOptions = {}): TunerPo
         return { state, dials: { ...d, lambda }, note: `attempt ${attempt}: widen λ ×${state.widenFactor} → ${lambda.toPrecision(4)}` };
       }
       if (failed.violations.some((v) => v.gate === "descent")) {
-        return { state, dials: { ...d, alpha: d.alpha / 2 }, note: `attempt ${attempt}: reduce η to ${(d.alpha / 2).toPrecision(4)}` };
+        return { state, dials: { ...d, alpha: d.alpha / 2 }, note: `attempt ${attempt}: reduce α to ${(d.alpha / 2).toPrecision(4)}` };
       }
       return { state, dials: null, note: d.lambda === null ? "no sparsity dial: nothing to widen" : `λ would exceed its cap ${state.lambdaCap}` };
     },

@@ -2,7 +2,7 @@ import { type TunerPolicy, type TunerPolicyDef, definePlugin } from "@cflow/core
 import { name, version } from "../package.json";
 import { type GoldenSectionOptions, goldenSectionPolicy } from "./golden-section.js";
 
-/** The tuner policy "golden-section" (`policies.gapDial.policy: "golden-section"` in a spec). */
+/** The tuner policy "golden-section" (`policies.tuner.policy: "golden-section"` in a spec). */
 export const goldenSectionDef: TunerPolicyDef = {
   kind: "tuner",
   description: "golden-section search of λ for the task metric's minimum among certified λ, in capped, certified steps",

@@ -1,4 +1,4 @@
-import { type Certificate, CflowError, type Dials, type Json, type TunerContext, type TunerPolicy, type TunerPolicyDef, Registry } from "@cflow/core";
+import { type Certificate, CflowError, DEFAULTS, type Dials, type Json, type TunerContext, type TunerPolicy, type TunerPolicyDef, Registry } from "@cflow/core";
 import { describe, expect, it } from "vitest";
 import { tuneDenoiser } from "../examples/golden-section.js";
 import { goldenSection, goldenSectionPolicy, policiesPlugin } from "../src/index.js";
@@ -6,9 +6,9 @@ import { goldenSection, goldenSectionPolicy, policiesPlugin } from "../src/index
 function ctx(dials: Dials, over: Partial<TunerContext> = {}): TunerContext {
   return {
     dials,
-    limits: { alphaMax: 1.999, lambdaCap: 10, moveCap: 0.2, ratioBounds: [0.5, 2] },
+    limits: { alphaMax: 2, lambdaCap: 10, moveCap: 0.2, ratioBounds: [0.5, 2] },
     bandStats: null,
-    options: {},
+    options: DEFAULTS.tuner,
     iter: 0,
     key: [1, 2],
     ...over,

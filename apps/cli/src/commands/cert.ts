@@ -1,15 +1,15 @@
-import { runCertified, tunerHookFromRegistry } from "@cflow/core";
+import { runCertified } from "@cflow/core";
 import { defineCommand } from "../command.js";
 import { FLAGS } from "../common-flags.js";
 import { EXIT_CODES } from "../exit-codes.js";
 import { warnPluginFailures } from "../plugin-failures.js";
 import { formatNumber } from "../report/format.js";
-import { type SpecOptions, specOptions } from "../run-options.js";
-import { certificateHook } from "../run/certificate-hook.js";
+import { type SpecOptions, type TunerFlagOptions, specOptions, tunerFlagOptions } from "../run-options.js";
 import { compileSetup, setupFlow } from "../run/flow-setup.js";
+import { wireRun } from "../run/run-wiring.js";
 import { phaseColor } from "../style.js";
 
-export type CertCommandOptions = SpecOptions;
+export interface CertCommandOptions extends SpecOptions, TunerFlagOptions {}
 
 export const certCommand = defineCommand<CertCommandOptions>({
   name: "cert",
@@ -20,23 +20,21 @@ export const certCommand = defineCommand<CertCommandOptions>({
     "fail, lets the Gap Dial widen λ (at most M attempts) — exactly as `cflow run` would before it is allowed\n" +
     "to tune. No Phase 2 tuning, no polish, no capsule.",
   positionals: [{ name: "spec", required: true, description: "TypeScript or JavaScript module whose default export is defineFlow(...)" }],
-  flags: [FLAGS.dtype, FLAGS.seed, FLAGS.plugin, FLAGS.param, FLAGS.maxElements],
+  flags: [FLAGS.dtype, FLAGS.seed, FLAGS.perBand, FLAGS.plugin, FLAGS.param, FLAGS.maxElements],
   examples: [
     { command: "cflow cert examples/naive-deconv/spec.ts", description: "shows why plain least-squares deconvolution cannot be certified (γ ≈ 0)" },
     { command: "cflow cert spec.ts --json", description: "η_dd, γ, gates and verdict as JSON" },
   ],
   exitCodes: ["OK", "RED", "CERT_FAIL", "CANCELLED", "INPUT", "IO", "USAGE", "INTERNAL"],
-  options: (args, { cwd }) => specOptions(args, cwd, "cert"),
+  options: (args, { cwd }) => ({ ...specOptions(args, cwd, "cert"), ...tunerFlagOptions(args) }),
   handler: async (o, ctx) => {
     const setup = await setupFlow({ ...o, cwd: ctx.cwd });
     warnPluginFailures(setup.plugins.failures, ctx.out);
     const { compiled } = await compileSetup(setup, ctx.cwd);
-    const policies = compiled.policies;
-    const hooks: unknown[] = [certificateHook()];
-    if (policies.gapDial.enabled) hooks.push(tunerHookFromRegistry(compiled.registry, policies.gapDial.policy));
-    const gates = { etaMax: policies.certification.etaMax, gammaMin: policies.certification.gammaMin };
-    ctx.out.info(`cert ${compiled.spec.name ?? "flow"} · ${compiled.dtype} · gates η_max = ${formatNumber(gates.etaMax)}, γ_min = ${formatNumber(gates.gammaMin)} · warm-up ${policies.gapDial.validationIters} iterations per attempt`);
-    const result = await runCertified(compiled.spec, compiled, { hooks, signal: ctx.signal, stopAfterCertification: true });
+    const { config, certify, tune } = wireRun(compiled, { perBand: o.perBand });
+    const gates = { etaMax: config.certification.etaMax, gammaMin: config.certification.gammaMin };
+    ctx.out.info(`cert ${compiled.spec.name ?? "flow"} · ${compiled.dtype} · gates η_max = ${formatNumber(gates.etaMax)}, γ_min = ${formatNumber(gates.gammaMin)} · warm-up ${config.control.validationIters} iterations per attempt`);
+    const result = await runCertified(compiled, { config, certify, tune, signal: ctx.signal, stopAfterCertification: true });
     const attempts = result.events
       .filter((e) => e.event === "CERT_PASS" || e.event === "CERT_FAIL")
       .map((e) => {

@@ -6,13 +6,13 @@ import { defineCommand } from "../command.js";
 import { FLAGS } from "../common-flags.js";
 import { prepareOutDir } from "../out-dir.js";
 import { warnPluginFailures } from "../plugin-failures.js";
-import { type BudgetOptions, type SpecOptions, budgetOptions, specOptions } from "../run-options.js";
+import { type BudgetOptions, type SpecOptions, type TunerFlagOptions, budgetOptions, specOptions, tunerFlagOptions } from "../run-options.js";
 import { executeRun } from "../run/execute-run.js";
 import { compileSetup, setupFlow } from "../run/flow-setup.js";
 import { runExtra } from "../run/run-record.js";
 import { reportRun } from "../run/run-summary.js";
 
-export interface RunCommandOptions extends SpecOptions, BudgetOptions {
+export interface RunCommandOptions extends SpecOptions, BudgetOptions, TunerFlagOptions {
   deterministic: boolean;
   /** `--out` as given: the runs directory the capsule goes under (default ./runs). */
   out?: string;
@@ -30,7 +30,7 @@ export const runCommand = defineCommand<RunCommandOptions>({
     "events in Parquet, checkpoints, artifacts) is written under the runs directory and its path printed.\n" +
     "Ctrl-C, SIGTERM or SIGHUP ends the run CANCELLED (exit 130) with a valid capsule that `cflow resume` continues.",
   positionals: [{ name: "spec", required: true, description: "TypeScript or JavaScript module whose default export is defineFlow(...)" }],
-  flags: [FLAGS.dtype, FLAGS.seed, FLAGS.deterministic, FLAGS.maxIters, FLAGS.budgetTime, FLAGS.out, FLAGS.runId, FLAGS.redactArtifacts, FLAGS.plugin, FLAGS.param, FLAGS.maxElements],
+  flags: [FLAGS.dtype, FLAGS.seed, FLAGS.deterministic, FLAGS.maxIters, FLAGS.budgetTime, FLAGS.perBand, FLAGS.out, FLAGS.runId, FLAGS.redactArtifacts, FLAGS.plugin, FLAGS.param, FLAGS.maxElements],
   examples: [
     { command: "cflow run examples/deconv-2d/spec.ts", description: "certified 2D deconvolution; prints the capsule path" },
     { command: "cflow run spec.ts --dtype float32 --seed 7 --max-iters 500", description: "single precision, a fixed seed, at most 500 iterations" },
@@ -41,6 +41,7 @@ export const runCommand = defineCommand<RunCommandOptions>({
   options: (args, { cwd }) => ({
     ...specOptions(args, cwd, "run"),
     ...budgetOptions(args),
+    ...tunerFlagOptions(args),
     deterministic: args.flags.deterministic === true,
     out: args.flags.out as string | undefined,
     runId: args.flags["run-id"] as string | undefined,
@@ -66,9 +67,19 @@ export const runCommand = defineCommand<RunCommandOptions>({
       maxIters: o.maxIters,
       wallTimeMs: o.wallTimeMs,
       maxElements: o.maxElements,
+      perBand: o.perBand,
     };
     const outcome = await executeRun(
-      { setup, compiled, runsDir, runId: o.runId, deterministic: o.deterministic, redactArtifacts: o.redactArtifacts, maxIters: o.maxIters, wallTimeMs: o.wallTimeMs, extra: runExtra(record, compiled.spec, report) },
+      {
+        setup,
+        compiled,
+        runsDir,
+        runId: o.runId,
+        deterministic: o.deterministic,
+        redactArtifacts: o.redactArtifacts,
+        overrides: { maxIters: o.maxIters, wallTimeMs: o.wallTimeMs, perBand: o.perBand },
+        extra: runExtra(record, compiled.spec, report),
+      },
       ctx,
     );
     return reportRun(outcome, compiled, ctx.out, ctx.cwd);

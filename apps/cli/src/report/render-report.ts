@@ -1,3 +1,4 @@
+import { DEFAULTS } from "@cflow/core";
 import { escapeHtml, formatDuration, formatNumber } from "./format.js";
 import { eventsTable, eventsTimeline, payloadText } from "./events-timeline.js";
 import { imagePanels } from "./image-panels.js";
@@ -6,8 +7,6 @@ import { phaseBands } from "./phase-bands.js";
 import type { EventRecord, ReportData } from "./report-data.js";
 import { REPORT_CSS } from "./styles.js";
 
-/** Gate defaults (DESIGN §2) when the manifest does not carry them. */
-const DEFAULT_GATES = { etaMax: 6, gammaMin: 1e-6 };
 const PALETTE = ["#2563eb", "#ea580c", "#0d9488", "#7c3aed", "#db2777", "#65a30d", "#0891b2", "#b45309", "#4f46e5", "#be123c"];
 const END_EVENTS = ["RUN_FINISHED", "TIMEOUT", "CANCELLED", "SPEC_LINT_FAIL"];
 
@@ -86,7 +85,8 @@ function flatten(prefix: string, v: unknown, out: [string, string][]): void {
 export function renderReport(data: ReportData, options: RenderReportOptions = {}): string {
   const m = data.manifest;
   const t = data.telemetry;
-  const gates = { etaMax: m.gates?.eta_max ?? DEFAULT_GATES.etaMax, gammaMin: m.gates?.gamma_min ?? DEFAULT_GATES.gammaMin };
+  // the gate defaults when the manifest does not carry them
+  const gates = { etaMax: m.gates?.eta_max ?? DEFAULTS.certification.etaMax, gammaMin: m.gates?.gamma_min ?? DEFAULTS.certification.gammaMin };
   const iters = [...t.map((r) => r.iter), ...data.events.map((e) => e.iter)].filter((i) => Number.isFinite(i) && i >= 0);
   const xDomain: [number, number] = iters.length ? [Math.min(...iters), Math.max(Math.max(...iters), Math.min(...iters) + 1)] : [0, 1];
   const bands = phaseBands(t);

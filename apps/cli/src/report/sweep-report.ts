@@ -9,7 +9,7 @@ import type { RenderReportOptions } from "./render-report.js";
 import { REPORT_CSS } from "./styles.js";
 
 /** Gate defaults when no run recorded its own (the run report's). */
-const DEFAULT_GATES = { etaMax: 0.9, gammaMin: 1e-6 };
+const DEFAULT_GATES = { etaMax: 6, gammaMin: 1e-6 };
 
 const SWEEP_CSS = `
 .runs td.phase b { font-weight: 600; } .runs td.phase b.GREEN { color: var(--green); } .runs td.phase b.AMBER { color: var(--amber); } .runs td.phase b.RED { color: var(--red); }

@@ -1,5 +1,5 @@
 import { join, relative } from "node:path";
-import { CflowError, type CompiledFlow, type Json, type ResumeState, type RunResult, runCertified, tunerHookFromRegistry } from "@cflow/core";
+import { CflowError, type CompiledFlow, type Json, type ResumeState, type RunResult, runCertified } from "@cflow/core";
 import { type CapsuleLock, recorder, withCapsuleLock, writeCapsuleFile } from "@cflow/recorder";
 import type { CommandContext } from "../command.js";
 import { toIoError } from "../io-error.js";
@@ -8,11 +8,10 @@ import { ProgressDisplay } from "../progress.js";
 import { readReportData } from "../report/read-capsule.js";
 import { renderReport } from "../report/render-report.js";
 import { runVersions } from "../run-registry.js";
-import { certificateHook } from "./certificate-hook.js";
-import { EventLoopTurns } from "./event-loop-turns.js";
 import type { FlowSetup } from "./flow-setup.js";
 import { DATA_FIT_FILE, writeDataFit } from "./data-fit.js";
 import { writeRunArtifacts } from "./run-artifacts.js";
+import { type RunOverrides, wireRun } from "./run-wiring.js";
 
 export interface ExecuteRunOptions {
   setup: FlowSetup;
@@ -25,8 +24,8 @@ export interface ExecuteRunOptions {
   lock?: CapsuleLock;
   deterministic: boolean;
   redactArtifacts: boolean;
-  maxIters?: number;
-  wallTimeMs?: number;
+  /** The command line's changes to the configuration (budgets, --per-band). */
+  overrides: RunOverrides;
   extra: { [key: string]: Json };
 }
 
@@ -40,34 +39,30 @@ export interface RunOutcome {
 }
 
 /**
- * A certified run wired the CLI's way: the FDA certificate hook, the tuner policy the spec names
- * (from the registry), the flight recorder and a live progress display; then the report arrays
- * (unless redacted) and `report.html`. Ctrl-C (`ctx.signal`) ends the run CANCELLED with a valid
- * capsule.
+ * A certified run wired the CLI's way (`wireRun`: the FDA certificate hook, the tuner policy the
+ * spec names), with the flight recorder and a live progress display as sinks; then the report
+ * arrays (unless redacted) and `report.html`. Ctrl-C (`ctx.signal`) ends the run CANCELLED with a
+ * valid capsule.
  */
 export async function executeRun(o: ExecuteRunOptions, ctx: CommandContext): Promise<RunOutcome> {
   const { compiled } = o;
   const rec = recorder({ runsDir: o.runsDir, runId: o.runId, redactArtifacts: o.redactArtifacts, lock: o.lock });
-  const policies = compiled.policies;
-  const hooks: unknown[] = [certificateHook(), rec, new EventLoopTurns(rec.runId)];
-  if (policies.gapDial.enabled) hooks.push(tunerHookFromRegistry(compiled.registry, policies.gapDial.policy));
-  const budgets: { maxIters?: number; wallTimeMs?: number } = {};
-  if (o.maxIters !== undefined) budgets.maxIters = o.maxIters;
-  if (o.wallTimeMs !== undefined) budgets.wallTimeMs = o.wallTimeMs;
-  const progress = new ProgressDisplay(ctx.out, { maxIters: budgets.maxIters ?? policies.budgets.maxIters });
+  const { config, certify, tune } = wireRun(compiled, o.overrides);
+  const progress = new ProgressDisplay(ctx.out, { maxIters: config.budgets.maxIters });
   const rel = relative(ctx.cwd, rec.runDir) || rec.runDir;
   const sizes = compiled.slots.map((s) => `${s.name}[${s.shape.join("×")}]${s.manifoldName !== "euclidean" ? ` on ${s.manifoldName}` : ""}`).join(", ");
-  ctx.out.info(`${o.resume ? "resuming" : "run"} ${compiled.spec.name ?? "flow"} · ${compiled.dtype} · ${sizes} · ${policies.flow.family} → ${rel}`);
+  ctx.out.info(`${o.resume ? "resuming" : "run"} ${compiled.spec.name ?? "flow"} · ${compiled.dtype} · ${sizes} · ${config.flow.family} → ${rel}`);
 
   const t0 = performance.now();
   let result: RunResult;
   try {
-    result = await runCertified(compiled.spec, compiled, {
-      hooks,
+    result = await runCertified(compiled, {
+      config,
+      certify,
+      tune,
+      sinks: [rec, { name: "progress", telemetry: (row) => progress.row(row) }],
       signal: ctx.signal,
       deterministic: o.deterministic,
-      budgets,
-      onRow: (row) => progress.row(row),
       resume: o.resume,
       versions: runVersions(compiled.registry),
       extra: o.extra,
@@ -86,6 +81,7 @@ export async function executeRun(o: ExecuteRunOptions, ctx: CommandContext): Pro
     const wrapped = new CflowError("RUN_ERROR", `the run stopped with ERROR: ${code}${e.message.split("\n")[0]}`, {
       path: rec.runDir,
       found: err instanceof CflowError ? { code: err.code, ...err.details } : `${e.name}: ${e.message.split("\n")[0]}`,
+      hook: err instanceof CflowError ? err.details.hook : undefined,
       hint: `the capsule holds the record up to the failure (cflow inspect ${rel}); CFLOW_DEBUG=1 prints the stack`,
     });
     wrapped.stack = e.stack;

@@ -16,6 +16,8 @@ export interface RunRecord {
   wallTimeMs?: number;
   /** `--max-elements`, so a resumed run checks against the limit it started with. */
   maxElements?: number;
+  /** `--per-band`, so a resumed run tunes as it started. */
+  perBand?: boolean;
 }
 
 /** The manifest's `extra`: the spec's identity (read by the report) and the command line. */
@@ -25,6 +27,7 @@ export function runExtra(record: RunRecord, spec: { name?: string; description?:
   if (record.maxIters !== undefined) cli.max_iters = record.maxIters;
   if (record.wallTimeMs !== undefined) cli.wall_time_ms = record.wallTimeMs;
   if (record.maxElements !== undefined) cli.max_elements = record.maxElements;
+  if (record.perBand !== undefined) cli.per_band = record.perBand;
   const specInfo: { [key: string]: Json } = { path: record.spec };
   if (spec.name) specInfo.name = spec.name;
   if (spec.description) specInfo.description = spec.description;
@@ -40,7 +43,7 @@ export function readRunRecord(manifest: RunManifest, manifestPath: string): RunR
       path: `${manifestPath} extra.cli`,
       expected: "a capsule written by cflow run (extra.cli.spec, params, plugins, cwd)",
       found,
-      hint: "resume runs recorded from code with resumeRun(runDir) and runCertified(spec, compiled, { resume })",
+      hint: "resume runs recorded from code with resumeRun(runDir) and runCertified(compiled, { resume })",
     });
   };
   if (!cli || typeof cli !== "object") return bad("is missing", "no [extra.cli] table");
@@ -60,5 +63,6 @@ export function readRunRecord(manifest: RunManifest, manifestPath: string): RunR
     maxIters: typeof cli.max_iters === "number" ? cli.max_iters : undefined,
     wallTimeMs: typeof cli.wall_time_ms === "number" ? cli.wall_time_ms : undefined,
     maxElements: typeof cli.max_elements === "number" ? cli.max_elements : undefined,
+    perBand: typeof cli.per_band === "boolean" ? cli.per_band : undefined,
   };
 }

@@ -11,7 +11,7 @@
 // (not normal() and a Gaussian), and each runner's step size is set explicitly — compileFlow
 // estimates β by a power iteration started from normal() draws, and a circular convolution's
 // norm from Math.cos/sin.
-import { type Certificate, type Dtype, FlowRunner, type RealArray, type StepMetrics, type TunerContext, compileFlow, conv2d, defaultRegistry, defineFlow, rngKey, uniform } from "@cflow/core";
+import { type Certificate, DEFAULTS, type Dtype, FlowRunner, type RealArray, type StepMetrics, type TunerContext, compileFlow, conv2d, defaultRegistry, defineFlow, rngKey, uniform } from "@cflow/core";
 import { symmetricEigenvalues, traceDescent } from "@cflow/fda";
 import { piecewiseSmooth2d } from "@cflow/integration/deconvolution";
 import { manifoldsPlugin } from "@cflow/manifolds";
@@ -43,7 +43,7 @@ function frobenius2(m: Float64Array): number {
 /** Runs `steps` steps of a compiled flow at step size `alpha`: the step metrics and the last iterate. */
 function run(compiled: ReturnType<typeof compileFlow>["compiled"], alpha: number, steps: number): { metrics: StepMetrics[]; x: Float64Array } {
   const runner = new FlowRunner(compiled);
-  runner.alpha = alpha;
+  runner.setDials({ ...runner.dials, alpha });
   const metrics = Array.from({ length: steps }, () => runner.step());
   const x = Float64Array.from(runner.state);
   runner.dispose();
@@ -136,9 +136,9 @@ function spectrum(): SmokeResults {
 
 /** The Gap Dial widening λ after failed certificates until its cap. */
 function tunerMoves(): SmokeResults {
-  const policy = gapDialPolicy({ widenFactor: 1.7, lambdaCap: 2e-2 });
+  const policy = gapDialPolicy({ widenFactor: 1.7 });
   const failed: Certificate = { etaDD: 2, gamma: 1e-9, gammaGershgorin: -1, lambdaMax: 1, method: "exact", size: 10, pass: false, reasons: ["γ = 1e-9 below γ_min = 1e-6"], cost: { applications: 0, ms: 0 }, diagnostics: {} };
-  let ctx: TunerContext = { dials: { lambda: 1e-3, lambdaJ: [1, 1, 1], alpha: 0.5 }, limits: { alphaMax: 1.999, lambdaCap: 1, moveCap: 0.2, ratioBounds: [0.5, 2] }, bandStats: null, options: {}, iter: 0, key: [1, 2] };
+  let ctx: TunerContext = { dials: { lambda: 1e-3, lambdaJ: [1, 1, 1], alpha: 0.5 }, limits: { alphaMax: 1.999, lambdaCap: 2e-2, moveCap: 0.2, ratioBounds: [0.5, 2] }, bandStats: null, options: DEFAULTS.tuner, iter: 0, key: [1, 2] };
   let state = policy.init(ctx);
   const lambdas: number[] = [];
   for (let attempt = 1; attempt <= 10; attempt++) {

@@ -18,6 +18,7 @@ import { lintSpec } from "../spec/lint.js";
 import { withDefaults } from "../spec/params.js";
 import { resolvePolicies } from "../spec/policies.js";
 import type { AnyFlowSpec, FlowContext, FlowSpec, OpRef, SlotSpec, TermSpec } from "../spec/types.js";
+import type { FlowFamilyPolicy } from "../runtime/families.js";
 import { BlockTransform } from "../transforms/block.js";
 import { type LensResult, lensProbe } from "../transforms/lens.js";
 import type { TransformOp } from "../transforms/transform.js";
@@ -40,7 +41,7 @@ export interface CompileOptions {
 /**
  * Compiles a spec into a flow: lints it (RED findings refuse, with the findings), builds data,
  * ops, transforms and terms on the kernel in the run's dtype, lays out the state, validates the
- * transforms, computes β (analytic hints or power iteration) and the unit-normalisation table.
+ * transforms, computes the Lipschitz constant L of ∇f (analytic hints or power iteration) and the unit-normalisation table.
  * Nothing in here names a built-in: atoms, ops, transforms and manifolds come from the registry.
  */
 export function compileFlow(def: FlowDefinition | AnyFlowSpec, options: CompileOptions = {}): { compiled: CompiledFlow; report: CompileReport } {
@@ -213,9 +214,10 @@ class FlowBuilder {
     }
 
     const compiled = this.assemble({ key, policies, slots, n, coeffSize, smooth, prox, W, x0, lens: lensResult });
-    const { beta, method } = this.lipschitz(smooth, key);
-    Object.assign(compiled, { beta, betaMethod: method });
-    const alpha = beta > 0 ? policies.flow.stepScale / beta : 1;
+    const { lipschitz, method } = this.lipschitz(smooth, key);
+    Object.assign(compiled, { lipschitz, lipschitzMethod: method });
+    const family = (this.registry.policies.get(policies.flow.family, "policies.flow.family") as FlowFamilyPolicy).family;
+    const alpha = family.stepSize({ lipschitz, policy: policies.flow });
 
     const report: CompileReport = {
       specName: spec.name ?? "(unnamed)",
@@ -227,8 +229,8 @@ class FlowBuilder {
       invariantsPresent: (spec.invariants ?? []).map((i) => i.name),
       split: { f: smooth.map((s) => s.name), g: prox.map((p) => p.name) },
       transformValidation,
-      beta,
-      betaMethod: method,
+      lipschitz,
+      lipschitzMethod: method,
       alpha,
       flowFamily: policies.flow.family,
       warnings,
@@ -308,8 +310,8 @@ class FlowBuilder {
     return W;
   }
 
-  private lipschitz(smooth: CompiledSmoothTerm[], key: readonly [number, number]): { beta: number; method: "analytic" | "power-iteration" | "none" } {
-    if (smooth.length === 0) return { beta: 0, method: "none" };
+  private lipschitz(smooth: CompiledSmoothTerm[], key: readonly [number, number]): { lipschitz: number; method: "analytic" | "power-iteration" | "none" } {
+    if (smooth.length === 0) return { lipschitz: 0, method: "none" };
     let estimated = false;
     const norms = new Map<Op, number>();
     const perSlot = new Map<string, number>();
@@ -331,7 +333,7 @@ class FlowBuilder {
       }
       perSlot.set(t.slot.name, (perSlot.get(t.slot.name) ?? 0) + L);
     }
-    return { beta: Math.max(...perSlot.values()), method: estimated ? "power-iteration" : "analytic" };
+    return { lipschitz: Math.max(...perSlot.values()), method: estimated ? "power-iteration" : "analytic" };
   }
 
   private assemble(a: {
@@ -504,8 +506,8 @@ class FlowBuilder {
       prox,
       W,
       lens: a.lens,
-      beta: 0,
-      betaMethod: "none",
+      lipschitz: 0,
+      lipschitzMethod: "none",
       registry: this.registry,
       policies: a.policies,
       invariants: this.spec.invariants ?? [],

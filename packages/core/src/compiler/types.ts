@@ -85,8 +85,10 @@ export interface CompileReport {
   /** Which terms went into f (smooth) and g (non-smooth). */
   split: { f: string[]; g: string[] };
   transformValidation: TransformValidationRow[];
-  beta: number;
-  betaMethod: "analytic" | "power-iteration" | "none";
+  /** Lipschitz constant of ∇f. */
+  lipschitz: number;
+  lipschitzMethod: "analytic" | "power-iteration" | "none";
+  /** The flow family's initial step size on `lipschitz` (`FlowFamily.stepSize`). */
   alpha: number;
   flowFamily: string;
   warnings: string[];
@@ -115,10 +117,10 @@ export interface CompiledFlow {
   readonly W: TransformOp | null;
   /** The lens probe's ranking when the spec named candidate transforms (the controller emits LENS_SELECTED). */
   readonly lens: LensResult | null;
-  /** Lipschitz constant of ∇f. */
-  readonly beta: number;
-  /** How β was obtained: analytic op norms (exact), power iteration (an estimate), none (no smooth terms). */
-  readonly betaMethod: "analytic" | "power-iteration" | "none";
+  /** Lipschitz constant L of ∇f. */
+  readonly lipschitz: number;
+  /** How L was obtained: analytic op norms (exact), power iteration (an estimate), none (no smooth terms). */
+  readonly lipschitzMethod: "analytic" | "power-iteration" | "none";
   /** The registry the flow was compiled against (flow families and policies resolve through it). */
   readonly registry: Registry;
   readonly policies: ResolvedPolicies;

@@ -28,37 +28,36 @@ export const MAX_INTERVAL_FACTOR = 32;
  * `every`. Between review points the state is not re-examined; the state a run reports is
  * certified on its own at the end (the controller's final certificate).
  */
-export class CertificateCadence {
-  /** Iterations after the last certificate at which, nothing having changed, the next one is due. */
-  interval: number;
-
-  constructor(readonly every: number) {
-    this.interval = every;
-  }
-
-  get maxInterval(): number {
-    return MAX_INTERVAL_FACTOR * this.every;
-  }
-
+export interface CertificateCadence {
+  readonly every: number;
+  /** The longest interval, `MAX_INTERVAL_FACTOR × every`. */
+  readonly maxInterval: number;
+  /** The interval to start from: `every`. */
+  init(): number;
   /** Whether an iteration `since` iterations after the last certificate is a review point (a positive multiple of `every`). */
-  isReview(since: number): boolean {
-    return since > 0 && since % this.every === 0;
-  }
-
+  isReview(since: number): boolean;
   /** At a review point `since` iterations after the last certificate: whether to certify now. */
-  due(since: number, changed: boolean): boolean {
-    return changed || since >= this.interval;
-  }
+  due(interval: number, since: number, changed: boolean): boolean;
+  /** The interval after a certificate taken at a review point: back to `every` after a change, else doubled (capped). */
+  update(interval: number, changed: boolean): number;
+  /** A recorded interval brought into [every, maxInterval] (a resumed run given another `every`). */
+  restore(interval: number): number;
+}
 
-  /** After a certificate taken at a review point: back to `every` after a change, else doubled (capped). */
-  certified(changed: boolean): void {
-    this.interval = changed ? this.every : Math.min(2 * this.interval, this.maxInterval);
-  }
-
-  /** Restarts the interval at `every` (a new stage, or a restored one without a recorded interval). */
-  reset(interval = this.every): void {
-    this.interval = Math.min(Math.max(interval, this.every), this.maxInterval);
-  }
+/**
+ * The cadence as pure functions of the interval (the state record holds it: `certInterval`).
+ */
+export function certificateCadence(every: number): CertificateCadence {
+  const maxInterval = MAX_INTERVAL_FACTOR * every;
+  return {
+    every,
+    maxInterval,
+    init: () => every,
+    isReview: (since) => since > 0 && since % every === 0,
+    due: (interval, since, changed) => changed || since >= interval,
+    update: (interval, changed) => (changed ? every : Math.min(2 * interval, maxInterval)),
+    restore: (interval) => Math.min(Math.max(interval, every), maxInterval),
+  };
 }
 
 /**

@@ -2,6 +2,7 @@ import type { RngKey } from "../rng.js";
 import type { Certificate } from "./certificates.js";
 import type { Json } from "./events.js";
 import type { PolicyDef } from "../registry/policy.js";
+import type { ResolvedPolicies } from "../spec/policies.js";
 
 /** The dials a tuner may move: the sparsity weight λ, per-band weights λ_j, and the step α. */
 export interface Dials {
@@ -16,7 +17,7 @@ export interface Dials {
   alpha: number;
 }
 
-/** Robust statistics of one detail level of W x (for seeding λ_j, DESIGN §2). */
+/** Robust statistics of one detail level of W x (for seeding λ_j). */
 export interface BandStat {
   level: number;
   size: number;
@@ -26,15 +27,24 @@ export interface BandStat {
   mad: number;
 }
 
+/**
+ * The controller's limits on the dials (`policies.control`, and the flow family's step-size
+ * bound). The controller rejects a move beyond them whatever the tuner proposes; a tuner reads
+ * them to propose moves that fit.
+ */
 export interface DialLimits {
-  /** Largest step the flow allows (below 2/β). */
+  /** Every step size α must be strictly below this (`FlowFamily.alphaMax`: 2/L for forward–backward steps). */
   alphaMax: number;
+  /** Largest λ a move may reach. */
   lambdaCap: number;
-  /** Largest relative change of a dial in one trial (default 0.2). */
+  /** Largest relative change of a dial in one trial of the tuning phase (default 0.2). */
   moveCap: number;
   /** Bounds of λ_j / λ_{j+1} for adjacent levels (default [0.5, 2]). */
-  ratioBounds: [number, number];
+  ratioBounds: readonly [number, number];
 }
+
+/** The tuner's options as a run resolved them (`policies.tuner` over the defaults). */
+export type TunerOptions = Readonly<Omit<ResolvedPolicies["tuner"], "seed">> & { readonly seed: Readonly<ResolvedPolicies["tuner"]["seed"]> };
 
 /** What the controller tells the tuner at each decision. */
 export interface TunerContext {
@@ -42,8 +52,8 @@ export interface TunerContext {
   limits: DialLimits;
   /** Band statistics of the current iterate's W-coefficients (null without a multilevel transform). */
   bandStats: BandStat[] | null;
-  /** Options from the spec's gapDial policy (seed statistic and k, widen factor, ...). */
-  options: { [key: string]: Json };
+  /** The tuner's options (`policies.tuner`: perBand, seed statistic and k, widen factor...). */
+  options: TunerOptions;
   iter: number;
   key: RngKey;
 }

@@ -11,13 +11,13 @@ import type { Rotation, StepBuffers } from "../runtime/buffers.js";
  * g ← ∇f(y) (each term also writes f_i(y)), x_cand ← y − α·g (y − α·D⁻¹g with a diagonal
  * metric). y is b.y with momentum, else x_cur itself.
  */
-export function emitDis(p: PlanBuilder, b: StepBuffers, r: Rotation, momentum: boolean): void {
+export function emitDis(p: PlanBuilder, b: StepBuffers, r: Rotation, hasMomentum: boolean): void {
   const flow = b.flow;
   const n = flow.n;
   const xCur = b.X[r.cur];
-  const y = momentum ? b.y : xCur;
-  if (momentum) p.call("momentum", n, b.beta, xCur, b.X[r.prev], y);
-  const beta = momentum ? b.beta : b.zero;
+  const y = hasMomentum ? b.y : xCur;
+  if (hasMomentum) p.call("momentum", n, b.momentum, xCur, b.X[r.prev], y);
+  const beta = hasMomentum ? b.momentum : b.zero;
   const only = flow.smooth.length === 1 ? flow.smooth[0] : null;
   if (only?.term.emitGradientSet && only.slot.size === n) {
     // the only smooth term spans the state: it writes ∇f straight into g

@@ -22,7 +22,7 @@ export class StepBuffers {
   readonly alpha: Cell;
   readonly negAlpha: Cell;
   /** Momentum coefficient β_k of y = x_k + β_k(x_k − x_{k−1}). */
-  readonly beta: Cell;
+  readonly momentum: Cell;
   readonly zero: Cell;
   readonly one: Cell;
   /** f_i(y) per smooth term, written by the gradient pass. */
@@ -59,7 +59,7 @@ export class StepBuffers {
     const c = flow.cells;
     this.alpha = c.cell(0);
     this.negAlpha = c.cell(0);
-    this.beta = c.cell(0);
+    this.momentum = c.cell(0);
     this.zero = c.cell(0);
     this.one = c.cell(1);
     this.fAtY = flow.smooth.map(() => c.cell(0));

@@ -1,5 +1,6 @@
 import type { Json } from "../ports/events.js";
 import type { PolicyDef } from "../registry/policy.js";
+import type { ResolvedPolicies } from "../spec/policies.js";
 
 /**
  * A flow family's explicit, serialisable state (Optax style): a checkpoint holds it and a resumed
@@ -22,16 +23,29 @@ export interface CandidateOutcome {
   usedMomentum: boolean;
 }
 
+/** What a family's step-size rules read. */
+export interface StepSizeInput {
+  /**
+   * Lipschitz constant L of ∇f in the family's metric: the compiled flow's (`CompiledFlow.lipschitz`),
+   * or for a diagonal metric D that of D⁻¹∇f, λ_max(D^{-1/2} H D^{-1/2}). 0 without smooth terms.
+   */
+  lipschitz: number;
+  policy: ResolvedPolicies["flow"];
+}
+
 /**
- * A flow family: which plan shape it runs and how its momentum evolves. The step itself is always
- * built from the four primitives (and F_Con); a family only decides β and whether a candidate is
- * redone without momentum.
+ * A flow family: which plan shape it runs, how its momentum evolves and which step sizes it
+ * allows. The step itself is always built from the four primitives (and F_Con); a family only
+ * decides the momentum coefficient β_k, whether a candidate is redone without momentum, and the
+ * step-size rules — the runner's initial α is `stepSize`, and every α the controller accepts is
+ * below `alphaMax`.
  */
 export interface FlowFamily {
   readonly name: string;
   readonly description: string;
   readonly shape: "forward-backward" | "hamiltonian";
-  readonly momentum: boolean;
+  /** Extrapolates y = x_k + β_k(x_k − x_{k−1}) before the forward step. */
+  readonly hasMomentum: boolean;
   /** Allows non-smooth terms (the gradient family does not). */
   readonly prox: boolean;
   /**
@@ -41,12 +55,16 @@ export interface FlowFamily {
    */
   readonly metric?: "euclidean" | "diagonal";
   init(): FamilyState;
-  /** β_k for the next candidate. */
-  beta(s: FamilyState): number;
+  /** The momentum coefficient β_k of the next candidate (0 for families without momentum). */
+  momentum(s: FamilyState): number;
   /** After a candidate: the next state, and whether to recompute the candidate without momentum. */
   next(s: FamilyState, o: CandidateOutcome): { state: FamilyState; redo: boolean; restarted: boolean };
   /** Whether every accepted step must decrease the energy (Lyapunov descent). */
   monotone(restart: CandidateOutcome["restart"]): boolean;
+  /** The initial step size α (Hamiltonian families: the time step Δt). */
+  stepSize(input: StepSizeInput): number;
+  /** The step sizes the family's convergence rests on are those strictly below this bound. */
+  alphaMax(input: StepSizeInput): number;
 }
 
 /** The registry entry of a flow family (policies namespace, kind "flow"). */
@@ -55,16 +73,23 @@ export interface FlowFamilyPolicy extends PolicyDef {
   family: FlowFamily;
 }
 
+/** Forward–backward steps: α = stepScale/L, and a descent step needs α < 2/L (the descent lemma). */
+const forwardBackwardStep = {
+  stepSize: ({ lipschitz, policy }: StepSizeInput) => (lipschitz > 0 ? policy.stepScale / lipschitz : 1),
+  alphaMax: ({ lipschitz }: StepSizeInput) => (lipschitz > 0 ? 2 / lipschitz : Number.POSITIVE_INFINITY),
+};
+
 const plain = (name: string, description: string, prox: boolean): FlowFamily => ({
   name,
   description,
   shape: "forward-backward",
-  momentum: false,
+  hasMomentum: false,
   prox,
   init: () => ({ t: 1, restarts: 0 }),
-  beta: () => 0,
+  momentum: () => 0,
   next: (s) => ({ state: s, redo: false, restarted: false }),
   monotone: () => true,
+  ...forwardBackwardStep,
 });
 
 export const gradientFamily = plain("gradient", "gradient descent x⁺ = x − α∇f(x) (no non-smooth terms)", false);
@@ -90,28 +115,35 @@ export const acceleratedFamily: FlowFamily = {
   name: "accelerated",
   description: "FISTA with adaptive restart (function- or gradient-based)",
   shape: "forward-backward",
-  momentum: true,
+  hasMomentum: true,
   prox: true,
   init: () => ({ t: 1, restarts: 0 }),
-  beta: (s) => (s.t - 1) / nextT(s.t),
+  momentum: (s) => (s.t - 1) / nextT(s.t),
   next: (s, o) => {
     if (o.restart === "function" && o.energyIncreased && o.usedMomentum) return { state: { t: 1, restarts: s.restarts + 1 }, redo: true, restarted: true };
     if (o.restart === "gradient" && o.gradientUphill) return { state: { t: 1, restarts: s.restarts + 1 }, redo: false, restarted: true };
     return { state: { t: nextT(s.t), restarts: s.restarts }, redo: false, restarted: false };
   },
   monotone: (restart) => restart === "function",
+  ...forwardBackwardStep,
 };
 
+/**
+ * Damped Hamiltonian flow. The leapfrog's time step defaults to Δt = 0.5/√L (`policies.flow.dt`
+ * replaces it); it is stable for Δt·ω < 2 on every mode of frequency ω ≤ √L, hence Δt < 2/√L.
+ */
 export const hamiltonianDampedFamily: FlowFamily = {
   name: "hamiltonian_damped",
   description: "damped Hamiltonian flow: Störmer–Verlet leapfrog on (q, p) slots with p ← e^{−γΔt}p",
   shape: "hamiltonian",
-  momentum: false,
+  hasMomentum: false,
   prox: false,
   init: () => ({ t: 1, restarts: 0 }),
-  beta: () => 0,
+  momentum: () => 0,
   next: (s) => ({ state: s, redo: false, restarted: false }),
   monotone: () => false,
+  stepSize: ({ lipschitz, policy }) => policy.dt ?? (lipschitz > 0 ? 0.5 / Math.sqrt(lipschitz) : 0.1),
+  alphaMax: ({ lipschitz }) => (lipschitz > 0 ? 2 / Math.sqrt(lipschitz) : Number.POSITIVE_INFINITY),
 };
 
 function nextT(t: number): number {

@@ -2,7 +2,9 @@ import type { ProxTerm } from "../atoms/atom.js";
 import type { CompiledFlow } from "../compiler/types.js";
 import type { RealArray } from "../dtype.js";
 import { CflowError } from "../errors.js";
+import { checkWeight } from "../atoms/prox/prox-term.js";
 import type { EventPort, Json } from "../ports/events.js";
+import type { Dials } from "../ports/tuner.js";
 import type { ResolvedPolicies } from "../spec/policies.js";
 import { rotation } from "./buffers.js";
 import type { FamilyState, FlowFamily, FlowFamilyPolicy } from "./families.js";
@@ -21,7 +23,7 @@ export interface StepMetrics {
   gradNorm: number;
   alpha: number;
   /** Momentum coefficient β_k used by the accepted candidate. */
-  beta: number;
+  momentum: number;
   restarted: boolean;
   /** Step-size halvings of the line search in this step. */
   backtracks: number;
@@ -33,7 +35,10 @@ export interface StepMetrics {
   levelActiveMax: number | null;
 }
 
-/** Everything needed to continue a runner exactly (with the state arrays). */
+/**
+ * Everything needed to continue a runner exactly (with the state arrays). The dials (α, λ, λ_j)
+ * are part of it: the runner owns them (see `FlowRunner.setDials`).
+ */
 export interface RunnerSnapshot {
   x: RealArray;
   xPrev: RealArray;
@@ -47,25 +52,52 @@ export interface RunnerSnapshot {
 }
 
 export interface RunnerOptions {
-  /** Flow family (default: the spec's policies.flow.family). */
+  /** Flow family (default: the policies' `flow.family`). */
   family?: string;
   /** Where FLOW_POLICY_APPLIED and SCALE_ACTIVATED go. */
   events?: EventPort;
-  /** Overrides of the spec's policies (the controller passes its options through here). */
+  /** The flow and multiscale policies of the run (default: the compiled flow's). */
   policies?: Partial<Pick<ResolvedPolicies, "flow" | "multiscale">>;
 }
 
 const MAX_BACKTRACKS = 40;
 
 /**
+ * Which runner's state the terms of a compiled flow hold: the smooth terms' image caches (of that
+ * runner's current and previous states) and the sparsity term's λ, λ_j cells. Terms belong to
+ * the compiled flow and every runner of it uses them, so a runner claims them before it runs
+ * anything that reads them (`FlowRunner.claim`): two runners of one flow never see each other's
+ * images or dials.
+ */
+const holder = new WeakMap<CompiledFlow, FlowRunner>();
+
+/**
+ * The sparsity term's dials as the compiler set them (the spec's weight and band weights): read
+ * once per term, before any runner has written its own into the term's cells.
+ */
+const compiledDials = new WeakMap<ProxTerm, { lambda: number; lambdaJ: number[] | null }>();
+
+function dialsAsCompiled(term: ProxTerm): { lambda: number; lambdaJ: number[] | null } {
+  let d = compiledDials.get(term);
+  if (!d) {
+    d = { lambda: term.lambda, lambdaJ: term.bandWeights ? [...term.bandWeights] : null };
+    compiledDials.set(term, d);
+  }
+  return d;
+}
+
+/**
  * Runs a compiled flow step by step: the same plan for every caller (controller, CLI, tests,
  * benchmarks, `runFlowStep`). It owns the rotating state buffers, the family's momentum state,
- * the line search, the dials (α, λ, λ_j) and the multiscale schedule.
+ * the line search, the multiscale schedule and the dials — α, λ, λ_j: they are part of its
+ * snapshot, and `setDials` is the only way to change them.
  */
 export class FlowRunner {
   readonly plan: StepPlan;
   readonly family: FlowFamily;
   readonly flow: CompiledFlow;
+  /** The step sizes the family allows are those below this (`FlowFamily.alphaMax`). */
+  readonly alphaMax: number;
   private readonly flowPolicy: ResolvedPolicies["flow"];
   private readonly multiscalePolicy: ResolvedPolicies["multiscale"];
   private v = 0;
@@ -73,9 +105,11 @@ export class FlowRunner {
   energy = Number.NaN;
   private familyState: FamilyState;
   private alphaValue: number;
+  private lambdaValue: number | null;
+  /** Per-level multipliers of λ (coarsest first), as set by the spec or `setDials`. */
+  private lambdaJValue: number[] | null;
   private readonly lineSearch: boolean;
   private readonly sparsityTerm: ProxTerm | null;
-  private userLambdaJ: number[] | null;
   private multiscale: MultiscaleState | null;
   private readonly levels: number;
   private readonly events: EventPort | null;
@@ -98,31 +132,35 @@ export class FlowRunner {
     const ls = this.flowPolicy.lineSearch;
     const manifold = flow.slots.some((s) => s.manifold);
     // a preconditioned step size always rests on a power-iteration estimate
-    const estimated = flow.betaMethod !== "analytic" || this.family.metric === "diagonal";
+    const estimated = flow.lipschitzMethod !== "analytic" || this.family.metric === "diagonal";
     this.lineSearch = !manifold && this.family.shape === "forward-backward" && (ls === "always" || (ls === "auto" && estimated));
     this.plan = new StepPlan(flow, this.family, { lineSearch: this.lineSearch });
     this.familyState = this.family.init();
-    this.alphaValue = flow.beta > 0 ? this.flowPolicy.stepScale / flow.beta : 1;
     if (this.family.metric === "diagonal") {
       this.preconditioner = jacobiPreconditioner(flow);
       this.plan.buffers.setMetric(this.preconditioner.d);
-      if (this.preconditioner.lambdaMax > 0) this.alphaValue = this.flowPolicy.stepScale / this.preconditioner.lambdaMax;
     }
-    if (this.family.shape === "hamiltonian") this.configureLeapfrog();
-    else this.plan.buffers.setAlpha(this.alphaValue);
+    // the Lipschitz constant in the family's metric: of D⁻¹∇f with a diagonal metric D
+    const pre = this.preconditioner;
+    const rule = { lipschitz: pre && pre.lambdaMax > 0 ? pre.lambdaMax : flow.lipschitz, policy: this.flowPolicy };
+    this.alphaMax = this.family.alphaMax(rule);
+    this.alphaValue = this.family.stepSize(rule);
+    this.writeAlpha();
     this.sparsityTerm = flow.prox.find((p) => p.term.sparsity)?.term ?? null;
-    this.userLambdaJ = this.sparsityTerm?.bandWeights ? [...this.sparsityTerm.bandWeights] : null;
+    const compiled = this.sparsityTerm ? dialsAsCompiled(this.sparsityTerm) : null;
+    this.lambdaValue = compiled ? compiled.lambda : null;
+    this.lambdaJValue = compiled?.lambdaJ ? [...compiled.lambdaJ] : null;
     this.events = options.events ?? null;
     this.levels = flow.prox.find((p) => p.term.bands)?.slot.transform?.levels ?? 0;
     this.multiscale = this.multiscalePolicy.mode !== "off" && this.levels > 0 ? multiscaleInit(this.multiscalePolicy, this.levels) : null;
-    this.applyBandWeights();
     options.events?.emit("FLOW_POLICY_APPLIED", {
       policy: "flow",
       family: this.family.name,
       params: {
         restart: this.flowPolicy.restart,
         alpha: this.alphaValue,
-        beta_lipschitz: flow.beta,
+        alpha_max: Number.isFinite(this.alphaMax) ? this.alphaMax : null,
+        lipschitz: flow.lipschitz,
         line_search: this.lineSearch,
         kernel_calls_per_step: this.plan.kernelCalls,
         multiscale: this.multiscalePolicy.mode,
@@ -143,7 +181,7 @@ export class FlowRunner {
         found: JSON.stringify(f.name),
       });
     }
-    if (f.momentum && this.flow.slots.some((s) => s.manifold)) {
+    if (f.hasMomentum && this.flow.slots.some((s) => s.manifold)) {
       throw new CflowError("FAMILY_MISMATCH", `policies.flow.family: "${f.name}" extrapolates x + β(x − x_prev), which leaves a manifold; use "proximal" or "gradient" for manifold slots`, {
         path: "policies.flow.family",
         expected: '"proximal" | "gradient"',
@@ -180,13 +218,15 @@ export class FlowRunner {
     }
   }
 
-  private configureLeapfrog(): void {
-    const con = this.plan.con!;
-    const dt = this.flowPolicy.dt ?? (this.flow.beta > 0 ? 0.5 / Math.sqrt(this.flow.beta) : 0.1);
-    con.dt.value = dt;
-    con.negHalfDt.value = -dt / 2;
-    con.damping.value = Math.exp(-this.flowPolicy.damping * dt);
-    this.alphaValue = dt;
+  /** Writes α into the cells the plan reads (the leapfrog's Δt, −Δt/2 and damping factor for Hamiltonian flows). */
+  private writeAlpha(): void {
+    const a = this.alphaValue;
+    if (this.family.shape === "hamiltonian") {
+      const con = this.plan.con!;
+      con.dt.value = a;
+      con.negHalfDt.value = -a / 2;
+      con.damping.value = Math.exp(-this.flowPolicy.damping * a);
+    } else this.plan.buffers.setAlpha(a);
   }
 
   /** Loads a state (and optionally the previous iterate, for momentum) and refreshes the caches. */
@@ -196,7 +236,8 @@ export class FlowRunner {
     this.v = 0;
     b.X[r.cur].set(x, "FlowRunner.load");
     b.X[r.prev].set(xPrev, "FlowRunner.load (previous)");
-    this.plan.observe.run();
+    holder.delete(this.flow);
+    this.claim();
     this.coeffsFresh = false;
     this.energy = this.energyOf(x);
   }
@@ -212,61 +253,75 @@ export class FlowRunner {
     }
     // W x of a loaded state carries rounding noise on levels the multiscale schedule holds at
     // zero (weight ∞): evaluate g with the unlocked weights, the true energy (equal on exact zeros)
+    this.claim();
     const t = this.sparsityTerm;
-    if (t?.bandWeights && this.multiscale && this.multiscale.active < this.multiscale.levels) {
-      t.bandWeights = this.userLambdaJ ?? t.bandWeights.map(() => 1);
-      try {
-        return this.flow.fValue(x) + this.flow.gValue(x);
-      } finally {
-        this.applyBandWeights();
-      }
+    const locked = t?.bandWeights && this.multiscale && this.multiscale.active < this.multiscale.levels;
+    if (!locked) return this.flow.fValue(x) + this.flow.gValue(x);
+    t.bandWeights = this.unlockedWeights();
+    try {
+      return this.flow.fValue(x) + this.flow.gValue(x);
+    } finally {
+      this.writeDials();
     }
-    return this.flow.fValue(x) + this.flow.gValue(x);
   }
 
-  get alpha(): number {
-    return this.alphaValue;
+  /** The dials: step size α, sparsity weight λ and per-level multipliers λ_j (null when the flow has none). */
+  get dials(): Dials {
+    return { alpha: this.alphaValue, lambda: this.lambdaValue, lambdaJ: this.lambdaJValue ? [...this.lambdaJValue] : null };
   }
 
-  set alpha(a: number) {
-    if (!(a > 0 && Number.isFinite(a))) throw new CflowError("BAD_STEP", `step size must be a finite number > 0, found ${a}`, { path: "alpha", expected: "> 0", found: a });
-    this.alphaValue = a;
-    if (this.family.shape === "hamiltonian") {
-      const con = this.plan.con!;
-      con.dt.value = a;
-      con.negHalfDt.value = -a / 2;
-      con.damping.value = Math.exp(-this.flowPolicy.damping * a);
-    } else this.plan.buffers.setAlpha(a);
+  /**
+   * Sets dials (the ones given): α > 0 finite; λ and λ_j ≥ 0, one λ_j per detail level — each
+   * only when the flow has the dial (otherwise ignored). The runner alone writes them into the
+   * cells its plans read.
+   */
+  setDials(d: Partial<Dials>): void {
+    if (d.alpha !== undefined && d.alpha !== this.alphaValue) {
+      if (!(d.alpha > 0 && Number.isFinite(d.alpha))) throw new CflowError("BAD_STEP", `step size must be a finite number > 0, found ${d.alpha}`, { path: "dials.alpha", expected: "> 0", found: d.alpha });
+      this.alphaValue = d.alpha;
+      this.writeAlpha();
+    }
+    if (!this.sparsityTerm) return;
+    const path = (this.sparsityTerm as { path?: string }).path ?? "dials";
+    if (d.lambda !== undefined && d.lambda !== null) this.lambdaValue = checkWeight(`${path}.weight`, "the weight λ", d.lambda);
+    if (d.lambdaJ !== undefined && d.lambdaJ !== null && this.lambdaJValue) {
+      if (d.lambdaJ.length !== this.lambdaJValue.length) {
+        throw new CflowError("SHAPE_MISMATCH", `${path}.bandWeights: one weight per detail level expected (coarsest first)`, { path: `${path}.bandWeights`, expected: `${this.lambdaJValue.length} weights`, found: `${d.lambdaJ.length}` });
+      }
+      this.lambdaJValue = d.lambdaJ.map((w, j) => checkWeight(`${path}.bandWeights[${j}]`, "a band weight", w));
+    }
+    // the term's cells hold this runner's dials while it holds the terms (else `claim` writes them)
+    if (holder.get(this.flow) === this) this.writeDials();
   }
 
-  /** λ of the flow's sparsity term (null without one). */
-  get lambda(): number | null {
-    return this.sparsityTerm ? this.sparsityTerm.lambda : null;
+  /**
+   * Makes the flow's terms this runner's: the images of its current and previous states in the
+   * smooth terms' caches, and its dials in the sparsity term's cells. Free when it holds them.
+   */
+  private claim(): void {
+    if (holder.get(this.flow) === this) return;
+    this.plan.observes[this.v].run();
+    this.writeDials();
+    holder.set(this.flow, this);
   }
 
-  set lambda(l: number | null) {
-    if (!this.sparsityTerm || l === null) return;
-    this.sparsityTerm.lambda = l;
-  }
-
-  /** Per-level multipliers of λ (coarsest first), as set by the user or the tuner. */
-  get lambdaJ(): number[] | null {
-    return this.userLambdaJ ? [...this.userLambdaJ] : null;
-  }
-
-  set lambdaJ(w: number[] | null) {
-    if (!this.sparsityTerm || !w) return;
-    this.userLambdaJ = [...w];
-    this.applyBandWeights();
-  }
-
-  /** Locked levels of the multiscale schedule get an infinite threshold (their coefficients stay 0). */
-  private applyBandWeights(): void {
+  /** λ and λ_j into the sparsity term's cells; levels the multiscale schedule holds locked get ∞ (their coefficients stay 0). */
+  private writeDials(): void {
     const t = this.sparsityTerm;
-    if (!t || !t.bandWeights) return;
-    const base = this.userLambdaJ ?? t.bandWeights.map(() => 1);
+    if (!t) return;
+    if (this.lambdaValue !== null) t.lambda = this.lambdaValue;
+    if (t.bandWeights) t.bandWeights = this.effectiveWeights();
+  }
+
+  /** λ_j with the levels the multiscale schedule holds locked at ∞. */
+  private effectiveWeights(): number[] {
+    const base = this.unlockedWeights();
     const active = this.multiscale ? this.multiscale.active : base.length;
-    t.bandWeights = base.map((w, j) => (j < active ? w : Number.POSITIVE_INFINITY));
+    return base.map((w, j) => (j < active ? w : Number.POSITIVE_INFINITY));
+  }
+
+  private unlockedWeights(): number[] {
+    return this.lambdaJValue ?? (this.sparsityTerm?.bandWeights ?? []).map(() => 1);
   }
 
   get levelActiveMax(): number | null {
@@ -307,13 +362,14 @@ export class FlowRunner {
 
   /** One accepted step (with line-search halvings and restarts redone inside). */
   step(): StepMetrics {
+    this.claim();
     const b = this.plan.buffers;
     const fam = this.family;
     let backtracks = 0;
     let restarted = false;
     for (;;) {
-      const beta = fam.momentum ? fam.beta(this.familyState) : 0;
-      b.beta.value = beta;
+      const momentum = fam.momentum(this.familyState);
+      b.momentum.value = momentum;
       this.plan.programs[this.v].run();
       let f = 0;
       for (const c of b.fAtX) f += c.value;
@@ -336,7 +392,8 @@ export class FlowRunner {
           if (++backtracks > MAX_BACKTRACKS) {
             throw new CflowError("LINE_SEARCH_FAILED", `line search: no sufficient decrease after ${MAX_BACKTRACKS} halvings (α = ${this.alphaValue})`, { path: "policies.flow.lineSearch" });
           }
-          this.alpha = this.alphaValue / 2;
+          this.alphaValue /= 2;
+          this.writeAlpha();
           continue;
         }
       }
@@ -346,7 +403,7 @@ export class FlowRunner {
         energyIncreased: E > this.energy + tolE,
         gradientUphill: b.metrics.view[1] > 0,
         restart: this.flowPolicy.restart,
-        usedMomentum: beta > 0,
+        usedMomentum: momentum > 0,
       });
       this.familyState = decision.state;
       restarted ||= decision.restarted;
@@ -366,7 +423,7 @@ export class FlowRunner {
         g,
         gradNorm: Math.sqrt(this.preconditioner ? b.metrics.view[1] : d2) / this.alphaValue,
         alpha: this.alphaValue,
-        beta,
+        momentum,
         restarted,
         backtracks,
         nnz: hasSparsity ? nnz : null,
@@ -381,7 +438,7 @@ export class FlowRunner {
     const { state, unlocked } = multiscaleUpdate(this.multiscalePolicy, this.multiscale, { iter: this.iter, prevEnergy: prevE, energy: E });
     this.multiscale = state;
     if (unlocked !== null) {
-      this.applyBandWeights();
+      this.writeDials();
       this.events?.emit("SCALE_ACTIVATED", { level: unlocked, levels: state.levels });
     }
     return state.active;
@@ -394,9 +451,7 @@ export class FlowRunner {
       x: b.X[r.cur].toArray(),
       xPrev: b.X[r.prev].toArray(),
       iter: this.iter,
-      alpha: this.alphaValue,
-      lambda: this.lambda,
-      lambdaJ: this.lambdaJ,
+      ...this.dials,
       family: { ...this.familyState },
       multiscale: this.multiscale ? { ...this.multiscale } : null,
       energy: this.energy,
@@ -406,12 +461,9 @@ export class FlowRunner {
   restore(s: RunnerSnapshot): void {
     this.load(s.x, s.xPrev);
     this.iter = s.iter;
-    this.alpha = s.alpha;
-    if (s.lambda !== null) this.lambda = s.lambda;
-    if (s.lambdaJ) this.userLambdaJ = [...s.lambdaJ];
     this.familyState = { ...s.family };
     this.multiscale = s.multiscale ? { ...s.multiscale } : null;
-    this.applyBandWeights();
+    this.setDials({ alpha: s.alpha, lambda: s.lambda, lambdaJ: s.lambdaJ });
     this.energy = s.energy;
   }
 

@@ -24,8 +24,11 @@ export interface StepPlanOptions {
 export class StepPlan {
   readonly buffers: StepBuffers;
   readonly programs: [Program, Program, Program];
-  /** Observes the current and previous state buffers of rotation 0 (after loading a state). */
-  readonly observe: Program;
+  /**
+   * One per rotation: observes its previous and current state buffers into the smooth terms'
+   * image caches (after loading a state, or when another runner of the flow used the caches).
+   */
+  readonly observes: [Program, Program, Program];
   readonly con: ConCells | null;
 
   constructor(
@@ -45,10 +48,13 @@ export class StepPlan {
       return p.build();
     };
     this.programs = [build(0), build(1), build(2)];
-    const o = new PlanBuilder(flow.kernel);
-    const r0 = rotation(0);
-    for (const idx of [r0.prev, r0.cur]) flow.smooth.forEach((t, i) => t.term.emitObserve(o, b.slot(b.X[idx], t.slot), idx, b.fAtX[i]));
-    this.observe = o.build();
+    const observe = (v: number) => {
+      const o = new PlanBuilder(flow.kernel);
+      const r = rotation(v);
+      for (const idx of [r.prev, r.cur]) flow.smooth.forEach((t, i) => t.term.emitObserve(o, b.slot(b.X[idx], t.slot), idx, b.fAtX[i]));
+      return o.build();
+    };
+    this.observes = [observe(0), observe(1), observe(2)];
   }
 
   /** The stages this flow's step runs, in order. */
@@ -60,13 +66,13 @@ export class StepPlan {
   private emitStage(p: PlanBuilder, stage: StepStage, r: Rotation): void {
     const { flow, family, buffers: b } = this;
     // the momentum point y: F_Dis writes it, the metrics read it
-    const y = family.momentum ? b.y : b.X[r.cur];
+    const y = family.hasMomentum ? b.y : b.X[r.cur];
     switch (stage) {
       case "con":
         emitCon(p, b, r, this.con!);
         return;
       case "dis":
-        emitDis(p, b, r, family.momentum);
+        emitDis(p, b, r, family.hasMomentum);
         return;
       case "multiForward":
         emitMultiForward(p, b, r);
@@ -107,7 +113,7 @@ export class StepPlan {
 
   dispose(): void {
     for (const p of this.programs) p.dispose();
-    this.observe.dispose();
+    for (const p of this.observes) p.dispose();
     this.buffers.dispose();
   }
 }

@@ -7,11 +7,11 @@ import { FlowRunner } from "./runner.js";
 const runners = new WeakMap<CompiledFlow, FlowRunner>();
 
 /**
- * One iteration of the flow from x with step η, strictly F_Dis → F_Multi⁺ → F_Proj → F_Multi⁻
- * (± F_Con), without momentum: the seed's `run_flow_step(x, compiled, eta, W)`. It runs the same
- * plan as every other caller. `W` must be the compiled flow's transform (or omitted).
+ * One iteration of the flow from x with step size α = `stepSize`, strictly F_Dis → F_Multi⁺ →
+ * F_Proj → F_Multi⁻ (± F_Con), without momentum. It runs the same plan as every other caller.
+ * `W` must be the compiled flow's transform (or omitted).
  */
-export function runFlowStep(x: RealArray, compiled: CompiledFlow, eta: number, W?: TransformOp | null): RealArray {
+export function runFlowStep(x: RealArray, compiled: CompiledFlow, stepSize: number, W?: TransformOp | null): RealArray {
   if (W !== undefined && W !== compiled.W) {
     throw new CflowError("TRANSFORM_MISMATCH", `runFlowStep: W (${W?.name ?? "identity"}) is not the compiled flow's transform (${compiled.W?.name ?? "identity"})`, {
       path: "runFlowStep.W",
@@ -25,8 +25,8 @@ export function runFlowStep(x: RealArray, compiled: CompiledFlow, eta: number, W
     runner = new FlowRunner(compiled, { family, policies: { multiscale: { ...compiled.policies.multiscale, mode: "off" } } });
     runners.set(compiled, runner);
   }
+  runner.setDials({ alpha: stepSize });
   runner.load(x);
-  runner.alpha = eta;
   runner.step();
   return runner.state;
 }

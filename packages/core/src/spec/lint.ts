@@ -37,7 +37,20 @@ export interface LintOptions {
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 const TOP_KEYS = ["name", "description", "dtype", "seed", "state", "data", "ops", "transforms", "terms", "invariants", "policies"];
-const POLICY_KEYS = ["flow", "multiscale", "gapDial", "sparsity", "lens", "certification", "budgets"];
+const POLICY_KEYS = ["flow", "multiscale", "tuner", "control", "sparsity", "lens", "certification", "budgets"];
+/** Where the keys of the former `policies.gapDial` went. */
+const GAP_DIAL_KEYS: Record<string, string> = {
+  enabled: "tuner.enabled",
+  policy: "tuner.policy",
+  seed: "tuner.seed",
+  widenFactor: "tuner.widenFactor",
+  maxAttempts: "control.maxAttempts",
+  validationIters: "control.validationIters",
+  moveCap: "control.moveCap",
+  ratioBounds: "control.ratioBounds",
+  noImprove: "control.noImprove",
+  lambdaCap: "control.lambdaCap",
+};
 const TERM_KEYS = ["name", "kind", "atom", "slot", "op", "target", "weight", "bandWeights", "units", "transform", "params"];
 const SLOT_KEYS = ["shape", "manifold", "init", "conjugateOf"];
 const INIT_WORDS = ["zeros", "ones", "random"];
@@ -149,6 +162,17 @@ class Linter {
       expected: allowed.join(", "),
       found: JSON.stringify(key),
       hint: near ? `did you mean "${near}"?` : undefined,
+    });
+  }
+
+  /** `policies.gapDial` was split into the tuner's options and the controller's limits: say where each key went. */
+  private movedGapDial(gd: unknown): void {
+    const keys = isRecord(gd) ? ownKeys(gd) : [];
+    const moves = keys.map((k) => `${k} → policies.${GAP_DIAL_KEYS[k] ?? "?"}`);
+    this.error("MOVED_KEY", "policies.gapDial", "policies.gapDial was split into policies.tuner (the tuner's options) and policies.control (the controller's limits)", {
+      expected: "policies.tuner { enabled, policy, perBand, seed, widenFactor, minStepDivisor } and policies.control { maxAttempts, validationIters, moveCap, ratioBounds, noImprove, lambdaCap, maxRollbacks }",
+      found: `policies.gapDial { ${keys.join(", ")} }`,
+      hint: moves.length > 0 ? `move ${moves.join(", ")}` : "move its keys to policies.tuner and policies.control",
     });
   }
 
@@ -706,7 +730,10 @@ class Linter {
       this.error("BAD_TYPE", "policies", "expected an object", { expected: `{ ${POLICY_KEYS.join(", ")} }`, found: describeValue(policies) });
       return;
     }
-    for (const k of ownKeys(policies)) if (!POLICY_KEYS.includes(k)) this.unknownKey(`policies.${k}`, k, POLICY_KEYS);
+    for (const k of ownKeys(policies)) {
+      if (k === "gapDial") this.movedGapDial(read(policies, k));
+      else if (!POLICY_KEYS.includes(k)) this.unknownKey(`policies.${k}`, k, POLICY_KEYS);
+    }
     const num = (path: string, v: unknown, ok: (x: number) => boolean, expected: string) => {
       if (v === undefined) return;
       if (typeof v !== "number" || !Number.isFinite(v) || !ok(v)) this.error("BAD_POLICY", path, `expected ${expected}`, { expected, found: describeValue(v) });
@@ -759,22 +786,41 @@ class Linter {
         });
       }
     }
-    const gd = section("gapDial", Object.keys(DEFAULTS.gapDial));
-    if (gd) {
-      num("policies.gapDial.maxAttempts", read(gd, "maxAttempts"), (x) => Number.isInteger(x) && x >= 1, "an integer ≥ 1");
-      num("policies.gapDial.widenFactor", read(gd, "widenFactor"), (x) => x > 1, "a factor > 1");
-      num("policies.gapDial.lambdaCap", read(gd, "lambdaCap"), (x) => x > 0, "a number > 0");
-      num("policies.gapDial.moveCap", read(gd, "moveCap"), (x) => x > 0 && x < 1, "a fraction in (0, 1)");
-      num("policies.gapDial.noImprove", read(gd, "noImprove"), (x) => Number.isInteger(x) && x >= 1, "an integer ≥ 1");
-      num("policies.gapDial.validationIters", read(gd, "validationIters"), (x) => Number.isInteger(x) && x >= 1, "an integer ≥ 1");
-      const rb = read(gd, "ratioBounds");
-      if (rb !== undefined && !(Array.isArray(rb) && rb.length === 2 && typeof rb[0] === "number" && typeof rb[1] === "number" && rb[0] > 0 && rb[0] <= 1 && rb[1] >= 1)) {
-        this.error("BAD_POLICY", "policies.gapDial.ratioBounds", "expected [low, high] with 0 < low ≤ 1 ≤ high", { expected: "[0.5, 2]", found: describeValue(rb) });
+    const tuner = section("tuner", Object.keys(DEFAULTS.tuner));
+    if (tuner) {
+      const bool = (path: string, v: unknown) => {
+        if (v !== undefined && typeof v !== "boolean") this.error("BAD_POLICY", path, "expected true or false", { expected: "boolean", found: describeValue(v) });
+      };
+      bool("policies.tuner.enabled", read(tuner, "enabled"));
+      bool("policies.tuner.perBand", read(tuner, "perBand"));
+      num("policies.tuner.widenFactor", read(tuner, "widenFactor"), (x) => x > 1, "a factor > 1");
+      num("policies.tuner.minStepDivisor", read(tuner, "minStepDivisor"), (x) => x > 1, "a divisor > 1");
+      const seed = read(tuner, "seed");
+      if (seed !== undefined) {
+        if (!isRecord(seed)) this.error("BAD_TYPE", "policies.tuner.seed", "expected an object", { expected: "{ statistic, k }", found: describeValue(seed) });
+        else {
+          for (const k of ownKeys(seed)) if (!["statistic", "k"].includes(k)) this.unknownKey(`policies.tuner.seed.${k}`, k, ["statistic", "k"]);
+          oneOf("policies.tuner.seed.statistic", read(seed, "statistic"), ["median", "mad"]);
+          num("policies.tuner.seed.k", read(seed, "k"), (x) => x > 0, "a factor > 0");
+        }
       }
-      const policy = read(gd, "policy");
+      const policy = read(tuner, "policy");
       if (policy !== undefined) {
         const tuners = this.registry.policies.list().filter((e) => e.value.kind === "tuner").map((e) => e.name);
-        oneOf("policies.gapDial.policy", policy, tuners, true);
+        oneOf("policies.tuner.policy", policy, tuners, true);
+      }
+    }
+    const control = section("control", Object.keys(DEFAULTS.control));
+    if (control) {
+      num("policies.control.maxAttempts", read(control, "maxAttempts"), (x) => Number.isInteger(x) && x >= 1, "an integer ≥ 1");
+      num("policies.control.validationIters", read(control, "validationIters"), (x) => Number.isInteger(x) && x >= 1, "an integer ≥ 1");
+      num("policies.control.moveCap", read(control, "moveCap"), (x) => x > 0 && x < 1, "a fraction in (0, 1)");
+      num("policies.control.noImprove", read(control, "noImprove"), (x) => Number.isInteger(x) && x >= 1, "an integer ≥ 1");
+      num("policies.control.lambdaCap", read(control, "lambdaCap"), (x) => x > 0, "a number > 0");
+      num("policies.control.maxRollbacks", read(control, "maxRollbacks"), (x) => Number.isInteger(x) && x >= 0, "an integer ≥ 0");
+      const rb = read(control, "ratioBounds");
+      if (rb !== undefined && !(Array.isArray(rb) && rb.length === 2 && typeof rb[0] === "number" && typeof rb[1] === "number" && rb[0] > 0 && rb[0] <= 1 && rb[1] >= 1)) {
+        this.error("BAD_POLICY", "policies.control.ratioBounds", "expected [low, high] with 0 < low ≤ 1 ≤ high", { expected: "[0.5, 2]", found: describeValue(rb) });
       }
     }
     const sp = section("sparsity", Object.keys(DEFAULTS.sparsity));

@@ -3,11 +3,12 @@ import type { PoliciesSpec } from "./types.js";
 
 type Defaults = typeof DEFAULTS;
 
-/** Every policy with the defaults of DESIGN §2 filled in (what the compiler and controller read). */
+/** Every policy with the defaults filled in (what the compiler and controller read). */
 export interface ResolvedPolicies {
   flow: Defaults["flow"];
   multiscale: Defaults["multiscale"];
-  gapDial: Defaults["gapDial"];
+  tuner: Defaults["tuner"];
+  control: Defaults["control"];
   sparsity: Defaults["sparsity"];
   lens: Defaults["lens"];
   certification: Defaults["certification"];
@@ -19,7 +20,8 @@ export function resolvePolicies(p: PoliciesSpec | undefined): ResolvedPolicies {
   return {
     flow: { ...DEFAULTS.flow, ...defined(s.flow) },
     multiscale: { ...DEFAULTS.multiscale, ...defined(s.multiscale) },
-    gapDial: { ...DEFAULTS.gapDial, ...defined(s.gapDial), seed: { ...DEFAULTS.gapDial.seed, ...defined(s.gapDial?.seed) } },
+    tuner: { ...DEFAULTS.tuner, ...defined(s.tuner), seed: { ...DEFAULTS.tuner.seed, ...defined(s.tuner?.seed) } },
+    control: { ...DEFAULTS.control, ...defined(s.control) },
     sparsity: { ...DEFAULTS.sparsity, ...defined(s.sparsity) },
     lens: { ...DEFAULTS.lens, ...defined(s.lens) },
     certification: { ...DEFAULTS.certification, ...defined(s.certification) },

@@ -95,13 +95,13 @@ export interface FlowPolicySpec {
   family?: FlowFamilyName | (string & {});
   /** Adaptive restart for the accelerated family. */
   restart?: "function" | "gradient" | "none";
-  /** α = stepScale/β with 0 < stepScale < 2 (default 1). */
+  /** α = stepScale/L with 0 < stepScale < 2 (default 1; L the Lipschitz constant of ∇f). */
   stepScale?: number;
-  /** Backtracking: "auto" when β is unknown or proves too small. */
+  /** Backtracking: "auto" when L is estimated rather than known. */
   lineSearch?: "auto" | "always" | "never";
   /** Damping rate for hamiltonian_damped (0 = conservative leapfrog). */
   damping?: number;
-  /** Time step for hamiltonian_damped (default: 0.5/√β). */
+  /** Time step for hamiltonian_damped (default: 0.5/√L). */
   dt?: number;
 }
 
@@ -115,26 +115,44 @@ export interface MultiscaleSpec {
   residualDrop?: number;
 }
 
-export interface GapDialSpec {
+/**
+ * The tuner's options (`policies.tuner`): which policy proposes moves and how. The limits every
+ * move must respect are the controller's (`policies.control`).
+ */
+export interface TunerSpec {
+  /** false: the run never tunes (it still certifies and polishes). Default true. */
   enabled?: boolean;
-  /** Remediation attempts in the feasibility sweep (M). */
-  maxAttempts?: number;
-  /** λ multiplier per remediation attempt. */
-  widenFactor?: number;
-  /** Largest λ the sweep may reach. */
-  lambdaCap?: number;
-  /** Largest relative change of a dial per trial (±20%). */
-  moveCap?: number;
-  /** Allowed ratio of adjacent-scale λ_j. */
-  ratioBounds?: [number, number];
-  /** Trials without improvement before stopping (N_no_improve). */
-  noImprove?: number;
-  /** Iterations of the short validation run after a move. */
-  validationIters?: number;
-  /** How λ_j are seeded from band statistics. */
-  seed?: { statistic?: "median" | "mad"; k?: number };
-  /** Registered tuner policy (default "gap-dial"). */
+  /** Registered tuner policy (default "gap-dial"; plugins add others, e.g. "golden-section"). */
   policy?: string;
+  /** Gap Dial: seed and tune one λ_j per detail level from band statistics, not only the global λ. Default false. */
+  perBand?: boolean;
+  /** How λ_j are seeded from band statistics: median(|W_j x|)·k or the MAD·k. */
+  seed?: { statistic?: "median" | "mad"; k?: number };
+  /** λ multiplier per remediation attempt of the feasibility sweep. */
+  widenFactor?: number;
+  /** Gap Dial: a move below moveCap/minStepDivisor ends the search. */
+  minStepDivisor?: number;
+}
+
+/**
+ * The controller's limits on the run's trials and dials (`policies.control`): enforced by the
+ * controller alone, whatever the tuner proposes.
+ */
+export interface ControlSpec {
+  /** Certification attempts of the feasibility sweep before the run ends RED (M). */
+  maxAttempts?: number;
+  /** Iterations of the warm-up before each certificate attempt and of the validation run after a move. */
+  validationIters?: number;
+  /** Largest relative change of a dial in one trial (±20%). */
+  moveCap?: number;
+  /** Allowed ratio λ_j/λ_{j+1} of adjacent levels. */
+  ratioBounds?: [number, number];
+  /** Trials without improvement before tuning stops (N_no_improve). */
+  noImprove?: number;
+  /** Largest λ a move may reach. */
+  lambdaCap?: number;
+  /** Rollbacks allowed per run before tuning stops. */
+  maxRollbacks?: number;
 }
 
 export interface SparsitySpec {
@@ -179,7 +197,8 @@ export interface BudgetsSpec {
 export interface PoliciesSpec {
   flow?: FlowPolicySpec;
   multiscale?: MultiscaleSpec;
-  gapDial?: GapDialSpec;
+  tuner?: TunerSpec;
+  control?: ControlSpec;
   sparsity?: SparsitySpec;
   lens?: LensSpec;
   certification?: CertificationSpec;

@@ -60,8 +60,11 @@ export interface Checkpoint {
   rngKey: RngKey;
 }
 
+/** How a run ended (RUN_FINISHED `status`). */
+export type RunStatus = "FINISHED" | "CERT_FAIL" | "RED" | "TIMEOUT" | "CANCELLED" | "ERROR";
+
 export interface RunSummary {
-  status: "FINISHED" | "CERT_FAIL" | "RED" | "TIMEOUT" | "CANCELLED" | "ERROR";
+  status: RunStatus;
   phase: Phase;
   iters: number;
   finalEnergy: number | null;
@@ -75,20 +78,29 @@ export interface RunSummary {
 }
 
 /**
- * The recorder port: where a run's manifest, telemetry, events and checkpoints go. The controller
- * calls `telemetry` and `event` synchronously in its loop (implementations buffer) and awaits
- * `flush`, `checkpoint` and `finish` at its own pace.
+ * Where a run's record goes: a plain object with a name and any of the lifecycle methods below
+ * (the flight recorder `recorder()`, a live display, a test's memory). The controller calls every
+ * sink, in the order the sinks were given, at these points:
+ *
+ * 1. `start(info)` once, awaited, before the first event;
+ * 2. `event(e)` and `telemetry(row)` synchronously, as they happen (implementations buffer);
+ * 3. after each step, `flushDue()`; when it answers true, `flush()`, awaited;
+ * 4. `checkpoint(c)`, awaited, whenever the controller writes a checkpoint;
+ * 5. `finish(summary)` once, awaited, after the last event (RUN_FINISHED) and checkpoint.
+ *
+ * An error thrown by a sink ends the run (status ERROR) and reaches the caller tagged with the
+ * sink's name and the method (`CflowError.details.hook`, e.g. "recorder.checkpoint").
  */
-export interface RecorderSink {
+export interface RunSink {
   readonly name: string;
-  /** The run's id (the capsule's directory name): the controller passes it as `RunStartInfo.runId`. */
-  readonly runId: string;
-  start(info: RunStartInfo): Promise<void>;
-  telemetry(row: TelemetryRow): void;
-  event(e: FlowEvent): void;
-  /** Whether buffered rows are due to be flushed (K rows or T seconds since the last flush). */
-  flushDue(): boolean;
-  flush(): Promise<void>;
-  checkpoint(c: Checkpoint): Promise<void>;
-  finish(summary: RunSummary): Promise<void>;
+  /** Set when the sink names the run (the recorder: its capsule's directory): the run takes this id. */
+  readonly runId?: string;
+  start?(info: RunStartInfo): void | Promise<void>;
+  event?(e: FlowEvent): void;
+  telemetry?(row: TelemetryRow): void;
+  /** Whether buffered rows are due to be written (the recorder: K rows or T seconds since the last flush). */
+  flushDue?(): boolean;
+  flush?(): void | Promise<void>;
+  checkpoint?(c: Checkpoint): void | Promise<void>;
+  finish?(summary: RunSummary): void | Promise<void>;
 }

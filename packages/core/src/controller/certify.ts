@@ -1,0 +1,93 @@
+import type { Certificate } from "../ports/certificates.js";
+import type { Json } from "../ports/events.js";
+import type { TelemetryRow } from "../ports/telemetry.js";
+import { foldIn } from "../rng.js";
+import { newlyActive } from "./certificate-cadence.js";
+import type { CertificateRecord, RunContext } from "./context.js";
+import { sameDials } from "./dials.js";
+import { callHook } from "./hooks.js";
+import type { ControllerState, Saved } from "./state.js";
+import { coefficients } from "./stepping.js";
+import { rowFor } from "./telemetry.js";
+
+/**
+ * Certifies the current iterate with the certificate hook: the smooth part's Hessian (on a
+ * manifold flow, the chart-aware operator in intrinsic tangent coordinates), restricted to the
+ * support of the exact W-space coefficients when the flow has a sparsity prox, under the run's
+ * gates. Emits CERT_PASS or CERT_FAIL and puts η_dd and γ in `row` — the row of the step it is
+ * evaluated at — or records a row of its own.
+ */
+export function certify(s: ControllerState, ctx: RunContext, stage: CertificateRecord["stage"], row: TelemetryRow | undefined, attempt: number): Certificate {
+  const hook = ctx.certify!;
+  const r = ctx.runner;
+  const flow = ctx.flow;
+  const x = r.state;
+  const tangent = flow.tangentOperator(x);
+  const sparse = flow.prox.some((p) => p.term.sparsity);
+  const cert = callHook(hook.name, "certify", () =>
+    hook.certify({
+      L_apply: tangent ? (v, out) => tangent.apply(v, out) : (v, out) => flow.L_apply(v, out, x),
+      n: tangent ? tangent.n : flow.n,
+      dtype: flow.dtype,
+      W: tangent ? null : flow.W,
+      coefficients: sparse && !tangent ? coefficients(s, ctx) : null,
+      translationInvariant: !tangent && translationInvariant(ctx),
+      structure: tangent ? null : flow.hessianStructure(),
+      gates: { etaMax: ctx.config.certification.etaMax, gammaMin: ctx.config.certification.gammaMin },
+      key: foldIn(ctx.key, r.iter),
+    }),
+  );
+  s.certificates++;
+  ctx.journal.lastCertificate = cert;
+  ctx.journal.certificates.push({ iter: r.iter, phase: s.phase, stage, certificate: cert });
+  const d = r.dials;
+  const payload: { [key: string]: Json } = {
+    stage,
+    eta_dd: cert.etaDD,
+    ...(Number.isFinite(cert.gamma) ? { gamma: cert.gamma } : {}),
+    ...(Number.isFinite(cert.gammaGershgorin) ? { gamma_gershgorin: cert.gammaGershgorin } : {}),
+    method: cert.method,
+    size: cert.size,
+    alpha: d.alpha,
+    ms: cert.cost.ms,
+  };
+  if (d.lambda !== null) payload.lambda = d.lambda;
+  if (!cert.pass) Object.assign(payload, { reasons: cert.reasons, attempt });
+  ctx.emit(cert.pass ? "CERT_PASS" : "CERT_FAIL", payload);
+  if (row) {
+    row.etaDD = cert.etaDD;
+    row.gamma = Number.isFinite(cert.gamma) ? cert.gamma : null;
+  } else ctx.telemetry(rowFor(s, ctx, null, cert));
+  return cert;
+}
+
+/** One slot on a shift-covariant transform, and every smooth term's Hessian constant and shift-invariant. */
+function translationInvariant(ctx: RunContext): boolean {
+  const f = ctx.flow;
+  return f.slots.length === 1 && f.W !== null && typeof f.W.translationStride === "function" && f.smooth.length > 0 && f.smooth.every((t) => t.term.translationInvariantHessian === true);
+}
+
+/**
+ * Whether the polish re-certifies at iteration `iter` (the rule is `certificateCadence`'s), and
+ * whether the flow changed since the certified state — the last good one: every GREEN
+ * certificate that passes makes its state the last good one, and rollbacks return to it.
+ */
+export function certificateDue(s: ControllerState, ctx: RunContext, iter: number): { changed: boolean } | null {
+  if (s.phase !== "GREEN" || !ctx.certify) return null;
+  const cadence = ctx.cadence;
+  const base = s.lastGood;
+  const since = base ? iter - base.snap.iter : iter;
+  if (!cadence.isReview(since)) return null;
+  const changed = !base || changedSince(s, ctx, base);
+  return cadence.due(s.certInterval, since, changed) ? { changed } : null;
+}
+
+/** A dial moved, the support grew beyond the certified one, or the operator depends on the state. */
+function changedSince(s: ControllerState, ctx: RunContext, base: Saved): boolean {
+  const f = ctx.flow;
+  const constantOperator = f.smooth.every((t) => t.term.quadratic) && f.slots.every((sl) => sl.manifold === null);
+  if (!constantOperator) return true;
+  const b = base.snap;
+  if (!sameDials(ctx.runner.dials, { lambda: b.lambda, lambdaJ: b.lambdaJ, alpha: b.alpha })) return true;
+  return base.coefficients !== null && newlyActive(coefficients(s, ctx), base.coefficients) > 0;
+}

@@ -1,0 +1,268 @@
+import type { CompiledFlow } from "../compiler/types.js";
+import type { RealArray } from "../dtype.js";
+import { CflowError } from "../errors.js";
+import type { TracePoint } from "../ports/certificates.js";
+import type { Json, Phase } from "../ports/events.js";
+import type { RunStatus } from "../ports/sink.js";
+import type { Dials } from "../ports/tuner.js";
+import type { RunnerSnapshot } from "../runtime/runner.js";
+
+/** The stage a run is in — and, in a checkpoint, the one a resumed run continues with. */
+export type Stage = "feasibility" | "tuning" | "polish" | "done";
+
+/**
+ * A state the controller may return to, with the W-space coefficients it was synthesised from:
+ * recomputing them as W x after a restore would count rounding noise as support (in float32
+ * especially) and certify a different active set than the one the state came from.
+ */
+export interface Saved {
+  snap: RunnerSnapshot;
+  coefficients: RealArray | null;
+}
+
+/**
+ * A certification attempt or a tuner trial under way — what a run cut short in the middle of one
+ * (cancelled, or a budget spent) records in its checkpoint, so that a resumed run finishes it
+ * from where it stood, exactly as an uninterrupted run would have.
+ */
+export type InFlight =
+  | {
+      kind: "attempt";
+      attempt: number;
+      /** Warm-up iterations done. */
+      done: number;
+      /** The state the attempt started from (its rollback target on a non-finite energy). */
+      start: Saved;
+    }
+  | {
+      kind: "trial";
+      trial: number;
+      from: Dials;
+      to: Dials;
+      /** Validation iterations done; the trial's rollback target is the last good state. */
+      done: number;
+    };
+
+/**
+ * The controller's state: everything a run's phases read and advance besides the runner (whose
+ * own state — iterate, dials, momentum, multiscale schedule — is its snapshot). One record, live
+ * during the run and serialisable: a checkpoint is its encoding (`encodeState`), and a resumed
+ * run continues from its decoding (`decodeState`).
+ */
+export interface ControllerState {
+  phase: Phase;
+  stage: Stage;
+  /** Tuner trials proposed so far. */
+  trial: number;
+  rollbacks: number;
+  /** Accepted or rejected trials since the tuning score last improved (`policies.control.noImprove` ends tuning). */
+  trialsWithoutImprovement: number;
+  /** Best score of an accepted move (+∞: none yet). */
+  bestMetric: number;
+  lyapunovViolations: number;
+  lyapunovWorst: number;
+  driftMax: number;
+  /** The last step of the energy trace (the descent check compares consecutive steps). */
+  trace: TracePoint | null;
+  /** The last certified (GREEN) state: the rollback target. */
+  lastGood: Saved | null;
+  /** The last good state is the current one (no step since it was saved or restored). */
+  lastGoodIsCurrent: boolean;
+  /** The attempt or trial under way (null between them and outside feasibility and tuning). */
+  inFlight: InFlight | null;
+  /** The polish's certificate interval (`certificateCadence`). */
+  certInterval: number;
+  /** Certificates evaluated so far, earlier sessions of a resumed run included. */
+  certificates: number;
+  /** The tuner policy's own state (JSON, its `init`/`update` results). */
+  tunerState: Json;
+  /** Exact coefficients of the current state after a restore (null: the runner's own are current). */
+  restoredCoefficients: RealArray | null;
+  /** How the run ended; null while it goes on (never in a checkpoint). */
+  status: RunStatus | null;
+}
+
+export function initialState(certInterval: number): ControllerState {
+  return {
+    phase: "AMBER",
+    stage: "feasibility",
+    trial: 0,
+    rollbacks: 0,
+    trialsWithoutImprovement: 0,
+    bestMetric: Number.POSITIVE_INFINITY,
+    lyapunovViolations: 0,
+    lyapunovWorst: 0,
+    driftMax: 0,
+    trace: null,
+    lastGood: null,
+    lastGoodIsCurrent: false,
+    inFlight: null,
+    certInterval,
+    certificates: 0,
+    tunerState: null,
+    restoredCoefficients: null,
+    status: null,
+  };
+}
+
+/** The trial the current rows and events belong to (null outside one). */
+export function trialOf(s: ControllerState): number | null {
+  return s.inFlight?.kind === "trial" ? s.inFlight.trial : null;
+}
+
+/** Names of the checkpoint arrays beyond the state slots (slot names never contain a dot). */
+const COEFFS = { current: "coefficients.current", lastGood: "coefficients.last_good", attemptStart: "coefficients.attempt_start" } as const;
+
+/**
+ * A checkpoint's part from the controller: its JSON (`controller_state`), the tuner's state and
+ * the arrays — the state slots by name, `prev.<slot>`, `last_good.<slot>` and
+ * `last_good.prev.<slot>` (unless the last good state is the current one), `attempt_start.<slot>`
+ * and `attempt_start.prev.<slot>` (an attempt in flight), and for sparse flows the exact W-space
+ * coefficients of each (SCHEMA.md "Checkpoints").
+ */
+export interface EncodedState {
+  json: Json;
+  tunerState: Json;
+  arrays: Record<string, RealArray>;
+}
+
+/**
+ * The state record as a checkpoint holds it. `runner` is the runner's snapshot and
+ * `coefficients` the current state's exact W-space coefficients (null without a sparsity prox).
+ */
+export function encodeState(s: ControllerState, runner: RunnerSnapshot, coefficients: RealArray | null, flow: CompiledFlow): EncodedState {
+  const arrays: Record<string, RealArray> = {};
+  const put = (prefix: string, x: RealArray) => {
+    for (const [slot, v] of Object.entries(flow.unflatten(x))) arrays[prefix + slot] = v;
+  };
+  put("", runner.x);
+  put("prev.", runner.xPrev);
+  if (coefficients) arrays[COEFFS.current] = coefficients;
+  // the last good state is often the current one (after a GREEN certificate, an acceptance or a rollback): not written twice
+  if (s.lastGood && !s.lastGoodIsCurrent) {
+    put("last_good.", s.lastGood.snap.x);
+    put("last_good.prev.", s.lastGood.snap.xPrev);
+    if (s.lastGood.coefficients) arrays[COEFFS.lastGood] = s.lastGood.coefficients;
+  }
+  const f = s.inFlight;
+  if (f?.kind === "attempt") {
+    put("attempt_start.", f.start.snap.x);
+    put("attempt_start.prev.", f.start.snap.xPrev);
+    if (f.start.coefficients) arrays[COEFFS.attemptStart] = f.start.coefficients;
+  }
+  const inFlight: Json =
+    f === null
+      ? null
+      : f.kind === "attempt"
+        ? { kind: f.kind, attempt: f.attempt, done: f.done, start: snapshotJson(f.start.snap) }
+        : { kind: f.kind, trial: f.trial, from: { ...f.from }, to: { ...f.to }, done: f.done };
+  const json: Json = {
+    phase: s.phase,
+    stage: s.stage,
+    trial: s.trial,
+    rollbacks: s.rollbacks,
+    trialsWithoutImprovement: s.trialsWithoutImprovement,
+    bestMetric: Number.isFinite(s.bestMetric) ? s.bestMetric : null,
+    lyapunovViolations: s.lyapunovViolations,
+    lyapunovWorst: s.lyapunovWorst,
+    driftMax: s.driftMax,
+    trace: s.trace && Number.isFinite(s.trace.E) && Number.isFinite(s.trace.gradNorm) ? { ...s.trace } : null,
+    runner: snapshotJson(runner),
+    lastGood: s.lastGood ? snapshotJson(s.lastGood.snap) : null,
+    lastGoodIsCurrent: s.lastGoodIsCurrent,
+    inFlight,
+    certInterval: s.certInterval,
+    certificates: s.certificates,
+  };
+  return { json, tunerState: s.tunerState, arrays };
+}
+
+/** What a checkpoint gives back: the controller's state record and the runner's snapshot. */
+export interface DecodedState {
+  state: ControllerState;
+  runner: RunnerSnapshot;
+}
+
+/**
+ * The inverse of `encodeState`: the record and the runner snapshot from a checkpoint's
+ * `controller_state`, tuner state and arrays. Reads every checkpoint written since schema_version
+ * 1 (the format has not changed); anything else is refused, naming what is missing.
+ */
+export function decodeState(json: Json, tunerState: Json, arrays: Record<string, RealArray>, flow: CompiledFlow, certInterval: number): DecodedState {
+  const cs = expectRecord(json, "controller_state");
+  for (const key of ["phase", "stage", "trial", "rollbacks", "trialsWithoutImprovement", "runner"]) {
+    if (cs[key] === undefined) {
+      throw new CflowError("BAD_CHECKPOINT", `controller_state.${key} is missing: this checkpoint was not written by runCertified`, { path: `controller_state.${key}`, expected: "a value", found: "undefined" });
+    }
+  }
+  const gather = (prefix: string): RealArray | null => {
+    const parts: Record<string, RealArray> = {};
+    for (const s of flow.slots) {
+      const a = arrays[prefix + s.name];
+      if (!a) return null;
+      parts[s.name] = a;
+    }
+    return flow.flatten(parts);
+  };
+  const saved = (meta: Json, prefix: string, coefficients: RealArray | null): Saved | null => {
+    const x = gather(prefix);
+    if (!x) return null;
+    return { snap: { ...snapshotMeta(meta), x, xPrev: gather(`${prefix}prev.`) ?? x }, coefficients };
+  };
+  const current = saved(cs.runner, "", arrays[COEFFS.current] ?? null);
+  if (!current) throw new CflowError("BAD_CHECKPOINT", "the checkpoint holds no state array for every slot", { path: "checkpoint.arrays", expected: flow.slots.map((s) => s.name).join(", "), found: Object.keys(arrays).join(", ") });
+  const lastGoodIsCurrent = cs.lastGoodIsCurrent === true;
+  let lastGood: Saved | null = null;
+  if (cs.lastGood && lastGoodIsCurrent) lastGood = { snap: { ...snapshotMeta(cs.lastGood), x: current.snap.x, xPrev: current.snap.xPrev }, coefficients: current.coefficients };
+  else if (cs.lastGood) lastGood = saved(cs.lastGood, "last_good.", arrays[COEFFS.lastGood] ?? null);
+  let inFlight: InFlight | null = null;
+  const f = cs.inFlight as { kind?: string; attempt: number; trial: number; done: number; start: Json; from: Json; to: Json } | null | undefined;
+  if (f?.kind === "attempt") {
+    const start = saved(f.start, "attempt_start.", arrays[COEFFS.attemptStart] ?? null);
+    if (!start) throw new CflowError("BAD_CHECKPOINT", "an attempt in flight without its start state (attempt_start.<slot>)", { path: "checkpoint.arrays", expected: "attempt_start.<slot>", found: Object.keys(arrays).join(", ") });
+    inFlight = { kind: "attempt", attempt: f.attempt, done: f.done, start };
+  } else if (f?.kind === "trial") inFlight = { kind: "trial", trial: f.trial, from: dialsFrom(f.from), to: dialsFrom(f.to), done: f.done };
+  const state: ControllerState = {
+    phase: cs.phase as Phase,
+    stage: cs.stage as Stage,
+    trial: cs.trial as number,
+    rollbacks: cs.rollbacks as number,
+    trialsWithoutImprovement: cs.trialsWithoutImprovement as number,
+    bestMetric: typeof cs.bestMetric === "number" ? cs.bestMetric : Number.POSITIVE_INFINITY,
+    lyapunovViolations: (cs.lyapunovViolations as number | undefined) ?? 0,
+    lyapunovWorst: (cs.lyapunovWorst as number | undefined) ?? 0,
+    driftMax: (cs.driftMax as number | undefined) ?? 0,
+    trace: cs.trace ? (cs.trace as unknown as TracePoint) : null,
+    lastGood,
+    lastGoodIsCurrent: lastGood !== null && lastGoodIsCurrent,
+    inFlight,
+    certInterval: (cs.certInterval as number | undefined) ?? certInterval,
+    certificates: (cs.certificates as number | undefined) ?? 0,
+    tunerState,
+    restoredCoefficients: current.coefficients,
+    status: null,
+  };
+  return { state, runner: current.snap };
+}
+
+/** A runner snapshot without its arrays (they travel as checkpoint arrays). */
+function snapshotJson(s: RunnerSnapshot): Json {
+  return { iter: s.iter, alpha: s.alpha, lambda: s.lambda, lambdaJ: s.lambdaJ, family: s.family, multiscale: s.multiscale, energy: Number.isFinite(s.energy) ? s.energy : null };
+}
+
+function snapshotMeta(j: Json): Omit<RunnerSnapshot, "x" | "xPrev"> {
+  const m = expectRecord(j, "controller_state.runner") as unknown as Omit<RunnerSnapshot, "x" | "xPrev" | "energy"> & { energy: number | null };
+  return { ...m, energy: m.energy ?? Number.NaN };
+}
+
+function dialsFrom(j: Json): Dials {
+  const o = expectRecord(j, "controller_state.inFlight");
+  return { alpha: o.alpha as number, lambda: (o.lambda ?? null) as number | null, lambdaJ: (o.lambdaJ ?? null) as number[] | null };
+}
+
+function expectRecord(j: Json | undefined, path: string): { [key: string]: Json } {
+  if (j === null || j === undefined || typeof j !== "object" || Array.isArray(j)) {
+    throw new CflowError("BAD_CHECKPOINT", `${path} is not an object`, { path, expected: "an object", found: j === undefined ? "undefined" : JSON.stringify(j) });
+  }
+  return j;
+}
