@@ -4,7 +4,7 @@ import { exitCodeForRun } from "../exit-codes.js";
 import type { Output } from "../output.js";
 import { formatDuration, formatNumber } from "../report/format.js";
 import { phaseColor } from "../style.js";
-import { certificateJson, certificateSummary } from "./certificate-text.js";
+import { certificateJson, certificateSummary, errorBarLine } from "./certificate-text.js";
 import type { RunOutcome } from "./execute-run.js";
 
 /** Prints a finished (or stopped) run — capsule path last, so scripts can take the last line — and returns its exit code. */
@@ -46,6 +46,8 @@ export function reportRun(outcome: RunOutcome, compiled: CompiledFlow, out: Outp
         const { line, details } = certificateSummary(last.certificate, gates, s, restricted);
         lines.push(`certificate (${last.stage}, iteration ${last.iter}): ${line}`);
         for (const r of details) lines.push(`  ${s.dim("-")} ${r}`);
+        const bar = errorBarLine(last.certificate);
+        if (bar) lines.push(bar);
       } else lines.push("certificate: none evaluated");
       if (trials > 0) lines.push(`tuning: ${trials} trial${trials === 1 ? "" : "s"}, ${accepted} accepted, ${rollbacks} rollback${rollbacks === 1 ? "" : "s"}${result.dials.lambda !== null ? ` · λ = ${formatNumber(result.dials.lambda)}` : ""}`);
       if (outcome.report) lines.push(`report:  ${rel(outcome.report)}`);
