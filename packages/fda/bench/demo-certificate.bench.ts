@@ -35,7 +35,7 @@ export default async function (): Promise<void> {
   const { compiled } = compileFlow(spec.default, { dtype: "float64", seed: 1, params: { size: String(SIZE) } });
   const hook = fda();
   const runner = new FlowRunner(compiled);
-  runner.lambda = LAMBDA;
+  runner.setDials({ lambda: LAMBDA });
   const tFlow = performance.now();
   for (let k = 0; k < ITERS; k++) runner.step();
   const flowMs = performance.now() - tFlow;
@@ -63,11 +63,11 @@ export default async function (): Promise<void> {
   console.log(line("cold (class rows built)", cold.cert, cold.wall));
   const again = timed(ctxAt(u0, ITERS + 1));
   console.log(line("same support again", again.cert, again.wall));
-  runner.lambda = LAMBDA * 4;
+  runner.setDials({ lambda: LAMBDA * 4 });
   for (let k = 0; k < ITERS; k++) runner.step();
   const inside = timed(ctxAt(Float64Array.from(runner.coefficients()), 2 * ITERS));
   console.log(line(`after λ ×4 (${ITERS} iterations)`, inside.cert, inside.wall));
-  runner.lambda = LAMBDA / 1.2;
+  runner.setDials({ lambda: LAMBDA / 1.2 });
   for (let k = 0; k < ITERS; k++) runner.step();
   const grown = timed(ctxAt(Float64Array.from(runner.coefficients()), 3 * ITERS));
   console.log(line(`after λ ÷1.2 (a support not inside)`, grown.cert, grown.wall));

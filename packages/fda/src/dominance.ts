@@ -42,8 +42,9 @@ export interface DominanceOptions {
   tol?: number;
   /**
    * A gate η_max to decide rather than ρ(|J|) to resolve: stop as soon as the lower bound exceeds it
-   * (the gate fails for certain), or the upper bound is at most it while the lower bound is ≥ 1 (the
-   * gate passes, and no scaling can make Gershgorin's discs positive: a sharper v is of no use).
+   * (the gate fails for certain) and the upper bound is below the plain η_dd (so the scaled one is
+   * the one reported), or the upper bound is at most it while the lower bound is ≥ 1 (the gate
+   * passes, and no scaling can make Gershgorin's discs positive: a sharper v is of no use).
    */
   decide?: number;
 }
@@ -102,7 +103,7 @@ export function dominance(R: RestrictedMatrix, options: DominanceOptions = {}): 
       history.push(upper);
       if (upper <= lower * (1 + tol) || (it >= 100 && history[it - 100] - upper <= tol * upper)) break;
       const gate = options.decide;
-      if (gate !== undefined && (lower > gate || ((1 + rel) * upper + rel <= gate && lower >= 1))) break;
+      if (gate !== undefined && ((lower > gate && (1 + rel) * upper + rel < plain) || ((1 + rel) * upper + rel <= gate && lower >= 1))) break;
       let mx = 0;
       for (let i = 0; i < n; i++) {
         v[i] += w[i];

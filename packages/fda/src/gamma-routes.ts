@@ -3,8 +3,9 @@ import { congruenceGamma } from "./congruence-gamma.js";
 import type { Dominance } from "./dominance.js";
 import { type GammaCertificate, gershgorinGamma, lambdaMaxUpper } from "./gamma-certificate.js";
 import { inertiaGamma } from "./inertia-gamma.js";
+import { lanczos } from "./lanczos.js";
 import type { RestrictedMatrix } from "./restricted-matrix.js";
-import { csrNonzeros } from "./sparse-symmetric.js";
+import { csrMultiply, csrNonzeros } from "./sparse-symmetric.js";
 
 /** When each γ route is tried (README "Certificates"; the sizes are measured in BENCHMARKS.md). */
 export interface GammaRouteOptions {
@@ -37,10 +38,11 @@ export interface GammaChain {
  * Decides λ_min(L_S) ≥ γ_min by the routes in order of cost — Gershgorin, Gershgorin after the
  * Collatz–Wielandt scaling (both free once L̂_S is assembled), the inertia of L̂_S − s·I (one
  * factorisation, proven; small or sparse L̂_S), the block congruence (probabilistic) — stopping at
- * the first that decides. The inertia and congruence routes shift at the gate itself
- * (s = γ_min plus their margins) and stop the moment the sign is known: the gate needs a verdict,
- * not the sharpest γ, so γ is the bound the deciding route proved (for those two, γ_min or just
- * above). A congruence whose diagonal blocks are not positive definite at the gate's shift has
+ * the first that decides. The congruence route shifts at the gate itself (s = γ_min plus its
+ * margins) and stops the moment the sign is known: the gate needs a verdict, not the sharpest γ, so
+ * γ is the bound it proved (γ_min or just above). The inertia route, whose factorisations are cheap
+ * at the sizes it is tried, first shifts at half a 30-step Ritz estimate of λ_min (a γ that makes
+ * the error bar informative), then at the gate. A congruence whose diagonal blocks are not positive definite at the gate's shift has
  * decided the other way: a principal submatrix of L̂_S − s·I is indefinite.
  */
 export function gammaChain(R: RestrictedMatrix, dom: Dominance | null, gammaMin: number, key: RngKey, normBound: number, o: GammaRouteOptions = {}): GammaChain {
@@ -61,7 +63,12 @@ export function gammaChain(R: RestrictedMatrix, dom: Dominance | null, gammaMin:
   const nnz = csrNonzeros(R.matrix);
   const sparse = nnz <= 64 * n;
   if (n <= (o.inertiaMax ?? 1000) || (sparse && n <= (o.inertiaSparseMax ?? 20000))) {
-    const ie = inertiaGamma(R, { gammaMin });
+    // a factorisation this small is cheap: first at half a 30-step Ritz estimate θ ≥ λ_min(L̂_S) (an
+    // upper bound: it only places the shift), for an error bar worth printing, then at the gate
+    const [thetaKey] = split(key, 1);
+    const op = { size: n, apply: (v: Float64Array, out: Float64Array) => csrMultiply(R.matrix, v, out) };
+    const theta = lanczos(op, { key: thetaKey, maxIter: Math.min(30, n), tol: 0, absTol: 0 }).min;
+    const ie = inertiaGamma(R, { theta, thetaFractions: [0.5], gammaMin });
     note(ie);
     if (ie.gamma > best.gamma) best = ie;
     // a proven verdict either way: the factorisation at the gate's shift completed, or met a non-positive pivot
