@@ -39,7 +39,7 @@ describe.each(DTYPES)("dataFit (%s)", (dtype) => {
       },
       { dtype },
     );
-    const x = Arr.from({ length: n }, (_, i) => Math.cos(i / 5) * 0.9);
+    const x = Arr.from(Array.from({ length: n }, (_, i) => Math.cos(i / 5) * 0.9));
     const fit = dataFit(compiled, { x })!;
     // the kernel is centred: (K x)_i = Σ_k taps[k] x_{i+k−1}, indices modulo n
     let r2 = 0;
