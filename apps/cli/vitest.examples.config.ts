@@ -1,3 +1,4 @@
+import { testOptions } from "@cflow/test-kit";
 import { defineConfig } from "vitest/config";
 
 // `pnpm test:examples`: every bundled example at its default size (test/default-size). Each test
@@ -5,8 +6,8 @@ import { defineConfig } from "vitest/config";
 // reports each run's wall time.
 export default defineConfig({
   test: {
+    ...testOptions,
     include: ["test/default-size/**/*.test.ts"],
     globalSetup: ["test/global-setup.ts"],
-    testTimeout: 0,
   },
 });

@@ -1,4 +1,4 @@
-// Wavelet-L1 deconvolution of a piecewise-smooth signal (DESIGN §7, reference problem 1):
+// Wavelet-L1 deconvolution of a piecewise-smooth signal (docs/design.md §7, reference problem 1):
 //   E(x) = ½‖K x − y‖² + λ Σ_j λ_j ‖(W x)_j‖₁
 // K: circular Gaussian blur (σ = 4 samples), W: db4, 6 levels, periodised; y = K x_true + noise.
 import { conv1d, defineFlow, gaussianKernel1d, normal, readFlowParams, rngKey } from "@cflow/core";

@@ -1,7 +1,7 @@
-// Wavelet-L1 deconvolution of the Shepp–Logan phantom (DESIGN §7, reference problem 2):
+// Wavelet-L1 deconvolution of the Shepp–Logan phantom (docs/design.md §7, reference problem 2):
 //   E(x) = ½‖K x − y‖² + λ Σ_j λ_j ‖(W x)_j‖₁
 // K: circular Gaussian blur (σ = 2 px), W: db4 (4 levels by default); y = K x_true + noise, made here.
-import { conv2d, defineFlow, gaussianKernel2d, normal, readFlowParams, rngKey } from "@cflow/core";
+import { CflowError, type Dtype, type FlowSpec, conv2d, defineFlow, gaussianKernel2d, normal, readFlowParams, rngKey } from "@cflow/core";
 import { sheppLogan } from "./shepp-logan.ts";
 
 export const PARAMS = {
@@ -15,9 +15,20 @@ export const PARAMS = {
 
 export default defineFlow(({ dtype, seed, params }) => {
   const p = readFlowParams(params, PARAMS);
+  return deconv2d({ pixels: sheppLogan(p.size), name: "Shepp–Logan phantom" }, p, dtype, seed);
+});
+
+/**
+ * The flow for any `size × size` image in [0, 1] (row-major, the top row first): the phantom
+ * above, or an image of one's own (the playground's PNG upload, apps/playground).
+ */
+export function deconv2d(image: { pixels: Float64Array; name: string }, p: ReturnType<typeof readFlowParams<typeof PARAMS>>, dtype: Dtype, seed: number): FlowSpec {
   const n = p.size;
+  const clean = image.pixels;
+  if (clean.length !== n * n) {
+    throw new CflowError("BAD_IMAGE", `deconv2d: the ${image.name} has ${clean.length} pixels, size ${n} needs ${n * n}`, { path: "--param size", expected: `${n * n} pixels`, found: clean.length });
+  }
   const psf = gaussianKernel2d(p.sigma, dtype);
-  const clean = sheppLogan(n);
   const blur = conv2d(psf, { shape: [n, n], boundary: "circular", dtype });
   const y = blur.apply(dtype === "float64" ? clean : Float32Array.from(clean));
   blur.dispose();
@@ -25,7 +36,7 @@ export default defineFlow(({ dtype, seed, params }) => {
   for (let i = 0; i < y.length; i++) y[i] += p.noise * noise[i];
   return {
     name: "deconv-2d",
-    description: `Wavelet-L1 (db4, ${p.levels} levels) deconvolution of the ${n}×${n} Shepp–Logan phantom, blurred by a Gaussian (σ = ${p.sigma} px) with noise ${p.noise}.`,
+    description: `Wavelet-L1 (db4, ${p.levels} levels) deconvolution of the ${n}×${n} ${image.name}, blurred by a Gaussian (σ = ${p.sigma} px) with noise ${p.noise}.`,
     dtype,
     seed,
     state: { x: { shape: [n, n], init: { adjoint: { op: "K", data: "y" } } } },
@@ -47,4 +58,4 @@ export default defineFlow(({ dtype, seed, params }) => {
       budgets: { maxIters: 300 },
     },
   };
-});
+}

@@ -1,4 +1,4 @@
-// A damped Hamiltonian flow (F_Con, DESIGN §7 reference problem 4): a ring of n unit masses with
+// A damped Hamiltonian flow (F_Con, docs/design.md §7 reference problem 4): a ring of n unit masses with
 // springs to their neighbours (stiffness k) and to the ground (ω₀²),
 //   H(q, p) = ½ qᵀK q + ½‖p‖²,   K = ω₀² I + k·(ring Laplacian),
 // integrated by Störmer–Verlet leapfrog with friction p ← e^{−γΔt} p: the energy decays and the
@@ -35,6 +35,6 @@ export default defineFlow(({ dtype, seed, params }) => {
       { name: "potential", kind: "physics", atom: "quadraticForm", op: "K", slot: "q" },
       { name: "kinetic", kind: "physics", atom: "tikhonov", slot: "p" },
     ],
-    policies: { flow: { family: "hamiltonian_damped", damping: p.damping }, budgets: { maxIters: 1000, tol: 0 } },
+    policies: { flow: { family: "hamiltonianDamped", damping: p.damping }, budgets: { maxIters: 1000, tol: 0 } },
   };
 });

@@ -1,4 +1,4 @@
-// Sparse regression with a dense random matrix (DESIGN §7, reference problem 3):
+// Sparse regression with a dense random matrix (docs/design.md §7, reference problem 3):
 //   E(x) = ½‖A x − y‖² + λ‖x‖₁,   A: rows × cols Gaussian, columns of unit expected norm,
 // y = A x_true + noise with x_true k-sparse.
 import { defineFlow, normal, readFlowParams, rngKey, split, uniform } from "@cflow/core";

@@ -1,4 +1,4 @@
-// The flow that must fail certification (DESIGN §7): plain least-squares deconvolution,
+// The flow that must fail certification (docs/design.md §7): plain least-squares deconvolution,
 //   E(x) = ½‖K x − y‖²,
 // of the deconv-1d problem without its wavelet-L1 term. KᵀK of a Gaussian blur has eigenvalues
 // e^{−σ²ω²} that reach ~0 at high frequencies: γ ≈ 0, and there is no λ for the Gap Dial to widen.

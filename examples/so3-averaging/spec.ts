@@ -1,4 +1,4 @@
-// Rotation averaging on SO(3) (DESIGN §7, reference problem 4): the chordal L2 mean of N noisy
+// Rotation averaging on SO(3) (docs/design.md §7, reference problem 4): the chordal L2 mean of N noisy
 // observations R_i of one rotation,
 //   E(R) = ½ Σ_i ‖R − R_i‖²_F / N   over R ∈ SO(3),
 // written as least squares ½‖S vec(R) − r‖² with S the N stacked 9×9 identities (scaled by 1/√N)

@@ -1,5 +1,5 @@
 // The leading eigenvector of a symmetric matrix as Rayleigh-quotient minimisation on the sphere
-// (DESIGN §7, reference problem 4):
+// (docs/design.md §7, reference problem 4):
 //   E(x) = ½ xᵀ(cI − A)x on S^{n−1} = { x : ‖x‖ = 1 },   c ≥ λ_max(A),
 // whose minimiser is A's leading eigenvector. A = D + S: a spectrum D with a gap at the top and a
 // small symmetric coupling S (a sample covariance with one dominant direction).

@@ -1,16 +1,20 @@
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "tsup";
 
-// The kernel build (scripts/build-kernel.mjs) writes dist/wasm first; tsup must not wipe it.
-// Two bundles of src/index.ts, chosen by package.json "exports" conditions: dist/index.js for Node
-// (`#platform` → src/platform/node.ts) and dist/browser.js for browsers and other hosts
-// (`#platform` → src/platform/browser.ts), which must hold no Node import.
+// The kernel build (scripts/build-kernel.mjs) empties dist and writes dist/wasm first; tsup must
+// not wipe it.
+// Two builds, chosen by package.json "exports" conditions: for Node (`#platform` →
+// src/platform/node.ts) and for browsers and other hosts (`#platform` → src/platform/browser.ts),
+// which must hold no Node import. Each build has one entry per subpath export — the public API,
+// and the internals a plugin author or a sibling package may need (kernel, linalg, testing) —
+// and puts shared code in common chunks, so a class (Kernel, CellBank) is one class whichever
+// subpath it is imported from.
 
 const browserNodeApis = fileURLToPath(new URL("./src/platform/browser-node-apis.ts", import.meta.url));
 
 export default defineConfig([
   {
-    entry: { index: "src/index.ts" },
+    entry: { index: "src/index.ts", kernel: "src/kernel/index.ts", linalg: "src/linalg/index.ts", testing: "src/testing.ts" },
     format: ["esm"],
     platform: "node",
     target: "node20",
@@ -19,7 +23,7 @@ export default defineConfig([
     clean: false,
   },
   {
-    entry: { browser: "src/index.ts" },
+    entry: { browser: "src/index.ts", "browser-kernel": "src/kernel/index.ts", "browser-linalg": "src/linalg/index.ts", "browser-testing": "src/testing.ts" },
     format: ["esm"],
     platform: "browser",
     target: "es2022",

@@ -1,8 +1,4 @@
+import { testOptions } from "@cflow/test-kit";
 import { defineConfig } from "vitest/config";
 
-export default defineConfig({
-  test: {
-    include: ["test/**/*.test.ts"],
-    testTimeout: 60_000,
-  },
-});
+export default defineConfig({ test: testOptions });

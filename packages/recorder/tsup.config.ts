@@ -1,7 +1,8 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  entry: ["src/index.ts"],
+  // columns.ts on its own too: the telemetry/event column mapping without DuckDB (the playground's CSV export)
+  entry: ["src/index.ts", "src/columns.ts"],
   format: ["esm"],
   target: "node20",
   dts: true,

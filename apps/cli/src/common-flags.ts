@@ -22,6 +22,8 @@ export const FLAGS = {
     description: "tune one λ_j per wavelet level, seeded from band statistics (sets policies.tuner.perBand)",
   },
   maxIters: { name: "max-iters", type: "integer", min: 1, value: "n", description: "iteration budget (overrides policies.budgets.maxIters)" },
+  rtol: { name: "rtol", type: "number", min: 0, value: "x", description: "relative optimality tolerance of flows that stop on optimality (primalDual; overrides policies.budgets.rtol)" },
+  atol: { name: "atol", type: "number", min: 0, value: "x", description: "absolute optimality tolerance, per √element (primalDual; overrides policies.budgets.atol)" },
   budgetTime: {
     name: "budget-time",
     type: "duration",
@@ -33,6 +35,13 @@ export const FLAGS = {
     type: "string",
     value: "id",
     description: "the run's id, its capsule directory's name (letters, digits, . _ -; default: a UTC timestamp and 48 random bits)",
+  },
+  target: {
+    name: "target",
+    type: "string",
+    oneOf: ["discrepancy", "sure", "gcv", "none"],
+    value: "name",
+    description: "what the tuner moves λ toward among certified moves: discrepancy (Morozov, default), sure, gcv, none (sets policies.tuner.target)",
   },
   out: { name: "out", type: "string", value: "dir", description: "runs directory the capsule is written under (default: ./runs)" },
   maxElements: {

@@ -53,7 +53,7 @@ export { loadArray, type LoadOptions } from "./data/load-array.js";
 export { renderReport, type RenderReportOptions } from "./report/render-report.js";
 export { renderSweepReport } from "./report/sweep-report.js";
 export { readSweepFile, type SweepFile, type SweepRun, type SweepRunOptions } from "./sweep/sweep-file.js";
-export { dataFit, haarNoiseSigma, type DataFit, type DataFitTerm } from "./run/data-fit.js";
+export { dataFit, type DataFit, type DataFitTerm } from "./run/data-fit.js";
 export { readReportData } from "./report/read-capsule.js";
 export type { ReportData, ReportManifest, TelemetryRecord, EventRecord, ReportImage, ReportPhase } from "./report/report-data.js";
 export { listExamples, findExample, copyExample, type ExampleInfo } from "./examples-catalog.js";

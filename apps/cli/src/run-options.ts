@@ -25,16 +25,24 @@ export interface BudgetOptions {
   maxIters?: number;
   /** --budget-time in milliseconds. */
   wallTimeMs?: number;
+  /** --rtol, --atol: the optimality tolerances of flows that stop on optimality. */
+  rtol?: number;
+  atol?: number;
 }
 
 /** Options of the commands whose tuner the command line adjusts (run, cert). */
 export interface TunerFlagOptions {
   /** --per-band: true; undefined: the spec's policies.tuner.perBand. */
   perBand?: boolean;
+  /** --target (run only); undefined: the spec's policies.tuner.target. */
+  target?: "discrepancy" | "sure" | "gcv" | "none";
 }
 
 export function tunerFlagOptions(args: ParsedArgs): TunerFlagOptions {
-  return args.flags["per-band"] === true ? { perBand: true } : {};
+  return {
+    ...(args.flags["per-band"] === true ? { perBand: true } : {}),
+    ...(typeof args.flags.target === "string" ? { target: args.flags.target as NonNullable<TunerFlagOptions["target"]> } : {}),
+  };
 }
 
 export function specOptions(args: ParsedArgs, cwd: string, command: string): SpecOptions {
@@ -50,7 +58,12 @@ export function specOptions(args: ParsedArgs, cwd: string, command: string): Spe
 }
 
 export function budgetOptions(args: ParsedArgs): BudgetOptions {
-  return { maxIters: args.flags["max-iters"] as number | undefined, wallTimeMs: args.flags["budget-time"] as number | undefined };
+  return {
+    maxIters: args.flags["max-iters"] as number | undefined,
+    wallTimeMs: args.flags["budget-time"] as number | undefined,
+    rtol: args.flags.rtol as number | undefined,
+    atol: args.flags.atol as number | undefined,
+  };
 }
 
 /** `key=value` pairs; a key given twice or a pair without `=` is a usage error. */

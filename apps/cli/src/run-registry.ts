@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 import { isAbsolute, resolve } from "node:path";
-import { type Plugin, type PluginFailure, type Registry, defaultRegistry, validateManifoldFactory, validateTransformFactory } from "@cflow/core";
+import { type Plugin, type PluginFailure, type Registry, defaultRegistry } from "@cflow/core";
+import { validateManifoldFactory, validateTransformFactory } from "@cflow/core/testing";
 import { manifoldsPlugin } from "@cflow/manifolds";
 import { tunerPlugin } from "@cflow/tuner";
 import { findConfigFiles, loadConfig } from "./cflow-config.js";

@@ -46,7 +46,7 @@ beforeAll(async () => {
   const done = await cflow(["run", SPEC, "--param", "iters=80", "--out", join(dir, "runs")]);
   expect(done.code).toBe(0);
   finished = capsuleOf(done);
-}, 120_000);
+});
 
 describe("one writer per capsule", () => {
   it("two concurrent resumes of one capsule: exactly one proceeds, the other is refused naming the holder (exit 75)", async () => {
@@ -75,7 +75,7 @@ describe("one writer per capsule", () => {
     expect(t.hi).toBe(m.summary!.iters);
     expect(t.hi).toBeGreaterThan(from);
     expect(existsSync(join(capsule, "lock"))).toBe(false);
-  }, 120_000);
+  });
 
   it("a lock left by a process that died is taken over with a warning; another host's only with --break-lock", async () => {
     const capsule = copyOf(cancelled);
@@ -93,7 +93,7 @@ describe("one writer per capsule", () => {
     expect(refused.stderr).toContain("--break-lock");
     expect((await cli(["report", capsule, "--break-lock"])).code).toBe(0);
     expect(existsSync(join(capsule, "lock"))).toBe(false);
-  }, 60_000);
+  });
 });
 
 describe("resume works in the directory it is given", () => {
@@ -106,7 +106,7 @@ describe("resume works in the directory it is given", () => {
     expect(capsuleOf(r)).toBe(capsule);
     expect(loadRunManifest(capsule).summary!.iters).toBe(target);
     expect(hashes(cancelled)).toEqual(original);
-  }, 60_000);
+  });
 
   it("a copy under another name is refused naming both; neither capsule changes", async () => {
     const original = hashes(cancelled);
@@ -131,7 +131,7 @@ describe("resume works in the directory it is given", () => {
     expect(more.code).toBe(0);
     expect(loadRunManifest(capsule)).toMatchObject({ status: "FINISHED", summary: { iters: 87 } });
     expect((await cli(["resume", capsule, "--continue-iterations", "7", "--max-iters", "9"])).code).toBe(EXIT_CODES.USAGE.code);
-  }, 60_000);
+  });
 });
 
 describe("a damaged table never costs the finished record", () => {
@@ -152,7 +152,7 @@ describe("a damaged table never costs the finished record", () => {
       expect(x.stderr, args[0]).not.toContain("internal error");
     }
     expect(hashes(capsule)).toEqual(before);
-  }, 60_000);
+  });
 });
 
 describe("writes stay in the capsule", () => {

@@ -1,23 +1,6 @@
-import { DTYPES, compileFlow, normal, rngKey } from "@cflow/core";
+import { DTYPES, compileFlow, haarNoiseLevel } from "@cflow/core";
 import { describe, expect, it } from "vitest";
-import { dataFit, haarNoiseSigma } from "../src/run/data-fit.js";
-
-describe("haarNoiseSigma: Donoho's MAD estimate of white noise", () => {
-  it.each([0.01, 0.3])("recovers σ = %f of Gaussian noise in 1D and 2D, on top of a smooth signal", (sigma) => {
-    const n = 1 << 16;
-    const z = normal(rngKey(7), n, "float64");
-    const y1 = Float64Array.from(z, (v, i) => Math.sin((2 * Math.PI * i) / n) + sigma * v);
-    expect(Math.abs(haarNoiseSigma(y1, [n])! / sigma - 1)).toBeLessThan(0.03);
-    const y2 = Float64Array.from(z, (v, i) => (i % 256) / 256 + Math.floor(i / 256) / 512 + sigma * v);
-    expect(Math.abs(haarNoiseSigma(y2, [256, 256])! / sigma - 1)).toBeLessThan(0.03);
-  });
-
-  it("is null for noise-free piecewise-constant data and for shapes too small to pair", () => {
-    expect(haarNoiseSigma(Float64Array.from({ length: 64 }, (_, i) => (i < 32 ? 1 : 2)), [64])).toBeNull();
-    expect(haarNoiseSigma(Float64Array.of(1), [1])).toBeNull();
-    expect(haarNoiseSigma(Float64Array.of(1, 2, 3), [1, 3])).toBeNull();
-  });
-});
+import { dataFit } from "../src/run/data-fit.js";
 
 describe.each(DTYPES)("dataFit (%s)", (dtype) => {
   it("‖K x − y‖² through the flow's own circular convolution equals the dense computation; the ratio uses σ̂ of y", () => {
@@ -39,7 +22,7 @@ describe.each(DTYPES)("dataFit (%s)", (dtype) => {
       },
       { dtype },
     );
-    const x = Arr.from(Array.from({ length: n }, (_, i) => Math.cos(i / 5) * 0.9));
+    const x = Arr.from(Float64Array.from({ length: n }, (_, i) => Math.cos(i / 5) * 0.9));
     const fit = dataFit(compiled, { x })!;
     // the kernel is centred: (K x)_i = Σ_k taps[k] x_{i+k−1}, indices modulo n
     let r2 = 0;
@@ -52,9 +35,22 @@ describe.each(DTYPES)("dataFit (%s)", (dtype) => {
     expect(fit.terms[0]).toMatchObject({ term: "terms[0]", atom: "leastSquares", op: "K", target: "y", m: n });
     expect(fit.terms[0].residual_norm2).toBeCloseTo(r2, dtype === "float64" ? 12 : 5);
     expect(fit.terms[0].rms).toBeCloseTo(Math.sqrt(r2 / n), dtype === "float64" ? 12 : 5);
-    const sigma = haarNoiseSigma(Arr.from(y), [n])!;
+    const sigma = haarNoiseLevel(Arr.from(y), [n])!;
     expect(fit.noise_sigma).toBe(sigma);
+    expect(fit.noise_sigma_source).toBe("estimated");
     expect(fit.discrepancy).toBeCloseTo(fit.terms[0].residual_norm2 / (n * sigma * sigma), 10);
+    compiled.dispose();
+  });
+
+  it("takes σ from the spec's noise.<target>.sigma when given", () => {
+    const Arr = dtype === "float64" ? Float64Array : Float32Array;
+    const y = new Arr(16);
+    for (let i = 0; i < 16; i++) y[i] = i;
+    const { compiled } = compileFlow({ name: "given", dtype, state: { x: { shape: [16] } }, data: { y }, noise: { y: { sigma: 0.5 } }, terms: [{ kind: "data", atom: "leastSquares", target: "y" }] }, { dtype });
+    const fit = dataFit(compiled, { x: new Arr(16) })!;
+    expect(fit.noise_sigma).toBe(0.5);
+    expect(fit.noise_sigma_source).toBe("given");
+    expect(fit.discrepancy).toBeCloseTo(fit.terms[0].residual_norm2 / (16 * 0.25), 10);
     compiled.dispose();
   });
 

@@ -160,7 +160,7 @@ describe("loadPlugins", () => {
       "my-plugin.ts",
       `import { definePlugin } from "@cflow/core";
 export default definePlugin({ name: "my-plugin", version: "1.2.3", setup(registry) {
-  registry.policies.register("my-policy", { description: "test", kind: "flow" } as never);
+  registry.policies.register("myPolicy", { description: "test", kind: "flow" } as never);
 } });
 `,
     );
@@ -169,7 +169,7 @@ export default definePlugin({ name: "my-plugin", version: "1.2.3", setup(registr
     const registry = new Registry();
     const report = registry.use(p);
     expect(report.failed).toEqual([]);
-    expect(registry.list().find((e) => e.name === "my-policy")?.provider).toEqual({ plugin: "my-plugin", version: "1.2.3" });
+    expect(registry.list().find((e) => e.name === "myPolicy")?.provider).toEqual({ plugin: "my-plugin", version: "1.2.3" });
   });
 
   it("refuses a module that does not export a plugin, and a package that is not installed", async () => {

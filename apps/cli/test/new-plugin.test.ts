@@ -47,8 +47,8 @@ describe("cflow new plugin", () => {
     const plugin = await loadPlugin("./cflow-plugin-demo/dist/index.js", cwd);
     const registry = new Registry();
     expect(registry.use(plugin).failed).toEqual([]);
-    expect(registry.list()).toContainEqual({ namespace: "ops", name: "cflow-plugin-demo.scale", provider: { plugin: "@acme/cflow-plugin-demo", version: "0.1.0" } });
-  }, 180_000);
+    expect(registry.list()).toContainEqual({ namespace: "ops", name: "demoScale", provider: { plugin: "@acme/cflow-plugin-demo", version: "0.1.0" } });
+  });
 
   it("refuses a non-empty destination", async () => {
     const cwd = tempDir("scaffold");

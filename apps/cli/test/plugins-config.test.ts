@@ -128,7 +128,7 @@ describe("cflow plugins", () => {
     expect(r.stdout).toMatch(/^ {2}@cflow\/tuner +\S+ +built-in$/m);
     expect(r.stdout).toMatch(/^ {2}db4 +@cflow\/core@/m);
     expect(r.stdout).toMatch(/^ {2}so3 +@cflow\/manifolds@/m);
-    expect(r.stdout).toMatch(/^ {2}gap-dial \(tuner\) +@cflow\/tuner@/m);
+    expect(r.stdout).toMatch(/^ {2}gapDial \(tuner\) +@cflow\/tuner@/m);
     const json = JSON.parse((await cflow(["plugins", "--json"], { cwd: tempDir("plugins-json") })).stdout).result;
     expect(json.entries).toContainEqual({ namespace: "atoms", name: "waveletL1", provider: "@cflow/core", version: "0.1.0" });
     expect(json.entries).toContainEqual({ namespace: "policies", name: "accelerated", kind: "flow", provider: "@cflow/core", version: "0.1.0" });

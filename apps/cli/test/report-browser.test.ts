@@ -34,7 +34,7 @@ describe("the run report in a browser (headless Chromium)", () => {
     }
     writeFileSync(file, renderReport(data, { generator: "@cflow/cli test" }));
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-  }, 60_000);
+  });
 
   afterAll(async () => {
     await browser?.close();
@@ -104,7 +104,7 @@ describe("the run report in a browser (headless Chromium)", () => {
     expect(problems).toEqual([]);
     expect(requests.filter((u) => !u.startsWith("file:") && !u.startsWith("data:"))).toEqual([]);
     await page.close();
-  }, 60_000);
+  });
 
   it("the report `cflow run` writes for a real 2D run renders: charts, the three images, no errors, no network", async () => {
     const r = await cflow(["run", "examples/deconv-2d", "--param", "size=64", "--out", join(tempDir("browser-run"), "runs")]);
@@ -121,7 +121,7 @@ describe("the run report in a browser (headless Chromium)", () => {
     expect(problems).toEqual([]);
     expect(requests.filter((u) => !u.startsWith("file:") && !u.startsWith("data:"))).toEqual([]);
     await page.close();
-  }, 60_000);
+  });
 
   it("the sweep report: η_dd, γ and the data fit against each swept parameter, phase-coloured markers, links to every run's report", async () => {
     const dir = tempDir("browser-sweep");
@@ -172,5 +172,5 @@ describe("the run report in a browser (headless Chromium)", () => {
     expect(page.url()).toBe(pathToFileURL(join(sweep.sweep_dir, linked[1].href!)).href);
     expect(await page.$eval("h1", (h) => h.textContent)).toBe("sweep-test");
     await page.close();
-  }, 180_000);
+  });
 });

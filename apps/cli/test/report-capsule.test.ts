@@ -35,7 +35,7 @@ const EVENT_COLUMNS = { run_id: "VARCHAR", t_wall_ms: "DOUBLE", iter: "BIGINT", 
 
 const struct = (cols: Record<string, string>) => `{${Object.entries(cols).map(([k, v]) => `'${k}': '${v}'`).join(", ")}}`;
 
-/** A run capsule as the recorder lays it out (DESIGN §5), written with DuckDB and smol-toml. */
+/** A run capsule as the recorder lays it out (docs/design.md §5), written with DuckDB and smol-toml. */
 async function writeCapsule(o: { telemetry?: boolean; events?: boolean; artifacts?: boolean } = {}): Promise<string> {
   const data = syntheticReportData({ iters: 240, size: 32 });
   const dir = join(tempDir("capsule"), RUN_ID);

@@ -139,3 +139,35 @@ describe("renderReport", () => {
     expect(out).toContain("This flow has no sparsity weight.");
   });
 });
+
+describe("the target chart", () => {
+  const cert = (iter: number, pass: boolean, lambda: number, discrepancy: number, stage = "tuning") => ({
+    run_id: "r",
+    t_wall_ms: iter,
+    iter,
+    event: pass ? "CERT_PASS" : "CERT_FAIL",
+    payload: JSON.stringify({ stage, eta_dd: 0.5, method: "exact", size: 10, alpha: 1, ms: 1, lambda, target: "discrepancy", discrepancy, target_value: discrepancy / 1.5 }),
+  });
+
+  it("plots discrepancy/τ against λ per certificate, green where certified, red where not, with the certified range shaded", () => {
+    const data = syntheticReportData();
+    data.manifest.extra = { ...data.manifest.extra, tuner_target: { name: "discrepancy", tau: 1.5, sigma: 0.01, sigma_source: "estimated" } };
+    data.events = [...data.events, cert(10, false, 2e-3, 0.9, "feasibility"), cert(20, true, 8e-3, 1.2, "feasibility"), cert(30, true, 6.4e-3, 1.05), cert(40, false, 5e-3, 0.98), cert(50, true, 0.2, 3.3, "final")];
+    const html = renderReport(data);
+    const chart = html.slice(html.indexOf('id="chart-target"'), html.indexOf("</figure>", html.indexOf('id="chart-target"')));
+    expect(chart).toContain("Target (discrepancy) against λ");
+    expect(chart).toContain("σ = 0.01 (estimated), τ = 1.5");
+    expect(chart).toContain("certified range λ ∈ [0.0064, 0.2] shaded");
+    expect(count(chart, /class="run-point" data-phase="GREEN"/g)).toBe(3);
+    expect(count(chart, /class="run-point" data-phase="RED"/g)).toBe(2);
+    expect(count(chart, /class="x-band/g)).toBe(1);
+    // y is discrepancy/τ: 3.3/1.5 = 2.2 for the final point
+    expect(chart).toContain("final at iteration 50, λ = 0.2 (certified): 2.2");
+    expect(chart).toContain("target 1");
+    expect(chart).toContain("over-regularised 2");
+  });
+
+  it("is absent when the run recorded no target", () => {
+    expect(renderReport(syntheticReportData())).not.toContain('id="chart-target"');
+  });
+});

@@ -21,7 +21,7 @@ describe("SIGINT and resume", () => {
     expect(r.stdout).toMatch(/^GREEN · CANCELLED · \d+ iterations/m);
     cancelled = capsuleOf(r);
     cancelledIters = loadRunManifest(cancelled).summary!.iters;
-  }, 60_000);
+  });
 
   it("Ctrl-C ends the run CANCELLED with a valid capsule", async () => {
     const m = loadRunManifest(cancelled);
@@ -71,7 +71,7 @@ describe("--deterministic", () => {
     const b = readFileSync(join(capsule, "artifacts", "result.npy"));
     expect(b.equals(a)).toBe(true);
     expect(loadRunManifest(capsule).summary!.final_energy).toBe(loadRunManifest(capsuleOf(whole)).summary!.final_energy);
-  }, 60_000);
+  });
 });
 
 describe("inspect and query", () => {
@@ -84,7 +84,7 @@ describe("inspect and query", () => {
       expect(r.code).toBe(0);
       capsules.push(capsuleOf(r));
     }
-  }, 60_000);
+  });
 
   it("cflow query reads every capsule of a runs directory (table and --json)", async () => {
     const sql = "SELECT r.seed, count(*) AS rows, max(t.iter) AS last FROM telemetry t JOIN runs r USING (run_id) GROUP BY r.seed ORDER BY r.seed";

@@ -15,6 +15,11 @@ const IMPORTS = /\b(?:import|export)\s*(?:[^'"`;]*?\bfrom\s*)?["']([^"']+)["']|\
 
 const require = createRequire(import.meta.url);
 
+/** One of the browser packages, or one of their subpaths ("@cflow/core/kernel"). */
+function isBrowserPackage(spec: string): boolean {
+  return BROWSER_PACKAGES.some((p) => spec === p || spec.startsWith(`${p}/`));
+}
+
 /** The package's directory (its package.json resolved through the workspace link). */
 function packageDir(name: string): string {
   return dirname(require.resolve(`${name}/package.json`));
@@ -51,7 +56,7 @@ function nodeOnlyUses(entry: string, root: string): { files: string[]; findings:
       const spec = m[1] ?? m[2];
       if (spec.startsWith(".")) visit(resolve(dirname(file), spec));
       else if (spec.startsWith("node:") || builtinModules.includes(spec.split("/")[0])) findings.push({ file: where, what: `imports the Node built-in "${spec}"` });
-      else if (!BROWSER_PACKAGES.includes(spec)) findings.push({ file: where, what: `imports "${spec}", not one of the browser packages` });
+      else if (!isBrowserPackage(spec)) findings.push({ file: where, what: `imports "${spec}", not one of the browser packages` });
     }
     for (const m of code.matchAll(NODE_GLOBALS)) findings.push({ file: where, what: `uses ${m[0].trim()}` });
   };
@@ -67,6 +72,16 @@ describe("browser builds hold no Node-only code", () => {
     expect(target, `${name}: exports["."] has no target for a browser bundler`).not.toBeNull();
     const { files, findings } = nodeOnlyUses(join(dir, target as string), dir);
     expect(files.length).toBeGreaterThan(0);
+    expect(files.every((f) => f.startsWith("dist/") && f.endsWith(".js"))).toBe(true);
+    expect(findings).toEqual([]);
+  });
+
+  it.each(["./kernel", "./linalg", "./testing"])("@cflow/core/%s", (subpath) => {
+    const dir = packageDir("@cflow/core");
+    const manifest = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { exports: Record<string, unknown> };
+    const target = exportTarget(manifest.exports[subpath], BROWSER_CONDITIONS);
+    expect(target, `@cflow/core: exports["${subpath}"] has no target for a browser bundler`).toBe(`./dist/browser-${subpath.slice(2)}.js`);
+    const { files, findings } = nodeOnlyUses(join(dir, target as string), dir);
     expect(files.every((f) => f.startsWith("dist/") && f.endsWith(".js"))).toBe(true);
     expect(findings).toEqual([]);
   });

@@ -22,10 +22,15 @@ export interface ServedPage {
   close(): Promise<void>;
 }
 
-/** Builds the page in `dir` (index.html and everything it imports) with `vite build` and serves the result with `vite preview`. */
+/**
+ * Builds the page in `dir` (index.html and everything it imports) with `vite build` — under the
+ * dir's vite.config.ts if it has one (the playground), else Vite's defaults (the test pages) — and
+ * serves the result with `vite preview`.
+ */
 export async function servePage(dir: string): Promise<ServedPage> {
   const outDir = mkdtempSync(join(tmpdir(), "cflow-page-"));
-  const common = { root: dir, configFile: false as const, logLevel: "warn" as const };
+  const config = join(dir, "vite.config.ts");
+  const common = { root: dir, configFile: existsSync(config) ? config : (false as const), logLevel: "warn" as const };
   await build({ ...common, build: { outDir, emptyOutDir: true, target: "es2022", reportCompressedSize: false } });
   const server = await preview({ ...common, build: { outDir }, preview: { host: "127.0.0.1", port: 0, strictPort: true } });
   const url = server.resolvedUrls?.local[0];

@@ -1,5 +1,5 @@
 // Fused kernels of the flow step itself: the per-iteration metrics, computed in one pass over
-// buffers the step already touches (DESIGN §6: metrics fused into passes it already makes).
+// buffers the step already touches (docs/design.md §6: metrics fused into passes it already makes).
 import { at64, ld, st, vld, vst, vsplat, promoteLo, promoteHi, hsum } from "./common/real";
 
 /**

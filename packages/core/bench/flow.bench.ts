@@ -1,4 +1,4 @@
-// Issue 4: the flow step on reference problems 1 and 2 (DESIGN §7) — wavelet-L1 deconvolution,
+// Issue 4: the flow step on reference problems 1 and 2 (docs/design.md §7) — wavelet-L1 deconvolution,
 // 1D N = 2^20 (circular Gaussian blur σ = 4, db4 × 6) and 2D 512×512 (σ = 2, db4 × 4), noise
 // σ = 0.01, λ = 2e-3 on the detail bands — in float64 and float32:
 //   1. ms per FISTA iteration of cflow's step (FlowRunner.step: one call into the kernel) against
@@ -19,6 +19,7 @@ import { defineFlow } from "../src/spec/define.js";
 import { dwtBands } from "../src/transforms/dwt.js";
 import { filterBank, waveletFilters } from "../src/transforms/filters.js";
 import { type BenchRow, printTable, timeit } from "./harness.js";
+import { mulberry32 } from "@cflow/test-kit";
 
 const LAMBDA = 2e-3;
 const NOISE = 0.01;
@@ -31,17 +32,6 @@ interface Problem {
   /** Observation y = K x_true + noise, in float64. */
   y: Float64Array;
   taps: Float64Array;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function gaussianTaps(sigma: number): Float64Array {

@@ -40,7 +40,7 @@ export default async function (): Promise<void> {
     }
     for (const b of [x, y, p, out]) b.free();
 
-    // Lasso-sized dense matrix (DESIGN §7, problem 3)
+    // Lasso-sized dense matrix (docs/design.md §7, problem 3)
     const m = 1000;
     const cols = 5000;
     const A = k.alloc(m * cols);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Kernel } from "../src/kernel/index.js";
-import { mulberry32 } from "./helpers.js";
+import { mulberry32 } from "@cflow/test-kit";
 
 describe("arena", () => {
   const k = Kernel.get("float64");

@@ -3,7 +3,7 @@ import { type TvTerm, proxAtoms } from "../src/atoms/index.js";
 import type { AtomContext, ProxTerm } from "../src/atoms/index.js";
 import { DTYPES, type Shape } from "../src/dtype.js";
 import { CellBank, Kernel } from "../src/kernel/index.js";
-import { mulberry32, randomArray } from "./helpers.js";
+import { mulberry32, randomArray } from "@cflow/test-kit";
 
 /** Forward differences as a dense matrix, written from the definition (Neumann: last difference 0). */
 function denseD(shape: number[]): number[][] {
@@ -112,7 +112,12 @@ describe.each(DTYPES)("TV atoms against an independent slow dual solver (%s)", (
     expect(term.lastStats.nnz).toBeNaN();
     expect(term.lastStats.value).toBeCloseTo(lam * tv(D, x, iso), dtype === "float64" ? 10 : 4);
     expect(term.value(out)).toBeCloseTo(lam * tv(D, x, iso), dtype === "float64" ? 10 : 4);
-    expect(term.steps.value).toBe(3000);
+    // tol = 0: it runs until the relative gap reaches the dtype's floor (well before 3000 steps)
+    expect(term.steps.value).toBeLessThan(3000);
+    expect(term.lastGap).toBeLessThanOrEqual(term.lastTarget);
+    expect(term.lastTarget).toBe(dtype === "float64" ? 1e-13 : 5e-7);
+    // the gap it reports bounds the suboptimality: F(x) − F(x_slow) ≤ F(x) − F* ≤ gap·(½‖x − v‖² + μTV(x))
+    expect(F(x) - F(slow.x)).toBeLessThanOrEqual(term.lastGap * F(x) + (dtype === "float64" ? 1e-12 : 1e-6) * scale);
     for (const b of [u, out]) b.free();
     term.dispose();
   });
@@ -128,18 +133,76 @@ describe.each(DTYPES)("TV atoms against an independent slow dual solver (%s)", (
     const exact = atoms.get("tvIsotropic")!.create(ctx(shape, 0.2, { iterations: 4000, tol: 0 })) as TvTerm;
     quick.prox(u, 1, a);
     exact.prox(u, 1, b);
+    // the first prox aims at the default relative gap 1e-3
+    expect(quick.lastTarget).toBe(1e-3);
+    expect(quick.lastGap).toBeLessThanOrEqual(1e-3);
     expect(quick.steps.value).toBeLessThan(100);
-    expect(quick.steps.value).toBeGreaterThan(5);
-    const err = Math.sqrt(Array.from(a.view).reduce((s, x, i) => s + (x - b.view[i]) ** 2, 0) / Array.from(b.view).reduce((s, x) => s + x * x, 0));
-    expect(err).toBeLessThan(1e-2);
-    // warm start: a second prox of the same input starts at the solved dual and stops at once
-    const warm = atoms.get("tvIsotropic")!.create(ctx(shape, 0.2, { iterations: 4000, tol: 1e-6, warmStart: true })) as TvTerm;
-    warm.prox(u, 1, a);
-    const first = warm.steps.value;
-    warm.prox(u, 1, a);
-    expect(warm.steps.value).toBeLessThan(first / 4);
+    expect(quick.steps.value).toBeGreaterThan(0);
+    // ½‖a − b‖² ≤ F(a) − F* ≤ gap (strong convexity of the subproblem)
+    const dist2 = Array.from(a.view).reduce((s, x, i) => s + (x - b.view[i]) ** 2, 0);
+    const F0 = 0.5 * Array.from(a.view).reduce((s, x, i) => s + (x - va[i]) ** 2, 0) + quick.lastStats.value;
+    expect(0.5 * dist2).toBeLessThanOrEqual(quick.lastGap * F0 * (1 + 1e-6) + (dtype === "float64" ? 1e-12 : 1e-6));
     for (const x of [u, a, b]) x.free();
-    for (const x of [quick, exact, warm]) x.dispose();
+    for (const x of [quick, exact]) x.dispose();
+  });
+
+  it("warm start: a flow's successive proxes reach the same gap targets in fewer dual steps", () => {
+    // the inputs of a converging flow: a fixed point plus a shrinking perturbation
+    const shape = [32, 28];
+    const n = 32 * 28;
+    const base = randomArray(dtype, n, rand).map((x, i) => 0.3 * x + ((i % 28) < 14 ? 1 : 0));
+    const wiggle = randomArray(dtype, n, rand);
+    const params = { iterations: 5000, tol: 1e-3, tolDecay: 2 };
+    const warm = atoms.get("tvIsotropic")!.create(ctx(shape, 0.2, { ...params, warmStart: true })) as TvTerm;
+    const cold = atoms.get("tvIsotropic")!.create(ctx(shape, 0.2, { ...params, warmStart: false })) as TvTerm;
+    const u = k.alloc(n);
+    const out = k.alloc(n);
+    // dual steps of the first 8 proxes, and of the last 4 (where the inputs have nearly settled)
+    const warmSteps = [0, 0];
+    const coldSteps = [0, 0];
+    for (let j = 1; j <= 12; j++) {
+      u.set(base.map((x, i) => x + 0.5 ** j * wiggle[i]));
+      for (const [term, add] of [
+        [warm, (s: number) => (warmSteps[j > 8 ? 1 : 0] += s)],
+        [cold, (s: number) => (coldSteps[j > 8 ? 1 : 0] += s)],
+      ] as const) {
+        term.prox(u, 1, out);
+        // the k-th prox aims at tol·k^(−decay), floored at the dtype's rounding
+        expect(term.proxCount).toBe(j);
+        expect(term.lastTarget).toBeCloseTo(Math.max(1e-3 * j ** -2, dtype === "float64" ? 1e-13 : 5e-7), 15);
+        expect(term.lastGap).toBeLessThanOrEqual(term.lastTarget);
+        add(term.steps.value);
+      }
+    }
+    expect(warmSteps[0]).toBeLessThan(0.7 * coldSteps[0]);
+    expect(warmSteps[1]).toBeLessThan(0.35 * coldSteps[1]);
+    for (const x of [u, out]) x.free();
+    for (const x of [warm, cold]) x.dispose();
+  });
+
+  it("saveState/loadState carry the warm start: a restored term repeats the original's next prox exactly", () => {
+    const shape = [12, 10];
+    const n = 120;
+    const va = randomArray(dtype, n, rand);
+    const u = k.from(va);
+    const a = k.alloc(n);
+    const b = k.alloc(n);
+    const one = atoms.get("tvAnisotropic")!.create(ctx(shape, 0.3, {})) as TvTerm;
+    const two = atoms.get("tvAnisotropic")!.create(ctx(shape, 0.3, {})) as TvTerm;
+    one.prox(u, 1, a);
+    one.prox(u, 1, a);
+    two.loadState(one.saveState());
+    expect(two.proxCount).toBe(2);
+    u.set(va.map((x) => 0.9 * x));
+    one.prox(u, 1, a);
+    two.prox(u, 1, b);
+    expect(Array.from(b.view)).toEqual(Array.from(a.view));
+    expect(two.steps.value).toBe(one.steps.value);
+    const bad = one.saveState();
+    bad.arrays.dual = bad.arrays.dual.slice(1);
+    expect(() => two.loadState(bad)).toThrow(/expected arrays\.dual as 240/);
+    for (const x of [u, a, b]) x.free();
+    for (const x of [one, two]) x.dispose();
   });
 
   it("in 1D the isotropic and anisotropic TV coincide; other ranks are refused", () => {

@@ -4,7 +4,7 @@ import type { AtomContext, AtomDef, ProxCells, ProxTerm } from "../src/atoms/ind
 import { DTYPES, type Dtype, type Shape, shapeSize } from "../src/dtype.js";
 import { CellBank, Kernel, PlanBuilder, type RealBuf } from "../src/kernel/index.js";
 import type { Band, TransformOp } from "../src/transforms/transform.js";
-import { mulberry32, randomArray } from "./helpers.js";
+import { mulberry32, randomArray } from "@cflow/test-kit";
 
 const atoms = new Map(proxAtoms.map((a) => [a.name, a]));
 const def = (name: string): AtomDef => atoms.get(name)!;
@@ -96,7 +96,7 @@ describe.each(DTYPES)("non-smooth atoms (%s)", (dtype) => {
   }
 
   it("declares every non-smooth atom of the issue with its metadata", () => {
-    expect(proxAtoms.map((a) => a.name).sort()).toEqual(["box", "elasticNet", "groupL1", "l1", "l1Ball", "l2Ball", "nonneg", "simplex", "tvAnisotropic", "tvIsotropic", "waveletL1"]);
+    expect(proxAtoms.map((a) => a.name).sort()).toEqual(["box", "elasticNet", "groupL1", "l1", "l1Ball", "l1Data", "l2Ball", "nonneg", "poisson", "simplex", "tvAnisotropic", "tvIsotropic", "waveletL1"]);
     for (const a of proxAtoms) {
       expect(a.kind).toBe("prox");
       expect(a.convex).toBe(true);
@@ -106,6 +106,9 @@ describe.each(DTYPES)("non-smooth atoms (%s)", (dtype) => {
     expect(def("waveletL1").transform).toBe("required");
     expect(proxAtoms.filter((a) => a.sparsity).map((a) => a.name).sort()).toEqual(["elasticNet", "groupL1", "l1", "waveletL1"]);
     expect(def("l1").composesWith).toEqual(["nonneg", "box"]);
+    // terms g(Kx) a primal–dual flow splits through prox of g*
+    expect(proxAtoms.filter((a) => a.splitting === "dual").map((a) => a.name).sort()).toEqual(["l1Data", "l2Ball", "poisson"]);
+    for (const name of ["l1Data", "poisson"]) expect(def(name).target).toBe("required");
   });
 
   it("l1: soft-threshold satisfies (v − p)/t ∈ λ∂‖p‖₁ and matches a grid search", () => {

@@ -4,7 +4,7 @@ import { smoothAtoms } from "../src/atoms/smooth/index.js";
 import { DTYPES, type Dtype, type RealArray } from "../src/dtype.js";
 import { CellBank, Kernel, PlanBuilder } from "../src/kernel/index.js";
 import { denseOp } from "../src/ops/dense.js";
-import { mulberry32, randn } from "./helpers.js";
+import { mulberry32, randn } from "@cflow/test-kit";
 
 const atom = (name: string) => smoothAtoms.find((a) => a.name === name)!;
 

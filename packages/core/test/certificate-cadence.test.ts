@@ -5,8 +5,8 @@
 // smaller and whose η_dd is no larger (checked against a dense eigen-decomposition).
 import { describe, expect, it } from "vitest";
 import { MAX_INTERVAL_FACTOR, certificateCadence, newlyActive } from "../src/controller/certificate-cadence.js";
-import { type Dense, jacobiEig, matmul, transpose } from "./dense-eig.js";
-import { mulberry32, randn } from "./helpers.js";
+import { type Dense, matmul, transpose } from "./dense-eig.js";
+import { jacobiEigen, mulberry32, randn } from "@cflow/test-kit";
 
 /** The iterations a run certifies at, from a certificate at 0, when `changedAt(iter)` says whether the flow changed. */
 function schedule(every: number, iters: number, changedAt: (iter: number) => boolean): number[] {
@@ -74,11 +74,11 @@ describe("why a shrunken support needs no certificate: principal submatrices of 
     const B: Dense = Array.from({ length: 8 }, () => Array.from({ length: n }, () => randn(rand)));
     const L = matmul(transpose(B), B).map((row, i) => row.map((v, j) => v + (i === j ? 0.01 : 0)));
     const S = Array.from({ length: n }, (_, i) => i).filter(() => rand() < 0.75);
-    const lminS = Math.min(...jacobiEig(sub(L, S)).values);
+    const lminS = Math.min(...jacobiEigen(sub(L, S)).values);
     for (let t = 0; t < 20; t++) {
       const S2 = S.filter(() => rand() < 0.6);
       if (S2.length === 0) continue;
-      const lmin2 = Math.min(...jacobiEig(sub(L, S2)).values);
+      const lmin2 = Math.min(...jacobiEigen(sub(L, S2)).values);
       expect(lmin2).toBeGreaterThanOrEqual(lminS - 1e-12 * Math.abs(lminS));
       expect(etaDD(L, S2)).toBeLessThanOrEqual(etaDD(L, S) + 1e-15);
     }

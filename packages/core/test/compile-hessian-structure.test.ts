@@ -6,7 +6,7 @@ import { DTYPES, type Dtype } from "../src/dtype.js";
 import { applyStructure } from "../src/ops/structure.js";
 import { defineFlow } from "../src/spec/define.js";
 import type { CompiledFlow } from "../src/compiler/types.js";
-import { mulberry32, randomArray } from "./helpers.js";
+import { mulberry32, randomArray } from "@cflow/test-kit";
 
 function expectMatchesLApply(c: CompiledFlow, seed: number): void {
   const s = c.hessianStructure();

@@ -1,4 +1,4 @@
-// Reference problem 2 (DESIGN §7): 2D wavelet-L1 deconvolution on 512×512, σ = 2 px circular
+// Reference problem 2 (docs/design.md §7): 2D wavelet-L1 deconvolution on 512×512, σ = 2 px circular
 // Gaussian blur, db4, 4 levels. The compiled energy f(x) + g(x) must equal an independent plain-TS
 // computation — direct circular convolution and PyWavelets' periodization formula in loops — to
 // 1e-12 relative in float64.
@@ -7,7 +7,7 @@ import { compileFlow } from "../src/compiler/compile.js";
 import { gaussianKernel2d } from "../src/ops/gaussian.js";
 import { defineFlow } from "../src/spec/define.js";
 import { waveletFilters } from "../src/transforms/filters.js";
-import { mulberry32, randn } from "./helpers.js";
+import { mulberry32, randn } from "@cflow/test-kit";
 
 const N = 512;
 const levels = 4;

@@ -3,7 +3,7 @@ import { compileFlow } from "../src/compiler/compile.js";
 import { SpecLintError } from "../src/compiler/lint-error.js";
 import { DTYPES } from "../src/dtype.js";
 import { defineFlow } from "../src/spec/define.js";
-import { mulberry32, randn } from "./helpers.js";
+import { mulberry32, randn } from "@cflow/test-kit";
 
 const n = 64;
 const rand = mulberry32(3);

@@ -71,7 +71,7 @@ describe("controller state record and its checkpoint encoding", () => {
   it("a last good state that is the current one is written once and comes back as the current one", () => {
     const compiled = flow();
     const x = new Float64Array(1024).fill(3);
-    const snap = { x, xPrev: x, iter: 7, alpha: 0.5, lambda: null, lambdaJ: null, family: { t: 1, restarts: 0 }, multiscale: null, energy: 1.5 };
+    const snap = { x, xPrev: x, iter: 7, alpha: 0.5, lambda: null, lambdaJ: null, family: { t: 1, restarts: 0 }, multiscale: null, energy: 1.5, terms: [] };
     const s = { ...initialState(50), phase: "GREEN" as const, stage: "polish" as const, lastGood: { snap, coefficients: null }, lastGoodIsCurrent: true, certificates: 4 };
     const enc = encodeState(s, snap, null, compiled);
     expect(Object.keys(enc.arrays).sort()).toEqual(["prev.x", "x"]);

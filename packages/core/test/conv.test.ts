@@ -5,7 +5,7 @@ import { Kernel, PlanBuilder, RealFft } from "../src/kernel/index.js";
 import { type ConvBoundary, type ConvOp, conv1d, conv1dFactory, conv2d, conv2dFactory } from "../src/ops/conv.js";
 import { gaussianKernel1d, gaussianKernel2d } from "../src/ops/gaussian.js";
 import type { Op } from "../src/ops/op.js";
-import { expectArrayClose, expectScalarClose, mulberry32, randomArray } from "./helpers.js";
+import { expectArrayClose, expectScalarClose, mulberry32, randomArray } from "@cflow/test-kit";
 
 /** The dense matrix of a same-size convolution, built tap by tap from the definition. */
 function denseConv(h: number, w: number, k: ArrayLike<number>, mh: number, mw: number, boundary: ConvBoundary): Float64Array[] {

@@ -3,7 +3,7 @@ import { type Dtype, DTYPES } from "../src/dtype.js";
 import { CflowError, ShapeError } from "../src/errors.js";
 import { Kernel, PlanBuilder } from "../src/kernel/index.js";
 import { DctTransform, dctFactory } from "../src/transforms/dct.js";
-import { expectArrayClose, expectScalarClose, mulberry32, randomArray } from "./helpers.js";
+import { expectArrayClose, expectScalarClose, mulberry32, randomArray } from "@cflow/test-kit";
 
 function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let s = 0;

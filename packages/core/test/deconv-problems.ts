@@ -1,4 +1,4 @@
-// Small versions of reference problems 1 and 2 (DESIGN §7) for the runtime tests: wavelet-L1
+// Small versions of reference problems 1 and 2 (docs/design.md §7) for the runtime tests: wavelet-L1
 // deconvolution with a circular Gaussian blur and periodised db4, plus a small Tikhonov term.
 // The truth is computed here, independently of cflow's flows: coordinate descent on the dense
 // coefficient-space matrix B = K·Wᵀ, with K a plain convolution and W cflow's DwtTransform in
@@ -6,8 +6,8 @@
 import { expect } from "vitest";
 import { defineFlow } from "../src/spec/define.js";
 import { DwtTransform } from "../src/transforms/dwt.js";
-import { mulberry32, randn } from "./helpers.js";
 import { circularConv, circularConv2d, elasticCoordinateDescent, matVec, matrixOf } from "./reference-solvers.js";
+import { mulberry32, randn } from "@cflow/test-kit";
 
 /** Periodised db4 on `shape` as plain functions: W x and Wᵀ u = W⁻¹ u (float64). */
 function db4(shape: number[], levels: number): Pick<Problem, "analysis" | "synthesis"> {

@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { type Dense, jacobiEig, matmul, spectralNorm, transpose } from "./dense-eig.js";
-import { mulberry32, randn } from "./helpers.js";
+import { type Dense, matmul, spectralNorm, transpose } from "./dense-eig.js";
+import { jacobiEigen, mulberry32, randn } from "@cflow/test-kit";
 
 // The test helper is itself checked against closed forms before operator tests rely on it.
 describe("cyclic Jacobi eigen-solver (test helper)", () => {
   it("finds the closed-form eigenvalues of the 1D Dirichlet Laplacian", () => {
     const n = 12;
     const L: Dense = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 2 : Math.abs(i - j) === 1 ? -1 : 0)));
-    const { values } = jacobiEig(L);
+    const { values } = jacobiEigen(L);
     const exact = Array.from({ length: n }, (_, k) => 2 - 2 * Math.cos(((k + 1) * Math.PI) / (n + 1)));
     values.forEach((v, k) => expect(Math.abs(v - exact[k])).toBeLessThan(1e-13));
   });
@@ -17,7 +17,7 @@ describe("cyclic Jacobi eigen-solver (test helper)", () => {
     const n = 9;
     const B: Dense = Array.from({ length: n }, () => Array.from({ length: n }, () => randn(rand)));
     const S = matmul(B, transpose(B));
-    const { values, vectors: Q } = jacobiEig(S);
+    const { values, vectors: Q } = jacobiEigen(S);
     const QtQ = matmul(transpose(Q), Q);
     const rebuilt = matmul(matmul(Q, values.map((v, i) => values.map((_, j) => (i === j ? v : 0)))), transpose(Q));
     for (let i = 0; i < n; i++) {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { DTYPES } from "../src/dtype.js";
 import { WAVELET_NAMES, filterBank, waveletFilters } from "../src/transforms/filters.js";
-import { expectArrayClose } from "./helpers.js";
 import { PYWT_VERSION, goldenFilters } from "./pywt-golden.js";
+import { expectArrayClose } from "@cflow/test-kit";
 
 // The filters are exact to rounding (src/transforms/filters.ts), so in float64 the identities hold
 // to a few units of 2⁻⁵³ (sums of ≤ 16 products of magnitude ≤ 1); float32-rounded filters to a

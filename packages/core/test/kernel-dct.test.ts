@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { type Dtype, DTYPES, type RealArray } from "../src/dtype.js";
 import { Kernel, reference } from "../src/kernel/index.js";
-import { expectArrayClose, mulberry32, parityTol, randomArray } from "./helpers.js";
+import { parityTol } from "./helpers.js";
+import { expectArrayClose, mulberry32, randomArray } from "@cflow/test-kit";
 
 const ref = reference.dct;
 

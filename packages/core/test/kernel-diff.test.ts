@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { DTYPES } from "../src/dtype.js";
 import { Kernel, reference } from "../src/kernel/index.js";
-import { expectArrayClose, expectScalarClose, mulberry32, parityTol, paritySizes, randomArray } from "./helpers.js";
+import { parityTol, paritySizes } from "./helpers.js";
+import { expectArrayClose, expectScalarClose, mulberry32, randomArray } from "@cflow/test-kit";
 
 const ref = reference.diff;
 

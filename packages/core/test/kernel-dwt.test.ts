@@ -2,7 +2,8 @@ import { describe, it } from "vitest";
 import { DTYPES, type Dtype, type RealArray } from "../src/dtype.js";
 import { Kernel, reference } from "../src/kernel/index.js";
 import { filterBank, waveletFilters } from "../src/transforms/filters.js";
-import { expectArrayNear, maxAbs, mulberry32, parityTol, randomArray } from "./helpers.js";
+import { parityTol } from "./helpers.js";
+import { expectArrayNear, maxAbs, mulberry32, randomArray } from "@cflow/test-kit";
 
 const ref = reference.dwt;
 // short and long filters, both parities of F/2 (the synthesis alignment depends on it)

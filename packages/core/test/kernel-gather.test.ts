@@ -1,7 +1,8 @@
 import { describe, it } from "vitest";
 import { DTYPES } from "../src/dtype.js";
 import { Kernel, reference } from "../src/kernel/index.js";
-import { expectArrayClose, mulberry32, paritySizes, randomArray } from "./helpers.js";
+import { paritySizes } from "./helpers.js";
+import { expectArrayClose, mulberry32, randomArray } from "@cflow/test-kit";
 
 const ref = reference.gather;
 

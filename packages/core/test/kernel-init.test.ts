@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Dtype } from "../src/dtype.js";
 import { CflowError } from "../src/errors.js";
 import { CellBank, Kernel, PlanBuilder, initKernel, reference } from "../src/kernel/index.js";
-import { mulberry32, parityTol, randomArray } from "./helpers.js";
+import { mulberry32, randomArray } from "@cflow/test-kit";
+import { parityTol } from "./helpers.js";
 
 const require = createRequire(import.meta.url);
 const wasmPath = (dtype: Dtype) => require.resolve(`@cflow/core/wasm/kernel.${dtype}.wasm`);

@@ -48,7 +48,6 @@ const fixtures: [string, Mutate, string, string][] = [
   ["op without type", (s) => ({ ...s, ops: { K: { matrix: "A" } } }), "ops.K.type", "BAD_OP"],
   ["unknown op type", (s) => ({ ...s, ops: { K: { type: "dens", matrix: "A", rows: n, cols: n } } }), "ops.K.type", "UNKNOWN_OP"],
   ["op unknown param", (s) => ({ ...s, ops: { K: { type: "dense", matrix: "A", rows: n, cols: n, colz: 3 } } }), "ops.K.colz", "UNKNOWN_PARAM"],
-  ["op factory returns junk", (s) => ({ ...s, ops: { K: () => 7 } }), "ops.K", "BAD_OP"],
   ["op of the wrong kind of value", (s) => ({ ...s, ops: { K: "dense" } }), "ops.K", "BAD_OP"],
   ["unknown transform", (s) => ({ ...s, transforms: { W: { name: "db44", levels: 3 } } }), "transforms.W.name", "UNKNOWN_TRANSFORM"],
   ["bad levels", (s) => ({ ...s, transforms: { W: { name: "db4", levels: 0 } } }), "transforms.W.levels", "BAD_LEVELS"],
@@ -79,7 +78,7 @@ const fixtures: [string, Mutate, string, string][] = [
   ["unknown flow family", (s) => ({ ...s, policies: { flow: { family: "fista" } } }), "policies.flow.family", "BAD_POLICY"],
   ["step scale out of (0, 2)", (s) => ({ ...s, policies: { flow: { stepScale: 2 } } }), "policies.flow.stepScale", "BAD_POLICY"],
   ["unknown restart", (s) => ({ ...s, policies: { flow: { restart: "always" } } }), "policies.flow.restart", "BAD_POLICY"],
-  ["hamiltonian without momentum slot", (s) => ({ ...s, policies: { flow: { family: "hamiltonian_damped" } } }), "policies.flow.family", "MISSING_CONJUGATE"],
+  ["hamiltonian without momentum slot", (s) => ({ ...s, policies: { flow: { family: "hamiltonianDamped" } } }), "policies.flow.family", "MISSING_CONJUGATE"],
   ["move cap out of range", (s) => ({ ...s, policies: { control: { moveCap: 1.5 } } }), "policies.control.moveCap", "BAD_POLICY"],
   ["ratio bounds reversed", (s) => ({ ...s, policies: { control: { ratioBounds: [2, 0.5] } } }), "policies.control.ratioBounds", "BAD_POLICY"],
   ["rollback limit not an integer", (s) => ({ ...s, policies: { control: { maxRollbacks: 1.5 } } }), "policies.control.maxRollbacks", "BAD_POLICY"],
@@ -140,6 +139,15 @@ describe("lintSpec", () => {
   it("suggests the nearest registered name", () => {
     const r = lintSpec({ ...base(), terms: [{ kind: "data", atom: "leastSquare", op: "K", target: "y" }] }, { registry });
     expect(r.findings.find((f) => f.path === "terms[0].atom")?.hint).toMatch(/leastSquares/);
+  });
+
+  it("names the camelCase key of an old-style registry key (family, transform, lens candidate)", () => {
+    const s = base();
+    const r = lintSpec({ ...s, transforms: { W: { name: "swt-db2" } }, policies: { flow: { family: "hamiltonian_damped" }, lens: { candidates: ["swt-haar"] } } }, { registry });
+    const hint = (path: string) => r.findings.find((f) => f.severity === "error" && f.path === path)?.hint;
+    expect(hint("transforms.W.name")).toBe('"swt-db2" is now "swtDb2" (registry keys are camelCase; see CHANGELOG.md)');
+    expect(hint("policies.flow.family")).toBe('"hamiltonian_damped" is now "hamiltonianDamped" (registry keys are camelCase; see CHANGELOG.md)');
+    expect(hint("policies.lens.candidates[0]")).toBe('"swt-haar" is now "swtHaar" (registry keys are camelCase; see CHANGELOG.md)');
   });
 
   it("marks each name no plugin registers with its namespace (op, atom, transform, manifold, policy)", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DTYPES } from "../src/dtype.js";
 import { GradientOp, gradientFactory } from "../src/ops/gradient.js";
-import { expectArrayClose, expectScalarClose, mulberry32, randomArray } from "./helpers.js";
+import { expectArrayClose, expectScalarClose, mulberry32, randomArray } from "@cflow/test-kit";
 
 /** λ_max of the path-graph Laplacian on m nodes (DᵀD of the 1D Neumann differences). */
 const pathLaplacianMax = (m: number) => 2 - 2 * Math.cos((Math.PI * (m - 1)) / m);

@@ -9,7 +9,7 @@ import { identityOp } from "../src/ops/identity.js";
 import { maskOp } from "../src/ops/mask.js";
 import type { Op } from "../src/ops/op.js";
 import { scalingOp } from "../src/ops/scaling.js";
-import { mulberry32, randomArray } from "./helpers.js";
+import { mulberry32, randomArray } from "@cflow/test-kit";
 
 /** ‖A e_j‖² for every j, by applying the op to unit vectors. */
 function columnNorms(op: Op): number[] {

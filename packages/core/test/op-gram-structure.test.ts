@@ -26,7 +26,7 @@ import {
 } from "../src/ops/structure.js";
 import { subsampleOp } from "../src/ops/subsample.js";
 import { vstack } from "../src/ops/vstack.js";
-import { mulberry32, randomArray } from "./helpers.js";
+import { mulberry32, randomArray } from "@cflow/test-kit";
 
 /** AᵀA as a dense row-major matrix, column j = Aᵀ(A e_j). */
 function denseGram(op: Op): Float64Array {

@@ -3,7 +3,7 @@ import { type Dtype, DTYPES, type RealArray } from "../src/dtype.js";
 import { compose, csrOp, denseOp, diagonalOp, estimateOpNorm, subsampleOp, sumOp, vstack } from "../src/ops/index.js";
 import { rngKey } from "../src/rng.js";
 import { type Dense, matmul, spectralNorm } from "./dense-eig.js";
-import { mulberry32, randomArray } from "./helpers.js";
+import { mulberry32, randomArray } from "@cflow/test-kit";
 
 const toDense = (a: RealArray, rows: number, cols: number): Dense => Array.from({ length: rows }, (_, i) => Array.from(a.subarray(i * cols, (i + 1) * cols)));
 

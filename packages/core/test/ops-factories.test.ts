@@ -13,7 +13,8 @@ import {
 } from "../src/ops/index.js";
 import { Registry } from "../src/registry/registry.js";
 import { lintSpec } from "../src/spec/lint.js";
-import { expectArrayClose, parityTol } from "./helpers.js";
+import { parityTol } from "./helpers.js";
+import { expectArrayClose } from "@cflow/test-kit";
 
 const FACTORIES: Record<string, OpFactory> = {
   identity: identityFactory,

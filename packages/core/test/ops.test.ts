@@ -15,7 +15,8 @@ import {
   vstack,
 } from "../src/ops/index.js";
 import { type Dense, matmul, spectralNorm } from "./dense-eig.js";
-import { expectArrayClose, mulberry32, parityTol, randomArray } from "./helpers.js";
+import { parityTol } from "./helpers.js";
+import { expectArrayClose, mulberry32, randomArray } from "@cflow/test-kit";
 
 interface Case {
   op: Op;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { DTYPES } from "../src/dtype.js";
 import { CellBank, Kernel, PlanBuilder } from "../src/kernel/index.js";
-import { expectArrayClose, mulberry32, parityTol, randomArray } from "./helpers.js";
+import { parityTol } from "./helpers.js";
+import { expectArrayClose, mulberry32, randomArray } from "@cflow/test-kit";
 
 describe.each(DTYPES)("plans (%s)", (dtype) => {
   const k = Kernel.get(dtype);

@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import type { Dtype } from "../src/dtype.js";
 import type { WaveletName } from "../src/transforms/filters.js";
 import type { Band, TransformOp } from "../src/transforms/transform.js";
-import { expectArrayClose, expectArrayNear, maxAbs } from "./helpers.js";
+import { expectArrayClose, expectArrayNear, maxAbs } from "@cflow/test-kit";
 
 interface Golden<T> {
   generator: string;

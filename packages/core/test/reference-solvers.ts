@@ -278,109 +278,115 @@ export function tv2dValue(x: ArrayLike<number>, rows: number, cols: number, isot
   return s;
 }
 
+/** A certified ROF solution: primal x, dual q (one pair per pixel), and the bounds they prove. */
+export interface RofCertificate {
+  x: Float64Array;
+  /** q = (q⁰, q¹): q⁰ in [0, n), q¹ in [n, 2n); x = y − Dᵀq. */
+  q: Float64Array;
+  /** P(x) = ½‖x − y‖² + λ·TV(x) ≥ min. */
+  primal: number;
+  /** D(q) = ½‖y‖² − ½‖y − Dᵀq‖² ≤ min (q is dual feasible). */
+  dual: number;
+  /** P(x) − D(q) = Σ_ij λ‖(Dx)_ij‖ − ⟨(Dx)_ij, q_ij⟩, a sum of non-negative terms (no cancellation). */
+  gap: number;
+  iterations: number;
+}
+
 /**
- * 2D TV denoising argmin_x ½‖x − y‖² + λ·TV(x) through its dual: min over p = (p⁰, p¹) (one pair
- * per pixel; |p| ≤ λ per component when anisotropic, ‖p_ij‖₂ ≤ λ when isotropic) of
- * ½‖y − Dᵀp‖², by projected gradient with Nesterov momentum and gradient-based adaptive restart
- * (O'Donoghue & Candès), step 1/8 (‖D‖² ≤ 8), run until the duality gap P(x) − D(p) at
- * x = y − Dᵀp stops shrinking. Returns x and the gap, a certificate of the answer's accuracy.
+ * 2D TV denoising argmin_x ½‖x − y‖² + λ·TV(x) through its dual: min over q = (q⁰, q¹) (one pair
+ * per pixel; |q| ≤ λ per component when anisotropic, ‖q_ij‖₂ ≤ λ when isotropic) of
+ * ½‖y − Dᵀq‖², by projected gradient with Nesterov momentum and gradient-based adaptive restart
+ * (O'Donoghue & Candès), step 1/8 (‖D‖² ≤ 8). Every `every` steps it computes the duality gap
+ * P(x) − D(q) at x = y − Dᵀq and stops once gap ≤ tol·P (default 1e-14) or after `iterations`
+ * steps. The answer is certified by its gap: min ∈ [dual, primal].
  */
-export function tv2dDual(y: ArrayLike<number>, rows: number, cols: number, lambda: number, isotropic: boolean, opts: { iterations?: number } = {}): { x: Float64Array; gap: number; primal: number } {
+export function tv2dDual(y: ArrayLike<number>, rows: number, cols: number, lambda: number, isotropic: boolean, opts: { iterations?: number; tol?: number; every?: number } = {}): RofCertificate {
   const n = rows * cols;
-  // (D x)⁰_ij = x_{i+1,j} − x_ij and (D x)¹_ij = x_{i,j+1} − x_ij, zero on the last row / column
-  const grad = (x: Float64Array, g0: Float64Array, g1: Float64Array) => {
-    for (let i = 0; i < rows; i++) {
-      for (let j = 0; j < cols; j++) {
-        const k = i * cols + j;
-        g0[k] = i + 1 < rows ? x[k + cols] - x[k] : 0;
-        g1[k] = j + 1 < cols ? x[k + 1] - x[k] : 0;
-      }
-    }
-  };
-  // x = y − Dᵀp
-  const primalOf = (p0: Float64Array, p1: Float64Array, x: Float64Array) => {
-    x.set(Array.from(y));
-    for (let i = 0; i < rows; i++) {
-      for (let j = 0; j < cols; j++) {
-        const k = i * cols + j;
-        if (i + 1 < rows) {
-          x[k] += p0[k];
-          x[k + cols] -= p0[k];
-        }
-        if (j + 1 < cols) {
-          x[k] += p1[k];
-          x[k + 1] -= p1[k];
-        }
-      }
-    }
-  };
-  const project = (p0: Float64Array, p1: Float64Array) => {
+  const yv = Float64Array.from(y as ArrayLike<number>);
+  // valid components: (Dx)⁰ is 0 on the last row, (Dx)¹ on the last column (Neumann)
+  const last = (k: number) => [k >= n - cols, k % cols === cols - 1] as const;
+  const q = new Float64Array(2 * n);
+  const r = new Float64Array(2 * n);
+  const prev = new Float64Array(2 * n);
+  const x = new Float64Array(n);
+  const d = new Float64Array(2 * n);
+  /** x = y − Dᵀa, with (Dᵀa)_k = −(a⁰_k − a⁰_{k−cols}) − (a¹_k − a¹_{k−1}) over valid components. */
+  const primalOf = (a: Float64Array) => {
     for (let k = 0; k < n; k++) {
+      const [lr, lc] = last(k);
+      let s = yv[k];
+      if (!lr) s += a[k];
+      if (k >= cols) s -= a[k - cols];
+      if (!lc) s += a[n + k];
+      if (k % cols !== 0) s -= a[n + k - 1];
+      x[k] = s;
+    }
+  };
+  const gradOf = () => {
+    for (let k = 0; k < n; k++) {
+      const [lr, lc] = last(k);
+      d[k] = lr ? 0 : x[k + cols] - x[k];
+      d[n + k] = lc ? 0 : x[k + 1] - x[k];
+    }
+  };
+  const certify = (iterations: number): RofCertificate => {
+    primalOf(q);
+    gradOf();
+    let fit = 0;
+    let yy = 0;
+    let xx = 0;
+    let tv = 0;
+    let gap = 0;
+    for (let k = 0; k < n; k++) {
+      const a = d[k];
+      const b = d[n + k];
+      const t = isotropic ? Math.sqrt(a * a + b * b) : Math.abs(a) + Math.abs(b);
+      tv += t;
+      gap += lambda * t - (a * q[k] + b * q[n + k]);
+      fit += (x[k] - yv[k]) ** 2;
+      yy += yv[k] * yv[k];
+      xx += x[k] * x[k];
+    }
+    return { x: Float64Array.from(x), q: Float64Array.from(q), primal: 0.5 * fit + lambda * tv, dual: 0.5 * (yy - xx), gap, iterations };
+  };
+  const iterations = opts.iterations ?? 200000;
+  const tol = opts.tol ?? 1e-14;
+  const every = opts.every ?? 500;
+  let t = 1;
+  let best = certify(0);
+  for (let it = 1; it <= iterations; it++) {
+    // gradient of ½‖y − Dᵀr‖² at r is −D(y − Dᵀr)
+    primalOf(r);
+    gradOf();
+    prev.set(q);
+    let uphill = 0;
+    for (let k = 0; k < n; k++) {
+      const [lr, lc] = last(k);
+      let a = lr ? 0 : r[k] + d[k] / 8;
+      let b = lc ? 0 : r[n + k] + d[n + k] / 8;
       if (isotropic) {
-        const r = Math.hypot(p0[k], p1[k]);
-        if (r > lambda) {
-          p0[k] *= lambda / r;
-          p1[k] *= lambda / r;
+        const m = Math.sqrt(a * a + b * b);
+        if (m > lambda) {
+          a *= lambda / m;
+          b *= lambda / m;
         }
       } else {
-        p0[k] = Math.min(Math.max(p0[k], -lambda), lambda);
-        p1[k] = Math.min(Math.max(p1[k], -lambda), lambda);
+        a = Math.min(Math.max(a, -lambda), lambda);
+        b = Math.min(Math.max(b, -lambda), lambda);
       }
+      q[k] = a;
+      q[n + k] = b;
+      // restart when the momentum points uphill: ⟨r − q, q − q_prev⟩ > 0
+      uphill += (r[k] - a) * (a - prev[k]) + (r[n + k] - b) * (b - prev[n + k]);
     }
-  };
-  const objective = (x: Float64Array) => {
-    let s = 0;
-    for (let i = 0; i < n; i++) s += (x[i] - y[i]) ** 2;
-    return 0.5 * s + lambda * tv2dValue(x, rows, cols, isotropic);
-  };
-  const dualValue = (x: Float64Array) => {
-    let a = 0;
-    let b = 0;
-    for (let i = 0; i < n; i++) {
-      a += y[i] * y[i];
-      b += x[i] * x[i];
-    }
-    return 0.5 * (a - b);
-  };
-  const p0 = new Float64Array(n);
-  const p1 = new Float64Array(n);
-  const q0 = new Float64Array(n);
-  const q1 = new Float64Array(n);
-  const prev0 = new Float64Array(n);
-  const prev1 = new Float64Array(n);
-  const g0 = new Float64Array(n);
-  const g1 = new Float64Array(n);
-  const x = new Float64Array(n);
-  let t = 1;
-  let best = { x: Float64Array.from(y), gap: Infinity, primal: objective(Float64Array.from(y)) };
-  const iterations = opts.iterations ?? 200000;
-  for (let it = 1; it <= iterations; it++) {
-    // gradient of ½‖y − Dᵀq‖² at q is −D(y − Dᵀq)
-    primalOf(q0, q1, x);
-    grad(x, g0, g1);
-    prev0.set(p0);
-    prev1.set(p1);
-    for (let k = 0; k < n; k++) {
-      p0[k] = q0[k] + g0[k] / 8;
-      p1[k] = q1[k] + g1[k] / 8;
-    }
-    project(p0, p1);
-    // restart when the momentum points uphill: ⟨q − p, p − p_prev⟩ > 0
-    let uphill = 0;
-    for (let k = 0; k < n; k++) uphill += (q0[k] - p0[k]) * (p0[k] - prev0[k]) + (q1[k] - p1[k]) * (p1[k] - prev1[k]);
     const tn = uphill > 0 ? 1 : (1 + Math.sqrt(1 + 4 * t * t)) / 2;
     const beta = uphill > 0 ? 0 : (t - 1) / tn;
     t = tn;
-    for (let k = 0; k < n; k++) {
-      q0[k] = p0[k] + beta * (p0[k] - prev0[k]);
-      q1[k] = p1[k] + beta * (p1[k] - prev1[k]);
-    }
-    if (it % 500 === 0) {
-      primalOf(p0, p1, x);
-      const P = objective(x);
-      const gap = P - dualValue(x);
-      if (gap < best.gap) best = { x: Float64Array.from(x), gap, primal: P };
-      if (gap <= 1e-14 * Math.abs(P)) break;
+    for (let i = 0; i < 2 * n; i++) r[i] = q[i] + beta * (q[i] - prev[i]);
+    if (it % every === 0 || it === iterations) {
+      const c = certify(it);
+      if (c.gap < best.gap) best = c;
+      if (c.gap <= tol * Math.abs(c.primal)) break;
     }
   }
   return best;

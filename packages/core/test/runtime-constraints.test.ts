@@ -8,8 +8,8 @@ import { compileFlow } from "../src/compiler/compile.js";
 import { DTYPES, type Dtype } from "../src/dtype.js";
 import { FlowRunner } from "../src/runtime/runner.js";
 import { defineFlow } from "../src/spec/define.js";
-import { mulberry32 } from "./helpers.js";
 import { type Mat, boxCoordinateDescent, gaussianMatrix, matVec } from "./reference-solvers.js";
+import { mulberry32 } from "@cflow/test-kit";
 
 const rows = 60;
 const cols = 40;

@@ -1,5 +1,5 @@
 // Reference problem 4c: the harmonic oscillator H(q, p) = ½qᵀQq + ½‖p‖² through the
-// hamiltonian_damped family (F_Con: Störmer–Verlet leapfrog). Undamped, the energy error is
+// hamiltonianDamped family (F_Con: Störmer–Verlet leapfrog). Undamped, the energy error is
 // O(Δt²) — halving Δt quarters it — and the trajectory follows the analytic solution to O(Δt²);
 // damped, the energy decays.
 import { describe, expect, it } from "vitest";
@@ -21,7 +21,7 @@ const oscillator = (dt: number, damping: number) =>
       data: { w2: conv(omega.map((w) => w * w)) },
       ops: { Q: { type: "diagonal", diag: "w2" } },
       terms: [{ kind: "physics" as const, atom: "quadraticForm", op: "Q", slot: "q" as const }],
-      policies: { flow: { family: "hamiltonian_damped", dt, damping } },
+      policies: { flow: { family: "hamiltonianDamped", dt, damping } },
     };
   });
 

@@ -4,8 +4,8 @@ import { DTYPES, type Dtype } from "../src/dtype.js";
 import { FlowRunner } from "../src/runtime/runner.js";
 import { runFlowStep } from "../src/runtime/step.js";
 import { defineFlow } from "../src/spec/define.js";
-import { mulberry32 } from "./helpers.js";
 import { gaussianMatrix, lassoCoordinateDescent, lassoObjective, matTVec, matVec } from "./reference-solvers.js";
+import { mulberry32 } from "@cflow/test-kit";
 
 const rand = mulberry32(2024);
 const A = gaussianMatrix(60, 40, rand);

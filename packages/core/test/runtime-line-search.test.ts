@@ -8,9 +8,9 @@ import type { FlowEventName, Json } from "../src/ports/events.js";
 import { FlowRunner } from "../src/runtime/runner.js";
 import { defineFlow } from "../src/spec/define.js";
 import { spectralNorm } from "./dense-eig.js";
-import { mulberry32 } from "./helpers.js";
 import { gaussianMatrix, lassoCoordinateDescent, lassoObjective } from "./reference-solvers.js";
 import { objective, problem1, solve, spec as deconvSpec } from "./deconv-problems.js";
+import { mulberry32 } from "@cflow/test-kit";
 
 const rand = mulberry32(515);
 const A = gaussianMatrix(50, 30, rand);

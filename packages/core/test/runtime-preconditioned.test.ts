@@ -9,9 +9,8 @@ import { CflowError } from "../src/errors.js";
 import type { FlowEventName, Json } from "../src/ports/events.js";
 import { FlowRunner } from "../src/runtime/runner.js";
 import { defineFlow } from "../src/spec/define.js";
-import { jacobiEig } from "./dense-eig.js";
-import { mulberry32 } from "./helpers.js";
 import { type Mat, boxCoordinateDescent, gaussianMatrix, matTVec, matVec } from "./reference-solvers.js";
+import { jacobiEigen, mulberry32 } from "@cflow/test-kit";
 
 const rand = mulberry32(404);
 
@@ -81,7 +80,7 @@ describe.each(DTYPES)("Jacobi preconditioner (%s)", (dtype: Dtype) => {
     const pre = runner.preconditioner!;
     // α·λ_max(D^{-1/2} H D^{-1/2}) ≤ 1, and not needlessly small
     const s = pre.d.map((v) => 1 / Math.sqrt(v));
-    const { values } = jacobiEig(H.map((r, i) => r.map((v, j) => s[i] * v * s[j])));
+    const { values } = jacobiEigen(H.map((r, i) => r.map((v, j) => s[i] * v * s[j])));
     const lmax = values[values.length - 1];
     expect(runner.dials.alpha * lmax).toBeLessThanOrEqual(1);
     expect(runner.dials.alpha * lmax).toBeGreaterThan(0.98);

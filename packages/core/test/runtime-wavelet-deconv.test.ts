@@ -1,4 +1,4 @@
-// Reference problems 1 and 2 (DESIGN §7), small (test/deconv-problems.ts): every family that
+// Reference problems 1 and 2 (docs/design.md §7), small (test/deconv-problems.ts): every family that
 // accepts a W-space prox reaches the minimiser of an independent solver.
 import { describe, expect, it } from "vitest";
 import { compileFlow } from "../src/compiler/compile.js";

@@ -4,8 +4,8 @@ import { CflowError, DtypeError, ShapeError } from "../src/errors.js";
 import { PlanBuilder } from "../src/kernel/plan.js";
 import { DwtTransform } from "../src/transforms/dwt.js";
 import { WAVELET_NAMES, type WaveletName } from "../src/transforms/filters.js";
-import { expectArrayNear, maxAbs, mulberry32, randomArray } from "./helpers.js";
 import { expectPywt, pywtTol, wavedecCases } from "./pywt-golden.js";
+import { expectArrayNear, maxAbs, mulberry32, randomArray } from "@cflow/test-kit";
 
 // PyWavelets agreement: see pywtTol (1e-12 relative in float64, 1e-11 for the symlets, whose
 // pywt table is ~2e-12 off). The filters are exact, so W is orthogonal to rounding: perfect

@@ -3,8 +3,8 @@ import { DTYPES, type Dtype, type RealArray } from "../src/dtype.js";
 import { ShapeError } from "../src/errors.js";
 import type { WaveletName } from "../src/transforms/filters.js";
 import { SwtTransform } from "../src/transforms/swt.js";
-import { expectArrayNear, maxAbs, mulberry32, randomArray } from "./helpers.js";
 import { expectPywt, swtCases } from "./pywt-golden.js";
+import { expectArrayNear, maxAbs, mulberry32, randomArray } from "@cflow/test-kit";
 
 // As for the DWT: PyWavelets agreement to pywtTol; the filters are exact, so the frame identities
 // (WᵀW = I, energy) hold to 1e-14 relative in float64.
@@ -116,7 +116,7 @@ describe.each(DTYPES)("stationary wavelet transform (%s)", (dtype) => {
       [1, "v", 160, 8, 4],
       [1, "d", 192, 8, 4],
     ]);
-    expect(W2.name).toBe("swt-db2");
+    expect(W2.name).toBe("swtDb2");
     W1.dispose();
     W2.dispose();
   });

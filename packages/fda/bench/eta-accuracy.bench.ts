@@ -5,17 +5,7 @@ import { type Dtype, type RealArray, rngKey, split } from "@cflow/core";
 import { bandedColouring, type CertTransform, type EstimateOptions, estimateEtaGammaInW, exactRows, type LApply, probedRows, summarizeRows, wSpaceOperator } from "../src/index.js";
 import { blurNormalOperator } from "./convolution.js";
 import { haarTransform } from "./haar.js";
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from "@cflow/test-kit";
 
 interface Family {
   name: string;

@@ -33,8 +33,8 @@ import {
   morozovChoice,
   type PeriodisedWavelet,
   ShiftClassRows,
-  symmetricEigenvalues,
 } from "../src/index.js";
+import { symmetricEigenvalues } from "@cflow/core/linalg";
 
 const env = (k: string, d: string) => process.env[k] ?? d;
 const LAMBDAS = env("FRONTIER_LAMBDAS", "1e-3,2e-3,3e-3,5e-3,1e-2,3e-2,0.1,0.3").split(",").map(Number);

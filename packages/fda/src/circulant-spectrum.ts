@@ -1,4 +1,5 @@
-import { type CirculantStencil, Kernel, RealFft, gridCoordinates, isPowerOfTwo } from "@cflow/core";
+import { type CirculantStencil, gridCoordinates } from "@cflow/core";
+import { Kernel, RealFft, isPowerOfTwo } from "@cflow/core/kernel";
 
 /** The extreme eigenvalues of a symmetric circulant, and the rounding margin that makes them bounds. */
 export interface CirculantSpectrum {

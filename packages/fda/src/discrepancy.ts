@@ -1,4 +1,4 @@
-import { type Band, CflowError, type RealArray } from "@cflow/core";
+import { type Band, CflowError, type RealArray, madNoiseLevel } from "@cflow/core";
 
 /**
  * Choosing λ from the data (Morozov's discrepancy principle): the restoration x_λ should explain
@@ -7,14 +7,8 @@ import { type Band, CflowError, type RealArray } from "@cflow/core";
  * (Donoho & Johnstone 1994: σ̂ = median(|d|)/0.6745 for Gaussian noise).
  */
 
-/** median(|v|)/0.6745: the MAD estimate of a Gaussian noise level from (mostly-noise) coefficients. */
-export function madNoiseLevel(values: ArrayLike<number>): number {
-  const n = values.length;
-  if (n === 0) throw new CflowError("EMPTY_OPERATOR", "madNoiseLevel: no coefficients", { path: "madNoiseLevel", expected: "≥ 1 value", found: 0 });
-  const a = Float64Array.from({ length: n }, (_, i) => Math.abs(values[i])).sort();
-  const med = n % 2 ? a[n >> 1] : (a[(n >> 1) - 1] + a[n >> 1]) / 2;
-  return med / 0.6744897501960817;
-}
+/** median(|v|)/0.6745 — core's, shared with the tuner's discrepancy target and the CLI's data fit. */
+export { madNoiseLevel };
 
 /** The finest diagonal band of a wavelet layout: level 1, orientation "d" (the 1D detail or the 2D cD₁). */
 export function finestDiagonalBand(bands: readonly Band[]): Band {

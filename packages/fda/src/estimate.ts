@@ -1,7 +1,7 @@
 import { type Certificate, CflowError, type Dtype, DtypeError, type Json, type RealArray, type RngKey, ShapeError, shapeSize, split } from "@cflow/core";
 import { resolveActive } from "./active-set.js";
 import { bandedColouring, type ProbingSpec, restrictColouring } from "./colouring.js";
-import { symmetricEigenvalues } from "./dense-eigen.js";
+import { symmetricEigenvalues } from "@cflow/core/linalg";
 import { type LanczosOptions, lanczos } from "./lanczos.js";
 import { exactRows, probedRows, type RowStats, rowStatsFromDense, sampleRows, summarizeRows } from "./row-stats.js";
 import { type ApplicationCounter, type CertTransform, frameScale, type LApply, type SymmetricOperator, wSpaceOperator, xSpaceOperator } from "./wspace-operator.js";
@@ -90,7 +90,7 @@ export interface EtaGammaEstimate extends Omit<Certificate, "pass" | "reasons" |
 }
 
 /**
- * Certificates of the core operator in W-space, L̂ = E_Sᵀ W L Wᵀ E_S / s (DESIGN §2): η_dd,
+ * Certificates of the core operator in W-space, L̂ = E_Sᵀ W L Wᵀ E_S / s (docs/design.md §2.5): η_dd,
  * the spectral gap γ = λ_min, the Gershgorin lower bound and λ_max — on the active set S when
  * one is given (a sparsity prox), else on the whole operator; s is the frame scale
  * (`frameScale`). Exact (dense matrix formed by applications, Householder + QL) up to

@@ -55,9 +55,9 @@ export interface FdaHook extends CertificateHook {
 export const FDA_STAGES: readonly VerdictStage[] = [emptySupportStage, structuredStage, inheritedStage, restrictedStage, matrixFreeStage];
 
 /**
- * The certificate hook handed to the controller: η_dd and γ of the core operator in W-space,
- * restricted to the active set when the context carries coefficients, against the context's gates
- * (README "Certificates"). GREEN needs both gates: η_dd (plain, or optimally scaled) ≤ η_max and γ
+ * The certificate hook handed to the controller (docs/design.md §2.5): η_dd and γ of the core
+ * operator in W-space, restricted to the active set when the context carries coefficients, against
+ * the context's gates. GREEN needs both gates: η_dd (plain, or optimally scaled) ≤ η_max and γ
  * ≥ γ_min with γ a proven lower bound of λ_min or one whose failure probability is stated.
  */
 export function fda(options: FdaOptions = {}): FdaHook {

@@ -1,5 +1,5 @@
 import { CflowError, normal, type RngKey } from "@cflow/core";
-import { tridiagonalEigen } from "./dense-eigen.js";
+import { tridiagonalEigen } from "@cflow/core/linalg";
 import { axpy, dot, norm2, scale } from "./vector.js";
 import type { SymmetricOperator } from "./wspace-operator.js";
 

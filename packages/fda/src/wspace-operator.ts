@@ -1,4 +1,5 @@
 import { CflowError, type Dtype, DtypeError, type RealArray, ShapeError, type TransformOp, zeros } from "@cflow/core";
+import type { SymmetricOperator } from "@cflow/core/linalg";
 
 /**
  * The part of a transform the certificates use: analysis W (`forward`), its adjoint Wᵀ, sizes,
@@ -11,11 +12,8 @@ export type CertTransform = Pick<TransformOp, "forward" | "adjoint" | "coeffSize
 /** out ← L v in x-space (the smooth part's Hessian), arrays of the run's dtype; out is overwritten. */
 export type LApply = (v: RealArray, out: RealArray) => void;
 
-/** A symmetric operator on float64 vectors of length `size` (what Lanczos, power iteration and the row estimators see). */
-export interface SymmetricOperator {
-  readonly size: number;
-  apply(v: Float64Array, out: Float64Array): void;
-}
+/** The operators certificates are taken on (Lanczos, power iteration, the row estimators): core's symmetric operator on float64 vectors. */
+export type { SymmetricOperator };
 
 /** How many times L and W (forward + adjoint count as one each) were applied: the certificate cost. */
 export interface ApplicationCounter {
@@ -24,7 +22,7 @@ export interface ApplicationCounter {
 }
 
 /**
- * The normalisation the certificates divide L_W by (DESIGN §2, README "Frames"): the frame
+ * The normalisation the certificates divide L_W by (docs/design.md §2.5, README "Frames"): the frame
  * constant c for a tight frame (WᵀW = cI, so W/√c is an isometry and W L Wᵀ / c = Q L Qᵀ keeps
  * the spectrum of L), 1 for unitary transforms and for general frames (no constant to divide by).
  */

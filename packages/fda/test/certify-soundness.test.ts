@@ -7,7 +7,8 @@
 import { type CertificateContext, circulantStructure, createTransform, DTYPES, type Dtype, rngKey, type TransformOp } from "@cflow/core";
 import { describe, expect, it } from "vitest";
 import { type CertTransform, fda } from "../src/index.js";
-import { blurNormalMatrix, denseLApply, denseTransform, haarMatrix, jacobiEigenvalues, type Mat, mat, matmul, mulberry32, randn, transpose, zerosOf } from "./helpers.js";
+import { blurNormalMatrix, denseLApply, denseTransform, haarMatrix, jacobiEigenvalues, type Mat, mat, matmul, transpose } from "./helpers.js";
+import { mulberry32, randn, zerosOf } from "@cflow/test-kit";
 
 function kron(a: Mat, b: Mat): Mat {
   const out = mat(a.rows * b.rows, a.cols * b.cols);

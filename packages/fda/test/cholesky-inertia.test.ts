@@ -5,7 +5,8 @@
 // product formed in double-double), and nested dissection keeps a banded operator's fill small.
 import { describe, expect, it } from "vitest";
 import { csrFromDense, gammaN, inertiaGamma, nestedDissection, type RestrictedMatrix, sparseCholesky } from "../src/index.js";
-import { bandedMatrix, jacobiEigenvalues, logspace, mulberry32, withSpectrum } from "./helpers.js";
+import { bandedMatrix, jacobiEigenvalues, withSpectrum } from "./helpers.js";
+import { logspace, mulberry32 } from "@cflow/test-kit";
 
 function restricted(a: Float64Array, n: number): RestrictedMatrix {
   return { active: Int32Array.from({ length: n }, (_, i) => i), matrix: csrFromDense(a, n), perturbation: 0, rowPerturbation: 0, parts: { dropped: 0, rounding: 0 }, source: "exact rows", ms: 0 };

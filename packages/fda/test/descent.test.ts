@@ -1,7 +1,8 @@
 import type { TracePoint } from "@cflow/core";
 import { describe, expect, it } from "vitest";
 import { descentConstant, descentViolation, traceDescent } from "../src/index.js";
-import { jacobiEigenvalues, mat, matmul, mulberry32, randn, transpose } from "./helpers.js";
+import { jacobiEigenvalues, mat, matmul, transpose } from "./helpers.js";
+import { mulberry32, randn } from "@cflow/test-kit";
 
 const point = (iter: number, E: number, gradNorm: number, alpha: number, restarted = false): TracePoint => ({ iter, E, gradNorm, alpha, restarted });
 

@@ -4,7 +4,8 @@
 // within 1% of it; the scaled Gershgorin route with that vector is a valid lower bound of λ_min.
 import { describe, expect, it } from "vitest";
 import { csrFromDense, dominance, gershgorinGamma, lambdaMaxUpper, type RestrictedMatrix } from "../src/index.js";
-import { bandedMatrix, jacobiEigenvalues, mulberry32, withSpectrum, logspace } from "./helpers.js";
+import { bandedMatrix, jacobiEigenvalues, withSpectrum } from "./helpers.js";
+import { logspace, mulberry32 } from "@cflow/test-kit";
 
 function restricted(a: Float64Array, n: number, perturbation = 0): RestrictedMatrix {
   return { active: Int32Array.from({ length: n }, (_, i) => i), matrix: csrFromDense(a, n), perturbation, rowPerturbation: perturbation, parts: { dropped: 0, rounding: perturbation }, source: "exact rows", ms: 0 };

@@ -4,7 +4,8 @@
 // within the bar, and the bar within (1 + q)/(1 − q) of the distance.
 import { describe, expect, it } from "vitest";
 import { forwardBackwardErrorBar } from "../src/index.js";
-import { jacobiEigenvalues, mulberry32, randn } from "./helpers.js";
+import { jacobiEigenvalues } from "./helpers.js";
+import { mulberry32, randn } from "@cflow/test-kit";
 
 /** Solves the small dense system M z = r (Gaussian elimination with partial pivoting). */
 function solve(M: number[][], r: number[]): number[] {

@@ -1,26 +1,8 @@
 import { DTYPES, type Dtype, rngKey } from "@cflow/core";
 import { describe, expect, it } from "vitest";
 import { bandedColouring, estimateEtaGammaInW, type EstimateOptions } from "../src/index.js";
-import {
-  bandedMatrix,
-  denseLApply,
-  denseRowCertificates,
-  denseTransform,
-  expectClose,
-  jacobiEigenvalues,
-  logspace,
-  type Mat,
-  mat,
-  matmul,
-  mulberry32,
-  randomOrthogonal,
-  scaled,
-  sub,
-  tolFor,
-  transpose,
-  withSpectrum,
-  zerosOf,
-} from "./helpers.js";
+import { bandedMatrix, denseLApply, denseRowCertificates, denseTransform, jacobiEigenvalues, type Mat, mat, matmul, randomOrthogonal, scaled, sub, transpose, withSpectrum } from "./helpers.js";
+import { expectScalarClose, logspace, mulberry32, tolFor, zerosOf } from "@cflow/test-kit";
 
 /** W L Wᵀ (explicit). */
 function congruence(w: Mat, l: Mat): Mat {
@@ -70,11 +52,11 @@ describe.each(DTYPES as Dtype[])("estimateEtaGammaInW (%s)", (dtype) => {
       expect(est.size).toBe(n);
       expect(est.rows).toBe("exact");
       expect(est.gammaConverged).toBe(true);
-      expectClose(est.etaDD, dense.etaDD, rtol);
-      expectClose(est.gammaGershgorin, dense.gershgorin, rtol, atolSpec);
-      if (dtype === "float64") expectClose(est.gamma, truth[0], 1e-8); // the Lanczos criterion
-      else expectClose(est.gamma, truth[0], 0, atolSpec);
-      expectClose(est.lambdaMax as number, truth[n - 1], rtol, atolSpec);
+      expectScalarClose(est.etaDD, dense.etaDD, rtol);
+      expectScalarClose(est.gammaGershgorin, dense.gershgorin, rtol, atolSpec);
+      if (dtype === "float64") expectScalarClose(est.gamma, truth[0], 1e-8); // the Lanczos criterion
+      else expectScalarClose(est.gamma, truth[0], 0, atolSpec);
+      expectScalarClose(est.lambdaMax as number, truth[n - 1], rtol, atolSpec);
       expect(est.gammaGershgorin).toBeLessThanOrEqual(truth[0] + atolSpec);
       expect(est.cost.applications).toBeGreaterThan(0);
     });
@@ -92,10 +74,10 @@ describe.each(DTYPES as Dtype[])("estimateEtaGammaInW (%s)", (dtype) => {
       const est = estimateEtaGammaInW(denseLApply(l), W, { key: rngKey(2), method, activeSet: active, rows });
       expect(est.subspace).toBe("restricted");
       expect(est.size).toBe(17);
-      expectClose(est.etaDD, dense.etaDD, rtol);
-      expectClose(est.gammaGershgorin, dense.gershgorin, rtol, atolSpec);
-      expectClose(est.gamma, truth[0], tolFor(dtype, 1e-8, 0), atolSpec);
-      expectClose(est.lambdaMax as number, truth[16], rtol, atolSpec);
+      expectScalarClose(est.etaDD, dense.etaDD, rtol);
+      expectScalarClose(est.gammaGershgorin, dense.gershgorin, rtol, atolSpec);
+      expectScalarClose(est.gamma, truth[0], tolFor(dtype, 1e-8, 0), atolSpec);
+      expectScalarClose(est.lambdaMax as number, truth[16], rtol, atolSpec);
       expect(est.gammaGershgorin).toBeLessThanOrEqual(truth[0] + atolSpec);
       expect(active).toContain(est.worstRow?.index);
       // the same active set from the coefficients after a prox (zeros elsewhere)
@@ -120,21 +102,21 @@ describe.each(DTYPES as Dtype[])("estimateEtaGammaInW (%s)", (dtype) => {
       const dense = denseRowCertificates(ls);
       const est = estimateEtaGammaInW(denseLApply(l), W, { key: rngKey(3), method, activeSet: active, rows });
       expect(est.frameScale).toBe(2);
-      expectClose(est.etaDD, dense.etaDD, rtol); // η_dd is scale-free
-      expectClose(est.gamma, truth[0] / 2, tolFor(dtype, 1e-8, 0), atolSpec);
-      expectClose(est.gammaGershgorin, dense.gershgorin / 2, rtol, atolSpec);
-      expectClose(est.lambdaMax as number, truth[14] / 2, rtol, atolSpec);
+      expectScalarClose(est.etaDD, dense.etaDD, rtol); // η_dd is scale-free
+      expectScalarClose(est.gamma, truth[0] / 2, tolFor(dtype, 1e-8, 0), atolSpec);
+      expectScalarClose(est.gammaGershgorin, dense.gershgorin / 2, rtol, atolSpec);
+      expectScalarClose(est.lambdaMax as number, truth[14] / 2, rtol, atolSpec);
       // Without sparsity, γ is taken on range(W), where W L Wᵀ / c has the spectrum of L; the
       // 24 structural zero eigenvalues off range(W) are excluded.
       const full = estimateEtaGammaInW(denseLApply(l), W, { key: rngKey(3), method, rows });
       const lTruth = jacobiEigenvalues(l);
       expect(full.subspace).toBe("range");
       expect(full.size).toBe(2 * nn);
-      expectClose(full.gamma, lTruth[0], tolFor(dtype, 1e-8, 0), atolSpec);
-      expectClose(full.lambdaMax as number, lTruth[nn - 1], rtol, atolSpec);
+      expectScalarClose(full.gamma, lTruth[0], tolFor(dtype, 1e-8, 0), atolSpec);
+      expectScalarClose(full.lambdaMax as number, lTruth[nn - 1], rtol, atolSpec);
       const lwHalf = scaled(lw, 0.5);
       expect(jacobiEigenvalues(lwHalf)[0]).toBeLessThan(1e-12); // the full W-space operator is singular
-      expectClose(full.gammaGershgorin, denseRowCertificates(lwHalf).gershgorin, rtol, atolSpec);
+      expectScalarClose(full.gammaGershgorin, denseRowCertificates(lwHalf).gershgorin, rtol, atolSpec);
     });
   });
 
@@ -148,13 +130,13 @@ describe.each(DTYPES as Dtype[])("estimateEtaGammaInW (%s)", (dtype) => {
     const tight = estimateEtaGammaInW(denseLApply(l), denseTransform(scaled(q, Math.sqrt(3)), "tight", 3, dtype), opts);
     const general = estimateEtaGammaInW(denseLApply(l), denseTransform(scaled(q, Math.sqrt(3)), "general", 3, dtype), opts);
     const r = tolFor(dtype, 1e-12, 1e-5);
-    expectClose(tight.gamma, unitary.gamma, r, atolSpec);
-    expectClose(tight.gammaGershgorin, unitary.gammaGershgorin, r, atolSpec);
-    expectClose(tight.lambdaMax as number, unitary.lambdaMax as number, r);
-    expectClose(tight.etaDD, unitary.etaDD, r);
+    expectScalarClose(tight.gamma, unitary.gamma, r, atolSpec);
+    expectScalarClose(tight.gammaGershgorin, unitary.gammaGershgorin, r, atolSpec);
+    expectScalarClose(tight.lambdaMax as number, unitary.lambdaMax as number, r);
+    expectScalarClose(tight.etaDD, unitary.etaDD, r);
     expect(general.frameScale).toBe(1);
-    expectClose(general.gamma, 3 * unitary.gamma, r, 3 * atolSpec);
-    expectClose(general.etaDD, unitary.etaDD, r);
+    expectScalarClose(general.gamma, 3 * unitary.gamma, r, 3 * atolSpec);
+    expectScalarClose(general.etaDD, unitary.etaDD, r);
     expect(() => estimateEtaGammaInW(denseLApply(l), denseTransform(q, "tight", 0, dtype), opts)).toThrow(/frame constant c = 0/);
   });
 
@@ -187,8 +169,8 @@ describe.each(DTYPES as Dtype[])("estimateEtaGammaInW (%s)", (dtype) => {
       });
       expect(est.rows).toBe("probed");
       expect(est.probingValid).toBe(true);
-      expectClose(est.etaDD, dense.etaDD, rtol);
-      expectClose(est.gammaGershgorin, dense.gershgorin, rtol, tolFor(dtype, 1e-12, 1e-4));
+      expectScalarClose(est.etaDD, dense.etaDD, rtol);
+      expectScalarClose(est.gammaGershgorin, dense.gershgorin, rtol, tolFor(dtype, 1e-12, 1e-4));
       expect(est.gammaGershgorin).toBeLessThanOrEqual(truth[0] + atolSpec * 10);
       const colours = (est.diagnostics.probing as { colours: number }).colours;
       // 151 = 16·9 + 7 and 64 = 4·15 + 4 on a cycle: blocks of 9|10 and 15|16 indices, one extra colour
@@ -213,8 +195,8 @@ describe.each(DTYPES as Dtype[])("estimateEtaGammaInW (%s)", (dtype) => {
       });
       const subDense = denseRowCertificates(sub(l, active));
       expect(restricted.probingValid).toBe(true);
-      expectClose(restricted.etaDD, subDense.etaDD, rtol);
-      expectClose(restricted.gamma, jacobiEigenvalues(sub(l, active))[0], tolFor(dtype, 1e-8, 0), atolSpec * 10);
+      expectScalarClose(restricted.etaDD, subDense.etaDD, rtol);
+      expectScalarClose(restricted.gamma, jacobiEigenvalues(sub(l, active))[0], tolFor(dtype, 1e-8, 0), atolSpec * 10);
     });
 
     it("a colouring too coarse for the operator is caught by the spot-checked rows", () => {
@@ -242,11 +224,11 @@ describe.each(DTYPES as Dtype[])("estimateEtaGammaInW (%s)", (dtype) => {
       const w = est.worstRow as { index: number; diag: number; offAbs: number };
       let off = 0;
       for (let j = 0; j < 120; j++) if (j !== w.index) off += Math.abs(l.a[w.index * 120 + j]);
-      expectClose(w.offAbs, off, rtol);
-      expectClose(w.diag, l.a[w.index * 121], rtol);
+      expectScalarClose(w.offAbs, off, rtol);
+      expectScalarClose(w.diag, l.a[w.index * 121], rtol);
       const s = est.diagnostics.sampling as { rows: number; exceedFraction: number; statement: string };
       expect(s.rows).toBe(16);
-      expectClose(s.exceedFraction, Math.log(20) / 16, 1e-12);
+      expectScalarClose(s.exceedFraction, Math.log(20) / 16, 1e-12);
       expect(s.statement).toMatch(/lower bound/);
       expect(est.cost.applications).toBe(16 + (est.diagnostics.lanczos as { iterations: number }).iterations);
     });

@@ -11,7 +11,8 @@ import {
   summarizeRows,
   wSpaceOperator,
 } from "../src/index.js";
-import { blurNormalMatrix, denseLApply, denseTransform, haarMatrix, mulberry32, tolFor } from "./helpers.js";
+import { blurNormalMatrix, denseLApply, denseTransform, haarMatrix } from "./helpers.js";
+import { mulberry32, tolFor } from "@cflow/test-kit";
 
 const all = (s: number) => Int32Array.from({ length: s }, (_, i) => i);
 

@@ -1,19 +1,8 @@
 import { type CertificateContext, DTYPES, type Dtype, rngKey, type TransformOp } from "@cflow/core";
 import { describe, expect, it } from "vitest";
 import { type CertTransform, DEFAULT_GATES, fda } from "../src/index.js";
-import {
-  bandedMatrix,
-  blurNormalMatrix,
-  denseLApply,
-  denseTransform,
-  haarMatrix,
-  jacobiEigenvalues,
-  logspace,
-  type Mat,
-  mulberry32,
-  withSpectrum,
-  zerosOf,
-} from "./helpers.js";
+import { bandedMatrix, blurNormalMatrix, denseLApply, denseTransform, haarMatrix, jacobiEigenvalues, type Mat, withSpectrum } from "./helpers.js";
+import { logspace, mulberry32, zerosOf } from "@cflow/test-kit";
 
 // The hook reads only the CertTransform part of the context's TransformOp, so dense test transforms stand in for it.
 function context(l: Mat, dtype: Dtype, extra: Partial<Omit<CertificateContext, "W">> & { W?: CertTransform } = {}): CertificateContext {

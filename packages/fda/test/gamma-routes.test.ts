@@ -22,8 +22,9 @@ import {
   ShiftClassRows,
   wSpaceOperator,
 } from "../src/index.js";
-import { jacobiEigenvalues, mulberry32, randn } from "./helpers.js";
+import { jacobiEigenvalues } from "./helpers.js";
 import { denseRestricted, plainDwt } from "./restricted-problems.js";
+import { mulberry32, randn } from "@cflow/test-kit";
 
 const GAMMA_MIN = 1e-6;
 

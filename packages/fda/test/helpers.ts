@@ -1,25 +1,9 @@
-// Independent dense linear algebra for the FDA tests: a seeded generator unrelated to the
-// library's RNG, cyclic Jacobi eigenvalues (not the library's Householder + QL), random
-// orthogonal matrices by modified Gram–Schmidt, and dense test transforms in plain TS.
+// Independent dense linear algebra for the FDA tests: Jacobi eigenvalues (test-kit's, not the
+// library's Householder + QL), random orthogonal matrices by modified Gram–Schmidt, and dense
+// test transforms in plain TS.
 import type { Dtype, RealArray, TransformOp } from "@cflow/core";
-import { expect } from "vitest";
+import { jacobiEigen, matrixWithSpectrum, randn, randomOrthogonalMatrix, rowsOf, zerosOf } from "@cflow/test-kit";
 import type { CertTransform, LApply } from "../src/index.js";
-
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-export function randn(rand: () => number): number {
-  const u = Math.max(rand(), 1e-300);
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
-}
 
 /** Row-major dense matrix. */
 export interface Mat {
@@ -65,92 +49,19 @@ export function sub(x: Mat, idx: ArrayLike<number>): Mat {
   return s;
 }
 
-/** Random n×n orthogonal matrix: modified Gram–Schmidt (twice) on Gaussian columns. */
+/** Random n×n orthogonal matrix (test-kit's). */
 export function randomOrthogonal(n: number, rand: () => number): Mat {
-  const cols: Float64Array[] = [];
-  for (let j = 0; j < n; j++) {
-    const v = new Float64Array(n);
-    for (let i = 0; i < n; i++) v[i] = randn(rand);
-    for (let pass = 0; pass < 2; pass++) {
-      for (const q of cols) {
-        let d = 0;
-        for (let i = 0; i < n; i++) d += q[i] * v[i];
-        for (let i = 0; i < n; i++) v[i] -= d * q[i];
-      }
-    }
-    let nv = 0;
-    for (let i = 0; i < n; i++) nv += v[i] * v[i];
-    nv = Math.sqrt(nv);
-    for (let i = 0; i < n; i++) v[i] /= nv;
-    cols.push(v);
-  }
-  const q = mat(n, n);
-  for (let j = 0; j < n; j++) for (let i = 0; i < n; i++) q.a[i * n + j] = cols[j][i];
-  return q;
+  return { rows: n, cols: n, a: randomOrthogonalMatrix(n, rand) };
 }
 
-/** Q diag(eigs) Qᵀ with a random orthogonal Q: a symmetric matrix of known spectrum. */
+/** Q diag(eigs) Qᵀ with a random orthogonal Q: a symmetric matrix of known spectrum (test-kit's). */
 export function withSpectrum(eigs: ArrayLike<number>, rand: () => number): Mat {
-  const n = eigs.length;
-  const q = randomOrthogonal(n, rand);
-  const l = mat(n, n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j <= i; j++) {
-      let s = 0;
-      for (let k = 0; k < n; k++) s += q.a[i * n + k] * eigs[k] * q.a[j * n + k];
-      l.a[i * n + j] = l.a[j * n + i] = s;
-    }
-  }
-  return l;
+  return { rows: eigs.length, cols: eigs.length, a: matrixWithSpectrum(eigs, rand) };
 }
 
-/** `n` eigenvalues log-spaced from lo to hi. */
-export function logspace(lo: number, hi: number, n: number): Float64Array {
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) out[i] = lo * (hi / lo) ** (n === 1 ? 0 : i / (n - 1));
-  return out;
-}
-
-/** Eigenvalues of a symmetric matrix by cyclic Jacobi rotations, ascending. */
+/** Eigenvalues of a symmetric matrix, ascending (test-kit's cyclic Jacobi). */
 export function jacobiEigenvalues(m: Mat): Float64Array {
-  const n = m.rows;
-  const a = Float64Array.from(m.a);
-  for (let sweep = 0; sweep < 100; sweep++) {
-    let off = 0;
-    let total = 0;
-    for (let i = 0; i < n; i++) {
-      for (let j = 0; j < n; j++) {
-        total += a[i * n + j] ** 2;
-        if (i !== j) off += a[i * n + j] ** 2;
-      }
-    }
-    if (off <= 1e-30 * total) break;
-    for (let p = 0; p < n - 1; p++) {
-      for (let q = p + 1; q < n; q++) {
-        const apq = a[p * n + q];
-        if (apq === 0) continue;
-        const theta = (a[q * n + q] - a[p * n + p]) / (2 * apq);
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1);
-        const s = t * c;
-        for (let k = 0; k < n; k++) {
-          const akp = a[k * n + p];
-          const akq = a[k * n + q];
-          a[k * n + p] = c * akp - s * akq;
-          a[k * n + q] = s * akp + c * akq;
-        }
-        for (let k = 0; k < n; k++) {
-          const apk = a[p * n + k];
-          const aqk = a[q * n + k];
-          a[p * n + k] = c * apk - s * aqk;
-          a[q * n + k] = s * apk + c * aqk;
-        }
-      }
-    }
-  }
-  const d = new Float64Array(n);
-  for (let i = 0; i < n; i++) d[i] = a[i * n + i];
-  return d.sort();
+  return Float64Array.from(jacobiEigen(rowsOf(m.a, m.rows)).values);
 }
 
 /** Dense η_dd, Gershgorin bound (signed diagonal) of an explicit matrix, with ε = 1e-12·max|L_ii| as the library's default. */
@@ -168,10 +79,6 @@ export function denseRowCertificates(m: Mat): { etaDD: number; gershgorin: numbe
     gershgorin = Math.min(gershgorin, get(m, i, i) - off);
   }
   return { etaDD, gershgorin };
-}
-
-export function zerosOf(dtype: Dtype, n: number): RealArray {
-  return dtype === "float64" ? new Float64Array(n) : new Float32Array(n);
 }
 
 /** x-space L_apply of an explicit symmetric matrix, in the run's dtype. */
@@ -232,15 +139,6 @@ export function bandedMatrix(n: number, b: number, diag: number, rand: () => num
     }
   }
   return m;
-}
-
-export function tolFor(dtype: Dtype, f64: number, f32: number): number {
-  return dtype === "float64" ? f64 : f32;
-}
-
-export function expectClose(a: number, b: number, rtol: number, atol = 0): void {
-  const e = Math.abs(a - b);
-  if (!(e <= rtol * Math.abs(b) + atol)) expect.fail(`${a} differs from ${b} by ${e.toExponential(3)} (rtol ${rtol.toExponential(1)}, atol ${atol.toExponential(1)})`);
 }
 
 /** Orthonormal periodic Haar analysis matrix, coefficient layout [a_L, d_L, ..., d_1] (like PyWavelets' wavedec). */

@@ -6,7 +6,8 @@
 import { rngKey } from "@cflow/core";
 import { describe, expect, it } from "vitest";
 import { congruenceGamma, csrFromDense, kwLowerBound, lambdaMaxUpper, lanczosGamma, type RestrictedMatrix } from "../src/index.js";
-import { jacobiEigenvalues, logspace, mat, mulberry32, withSpectrum } from "./helpers.js";
+import { jacobiEigenvalues, mat, withSpectrum } from "./helpers.js";
+import { logspace, mulberry32 } from "@cflow/test-kit";
 
 function restricted(a: Float64Array, n: number, coords?: Float64Array): RestrictedMatrix {
   return {

@@ -4,8 +4,8 @@
 import { createTransform, conv1d, conv2d, gaussianKernel1d, gaussianKernel2d, waveletFilters } from "@cflow/core";
 import { describe, expect, it } from "vitest";
 import { composeBounds, directConvolutionBound, filterBankPassBound, gammaN, periodisedDwtBound, tapRoundingBound, unitRoundoff } from "../src/index.js";
-import { mulberry32, randn } from "./helpers.js";
 import { plainConv, plainDwt } from "./restricted-problems.js";
+import { mulberry32, randn } from "@cflow/test-kit";
 
 /** Error-free transformations (Knuth's TwoSum, Dekker's TwoProduct). */
 function twoSum(a: number, b: number): [number, number] {

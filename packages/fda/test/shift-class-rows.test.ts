@@ -5,8 +5,9 @@
 import { DTYPES, type Dtype, createTransform, gaussianKernel1d, gaussianKernel2d } from "@cflow/core";
 import { describe, expect, it } from "vitest";
 import { convolutionGram, csrToDense, type PeriodisedWavelet, ShiftClassRows, type ShiftInvariantOperator } from "../src/index.js";
-import { jacobiEigenvalues, mulberry32 } from "./helpers.js";
+import { jacobiEigenvalues } from "./helpers.js";
 import { denseRestricted, plainDwt } from "./restricted-problems.js";
+import { mulberry32 } from "@cflow/test-kit";
 
 function randomSupport(m: number, coarse: number, rand: () => number, pFine: number): Int32Array {
   const S: number[] = [];

@@ -1,7 +1,8 @@
 // The CSR symmetric storage (upper triangle) against dense products; the builders' contracts.
 import { describe, expect, it } from "vitest";
 import { CooBuilder, csrFromDense, csrMultiply, csrNonzeros, csrRowSums, csrToDense, UpperRowsBuilder } from "../src/index.js";
-import { bandedMatrix, mulberry32, randn } from "./helpers.js";
+import { bandedMatrix } from "./helpers.js";
+import { mulberry32, randn } from "@cflow/test-kit";
 
 describe("symmetric CSR", () => {
   it("multiplies, sums rows and round-trips like the dense matrix", () => {

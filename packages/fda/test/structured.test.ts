@@ -19,7 +19,8 @@ import {
 } from "@cflow/core";
 import { describe, expect, it } from "vitest";
 import { type CertTransform, DEFAULT_GATES, circulantSpectrum, fda } from "../src/index.js";
-import { type Mat, denseLApply, denseRowCertificates, denseTransform, get, haarMatrix, jacobiEigenvalues, mat, mulberry32, sub, zerosOf } from "./helpers.js";
+import { type Mat, denseLApply, denseRowCertificates, denseTransform, get, haarMatrix, jacobiEigenvalues, mat, sub } from "./helpers.js";
+import { mulberry32, zerosOf } from "@cflow/test-kit";
 
 type Entry = { offset: number[]; value: number };
 

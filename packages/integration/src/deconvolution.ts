@@ -1,7 +1,7 @@
 import { type Dtype, type FlowFactory, type FlowSpec, type PoliciesSpec, type RealArray, conv1d, conv2d, defineFlow, gaussianKernel1d, gaussianKernel2d, normal, rngKey } from "@cflow/core";
 
 /**
- * The deconvolution problems of DESIGN §7: a piecewise-smooth truth blurred by a circular
+ * The deconvolution problems of docs/design.md §7: a piecewise-smooth truth blurred by a circular
  * Gaussian, plus white noise, restored either by plain least squares (`lambda: null`, the
  * "naive flow" that must fail certification) or with a wavelet-L1 prior on the detail bands.
  */
@@ -17,6 +17,8 @@ export interface DeconvolutionOptions {
   wavelet?: string;
   levels: number;
   policies?: PoliciesSpec;
+  /** Declare the noise level in the spec (`noise.y.sigma`); otherwise a target estimates it from y. */
+  declareNoise?: boolean;
 }
 
 /** Reference problem 1: 1D, N = 2^20, σ = 4, noise 0.01, db4 with 6 levels, λ = 2e-3. */
@@ -42,6 +44,7 @@ export function deconvolution(o: DeconvolutionOptions): FlowFactory {
       seed,
       state: { x: { shape: [...o.shape], init: { adjoint: { op: "K", data: "y" } } } },
       data: { y, psf },
+      ...(o.declareNoise ? { noise: { y: { sigma: o.noise ?? 0.01 } } } : {}),
       ops: { K: { type: o.shape.length === 1 ? "conv1d" : "conv2d", kernel: "psf", shape: [...o.shape], boundary: "circular" } },
       transforms: { W: { name: o.wavelet ?? "db4", levels: o.levels } },
       terms:

@@ -10,7 +10,8 @@ import { loadRunManifest, queryRuns, readCheckpointFile, recorder, SCHEMA_VERSIO
 import { gapDial } from "@cflow/tuner";
 import { describe, expect, test } from "vitest";
 import { compileStory } from "./story-problem.js";
-import { DTYPES, sameBits } from "./test-hooks.js";
+import { DTYPES } from "./test-hooks.js";
+import { sameBits } from "@cflow/test-kit";
 
 interface RunCard {
   run_id: string;
@@ -67,8 +68,11 @@ describe.each(DTYPES)("the capsule of a certified run (%s)", (dtype) => {
 
     // the SCHEMA.md example: which runs rolled back, and at what λ — the λ of the move that failed
     const rolled = await queryRuns(
-      `SELECT e.run_id, e.iter, t."lambda" FROM events e JOIN telemetry t ON t.run_id = e.run_id AND t.iter = e.iter
-       WHERE e.event = 'ROLLBACK' AND t.notes IS NULL ORDER BY e.run_id, e.iter`,
+      `SELECT e.run_id, e.iter,
+         (SELECT t."lambda" FROM telemetry t
+          WHERE t.run_id = e.run_id AND t.iter = e.iter AND t.notes IS NULL AND t.t_wall_ms <= e.t_wall_ms
+          ORDER BY t.t_wall_ms DESC LIMIT 1) AS "lambda"
+       FROM events e WHERE e.event = 'ROLLBACK' ORDER BY e.run_id, e.t_wall_ms`,
       [dir],
     );
     const rejected = res.events.filter((e) => e.event === "TUNER_MOVE_REJECTED");

@@ -13,7 +13,8 @@ import { afterAll, describe, expect, test } from "vitest";
 import { record, type Row, withoutResumePreamble } from "./capsule-record.js";
 import { RESUME_RECORDING, RESUME_RUN, resumeStory } from "./resume-problem.js";
 import { storyTokens } from "./event-tokens.js";
-import { MemorySink, sameBits } from "./test-hooks.js";
+import { MemorySink } from "./test-hooks.js";
+import { sameBits } from "@cflow/test-kit";
 
 const runsDir = mkdtempSync(join(tmpdir(), "cflow-cut-"));
 afterAll(() => rmSync(runsDir, { recursive: true, force: true }));

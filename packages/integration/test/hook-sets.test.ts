@@ -9,7 +9,8 @@ import { describe, expect, test } from "vitest";
 import { storyTokens } from "./event-tokens.js";
 import { expectPayloadsFollowSchema } from "./schema-payloads.js";
 import { compileStory } from "./story-problem.js";
-import { DTYPES, MemorySink, sameBits } from "./test-hooks.js";
+import { DTYPES, MemorySink } from "./test-hooks.js";
+import { sameBits } from "@cflow/test-kit";
 
 describe.each(DTYPES)("hook sets (%s)", (dtype) => {
   test("no hooks: an uncertified run in AMBER, step for step the plain runner", async () => {

@@ -15,7 +15,7 @@ import { gapDial } from "@cflow/tuner";
 import { afterAll, describe, expect, test } from "vitest";
 import { record, type Row, withoutResumePreamble } from "./capsule-record.js";
 import { RESUME_RECORDING, RESUME_RUN, resumeStory } from "./resume-problem.js";
-import { mulberry32, sameBits } from "./test-hooks.js";
+import { mulberry32, sameBits } from "@cflow/test-kit";
 
 const CHILD = join(__dirname, "resume-child.ts");
 /** Seeded kill points per stage of the reference run: feasibility, tuning, polish. */
@@ -112,5 +112,5 @@ describe("resume determinism: SIGKILL at random iterations, resume, compare with
     }
     // the kill points resumed from checkpoints of every stage
     expect([...stagesHit].sort()).toEqual(["feasibility", "polish", "tuning"]);
-  }, 180_000);
+  });
 });

@@ -1,4 +1,4 @@
-// The deconvolution of DESIGN §7 at test size: 32×32, circular Gaussian blur σ = 2, noise 0.01,
+// The deconvolution of docs/design.md §7 at test size: 32×32, circular Gaussian blur σ = 2, noise 0.01,
 // db4 with 4 levels, λ = 2e-3 — compiled in either dtype, optionally with a user-written probe op.
 import { type CompiledFlow, compileFlow, conv2d, type Dtype, type FlowSpec, type Op, type PoliciesSpec, type RealArray, resolveFlow } from "@cflow/core";
 import { deconvolution } from "../src/deconvolution.js";

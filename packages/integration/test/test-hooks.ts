@@ -1,6 +1,7 @@
 // Test implementations of the ports (they implement the contracts; they stub no product code):
 // a recorder sink that keeps the run in memory, a certificate hook that delegates to the FDA but
 // fails on demand, and a user-written operator that can be told to return NaN once.
+import { vi } from "vitest";
 import type {
   Certificate,
   CertificateContext,
@@ -80,22 +81,32 @@ export function failingCertificates(inner: CertificateHook, failing: () => boole
 }
 
 /** A certificate hook that takes `ms` of wall time per evaluation (for budget tests). */
-export function slowCertificates(inner: CertificateHook, ms: () => number): CertificateHook {
+export function slowCertificates(inner: CertificateHook, spend: () => void): CertificateHook {
   return {
     name: `slow(${inner.name})`,
     certify(ctx) {
-      busyWait(ms());
+      spend();
       return inner.certify(ctx);
     },
     descentViolation: (a, b, o) => inner.descentViolation(a, b, o),
   };
 }
 
-export function busyWait(ms: number): void {
-  const end = performance.now() + ms;
-  while (performance.now() < end) {
-    // spin: the controller's loop is synchronous between awaits, a timer would never fire
-  }
+/**
+ * A virtual clock for wall-time budgets: while installed, `performance.now()` — the clock the
+ * controller measures its budget on — reads it, and only `advance` moves it. A test then says when
+ * a budget runs out, and a slow or busy machine can neither spend it early nor late. `restore()`
+ * gives the real clock back.
+ */
+export function virtualClock(): { advance(ms: number): void; restore(): void } {
+  let t = 0;
+  const spy = vi.spyOn(performance, "now").mockImplementation(() => t);
+  return {
+    advance: (ms) => {
+      t += ms;
+    },
+    restore: () => spy.mockRestore(),
+  };
 }
 
 /**
@@ -144,25 +155,4 @@ export class ProbeOp {
   dispose(): void {
     this.inner.dispose?.();
   }
-}
-
-/** Bitwise equality of two arrays of one dtype (NaN payloads and signed zeros included). */
-export function sameBits(a: RealArray, b: RealArray): boolean {
-  if (a.length !== b.length || a.constructor !== b.constructor) return false;
-  const ua = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-  const ub = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-  for (let i = 0; i < ua.length; i++) if (ua[i] !== ub[i]) return false;
-  return true;
-}
-
-/** mulberry32: a seeded generator independent of the library's RNG. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -2,7 +2,7 @@
 // between rotation vectors ω ∈ R³ (axis × angle) and SO(3), the hat/vee isomorphism, and the
 // nearest rotation to a 3×3 matrix. Shared by the SO(3) and SE(3) adapters.
 import { matmul, matmulTN, newtonSchulz, orthonormalityError, skewPart } from "./linalg/dense.js";
-import { symmetricEigen } from "./linalg/eigen.js";
+import { symmetricEigen } from "@cflow/core/linalg";
 
 /** ω̂: the skew matrix with ω̂ u = ω × u. */
 export function hat(w: ArrayLike<number>, out = new Float64Array(9)): Float64Array {

@@ -1,7 +1,7 @@
 import { CflowError, type ManifoldFactory, type RngKey, ShapeError, normal } from "@cflow/core";
 import { cholesky, solveLower, whiten } from "./linalg/cholesky.js";
 import { matmul, matmulNT, matmulTN, symPart } from "./linalg/dense.js";
-import { type SymmetricEigen, symmetricEigen, symmetricFunction } from "./linalg/eigen.js";
+import { type SymmetricEigen, symmetricEigen, symmetricFunction } from "@cflow/core/linalg";
 import { Float64Manifold } from "./float64-manifold.js";
 import { type ManifoldOptions, checkOptions } from "./options.js";
 

@@ -1,4 +1,4 @@
-// Reference problems 4a and 4b (DESIGN §7) through core's FlowRunner — the compiled flow's own
+// Reference problems 4a and 4b (docs/design.md §7) through core's FlowRunner — the compiled flow's own
 // F_Dis (Riemannian gradient) and retraction, not a loop written here:
 // - the leading eigenvector of a symmetric matrix with known spectrum, by minimising the
 //   quadratic form ½xᵀ(−S)x on the unit sphere ("gradient" family);
@@ -23,7 +23,7 @@ import {
 } from "@cflow/core";
 import { describe, expect, it } from "vitest";
 import { manifoldsPlugin } from "../src/plugin.js";
-import { mulberry32, randn } from "./helpers.js";
+import { mulberry32, randn, randomOrthogonalMatrix } from "@cflow/test-kit";
 
 function registry() {
   const r = defaultRegistry();
@@ -34,30 +34,16 @@ function registry() {
 
 // ── 4a: leading eigenvector ──────────────────────────────────────────────────────────────────
 
-/** A random orthogonal n×n matrix (columns), by Gram–Schmidt on Gaussian columns. */
-function randomOrthogonal(n: number, rand: () => number): number[][] {
-  const cols: number[][] = [];
-  while (cols.length < n) {
-    const v = Array.from({ length: n }, () => randn(rand));
-    for (const c of cols) {
-      const d = c.reduce((s, x, i) => s + x * v[i], 0);
-      for (let i = 0; i < n; i++) v[i] -= d * c[i];
-    }
-    const nv = Math.hypot(...v);
-    if (nv > 1e-8) cols.push(v.map((x) => x / nv));
-  }
-  return cols;
-}
-
 describe.each(DTYPES)("leading eigenvector on the sphere through FlowRunner (%s)", (dtype: Dtype) => {
   it("minimises ½xᵀ(−S)x on S^{n−1} to the top eigenvector of S, staying on the sphere", () => {
     const n = 16;
     const rand = mulberry32(99);
-    const V = randomOrthogonal(n, rand);
-    // a known spectrum with a clear top gap
+    const Q = randomOrthogonalMatrix(n, rand);
+    // a known spectrum with a clear top gap: S = Q diag(λ) Qᵀ, the top eigenvector Q's first column
     const lambdas = Array.from({ length: n }, (_, k) => (k === 0 ? 3 : k === 1 ? 2 : -2 + (3.5 * k) / n));
     const S = new Float64Array(n * n);
-    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) for (let k = 0; k < n; k++) S[i * n + j] += V[k][i] * lambdas[k] * V[k][j];
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) for (let k = 0; k < n; k++) S[i * n + j] += Q[i * n + k] * lambdas[k] * Q[j * n + k];
+    const top = Array.from({ length: n }, (_, i) => Q[i * n]);
     const spec = defineFlow(({ dtype: dt }) => ({
       dtype: dt,
       state: { x: { shape: [n], manifold: "sphere", init: "random" as const } },
@@ -81,7 +67,7 @@ describe.each(DTYPES)("leading eigenvector on the sphere through FlowRunner (%s)
     }
     expect(worst).toBeLessThan(onSphere);
     const x = runner.state;
-    const overlap = Math.abs(V[0].reduce((s, v, i) => s + v * x[i], 0));
+    const overlap = Math.abs(top.reduce((s, v, i) => s + v * x[i], 0));
     expect(1 - overlap).toBeLessThan(dtype === "float64" ? 1e-12 : 1e-6);
     // E = ½xᵀ(−S)x → −λ_max/2
     expect(Math.abs(runner.energy + lambdas[0] / 2)).toBeLessThan(dtype === "float64" ? 1e-12 : 1e-6);

@@ -1,68 +1,15 @@
-// Test helpers: a seeded generator independent of the library's RNG, dense matrix checks written
-// here (not imported from src) so the tests do not trust the code they check, and tolerances.
-import type { Dtype, Manifold, RealArray } from "@cflow/core";
-import { expect } from "vitest";
-
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-export function randn(rand: () => number): number {
-  const u = Math.max(rand(), 1e-300);
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
-}
-
-export function randomArray(dtype: Dtype, n: number, rand: () => number): RealArray {
-  const a = dtype === "float64" ? new Float64Array(n) : new Float32Array(n);
-  for (let i = 0; i < n; i++) a[i] = randn(rand);
-  return a;
-}
+// Test helpers: dense matrix checks written here (not imported from src) so the tests do not
+// trust the code they check (the seeded generator and comparisons are in @cflow/test-kit).
+import type { RealArray } from "@cflow/core";
 
 export function zerosLike(a: RealArray): RealArray {
   return a instanceof Float64Array ? new Float64Array(a.length) : new Float32Array(a.length);
-}
-
-/** A tangent vector at x of metric norm `size`, from the projection of a Gaussian. */
-export function randomTangent(m: Manifold, x: RealArray, rand: () => number, size: number): RealArray {
-  const u = m.projTangent(x, randomArray(m.dtype, x.length, rand));
-  const s = size / Math.sqrt(m.metric(x, u, u));
-  for (let i = 0; i < u.length; i++) u[i] *= s;
-  return u;
-}
-
-/** ‖a − b‖₂ / max(‖b‖₂, floor). */
-export function relDiff(a: ArrayLike<number>, b: ArrayLike<number>, floor = 1): number {
-  expect(a.length).toBe(b.length);
-  let d = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    d += (a[i] - b[i]) ** 2;
-    nb += b[i] * b[i];
-  }
-  return Math.sqrt(d) / Math.max(Math.sqrt(nb), floor);
-}
-
-export function expectBelow(value: number, tol: number, what: string): void {
-  if (!(value <= tol)) expect.fail(`${what}: ${value.toExponential(3)} exceeds ${tol.toExponential(1)}`);
 }
 
 export function frob(a: ArrayLike<number>): number {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i] * a[i];
   return Math.sqrt(s);
-}
-
-export function dotArr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
 }
 
 /** a (n×k) · b (k×m), row-major, on plain arrays. */
@@ -104,11 +51,6 @@ export function choleskyPositive(a: ArrayLike<number>, n: number): boolean {
     }
   }
   return true;
-}
-
-/** ε of a dtype, for tolerances that scale with precision. */
-export function eps(dtype: Dtype): number {
-  return dtype === "float64" ? 2.220446049250313e-16 : 1.1920929e-7;
 }
 
 /** exp of an n×n matrix by a Taylor series with scaling and squaring, written independently here. */

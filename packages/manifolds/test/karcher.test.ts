@@ -1,4 +1,4 @@
-// Reference problem 4b (DESIGN §7): rotation averaging on SO(3). Noisy samples Rᵢ = R₀ Exp(εᵢ)
+// Reference problem 4b (docs/design.md §7): rotation averaging on SO(3). Noisy samples Rᵢ = R₀ Exp(εᵢ)
 // of a known rotation; the Karcher mean by Riemannian gradient descent written here,
 // R ← exp_R((1/N) Σ log_R Rᵢ) (the negative gradient of (1/2N) Σ dist²), must recover R₀ within the
 // statistical error of the noise, and satisfy the optimality condition Σ Log(R̂ᵀRᵢ) = 0 measured
@@ -6,7 +6,8 @@
 import { DTYPES, type Dtype, type RealArray } from "@cflow/core";
 import { describe, expect, it } from "vitest";
 import { SO3 } from "../src/so3.js";
-import { expmSeries, frob, mm, mulberry32, randn, tr } from "./helpers.js";
+import { expmSeries, frob, mm, tr } from "./helpers.js";
+import { mulberry32, randn } from "@cflow/test-kit";
 
 const hat = (w: number[]) => [0, -w[2], w[1], w[2], 0, -w[0], -w[1], w[0], 0];
 

@@ -1,72 +1,13 @@
 import { CflowError } from "@cflow/core";
 import { describe, expect, it } from "vitest";
 import { cholesky } from "../src/linalg/cholesky.js";
-import { symmetricEigen } from "../src/linalg/eigen.js";
 import { expm } from "../src/linalg/expm.js";
 import { HouseholderQR } from "../src/linalg/householder.js";
 import { polar } from "../src/linalg/polar.js";
-import { choleskyPositive, expectBelow, expmSeries, frob, gramError, mm, mulberry32, randn, relDiff, tr } from "./helpers.js";
+import { choleskyPositive, expmSeries, frob, gramError, mm, tr } from "./helpers.js";
+import { expectBelow, mulberry32, randn, relDiff } from "@cflow/test-kit";
 
 const randomMatrix = (n: number, m: number, rand: () => number) => Float64Array.from({ length: n * m }, () => randn(rand));
-
-describe("symmetricEigen (Jacobi)", () => {
-  it("matches the analytic spectrum of the tridiagonal (−1, 2, −1) matrix", () => {
-    const n = 12;
-    const a = new Float64Array(n * n);
-    for (let i = 0; i < n; i++) {
-      a[i * n + i] = 2;
-      if (i + 1 < n) a[i * n + i + 1] = a[(i + 1) * n + i] = -1;
-    }
-    const { values, vectors } = symmetricEigen(a, n);
-    for (let k = 1; k <= n; k++) {
-      expectBelow(Math.abs(values[k - 1] - (2 - 2 * Math.cos((k * Math.PI) / (n + 1)))), 1e-14, `λ_${k}`);
-      // Eigenvector k is sin(jkπ/(n + 1)), up to sign and normalisation.
-      const want = Array.from({ length: n }, (_, j) => Math.sin(((j + 1) * k * Math.PI) / (n + 1)));
-      const got = Array.from({ length: n }, (_, j) => vectors[j * n + (k - 1)]);
-      const c = Math.abs(got.reduce((s, g, j) => s + g * want[j], 0)) / frob(want);
-      expectBelow(1 - c, 1e-14, `eigenvector ${k}`);
-    }
-  });
-
-  it("decomposes random symmetric matrices: AV = VΛ, VᵀV = I, ascending", () => {
-    const rand = mulberry32(1);
-    for (const n of [1, 2, 3, 7, 20]) {
-      const g = randomMatrix(n, n, rand);
-      const a = Float64Array.from(g.map((_, k) => g[k] + g[(k % n) * n + Math.floor(k / n)]));
-      const { values, vectors } = symmetricEigen(a, n);
-      const av = mm(a, vectors, n, n, n);
-      const vl = Array.from({ length: n * n }, (_, k) => vectors[k] * values[k % n]);
-      expectBelow(relDiff(av, vl, frob(a)), 1e-14, `‖AV − VΛ‖/‖A‖ at n = ${n}`);
-      expectBelow(gramError(vectors, n, n), 5e-14, `‖VᵀV − I‖ at n = ${n}`);
-      for (let i = 1; i < n; i++) expect(values[i]).toBeGreaterThanOrEqual(values[i - 1]);
-    }
-  });
-
-  it("resolves a tiny eigenvalue of a graded positive definite matrix to relative precision", () => {
-    // A = D H D with H = [[1, ½], [½, 1]], D = diag(1, 1e-10): λ_min = det/λ_max = 0.75e-20 (1 − 1e-20…).
-    const a = Float64Array.of(1, 0.5e-10, 0.5e-10, 1e-20);
-    const { values } = symmetricEigen(a, 2);
-    expectBelow(Math.abs(values[0] - 0.75e-20) / 0.75e-20, 1e-15, "relative error of λ_min");
-  });
-
-  it("keeps every eigenvalue of a strongly graded 3×3 matrix to relative precision (their product is det A)", () => {
-    // A = D H D, D = diag(1, 1e-6, 1e-12): det A = det H · 1e-36 = 0.5625e-36. Eigenvalues span
-    // 24 orders of magnitude; a threshold on ‖A‖ rather than on the diagonal would lose the small ones.
-    const h = [1, 0.5, 0.25, 0.5, 1, 0.5, 0.25, 0.5, 1];
-    const d = [1, 1e-6, 1e-12];
-    const a = Float64Array.from(h.map((v, k) => v * d[Math.floor(k / 3)] * d[k % 3]));
-    const { values } = symmetricEigen(a, 3);
-    expectBelow(Math.abs((values[0] * values[1] * values[2]) / 0.5625e-36 - 1), 1e-14, "relative error of Π λ");
-    expect(values[0]).toBeGreaterThan(0);
-  });
-
-  it("handles repeated and zero eigenvalues and rejects non-finite or mis-sized input", () => {
-    const { values } = symmetricEigen(Float64Array.of(1, 1, 1, 1, 1, 1, 1, 1, 1), 3);
-    expectBelow(Math.abs(values[0]) + Math.abs(values[1]) + Math.abs(values[2] - 3), 1e-15, "spectrum of the all-ones matrix");
-    expect(() => symmetricEigen(Float64Array.of(1, NaN, NaN, 1), 2)).toThrow(/symmetricEigen: entry \(0, 1\) is NaN/);
-    expect(() => symmetricEigen(new Float64Array(5), 2)).toThrow(CflowError);
-  });
-});
 
 describe("dense helpers", () => {
   it("expm matches its series and satisfies expm(A) expm(−A) = I", () => {

@@ -6,7 +6,8 @@
 // dtype/shape errors, `out` and aliasing.
 import { DTYPES, type Dtype, DtypeError, type Manifold, type ManifoldFactory, type RealArray, ShapeError, type Shape, rngKey } from "@cflow/core";
 import { describe, expect, it } from "vitest";
-import { dotArr, eps, expectBelow, frob, mulberry32, randomArray, randomTangent, relDiff, zerosLike } from "./helpers.js";
+import { frob, zerosLike } from "./helpers.js";
+import { dot, eps, expectBelow, mulberry32, randomArray, randomTangent, relDiff } from "@cflow/test-kit";
 
 export interface PropertyOptions {
   shape: Shape;
@@ -105,7 +106,7 @@ export function manifoldProperties(factory: ManifoldFactory, o: PropertyOptions)
         expectBelow(relDiff(m.projTangent(x, pu), pu), tight * 10, "‖P(P(u)) − P(u)‖/‖P(u)‖");
         const normal = u.map((a, i) => a - pu[i]);
         // Ambient (Frobenius) orthogonality: the port's projection is the orthogonal one in R^shape.
-        expectBelow(Math.abs(dotArr(pu, normal)) / (frob(pu) * frob(normal) + 1e-300), tight * 10, "cos∠(P(u), u − P(u))");
+        expectBelow(Math.abs(dot(pu, normal)) / (frob(pu) * frob(normal) + 1e-300), tight * 10, "cos∠(P(u), u − P(u))");
         const t = randomTangent(m, x, rand, 1);
         expectBelow(relDiff(m.projTangent(x, t), t), tight * 10, "‖P(v) − v‖ for tangent v");
       }
@@ -169,7 +170,7 @@ export function manifoldProperties(factory: ManifoldFactory, o: PropertyOptions)
       const c = m.toAlgebra!(x, v);
       expect(c.length).toBe(m.dim);
       expect(c).toBeInstanceOf(f64 ? Float64Array : Float32Array);
-      expectBelow(Math.abs(dotArr(c, c) - m.metric(x, v, v)), loose, "|‖c‖² − ⟨v, v⟩|");
+      expectBelow(Math.abs(dot(c, c) - m.metric(x, v, v)), loose, "|‖c‖² − ⟨v, v⟩|");
       expectBelow(relDiff(m.fromAlgebra!(x, c), v), loose, "fromAlgebra(toAlgebra(v)) − v");
       const c2 = randomArray(dtype, m.dim, rand);
       expectBelow(relDiff(m.toAlgebra!(x, m.fromAlgebra!(x, c2)), c2), loose, "toAlgebra(fromAlgebra(c)) − c");
@@ -184,7 +185,7 @@ export function manifoldProperties(factory: ManifoldFactory, o: PropertyOptions)
       for (let s = 0; s < 5; s++) {
         const w = randomTangent(m, x, rand, 1);
         const lhs = m.metric(x, rg, w);
-        const rhs = dotArr(g, w);
+        const rhs = dot(g, w);
         expectBelow(Math.abs(lhs - rhs) / (Math.abs(rhs) + frob(g)), loose, "|⟨rgrad, w⟩_x − ⟨egrad, w⟩|");
       }
     });

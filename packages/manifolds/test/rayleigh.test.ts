@@ -1,11 +1,11 @@
-// Reference problem 4a (DESIGN §7): the leading eigenvector of a symmetric matrix as the
+// Reference problem 4a (docs/design.md §7): the leading eigenvector of a symmetric matrix as the
 // minimiser of the Rayleigh quotient −xᵀAx on the unit sphere, by plain Riemannian gradient
 // descent written here (egrad → egradToRgrad → retract), against a dense eigen-solver.
 import { DTYPES, type Dtype, rngKey } from "@cflow/core";
 import { describe, expect, it } from "vitest";
-import { symmetricEigen } from "../src/linalg/eigen.js";
+import { symmetricEigen } from "@cflow/core/linalg";
 import { Sphere } from "../src/sphere.js";
-import { dotArr, mulberry32, randn } from "./helpers.js";
+import { dot, mulberry32, randn } from "@cflow/test-kit";
 
 describe.each(DTYPES)("Rayleigh quotient on the sphere (%s)", (dtype: Dtype) => {
   it("finds the leading eigenvector of a random symmetric 20×20 matrix", () => {
@@ -34,7 +34,7 @@ describe.each(DTYPES)("Rayleigh quotient on the sphere (%s)", (dtype: Dtype) => 
       m.retract(x, g.map((q) => -step * q) as typeof g, x);
     }
     expect(iterations).toBeLessThan(20_000);
-    const overlap = Math.abs(dotArr(x, vStar));
+    const overlap = Math.abs(dot(x, vStar));
     expect(overlap).toBeGreaterThan(dtype === "float64" ? 1 - 1e-10 : 1 - 1e-6);
     let q = 0;
     for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) q += x[i] * a[i * n + j] * x[j];

@@ -2,8 +2,9 @@ import { ShapeError } from "@cflow/core";
 import { describe, expect, it } from "vitest";
 import { SE3, se3Factory } from "../src/se3.js";
 import { SO3 } from "../src/so3.js";
-import { det3, expectBelow, frob, gramError, mulberry32, randn, relDiff } from "./helpers.js";
+import { det3, frob, gramError } from "./helpers.js";
 import { manifoldProperties } from "./properties.js";
+import { expectBelow, mulberry32, randn, relDiff } from "@cflow/test-kit";
 
 const block = (x: ArrayLike<number>) => Float64Array.from([0, 1, 2].flatMap((i) => [0, 1, 2].map((j) => x[4 * i + j])));
 const offSE3 = (x: ArrayLike<number>) => {

@@ -1,8 +1,9 @@
 import { ShapeError } from "@cflow/core";
 import { describe, expect, it } from "vitest";
 import { SO3, so3Factory } from "../src/so3.js";
-import { det3, dotArr, expectBelow, frob, gramError, mm, mulberry32, randn } from "./helpers.js";
+import { det3, frob, gramError, mm } from "./helpers.js";
 import { manifoldProperties } from "./properties.js";
+import { dot, expectBelow, mulberry32, randn } from "@cflow/test-kit";
 
 /** exp of a 3×3 matrix by its Taylor series with scaling and squaring, written independently here. */
 function expmSeries(a: number[]): number[] {
@@ -59,7 +60,7 @@ describe("so3", () => {
     const l = m.log(I, r);
     const w = [l[7], l[2], l[3]];
     expectBelow(Math.abs(frob(w) - Math.PI), 1e-14, "‖ω‖ − π");
-    expectBelow(1 - Math.abs(dotArr(w, k)) / Math.PI, 1e-14, "axis");
+    expectBelow(1 - Math.abs(dot(w, k)) / Math.PI, 1e-14, "axis");
     expectBelow(frob(m.exp(I, l).map((v, i) => v - r[i])), 1e-14, "exp(log R) − R");
   });
 
@@ -71,10 +72,10 @@ describe("so3", () => {
       if (s === 1) a.set([1, 2, 3, 2, 4, 6, 0, 1, 1]); // rank 2
       const r = m.project(a);
       expectBelow(offSO3(r), 1e-14, "projection is a rotation");
-      const best = dotArr(r, a); // tr(RᵀA), which the nearest rotation maximises
+      const best = dot(r, a); // tr(RᵀA), which the nearest rotation maximises
       for (let t = 0; t < 30; t++) {
         const d = m.exp(r, m.projTangent(r, Float64Array.from({ length: 9 }, () => 0.05 * randn(rand))));
-        expect(dotArr(d, a)).toBeLessThanOrEqual(best + 1e-12);
+        expect(dot(d, a)).toBeLessThanOrEqual(best + 1e-12);
       }
     }
     expect(m.residual(Float64Array.of(1, 0, 0, 0, 1, 0, 0, 0, -1))).toBeCloseTo(2, 14);

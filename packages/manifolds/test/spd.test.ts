@@ -1,8 +1,9 @@
 import { CflowError, ShapeError } from "@cflow/core";
 import { describe, expect, it } from "vitest";
 import { SPD, spdFactory } from "../src/spd.js";
-import { choleskyPositive, expectBelow, expmSeries, mm, mulberry32, randn, relDiff, tr } from "./helpers.js";
+import { choleskyPositive, expmSeries, mm, tr } from "./helpers.js";
 import { manifoldProperties } from "./properties.js";
+import { expectBelow, mulberry32, randn, relDiff } from "@cflow/test-kit";
 
 const offSPD = (n: number) => (x: ArrayLike<number>) => {
   let asym = 0;

@@ -1,8 +1,9 @@
 import { CflowError, ShapeError } from "@cflow/core";
 import { describe, expect, it } from "vitest";
 import { Sphere, sphereFactory } from "../src/sphere.js";
-import { expectBelow, frob } from "./helpers.js";
+import { frob } from "./helpers.js";
 import { manifoldProperties } from "./properties.js";
+import { expectBelow } from "@cflow/test-kit";
 
 describe("sphere", () => {
   manifoldProperties(sphereFactory, {

@@ -2,8 +2,9 @@ import { CflowError, ShapeError, rngKey } from "@cflow/core";
 import { describe, expect, it } from "vitest";
 import { Sphere } from "../src/sphere.js";
 import { Stiefel, stiefelFactory } from "../src/stiefel.js";
-import { expectBelow, expmSeries, frob, gramError, mm, mulberry32, randomTangent, relDiff, tr } from "./helpers.js";
+import { expmSeries, frob, gramError, mm, tr } from "./helpers.js";
 import { manifoldProperties } from "./properties.js";
+import { expectBelow, mulberry32, randomTangent, relDiff } from "@cflow/test-kit";
 
 describe("stiefel", () => {
   manifoldProperties(stiefelFactory, { shape: [6, 3], offManifold: (x) => gramError(x, 6, 3), far: 1.5 });

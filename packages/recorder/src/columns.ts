@@ -37,6 +37,9 @@ export const TELEMETRY_COLUMNS: readonly Column<TelemetryRow>[] = [
   { name: "flow_family", type: "VARCHAR", required: true, value: (r) => r.flowFamily },
   { name: "warnings", type: "VARCHAR[]", required: true, value: (r) => r.warnings },
   { name: "notes", type: "VARCHAR", value: (r) => r.notes },
+  { name: "optimality", type: "DOUBLE", value: (r) => r.optimality ?? null },
+  { name: "primal_residual", type: "DOUBLE", value: (r) => r.primalResidual ?? null },
+  { name: "dual_residual", type: "DOUBLE", value: (r) => r.dualResidual ?? null },
 ];
 
 /** events.parquet, in column order (SCHEMA.md "Events"). */

@@ -5,7 +5,7 @@ export { queryRuns, RUNS_COLUMNS } from "./query-runs.js";
 export { queryRunsArrow } from "./query-runs-arrow.js";
 export { SCHEMA_VERSION, MIN_READABLE_SCHEMA_VERSION, checkSchemaVersion } from "./schema-version.js";
 export { TELEMETRY_COLUMNS, EVENT_COLUMNS, MAX_METRIC_ARRAY, type Column, type ColumnType } from "./columns.js";
-export { generateRunId, checkRunId, runDirFor } from "./run-id.js";
+export { checkRunId, runDirFor } from "./run-id.js";
 export { readCheckpointFile, CHECKPOINT_MAGIC, CHECKPOINT_FORMAT_VERSION, type CheckpointHeader, type CheckpointArrayEntry, type DecodedCheckpoint } from "./checkpoint-file.js";
 export { listCheckpoints, type CheckpointEntry } from "./checkpoint-store.js";
 export { readRunLog, type LogLine, type LogLevel } from "./run-log.js";

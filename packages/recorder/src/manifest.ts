@@ -63,6 +63,9 @@ export interface RunManifest {
     phase: Phase;
     iters: number;
     final_energy?: number;
+    /** Why the iterations ended (families that stop on optimality). */
+    stop_reason?: string;
+    optimality?: number;
     t_wall_ms: number;
     state: Record<string, StateStats>;
   };

@@ -32,6 +32,8 @@ export const RUNS_COLUMNS: readonly { name: string; type: DuckDBType; sql: strin
   { name: "final_phase", type: VARCHAR, sql: "VARCHAR", value: (m) => m.summary?.phase },
   { name: "iters", type: DOUBLE, sql: "DOUBLE", value: (m) => m.summary?.iters },
   { name: "final_energy", type: DOUBLE, sql: "DOUBLE", value: (m) => m.summary?.final_energy },
+  { name: "stop_reason", type: VARCHAR, sql: "VARCHAR", value: (m) => m.summary?.stop_reason },
+  { name: "optimality", type: DOUBLE, sql: "DOUBLE", value: (m) => m.summary?.optimality },
   { name: "latest_checkpoint", type: VARCHAR, sql: "VARCHAR", value: (m) => m.checkpoints?.latest },
   { name: "latest_good_checkpoint", type: VARCHAR, sql: "VARCHAR", value: (m) => m.checkpoints?.latest_good },
   { name: "resumes", type: INTEGER, sql: "INTEGER", value: (m) => m.resumes?.length ?? 0 },

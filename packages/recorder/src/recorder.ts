@@ -5,6 +5,7 @@ import {
   DtypeError,
   dtypeOf,
   isDtype,
+  newRunId,
   sameShape,
   ShapeError,
   shapeSize,
@@ -28,7 +29,7 @@ import { checkFlowEvent, checkTelemetryRow, EVENT_COLUMNS, TELEMETRY_COLUMNS } f
 import { initialManifest, loadRunManifest, newCapsuleId, writeManifest, type RunManifest, type StateStats } from "./manifest.js";
 import { checkCheckpointBinding } from "./resume.js";
 import { appendRunLog, type LogLevel } from "./run-log.js";
-import { checkRunId, generateRunId, runDirFor } from "./run-id.js";
+import { checkRunId, runDirFor } from "./run-id.js";
 import { SCHEMA_VERSION } from "./schema-version.js";
 import { TableWriter } from "./table-writer.js";
 
@@ -92,7 +93,7 @@ export class FlightRecorder implements RunSink {
     if (typeof options?.runsDir !== "string" || options.runsDir.length === 0) {
       throw new CflowError("BAD_OPTION", `recorder: runsDir expected a directory path, found ${JSON.stringify(options?.runsDir)}`, { path: "recorder.runsDir", expected: "a directory path", found: options?.runsDir });
     }
-    this.runId = options.runId === undefined ? generateRunId() : checkRunId(options.runId);
+    this.runId = options.runId === undefined ? newRunId() : checkRunId(options.runId);
     this.runDir = runDirFor(options.runsDir, this.runId);
     this.flushEveryRows = positive("flushEveryRows", options.flushEveryRows ?? RECORDER_DEFAULTS.flushEveryRows, true);
     this.flushEverySeconds = positive("flushEverySeconds", options.flushEverySeconds ?? RECORDER_DEFAULTS.flushEverySeconds, false);
@@ -272,6 +273,8 @@ export class FlightRecorder implements RunSink {
       this.manifest.finished_at = new Date().toISOString();
       this.manifest.summary = { status: summary.status, phase: summary.phase, iters: summary.iters, t_wall_ms: summary.tWallMs, state };
       if (summary.finalEnergy !== null) this.manifest.summary.final_energy = summary.finalEnergy;
+      if (summary.stopReason !== undefined) this.manifest.summary.stop_reason = summary.stopReason;
+      if (summary.optimality !== undefined) this.manifest.summary.optimality = summary.optimality;
       this.manifest.artifacts = artifacts;
       writeManifest(this.runDir, this.manifest);
       this.log("info", "run finished", { status: summary.status, iters: summary.iters, telemetry_rows: this.telemetryWriter.recorded, event_rows: this.eventWriter.recorded });

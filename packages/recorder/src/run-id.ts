@@ -1,16 +1,9 @@
-import { randomBytes } from "node:crypto";
 import { lstatSync, realpathSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { CflowError } from "@cflow/core";
 
 // A run id is one path segment a shell, a URL and every file system accept unquoted.
 const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-
-/** A fresh run id: UTC timestamp (sortable) plus 48 random bits, e.g. `20250101T120000Z-1a2b3c4d5e6f`. */
-export function generateRunId(now: Date = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}Z$/, "Z");
-  return `${stamp}-${randomBytes(6).toString("hex")}`;
-}
 
 /** Throws unless `runId` is a safe run id (one segment of letters, digits, `.`, `_`, `-`; no `..`). */
 export function checkRunId(runId: unknown, where = "recorder.runId"): string {

@@ -113,5 +113,5 @@ describe("crash safety (child processes killed with SIGKILL)", () => {
     // every kill after the first checkpoint resumed; the odd ones with two checkpoints fell back once
     expect(resumed).toBe(KILLS.length - 1);
     expect(fellBack).toBe(3);
-  }, 180_000);
+  });
 });

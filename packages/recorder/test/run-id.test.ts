@@ -2,13 +2,14 @@
 import { mkdirSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { checkRunId, generateRunId, recorder, runDirFor } from "../src/index.js";
+import { newRunId } from "@cflow/core";
+import { checkRunId, recorder, runDirFor } from "../src/index.js";
 import { tempRunsDir } from "./fixtures.js";
 
 describe("run ids", () => {
   test("generated ids are timestamped, safe and distinct", () => {
     const at = new Date("2025-01-02T03:04:05.678Z");
-    const ids = Array.from({ length: 200 }, () => generateRunId(at));
+    const ids = Array.from({ length: 200 }, () => newRunId(at));
     for (const id of ids) {
       expect(id).toMatch(/^20250102T030405Z-[0-9a-f]{12}$/);
       expect(checkRunId(id)).toBe(id);

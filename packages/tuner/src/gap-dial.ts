@@ -1,4 +1,4 @@
-import type { BandStat, Json, TunerContext, TunerHook, TunerPolicy } from "@cflow/core";
+import type { BandStat, Json, TaskTarget, TunerContext, TunerHook, TunerPolicy } from "@cflow/core";
 
 /**
  * The Gap Dial's own options: each replaces the run's `policies.tuner` value of the same name
@@ -15,9 +15,20 @@ export interface GapDialOptions {
   widenFactor?: number;
   /** A move below moveCap/minStepDivisor ends the search. */
   minStepDivisor?: number;
-  /** User task metric (lower is better), e.g. a discrepancy principle; guides moves among certified ones. */
+  /** User task metric (lower is better); guides moves among certified ones. */
   taskMetric?: TunerHook["taskMetric"];
+  /** A task target (`taskTarget(compiled)`: the discrepancy principle, SURE, GCV), read by the controller. */
+  target?: TaskTarget;
+  /** A bracket [lo, hi] of the target's crossing narrower than hi/lo ≤ 1 + bracketTol ends the search (default 0.05). */
+  bracketTol?: number;
 }
+
+/**
+ * How the dial moves in Phase 2: "lower" λ while certified (no target), "bracket" a target that
+ * says which way to go (the discrepancy principle: monotone in λ), "minimise" a score (SURE, GCV,
+ * a task metric) by pattern search.
+ */
+export type GapDialMode = "lower" | "bracket" | "minimise";
 
 /** The Gap Dial's state: plain JSON, so a checkpoint holds it and a resumed run proposes the same moves. */
 export interface GapDialState {
@@ -36,19 +47,37 @@ export interface GapDialState {
   best: number | null;
   trials: number;
   accepted: number;
+  /** Chosen at the first proposal from what the controller reports (null before). */
+  mode: GapDialMode | null;
+  bracketTol: number;
+  /** Bracket mode: the largest certified λ whose reading said "up", and its target value. */
+  lo: number | null;
+  loValue: number | null;
+  /** Bracket mode: the smallest certified λ whose reading said "down", and its target value. */
+  hi: number | null;
+  hiValue: number | null;
+  /** The largest λ below the current one that failed its certificates (the certified range's lower end). */
+  floor: number | null;
+  /** The smallest λ above the current one that failed its certificates. */
+  ceil: number | null;
 }
 
 /**
  * The Gap Dial as a tuner policy (init/seed/remediate/propose/update over explicit state).
  * Phase 1 widens λ ×widenFactor up to the cap until the (restricted) certificates pass. Phase 2
- * runs a guarded pattern search on λ — and on each level's λ_j when per-band — one capped move
- * per trial: without a task metric it lowers λ (less shrinkage bias) for as long as the
- * certificates hold; with one it minimises the metric among certified moves.
+ * makes one capped move per trial, every one re-certified by the controller:
+ * - with a target that says which way to go (the discrepancy principle: ‖Kx − y‖² grows with λ),
+ *   it brackets the crossing on log λ — capped steps toward it, then interpolation in
+ *   (log λ, log value) inside the bracket — and never past a λ whose certificates failed (it
+ *   bisects toward that end of the certified range instead); per-band λ_j keep their seeded ratios;
+ * - with a score only (SURE, GCV, a task metric), a pattern search minimises it, on λ and on each
+ *   level's λ_j when per-band;
+ * - with neither, it lowers λ (less shrinkage bias) for as long as the certificates hold.
  */
 export function gapDialPolicy(options: GapDialOptions = {}): TunerPolicy<GapDialState> {
-  const hasMetric = options.taskMetric !== undefined;
+  const hasMetric = options.taskMetric !== undefined || options.target !== undefined;
   return {
-    name: "gap-dial",
+    name: "gapDial",
     init(ctx) {
       const o = ctx.options;
       const moveCap = ctx.limits.moveCap;
@@ -64,6 +93,14 @@ export function gapDialPolicy(options: GapDialOptions = {}): TunerPolicy<GapDial
         best: null,
         trials: 0,
         accepted: 0,
+        mode: null,
+        bracketTol: options.bracketTol ?? 0.05,
+        lo: null,
+        loValue: null,
+        hi: null,
+        hiValue: null,
+        floor: null,
+        ceil: null,
       };
     },
 
@@ -95,6 +132,11 @@ export function gapDialPolicy(options: GapDialOptions = {}): TunerPolicy<GapDial
     propose(state, ctx) {
       const d = ctx.dials;
       if (d.lambda === null) return { state, dials: null, note: "no sparsity dial to tune" };
+      if (state.mode === null) {
+        const t = ctx.target ?? null;
+        state = { ...state, mode: t && t.direction !== 0 ? "bracket" : t || hasMetric ? "minimise" : "lower" };
+      }
+      if (state.mode === "bracket") return proposeBracket(state, ctx);
       if (state.step < state.minStep) return { state, dials: null, note: "move size exhausted" };
       const levels = state.perBand && d.lambdaJ ? d.lambdaJ.length : 0;
       // try dials in turn, skipping those whose move would break the adjacent-ratio bounds
@@ -118,21 +160,86 @@ export function gapDialPolicy(options: GapDialOptions = {}): TunerPolicy<GapDial
 
     update(state, outcome) {
       const s = { ...state, trials: state.trials + 1 };
+      if (s.mode === "bracket") {
+        const from = outcome.from.lambda;
+        const to = outcome.to.lambda;
+        if (!outcome.accepted) {
+          // the certified range ends before `to`: later moves stay on this side of it
+          if (from === null || to === null) return s;
+          return to < from ? { ...s, floor: Math.max(s.floor ?? 0, to) } : { ...s, ceil: Math.min(s.ceil ?? Number.POSITIVE_INFINITY, to) };
+        }
+        const score = outcome.metric ?? Number.POSITIVE_INFINITY;
+        return s.best === null || score < s.best ? { ...s, accepted: s.accepted + 1, best: score } : { ...s, accepted: s.accepted + 1 };
+      }
+      const minimise = s.mode === "minimise";
       if (!outcome.accepted) {
         // the move broke a certificate: smaller steps, and (with a metric) the other way
-        return { ...s, step: s.step / 2, direction: hasMetric ? -s.direction : s.direction };
+        return { ...s, step: s.step / 2, direction: minimise ? -s.direction : s.direction };
       }
-      const score = hasMetric && outcome.metric !== null ? outcome.metric : (outcome.to.lambda ?? 0) * meanOf(outcome.to.lambdaJ);
+      const score = minimise && outcome.metric !== null ? outcome.metric : (outcome.to.lambda ?? 0) * meanOf(outcome.to.lambdaJ);
       const improved = s.best === null || score < s.best;
       if (improved) return { ...s, accepted: s.accepted + 1, best: score };
-      return { ...s, accepted: s.accepted + 1, direction: hasMetric ? -s.direction : s.direction, step: hasMetric ? s.step / 2 : s.step };
+      return { ...s, accepted: s.accepted + 1, direction: minimise ? -s.direction : s.direction, step: minimise ? s.step / 2 : s.step };
     },
   };
 }
 
 /** The tuner hook handed to `runCertified` (register `gapDialPolicy` for spec-level selection). */
 export function gapDial(options: GapDialOptions = {}): TunerHook {
-  return { name: "gap-dial", policy: gapDialPolicy(options) as unknown as TunerPolicy, taskMetric: options.taskMetric };
+  return {
+    name: "gapDial",
+    policy: gapDialPolicy(options) as unknown as TunerPolicy,
+    ...(options.taskMetric ? { taskMetric: options.taskMetric } : {}),
+    ...(options.target ? { taskTarget: options.target } : {}),
+  };
+}
+
+/**
+ * Bracket mode's next move. The controller's reading of the current (certified) state says which
+ * way the target lies; it updates the bracket [lo, hi] of the crossing, then the move goes toward
+ * the crossing by at most the move cap — interpolated in (log λ, log value) once both ends are
+ * known — and stops short of any λ whose certificates failed (bisecting toward it instead).
+ */
+function proposeBracket(state: GapDialState, ctx: TunerContext): { state: GapDialState; dials: TunerContext["dials"] | null; note: string } {
+  const d = ctx.dials;
+  const lambda = d.lambda!;
+  const { moveCap, lambdaCap } = ctx.limits;
+  const r = ctx.target ?? null;
+  if (!r) return { state, dials: null, note: "no target reading of the current state" };
+  let s = { ...state };
+  if (r.direction > 0) {
+    s = { ...s, lo: lambda, loValue: r.value };
+    if (s.hi !== null && s.hi <= lambda) s = { ...s, hi: null, hiValue: null };
+  } else if (r.direction < 0) {
+    s = { ...s, hi: lambda, hiValue: r.value };
+    if (s.lo !== null && s.lo >= lambda) s = { ...s, lo: null, loValue: null };
+  } else return { state: s, dials: null, note: `at the ${r.target} target` };
+  if (s.lo !== null && s.hi !== null && s.hi / s.lo <= 1 + s.bracketTol) {
+    return { state: s, dials: null, note: `${r.target} target bracketed: λ ∈ [${s.lo.toPrecision(4)}, ${s.hi.toPrecision(4)}]` };
+  }
+  let t: number;
+  if (s.lo !== null && s.hi !== null) {
+    const a = Math.log(s.lo);
+    const b = Math.log(s.hi);
+    const fa = Math.log(s.loValue!);
+    const fb = Math.log(s.hiValue!);
+    // the crossing of value = 1 on the secant, kept inside the bracket's middle 80%
+    const f = fb > fa ? (0 - fa) / (fb - fa) : 0.5;
+    t = Math.exp(a + Math.min(0.9, Math.max(0.1, Number.isFinite(f) ? f : 0.5)) * (b - a));
+  } else t = r.direction > 0 ? lambda * (1 + moveCap) : lambda * (1 - moveCap);
+  t = Math.min(Math.max(t, lambda * (1 - moveCap)), lambda * (1 + moveCap), lambdaCap);
+  const tol = 1 + s.bracketTol;
+  if (t < lambda && s.floor !== null && s.floor < lambda && t <= s.floor) {
+    if (lambda / s.floor <= tol) return { state: s, dials: null, note: `the ${r.target} target lies below the certified range (λ = ${s.floor.toPrecision(4)} failed its certificates)` };
+    t = Math.sqrt(s.floor * lambda);
+  }
+  if (t > lambda && s.ceil !== null && s.ceil > lambda && t >= s.ceil) {
+    if (s.ceil / lambda <= tol) return { state: s, dials: null, note: `the ${r.target} target lies above the certified range (λ = ${s.ceil.toPrecision(4)} failed its certificates)` };
+    t = Math.sqrt(s.ceil * lambda);
+  }
+  if (Math.abs(t / lambda - 1) < 1e-9) return { state: s, dials: null, note: `λ is at its cap ${lambdaCap}` };
+  const dir = t > lambda ? "up" : "down";
+  return { state: s, dials: { ...d, lambda: t }, note: `λ ${dir} ${(Math.abs(t / lambda - 1) * 100).toFixed(1)}% toward the ${r.target} target (value ${r.value.toPrecision(3)})` };
 }
 
 /**

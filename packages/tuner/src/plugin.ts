@@ -2,7 +2,7 @@ import { type TunerPolicy, type TunerPolicyDef, definePlugin } from "@cflow/core
 import pkg from "../package.json" with { type: "json" };
 import { gapDialPolicy } from "./gap-dial.js";
 
-/** Registers the Gap Dial as the tuner policy "gap-dial" (what `policies.tuner.policy` names). */
+/** Registers the Gap Dial as the tuner policy "gapDial" (what `policies.tuner.policy` names). */
 export const tunerPlugin = definePlugin({
   name: pkg.name,
   version: pkg.version,
@@ -12,6 +12,6 @@ export const tunerPlugin = definePlugin({
       description: "Gap Dial: certificate-guarded pattern search on λ, λ_j (and η in remediation)",
       create: (options) => gapDialPolicy(options) as unknown as TunerPolicy,
     };
-    registry.policies.register("gap-dial", def);
+    registry.policies.register("gapDial", def);
   },
 });

@@ -185,13 +185,13 @@ describe("Gap Dial guarded moves", () => {
 });
 
 describe("registration", () => {
-  it("registers gap-dial as a tuner policy and the hook exposes the policy", () => {
+  it("registers gapDial as a tuner policy and the hook exposes the policy", () => {
     const r = new Registry();
     const rep = r.use(tunerPlugin);
     expect(rep.failed).toEqual([]);
-    expect(r.policies.get("gap-dial").kind).toBe("tuner");
+    expect(r.policies.get("gapDial").kind).toBe("tuner");
     const h = gapDial();
-    expect(h.policy.name).toBe("gap-dial");
+    expect(h.policy.name).toBe("gapDial");
   });
 });
 
@@ -200,11 +200,11 @@ describe("resolved by name through a registry", () => {
     const { defaultRegistry, tunerHookFromRegistry } = await import("@cflow/core");
     const r = defaultRegistry();
     r.use(tunerPlugin);
-    const h = tunerHookFromRegistry(r, "gap-dial", { perBand: true });
-    expect(h.policy.name).toBe("gap-dial");
+    const h = tunerHookFromRegistry(r, "gapDial", { perBand: true });
+    expect(h.policy.name).toBe("gapDial");
     const c = ctx();
     expect((h.policy.init(c) as { perBand: boolean }).perBand).toBe(true);
     expect(() => tunerHookFromRegistry(r, "accelerated")).toThrow(/flow policy, not a tuner policy/);
-    expect(() => tunerHookFromRegistry(r, "gap-dail")).toThrow(/did you mean "gap-dial"/);
+    expect(() => tunerHookFromRegistry(r, "gap-dail")).toThrow(/did you mean "gapDial"/);
   });
 });

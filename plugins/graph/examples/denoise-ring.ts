@@ -6,7 +6,8 @@
 //
 // Run: pnpm --filter @cflow/plugin-graph example   (or: npx tsx examples/denoise-ring.ts)
 import { pathToFileURL } from "node:url";
-import { type AtomDef, CellBank, type Dtype, Kernel, type OpFactory, type ProxTerm, Registry, type TransformFactory, normal, rngKey, zeros } from "@cflow/core";
+import { type AtomDef, type Dtype, type OpFactory, type ProxTerm, Registry, type TransformFactory, normal, rngKey, zeros } from "@cflow/core";
+import { CellBank, Kernel } from "@cflow/core/kernel";
 import { graphPlugin } from "../src/index.js";
 
 export interface DenoiseResult {
@@ -90,7 +91,7 @@ export function denoiseRing(options: { n?: number; sigma?: number; dtype?: Dtype
   tvOut.free();
 
   // 3. spectral graph wavelets on the ring: soft-threshold each detail band at 3 robust σ
-  const W = (registry.transforms.get("sgwt-ring") as TransformFactory).create({ shape: [n], levels: 4, dtype });
+  const W = (registry.transforms.get("sgwtRing") as TransformFactory).create({ shape: [n], levels: 4, dtype });
   const u = W.forward(y);
   for (const band of W.bands) {
     if (band.orientation === "a") continue;

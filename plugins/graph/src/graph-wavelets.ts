@@ -249,7 +249,7 @@ export function graphWavelets(graph: Graph, options: GraphWaveletOptions = {}): 
 /**
  * A registrable transform factory: the graph is fixed, or made from the slot's shape (e.g. its
  * lattice). Register it under your own name for your own graph:
- * `registry.transforms.register("sgwt-roads", graphWaveletFactory(roads))`.
+ * `registry.transforms.register("sgwtRoads", graphWaveletFactory(roads))`.
  */
 export function graphWaveletFactory(
   graph: Graph | ((shape: Shape) => Graph),
@@ -267,5 +267,5 @@ export function graphWaveletFactory(
 /** The factories the plugin registers: wavelets on the lattice of the slot (grid) and its periodic version (ring/torus). */
 export const latticeWaveletFactories: Record<string, TransformFactory> = {
   sgwt: graphWaveletFactory((shape) => latticeGraph(shape), { name: "sgwt", description: "spectral graph wavelets on the slot's lattice graph (path, 4-neighbour grid)" }),
-  "sgwt-ring": graphWaveletFactory((shape) => latticeGraph(shape, { periodic: true }), { name: "sgwt-ring", description: "spectral graph wavelets on the slot's periodic lattice (ring, torus)" }),
+  "sgwtRing": graphWaveletFactory((shape) => latticeGraph(shape, { periodic: true }), { name: "sgwtRing", description: "spectral graph wavelets on the slot's periodic lattice (ring, torus)" }),
 };

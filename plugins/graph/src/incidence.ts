@@ -8,7 +8,7 @@ import { EDGE_PARAMS, graphFromParams } from "./graph-params.js";
  * e = (i, j), with s_e = √w_e when weighted (so BᵀB = L) and 1 otherwise.
  */
 export class GraphIncidenceOp extends GraphMatrixOp {
-  readonly kind = "graphIncidence";
+  override readonly kind = "graphIncidence";
 
   constructor(
     readonly graph: Graph,

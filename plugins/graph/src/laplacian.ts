@@ -5,7 +5,7 @@ import { EDGE_PARAMS, graphFromParams } from "./graph-params.js";
 
 /** The combinatorial Laplacian L = D − A of a weighted graph: x ↦ Lx (symmetric PSD, L·1 = 0). */
 export class GraphLaplacianOp extends GraphMatrixOp {
-  readonly kind = "graphLaplacian";
+  override readonly kind = "graphLaplacian";
 
   constructor(
     readonly graph: Graph,

@@ -8,7 +8,7 @@ import { graphLaplacianFactory } from "./laplacian.js";
 
 /**
  * Registers ops "graphLaplacian" and "graphIncidence", atoms "dirichletEnergy" and "graphTV", and
- * transforms "sgwt" (spectral graph wavelets on the slot's lattice) and "sgwt-ring" (periodic).
+ * transforms "sgwt" (spectral graph wavelets on the slot's lattice) and "sgwtRing" (periodic).
  */
 export const graphPlugin = definePlugin({
   name,

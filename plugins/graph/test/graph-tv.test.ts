@@ -1,7 +1,9 @@
-import { type AtomDef, DTYPES, Kernel, PlanBuilder, type ProxTerm, Registry } from "@cflow/core";
+import { type AtomDef, DTYPES, type ProxTerm, Registry } from "@cflow/core";
+import { Kernel, PlanBuilder } from "@cflow/core/kernel";
 import { describe, expect, it } from "vitest";
 import { GraphTvTerm, graphFromEdges, graphPlugin, graphTvProx, latticeGraph } from "../src/index.js";
-import { atomContext, mulberry32, randn, randomArray, randomEdges } from "./helpers.js";
+import { atomContext, randomEdges } from "./helpers.js";
+import { mulberry32, randn, randomArray } from "@cflow/test-kit";
 
 interface Edges {
   sources: number[];

@@ -18,7 +18,7 @@ describe("graphPlugin", () => {
         "ops:graphIncidence",
         "ops:graphLaplacian",
         "transforms:sgwt",
-        "transforms:sgwt-ring",
+        "transforms:sgwtRing",
       ]
         .map((s) => `${s}:@cflow/plugin-graph`)
         .sort(),

@@ -2,7 +2,8 @@ import { DTYPES, type RealArray, rngKey } from "@cflow/core";
 import { describe, expect, it } from "vitest";
 import { frechetMean, pointCloud, runExample } from "../examples/frechet-mean.js";
 import { PoincareBall } from "../src/index.js";
-import { expectBelow, mobius, relDiff } from "./helpers.js";
+import { mobius } from "./helpers.js";
+import { expectBelow, relDiff } from "@cflow/test-kit";
 
 describe.each(DTYPES)("example: hyperbolic Fréchet mean (%s)", (dtype) => {
   const f64 = dtype === "float64";

@@ -1,7 +1,8 @@
 import { CflowError, DTYPES, type Dtype, DtypeError, type ManifoldFactory, type RealArray, Registry, ShapeError, rngKey } from "@cflow/core";
 import { describe, expect, it } from "vitest";
 import { PoincareBall, gyration, hyperbolicPlugin, mobiusAdd, poincareFactory } from "../src/index.js";
-import { closedFormDist, dotArr, eps, expectBelow, mobius, mulberry32, norm, randomArray, randomTangent, relDiff } from "./helpers.js";
+import { closedFormDist, mobius } from "./helpers.js";
+import { dot, eps, expectBelow, mulberry32, norm, randomArray, randomTangent, relDiff } from "@cflow/test-kit";
 
 describe.each(DTYPES)("Poincaré ball (%s)", (dtype: Dtype) => {
   const f64 = dtype === "float64";
@@ -43,7 +44,7 @@ describe.each(DTYPES)("Poincaré ball (%s)", (dtype: Dtype) => {
       const v = randomTangent(m, x, rand, size);
       const l = m.log(x, m.exp(x, v));
       // y = exp(x, v) is rounded to ε‖y‖; in metric units that is λ_x·ε, relative to ‖v‖ = size
-      const lambda = 2 / (1 - dotArr(x, x));
+      const lambda = 2 / (1 - dot(x, x));
       expectBelow(relDiff(l, v, 1e-300), (8 * lambda * eps(dtype)) / size + (f64 ? 1e-13 : 2e-6), `relative log error at ‖v‖ = ${size}`);
     }
     expect(norm(m.log(x, x))).toBe(0);
@@ -130,11 +131,11 @@ describe.each(DTYPES)("Poincaré ball (%s)", (dtype: Dtype) => {
   it("metric is symmetric, bilinear and conformal, with orthonormal intrinsic coordinates", () => {
     const rand = mulberry32(17);
     const x = point(700);
-    const lambda = 2 / (1 - dotArr(x, x));
+    const lambda = 2 / (1 - dot(x, x));
     const a = randomTangent(m, x, rand, 1);
     const b = randomTangent(m, x, rand, 1);
     expect(m.metric(x, a, b)).toBe(m.metric(x, b, a));
-    expectBelow(Math.abs(m.metric(x, a, b) - lambda * lambda * dotArr(a, b)), tight * 10, "λ²⟨a, b⟩");
+    expectBelow(Math.abs(m.metric(x, a, b) - lambda * lambda * dot(a, b)), tight * 10, "λ²⟨a, b⟩");
     const basis = Array.from({ length: 5 }, (_, i) => {
       const e = f64 ? new Float64Array(5) : new Float32Array(5);
       e[i] = 1;
@@ -144,7 +145,7 @@ describe.each(DTYPES)("Poincaré ball (%s)", (dtype: Dtype) => {
     for (let i = 0; i < 5; i++) for (let j = 0; j < 5; j++) worst = Math.max(worst, Math.abs(m.metric(x, basis[i], basis[j]) - (i === j ? 1 : 0)));
     expectBelow(worst, loose, "max |⟨bᵢ, bⱼ⟩ − δᵢⱼ|");
     const c = m.toAlgebra(x, a);
-    expectBelow(Math.abs(dotArr(c, c) - m.metric(x, a, a)), loose, "‖c‖² = ⟨v, v⟩_x");
+    expectBelow(Math.abs(dot(c, c) - m.metric(x, a, a)), loose, "‖c‖² = ⟨v, v⟩_x");
     expectBelow(relDiff(m.fromAlgebra(x, c), a), tight * 10, "fromAlgebra(toAlgebra(v)) = v");
   });
 
@@ -155,7 +156,7 @@ describe.each(DTYPES)("Poincaré ball (%s)", (dtype: Dtype) => {
     const rg = m.egradToRgrad(x, g);
     for (let s = 0; s < 5; s++) {
       const w = randomTangent(m, x, rand, 1);
-      expectBelow(Math.abs(m.metric(x, rg, w) - dotArr(g, w)) / norm(g) / norm(w), loose, "⟨rgrad, w⟩_x = ⟨egrad, w⟩");
+      expectBelow(Math.abs(m.metric(x, rg, w) - dot(g, w)) / norm(g) / norm(w), loose, "⟨rgrad, w⟩_x = ⟨egrad, w⟩");
     }
     // ½d² by central differences in float64 (an independent gradient), converted by the manifold
     const m64 = new PoincareBall({ shape: [5], dtype: "float64" });

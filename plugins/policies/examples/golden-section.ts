@@ -38,7 +38,7 @@ export function tuneDenoiser(seed = 3): TuningRun {
 
   const registry = new Registry();
   registry.use(policiesPlugin);
-  const policy = (registry.policies.get("golden-section") as TunerPolicyDef).create({ tol: 0.005 });
+  const policy = (registry.policies.get("goldenSection") as TunerPolicyDef).create({ tol: 0.005 });
   const limits = { alphaMax: 2, lambdaCap: 10, moveCap: 0.2, ratioBounds: [0.5, 2] as [number, number] };
   let dials: Dials = { lambda: 0.3, lambdaJ: null, alpha: 1 };
   const context = () => ({ dials, limits, bandStats: null, options: DEFAULTS.tuner, iter: 0, key: rngKey(seed) });

@@ -122,7 +122,7 @@ function toFinal(s: GoldenSectionState): GoldenSectionState {
 export function goldenSectionPolicy(options: GoldenSectionOptions = {}): TunerPolicy<GoldenSectionState> {
   const o = checkOptions({ ...options });
   return {
-    name: "golden-section",
+    name: "goldenSection",
 
     init(ctx: TunerContext): GoldenSectionState {
       const cap = Math.min(o.moveCap ?? ctx.limits.moveCap, ctx.limits.moveCap);
@@ -217,5 +217,5 @@ export function goldenSectionPolicy(options: GoldenSectionOptions = {}): TunerPo
 
 /** The tuner hook handed to `runCertified` (register the policy for spec-level selection). */
 export function goldenSection(options: GoldenSectionOptions = {}): TunerHook {
-  return { name: "golden-section", policy: goldenSectionPolicy(options) as unknown as TunerPolicy, taskMetric: options.taskMetric };
+  return { name: "goldenSection", policy: goldenSectionPolicy(options) as unknown as TunerPolicy, taskMetric: options.taskMetric };
 }

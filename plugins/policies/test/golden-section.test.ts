@@ -96,16 +96,16 @@ describe("golden-section tuner policy", () => {
   registry.use(policiesPlugin);
 
   it("is registered as a tuner policy and created through the registry", () => {
-    expect(registry.list()).toEqual([{ namespace: "policies", name: "golden-section", provider: { plugin: "@cflow/plugin-policies", version: "0.1.0" } }]);
-    const def = registry.policies.get("golden-section") as TunerPolicyDef;
+    expect(registry.list()).toEqual([{ namespace: "policies", name: "goldenSection", provider: { plugin: "@cflow/plugin-policies", version: "0.1.0" } }]);
+    const def = registry.policies.get("goldenSection") as TunerPolicyDef;
     expect(def.kind).toBe("tuner");
     const policy = def.create({ tol: 0.01 });
-    expect(policy.name).toBe("golden-section");
-    expect(() => registry.policies.get("golden-sectoin")).toThrow(/did you mean "golden-section"/);
+    expect(policy.name).toBe("goldenSection");
+    expect(() => registry.policies.get("golden-sectoin")).toThrow(/did you mean "goldenSection"/);
   });
 
   it("converges to the metric's minimum inside the certified region, in capped and certified steps", () => {
-    const policy = (registry.policies.get("golden-section") as TunerPolicyDef).create({ tol: 0.01 });
+    const policy = (registry.policies.get("goldenSection") as TunerPolicyDef).create({ tol: 0.01 });
     for (const [lambda0, best] of [
       [0.05, 0.12],
       [0.3, 0.031],
@@ -152,7 +152,7 @@ describe("golden-section tuner policy", () => {
 
   it("resumes from a JSON round trip of its state with the identical remaining proposals", () => {
     const oracle: Oracle = { certified: (l) => l >= 0.02, metric: valley(0.011) };
-    const def = registry.policies.get("golden-section") as TunerPolicyDef;
+    const def = registry.policies.get("goldenSection") as TunerPolicyDef;
     const full = drive(def.create({ tol: 0.005 }), oracle, { lambda: 0.09 });
     expect(full.proposals.length).toBeGreaterThan(15);
     for (const cut of [1, 5, 11, full.proposals.length - 2]) {
@@ -221,8 +221,8 @@ describe("golden-section tuner policy", () => {
   it("makes a tuner hook carrying the task metric", () => {
     const metric = () => 1;
     const hook = goldenSection({ taskMetric: metric });
-    expect(hook.name).toBe("golden-section");
-    expect(hook.policy.name).toBe("golden-section");
+    expect(hook.name).toBe("goldenSection");
+    expect(hook.policy.name).toBe("goldenSection");
     expect(hook.taskMetric).toBe(metric);
   });
 });

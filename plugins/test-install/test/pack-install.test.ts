@@ -66,7 +66,7 @@ describe("the cflow CLI installed from its tarball outside the workspace", () =>
     const project = join(work, "project");
     execFileSync("mkdir", ["-p", project]);
     writeFileSync(join(project, "package.json"), JSON.stringify({ name: "cflow-cli-install-check", private: true, type: "module" }, null, 2));
-    execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error", ...tarballs], { cwd: project, stdio: "pipe", timeout: 240_000 });
+    execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error", ...tarballs], { cwd: project, stdio: "pipe" });
     const bin = join(project, "node_modules", ".bin", "cflow");
     expect(existsSync(bin)).toBe(true);
     const out = JSON.parse(execFileSync(bin, ["plugins", "--plugin", "@cflow/plugin-graph", "--json"], { cwd: project, encoding: "utf8" })) as {
@@ -76,13 +76,13 @@ describe("the cflow CLI installed from its tarball outside the workspace", () =>
     // core's built-ins, the manifolds and the tuner, and the --plugin package, each with its provider and version
     expect(text).toContain("@cflow/core");
     expect(text).toContain("@cflow/manifolds");
-    expect(text).toContain("gap-dial");
+    expect(text).toContain("gapDial");
     expect(text).toContain("graphLaplacian");
     expect(text).toContain("@cflow/plugin-graph");
     // the bundled examples ship inside the CLI's tarball
     const listed = execFileSync(bin, ["examples", "--json"], { cwd: project, encoding: "utf8" });
     expect(listed).toContain("deconv-2d");
-  }, 300_000);
+  });
 });
 
 describe("packed tarballs installed outside the workspace", () => {
@@ -123,7 +123,7 @@ describe("packed tarballs installed outside the workspace", () => {
     expect(out.failed).toEqual([]);
     expect(out.loaded).toEqual([{ plugin: "@cflow/plugin-graph", version: "0.1.0" }]);
     expect(out.registered).toContain("ops.graphLaplacian (@cflow/plugin-graph@0.1.0)");
-    expect(out.registered).toContain("transforms.sgwt-ring (@cflow/plugin-graph@0.1.0)");
+    expect(out.registered).toContain("transforms.sgwtRing (@cflow/plugin-graph@0.1.0)");
     for (const [dtype, r] of Object.entries(out.results)) {
       const n = r.x.length;
       // the ring Laplacian: (Lx)_i = 2x_i − x_{i−1} − x_{i+1}

@@ -30,7 +30,7 @@ export const runCommand = defineCommand<RunCommandOptions>({
     "events in Parquet, checkpoints, artifacts) is written under the runs directory and its path printed.\n" +
     "Ctrl-C, SIGTERM or SIGHUP ends the run CANCELLED (exit 130) with a valid capsule that `cflow resume` continues.",
   positionals: [{ name: "spec", required: true, description: "TypeScript or JavaScript module whose default export is defineFlow(...)" }],
-  flags: [FLAGS.dtype, FLAGS.seed, FLAGS.deterministic, FLAGS.maxIters, FLAGS.budgetTime, FLAGS.perBand, FLAGS.out, FLAGS.runId, FLAGS.redactArtifacts, FLAGS.plugin, FLAGS.param, FLAGS.maxElements],
+  flags: [FLAGS.dtype, FLAGS.seed, FLAGS.deterministic, FLAGS.maxIters, FLAGS.budgetTime, FLAGS.perBand, FLAGS.target, FLAGS.rtol, FLAGS.atol, FLAGS.out, FLAGS.runId, FLAGS.redactArtifacts, FLAGS.plugin, FLAGS.param, FLAGS.maxElements],
   examples: [
     { command: "cflow run examples/deconv-2d/spec.ts", description: "certified 2D deconvolution; prints the capsule path" },
     { command: "cflow run spec.ts --dtype float32 --seed 7 --max-iters 500", description: "single precision, a fixed seed, at most 500 iterations" },
@@ -66,8 +66,11 @@ export const runCommand = defineCommand<RunCommandOptions>({
       cwd: ctx.cwd,
       maxIters: o.maxIters,
       wallTimeMs: o.wallTimeMs,
+      rtol: o.rtol,
+      atol: o.atol,
       maxElements: o.maxElements,
       perBand: o.perBand,
+      target: o.target,
     };
     const outcome = await executeRun(
       {
@@ -77,7 +80,7 @@ export const runCommand = defineCommand<RunCommandOptions>({
         runId: o.runId,
         deterministic: o.deterministic,
         redactArtifacts: o.redactArtifacts,
-        overrides: { maxIters: o.maxIters, wallTimeMs: o.wallTimeMs, perBand: o.perBand },
+        overrides: { maxIters: o.maxIters, wallTimeMs: o.wallTimeMs, perBand: o.perBand, target: o.target, rtol: o.rtol, atol: o.atol },
         extra: runExtra(record, compiled.spec, report),
       },
       ctx,

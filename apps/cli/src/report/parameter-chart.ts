@@ -23,6 +23,8 @@ export interface ParamChartOptions {
   yScale: "linear" | "log";
   points: ParamPoint[];
   gates?: GateLine[];
+  /** An x range shaded behind the points (numeric x only), e.g. the certified range of λ. */
+  xBand?: { x0: number; x1: number; label: string };
   empty: string;
   width?: number;
   height?: number;
@@ -85,6 +87,11 @@ export function parameterChart(o: ParamChartOptions): string {
   const px = (v: number) => Math.round(v * 10) / 10;
   const out: string[] = [];
   out.push(`<svg class="plot" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeHtml(o.title)}" preserveAspectRatio="xMidYMid meet">`);
+  if (o.xBand && xScale) {
+    const a = Math.max(x0, Math.min(xScale(o.xBand.x0), xScale(o.xBand.x1)) - 4);
+    const b = Math.min(x1, Math.max(xScale(o.xBand.x0), xScale(o.xBand.x1)) + 4);
+    out.push(`<rect class="x-band phase-band phase-GREEN" x="${px(a)}" y="${y1}" width="${px(Math.max(b - a, 1))}" height="${y0 - y1}"><title>${escapeHtml(o.xBand.label)}</title></rect>`);
+  }
   for (const t of ys.ticks()) {
     const y = ys(t);
     if (y < y1 - 0.5 || y > y0 + 0.5) continue;

@@ -4,8 +4,9 @@ import { eventsTable, eventsTimeline, payloadText } from "./events-timeline.js";
 import { imagePanels } from "./image-panels.js";
 import { type Series, lineChart } from "./line-chart.js";
 import { phaseBands } from "./phase-bands.js";
-import type { EventRecord, ReportData } from "./report-data.js";
+import { type EventRecord, type ReportData, eventPayload } from "./report-data.js";
 import { REPORT_CSS } from "./styles.js";
+import { targetChart } from "./target-chart.js";
 
 const PALETTE = ["#2563eb", "#ea580c", "#0d9488", "#7c3aed", "#db2777", "#65a30d", "#0891b2", "#b45309", "#4f46e5", "#be123c"];
 const END_EVENTS = ["RUN_FINISHED", "TIMEOUT", "CANCELLED", "SPEC_LINT_FAIL"];
@@ -40,15 +41,6 @@ function parseLambdaJ(s: string | null): number[] | null {
   }
 }
 
-function parsePayload(e: EventRecord): Record<string, unknown> {
-  try {
-    const v = JSON.parse(e.payload) as unknown;
-    return v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
-}
-
 /** How the run ended: the manifest's summary, else the last ending event, else the last phase. */
 function outcome(data: ReportData): Outcome {
   const lastPhase = data.telemetry.length ? String(data.telemetry[data.telemetry.length - 1].phase) : "UNKNOWN";
@@ -56,7 +48,7 @@ function outcome(data: ReportData): Outcome {
   if (s?.status) return { status: String(s.status), phase: String(s.phase ?? lastPhase) };
   const end = [...data.events].reverse().find((e) => END_EVENTS.includes(e.event));
   if (end) {
-    const p = parsePayload(end);
+    const p = eventPayload(end);
     const status = typeof p.status === "string" ? p.status : end.event === "RUN_FINISHED" ? "FINISHED" : end.event;
     return { status, phase: typeof p.phase === "string" ? p.phase : lastPhase };
   }
@@ -177,6 +169,8 @@ export function renderReport(data: ReportData, options: RenderReportOptions = {}
       empty: "No step size was recorded.",
     }),
   ];
+  const target = targetChart(m, data.events);
+  if (target) charts.push(target);
 
   const lastE = lastOf(t, (r) => r.E);
   const lastG = lastOf(t, (r) => r.grad_norm);

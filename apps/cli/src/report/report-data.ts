@@ -1,5 +1,5 @@
 /**
- * What a run report is drawn from: the contents of a run capsule (DESIGN §5, SCHEMA.md). Column
+ * What a run report is drawn from: the contents of a run capsule (docs/design.md §5, SCHEMA.md). Column
  * names are the Parquet ones (snake_case); `readReportData` fills this from a capsule, tests and
  * other tools can build it directly.
  */
@@ -42,6 +42,16 @@ export interface EventRecord {
   event: string;
   /** JSON object with the event's fields (SCHEMA.md lists them per event). */
   payload: string;
+}
+
+/** An event's payload as an object ({} when it is not a JSON object). */
+export function eventPayload(e: EventRecord): Record<string, unknown> {
+  try {
+    const v = JSON.parse(e.payload) as unknown;
+    return v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
 }
 
 /** An array artifact (artifacts/<name>.npy): `input` and `result` are drawn, with their difference. */

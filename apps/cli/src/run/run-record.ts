@@ -18,6 +18,8 @@ export interface RunRecord {
   maxElements?: number;
   /** `--per-band`, so a resumed run tunes as it started. */
   perBand?: boolean;
+  /** `--target`, likewise. */
+  target?: "discrepancy" | "sure" | "gcv" | "none";
 }
 
 /** The manifest's `extra`: the spec's identity (read by the report) and the command line. */
@@ -28,6 +30,7 @@ export function runExtra(record: RunRecord, spec: { name?: string; description?:
   if (record.wallTimeMs !== undefined) cli.wall_time_ms = record.wallTimeMs;
   if (record.maxElements !== undefined) cli.max_elements = record.maxElements;
   if (record.perBand !== undefined) cli.per_band = record.perBand;
+  if (record.target !== undefined) cli.target = record.target;
   const specInfo: { [key: string]: Json } = { path: record.spec };
   if (spec.name) specInfo.name = spec.name;
   if (spec.description) specInfo.description = spec.description;
@@ -64,5 +67,6 @@ export function readRunRecord(manifest: RunManifest, manifestPath: string): RunR
     wallTimeMs: typeof cli.wall_time_ms === "number" ? cli.wall_time_ms : undefined,
     maxElements: typeof cli.max_elements === "number" ? cli.max_elements : undefined,
     perBand: typeof cli.per_band === "boolean" ? cli.per_band : undefined,
+    target: typeof cli.target === "string" ? (cli.target as RunRecord["target"]) : undefined,
   };
 }

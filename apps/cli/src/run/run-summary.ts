@@ -7,6 +7,23 @@ import { phaseColor } from "../style.js";
 import { certificateJson, certificateSummary, errorBarLine } from "./certificate-text.js";
 import type { RunOutcome } from "./execute-run.js";
 
+/** The run card's task target (core's runCard: name, σ and its source, τ, final discrepancy, over-regularised flag). */
+interface TargetCard {
+  name: string;
+  sigma: number;
+  sigma_source: string;
+  tau: number;
+  discrepancy: number;
+  value: number;
+  over_regularised: boolean;
+  warning?: string;
+}
+
+function targetOf(card: unknown): TargetCard | null {
+  const t = (card as { target?: TargetCard } | null)?.target;
+  return t && typeof t.name === "string" && typeof t.discrepancy === "number" ? t : null;
+}
+
 /** Prints a finished (or stopped) run — capsule path last, so scripts can take the last line — and returns its exit code. */
 export function reportRun(outcome: RunOutcome, compiled: CompiledFlow, out: Output, cwd: string): number {
   const { result } = outcome;
@@ -17,6 +34,7 @@ export function reportRun(outcome: RunOutcome, compiled: CompiledFlow, out: Outp
   const accepted = result.tunerHistory.filter((t) => t.accepted).length;
   const rollbacks = result.counts.rollbacks;
   const rel = (p: string) => relative(cwd, p) || p;
+  const target = targetOf(result.runCard);
   const code = exitCodeForRun(result.status, result.phase);
   out.result(
     {
@@ -33,16 +51,29 @@ export function reportRun(outcome: RunOutcome, compiled: CompiledFlow, out: Outp
       certificate: last ? { iter: last.iter, stage: last.stage, ...certificateJson(last.certificate) } : null,
       certificates: result.counts.certificates,
       tuner: { trials, accepted, rollbacks },
+      target,
       dials: result.dials,
       report: outcome.report,
       artifacts: outcome.artifacts,
+      stop_reason: result.stopReason ?? null,
+      optimality: result.optimality ?? null,
     },
     () => {
       const s = out.style;
       const lines = [
         `${phaseColor(s, result.phase)(s.bold(result.phase))} · ${result.status} · ${result.iters} iterations in ${formatDuration(outcome.tWallMs)} · E = ${formatNumber(result.energy)}`,
       ];
-      if (last) {
+      if (result.stopReason) lines.push(`stopped: ${result.stopReason} · optimality ${formatNumber(result.optimality ?? Number.NaN)}`);
+      const stepSizes = result.events.find((e) => e.event === "FLOW_POLICY_APPLIED" && (e.payload.params as { op_norm_route?: string } | undefined)?.op_norm_route !== undefined);
+      if (stepSizes) {
+        // primal–dual flows: the certificate is the step sizes' convergence condition
+        const p = stepSizes.payload.params as { op_norm_bound: number | null; op_norm_route: string; tau: number | null; sigma: number | null };
+        const norm =
+          p.op_norm_route === "preconditioned"
+            ? "diagonal preconditioning from the row and column sums of |K|"
+            : `‖K‖ ≤ ${formatNumber(p.op_norm_bound ?? Number.NaN)} (${p.op_norm_route}) · τ = ${formatNumber(p.tau ?? Number.NaN)}, σ = ${formatNumber(p.sigma ?? Number.NaN)}`;
+        lines.push(`certificate (step sizes): ${p.op_norm_route === "power-iteration" ? "not certified: " : ""}${norm}`);
+      } else if (last) {
         const { line, details } = certificateSummary(last.certificate, gates, s, restricted);
         lines.push(`certificate (${last.stage}, iteration ${last.iter}): ${line}`);
         for (const r of details) lines.push(`  ${s.dim("-")} ${r}`);
@@ -50,6 +81,11 @@ export function reportRun(outcome: RunOutcome, compiled: CompiledFlow, out: Outp
         if (bar) lines.push(bar);
       } else lines.push("certificate: none evaluated");
       if (trials > 0) lines.push(`tuning: ${trials} trial${trials === 1 ? "" : "s"}, ${accepted} accepted, ${rollbacks} rollback${rollbacks === 1 ? "" : "s"}${result.dials.lambda !== null ? ` · λ = ${formatNumber(result.dials.lambda)}` : ""}`);
+      if (target) {
+        const sigma = `σ = ${formatNumber(target.sigma)} ${target.sigma_source}`;
+        lines.push(`target:  ${target.name} (${sigma}, τ = ${formatNumber(target.tau)}) · ‖Kx − y‖² = ${formatNumber(target.discrepancy)}·m·σ²${target.name !== "discrepancy" ? ` · ${target.name} ${formatNumber(target.value)}` : ""}`);
+        if (target.warning) lines.push(s.amber(target.warning));
+      }
       if (outcome.report) lines.push(`report:  ${rel(outcome.report)}`);
       lines.push(`capsule: ${rel(outcome.runDir)}`);
       return lines.join("\n");

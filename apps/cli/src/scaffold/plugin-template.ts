@@ -1,3 +1,4 @@
+import { camelCaseKey } from "@cflow/core";
 import { UsageError } from "../usage-error.js";
 
 export interface PluginTemplateOptions {
@@ -14,6 +15,15 @@ export function shortName(name: string): string {
   return name.includes("/") ? name.slice(name.indexOf("/") + 1) : name;
 }
 
+/**
+ * The registry key of the template's op: camelCase like every key, from the package's short name
+ * without a `cflow-plugin-` prefix ("@acme/cflow-plugin-demo" → "demoScale").
+ */
+export function scaleOpName(short: string): string {
+  const base = short.replace(/^cflow-plugin-/, "");
+  return camelCaseKey(`${/^[a-z]/.test(base) ? base : short} scale`);
+}
+
 export function checkPackageName(name: string): void {
   if (!NPM_NAME.test(name) || name.length > 214) {
     throw new UsageError(
@@ -26,13 +36,13 @@ export function checkPackageName(name: string): void {
 
 /**
  * The files of a new plugin package, by relative path: a `definePlugin` module registering one
- * small kernel-backed op (`<short>.scale`, y = s·x, self-adjoint), its vitest test (against the
+ * small kernel-backed op (`<short>Scale`, y = s·x, self-adjoint), its vitest test (against the
  * dense truth and the adjoint identity, in both dtypes), and the build configuration.
  */
 export function pluginTemplate(o: PluginTemplateOptions): Record<string, string> {
   checkPackageName(o.name);
   const short = shortName(o.name);
-  const opName = `${short}.scale`;
+  const opName = scaleOpName(short);
   const pkg = {
     name: o.name,
     version: "0.1.0",

@@ -6,7 +6,7 @@ import { makeDirectory, prepareOutDir } from "../out-dir.js";
 import { budgetOptions, parseParams } from "../run-options.js";
 import { resolveSpecFile } from "../spec/load-spec.js";
 import { UsageError } from "../usage-error.js";
-import { generateRunId } from "@cflow/recorder";
+import { newRunId } from "@cflow/core";
 import { type SweepAxis, gridPoints, parseDtypes, parseSeeds } from "./grid.js";
 import { parseQueueUrl } from "./redis-queue.js";
 import type { SweepExecution } from "./execute-sweep.js";
@@ -99,7 +99,7 @@ export function createSet(o: { kind: "sweep" | "batch"; axes: SweepAxis[]; fixed
     if (clash) throw new UsageError(`${clash} is both swept and fixed (--param)`, { path: `--param ${clash}`, expected: "each parameter either swept or fixed", found: `--param ${clash}=${o.fixed[clash]} and an axis ${clash}` }, o.command);
   }
   const parent = prepareOutDir(o.out, { cwd: o.cwd, fallback: "sweeps", flag: "--out", what: "sweeps directory" });
-  const sweepId = generateRunId();
+  const sweepId = newRunId();
   const dir = join(parent, sweepId);
   makeDirectory(dir);
   const width = String(Math.max(0, points.length - 1)).length;

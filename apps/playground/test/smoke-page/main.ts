@@ -1,7 +1,8 @@
 // The smoke page: @cflow/core, fda, tuner and manifolds as ES modules in a browser. Before
 // initKernel the kernel is refused with KERNEL_NOT_LOADED; after it the scenario runs in both
 // dtypes. `window.smoke` resolves to the report (the test reads it with page.evaluate).
-import { CflowError, Kernel, elementLimit, initKernel } from "@cflow/core";
+import { CflowError, elementLimit, initKernel } from "@cflow/core";
+import { Kernel } from "@cflow/core/kernel";
 import { encodeResults, smokeScenario } from "./scenario.js";
 
 export interface SmokeReport {

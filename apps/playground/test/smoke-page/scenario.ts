@@ -12,7 +12,8 @@
 // estimates β by a power iteration started from normal() draws, and a circular convolution's
 // norm from Math.cos/sin.
 import { type Certificate, DEFAULTS, type Dtype, FlowRunner, type RealArray, type StepMetrics, type TunerContext, compileFlow, conv2d, defaultRegistry, defineFlow, rngKey, uniform } from "@cflow/core";
-import { symmetricEigenvalues, traceDescent } from "@cflow/fda";
+import { symmetricEigenvalues } from "@cflow/core/linalg";
+import { traceDescent } from "@cflow/fda";
 import { piecewiseSmooth2d } from "@cflow/integration/deconvolution";
 import { manifoldsPlugin } from "@cflow/manifolds";
 import { gapDialPolicy } from "@cflow/tuner";

@@ -29,3 +29,9 @@ import { promoteLo, promoteHi } from "./real";
   if (sizeof<Real>() == 8) return <f64>(i64x2.extract_lane(cnt, 0) + i64x2.extract_lane(cnt, 1));
   return <f64>(i32x4.extract_lane(cnt, 0) + i32x4.extract_lane(cnt, 1) + i32x4.extract_lane(cnt, 2) + i32x4.extract_lane(cnt, 3));
 }
+
+/** acc (f64x2) + Σ a·b over the lanes of a and b (f32 lanes promoted before they are multiplied). */
+@inline export function addDot(acc: v128, a: v128, b: v128): v128 {
+  if (sizeof<Real>() == 8) return f64x2.add(acc, f64x2.mul(a, b));
+  return f64x2.add(acc, f64x2.add(f64x2.mul(promoteLo(a), promoteLo(b)), f64x2.mul(promoteHi(a), promoteHi(b))));
+}

@@ -1,4 +1,4 @@
-import type { Dtype, Shape } from "../dtype.js";
+import type { Dtype, RealArray, Shape } from "../dtype.js";
 import type { Cell, CellBank, PlanBuilder } from "../kernel/plan.js";
 import type { Kernel, RealBuf } from "../kernel/kernel.js";
 import type { Op } from "../ops/op.js";
@@ -102,14 +102,31 @@ export interface ProxCells {
 }
 
 /**
+ * What a term carries from one evaluation to the next (an iterative prox's warm start): part of
+ * the flow's state, so a checkpoint must hold it for a resumed run to repeat an uninterrupted one.
+ * Arrays are in the term's dtype; scalars are plain numbers (JSON).
+ */
+export interface TermState {
+  arrays: Record<string, RealArray>;
+  scalars: Record<string, number>;
+}
+
+/**
  * A non-smooth term g with a cheap proximal map, acting on a slot (space "x") or on the slot's
- * transform coefficients (space "W"). Weights (λ, λ_j) live in cells the tuner changes between
+ * transform coefficients (space "W") — or, for atoms with `splitting: "dual"` given an op K, on
+ * K's output: the term is then g(Kx). Weights (λ, λ_j) live in cells the tuner changes between
  * steps without rebuilding plans.
  */
 export interface ProxTerm {
   readonly kind: "prox";
   readonly atom: string;
   readonly space: "x" | "W";
+  /**
+   * The op K of a term g(Kx) (an atom with `splitting: "dual"` given an op): `value`, `prox` and
+   * the conjugate prox then act on K's output space. Null or absent: the term acts on its slot
+   * (or the slot's transform coefficients).
+   */
+  readonly op?: Op | null;
   /** Induces sparsity: certificates are restricted to the active set. */
   readonly sparsity: boolean;
   /**
@@ -131,6 +148,23 @@ export interface ProxTerm {
   emitProx(p: PlanBuilder, u: RealBuf, step: Cell, out: RealBuf, stats: ProxCells): void;
   /** Records `value` ← g(u). */
   emitValue(p: PlanBuilder, u: RealBuf, value: Cell): void;
+  /**
+   * out ← prox_{σ·g*}(v), g* the convex conjugate of g (with its weight); `lastStats`-style
+   * statistics as `prox`, the value being g*(out). Optional, like `emitProxConjugate`.
+   */
+  proxConjugate?(v: RealBuf, sigma: number, out: RealBuf): void;
+  /**
+   * Records out ← prox_{σ·g*}(v) with σ read from `sigma`; writes nnz and g*(out) into `stats`
+   * (out may alias v). The built-in atoms give it in closed form where that is cheaper or more
+   * accurate (the conjugate of a norm is the indicator of the dual-norm ball: a projection), else
+   * through the Moreau identity. Optional: for a term without it, `emitMoreauConjugate`
+   * (atoms/conjugate.ts) derives it from `emitProx`.
+   */
+  emitProxConjugate?(p: PlanBuilder, v: RealBuf, sigma: Cell, out: RealBuf, stats: ProxCells): void;
+  /** The term's state between proxes (TermState), for checkpoints. Optional: absent means stateless. */
+  saveState?(): TermState;
+  /** Restores what `saveState` returned (same term shape and dtype). */
+  loadState?(state: TermState): void;
   dispose(): void;
 }
 
@@ -152,6 +186,14 @@ export interface AtomDef {
   sparsity?: boolean;
   /** Accepts per-band weights λ_j. */
   bandWeights?: boolean;
+  /**
+   * Prox atoms that may take an op K (`op` "optional" or "required"): "dual" — a term with an op is
+   * g(Kx), non-smooth through K, so forward–backward flows cannot take it (they need prox of g∘K);
+   * a primal–dual flow splits it through prox of g* on K's output. Without an op the term acts on
+   * its slot like any prox atom. "gradient" — total variation λ‖∇x‖: in a primal–dual flow the
+   * term is split through the finite-difference gradient (atoms/dual-split.ts). Absent: neither.
+   */
+  splitting?: "dual" | "gradient";
   /** Prox atoms this one fuses with on one slot into one exact prox (L1 + box ...). */
   composesWith?: string[];
   /** Cross-parameter checks: returns a problem ("lo must be ≤ hi") or null. */

@@ -85,57 +85,67 @@ export interface CompileReport {
   /** Which terms went into f (smooth) and g (non-smooth). */
   split: { f: string[]; g: string[] };
   transformValidation: TransformValidationRow[];
-  /** Lipschitz constant of ∇f. */
   lipschitz: number;
-  lipschitzMethod: "analytic" | "power-iteration" | "none";
-  /** The flow family's initial step size on `lipschitz` (`FlowFamily.stepSize`). */
+  lipschitzMethod: LipschitzMethod;
   alpha: number;
   flowFamily: string;
   warnings: string[];
 }
 
-/**
- * A compiled flow: the energy's pieces on the kernel, the state layout, the transform, the core
- * operator for the certificates and the step size — everything the runtime's plan is built from.
- * Arrays given to and returned by the JS-facing functions are flat state vectors (all slots
- * concatenated in layout order) or flat W-space vectors.
- */
-export interface CompiledFlow {
+/** How L was obtained: analytic op norms (exact), power iteration (an estimate), none (no smooth terms). */
+export type LipschitzMethod = "analytic" | "power-iteration" | "none";
+
+/** Who the flow is: the spec it was compiled from, its dtype, seed and policies (compile.ts). */
+export interface FlowIdentity {
   readonly spec: FlowSpec;
   readonly dtype: Dtype;
-  readonly kernel: Kernel;
   readonly seed: number;
   readonly key: RngKey;
+  /** The registry the flow was compiled against (flow families and policies resolve through it). */
+  readonly registry: Registry;
+  readonly policies: ResolvedPolicies;
+  readonly invariants: readonly InvariantSpec[];
+  /** JSON summary of the layout for manifests. */
+  describe(): Json;
+}
+
+/** Where the state lives: slots in the flat state vector, W-space, the initial state (layout.ts, frames.ts). */
+export interface FlowLayout {
   /** Length of the flat state vector. */
   readonly n: number;
   readonly slots: readonly SlotLayout[];
   /** Length of the flat W-space vector. */
   readonly coeffSize: number;
-  readonly smooth: readonly CompiledSmoothTerm[];
-  readonly prox: readonly CompiledProxTerm[];
   /** The flow's transform: the slot's own for single-slot flows, block-diagonal otherwise; null for the identity. */
   readonly W: TransformOp | null;
   /** The lens probe's ranking when the spec named candidate transforms (the controller emits LENS_SELECTED). */
   readonly lens: LensResult | null;
-  /** Lipschitz constant L of ∇f. */
-  readonly lipschitz: number;
-  /** How L was obtained: analytic op norms (exact), power iteration (an estimate), none (no smooth terms). */
-  readonly lipschitzMethod: "analytic" | "power-iteration" | "none";
-  /** The registry the flow was compiled against (flow families and policies resolve through it). */
-  readonly registry: Registry;
-  readonly policies: ResolvedPolicies;
-  readonly invariants: readonly InvariantSpec[];
   /** The initial state. */
   readonly x0: RealArray;
-  readonly data: Readonly<Record<string, RealBuf>>;
-  readonly ops: Readonly<Record<string, Op>>;
-  readonly cells: CellBank;
+  /** Splits a flat state vector into named slot views. */
+  unflatten(x: RealArray): Record<string, RealArray>;
+  flatten(state: Record<string, RealArray>): RealArray;
+}
+
+/** E = f + g: the terms and their evaluations on flat JS arrays (energy.ts). */
+export interface FlowEnergy {
+  readonly smooth: readonly CompiledSmoothTerm[];
+  readonly prox: readonly CompiledProxTerm[];
+  /**
+   * Non-smooth terms h(Kx) split through the conjugate prox of h (atoms/dual-split.ts): terms
+   * given an op, and total variation in primal–dual flows. Only the primal–dual family runs them.
+   */
+  readonly dual: readonly CompiledProxTerm[];
   fValue(x: RealArray): number;
   fGrad(x: RealArray, out?: RealArray): RealArray;
   /** g(x): the non-smooth terms at x (W-space terms at W x). */
   gValue(x: RealArray): number;
   /** prox_{t·g}(u) on a flat W-space vector (slots without a transform: their x-space prox). */
   gProx(u: RealArray, t: number, out?: RealArray): RealArray;
+}
+
+/** The smooth part's Hessian, the certificates' core operator (linearisation.ts). */
+export interface FlowLinearisation {
   /** out ← ∇²f(at)·v (at defaults to the initial state; exact for quadratic f). */
   L_apply(v: RealArray, out: RealArray, at?: RealArray): void;
   /**
@@ -151,11 +161,31 @@ export interface CompiledFlow {
    * form — are not part of it. Null for Euclidean flows (use `L_apply`).
    */
   tangentOperator(at: RealArray): { n: number; apply(c: RealArray, out: RealArray): void } | null;
-  /** Splits a flat state vector into named slot views. */
-  unflatten(x: RealArray): Record<string, RealArray>;
-  flatten(state: Record<string, RealArray>): RealArray;
+}
+
+/** L, the Lipschitz constant of ∇f (lipschitz.ts). */
+export interface FlowLipschitz {
+  /** Lipschitz constant of ∇f. */
+  readonly lipschitz: number;
+  /** How L was obtained: analytic op norms (exact), power iteration (an estimate), none (no smooth terms). */
+  readonly lipschitzMethod: LipschitzMethod;
+}
+
+/** What the flow holds in kernel memory (resources.ts, inputs.ts). */
+export interface FlowKernelResources {
+  readonly kernel: Kernel;
+  readonly data: Readonly<Record<string, RealBuf>>;
+  readonly ops: Readonly<Record<string, Op>>;
+  readonly cells: CellBank;
   /** Releases every kernel buffer of the flow. */
   dispose(): void;
-  /** JSON summary of the layout for manifests. */
-  describe(): Json;
 }
+
+/**
+ * A compiled flow: the energy's pieces on the kernel, the state layout, the transform, the core
+ * operator for the certificates and the step size — everything the runtime's plan is built from.
+ * Arrays given to and returned by the JS-facing functions are flat state vectors (all slots
+ * concatenated in layout order) or flat W-space vectors. Its members are grouped by concept in
+ * the interfaces it extends, each built by one file of the compiler.
+ */
+export interface CompiledFlow extends FlowIdentity, FlowLayout, FlowEnergy, FlowLinearisation, FlowLipschitz, FlowKernelResources {}

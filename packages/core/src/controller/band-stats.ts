@@ -4,7 +4,7 @@ import type { TransformOp } from "../transforms/transform.js";
 
 /**
  * Robust statistics of each detail level of W x (all orientations of a level pooled), coarsest
- * level first — the order of λ_j. DESIGN §2 seeds λ_j from median(|W_j x|)·k or the MAD.
+ * level first — the order of λ_j. docs/design.md §2.7 seeds λ_j from median(|W_j x|)·k or the MAD.
  */
 export function bandStats(W: TransformOp, x: RealArray): BandStat[] {
   const u = W.forward(x);

@@ -2,6 +2,7 @@ import type { Certificate } from "../ports/certificates.js";
 import type { RealArray } from "../dtype.js";
 import type { Json } from "../ports/events.js";
 import type { TelemetryRow } from "../ports/telemetry.js";
+import type { TargetReading } from "../ports/tuner.js";
 import { foldIn } from "../rng.js";
 import { newlyActive } from "./certificate-cadence.js";
 import type { CertificateRecord, RunContext } from "./context.js";
@@ -9,16 +10,17 @@ import { sameDials } from "./dials.js";
 import { callHook } from "./hooks.js";
 import type { ControllerState, Saved } from "./state.js";
 import { coefficients } from "./stepping.js";
+import { targetFields } from "./target.js";
 import { rowFor } from "./telemetry.js";
 
 /**
  * Certifies the current iterate with the certificate hook: the smooth part's Hessian (on a
  * manifold flow, the chart-aware operator in intrinsic tangent coordinates), restricted to the
  * support of the exact W-space coefficients when the flow has a sparsity prox, under the run's
- * gates. Emits CERT_PASS or CERT_FAIL and puts η_dd and γ in `row` — the row of the step it is
+ * gates. Emits CERT_PASS or CERT_FAIL (with the task target's `reading` of the state, when given) and puts η_dd and γ in `row` — the row of the step it is
  * evaluated at — or records a row of its own.
  */
-export function certify(s: ControllerState, ctx: RunContext, stage: CertificateRecord["stage"], row: TelemetryRow | undefined, attempt: number): Certificate {
+export function certify(s: ControllerState, ctx: RunContext, stage: CertificateRecord["stage"], row: TelemetryRow | undefined, attempt: number, reading: TargetReading | null = null): Certificate {
   const hook = ctx.certify!;
   const r = ctx.runner;
   const flow = ctx.flow;
@@ -58,6 +60,7 @@ export function certify(s: ControllerState, ctx: RunContext, stage: CertificateR
     ms: cert.cost.ms,
   };
   if (d.lambda !== null) payload.lambda = d.lambda;
+  if (reading) Object.assign(payload, targetFields(reading));
   if (!cert.pass) Object.assign(payload, { reasons: cert.reasons, attempt });
   ctx.emit(cert.pass ? "CERT_PASS" : "CERT_FAIL", payload);
   if (row) {

@@ -3,6 +3,7 @@ import type { Dials, TunerContext } from "../ports/tuner.js";
 import { foldIn } from "../rng.js";
 import { bandStats } from "./band-stats.js";
 import type { RunContext } from "./context.js";
+import { readTarget } from "./target.js";
 import type { ControllerState } from "./state.js";
 
 /**
@@ -45,6 +46,7 @@ export function tunerContext(s: ControllerState, ctx: RunContext): TunerContext 
   const c = ctx.config.control;
   return {
     dials: r.dials,
+    target: readTarget(s, ctx),
     limits: { alphaMax: r.alphaMax, lambdaCap: c.lambdaCap, moveCap: c.moveCap, ratioBounds: c.ratioBounds },
     bandStats: W && W.levels > 0 ? bandStats(W, r.state) : null,
     options: ctx.config.tuner,

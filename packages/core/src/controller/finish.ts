@@ -7,6 +7,8 @@ import { certify } from "./certify.js";
 import type { CertificateRecord, RunContext } from "./context.js";
 import { runCard } from "./run-card.js";
 import type { ControllerState } from "./state.js";
+import { OVER_REGULARISED, overRegularised, readTarget } from "./target.js";
+import { summarize } from "./state-summary.js";
 import { setPhase } from "./stepping.js";
 
 export interface RunResult {
@@ -28,6 +30,10 @@ export interface RunResult {
   counts: { certificates: number; events: number; rollbacks: number };
   runCard: Json;
   dials: Dials;
+  /** Why a family that stops on optimality ended (primalDual: converged, budget, stalled, diverged, non-finite). */
+  stopReason?: string | null;
+  /** Its optimality measure at the end. */
+  optimality?: number | null;
 }
 
 /**
@@ -43,16 +49,20 @@ export async function finish(s: ControllerState, ctx: RunContext, status: RunSta
   const x = runner ? runner.state : ctx.flow.x0;
   if (runner && (status === "CANCELLED" || status === "TIMEOUT")) await writeCheckpoint(s, ctx, s.phase === "GREEN");
   s.inFlight = null; // what follows belongs to no attempt or trial
+  const reading = runner && status !== "ERROR" ? readTarget(s, ctx) : null;
   if (runner && ctx.certify && s.phase === "GREEN" && status !== "ERROR") {
     try {
-      const cert = certify(s, ctx, "final", undefined, 0);
+      const cert = certify(s, ctx, "final", undefined, 0, reading);
       if (!cert.pass) setPhase(s, ctx, "AMBER", "final certificate failed");
     } catch {
       // the final certificate is best-effort evidence; its absence shows in the run card
     }
   }
   if (status === "CANCELLED") ctx.emit("CANCELLED", { reason: ctx.signal?.reason instanceof Error ? ctx.signal.reason.message : String(ctx.signal?.reason ?? "aborted") });
-  const card = runCard(s, ctx, status);
+  const tau = ctx.tune?.taskTarget?.tau ?? 1;
+  // the plain warning of issue 12: a certified result that explains the data far worse than the noise does
+  if (reading && reading.discrepancy > OVER_REGULARISED * tau) ctx.emit("WARNING", { message: overRegularised(reading.discrepancy), source: "tuner" });
+  const card = runCard(s, ctx, status, reading);
   const energy = runner ? runner.energy : Number.NaN;
   const fin: { [key: string]: Json } = { status, phase: s.phase, iters: runner?.iter ?? 0 };
   if (Number.isFinite(energy)) fin.final_energy = energy;
@@ -92,18 +102,4 @@ export async function finish(s: ControllerState, ctx: RunContext, status: RunSta
     runCard: card,
     dials,
   };
-}
-
-function summarize(v: RealArray): { min: number; max: number; mean: number; norm2: number } {
-  let min = Infinity;
-  let max = -Infinity;
-  let sum = 0;
-  let s2 = 0;
-  for (let i = 0; i < v.length; i++) {
-    min = Math.min(min, v[i]);
-    max = Math.max(max, v[i]);
-    sum += v[i];
-    s2 += v[i] * v[i];
-  }
-  return { min, max, mean: v.length ? sum / v.length : 0, norm2: Math.sqrt(s2) };
 }

@@ -1,7 +1,7 @@
 import { CflowError } from "../errors.js";
 import type { CertificateHook } from "../ports/certificates.js";
 import type { RunSink } from "../ports/sink.js";
-import type { TunerHook, TunerPolicyDef } from "../ports/tuner.js";
+import type { TaskTarget, TunerHook, TunerPolicyDef } from "../ports/tuner.js";
 import type { Registry } from "../registry/registry.js";
 
 /** The hooks of one run, as `runCertified` takes them: each optional, each a plain object. */
@@ -65,9 +65,15 @@ export function callHook<T>(hook: string, method: string, f: () => T): T {
 
 /**
  * The tuner hook for a policy registered by name (`policies.tuner.policy` in a spec: the Gap
- * Dial from @cflow/tuner, or a plugin's — e.g. "golden-section"), created fresh for one run.
+ * Dial from @cflow/tuner, or a plugin's — e.g. "goldenSection"), created fresh for one run.
  */
-export function tunerHookFromRegistry(registry: Registry, name: string, options: { [key: string]: unknown } = {}, taskMetric?: TunerHook["taskMetric"]): TunerHook {
+export function tunerHookFromRegistry(
+  registry: Registry,
+  name: string,
+  options: { [key: string]: unknown } = {},
+  taskMetric?: TunerHook["taskMetric"],
+  taskTarget?: TaskTarget,
+): TunerHook {
   const def = registry.policies.get(name, "policies.tuner.policy") as TunerPolicyDef;
   if (def.kind !== "tuner" || typeof def.create !== "function") {
     throw new CflowError("BAD_POLICY", `policies.tuner.policy: "${name}" is a ${def.kind} policy, not a tuner policy`, {
@@ -76,5 +82,5 @@ export function tunerHookFromRegistry(registry: Registry, name: string, options:
       found: def.kind,
     });
   }
-  return { name, policy: def.create(options), taskMetric };
+  return { name, policy: def.create(options), ...(taskMetric ? { taskMetric } : {}), ...(taskTarget ? { taskTarget } : {}) };
 }

@@ -5,6 +5,7 @@ import type { Json, Phase } from "../ports/events.js";
 import type { ResumePoint } from "../ports/sink.js";
 import type { RngKey } from "../rng.js";
 import { FlowRunner } from "../runtime/runner.js";
+import { PRIMAL_DUAL_FAMILIES } from "../spec/defaults.js";
 import { checkpointKey, writeCheckpoint } from "./checkpoint.js";
 import { RunContext } from "./context.js";
 import { type RunResult, finish } from "./finish.js";
@@ -14,6 +15,7 @@ import { polish } from "./phases/polish.js";
 import { tuning } from "./phases/tuning.js";
 import { type RunConfig, resolveRun } from "./run-config.js";
 import { newRunId } from "./run-id.js";
+import { runPrimalDual } from "./run-primal-dual.js";
 import { type ControllerState, type Stage, decodeState, initialState } from "./state.js";
 import { restore } from "./stepping.js";
 
@@ -72,6 +74,8 @@ const PHASES: Record<Exclude<Stage, "done">, (s: ControllerState, ctx: RunContex
 export async function runCertified(compiled: CompiledFlow, options: RunCertifiedOptions = {}): Promise<RunResult> {
   checkHooks(options);
   const config = options.config ?? resolveRun(compiled);
+  // primal–dual families run their own loop: step-size certificate, optimality stopping
+  if (PRIMAL_DUAL_FAMILIES.includes(config.flow.family)) return runPrimalDual(compiled, config, options);
   const sinks = options.sinks ?? [];
   const ctx = new RunContext(
     compiled,
@@ -125,7 +129,10 @@ async function start(ctx: RunContext, options: RunCertifiedOptions): Promise<voi
     budgets: { maxIters: config.budgets.maxIters, maxTrials: config.budgets.maxTrials, wallTimeMs: config.budgets.wallTimeMs || null },
     // the compile report has its own manifest section; the rest of `extra` is kept as given
     compileReport: (options.extra?.compileReport ?? null) as Json,
-    extra: Object.fromEntries(Object.entries(options.extra ?? {}).filter(([k]) => k !== "compileReport")),
+    extra: {
+      ...Object.fromEntries(Object.entries(options.extra ?? {}).filter(([k]) => k !== "compileReport")),
+      ...(ctx.tune?.taskTarget ? { tuner_target: ctx.tune.taskTarget.describe() } : {}),
+    },
     resumedFrom: options.resume?.resumePoint,
   });
   const started: { [key: string]: Json } = { dtype: flow.dtype, flow_family: config.flow.family, deterministic: ctx.settings.deterministic };

@@ -6,6 +6,7 @@ import type { Json, Phase } from "../ports/events.js";
 import type { RunStatus } from "../ports/sink.js";
 import type { Dials } from "../ports/tuner.js";
 import type { RunnerSnapshot } from "../runtime/runner.js";
+import { termStateArrays, termStateMeta, termStatesFromCheckpoint } from "../runtime/term-state.js";
 
 /** The stage a run is in — and, in a checkpoint, the one a resumed run continues with. */
 export type Stage = "feasibility" | "tuning" | "polish" | "done";
@@ -137,17 +138,20 @@ export function encodeState(s: ControllerState, runner: RunnerSnapshot, coeffici
   };
   put("", runner.x);
   put("prev.", runner.xPrev);
+  Object.assign(arrays, termStateArrays(runner.terms, ""));
   if (coefficients) arrays[COEFFS.current] = coefficients;
   // the last good state is often the current one (after a GREEN certificate, an acceptance or a rollback): not written twice
   if (s.lastGood && !s.lastGoodIsCurrent) {
     put("last_good.", s.lastGood.snap.x);
     put("last_good.prev.", s.lastGood.snap.xPrev);
+    Object.assign(arrays, termStateArrays(s.lastGood.snap.terms, "last_good."));
     if (s.lastGood.coefficients) arrays[COEFFS.lastGood] = s.lastGood.coefficients;
   }
   const f = s.inFlight;
   if (f?.kind === "attempt") {
     put("attempt_start.", f.start.snap.x);
     put("attempt_start.prev.", f.start.snap.xPrev);
+    Object.assign(arrays, termStateArrays(f.start.snap.terms, "attempt_start."));
     if (f.start.coefficients) arrays[COEFFS.attemptStart] = f.start.coefficients;
   }
   const inFlight: Json =
@@ -207,13 +211,13 @@ export function decodeState(json: Json, tunerState: Json, arrays: Record<string,
   const saved = (meta: Json, prefix: string, coefficients: RealArray | null): Saved | null => {
     const x = gather(prefix);
     if (!x) return null;
-    return { snap: { ...snapshotMeta(meta), x, xPrev: gather(`${prefix}prev.`) ?? x }, coefficients };
+    return { snap: { ...snapshotMeta(meta, arrays, prefix), x, xPrev: gather(`${prefix}prev.`) ?? x }, coefficients };
   };
   const current = saved(cs.runner, "", arrays[COEFFS.current] ?? null);
   if (!current) throw new CflowError("BAD_CHECKPOINT", "the checkpoint holds no state array for every slot", { path: "checkpoint.arrays", expected: flow.slots.map((s) => s.name).join(", "), found: Object.keys(arrays).join(", ") });
   const lastGoodIsCurrent = cs.lastGoodIsCurrent === true;
   let lastGood: Saved | null = null;
-  if (cs.lastGood && lastGoodIsCurrent) lastGood = { snap: { ...snapshotMeta(cs.lastGood), x: current.snap.x, xPrev: current.snap.xPrev }, coefficients: current.coefficients };
+  if (cs.lastGood && lastGoodIsCurrent) lastGood = { snap: { ...snapshotMeta(cs.lastGood, arrays, ""), x: current.snap.x, xPrev: current.snap.xPrev }, coefficients: current.coefficients };
   else if (cs.lastGood) lastGood = saved(cs.lastGood, "last_good.", arrays[COEFFS.lastGood] ?? null);
   let inFlight: InFlight | null = null;
   const f = cs.inFlight as { kind?: string; attempt: number; trial: number; done: number; start: Json; from: Json; to: Json } | null | undefined;
@@ -245,14 +249,18 @@ export function decodeState(json: Json, tunerState: Json, arrays: Record<string,
   return { state, runner: current.snap };
 }
 
-/** A runner snapshot without its arrays (they travel as checkpoint arrays). */
+/**
+ * A runner snapshot without its arrays (they travel as checkpoint arrays). `terms` only when a
+ * term carries state (a warm-started prox): stateless flows write the schema_version 2 JSON.
+ */
 function snapshotJson(s: RunnerSnapshot): Json {
-  return { iter: s.iter, alpha: s.alpha, lambda: s.lambda, lambdaJ: s.lambdaJ, family: s.family, multiscale: s.multiscale, energy: Number.isFinite(s.energy) ? s.energy : null };
+  return { iter: s.iter, alpha: s.alpha, lambda: s.lambda, lambdaJ: s.lambdaJ, family: s.family, multiscale: s.multiscale, energy: Number.isFinite(s.energy) ? s.energy : null, ...(s.terms.some((t) => t !== null) ? { terms: termStateMeta(s.terms) } : {}) };
 }
 
-function snapshotMeta(j: Json): Omit<RunnerSnapshot, "x" | "xPrev"> {
-  const m = expectRecord(j, "controller_state.runner") as unknown as Omit<RunnerSnapshot, "x" | "xPrev" | "energy"> & { energy: number | null };
-  return { ...m, energy: m.energy ?? Number.NaN };
+/** A runner snapshot's JSON part, with its terms' states from the arrays written under `prefix`. */
+function snapshotMeta(j: Json, arrays: Record<string, RealArray>, prefix: string): Omit<RunnerSnapshot, "x" | "xPrev"> {
+  const m = expectRecord(j, "controller_state.runner") as unknown as Omit<RunnerSnapshot, "x" | "xPrev" | "energy" | "terms"> & { energy: number | null; terms?: Json };
+  return { ...m, energy: m.energy ?? Number.NaN, terms: termStatesFromCheckpoint(m.terms, arrays, prefix, `checkpoint ${prefix || "current "}term states`) };
 }
 
 function dialsFrom(j: Json): Dials {

@@ -4,7 +4,7 @@ import { Kernel, type RealBuf } from "../kernel/kernel.js";
 import type { PlanBuilder } from "../kernel/plan.js";
 import { RealFft, isPowerOfTwo, nextPowerOfTwo } from "../kernel/realfft.js";
 import { type ParamRule, withDefaults } from "../spec/params.js";
-import { KernelOp, type Op, type OpFactory } from "./op.js";
+import { KernelOp, type Op, type OpFactory, type OpFactoryContext } from "./op.js";
 import { type LinearStructure, circulantOfColumn, kroneckerStructure } from "./structure.js";
 
 /**
@@ -92,14 +92,13 @@ export class ConvOp extends KernelOp {
   private khat?: RealBuf;
   private padded?: RealBuf;
 
-  constructor(kind: "conv1d" | "conv2d", kernel: { taps: Float64Array; mh: number; mw: number; separable?: { row: Float64Array; col: Float64Array } }, opts: ConvOptions) {
+  constructor(kind: "conv1d" | "conv2d", kernel: ConvKernel, opts: ConvOptions) {
     super(opts.dtype, opts.shape, opts.shape);
     this.kind = kind;
     this.boundary = opts.boundary;
     this.translationInvariant = opts.boundary === "circular";
-    const [h, w] = kind === "conv1d" ? [1, opts.shape[0]] : [opts.shape[0], opts.shape[1]];
-    const { mh, mw } = kernel;
-    this.g = { h, w, mh, mw, ch: Math.floor(mh / 2), cw: Math.floor(mw / 2) };
+    this.g = geometry(kind, kernel, opts.shape);
+    const { h, w } = this.g;
     this.taps = kernel.taps;
     this.separable = kernel.separable;
     this.method = chooseMethod(kind, this.g, opts, !!kernel.separable);
@@ -155,6 +154,13 @@ export class ConvOp extends KernelOp {
   /** ‖A‖₂: exactly max|k̂| for circular convolutions, the bound Σ|k| (Young) for zero boundary. */
   override get normHint(): number {
     return this.norm;
+  }
+
+  /** Σ|k|: a bound on every row and column sum of |A| (each holds the taps at most once). */
+  get tapsAbsSum(): number {
+    let s = 0;
+    for (const t of this.taps) s += Math.abs(t);
+    return s;
   }
 
   emitApply(p: PlanBuilder, x: RealBuf, out: RealBuf): void {
@@ -464,9 +470,21 @@ function checkTaps(operation: string, dtype: Dtype, k: unknown): Float64Array {
  * by cost.
  */
 export function conv1d(kernel: RealArray, opts: ConvOptions): ConvOp {
+  return new ConvOp("conv1d", conv1dKernel(kernel, opts), opts);
+}
+
+/** The kernel of a convolution, validated with the options (what the constructors and the factories' declare check). */
+interface ConvKernel {
+  taps: Float64Array;
+  mh: number;
+  mw: number;
+  separable?: { row: Float64Array; col: Float64Array };
+}
+
+function conv1dKernel(kernel: unknown, opts: ConvOptions): ConvKernel {
   checkOptions("conv1d", opts, 1);
   const taps = checkTaps("conv1d.kernel", opts.dtype, kernel);
-  return new ConvOp("conv1d", { taps, mh: 1, mw: taps.length }, opts);
+  return { taps, mh: 1, mw: taps.length };
 }
 
 /**
@@ -475,6 +493,10 @@ export function conv1d(kernel: RealArray, opts: ConvOptions): ConvOp {
  * `{ row, col }` (the direct method then filters rows, then columns: mh + mw taps per pixel).
  */
 export function conv2d(kernel: RealArray | SeparableKernel, opts: Conv2dOptions): ConvOp {
+  return new ConvOp("conv2d", conv2dKernel(kernel, opts), opts);
+}
+
+function conv2dKernel(kernel: RealArray | SeparableKernel, opts: Conv2dOptions): ConvKernel {
   checkOptions("conv2d", opts, 2);
   if (kernel instanceof Float64Array || kernel instanceof Float32Array) {
     const taps = checkTaps("conv2d.kernel", opts.dtype, kernel);
@@ -489,7 +511,7 @@ export function conv2d(kernel: RealArray | SeparableKernel, opts: Conv2dOptions)
     if (!Array.isArray(shape) || shape.length !== 2 || !shape.every((d) => Number.isInteger(d) && d >= 1) || shape[0] * shape[1] !== taps.length) {
       throw new ShapeError("conv2d.kernelShape", `[mh, mw] with mh·mw = ${taps.length} taps`, Array.isArray(shape) ? [...shape] : describeValue(shape));
     }
-    return new ConvOp("conv2d", { taps, mh: shape[0], mw: shape[1] }, opts);
+    return { taps, mh: shape[0], mw: shape[1] };
   }
   if (typeof kernel !== "object" || kernel === null || !("row" in kernel) || !("col" in kernel)) {
     throw new CflowError("BAD_KERNEL", `conv2d: expected a kernel array or a separable pair { row, col }, found ${describeValue(kernel)}`, { path: "conv2d.kernel", expected: "RealArray | { row, col }", found: describeValue(kernel) });
@@ -498,7 +520,18 @@ export function conv2d(kernel: RealArray | SeparableKernel, opts: Conv2dOptions)
   const col = checkTaps("conv2d.kernel.col", opts.dtype, kernel.col);
   const taps = new Float64Array(col.length * row.length);
   for (let a = 0; a < col.length; a++) for (let b = 0; b < row.length; b++) taps[a * row.length + b] = col[a] * row[b];
-  return new ConvOp("conv2d", { taps, mh: col.length, mw: row.length, separable: { row, col } }, opts);
+  return { taps, mh: col.length, mw: row.length, separable: { row, col } };
+}
+
+/** A convolution's shapes ("same" size) once its kernel, options and method are valid. */
+function declareConv(kind: "conv1d" | "conv2d", k: ConvKernel, opts: ConvOptions): { inShape: Shape; outShape: Shape } {
+  chooseMethod(kind, geometry(kind, k, opts.shape), opts, !!k.separable);
+  return { inShape: opts.shape, outShape: opts.shape };
+}
+
+function geometry(kind: "conv1d" | "conv2d", k: { mh: number; mw: number }, shape: Shape): Geometry {
+  const [h, w] = kind === "conv1d" ? [1, shape[0]] : [shape[0], shape[1]];
+  return { h, w, mh: k.mh, mw: k.mw, ch: Math.floor(k.mh / 2), cw: Math.floor(k.mw / 2) };
 }
 
 // ── registry factories ────────────────────────────────────────────────────────────────────────
@@ -527,9 +560,13 @@ export const conv1dFactory: OpFactory = {
     kernel: { type: "string", required: true, description: "name of the data array holding the filter taps" },
     ...commonParams,
   },
+  declare(params, ctx) {
+    const { kernel, opts } = conv1dParams(params, ctx);
+    return declareConv("conv1d", conv1dKernel(kernel, opts), opts);
+  },
   create(params, ctx) {
-    const p = withDefaults(conv1dFactory.params, params);
-    return conv1d(dataArray(ctx, "kernel", p.kernel), { shape: p.shape as number[], boundary: p.boundary as ConvBoundary, method: p.method as ConvMethod, dtype: ctx.dtype });
+    const { kernel, opts } = conv1dParams(params, ctx);
+    return conv1d(kernel, opts);
   },
 };
 
@@ -543,19 +580,33 @@ export const conv2dFactory: OpFactory = {
     colKernel: { type: "string", description: "separable form: data array filtering along the height" },
     ...commonParams,
   },
+  declare(params, ctx) {
+    const { kernel, opts } = conv2dParams(params, ctx);
+    return declareConv("conv2d", conv2dKernel(kernel, opts), opts);
+  },
   create(params, ctx) {
-    const p = withDefaults(conv2dFactory.params, params);
-    const opts = { shape: p.shape as number[], boundary: p.boundary as ConvBoundary, method: p.method as ConvMethod, dtype: ctx.dtype };
-    const separable = p.rowKernel !== undefined || p.colKernel !== undefined;
-    if (separable === (p.kernel !== undefined) || (separable && (p.rowKernel === undefined || p.colKernel === undefined))) {
-      throw new CflowError("BAD_PARAM", `${ctx.path}: give either kernel or both rowKernel and colKernel`, {
-        path: ctx.path,
-        expected: "kernel | rowKernel + colKernel",
-        found: Object.keys(params).join(", "),
-      });
-    }
-    if (separable) return conv2d({ row: dataArray(ctx, "rowKernel", p.rowKernel), col: dataArray(ctx, "colKernel", p.colKernel) }, opts);
-    return conv2d(dataArray(ctx, "kernel", p.kernel), { ...opts, kernelShape: p.kernelShape as number[] | undefined });
+    const { kernel, opts } = conv2dParams(params, ctx);
+    return conv2d(kernel, opts);
   },
 };
+
+function conv1dParams(params: Record<string, unknown>, ctx: OpFactoryContext): { kernel: RealArray; opts: ConvOptions } {
+  const p = withDefaults(conv1dFactory.params, params);
+  return { kernel: dataArray(ctx, "kernel", p.kernel), opts: { shape: p.shape as number[], boundary: p.boundary as ConvBoundary, method: p.method as ConvMethod, dtype: ctx.dtype } };
+}
+
+function conv2dParams(params: Record<string, unknown>, ctx: OpFactoryContext): { kernel: RealArray | SeparableKernel; opts: Conv2dOptions } {
+  const p = withDefaults(conv2dFactory.params, params);
+  const opts = { shape: p.shape as number[], boundary: p.boundary as ConvBoundary, method: p.method as ConvMethod, dtype: ctx.dtype };
+  const separable = p.rowKernel !== undefined || p.colKernel !== undefined;
+  if (separable === (p.kernel !== undefined) || (separable && (p.rowKernel === undefined || p.colKernel === undefined))) {
+    throw new CflowError("BAD_PARAM", `${ctx.path}: give either kernel or both rowKernel and colKernel`, {
+      path: ctx.path,
+      expected: "kernel | rowKernel + colKernel",
+      found: Object.keys(params).join(", "),
+    });
+  }
+  if (separable) return { kernel: { row: dataArray(ctx, "rowKernel", p.rowKernel), col: dataArray(ctx, "colKernel", p.colKernel) }, opts };
+  return { kernel: dataArray(ctx, "kernel", p.kernel), opts: { ...opts, kernelShape: p.kernelShape as number[] | undefined } };
+}
 

@@ -20,7 +20,8 @@ export interface CsrMatrix {
  * accumulate in float32 (the kernel has no per-column f64 scratch). No norm hint (see DenseOp).
  */
 export class CsrOp extends KernelOp {
-  readonly kind = "csr";
+  /** "csr"; a subclass names its own matrix (a graph plugin's "graphLaplacian"). */
+  readonly kind: string = "csr";
   private readonly indptr: I32Buf;
   private readonly indices: I32Buf;
   private readonly values: RealBuf;
@@ -55,6 +56,12 @@ export class CsrOp extends KernelOp {
 }
 
 export function csrOp(matrix: CsrMatrix, options: { rows: number; cols: number; dtype?: Dtype }): CsrOp {
+  const a = csrArgs(matrix, options);
+  return new CsrOp(a.indptr, a.indices, a.values, a.rows, a.cols, a.dtype);
+}
+
+/** The validated arrays of a CSR matrix (what csrOp and the factory's declare check). */
+function csrArgs(matrix: CsrMatrix, options: { rows: number; cols: number; dtype?: Dtype }): { indptr: Int32Array; indices: Int32Array; values: RealArray; rows: number; cols: number; dtype: Dtype } {
   const rows = extentArg("csrOp", "rows", options?.rows);
   const cols = extentArg("csrOp", "cols", options?.cols);
   const dtype = dtypeArg("csrOp", options.dtype, matrix?.values);
@@ -80,7 +87,7 @@ export function csrOp(matrix: CsrMatrix, options: { rows: number; cols: number; 
   }
   const indices = indicesArg("csrOp", "indices", matrix.indices, cols);
   if (indices.length !== nnz) throw new ShapeError("csrOp (indices)", `one column index per value (${nnz})`, `${indices.length}`);
-  return new CsrOp(indptr, indices, values, rows, cols, dtype);
+  return { indptr, indices, values, rows, cols, dtype };
 }
 
 /** `{ type: "csr", indptr: "ip", indices: "ix", values: "v", rows, cols }` */
@@ -92,6 +99,12 @@ export const csrFactory: OpFactory = {
     values: { type: "string", description: "name of the data array of stored values", required: true },
     rows: { type: "integer", description: "rows of A (output length)", required: true, min: 1 },
     cols: { type: "integer", description: "columns of A (input length)", required: true, min: 1 },
+  },
+  declare(params, ctx) {
+    const p = withDefaults(this.params, params);
+    const matrix = { indptr: dataParam(ctx, p, "indptr"), indices: dataParam(ctx, p, "indices"), values: dataParam(ctx, p, "values") };
+    const a = csrArgs(matrix, { rows: p.rows as number, cols: p.cols as number, dtype: ctx.dtype });
+    return { inShape: [a.cols], outShape: [a.rows] };
   },
   create(params, ctx) {
     const p = withDefaults(this.params, params);

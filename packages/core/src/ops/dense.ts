@@ -44,7 +44,8 @@ export class DenseOp extends KernelOp {
   }
 }
 
-export function denseOp(matrix: RealArray | number[], options: { rows: number; cols: number; dtype?: Dtype }): DenseOp {
+/** The validated arguments of a dense op (what denseOp and the factory's declare check). */
+function denseArgs(matrix: unknown, options: { rows: number; cols: number; dtype?: Dtype }): { values: RealArray; rows: number; cols: number; dtype: Dtype } {
   const rows = extentArg("denseOp", "rows", options?.rows);
   const cols = extentArg("denseOp", "cols", options?.cols);
   const dtype = dtypeArg("denseOp", options.dtype, matrix);
@@ -52,7 +53,12 @@ export function denseOp(matrix: RealArray | number[], options: { rows: number; c
   if (values.length !== rows * cols) {
     throw new ShapeError("denseOp", `${rows}×${cols} = ${rows * cols} elements (row-major)`, `${values.length} elements`);
   }
-  return new DenseOp(values, rows, cols, dtype);
+  return { values, rows, cols, dtype };
+}
+
+export function denseOp(matrix: RealArray | number[], options: { rows: number; cols: number; dtype?: Dtype }): DenseOp {
+  const a = denseArgs(matrix, options);
+  return new DenseOp(a.values, a.rows, a.cols, a.dtype);
 }
 
 /** `{ type: "dense", matrix: "A", rows, cols }` */
@@ -62,6 +68,11 @@ export const denseFactory: OpFactory = {
     matrix: { type: "string", description: "name of the data array holding A row-major", required: true },
     rows: { type: "integer", description: "rows of A (output length)", required: true, min: 1 },
     cols: { type: "integer", description: "columns of A (input length)", required: true, min: 1 },
+  },
+  declare(params, ctx) {
+    const p = withDefaults(this.params, params);
+    const a = denseArgs(dataParam(ctx, p, "matrix"), { rows: p.rows as number, cols: p.cols as number, dtype: ctx.dtype });
+    return { inShape: [a.cols], outShape: [a.rows] };
   },
   create(params, ctx) {
     const p = withDefaults(this.params, params);

@@ -43,11 +43,16 @@ export class DiagonalOp extends KernelOp {
 
 /** diag(d) on arrays of `shape` (default: a vector of d's length). */
 export function diagonalOp(d: RealArray | number[], options: { dtype?: Dtype; shape?: Shape | number } = {}): DiagonalOp {
+  const a = diagonalArgs(d, options);
+  return new DiagonalOp(a.values, a.dtype, a.shape);
+}
+
+function diagonalArgs(d: unknown, options: { dtype?: Dtype; shape?: Shape | number }): { values: RealArray; dtype: Dtype; shape: Shape } {
   const dtype = dtypeArg("diagonalOp", options.dtype, d);
   const values = realsArg("diagonalOp", "d", d, dtype);
   const shape = options.shape === undefined ? [values.length] : shapeArg("diagonalOp", "shape", options.shape);
   if (shapeSize(shape) !== values.length) throw new ShapeError("diagonalOp", shape, values.length, "the diagonal has one entry per element of the shape");
-  return new DiagonalOp(values, dtype, shape);
+  return { values, dtype, shape };
 }
 
 /** `{ type: "diagonal", diag: "w", shape?: [...] }` */
@@ -56,6 +61,11 @@ export const diagonalFactory: OpFactory = {
   params: {
     diag: { type: "string", description: "name of the data array holding d", required: true },
     shape: { type: "number[]", description: "input (= output) shape; default [length of d]", min: 0 },
+  },
+  declare(params, ctx) {
+    const p = withDefaults(this.params, params);
+    const { shape } = diagonalArgs(dataParam(ctx, p, "diag"), { dtype: ctx.dtype, shape: p.shape === undefined ? undefined : shapeArg(ctx.path, "shape", p.shape) });
+    return { inShape: shape, outShape: shape };
   },
   create(params, ctx) {
     const p = withDefaults(this.params, params);

@@ -15,7 +15,7 @@ export class GradientOp extends KernelOp {
 
   constructor(dtype: Dtype, shape: Shape) {
     checkGridShape("gradient", shape);
-    super(dtype, shape, shape.length === 1 ? [shape[0]] : [2, shape[0], shape[1]]);
+    super(dtype, shape, gradientOutShape(shape));
   }
 
   override get normHint(): number {
@@ -40,18 +40,31 @@ function checkGridShape(path: string, shape: unknown): asserts shape is Shape {
   }
 }
 
+function gradientShape(params: Record<string, unknown>, path: string): Shape {
+  const shape = params.shape;
+  if (shape === undefined) {
+    throw new CflowError("MISSING_PARAM", `${path}.shape: the gradient op needs the signal's shape`, { path: `${path}.shape`, expected: "[n] or [rows, cols]", found: "undefined" });
+  }
+  checkGridShape(`${path}.shape`, shape);
+  return shape;
+}
+
+/** [n] → [n]; [rows, cols] → [2, rows, cols]. */
+function gradientOutShape(shape: Shape): Shape {
+  return shape.length === 1 ? [shape[0]] : [2, shape[0], shape[1]];
+}
+
 /** Registry entry: `ops: { D: { type: "gradient", shape: [rows, cols] } }`. */
 export const gradientFactory: OpFactory = {
   description: "finite-difference gradient with Neumann boundaries: [n] → [n], [rows, cols] → [2, rows, cols]; adjoint = −divergence",
   params: {
     shape: { type: "number[]", description: "shape of the signal: [n] or [rows, cols]", required: true, min: 1 },
   },
+  declare(params, ctx) {
+    const shape = gradientShape(params, ctx.path);
+    return { inShape: shape, outShape: gradientOutShape(shape) };
+  },
   create(params, ctx) {
-    const shape = params.shape;
-    if (shape === undefined) {
-      throw new CflowError("MISSING_PARAM", `${ctx.path}.shape: the gradient op needs the signal's shape`, { path: `${ctx.path}.shape`, expected: "[n] or [rows, cols]", found: "undefined" });
-    }
-    checkGridShape(`${ctx.path}.shape`, shape);
-    return new GradientOp(ctx.dtype, shape);
+    return new GradientOp(ctx.dtype, gradientShape(params, ctx.path));
   },
 };

@@ -44,6 +44,10 @@ export const identityFactory: OpFactory = {
   params: {
     shape: { type: "number[]", description: "input (= output) shape", required: true, min: 0 },
   },
+  declare(params, ctx) {
+    const shape = shapeArg(ctx.path, "shape", withDefaults(this.params, params).shape);
+    return { inShape: shape, outShape: shape };
+  },
   create(params, ctx) {
     const p = withDefaults(this.params, params);
     return identityOp(shapeArg(ctx.path, "shape", p.shape), { dtype: ctx.dtype });

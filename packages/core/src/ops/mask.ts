@@ -49,6 +49,11 @@ export class MaskOp extends KernelOp {
 
 /** M = diag(mask) for a mask of 0s and 1s (booleans accepted) on arrays of `shape` (default [mask.length]). */
 export function maskOp(mask: RealArray | ArrayLike<number | boolean>, options: { dtype?: Dtype; shape?: Shape | number } = {}): MaskOp {
+  const a = maskArgs(mask, options);
+  return new MaskOp(a.m, a.dtype, a.shape);
+}
+
+function maskArgs(mask: RealArray | ArrayLike<number | boolean>, options: { dtype?: Dtype; shape?: Shape | number }): { m: RealArray; dtype: Dtype; shape: Shape } {
   const dtype = dtypeArg("maskOp", options.dtype, mask);
   const given = mask instanceof Float64Array || mask instanceof Float32Array ? mask : Array.from(mask as ArrayLike<unknown>, (v) => (typeof v === "boolean" ? Number(v) : v));
   const m = realsArg("maskOp", "mask", given, dtype);
@@ -59,7 +64,7 @@ export function maskOp(mask: RealArray | ArrayLike<number | boolean>, options: {
   }
   const shape = options.shape === undefined ? [m.length] : shapeArg("maskOp", "shape", options.shape);
   if (shapeSize(shape) !== m.length) throw new ShapeError("maskOp", shape, m.length, "the mask has one entry per element of the shape");
-  return new MaskOp(m, dtype, shape);
+  return { m, dtype, shape };
 }
 
 /** `{ type: "mask", mask: "observed", shape?: [...] }` */
@@ -68,6 +73,11 @@ export const maskFactory: OpFactory = {
   params: {
     mask: { type: "string", description: "name of the data array of 0s and 1s", required: true },
     shape: { type: "number[]", description: "input (= output) shape; default [length of the mask]", min: 0 },
+  },
+  declare(params, ctx) {
+    const p = withDefaults(this.params, params);
+    const { shape } = maskArgs(dataParam(ctx, p, "mask"), { dtype: ctx.dtype, shape: p.shape === undefined ? undefined : shapeArg(ctx.path, "shape", p.shape) });
+    return { inShape: shape, outShape: shape };
   },
   create(params, ctx) {
     const p = withDefaults(this.params, params);

@@ -1,8 +1,9 @@
 import { shapeSize } from "../dtype.js";
 import { CflowError } from "../errors.js";
 import { Kernel } from "../kernel/kernel.js";
-import { CellBank, PlanBuilder } from "../kernel/plan.js";
-import { type RngKey, normal, rngKey } from "../rng.js";
+import { PlanBuilder } from "../kernel/plan.js";
+import { powerIteration } from "../linalg/power-iteration.js";
+import { type RngKey, rngKey } from "../rng.js";
 import type { Op } from "./op.js";
 import { opArg } from "./validate.js";
 
@@ -26,9 +27,10 @@ export interface OpNormEstimate {
 }
 
 /**
- * ‖A‖₂ by power iteration on AᵀA over kernel buffers. Each iteration is one plan run: rescale v,
- * w = A v, z = Aᵀw, and the three squared norms; λ = ‖w‖²/‖v‖² is the Rayleigh quotient of AᵀA
- * at v, whose error shrinks like (σ₂/σ₁)^{4k}, and v ← z/‖z‖ happens at the start of the next run.
+ * ‖A‖₂ by power iteration on AᵀA (linalg/power-iteration.ts): each application is one plan run
+ * over kernel buffers, w = A v then z = Aᵀ w; θ = vᵀz = ‖A v‖² for the unit iterate v is the
+ * Rayleigh quotient of AᵀA, whose error shrinks like (σ₂/σ₁)^{4k}. Stops once θ changes by at
+ * most tol·θ between iterations.
  */
 export function estimateOpNorm(op: Op, options: OpNormOptions = {}): OpNormEstimate {
   opArg("estimateOpNorm", "op", op);
@@ -44,41 +46,35 @@ export function estimateOpNorm(op: Op, options: OpNormOptions = {}): OpNormEstim
   if (n === 0 || m === 0) return { norm: 0, iterations: 0, converged: true };
 
   const kernel = Kernel.get(op.dtype);
-  const v = kernel.from(normal(key, n, op.dtype), "estimateOpNorm");
+  const v = kernel.alloc(n);
   const w = kernel.alloc(m);
   const z = kernel.alloc(n);
-  const cells = new CellBank(kernel);
-  const inv = cells.cell(1);
-  const vv = cells.cell();
-  const ww = cells.cell();
-  const zz = cells.cell();
-  const p = new PlanBuilder(kernel).call("scale", n, inv, v);
+  const p = new PlanBuilder(kernel);
   op.emitApply(p, v, w);
   op.emitAdjoint(p, w, z);
-  p.call("norm2sq", n, v, vv).call("norm2sq", m, w, ww).call("norm2sq", n, z, zz).call("copy", n, z, v);
   const prog = p.build();
-  try {
-    let lambda = Number.NaN;
-    for (let k = 1; k <= maxIters; k++) {
+  const gram = {
+    size: n,
+    apply(x: Float64Array, out: Float64Array) {
+      v.view.set(x);
       prog.run();
-      const next = ww.value / vv.value;
-      if (!Number.isFinite(next)) {
-        throw new CflowError("NORM_NOT_FINITE", `estimateOpNorm: the ${op.kind} operator produced a non-finite value at iteration ${k} (‖Av‖² = ${ww.value}, ‖v‖² = ${vv.value})`, {
-          path: `estimateOpNorm(${op.kind})`,
-          expected: "finite A v and Aᵀ w",
-          found: String(next),
-        });
-      }
-      // A v = 0 for a random start happens only for A = 0 (almost surely)
-      if (next === 0 || zz.value === 0) return { norm: Math.sqrt(next), iterations: k, converged: true };
-      if (Math.abs(next - lambda) <= tol * next) return { norm: Math.sqrt(next), iterations: k, converged: true };
-      lambda = next;
-      inv.value = 1 / Math.sqrt(zz.value);
+      out.set(z.view);
+    },
+  };
+  try {
+    const r = powerIteration(gram, { key, maxIter: maxIters, tol, stop: "rayleigh" });
+    return { norm: Math.sqrt(Math.max(r.lambda, 0)), iterations: r.iterations, converged: r.converged };
+  } catch (err) {
+    if (err instanceof CflowError && err.code === "NOT_FINITE") {
+      throw new CflowError("NORM_NOT_FINITE", `estimateOpNorm: the ${op.kind} operator produced a non-finite value (${err.message})`, {
+        path: `estimateOpNorm(${op.kind})`,
+        expected: "finite A v and Aᵀ w",
+        found: String(err.details.found),
+      });
     }
-    return { norm: Math.sqrt(lambda), iterations: maxIters, converged: false };
+    throw err;
   } finally {
     prog.dispose();
-    cells.dispose();
     for (const b of [v, w, z]) b.free();
   }
 }

@@ -171,7 +171,20 @@ export function checkBuf(operation: string, op: { kernel: Kernel }, b: RealBuf, 
 export interface OpFactory {
   description: string;
   params: Record<string, ParamRule>;
-  create(params: Record<string, unknown>, ctx: { dtype: Dtype; data: Record<string, RealArray>; path: string }): Op;
+  /**
+   * The op's shapes from its parameters and the data they name, validating both as `create`
+   * would — without running anything else or touching kernel memory. Lint calls it (it never
+   * calls `create`); a factory without it has its shapes checked by the compiler after creation.
+   */
+  declare?(params: Record<string, unknown>, ctx: OpFactoryContext): { inShape: Shape; outShape: Shape };
+  create(params: Record<string, unknown>, ctx: OpFactoryContext): Op;
+}
+
+/** What an op factory is given: the run's dtype, the spec's data arrays and the spec path of the op. */
+export interface OpFactoryContext {
+  dtype: Dtype;
+  data: Record<string, RealArray>;
+  path: string;
 }
 
 /** Whether a value has the shape of an Op (user-written ops are duck-typed). */

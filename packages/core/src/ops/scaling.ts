@@ -45,10 +45,14 @@ export class ScalingOp extends KernelOp {
 }
 
 export function scalingOp(scale: number, shape: Shape | number, options: { dtype?: Dtype } = {}): ScalingOp {
+  return new ScalingOp(scaleArg(scale), dtypeArg("scalingOp", options.dtype), shapeArg("scalingOp", "shape", shape));
+}
+
+function scaleArg(scale: unknown): number {
   if (typeof scale !== "number" || !Number.isFinite(scale)) {
     throw new CflowError("BAD_ARGUMENT", `scalingOp: the scale must be a finite number, found ${String(scale)}`, { path: "scalingOp.scale", expected: "a finite number", found: String(scale) });
   }
-  return new ScalingOp(scale, dtypeArg("scalingOp", options.dtype), shapeArg("scalingOp", "shape", shape));
+  return scale;
 }
 
 /** `{ type: "scaling", scale: 0.5, shape: [n, ...] }` */
@@ -57,6 +61,12 @@ export const scalingFactory: OpFactory = {
   params: {
     scale: { type: "number", description: "the factor a", required: true },
     shape: { type: "number[]", description: "input (= output) shape", required: true, min: 0 },
+  },
+  declare(params, ctx) {
+    const p = withDefaults(this.params, params);
+    scaleArg(p.scale);
+    const shape = shapeArg(ctx.path, "shape", p.shape);
+    return { inShape: shape, outShape: shape };
   },
   create(params, ctx) {
     const p = withDefaults(this.params, params);

@@ -55,9 +55,13 @@ export class SubsampleOp extends KernelOp {
 
 /** Picks `indices` (flat, in [0, size of inShape)) from arrays of `inShape`; output length k. */
 export function subsampleOp(indices: ArrayLike<number>, options: { inShape: Shape | number; dtype?: Dtype }): SubsampleOp {
+  const a = subsampleArgs(indices, options);
+  return new SubsampleOp(a.idx, dtypeArg("subsampleOp", options.dtype), a.inShape);
+}
+
+function subsampleArgs(indices: unknown, options: { inShape: Shape | number }): { idx: Int32Array; inShape: Shape } {
   const inShape = shapeArg("subsampleOp", "inShape", options?.inShape);
-  const idx = indicesArg("subsampleOp", "indices", indices, shapeSize(inShape));
-  return new SubsampleOp(idx, dtypeArg("subsampleOp", options.dtype), inShape);
+  return { idx: indicesArg("subsampleOp", "indices", indices, shapeSize(inShape)), inShape };
 }
 
 /** `{ type: "subsample", indices: "observedAt", inShape: [n, ...] }` */
@@ -66,6 +70,11 @@ export const subsampleFactory: OpFactory = {
   params: {
     indices: { type: "string", description: "name of the data array of flat indices (integers)", required: true },
     inShape: { type: "number[]", description: "input shape", required: true, min: 0 },
+  },
+  declare(params, ctx) {
+    const p = withDefaults(this.params, params);
+    const a = subsampleArgs(dataParam(ctx, p, "indices"), { inShape: shapeArg(ctx.path, "inShape", p.inShape) });
+    return { inShape: a.inShape, outShape: [a.idx.length] };
   },
   create(params, ctx) {
     const p = withDefaults(this.params, params);

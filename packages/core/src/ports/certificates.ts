@@ -18,7 +18,7 @@ export interface CertificateContext {
   W: TransformOp | null;
   /**
    * W-space coefficients of the current iterate after the prox when the flow has a sparsity prox
-   * (the certificates are then restricted to their support, DESIGN §2), else null (full L_W).
+   * (the certificates are then restricted to their support, docs/design.md §2.5), else null (full L_W).
    */
   coefficients: RealArray | null;
   gates: { etaMax: number; gammaMin: number };

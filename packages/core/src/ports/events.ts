@@ -41,5 +41,5 @@ export interface EventPort {
   emit(event: FlowEventName, payload?: { [key: string]: Json }): void;
 }
 
-/** Controller phases (DESIGN §2): RED invalid, AMBER valid but uncertified, GREEN certified. */
+/** Controller phases (docs/design.md §2.8): RED invalid, AMBER valid but uncertified, GREEN certified. */
 export type Phase = "RED" | "AMBER" | "GREEN";

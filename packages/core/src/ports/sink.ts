@@ -75,6 +75,13 @@ export interface RunSummary {
   stateSummary: { [slot: string]: { min: number; max: number; mean: number; norm2: number } };
   /** Final state arrays, written as an artifact unless artifacts are redacted. */
   finalState: Record<string, RealArray>;
+  /**
+   * Why the iterations ended, for families that stop on optimality: converged, budget, stalled,
+   * diverged or non-finite (runtime/primal-dual.ts). Absent for the others.
+   */
+  stopReason?: string;
+  /** The optimality measure of the last step (with stopReason). */
+  optimality?: number;
 }
 
 /**

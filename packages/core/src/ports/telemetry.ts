@@ -34,4 +34,13 @@ export interface TelemetryRow {
   flowFamily: string;
   warnings: string[];
   notes: string | null;
+  /**
+   * The family's scale-free optimality measure after the step (primal–dual: the larger of the
+   * primal and dual residuals, each relative to the terms it balances); null or absent when the
+   * family reports none.
+   */
+  optimality?: number | null;
+  /** ‖r_P‖ and ‖r_D‖ of a primal–dual step (runtime/primal-dual.ts); null or absent otherwise. */
+  primalResidual?: number | null;
+  dualResidual?: number | null;
 }

@@ -17,7 +17,7 @@ export interface Dials {
   alpha: number;
 }
 
-/** Robust statistics of one detail level of W x (for seeding λ_j). */
+/** Robust statistics of one detail level of W x (for seeding λ_j, docs/design.md §2.4). */
 export interface BandStat {
   level: number;
   size: number;
@@ -46,9 +46,40 @@ export interface DialLimits {
 /** The tuner's options as a run resolved them (`policies.tuner` over the defaults). */
 export type TunerOptions = Readonly<Omit<ResolvedPolicies["tuner"], "seed">> & { readonly seed: Readonly<ResolvedPolicies["tuner"]["seed"]> };
 
+/**
+ * A task target's reading of one state: where the run stands against the target the tuner moves
+ * λ toward (the discrepancy principle, SURE, GCV). Plain JSON, recorded in events.
+ */
+export interface TargetReading {
+  [key: string]: Json;
+  /** The target's name ("discrepancy", "sure", "gcv"). */
+  target: string;
+  /** Lower is better (what the controller compares between trials). */
+  score: number;
+  /** The target's own value (the discrepancy ratio over τ, SURE's risk per sample, the GCV score). */
+  value: number;
+  /** ‖Kx − y‖²/(m σ²), whatever the target: 1 when the residual is at the noise level. */
+  discrepancy: number;
+  /** Which way λ should move: +1 up, −1 down, 0 unknown from one reading (minimise `score`). */
+  direction: number;
+}
+
+/** A task target the tuner aims at (built from the compiled flow: its data term, σ, and so on). */
+export interface TaskTarget {
+  readonly name: string;
+  /** τ of the discrepancy principle: a discrepancy above 2τ marks a result as over-regularised. */
+  readonly tau: number;
+  /** What the manifest records: the target, σ and whether it was given or estimated, τ, the data term. */
+  describe(): { [key: string]: Json };
+  /** Reads a state; `coefficients` are the exact W-space coefficients it came from (null without a sparsity prox). */
+  read(state: { [slot: string]: Float32Array | Float64Array }, coefficients: Float32Array | Float64Array | null): TargetReading;
+}
+
 /** What the controller tells the tuner at each decision. */
 export interface TunerContext {
   dials: Dials;
+  /** The task target's reading of the current (certified) state, or null without a target. */
+  target?: TargetReading | null;
   limits: DialLimits;
   /** Band statistics of the current iterate's W-coefficients (null without a multilevel transform). */
   bandStats: BandStat[] | null;
@@ -69,6 +100,8 @@ export interface TrialOutcome {
   accepted: boolean;
   /** The optional task metric after the validation run (lower is better), else null. */
   metric: number | null;
+  /** The task target's reading after the validation run (its `score` is `metric`); absent without a target. */
+  target?: TargetReading | null;
   /** Energy at the end of the validation run. */
   energy: number;
   reason: string;
@@ -98,6 +131,8 @@ export interface TunerHook {
   readonly policy: TunerPolicy;
   /** User task metric (lower is better), evaluated after validation runs — e.g. a discrepancy principle. */
   readonly taskMetric?: (state: { [slot: string]: Float32Array | Float64Array }) => number;
+  /** A task target (its reading's score replaces `taskMetric`); recorded in events, manifest and run card. */
+  readonly taskTarget?: TaskTarget;
 }
 
 /** The registry entry of a tuner policy (policies namespace, kind "tuner"). */

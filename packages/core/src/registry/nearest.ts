@@ -25,7 +25,7 @@ export function nearestName(name: string, candidates: Iterable<string>): string 
     }
   }
   if (best === undefined) return undefined;
-  // a typed prefix of a longer name ("golden" → "golden-section") is a near miss too
+  // a typed prefix of a longer name ("golden" → "goldenSection") is a near miss too
   if (bestD > Math.max(2, Math.floor(name.length / 2)) && name.length >= 3) {
     const prefixed = [...candidates].filter((c) => c.toLowerCase().startsWith(name.toLowerCase())).sort();
     if (prefixed.length > 0) return prefixed[0];

@@ -41,6 +41,33 @@ export interface PluginLoadReport {
 
 type Validator<T> = (name: string, value: T) => void;
 
+/** The one casing of registry keys: camelCase ("waveletL1", "hamiltonianDamped", "swtDb4", "gapDial"). */
+const KEY_CASING = /^[a-z][A-Za-z0-9]*$/;
+
+/** `name` in camelCase: separators dropped, the letter after one upper-cased ("gap-dial" → "gapDial", "swt-db4" → "swtDb4"). */
+export function camelCaseKey(name: string): string {
+  const words = name.split(/[^A-Za-z0-9]+/).filter((w) => w.length > 0);
+  return words.map((w, i) => (i === 0 ? w[0].toLowerCase() + w.slice(1) : w[0].toUpperCase() + w.slice(1))).join("");
+}
+
+/** The camelCase key among `keys` that an old-style `name` ("hamiltonian_damped", "swt-db4") now goes by, if any. */
+export function renamedKey(name: string, keys: Iterable<string>): string | undefined {
+  if (KEY_CASING.test(name)) return undefined;
+  const key = camelCaseKey(name);
+  for (const k of keys) if (k === key) return key;
+  return undefined;
+}
+
+/** The hint for a name not in `keys`: its new camelCase key when it is an old-style one, else the nearest key. */
+export function unknownNameHint(name: unknown, keys: Iterable<string>): string | undefined {
+  if (typeof name !== "string") return undefined;
+  const list = [...keys];
+  const renamed = renamedKey(name, list);
+  if (renamed) return `"${name}" is now "${renamed}" (registry keys are camelCase; see CHANGELOG.md)`;
+  const near = nearestName(name, list);
+  return near ? `did you mean "${near}"?` : undefined;
+}
+
 /** One namespace of the registry: names → values, with who provided each. */
 export class Table<T> {
   private readonly entries = new Map<string, Entry<T>>();
@@ -57,6 +84,14 @@ export class Table<T> {
         path: this.namespace,
         expected: "non-empty string",
         found: name,
+      });
+    }
+    if (!KEY_CASING.test(name)) {
+      throw new CflowError("REGISTRY_BAD_NAME", `${this.namespace}: "${name}" is not a camelCase name — registry keys are camelCase (letters and digits, lower-case first): "${camelCaseKey(name)}"`, {
+        path: `${this.namespace}.${name}`,
+        expected: "a camelCase name",
+        found: name,
+        hint: `register it as "${camelCaseKey(name)}"`,
       });
     }
     const provider = this.owner.currentProvider();
@@ -101,14 +136,28 @@ export class Table<T> {
     return this.names().map((n) => this.entries.get(n)!);
   }
 
-  /** The nearest registered name to `name` (for "did you mean"). */
+  /** The nearest registered name to `name` (for "did you mean"): its camelCase key first. */
   nearest(name: string): string | undefined {
-    return nearestName(name, this.entries.keys());
+    return this.renamed(name) ?? nearestName(name, this.entries.keys());
+  }
+
+  /** The registered camelCase key of an old-style name ("gap-dial" → "gapDial"), if `name` is one. */
+  renamed(name: string): string | undefined {
+    return renamedKey(name, this.entries.keys());
   }
 
   unknown(name: string, path?: string): CflowError {
-    const near = this.nearest(String(name));
     const singular = this.namespace === "policies" ? "policy" : this.namespace.replace(/s$/, "");
+    const renamed = typeof name === "string" ? this.renamed(name) : undefined;
+    if (renamed !== undefined) {
+      return new CflowError("REGISTRY_RENAMED", `${path ? `${path}: ` : ""}${singular} "${name}" is now "${renamed}" (registry keys are camelCase; see CHANGELOG.md)`, {
+        path: path ?? this.namespace,
+        found: name,
+        expected: renamed,
+        hint: `write "${renamed}"`,
+      });
+    }
+    const near = this.nearest(String(name));
     return new CflowError(
       "REGISTRY_UNKNOWN",
       `${path ? `${path}: ` : ""}unknown ${singular} "${String(name)}"` + (near ? ` — did you mean "${near}"?` : "") + ` (registered: ${this.names().join(", ") || "none"})`,

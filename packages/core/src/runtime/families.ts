@@ -43,7 +43,7 @@ export interface StepSizeInput {
 export interface FlowFamily {
   readonly name: string;
   readonly description: string;
-  readonly shape: "forward-backward" | "hamiltonian";
+  readonly shape: "forward-backward" | "hamiltonian" | "primal-dual";
   /** Extrapolates y = x_k + β_k(x_k − x_{k−1}) before the forward step. */
   readonly hasMomentum: boolean;
   /** Allows non-smooth terms (the gradient family does not). */
@@ -133,7 +133,7 @@ export const acceleratedFamily: FlowFamily = {
  * replaces it); it is stable for Δt·ω < 2 on every mode of frequency ω ≤ √L, hence Δt < 2/√L.
  */
 export const hamiltonianDampedFamily: FlowFamily = {
-  name: "hamiltonian_damped",
+  name: "hamiltonianDamped",
   description: "damped Hamiltonian flow: Störmer–Verlet leapfrog on (q, p) slots with p ← e^{−γΔt}p",
   shape: "hamiltonian",
   hasMomentum: false,
@@ -146,11 +146,31 @@ export const hamiltonianDampedFamily: FlowFamily = {
   alphaMax: ({ lipschitz }) => (lipschitz > 0 ? 2 / Math.sqrt(lipschitz) : Number.POSITIVE_INFINITY),
 };
 
+/**
+ * Chambolle–Pock primal–dual steps for min f(x) + g(x) + Σ h_i(K_i x), run by PrimalDualRunner
+ * (runtime/primal-dual.ts): over-relaxation θ, acceleration for a strongly convex g, diagonal
+ * preconditioning. Its state lives in the runner (step sizes, dual iterates).
+ */
+export const primalDualFamily: FlowFamily = {
+  name: "primalDual",
+  description: "Chambolle–Pock primal–dual splitting: prox of g and of the conjugates h_i* (θ, acceleration, diagonal preconditioning)",
+  shape: "primal-dual",
+  hasMomentum: false,
+  prox: true,
+  init: () => ({ t: 1, restarts: 0 }),
+  momentum: () => 0,
+  next: (s) => ({ state: s, redo: false, restarted: false }),
+  monotone: () => false,
+  // The compiled flow's nominal α. PrimalDualRunner sets τ and σ itself from ‖K‖ and L, under
+  // τ(σ‖K‖² + L/2) < 1, which keeps τ below the forward–backward bound 2/L.
+  ...forwardBackwardStep,
+};
+
 function nextT(t: number): number {
   return (1 + Math.sqrt(1 + 4 * t * t)) / 2;
 }
 
-export const builtinFamilies: FlowFamily[] = [gradientFamily, proximalFamily, acceleratedFamily, preconditionedFamily, hamiltonianDampedFamily];
+export const builtinFamilies: FlowFamily[] = [gradientFamily, proximalFamily, acceleratedFamily, preconditionedFamily, hamiltonianDampedFamily, primalDualFamily];
 
 export function familyPolicy(family: FlowFamily): FlowFamilyPolicy {
   return { kind: "flow", description: family.description, family };

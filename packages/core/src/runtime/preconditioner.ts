@@ -4,7 +4,8 @@
 import type { CompiledFlow } from "../compiler/types.js";
 import { type RealArray, zeros } from "../dtype.js";
 import { CflowError } from "../errors.js";
-import { foldIn, normal, randomBits } from "../rng.js";
+import { type PowerIterationResult, type SymmetricOperator, powerIteration } from "../linalg/power-iteration.js";
+import { foldIn, randomBits } from "../rng.js";
 
 export interface DiagonalPreconditioner {
   /** D (float64, every entry > 0). */
@@ -72,32 +73,31 @@ export function jacobiPreconditioner(flow: CompiledFlow, options: Preconditioner
   }
   clip(d, method === "stochastic-probes");
 
-  // power iteration on M = D^{-1/2} H D^{-1/2}
+  // power iteration on M = D^{-1/2} H D^{-1/2} (linalg/power-iteration.ts)
   const s = d.map((x) => 1 / Math.sqrt(x));
-  let v: Float64Array = Float64Array.from(normal(foldIn(flow.key, 0x9ac0b2), n, "float64"));
-  let lambda = Number.NaN;
-  let k = 0;
-  for (; k < maxPowerIterations; k++) {
-    const nv = Math.sqrt(dot(v, v));
-    if (nv === 0) break;
-    for (let i = 0; i < n; i++) v[i] = (v[i] / nv) * s[i];
-    const w = hv(v);
-    for (let i = 0; i < n; i++) w[i] *= s[i];
-    for (let i = 0; i < n; i++) v[i] /= s[i];
-    const next = dot(v, w);
-    if (!Number.isFinite(next)) {
-      throw new CflowError("NORM_NOT_FINITE", `preconditioned: the Hessian of the smooth part produced a non-finite value (power iteration ${k + 1})`, {
+  const scaled = new Float64Array(n);
+  const m: SymmetricOperator = {
+    size: n,
+    apply(v, out) {
+      for (let i = 0; i < n; i++) scaled[i] = v[i] * s[i];
+      const w = hv(scaled);
+      for (let i = 0; i < n; i++) out[i] = w[i] * s[i];
+    },
+  };
+  let power: PowerIterationResult;
+  try {
+    power = powerIteration(m, { key: foldIn(flow.key, 0x9ac0b2), maxIter: maxPowerIterations, tol: powerTol, stop: "rayleigh" });
+  } catch (err) {
+    if (err instanceof CflowError && err.code === "NOT_FINITE") {
+      throw new CflowError("NORM_NOT_FINITE", `preconditioned: the Hessian of the smooth part produced a non-finite value (${err.message})`, {
         path: "policies.flow.family",
         expected: "a finite Hessian",
-        found: String(next),
+        found: String(err.details.found),
       });
     }
-    v = w;
-    const done = Math.abs(next - lambda) <= powerTol * Math.abs(next);
-    lambda = next;
-    if (done || next === 0) break;
+    throw err;
   }
-  return { d, method, probes, lambdaMax: Math.max(lambda, 0) * 1.01, powerIterations: k + 1 };
+  return { d, method, probes, lambdaMax: Math.max(power.lambda, 0) * 1.01, powerIterations: power.iterations };
 }
 
 /** v ↦ H v in float64 through the flow's core operator (the state's dtype in between). */
@@ -142,10 +142,4 @@ function clip(d: Float64Array, stochastic: boolean): void {
   // H = 0 (no curvature anywhere): the identity metric
   const f = floor > 0 ? floor : 1;
   for (let i = 0; i < d.length; i++) if (!(d[i] >= f)) d[i] = f;
-}
-
-function dot(a: Float64Array, b: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
 }

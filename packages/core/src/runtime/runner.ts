@@ -11,6 +11,7 @@ import type { FamilyState, FlowFamily, FlowFamilyPolicy } from "./families.js";
 import { type MultiscaleState, multiscaleInit, multiscaleUpdate } from "./multiscale.js";
 import { type DiagonalPreconditioner, jacobiPreconditioner } from "./preconditioner.js";
 import { StepPlan } from "./step-plan.js";
+import { type TermStates, loadTermStates, saveTermStates } from "./term-state.js";
 
 /** What one accepted step reports (the telemetry row's metrics). */
 export interface StepMetrics {
@@ -49,6 +50,8 @@ export interface RunnerSnapshot {
   family: FamilyState;
   multiscale: MultiscaleState | null;
   energy: number;
+  /** The non-smooth terms' states (warm starts), one per prox term (term-state.ts). */
+  terms: TermStates;
 }
 
 export interface RunnerOptions {
@@ -174,6 +177,12 @@ export class FlowRunner {
 
   private checkFamily(): void {
     const f = this.family;
+    if (f.shape === "primal-dual") {
+      throw new CflowError("FAMILY_MISMATCH", `policies.flow.family: "${f.name}" runs through PrimalDualRunner (runtime/primal-dual.ts), not the forward–backward runner`, { path: "policies.flow.family", expected: "a forward–backward or Hamiltonian family", found: JSON.stringify(f.name) });
+    }
+    if (this.flow.dual.length > 0) {
+      throw new CflowError("FAMILY_MISMATCH", `policies.flow.family: "${f.name}" cannot take ${this.flow.dual.map((d) => `"${d.name}"`).join(", ")}, non-smooth through an op`, { path: "policies.flow.family", expected: '"primalDual"', found: JSON.stringify(f.name) });
+    }
     if (!f.prox && f.shape === "forward-backward" && this.flow.prox.length > 0) {
       throw new CflowError("FAMILY_MISMATCH", `policies.flow.family: "${f.name}" ignores non-smooth terms, but the flow has ${this.flow.prox.map((p) => p.name).join(", ")}`, {
         path: "policies.flow.family",
@@ -455,6 +464,7 @@ export class FlowRunner {
       family: { ...this.familyState },
       multiscale: this.multiscale ? { ...this.multiscale } : null,
       energy: this.energy,
+      terms: saveTermStates(this.flow.prox),
     };
   }
 
@@ -463,6 +473,7 @@ export class FlowRunner {
     this.iter = s.iter;
     this.familyState = { ...s.family };
     this.multiscale = s.multiscale ? { ...s.multiscale } : null;
+    loadTermStates(this.flow.prox, s.terms);
     this.setDials({ alpha: s.alpha, lambda: s.lambda, lambdaJ: s.lambdaJ });
     this.energy = s.energy;
   }

@@ -21,7 +21,7 @@ export function runFlowStep(x: RealArray, compiled: CompiledFlow, stepSize: numb
   }
   let runner = runners.get(compiled);
   if (!runner) {
-    const family = compiled.policies.flow.family === "hamiltonian_damped" ? "hamiltonian_damped" : compiled.prox.length > 0 ? "proximal" : "gradient";
+    const family = compiled.policies.flow.family === "hamiltonianDamped" ? "hamiltonianDamped" : compiled.prox.length > 0 ? "proximal" : "gradient";
     runner = new FlowRunner(compiled, { family, policies: { multiscale: { ...compiled.policies.multiscale, mode: "off" } } });
     runners.set(compiled, runner);
   }

@@ -5,15 +5,18 @@ import type { BudgetsSpec, CertificationSpec, ControlSpec, FlowPolicySpec, LensS
  * controller (`resolveRun`) and the hooks (the tuner's options, the certificate gates).
  */
 export const DEFAULTS = {
-  flow: { family: "accelerated", restart: "function", stepScale: 1, lineSearch: "auto", damping: 0, dt: undefined } as Required<Omit<FlowPolicySpec, "dt">> & { dt: number | undefined },
+  flow: { family: "accelerated", restart: "function", stepScale: 1, lineSearch: "auto", damping: 0, dt: undefined, theta: 1, strongConvexity: 0, preconditioning: "none" } as Required<Omit<FlowPolicySpec, "dt">> & { dt: number | undefined },
   multiscale: { mode: "off", startLevels: 1, every: 20, residualDrop: 1e-3 } as Required<MultiscaleSpec>,
   tuner: {
     enabled: true,
-    policy: "gap-dial",
+    policy: "gapDial",
     perBand: false,
     seed: { statistic: "median", k: 1 },
     widenFactor: 2,
     minStepDivisor: 8,
+    target: "discrepancy",
+    tau: 1,
+    traceProbes: 8,
   } as Required<Omit<TunerSpec, "seed">> & { seed: { statistic: "median" | "mad"; k: number } },
   control: {
     maxAttempts: 12,
@@ -35,5 +38,8 @@ export const DEFAULTS = {
    */
   certification: { etaMax: 6, gammaMin: 1e-6, every: 50, lyapunovTol: 1e-9, invariantTol: 1e-6 } as Required<CertificationSpec>,
   // maxElements undefined: the machine default (spec/element-limit.ts).
-  budgets: { maxIters: 500, maxTrials: 20, wallTimeMs: 0, tol: 1e-10, maxElements: undefined } as Required<Omit<BudgetsSpec, "maxElements">> & { maxElements: number | undefined },
+  budgets: { maxIters: 500, maxTrials: 20, wallTimeMs: 0, tol: 1e-10, rtol: 1e-6, atol: 0, maxElements: undefined } as Required<Omit<BudgetsSpec, "maxElements">> & { maxElements: number | undefined },
 } as const;
+
+/** Flow families that split non-smooth terms h(Kx) through the conjugate prox of h (atoms/dual-split.ts). */
+export const PRIMAL_DUAL_FAMILIES: readonly string[] = ["primalDual"];

@@ -18,7 +18,7 @@ export type ProxAtomName =
   | "simplex";
 export type AtomName = SmoothAtomName | ProxAtomName | (string & {});
 
-export type FlowFamilyName = "gradient" | "proximal" | "accelerated" | "preconditioned" | "hamiltonian_damped";
+export type FlowFamilyName = "gradient" | "proximal" | "accelerated" | "preconditioned" | "hamiltonianDamped";
 
 /** A state slot: an array of the run's dtype, possibly on a manifold. */
 export interface SlotSpec {
@@ -33,6 +33,12 @@ export interface SlotSpec {
   init?: "zeros" | "ones" | "random" | { data: string } | { adjoint: { op: string; data: string } } | RealArray | number[];
   /** For Hamiltonian flows: this slot is the momentum conjugate to the named position slot. */
   conjugateOf?: string;
+}
+
+/** The noise in one data array. */
+export interface NoiseSpec {
+  /** Standard deviation of the (white, Gaussian) noise, in the data's units. */
+  sigma: number;
 }
 
 /** Data arrays: typed arrays of the run's dtype, or plain number arrays (converted). */
@@ -52,7 +58,7 @@ export interface OpRef {
 }
 
 export interface TransformSpec {
-  /** Registered transform name ("db4", "swt-db4", "dct", "identity", ...). */
+  /** Registered transform name ("db4", "swtDb4", "dct", "identity", ...). */
   name: string;
   levels?: number;
 }
@@ -99,10 +105,16 @@ export interface FlowPolicySpec {
   stepScale?: number;
   /** Backtracking: "auto" when L is estimated rather than known. */
   lineSearch?: "auto" | "always" | "never";
-  /** Damping rate for hamiltonian_damped (0 = conservative leapfrog). */
+  /** Damping rate for hamiltonianDamped (0 = conservative leapfrog). */
   damping?: number;
-  /** Time step for hamiltonian_damped (default: 0.5/√L). */
+  /** Time step for hamiltonianDamped (default: 0.5/√L). */
   dt?: number;
+  /** primalDual: over-relaxation θ ∈ [0, 1] (default 1). */
+  theta?: number;
+  /** primalDual: a lower bound γ of the strong convexity of g; γ > 0 turns on acceleration (default 0). */
+  strongConvexity?: number;
+  /** primalDual: "diagonal" — Pock–Chambolle preconditioning, no operator norm needed (default "none"). */
+  preconditioning?: "none" | "diagonal";
 }
 
 export interface MultiscaleSpec {
@@ -122,7 +134,7 @@ export interface MultiscaleSpec {
 export interface TunerSpec {
   /** false: the run never tunes (it still certifies and polishes). Default true. */
   enabled?: boolean;
-  /** Registered tuner policy (default "gap-dial"; plugins add others, e.g. "golden-section"). */
+  /** Registered tuner policy (default "gapDial"; plugins add others, e.g. "goldenSection"). */
   policy?: string;
   /** Gap Dial: seed and tune one λ_j per detail level from band statistics, not only the global λ. Default false. */
   perBand?: boolean;
@@ -132,6 +144,16 @@ export interface TunerSpec {
   widenFactor?: number;
   /** Gap Dial: a move below moveCap/minStepDivisor ends the search. */
   minStepDivisor?: number;
+  /**
+   * The task target the tuner moves λ toward, among certified moves (`cflow run --target`):
+   * "discrepancy" (default: Morozov's ‖Kx − y‖² ≈ τ·m·σ²), "sure", "gcv", or "none" (λ only
+   * lowered while certified).
+   */
+  target?: "discrepancy" | "sure" | "gcv" | "none";
+  /** τ of the discrepancy principle (default 1). */
+  tau?: number;
+  /** Hutchinson probes of the SURE/GCV trace estimate where no exact trace is known (default 8). */
+  traceProbes?: number;
 }
 
 /**
@@ -187,6 +209,12 @@ export interface BudgetsSpec {
   /** Stop when the relative energy change falls below tol. */
   tol?: number;
   /**
+   * Optimality stopping of the families that report residuals (primalDual): converged when
+   * ‖r_P‖ ≤ atol·√n + rtol·s_P and ‖r_D‖ ≤ atol·√m + rtol·s_D (runtime/primal-dual.ts).
+   */
+  rtol?: number;
+  atol?: number;
+  /**
    * Largest element count of one state slot or data array (checked by lint from the declared
    * shapes, before anything is allocated). Default: 1/16 of the machine's memory divided by the
    * bytes of one element of the dtype (`defaultMaxElements`).
@@ -218,6 +246,12 @@ export interface FlowSpec<
   seed?: number;
   state: Slots;
   data?: Data;
+  /**
+   * What is known of the noise in each data array: `{ y: { sigma: 0.01 } }` — the standard
+   * deviation of its white noise. The discrepancy principle, SURE and the data fit use it;
+   * without it σ is estimated from the data (core's `haarNoiseLevel`).
+   */
+  noise?: { [name in keyof Data & string]?: NoiseSpec };
   ops?: Ops;
   transforms?: Transforms;
   terms: TermSpec<keyof Slots & string, keyof Data & string, keyof Ops & string, keyof Transforms & string>[];

@@ -6,7 +6,7 @@ import type { Shape } from "../dtype.js";
 import type { TransformOp } from "./transform.js";
 
 /**
- * Creates a registered transform by name ("db4", "swt-sym8", "identity", or a plugin's): the name
+ * Creates a registered transform by name ("db4", "swtSym8", "identity", or a plugin's): the name
  * resolves through `registry` (default: a fresh `defaultRegistry()` with cflow's built-ins), so
  * an unknown name raises the registry's error with the nearest registered name.
  */

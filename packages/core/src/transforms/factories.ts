@@ -1,9 +1,9 @@
 // The registered wavelet transforms: one factory per wavelet for the orthogonal DWT ("db4") and
-// for the stationary transform ("swt-db4"), each with a small probe configuration that registry
+// for the stationary transform ("swtDb4"), each with a small probe configuration that registry
 // validation runs (src/transforms/validate.ts).
 import { WAVELET_NAMES } from "./filters.js";
 import { DwtTransform } from "./dwt.js";
-import { SwtTransform } from "./swt.js";
+import { SwtTransform, swtName } from "./swt.js";
 import type { TransformFactory } from "./transform.js";
 
 function build(): Record<string, TransformFactory> {
@@ -16,7 +16,7 @@ function build(): Record<string, TransformFactory> {
     };
   }
   for (const w of WAVELET_NAMES) {
-    out[`swt-${w}`] = {
+    out[swtName(w)] = {
       create: (options) => new SwtTransform(w, options),
       probe: { shape: [16, 8], levels: 2 },
       description: `stationary wavelet transform (${w}), periodic, 1D/2D, Parseval tight frame (c = 1); as pywt.swt/swt2(trim_approx=True, norm=True)`,
@@ -25,5 +25,5 @@ function build(): Record<string, TransformFactory> {
   return out;
 }
 
-/** Factories keyed "haar", "db2" … "db8", "sym4" … "sym8" (DWT) and "swt-haar" … "swt-sym8" (SWT). */
+/** Factories keyed "haar", "db2" … "db8", "sym4" … "sym8" (DWT) and "swtHaar" … "swtSym8" (SWT). */
 export const waveletFactories: Readonly<Record<string, TransformFactory>> = build();

@@ -1,6 +1,6 @@
-// The lens probe (DESIGN §2, multiscale): which candidate transform represents a sample most
-// sparsely. Both budgets count coefficients relative to the signal dimension dim(x) — DESIGN's
-// sparsity(Wx) = #{i : |(Wx)_i| > τ} / dim(x) — so a redundant frame gets no extra allowance.
+// The lens probe (docs/design.md §2.9): which candidate transform represents a sample most
+// sparsely. Both budgets count coefficients relative to the signal dimension dim(x), as sparsity
+// does (docs/design.md §2.4) — so a redundant frame gets no extra allowance.
 import { type RealArray, checkArray, shapeSize } from "../dtype.js";
 import { CflowError, ShapeError } from "../errors.js";
 import type { TransformOp } from "./transform.js";

@@ -16,6 +16,11 @@ import { filterBank, type WaveletFilters, type WaveletName, waveletFilters } fro
 import { checkSignalShape, resolveLevels } from "./levels.js";
 import { type Band, KernelTransform, type TransformOptions } from "./transform.js";
 
+/** The registry key of the stationary transform of `wavelet`: "swtDb4", "swtHaar" (camelCase, as every key). */
+export function swtName(wavelet: WaveletName): string {
+  return `swt${wavelet[0].toUpperCase()}${wavelet.slice(1)}`;
+}
+
 export class SwtTransform extends KernelTransform {
   readonly frame = "tight" as const;
   /** Frame constant of the 1/√2-per-axis normalisation: WᵀW = 1·I (a Parseval frame). */
@@ -28,7 +33,7 @@ export class SwtTransform extends KernelTransform {
   private work?: { s1: RealBuf; s2: RealBuf };
 
   constructor(wavelet: WaveletName, options: TransformOptions) {
-    const name = `swt-${wavelet}`;
+    const name = swtName(wavelet);
     const op = `createTransform("${name}")`;
     checkSignalShape(op, options.shape);
     const w = waveletFilters(wavelet);

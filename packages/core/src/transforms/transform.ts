@@ -4,7 +4,7 @@ import { CellBank, type PlanBuilder, ProgramCache } from "../kernel/plan.js";
 import { checkBuf } from "../ops/op.js";
 
 /**
- * Frame type of a transform W (DESIGN §2): unitary WᵀW = I; tight WᵀW = cI; general an
+ * Frame type of a transform W (docs/design.md §2.3): unitary WᵀW = I; tight WᵀW = cI; general an
  * analysis/synthesis pair with `inverse` the synthesis operator.
  */
 export type FrameType = "unitary" | "tight" | "general";

@@ -1,4 +1,4 @@
-// Validation of a transform before use (DESIGN §2): reconstruction, energy (unitary and tight
+// Validation of a transform before use (docs/design.md §2.3): reconstruction, energy (unitary and tight
 // frames) and adjoint probes on random vectors from core's counter RNG, with the key and the
 // measured statistics returned for the run manifest. `validateTransformFactory` runs the same
 // probes, plus contract checks, when a transform is registered.
@@ -17,8 +17,8 @@ export interface ValidationThresholds {
 }
 
 /**
- * Default thresholds. float64: DESIGN §2 (1e-6 reconstruction, 1e-3 energy). float32: the same
- * energy bound, but reconstruction 1e-5 (≈ 84 float32 ulps) — DESIGN's 1e-6 is only 8 ulps, while
+ * Default thresholds. float64: docs/design.md §2.3 (1e-6 reconstruction, 1e-3 energy). float32: the same
+ * energy bound, but reconstruction 1e-5 (≈ 84 float32 ulps) — the float64 bound of 1e-6 is only 8 ulps, while
  * the built-in wavelets already measure 1–2.3e-7 on 2^20-sample and 512×512 probes, and deeper or
  * longer user transforms grow like √(levels·F)·ε. Adjoint bounds are rounding-level in each dtype.
  */

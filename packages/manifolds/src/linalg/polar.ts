@@ -1,6 +1,6 @@
 import { CflowError } from "@cflow/core";
 import { matmul, matmulTN, newtonSchulz, orthonormalityError } from "./dense.js";
-import { symmetricEigen, symmetricFunction } from "./eigen.js";
+import { symmetricEigen, symmetricFunction } from "@cflow/core/linalg";
 
 /**
  * The orthonormal polar factor A (AᵀA)^{-1/2} of an n×p matrix of full column rank: the closest

@@ -30,7 +30,7 @@ export class BoxTerm extends KernelProxTerm {
   }
 }
 
-/** g = ι_{x ≥ 0}; prox: max(u, 0). */
+/** g = ι_{x ≥ 0}; prox: max(u, 0). Its conjugate is ι_{x ≤ 0}, with prox min(v, 0). */
 export class NonnegTerm extends KernelProxTerm {
   readonly atom = "nonneg";
   readonly space = "x" as const;
@@ -39,16 +39,26 @@ export class NonnegTerm extends KernelProxTerm {
   /** The orthant as a box [0, +∞] (its indicator, and the composite with ℓ1, read these). */
   readonly lo: Cell;
   readonly hi: Cell;
+  /** The non-positive orthant [−∞, 0], the conjugate's domain. */
+  private readonly conjLo: Cell;
+  private readonly conjHi: Cell;
 
   constructor(ctx: AtomContext) {
     super(ctx, shapeSize(ctx.slotShape));
     this.lo = ctx.cells.cell(0);
     this.hi = ctx.cells.cell(Infinity);
+    this.conjLo = ctx.cells.cell(-Infinity);
+    this.conjHi = ctx.cells.cell(0);
   }
 
   emitProx(p: PlanBuilder, u: RealBuf, _step: Cell, out: RealBuf, stats: ProxCells): void {
     this.checkBufs("emitProx", u, out);
     p.call("projNonneg", this.size, u, out, stats.nnz.ptr, stats.value.ptr);
+  }
+
+  override emitProxConjugate(p: PlanBuilder, v: RealBuf, _sigma: Cell, out: RealBuf, stats: ProxCells): void {
+    this.checkBufs("emitProxConjugate", v, out);
+    p.call("projBox", this.size, this.conjLo, this.conjHi, v, out, stats.nnz.ptr, stats.value.ptr);
   }
 
   emitValue(p: PlanBuilder, u: RealBuf, value: Cell): void {
@@ -88,7 +98,7 @@ export const boxAtom: AtomDef = {
 export const nonnegAtom: AtomDef = {
   name: "nonneg",
   kind: "prox",
-  description: "the constraint x ≥ 0; prox: max(x, 0)",
+  description: "the constraint x ≥ 0; prox: max(x, 0); conjugate prox: min(x, 0)",
   op: "none",
   target: "none",
   transform: "none",

@@ -6,6 +6,7 @@ export { GroupL1Term, groupL1Atom } from "./group-l1.js";
 export { TvTerm, tvAnisotropicAtom, tvIsotropicAtom } from "./tv.js";
 export { BoxTerm, NonnegTerm, boxAtom, nonnegAtom } from "./box.js";
 export { L2BallTerm, L1BallTerm, l2BallAtom, l1BallAtom } from "./balls.js";
+export { PoissonTerm, L1DataTerm, poissonAtom, l1DataAtom, fidelitySpace } from "./fidelity.js";
 export { SimplexTerm, simplexAtom } from "./simplex.js";
 export { L1BoxTerm, composeProx } from "./composite.js";
 export { proxAtoms } from "./library.js";

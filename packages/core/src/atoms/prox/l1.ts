@@ -4,7 +4,10 @@ import type { Cell, PlanBuilder } from "../../kernel/plan.js";
 import type { AtomContext, AtomDef, ProxCells } from "../atom.js";
 import { KernelProxTerm, readAtomParams } from "./prox-term.js";
 
-/** g(x) = λ‖x‖₁ on a slot; prox_{tg} is the soft-threshold at tλ. */
+/**
+ * g(x) = λ‖x‖₁ on a slot; prox_{tg} is the soft-threshold at tλ. Its conjugate is the indicator of
+ * the ∞-ball of radius λ, whose prox is the clip to [−λ, λ] (for any σ).
+ */
 export class L1Term extends KernelProxTerm {
   readonly atom = "l1";
   readonly space = "x" as const;
@@ -23,12 +26,17 @@ export class L1Term extends KernelProxTerm {
     this.checkBufs("emitValue", u);
     p.call("l1Value", this.size, this.lam, u, value);
   }
+
+  override emitProxConjugate(p: PlanBuilder, v: RealBuf, _sigma: Cell, out: RealBuf, stats: ProxCells): void {
+    this.checkBufs("emitProxConjugate", v, out);
+    p.call("projLinfBall", this.size, this.lam, v, out, stats.nnz.ptr, stats.value.ptr);
+  }
 }
 
 export const l1Atom: AtomDef = {
   name: "l1",
   kind: "prox",
-  description: "λ‖x‖₁ (sparsity on the slot itself); prox: soft-threshold at tλ",
+  description: "λ‖x‖₁ (sparsity on the slot itself); prox: soft-threshold at tλ; conjugate prox: clip to [−λ, λ]",
   op: "none",
   target: "none",
   transform: "none",

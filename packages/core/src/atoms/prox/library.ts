@@ -2,6 +2,7 @@ import type { AtomDef } from "../atom.js";
 import { l1BallAtom, l2BallAtom } from "./balls.js";
 import { boxAtom, nonnegAtom } from "./box.js";
 import { elasticNetAtom } from "./elastic-net.js";
+import { l1DataAtom, poissonAtom } from "./fidelity.js";
 import { groupL1Atom } from "./group-l1.js";
 import { l1Atom } from "./l1.js";
 import { simplexAtom } from "./simplex.js";
@@ -21,4 +22,6 @@ export const proxAtoms: AtomDef[] = [
   l2BallAtom,
   l1BallAtom,
   simplexAtom,
+  poissonAtom,
+  l1DataAtom,
 ];

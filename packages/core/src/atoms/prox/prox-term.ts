@@ -2,10 +2,11 @@ import type { Dtype } from "../../dtype.js";
 import { CflowError } from "../../errors.js";
 import type { Buf, Kernel, RealBuf } from "../../kernel/kernel.js";
 import { type Cell, type CellBank, type PlanBuilder, ProgramCache } from "../../kernel/plan.js";
-import { checkBuf } from "../../ops/op.js";
+import { type Op, checkBuf } from "../../ops/op.js";
 import { type ParamRule, checkParam, withDefaults } from "../../spec/params.js";
 import type { Band } from "../../transforms/transform.js";
 import type { AtomContext, AtomDef, ProxCells, ProxTerm } from "../atom.js";
+import { MoreauScratch, emitMoreauConjugate } from "../conjugate.js";
 
 export type ProxParams = Record<string, number | string | boolean | number[]>;
 
@@ -38,17 +39,28 @@ export function checkWeight(path: string, what: string, w: unknown): number {
   return w;
 }
 
+/** Throws unless σ (a conjugate prox's step) is finite and > 0. */
+function checkStep(path: string, sigma: unknown): number {
+  if (typeof sigma !== "number" || !Number.isFinite(sigma) || sigma <= 0) {
+    throw new CflowError("BAD_WEIGHT", `${path} must be a finite number > 0, found ${String(sigma)}`, { path, expected: "finite number > 0", found: sigma });
+  }
+  return sigma;
+}
+
 /**
  * Base of the built-in non-smooth terms. A subclass records its prox and value kernels in
  * `emitProx`/`emitValue` (one definition of each computation); the direct `prox`/`value` run the
  * same recordings as small cached plans. λ lives in a cell the recorded calls read, so setting
- * `lambda` between steps changes the next step without re-recording.
+ * `lambda` between steps changes the next step without re-recording. The conjugate prox is the
+ * Moreau identity around `emitProx` unless a subclass records a closed form.
  */
 export abstract class KernelProxTerm implements ProxTerm {
   readonly kind = "prox" as const;
   abstract readonly atom: string;
   abstract readonly space: "x" | "W";
   abstract readonly sparsity: boolean;
+  /** The op of a term g(Kx) (atoms with `splitting: "dual"`), else null. */
+  readonly op: Op | null = null;
   readonly kernel: Kernel;
   readonly dtype: Dtype;
   readonly path: string;
@@ -61,6 +73,7 @@ export abstract class KernelProxTerm implements ProxTerm {
   private readonly direct: ProxCells;
   private readonly valueCell: Cell;
   private readonly owned: Buf<Float64Array | Float32Array | Int32Array>[] = [];
+  private moreau: MoreauScratch | null = null;
 
   constructor(
     ctx: Pick<AtomContext, "path" | "kernel" | "cells" | "weight">,
@@ -101,13 +114,26 @@ export abstract class KernelProxTerm implements ProxTerm {
     return null;
   }
 
-  /** nnz and g(out) of the last direct `prox` call. */
+  /** nnz and g(out) of the last direct `prox` call (g*(out) after `proxConjugate`). */
   get lastStats(): { nnz: number; value: number } {
     return { nnz: this.direct.nnz.value, value: this.direct.value.value };
   }
 
   abstract emitProx(p: PlanBuilder, u: RealBuf, step: Cell, out: RealBuf, stats: ProxCells): void;
   abstract emitValue(p: PlanBuilder, u: RealBuf, value: Cell): void;
+
+  /** Records out ← prox_{σ·g*}(v) through the Moreau identity (subclasses with a closed form override it). */
+  emitProxConjugate(p: PlanBuilder, v: RealBuf, sigma: Cell, out: RealBuf, stats: ProxCells): void {
+    this.checkBufs("emitProxConjugate", v, out);
+    this.moreau ??= new MoreauScratch(this.kernel, this.cells, this.size);
+    emitMoreauConjugate(this, p, v, sigma, out, stats, this.moreau);
+  }
+
+  proxConjugate(v: RealBuf, sigma: number, out: RealBuf): void {
+    this.checkBufs("proxConjugate", v, out);
+    this.step.value = checkStep(`${this.path}: ${this.atom}.proxConjugate σ`, sigma);
+    this.programs.run("proxConjugate", [v, out], (p) => this.emitProxConjugate(p, v, this.step, out, this.direct));
+  }
 
   value(u: RealBuf): number {
     this.checkBufs("value", u);
@@ -136,5 +162,7 @@ export abstract class KernelProxTerm implements ProxTerm {
     this.programs.dispose();
     for (const b of this.owned) if (!b.isFreed) b.free();
     this.owned.length = 0;
+    this.moreau?.dispose();
+    this.moreau = null;
   }
 }

@@ -6,14 +6,16 @@ import type { AtomContext, AtomDef, CacheIndex, SmoothTerm } from "../atom.js";
 
 /**
  * ½·w xᵀQx with Q a symmetric positive semi-definite op (graph Laplacians, precision matrices).
- * Caches Qx per state buffer, so the gradient at the momentum point is a linear combination.
+ * Caches Qx per state buffer, so the gradient at the momentum point is a linear combination. A
+ * base class for plugins' quadratic energies: `options` names the atom and may give a cheaper
+ * Lipschitz form (a Laplacian's w·‖B‖² through its incidence B, instead of w·‖L‖).
  */
-class QuadraticFormTerm implements SmoothTerm {
+export class QuadraticFormTerm implements SmoothTerm {
   readonly kind = "smooth" as const;
-  readonly atom = "quadraticForm";
+  readonly atom: string;
   readonly quadratic = true;
   readonly translationInvariantHessian: boolean;
-  readonly lipschitz: { scale: number; normOp: Op | null; power: 1 };
+  readonly lipschitz: SmoothTerm["lipschitz"];
   private readonly n: number;
   private readonly caches: [RealBuf, RealBuf, RealBuf];
   private readonly hy: RealBuf;
@@ -27,7 +29,9 @@ class QuadraticFormTerm implements SmoothTerm {
   constructor(
     ctx: AtomContext,
     private readonly Q: Op,
+    options: { atom?: string; lipschitz?: SmoothTerm["lipschitz"] } = {},
   ) {
+    this.atom = options.atom ?? "quadraticForm";
     const k = ctx.kernel;
     this.n = ctx.slotShape.reduce((a, b) => a * b, 1);
     const inN = Q.inShape.reduce((a, b) => a * b, 1);
@@ -51,7 +55,7 @@ class QuadraticFormTerm implements SmoothTerm {
     this.halfW = ctx.cells.cell(ctx.weight / 2);
     this.scratch = ctx.cells.cell(0);
     this.programs = new ProgramCache(k);
-    this.lipschitz = { scale: ctx.weight, normOp: Q, power: 1 };
+    this.lipschitz = options.lipschitz ?? { scale: ctx.weight, normOp: Q, power: 1 };
     this.translationInvariantHessian = Q.translationInvariant === true;
     checkSymmetric(ctx, Q, this.n);
   }

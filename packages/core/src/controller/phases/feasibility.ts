@@ -3,6 +3,7 @@ import { writeCheckpoint } from "../checkpoint.js";
 import { certify } from "../certify.js";
 import type { RunContext } from "../context.js";
 import { applyDials, checkMove, dialsJson, sameDials, tunerContext } from "../dials.js";
+import { readTarget } from "../target.js";
 import { callHook } from "../hooks.js";
 import type { ControllerState } from "../state.js";
 import { rollback, save, setLastGood, setPhase, warmUp } from "../stepping.js";
@@ -58,7 +59,7 @@ async function sweep(s: ControllerState, ctx: RunContext): Promise<"GREEN" | "AM
       ctx.emit("WARNING", { message: `non-finite energy during certification attempt ${attempt}: the run stops uncertified`, source: "controller" });
       return "AMBER";
     }
-    const cert = certify(s, ctx, "feasibility", undefined, attempt);
+    const cert = certify(s, ctx, "feasibility", undefined, attempt, readTarget(s, ctx));
     if (cert.pass) {
       setPhase(s, ctx, "GREEN", `certified at attempt ${attempt}`);
       setLastGood(s, ctx);

@@ -4,6 +4,7 @@ import { writeCheckpoint } from "../checkpoint.js";
 import { certify } from "../certify.js";
 import type { RunContext } from "../context.js";
 import { applyDials, checkMove, dialsJson, tunerContext } from "../dials.js";
+import { readTarget, targetFields } from "../target.js";
 import { callHook } from "../hooks.js";
 import type { ControllerState, InFlight } from "../state.js";
 import { rollback, setLastGood, warmUp } from "../stepping.js";
@@ -91,8 +92,9 @@ async function validate(s: ControllerState, ctx: RunContext, trial: Trial): Prom
     return "TIMEOUT";
   }
   const diverged = warm === "nonfinite";
-  const cert = diverged ? null : certify(s, ctx, "tuning", undefined, 0);
-  const metric = !diverged && tuner.taskMetric ? callHook(tuner.name, "taskMetric", () => tuner.taskMetric!(ctx.flow.unflatten(ctx.runner.state) as { [slot: string]: Float64Array | Float32Array })) : null;
+  const reading = diverged ? null : readTarget(s, ctx);
+  const cert = diverged ? null : certify(s, ctx, "tuning", undefined, 0, reading);
+  const metric = reading ? reading.score : !diverged && tuner.taskMetric ? callHook(tuner.name, "taskMetric", () => tuner.taskMetric!(ctx.flow.unflatten(ctx.runner.state) as { [slot: string]: Float64Array | Float32Array })) : null;
   const accepted = !diverged && cert !== null && cert.pass && (metric === null || Number.isFinite(metric));
   const reason = diverged
     ? "NaN/Inf in the state or energy during validation"
@@ -101,21 +103,24 @@ async function validate(s: ControllerState, ctx: RunContext, trial: Trial): Prom
       : cert!.pass
         ? `the task metric is not finite (${metric})`
         : `certificates failed: ${cert!.reasons.join("; ")}`;
-  const outcome: TrialOutcome = { trial: trial.trial, from, to, certificate: cert, accepted, metric, energy: ctx.runner.energy, reason };
+  const outcome: TrialOutcome = { trial: trial.trial, from, to, certificate: cert, accepted, metric, target: reading, energy: ctx.runner.energy, reason };
   if (accepted) {
     const score = metric ?? ctx.runner.energy;
-    if (score < s.bestMetric - 1e-12 * Math.abs(s.bestMetric)) {
+    // (the first accepted score always improves: ∞ − 1e-12·∞ is NaN, which no comparison passes)
+    if (!Number.isFinite(s.bestMetric) || score < s.bestMetric - 1e-12 * Math.abs(s.bestMetric)) {
       s.bestMetric = score;
       s.trialsWithoutImprovement = 0;
     } else s.trialsWithoutImprovement++;
     setLastGood(s, ctx);
     const acc: { [key: string]: Json } = { trial: trial.trial, to: dialsJson(to), energy: ctx.runner.energy };
     if (metric !== null) acc.metric = metric;
+    if (reading) Object.assign(acc, targetFields(reading));
     ctx.emit("TUNER_MOVE_ACCEPTED", acc);
   } else {
     rollback(s, ctx, s.lastGood!, reason);
     const rej: { [key: string]: Json } = { trial: trial.trial, to: dialsJson(to), reason };
     if (cert) Object.assign(rej, { eta_dd: cert.etaDD, ...(Number.isFinite(cert.gamma) ? { gamma: cert.gamma } : {}) });
+    if (reading) Object.assign(rej, targetFields(reading));
     ctx.emit("TUNER_MOVE_REJECTED", rej);
     s.trialsWithoutImprovement++;
   }

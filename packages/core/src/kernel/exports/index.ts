@@ -1,8 +1,10 @@
+import type { ConjugateExports } from "./conjugate.js";
 import type { ConvExports } from "./conv.js";
 import type { DctExports } from "./dct.js";
 import type { DiffExports } from "./diff.js";
 import type { DwtExports } from "./dwt.js";
 import type { FftExports } from "./fft.js";
+import type { FidelityExports } from "./fidelity.js";
 import type { FlowExports } from "./flow.js";
 import type { GatherExports } from "./gather.js";
 import type { LinalgExports } from "./linalg.js";
@@ -20,6 +22,8 @@ export interface KernelExports
     LinalgExports,
     GatherExports,
     ProxExports,
+    ConjugateExports,
+    FidelityExports,
     DiffExports,
     TvExports,
     DwtExports,

@@ -5,6 +5,8 @@ export * as losses from "./losses.js";
 export * as linalg from "./linalg.js";
 export * as gather from "./gather.js";
 export * as prox from "./prox.js";
+export * as conjugate from "./conjugate.js";
+export * as fidelity from "./fidelity.js";
 export * as diff from "./diff.js";
 export * as tv from "./tv.js";
 export * as dwt from "./dwt.js";

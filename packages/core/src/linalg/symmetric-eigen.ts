@@ -1,4 +1,26 @@
-import { CflowError } from "@cflow/core";
+// Dense symmetric eigenproblems, two algorithms for two needs:
+// - `symmetricEigenvalues`: all eigenvalues of a large matrix (the exact certificate path, up to
+//   ~10³ unknowns) by Householder reduction and implicit QL — O(n³) with a small constant, accurate
+//   to ε‖A‖ in absolute terms;
+// - `symmetricEigen`: eigenvalues and orthonormal eigenvectors of a small matrix (SPD(n), Stiefel
+//   Gram matrices, quaternion averaging) by cyclic Jacobi — slower per size, but the eigenvectors
+//   are orthonormal to machine precision and the small eigenvalues of graded positive definite
+//   matrices keep high relative accuracy, which matrix square roots and logarithms need and QL
+//   cannot give.
+import { CflowError } from "../errors.js";
+import { tridiagonalEigen, tridiagonalize } from "./tridiagonal.js";
+
+/** All eigenvalues of the symmetric n×n matrix `a` (row-major, lower triangle read, not modified), ascending. */
+export function symmetricEigenvalues(a: Float64Array, n: number): Float64Array {
+  for (let i = 0; i < n * n; i++) {
+    if (!Number.isFinite(a[i])) {
+      throw new CflowError("NON_FINITE", `symmetricEigenvalues: entry (${Math.floor(i / n)}, ${i % n}) is ${a[i]}`, { path: "symmetricEigenvalues", expected: "finite entries", found: a[i] });
+    }
+  }
+  const { d, e } = tridiagonalize(Float64Array.from(a.subarray(0, n * n)), n);
+  tridiagonalEigen(d, e);
+  return d.sort();
+}
 
 export interface SymmetricEigen {
   /** Eigenvalues in ascending order. */

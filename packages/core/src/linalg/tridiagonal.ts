@@ -1,10 +1,7 @@
-import { CflowError } from "@cflow/core";
-
-/**
- * Dense symmetric eigenvalues for the exact certificate path and for Lanczos' tridiagonal
- * matrices: Householder reduction to tridiagonal form, then the implicit QL iteration with
- * Wilkinson-type shifts (EISPACK tred/tql). Everything in float64 whatever the run's dtype.
- */
+// Symmetric tridiagonal eigenproblems: Householder reduction of a dense symmetric matrix to
+// tridiagonal form, and the implicit QL iteration with Wilkinson-type shifts (EISPACK tred/tql),
+// in float64 whatever the run's dtype. Lanczos' tridiagonal matrices go straight to the QL step.
+import { CflowError } from "../errors.js";
 
 /**
  * Reduces the symmetric n×n matrix `a` (row-major; only the lower triangle is read; destroyed)
@@ -146,16 +143,4 @@ export function tridiagonalEigen(d: Float64Array, e: Float64Array, z?: Float64Ar
       }
     } while (m !== l);
   }
-}
-
-/** All eigenvalues of the symmetric n×n matrix `a` (row-major, lower triangle read, not modified), ascending. */
-export function symmetricEigenvalues(a: Float64Array, n: number): Float64Array {
-  for (let i = 0; i < n * n; i++) {
-    if (!Number.isFinite(a[i])) {
-      throw new CflowError("NON_FINITE", `symmetricEigenvalues: entry (${Math.floor(i / n)}, ${i % n}) is ${a[i]}`, { path: "symmetricEigenvalues", expected: "finite entries", found: a[i] });
-    }
-  }
-  const { d, e } = tridiagonalize(Float64Array.from(a.subarray(0, n * n)), n);
-  tridiagonalEigen(d, e);
-  return d.sort();
 }
