@@ -65,5 +65,6 @@ export function errorBarLine(c: Pick<Certificate, "errorBar">): string | null {
   const e = c.errorBar;
   if (!e) return null;
   const p = e.failureProbability > 0 ? `, holds with probability ≥ 1 − ${formatNumber(e.failureProbability)}` : ", proven";
-  return `error bar ‖x − x*_S‖ ≤ ${formatNumber(e.bound)} (γ by ${e.route}${p})`;
+  const how = e.route === "inherited" ? "γ inherited from a certified support containing S" : `γ by ${e.route}`;
+  return `error bar ‖x − x*_S‖ ≤ ${formatNumber(e.bound)} (${how}${p})`;
 }
