@@ -66,6 +66,7 @@ export function certify(s: ControllerState, ctx: RunContext, stage: CertificateR
   if (row) {
     row.etaDD = cert.etaDD;
     row.gamma = Number.isFinite(cert.gamma) ? cert.gamma : null;
+    row.errorBar = cert.errorBar ? cert.errorBar.bound : null;
   } else ctx.telemetry(rowFor(s, ctx, null, cert));
   return cert;
 }
