@@ -2,8 +2,10 @@
 // accelerated flow runs ITERS iterations at λ (the spec's 2e-3: the support the demo certifies
 // first), then the fda hook certifies that support as the controller asks it (structure, shift
 // classes, the default gates η_max = 6 on the scaled dominance and γ_min = 1e-6), three times: cold
-// (the class rows are built), warm (same support: inherited), and a new support inside it after
-// more iterations at a larger λ (inherited by interlacing). Then a support that is not inside the
+// (the class rows are built), warm (same support: inherited), a drifted support after 50 more
+// iterations at the same λ (a few coefficients entered: not inside, certified afresh from the cached
+// class rows and the last Collatz–Wielandt vector), and a new support inside it after more
+// iterations at a larger λ (inherited by interlacing). Then a support that is not inside the
 // first: the class rows are reused, the γ routes run again.
 //
 //   cd packages/fda && npx tsx bench/run.ts demo-certificate
@@ -63,6 +65,9 @@ export default async function (): Promise<void> {
   console.log(line("cold (class rows built)", cold.cert, cold.wall));
   const again = timed(ctxAt(u0, ITERS + 1));
   console.log(line("same support again", again.cert, again.wall));
+  for (let k = 0; k < 50; k++) runner.step();
+  const drifted = timed(ctxAt(Float64Array.from(runner.coefficients()), ITERS + 2));
+  console.log(line("50 more iterations, same λ (drifted: not inside)", drifted.cert, drifted.wall));
   runner.setDials({ lambda: LAMBDA * 4 });
   for (let k = 0; k < ITERS; k++) runner.step();
   const inside = timed(ctxAt(Float64Array.from(runner.coefficients()), 2 * ITERS));

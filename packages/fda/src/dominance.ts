@@ -1,6 +1,6 @@
 import type { RestrictedMatrix } from "./restricted-matrix.js";
 import { gammaN } from "./rounding.js";
-import { csrRowSums } from "./sparse-symmetric.js";
+import { csrAbsOffMultiply, csrRowSums } from "./sparse-symmetric.js";
 
 const U = 2 ** -53;
 
@@ -47,6 +47,12 @@ export interface DominanceOptions {
    * passes, and no scaling can make Gershgorin's discs positive: a sharper v is of no use).
    */
   decide?: number;
+  /**
+   * A positive start vector (e.g. the Perron vector of an overlapping support certified before):
+   * any positive v gives valid Collatz–Wielandt bounds, a good one settles them in a few iterations.
+   * Entries that are not positive and finite start at 1.
+   */
+  start?: Float64Array;
 }
 
 /** η_dd and ρ(|J|) upper bounds of L_S from its explicit matrix. Infinite when some L̂_ii ≤ rowPerturbation. */
@@ -68,6 +74,11 @@ export function dominance(R: RestrictedMatrix, options: DominanceOptions = {}): 
     }
   }
   const v = new Float64Array(n).fill(1);
+  if (options.start && options.start.length === n) {
+    let mx = 0;
+    for (let i = 0; i < n; i++) if (options.start[i] > 0 && Number.isFinite(options.start[i])) mx = Math.max(mx, options.start[i]);
+    for (let i = 0; i < n; i++) if (options.start[i] > 0 && Number.isFinite(options.start[i])) v[i] = options.start[i] / mx;
+  }
   const w = new Float64Array(n);
   const maxIter = options.maxIter ?? 1000;
   const tol = options.tol ?? 1e-3;
@@ -78,13 +89,14 @@ export function dominance(R: RestrictedMatrix, options: DominanceOptions = {}): 
   for (let i = 0; i < n; i++) dmin = Math.min(dmin, diag[i]);
   const positive = n > 0 && dmin > e;
   const best = Float64Array.from(v);
+  const s = new Float64Array(n);
   // from L̂_S to L_S (below): the upper bound grows to (1 + rel)·upper + rel
   const rel = positive ? e / (dmin - e) : 0;
   if (positive) {
     const history: number[] = [];
     for (let it = 0; it < maxIter; it++) {
       // w = |Ĵ|v: its ratios to v bracket ρ(|Ĵ|) (Collatz–Wielandt), the upper one non-increasing along the iteration
-      const s = csrRowSums(R.matrix, v).off;
+      csrAbsOffMultiply(R.matrix, v, s);
       let hi = 0;
       let lo = Number.POSITIVE_INFINITY;
       for (let i = 0; i < n; i++) {

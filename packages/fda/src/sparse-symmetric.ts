@@ -69,6 +69,27 @@ export function csrRowSums(a: SymmetricCsr, w: Float64Array | null = null): { di
 }
 
 /**
+ * out_i ← Σ_{j≠i} |A_ij| w_j: the weighted off-diagonal sums of `csrRowSums` (same order of
+ * summation, same values) without its other outputs, for iterations that need only them.
+ */
+export function csrAbsOffMultiply(a: SymmetricCsr, w: Float64Array, out: Float64Array): void {
+  const { n, rowPtr, col, val } = a;
+  out.fill(0, 0, n);
+  for (let i = 0; i < n; i++) {
+    const wi = w[i];
+    let s = out[i];
+    for (let p = rowPtr[i]; p < rowPtr[i + 1]; p++) {
+      const j = col[p];
+      if (j === i) continue;
+      const v = Math.abs(val[p]);
+      s += v * w[j];
+      out[j] += v * wi;
+    }
+    out[i] = s;
+  }
+}
+
+/**
  * Coordinate lists of the upper triangle: entries (i, j) are appended in any order with i ≤ j
  * (swapped otherwise; duplicates are summed) and sorted into CSR by two counting passes.
  */
@@ -195,7 +216,9 @@ export class UpperRowsBuilder {
 
   toCsr(): SymmetricCsr {
     while (this.row < this.n) this.rowPtr[++this.row] = this.size;
-    return { n: this.n, rowPtr: this.rowPtr, col: this.col.slice(0, this.size), val: this.val.slice(0, this.size) };
+    // a nearly full buffer is kept as a view (no copy of tens of millions of entries), else trimmed
+    const view = this.size >= 0.75 * this.col.length;
+    return { n: this.n, rowPtr: this.rowPtr, col: view ? this.col.subarray(0, this.size) : this.col.slice(0, this.size), val: view ? this.val.subarray(0, this.size) : this.val.slice(0, this.size) };
   }
 }
 
