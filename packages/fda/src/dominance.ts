@@ -44,7 +44,11 @@ export interface DominanceOptions {
    * A gate η_max to decide rather than ρ(|J|) to resolve: stop as soon as the lower bound exceeds it
    * (the gate fails for certain) and the upper bound is below the plain η_dd (so the scaled one is
    * the one reported), or the upper bound is at most it while the lower bound is ≥ 1 (the gate
-   * passes, and no scaling can make Gershgorin's discs positive: a sharper v is of no use).
+   * passes, and no scaling can make Gershgorin's discs positive: a sharper v is of no use), or once
+   * the upper bound, above the gate after 40 iterations, is out of reach: it would have to fall by
+   * more than ten times its decrease over the last 20 iterations. The gate then fails on a bound
+   * that is still rigorous; only a support whose bound converges that slowly to just below the gate
+   * is failed where more iterations might have passed it.
    */
   decide?: number;
   /**
@@ -116,6 +120,8 @@ export function dominance(R: RestrictedMatrix, options: DominanceOptions = {}): 
       if (upper <= lower * (1 + tol) || (it >= 100 && history[it - 100] - upper <= tol * upper)) break;
       const gate = options.decide;
       if (gate !== undefined && ((lower > gate && (1 + rel) * upper + rel < plain) || ((1 + rel) * upper + rel <= gate && lower >= 1))) break;
+      // out of reach: still above the gate by more than ten times the last 20 iterations' decrease
+      if (gate !== undefined && it >= 40 && (1 + rel) * upper + rel > gate && 10 * (history[it - 20] - upper) < upper - (gate - rel) / (1 + rel)) break;
       let mx = 0;
       for (let i = 0; i < n; i++) {
         v[i] += w[i];

@@ -74,6 +74,20 @@ describe("diagonal dominance, plain and optimally scaled", () => {
     expect(bad.scaledLower).toBeLessThanOrEqual(t.rho * (1 + 1e-12));
   });
 
+  it("deciding a gate well below ρ(|J|) stops early, on a bound that is still an upper bound", () => {
+    const m = bandedMatrix(80, 6, 0.8, mulberry32(2));
+    const n = 80;
+    for (let i = 0; i < n; i++) m.a[i * n + i] = Math.abs(m.a[i * n + i]) + 1e-3;
+    const t = truth(m.a, n);
+    const full = dominance(restricted(m.a, n), { tol: 1e-9 });
+    for (const gate of [0.5 * t.rho, 0.95 * t.rho]) {
+      const d = dominance(restricted(m.a, n), { decide: gate, tol: 1e-9 });
+      expect(d.scaled).toBeGreaterThanOrEqual(t.rho);
+      expect(d.scaled).toBeGreaterThan(gate);
+      expect(d.iterations).toBeLessThan(full.iterations);
+    }
+  });
+
   it("carries the perturbation of L_S into both bounds", () => {
     const m = bandedMatrix(50, 2, 5, mulberry32(4));
     const n = 50;
