@@ -29,6 +29,8 @@ interface OperatorEntry {
   supports: CertifiedSupport[];
   /** The declared structure was checked against L_apply on a probe. */
   checked: boolean;
+  /** The last Collatz–Wielandt vector, by W-space coefficient (0: not met yet): the next support's start. */
+  perron: Float64Array | null;
 }
 
 /**
@@ -53,7 +55,7 @@ export class CertificateCache {
     const s = ctx.structure ?? null;
     if (!W || !s || !ctx.translationInvariant) return null;
     for (const e of this.entries) if (e.W === W && sameStructure(e.structure, s)) return e;
-    const e: OperatorEntry = { W, structure: s, rows: null, normBound: Number.POSITIVE_INFINITY, supports: [], checked: false };
+    const e: OperatorEntry = { W, structure: s, rows: null, normBound: Number.POSITIVE_INFINITY, supports: [], checked: false, perron: null };
     this.entries.push(e);
     if (this.entries.length > 4) this.entries.shift();
     return e;
@@ -75,6 +77,25 @@ export class CertificateCache {
     if (!e) return null;
     for (const s of e.supports) if (isSubset(active, s.active)) return s;
     return null;
+  }
+
+  /**
+   * A start for the Collatz–Wielandt iteration on `active`: the last vector met on this operator,
+   * read at the support's coefficients (1 where it was not in the last support), or null.
+   */
+  perronStart(ctx: CertificateContext, active: Int32Array): Float64Array | null {
+    const p = this.entry(ctx)?.perron;
+    if (!p) return null;
+    return Float64Array.from(active, (i) => (p[i] > 0 ? p[i] : 1));
+  }
+
+  /** Keeps the Collatz–Wielandt vector `v` of the support `active` for the next one. */
+  rememberPerron(ctx: CertificateContext, active: Int32Array, v: Float64Array, m: number): void {
+    const e = this.entry(ctx);
+    if (!e) return;
+    const p = new Float64Array(m);
+    for (let k = 0; k < active.length; k++) p[active[k]] = v[k];
+    e.perron = p;
   }
 
   remember(ctx: CertificateContext, support: CertifiedSupport): void {

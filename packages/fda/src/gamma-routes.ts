@@ -20,7 +20,7 @@ export interface GammaRouteOptions {
   inertiaSparseMax?: number;
   /** The congruence route up to this many stored entries of L̂_S (default 6e7). */
   congruenceMaxEntries?: number;
-  /** Side of the congruence tiles in samples (default 64; 1D: 1024). */
+  /** Side of the congruence tiles in samples (default 32; 1D: 1024). */
   tile?: number;
 }
 
@@ -76,7 +76,7 @@ export function gammaChain(R: RestrictedMatrix, dom: Dominance | null, gammaMin:
   }
   if (nnz <= (o.congruenceMaxEntries ?? 6e7)) {
     const [cgKey] = split(key, 1);
-    const cg = congruenceGamma(R, { key: cgKey, gammaMin, failureProbability: o.failureProbability ?? 1e-6, tile: o.tile ?? (R.dims === 1 ? 1024 : 64) });
+    const cg = congruenceGamma(R, { key: cgKey, gammaMin, failureProbability: o.failureProbability ?? 1e-6, tile: o.tile ?? (R.dims === 1 ? 1024 : 32) });
     note(cg);
     if (cg.gamma > best.gamma) best = cg;
   }

@@ -31,7 +31,7 @@ export { type ApplicationBound, composeBounds, directConvolutionBound, filterBan
 
 // ── restricted matrices and γ routes ──────────────────────────────────────────────────────────
 export { exactRowsMatrix, type RestrictedMatrix } from "./restricted-matrix.js";
-export { CooBuilder, csrFromDense, csrMultiply, csrNonzeros, csrRowSums, csrToDense, type SymmetricCsr, UpperRowsBuilder } from "./sparse-symmetric.js";
+export { CooBuilder, csrFromDense, csrMultiply, csrNonzeros, csrRowSums, csrToDense, dropNegligible, type Sparsified, type SymmetricCsr, UpperRowsBuilder } from "./sparse-symmetric.js";
 export { type CholeskyResult, denseCholesky, nestedDissection, type OrderingOptions, type Permutation, sparseCholesky } from "./sparse-cholesky.js";
 export { type GammaCertificate, type GammaRoute, gershgorinGamma, lambdaMaxUpper } from "./gamma-certificate.js";
 export { inertiaGamma, type InertiaOptions } from "./inertia-gamma.js";
