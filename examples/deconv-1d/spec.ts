@@ -1,7 +1,7 @@
 // Wavelet-L1 deconvolution of a piecewise-smooth signal (docs/design.md §7, reference problem 1):
 //   E(x) = ½‖K x − y‖² + λ Σ_j λ_j ‖(W x)_j‖₁
 // K: circular Gaussian blur (σ = 4 samples), W: db4, 6 levels, periodised; y = K x_true + noise.
-import { conv1d, defineFlow, gaussianKernel1d, normal, readFlowParams, rngKey } from "@cflow/core";
+import { conv1d, defineFlow, type Dtype, gaussianKernel1d, normal, type RealArray, readFlowParams, rngKey } from "@cflow/core";
 
 export const PARAMS = {
   size: { type: "integer", description: "signal length N", default: 1 << 20, min: 256 },
@@ -21,9 +21,8 @@ export function piecewiseSmooth(n: number): Float64Array {
   return x;
 }
 
-export default defineFlow(({ dtype, seed, params }) => {
-  const p = readFlowParams(params, PARAMS);
-  const n = p.size;
+/** The observation y = K x_true + noise of `piecewiseSmooth(n)` through a circular Gaussian blur, and its PSF. */
+export function blurredSignal(n: number, p: { sigma: number; noise: number; dataSeed: number }, dtype: Dtype): { y: RealArray; psf: RealArray } {
   const psf = gaussianKernel1d(p.sigma, dtype);
   const clean = piecewiseSmooth(n);
   const blur = conv1d(psf, { shape: [n], boundary: "circular", dtype });
@@ -31,6 +30,13 @@ export default defineFlow(({ dtype, seed, params }) => {
   blur.dispose();
   const noise = normal(rngKey(p.dataSeed), n, dtype);
   for (let i = 0; i < n; i++) y[i] += p.noise * noise[i];
+  return { y, psf };
+}
+
+export default defineFlow(({ dtype, seed, params }) => {
+  const p = readFlowParams(params, PARAMS);
+  const n = p.size;
+  const { y, psf } = blurredSignal(n, p, dtype);
   return {
     name: "deconv-1d",
     description: `Wavelet-L1 deconvolution of a ${n}-sample piecewise-smooth signal blurred by a Gaussian (σ = ${p.sigma}) with noise ${p.noise}.`,

@@ -1,11 +1,4 @@
-import { defineConfig } from "tsup";
+import { libraryBuild } from "../../tsup.library.js";
 
-export default defineConfig({
-  // columns.ts on its own too: the telemetry/event column mapping without DuckDB (the playground's CSV export)
-  entry: ["src/index.ts", "src/columns.ts"],
-  format: ["esm"],
-  target: "node20",
-  dts: true,
-  sourcemap: true,
-  clean: true,
-});
+// columns.ts on its own too: the telemetry/event column mapping without DuckDB (the playground's CSV export)
+export default libraryBuild({ entry: ["src/index.ts", "src/columns.ts"] });

@@ -4,4 +4,5 @@ export type { ArenaStats } from "./arena.js";
 export type { KernelExports } from "./exports/index.js";
 export * as reference from "./reference/index.js";
 export { Cell, CellBank, Plan, PlanBuilder, Program, ProgramCache, type PlanArg, type PlanFn } from "./plan.js";
+export { KernelResources, type Releasable } from "./resources.js";
 export { RealFft, isPowerOfTwo, nextPowerOfTwo } from "./realfft.js";

@@ -1,7 +1,8 @@
 import { type Dtype, type RealArray, type Shape, checkArray, outArray, sameShape, shapeSize } from "../dtype.js";
 import { DtypeError, ShapeError } from "../errors.js";
 import { Kernel, type RealBuf } from "../kernel/kernel.js";
-import { CellBank, type PlanBuilder, ProgramCache } from "../kernel/plan.js";
+import { CellBank, type PlanBuilder } from "../kernel/plan.js";
+import { KernelResources, type Releasable } from "../kernel/resources.js";
 import type { ParamRule } from "../spec/params.js";
 import type { LinearStructure } from "./structure.js";
 
@@ -69,8 +70,7 @@ export abstract class KernelOp implements Op {
   protected readonly cells: CellBank;
   private scratchIn?: RealBuf;
   private scratchOut?: RealBuf;
-  private readonly owned: { free(): void; isFreed: boolean }[] = [];
-  private readonly programs: ProgramCache;
+  private readonly resources: KernelResources;
 
   constructor(
     readonly dtype: Dtype,
@@ -81,7 +81,7 @@ export abstract class KernelOp implements Op {
     this.inSize = shapeSize(inShape);
     this.outSize = shapeSize(outShape);
     this.cells = new CellBank(this.kernel);
-    this.programs = new ProgramCache(this.kernel);
+    this.resources = new KernelResources(this.kernel);
   }
 
   get normHint(): number | undefined {
@@ -94,13 +94,13 @@ export abstract class KernelOp implements Op {
   applyBuf(x: RealBuf, out: RealBuf): void {
     checkBuf(`${this.kind}.apply`, this, x, this.inSize);
     checkBuf(`${this.kind}.apply (out)`, this, out, this.outSize);
-    this.programs.run("apply", [x, out], (p) => this.emitApply(p, x, out));
+    this.resources.run("apply", [x, out], (p) => this.emitApply(p, x, out));
   }
 
   adjointBuf(y: RealBuf, out: RealBuf): void {
     checkBuf(`${this.kind}.adjoint`, this, y, this.outSize);
     checkBuf(`${this.kind}.adjoint (out)`, this, out, this.inSize);
-    this.programs.run("adjoint", [y, out], (p) => this.emitAdjoint(p, y, out));
+    this.resources.run("adjoint", [y, out], (p) => this.emitAdjoint(p, y, out));
   }
 
   apply(x: RealArray, out?: RealArray): RealArray {
@@ -126,15 +126,12 @@ export abstract class KernelOp implements Op {
   }
 
   /** Allocates a kernel buffer owned by this op (freed by dispose). */
-  protected own<B extends { free(): void; isFreed: boolean }>(b: B): B {
-    this.owned.push(b);
-    return b;
+  protected own<B extends Releasable>(b: B): B {
+    return this.resources.own(b);
   }
 
   dispose(): void {
-    this.programs.dispose();
-    for (const b of this.owned) if (!b.isFreed) b.free();
-    this.owned.length = 0;
+    this.resources.dispose();
     this.cells.dispose();
     this.scratchIn = this.scratchOut = undefined;
   }

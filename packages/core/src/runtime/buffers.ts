@@ -3,6 +3,7 @@ import { CflowError } from "../errors.js";
 import type { CompiledFlow, SlotLayout } from "../compiler/types.js";
 import type { F64Buf, RealBuf } from "../kernel/kernel.js";
 import type { Cell } from "../kernel/plan.js";
+import { KernelResources, type Releasable } from "../kernel/resources.js";
 import type { ProxCells } from "../atoms/atom.js";
 
 /**
@@ -41,17 +42,15 @@ export class StepBuffers {
   readonly metricDiagInv: RealBuf | null;
   /** ⟨∇f(y), x⁺ − y⟩ for the sufficient-decrease test of the line search. */
   readonly linear: Cell;
-  private readonly owned: { free(): void; isFreed: boolean }[] = [];
+  private readonly resources: KernelResources;
 
   constructor(
     readonly flow: CompiledFlow,
     diagonalMetric = false,
   ) {
     const k = flow.kernel;
-    const own = <B extends { free(): void; isFreed: boolean }>(b: B) => {
-      this.owned.push(b);
-      return b;
-    };
+    this.resources = new KernelResources(k);
+    const own = <B extends Releasable>(b: B) => this.resources.own(b);
     this.X = [own(k.alloc(flow.n)), own(k.alloc(flow.n)), own(k.alloc(flow.n))];
     this.y = own(k.alloc(flow.n));
     this.g = own(k.alloc(flow.n));
@@ -96,8 +95,7 @@ export class StepBuffers {
   }
 
   dispose(): void {
-    for (const b of this.owned) if (!b.isFreed) b.free();
-    this.owned.length = 0;
+    this.resources.dispose();
   }
 }
 

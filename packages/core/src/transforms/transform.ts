@@ -1,6 +1,7 @@
 import { type Dtype, type RealArray, type Shape, checkArray, outArray, shapeSize } from "../dtype.js";
 import { Kernel, type RealBuf } from "../kernel/kernel.js";
-import { CellBank, type PlanBuilder, ProgramCache } from "../kernel/plan.js";
+import { CellBank, type PlanBuilder } from "../kernel/plan.js";
+import { KernelResources, type Releasable } from "../kernel/resources.js";
 import { checkBuf } from "../ops/op.js";
 
 /**
@@ -89,10 +90,9 @@ export abstract class KernelTransform implements TransformOp {
   readonly kernel: Kernel;
   readonly size: number;
   protected readonly cells: CellBank;
-  private readonly programs: ProgramCache;
+  private readonly resources: KernelResources;
   private scratchX?: RealBuf;
   private scratchU?: RealBuf;
-  private readonly owned: { free(): void; isFreed: boolean }[] = [];
 
   constructor(
     readonly dtype: Dtype,
@@ -102,7 +102,7 @@ export abstract class KernelTransform implements TransformOp {
     this.kernel = Kernel.get(dtype);
     this.size = shapeSize(shape);
     this.cells = new CellBank(this.kernel);
-    this.programs = new ProgramCache(this.kernel);
+    this.resources = new KernelResources(this.kernel);
   }
 
   abstract emitForward(p: PlanBuilder, x: RealBuf, out: RealBuf): void;
@@ -112,19 +112,19 @@ export abstract class KernelTransform implements TransformOp {
   forwardBuf(x: RealBuf, out: RealBuf): void {
     checkBuf(`${this.name}.forward`, this, x, this.size);
     checkBuf(`${this.name}.forward (out)`, this, out, this.coeffSize);
-    this.programs.run("forward", [x, out], (p) => this.emitForward(p, x, out));
+    this.resources.run("forward", [x, out], (p) => this.emitForward(p, x, out));
   }
 
   inverseBuf(u: RealBuf, out: RealBuf): void {
     checkBuf(`${this.name}.inverse`, this, u, this.coeffSize);
     checkBuf(`${this.name}.inverse (out)`, this, out, this.size);
-    this.programs.run("inverse", [u, out], (p) => this.emitInverse(p, u, out));
+    this.resources.run("inverse", [u, out], (p) => this.emitInverse(p, u, out));
   }
 
   adjointBuf(u: RealBuf, out: RealBuf): void {
     checkBuf(`${this.name}.adjoint`, this, u, this.coeffSize);
     checkBuf(`${this.name}.adjoint (out)`, this, out, this.size);
-    this.programs.run("adjoint", [u, out], (p) => this.emitAdjoint(p, u, out));
+    this.resources.run("adjoint", [u, out], (p) => this.emitAdjoint(p, u, out));
   }
 
   forward(x: RealArray, out?: RealArray): RealArray {
@@ -146,15 +146,12 @@ export abstract class KernelTransform implements TransformOp {
   }
 
   /** Allocates a kernel buffer owned by this transform (freed by dispose). */
-  protected own<B extends { free(): void; isFreed: boolean }>(b: B): B {
-    this.owned.push(b);
-    return b;
+  protected own<B extends Releasable>(b: B): B {
+    return this.resources.own(b);
   }
 
   dispose(): void {
-    this.programs.dispose();
-    for (const b of this.owned) if (!b.isFreed) b.free();
-    this.owned.length = 0;
+    this.resources.dispose();
     this.cells.dispose();
     this.scratchX = this.scratchU = undefined;
   }

@@ -4,6 +4,7 @@ import type { Cell, PlanBuilder } from "../../kernel/plan.js";
 import type { Op } from "../../ops/op.js";
 import type { AtomContext, AtomDef, ProxCells } from "../atom.js";
 import { fidelitySpace } from "./fidelity.js";
+import { SortedProjectionTerm } from "./sorted-projection.js";
 import { KernelProxTerm, readAtomParams } from "./prox-term.js";
 
 /**
@@ -49,27 +50,11 @@ export class L2BallTerm extends KernelProxTerm {
 }
 
 /** g = ι_{‖x‖₁ ≤ r}; prox: soft(u, θ) with θ from a partial sort of |u| (u itself when inside). */
-export class L1BallTerm extends KernelProxTerm {
+export class L1BallTerm extends SortedProjectionTerm {
   readonly atom = "l1Ball";
-  readonly space = "x" as const;
-  readonly sparsity = false;
-  readonly radius: Cell;
-  private readonly scratch: RealBuf;
 
   constructor(ctx: AtomContext, radius: number) {
-    super(ctx, shapeSize(ctx.slotShape));
-    this.radius = ctx.cells.cell(radius);
-    this.scratch = this.own(ctx.kernel.alloc(this.size));
-  }
-
-  emitProx(p: PlanBuilder, u: RealBuf, _step: Cell, out: RealBuf, stats: ProxCells): void {
-    this.checkBufs("emitProx", u, out);
-    p.call("projL1Ball", this.size, this.radius, u, out, this.scratch, stats.nnz.ptr, stats.value.ptr);
-  }
-
-  emitValue(p: PlanBuilder, u: RealBuf, value: Cell): void {
-    this.checkBufs("emitValue", u);
-    p.call("l1BallIndicator", this.size, this.radius, u, value);
+    super(ctx, radius, { project: "projL1Ball", indicator: "l1BallIndicator" });
   }
 }
 

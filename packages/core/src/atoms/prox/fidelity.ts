@@ -1,7 +1,7 @@
 import { shapeSize } from "../../dtype.js";
 import { CflowError, ShapeError } from "../../errors.js";
 import type { RealBuf } from "../../kernel/kernel.js";
-import type { Cell, PlanBuilder } from "../../kernel/plan.js";
+import type { Cell, PlanBuilder, PlanFn } from "../../kernel/plan.js";
 import { type Op, checkBuf } from "../../ops/op.js";
 import type { AtomContext, AtomDef, ProxCells } from "../atom.js";
 import { KernelProxTerm, readAtomParams } from "./prox-term.js";
@@ -28,24 +28,61 @@ export function fidelitySpace(ctx: AtomContext, atom: string, target: "required"
   return { size, op, target: y };
 }
 
+/** The kernel routines of a data-fidelity term: its prox, its value and its conjugate's prox. */
+interface FidelityCalls {
+  prox: PlanFn;
+  value: PlanFn;
+  proxConjugate: PlanFn;
+}
+
+/**
+ * A data-fidelity term g(u) = λ·φ(u; y) with a required target y, on u = Kx with an op, else on
+ * the slot; its three computations are one kernel routine each, called with (n, …, λ, y, …).
+ */
+abstract class FidelityTerm extends KernelProxTerm {
+  readonly space = "x" as const;
+  readonly sparsity = false;
+  override readonly op: Op | null;
+  readonly target: RealBuf;
+
+  constructor(
+    ctx: AtomContext,
+    atom: string,
+    private readonly calls: FidelityCalls,
+  ) {
+    const at = fidelitySpace(ctx, atom, "required");
+    super(ctx, at.size);
+    this.op = at.op;
+    this.target = at.target!;
+  }
+
+  emitProx(p: PlanBuilder, u: RealBuf, step: Cell, out: RealBuf, stats: ProxCells): void {
+    this.checkBufs("emitProx", u, out);
+    p.call(this.calls.prox, this.size, step, this.lam, this.target, u, out, stats.nnz.ptr, stats.value.ptr);
+  }
+
+  emitValue(p: PlanBuilder, u: RealBuf, value: Cell): void {
+    this.checkBufs("emitValue", u);
+    p.call(this.calls.value, this.size, this.lam, this.target, u, value);
+  }
+
+  override emitProxConjugate(p: PlanBuilder, v: RealBuf, sigma: Cell, out: RealBuf, stats: ProxCells): void {
+    this.checkBufs("emitProxConjugate", v, out);
+    p.call(this.calls.proxConjugate, this.size, sigma, this.lam, this.target, v, out, stats.nnz.ptr, stats.value.ptr);
+  }
+}
+
 /**
  * g(u) = λ·KL(y ‖ u) = λ Σ u_i − y_i − y_i·log(u_i/y_i) (y ≥ 0; +∞ unless u > 0 where y > 0): the
  * negative Poisson log-likelihood of counts y with mean u, shifted to vanish at u = y. u = Kx
  * with an op, else the slot. prox: the positive root of x² − (u − tλ)x − tλy = 0; conjugate
  * g*(p) = −λ Σ y·log(1 − p/λ) on p < λ, with prox in closed form (assembly/fidelity.ts).
  */
-export class PoissonTerm extends KernelProxTerm {
+export class PoissonTerm extends FidelityTerm {
   readonly atom = "poisson";
-  readonly space = "x" as const;
-  readonly sparsity = false;
-  override readonly op: Op | null;
-  readonly target: RealBuf;
 
   constructor(ctx: AtomContext) {
-    const at = fidelitySpace(ctx, "poisson", "required");
-    super(ctx, at.size);
-    this.op = at.op;
-    this.target = at.target!;
+    super(ctx, "poisson", { prox: "proxKL", value: "klValue", proxConjugate: "proxKLConj" });
     const y = this.target.view;
     for (let i = 0; i < y.length; i++) {
       if (!(y[i] >= 0 && Number.isFinite(y[i]))) {
@@ -53,54 +90,17 @@ export class PoissonTerm extends KernelProxTerm {
       }
     }
   }
-
-  emitProx(p: PlanBuilder, u: RealBuf, step: Cell, out: RealBuf, stats: ProxCells): void {
-    this.checkBufs("emitProx", u, out);
-    p.call("proxKL", this.size, step, this.lam, this.target, u, out, stats.nnz.ptr, stats.value.ptr);
-  }
-
-  emitValue(p: PlanBuilder, u: RealBuf, value: Cell): void {
-    this.checkBufs("emitValue", u);
-    p.call("klValue", this.size, this.lam, this.target, u, value);
-  }
-
-  override emitProxConjugate(p: PlanBuilder, v: RealBuf, sigma: Cell, out: RealBuf, stats: ProxCells): void {
-    this.checkBufs("emitProxConjugate", v, out);
-    p.call("proxKLConj", this.size, sigma, this.lam, this.target, v, out, stats.nnz.ptr, stats.value.ptr);
-  }
 }
 
 /**
  * g(u) = λ‖u − y‖₁ (robust data fidelity: impulse noise). u = Kx with an op, else the slot. prox:
  * y + soft(u − y, tλ); conjugate g*(p) = ⟨p, y⟩ + ι{‖p‖∞ ≤ λ}, prox clip(v − σy, −λ, λ).
  */
-export class L1DataTerm extends KernelProxTerm {
+export class L1DataTerm extends FidelityTerm {
   readonly atom = "l1Data";
-  readonly space = "x" as const;
-  readonly sparsity = false;
-  override readonly op: Op | null;
-  readonly target: RealBuf;
 
   constructor(ctx: AtomContext) {
-    const at = fidelitySpace(ctx, "l1Data", "required");
-    super(ctx, at.size);
-    this.op = at.op;
-    this.target = at.target!;
-  }
-
-  emitProx(p: PlanBuilder, u: RealBuf, step: Cell, out: RealBuf, stats: ProxCells): void {
-    this.checkBufs("emitProx", u, out);
-    p.call("proxL1Data", this.size, step, this.lam, this.target, u, out, stats.nnz.ptr, stats.value.ptr);
-  }
-
-  emitValue(p: PlanBuilder, u: RealBuf, value: Cell): void {
-    this.checkBufs("emitValue", u);
-    p.call("l1DataValue", this.size, this.lam, this.target, u, value);
-  }
-
-  override emitProxConjugate(p: PlanBuilder, v: RealBuf, sigma: Cell, out: RealBuf, stats: ProxCells): void {
-    this.checkBufs("emitProxConjugate", v, out);
-    p.call("proxL1DataConj", this.size, sigma, this.lam, this.target, v, out, stats.nnz.ptr, stats.value.ptr);
+    super(ctx, "l1Data", { prox: "proxL1Data", value: "l1DataValue", proxConjugate: "proxL1DataConj" });
   }
 }
 

@@ -1,7 +1,8 @@
 import type { Dtype } from "../../dtype.js";
 import { CflowError } from "../../errors.js";
 import type { Buf, Kernel, RealBuf } from "../../kernel/kernel.js";
-import { type Cell, type CellBank, type PlanBuilder, ProgramCache } from "../../kernel/plan.js";
+import { type Cell, type CellBank, type PlanBuilder } from "../../kernel/plan.js";
+import { KernelResources } from "../../kernel/resources.js";
 import { type Op, checkBuf } from "../../ops/op.js";
 import { type ParamRule, checkParam, withDefaults } from "../../spec/params.js";
 import type { Band } from "../../transforms/transform.js";
@@ -68,11 +69,10 @@ export abstract class KernelProxTerm implements ProxTerm {
   readonly lam: Cell;
   /** The bank the term's cells come from (the compiler's, shared by a composite). */
   readonly cells: CellBank;
-  private readonly programs: ProgramCache;
+  private readonly resources: KernelResources;
   private readonly step: Cell;
   private readonly direct: ProxCells;
   private readonly valueCell: Cell;
-  private readonly owned: Buf<Float64Array | Float32Array | Int32Array>[] = [];
   private moreau: MoreauScratch | null = null;
 
   constructor(
@@ -89,7 +89,7 @@ export abstract class KernelProxTerm implements ProxTerm {
     this.step = ctx.cells.cell(0);
     this.direct = { nnz: ctx.cells.cell(NaN), value: ctx.cells.cell(NaN) };
     this.valueCell = ctx.cells.cell(0);
-    this.programs = new ProgramCache(ctx.kernel);
+    this.resources = new KernelResources(ctx.kernel);
   }
 
   get lambda(): number {
@@ -132,19 +132,19 @@ export abstract class KernelProxTerm implements ProxTerm {
   proxConjugate(v: RealBuf, sigma: number, out: RealBuf): void {
     this.checkBufs("proxConjugate", v, out);
     this.step.value = checkStep(`${this.path}: ${this.atom}.proxConjugate σ`, sigma);
-    this.programs.run("proxConjugate", [v, out], (p) => this.emitProxConjugate(p, v, this.step, out, this.direct));
+    this.resources.run("proxConjugate", [v, out], (p) => this.emitProxConjugate(p, v, this.step, out, this.direct));
   }
 
   value(u: RealBuf): number {
     this.checkBufs("value", u);
-    this.programs.run("value", [u], (p) => this.emitValue(p, u, this.valueCell));
+    this.resources.run("value", [u], (p) => this.emitValue(p, u, this.valueCell));
     return this.valueCell.value;
   }
 
   prox(u: RealBuf, t: number, out: RealBuf): void {
     this.checkBufs("prox", u, out);
     this.step.value = checkWeight(`${this.path}: ${this.atom}.prox step`, "the step t", t);
-    this.programs.run("prox", [u, out], (p) => this.emitProx(p, u, this.step, out, this.direct));
+    this.resources.run("prox", [u, out], (p) => this.emitProx(p, u, this.step, out, this.direct));
   }
 
   /** Throws unless every buffer belongs to this term's kernel and holds `size` reals. */
@@ -154,14 +154,11 @@ export abstract class KernelProxTerm implements ProxTerm {
 
   /** Keeps a kernel buffer for the term's lifetime (freed by dispose). */
   protected own<B extends Buf<Float64Array | Float32Array | Int32Array>>(b: B): B {
-    this.owned.push(b);
-    return b;
+    return this.resources.own(b);
   }
 
   dispose(): void {
-    this.programs.dispose();
-    for (const b of this.owned) if (!b.isFreed) b.free();
-    this.owned.length = 0;
+    this.resources.dispose();
     this.moreau?.dispose();
     this.moreau = null;
   }

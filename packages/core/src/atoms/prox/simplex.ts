@@ -1,31 +1,13 @@
-import { shapeSize } from "../../dtype.js";
-import type { RealBuf } from "../../kernel/kernel.js";
-import type { Cell, PlanBuilder } from "../../kernel/plan.js";
-import type { AtomContext, AtomDef, ProxCells } from "../atom.js";
-import { KernelProxTerm, readAtomParams } from "./prox-term.js";
+import type { AtomContext, AtomDef } from "../atom.js";
+import { readAtomParams } from "./prox-term.js";
+import { SortedProjectionTerm } from "./sorted-projection.js";
 
 /** g = ι_{x ≥ 0, Σx = r} (the scaled probability simplex); prox: max(u − θ, 0) with Σ = r. */
-export class SimplexTerm extends KernelProxTerm {
+export class SimplexTerm extends SortedProjectionTerm {
   readonly atom = "simplex";
-  readonly space = "x" as const;
-  readonly sparsity = false;
-  readonly radius: Cell;
-  private readonly scratch: RealBuf;
 
   constructor(ctx: AtomContext, radius: number) {
-    super(ctx, shapeSize(ctx.slotShape));
-    this.radius = ctx.cells.cell(radius);
-    this.scratch = this.own(ctx.kernel.alloc(this.size));
-  }
-
-  emitProx(p: PlanBuilder, u: RealBuf, _step: Cell, out: RealBuf, stats: ProxCells): void {
-    this.checkBufs("emitProx", u, out);
-    p.call("projSimplex", this.size, this.radius, u, out, this.scratch, stats.nnz.ptr, stats.value.ptr);
-  }
-
-  emitValue(p: PlanBuilder, u: RealBuf, value: Cell): void {
-    this.checkBufs("emitValue", u);
-    p.call("simplexIndicator", this.size, this.radius, u, value);
+    super(ctx, radius, { project: "projSimplex", indicator: "simplexIndicator" });
   }
 }
 

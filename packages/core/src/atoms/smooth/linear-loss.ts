@@ -1,6 +1,7 @@
 import { CflowError } from "../../errors.js";
 import type { RealBuf } from "../../kernel/kernel.js";
-import { type Cell, type PlanBuilder, ProgramCache } from "../../kernel/plan.js";
+import { type Cell, type PlanBuilder } from "../../kernel/plan.js";
+import { KernelResources } from "../../kernel/resources.js";
 import type { Op } from "../../ops/op.js";
 import { type LinearStructure, diagonalStructure, scaleStructure, scaledIdentity } from "../../ops/structure.js";
 import type { AtomContext, CacheIndex, SmoothTerm } from "../atom.js";
@@ -36,8 +37,7 @@ export class LinearLossTerm implements SmoothTerm {
   private readonly minusOne: Cell;
   private readonly one: Cell;
   private readonly scratchCell: Cell;
-  private readonly programs: ProgramCache;
-  private readonly owned: RealBuf[] = [];
+  private readonly resources: KernelResources;
 
   constructor(
     readonly atom: string,
@@ -57,11 +57,8 @@ export class LinearLossTerm implements SmoothTerm {
         found: target.length,
       });
     }
-    const alloc = (len: number) => {
-      const b = k.alloc(len);
-      this.owned.push(b);
-      return b;
-    };
+    this.resources = new KernelResources(k);
+    const alloc = (len: number) => this.resources.own(k.alloc(len));
     this.caches = this.plainSquare ? [] : [alloc(this.m), alloc(this.m), alloc(this.m)];
     this.zy = alloc(this.m);
     this.hz = alloc(this.m);
@@ -71,7 +68,6 @@ export class LinearLossTerm implements SmoothTerm {
     this.minusOne = ctx.cells.cell(-1);
     this.one = ctx.cells.cell(1);
     this.scratchCell = ctx.cells.cell(0);
-    this.programs = new ProgramCache(k);
     this.quadratic = loss.kind === "squared" || loss.kind === "weightedSquared";
     this.translationInvariantHessian = loss.kind === "squared" && (op === null || op.translationInvariant === true);
     const curvatureMax =
@@ -187,7 +183,7 @@ export class LinearLossTerm implements SmoothTerm {
   }
 
   value(x: RealBuf): number {
-    this.programs.run("value", [x], (p) => {
+    this.resources.run("value", [x], (p) => {
       this.emitImage(p, x, this.zy);
       this.emitLoss(p, this.zy, this.zy, this.scratchCell);
     });
@@ -195,7 +191,7 @@ export class LinearLossTerm implements SmoothTerm {
   }
 
   addGradient(x: RealBuf, g: RealBuf): number {
-    this.programs.run("gradient", [x, g], (p) => {
+    this.resources.run("gradient", [x, g], (p) => {
       this.emitImage(p, x, this.zy);
       this.emitLoss(p, this.zy, this.zy, this.scratchCell);
       this.emitBackProject(p, this.zy, g, false);
@@ -205,7 +201,7 @@ export class LinearLossTerm implements SmoothTerm {
 
   addHessian(x: RealBuf, v: RealBuf, out: RealBuf): void {
     // ∇²f(x)·v = Aᵀ diag(w·φ''(Ax − b)) A v
-    this.programs.run("hessian", [x, v, out], (p) => {
+    this.resources.run("hessian", [x, v, out], (p) => {
       if (this.op) this.op.emitApply(p, v, this.hz);
       else p.call("copy", this.n, v, this.hz);
       switch (this.loss.kind) {
@@ -232,9 +228,7 @@ export class LinearLossTerm implements SmoothTerm {
   }
 
   dispose(): void {
-    this.programs.dispose();
-    for (const b of this.owned) if (!b.isFreed) b.free();
-    this.owned.length = 0;
+    this.resources.dispose();
   }
 }
 

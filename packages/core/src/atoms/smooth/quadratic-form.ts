@@ -1,6 +1,7 @@
 import { CflowError } from "../../errors.js";
 import type { RealBuf } from "../../kernel/kernel.js";
-import { type Cell, type PlanBuilder, ProgramCache } from "../../kernel/plan.js";
+import { type Cell, type PlanBuilder } from "../../kernel/plan.js";
+import { KernelResources } from "../../kernel/resources.js";
 import type { Op } from "../../ops/op.js";
 import type { AtomContext, AtomDef, CacheIndex, SmoothTerm } from "../atom.js";
 
@@ -23,8 +24,7 @@ export class QuadraticFormTerm implements SmoothTerm {
   private readonly w: Cell;
   private readonly halfW: Cell;
   private readonly scratch: Cell;
-  private readonly programs: ProgramCache;
-  private readonly owned: RealBuf[] = [];
+  private readonly resources: KernelResources;
 
   constructor(
     ctx: AtomContext,
@@ -43,18 +43,14 @@ export class QuadraticFormTerm implements SmoothTerm {
         found: `${inN} → ${outN}`,
       });
     }
-    const alloc = (len: number) => {
-      const b = k.alloc(len);
-      this.owned.push(b);
-      return b;
-    };
+    this.resources = new KernelResources(k);
+    const alloc = (len: number) => this.resources.own(k.alloc(len));
     this.caches = [alloc(this.n), alloc(this.n), alloc(this.n)];
     this.hy = alloc(this.n);
     this.yy = alloc(this.n);
     this.w = ctx.cells.cell(ctx.weight);
     this.halfW = ctx.cells.cell(ctx.weight / 2);
     this.scratch = ctx.cells.cell(0);
-    this.programs = new ProgramCache(k);
     this.lipschitz = options.lipschitz ?? { scale: ctx.weight, normOp: Q, power: 1 };
     this.translationInvariantHessian = Q.translationInvariant === true;
     checkSymmetric(ctx, Q, this.n);
@@ -78,7 +74,7 @@ export class QuadraticFormTerm implements SmoothTerm {
   }
 
   value(x: RealBuf): number {
-    this.programs.run("value", [x], (p) => {
+    this.resources.run("value", [x], (p) => {
       this.Q.emitApply(p, x, this.hy);
       this.emitValue(p, x, this.hy, this.scratch);
     });
@@ -86,7 +82,7 @@ export class QuadraticFormTerm implements SmoothTerm {
   }
 
   addGradient(x: RealBuf, g: RealBuf): number {
-    this.programs.run("gradient", [x, g], (p) => {
+    this.resources.run("gradient", [x, g], (p) => {
       this.Q.emitApply(p, x, this.hy);
       this.emitValue(p, x, this.hy, this.scratch);
       p.call("axpy", this.n, this.w, this.hy, g);
@@ -95,16 +91,14 @@ export class QuadraticFormTerm implements SmoothTerm {
   }
 
   addHessian(_x: RealBuf, v: RealBuf, out: RealBuf): void {
-    this.programs.run("hessian", [v, out], (p) => {
+    this.resources.run("hessian", [v, out], (p) => {
       this.Q.emitApply(p, v, this.yy);
       p.call("axpy", this.n, this.w, this.yy, out);
     });
   }
 
   dispose(): void {
-    this.programs.dispose();
-    for (const b of this.owned) if (!b.isFreed) b.free();
-    this.owned.length = 0;
+    this.resources.dispose();
   }
 }
 
