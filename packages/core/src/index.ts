@@ -127,7 +127,7 @@ export type { Manifold, ManifoldFactory } from "./ports/manifold.js";
 // ── the compiler ────────────────────────────────────────────────────────────────────────────
 export { type CompileOptions, compileFlow } from "./compiler/compile.js";
 export { SpecLintError } from "./compiler/lint-error.js";
-export { type DataTerm, dataTerms, haarNoiseLevel, madNoiseLevel, residualNormSq } from "./compiler/data-terms.js";
+export { type DataTerm, dataTerms, noiseLevel, madNoiseLevel, residualNormSq } from "./compiler/data-terms.js";
 export type {
   CompileReport,
   CompiledFlow,

@@ -54,7 +54,7 @@ export function renderSweepReport(sweep: SweepFile, rows: readonly SweepRow[], o
     charts.push(
       parameterChart({ id: `eta-${id}`, title: `η_dd against ${xLabel}`, subtitle: `last certificate; passes when η_dd ≤ η_max = ${formatNumber(gates.etaMax)}`, xLabel, yScale: "linear", points: points((r) => r.etaDD), gates: [{ y: gates.etaMax, label: `η_max ${formatNumber(gates.etaMax)}`, color: "#dc2626" }], empty: "No run evaluated a certificate." }),
       parameterChart({ id: `gamma-${id}`, title: `γ against ${xLabel}`, subtitle: `last certificate; passes when γ ≥ γ_min = ${formatNumber(gates.gammaMin)}; log scale`, xLabel, yScale: "log", points: points((r) => r.gamma), gates: [{ y: gates.gammaMin, label: `γ_min ${formatNumber(gates.gammaMin)}`, color: "#dc2626" }], empty: "No run evaluated a certificate." }),
-      parameterChart({ id: `fit-${id}`, title: `Data fit against ${xLabel}`, subtitle: "discrepancy ‖Kx − y‖²/(m σ̂²), σ̂ from the finest Haar band of y; the discrepancy principle's target is 1; log scale", xLabel, yScale: "log", points: points((r) => r.discrepancy), gates: [{ y: 1, label: "target 1", color: "#0d9488" }], empty: "No run recorded a data fit (artifacts/data_fit.json)." }),
+      parameterChart({ id: `fit-${id}`, title: `Data fit against ${xLabel}`, subtitle: "discrepancy ‖Kx − y‖²/(m σ̂²), σ̂ from the finest db4 detail band of y; the discrepancy principle's target is 1; log scale", xLabel, yScale: "log", points: points((r) => r.discrepancy), gates: [{ y: 1, label: "target 1", color: "#0d9488" }], empty: "No run recorded a data fit (artifacts/data_fit.json)." }),
     );
   }
 
