@@ -1,7 +1,7 @@
 // The certificate line of `cflow run`: it never shows gate values that read as a pass on a
 // certificate that failed, and it says why a certificate failed closed.
 import { describe, expect, it } from "vitest";
-import { certificateSummary } from "../src/run/certificate-text.js";
+import { certificateSummary, errorBarLine } from "../src/run/certificate-text.js";
 import { createStyle } from "../src/style.js";
 
 const gates = { etaMax: 0.9, gammaMin: 1e-6 };
@@ -43,5 +43,19 @@ describe("certificateSummary", () => {
     expect(s.details).toEqual(["note: …"]);
     const wrong = certificateSummary({ ...base, method: "structured", etaDD: Number.NaN, gamma: Number.NaN, pass: false, reasons: ["the declared Hessian structure … does not match L_apply"] }, gates, style, false);
     expect(wrong.line).toMatch(/^not certified: the declared Hessian structure … does not match L_apply · structured on 65536 unknowns$/);
+  });
+});
+
+describe("errorBarLine", () => {
+  it("says how γ was certified and with what probability the bound holds", () => {
+    expect(errorBarLine({ errorBar: null })).toBeNull();
+    expect(errorBarLine({ errorBar: { bound: 4.4, gradientMapping: 1e-3, route: "lanczos-congruence", failureProbability: 1e-6 } })).toBe(
+      "error bar ‖x − x*_S‖ ≤ 4.4 (γ by lanczos-congruence, holds with probability ≥ 1 − 1.00e-6)",
+    );
+    expect(errorBarLine({ errorBar: { bound: 0.005348, gradientMapping: 2e-6, route: "inertia", failureProbability: 0 } })).toBe("error bar ‖x − x*_S‖ ≤ 0.005348 (γ by inertia, proven)");
+    // a support inside one already certified: its γ is the larger support's
+    expect(errorBarLine({ errorBar: { bound: 132.4, gradientMapping: 1e-4, route: "inherited", failureProbability: 0 } })).toBe(
+      "error bar ‖x − x*_S‖ ≤ 132.4 (γ inherited from a certified support containing S, proven)",
+    );
   });
 });

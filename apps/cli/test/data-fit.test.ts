@@ -1,4 +1,4 @@
-import { DTYPES, compileFlow, haarNoiseLevel } from "@cflow/core";
+import { DTYPES, compileFlow, noiseLevel } from "@cflow/core";
 import { describe, expect, it } from "vitest";
 import { dataFit } from "../src/run/data-fit.js";
 
@@ -35,7 +35,7 @@ describe.each(DTYPES)("dataFit (%s)", (dtype) => {
     expect(fit.terms[0]).toMatchObject({ term: "terms[0]", atom: "leastSquares", op: "K", target: "y", m: n });
     expect(fit.terms[0].residual_norm2).toBeCloseTo(r2, dtype === "float64" ? 12 : 5);
     expect(fit.terms[0].rms).toBeCloseTo(Math.sqrt(r2 / n), dtype === "float64" ? 12 : 5);
-    const sigma = haarNoiseLevel(Arr.from(y), [n])!;
+    const sigma = noiseLevel(Arr.from(y), [n])!;
     expect(fit.noise_sigma).toBe(sigma);
     expect(fit.noise_sigma_source).toBe("estimated");
     expect(fit.discrepancy).toBeCloseTo(fit.terms[0].residual_norm2 / (n * sigma * sigma), 10);

@@ -1,9 +1,10 @@
 // Every bundled example, run by the real binary at a small size: exit code, stdout, and the
 // capsule's contents (manifest, telemetry and events through DuckDB, artifacts, report).
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadRunManifest, queryRuns } from "@cflow/recorder";
 import { describe, expect, it } from "vitest";
+import { encodePng } from "../src/data/image.js";
 import { readNpy } from "../src/data/npy.js";
 import { listExamples } from "../src/examples-catalog.js";
 import { EXIT_CODES } from "../src/exit-codes.js";
@@ -114,6 +115,31 @@ describe("the bundled examples", () => {
     const tv = await cflow(["cert", "examples/tv-denoise", "--param", "size=32"]);
     expect(tv.code).toBe(0);
     expect(tv.stdout).toMatch(/^GREEN — certified at attempt 1; cflow run would polish from here \(no λ to tune\)$/m);
+  });
+
+  it("deconv-2d/image-spec.ts restores an image file of one's own; a non-square one is refused naming --param image", async () => {
+    const dir = tempDir("own-image");
+    const n = 64;
+    const truth = Float64Array.from({ length: n * n }, (_, t) => {
+      const [i, j] = [Math.floor(t / n) / n, (t % n) / n];
+      return Math.round(255 * (0.2 + 0.5 * Number(i > 0.3 && i < 0.6 && j > 0.2 && j < 0.7) + 0.1 * Math.sin(12 * j) ** 2)) / 255;
+    });
+    writeFileSync(join(dir, "own.png"), encodePng(truth, [n, n]));
+    const r = await cflow(["run", "examples/deconv-2d/image-spec.ts", "--param", `image=${join(dir, "own.png")}`, "--out", runs]);
+    expect({ code: r.code, stderr: r.code === 0 ? "" : r.stderr }).toEqual({ code: 0, stderr: "" });
+    const run = capsuleOf(r);
+    expect((loadRunManifest(run).extra as { spec: { description: string } }).spec.description).toContain(`${n}×${n} image ${join(dir, "own.png")}`);
+    // the input is this image blurred (σ = 2 px) plus noise 0.01: close to it, unlike the phantom
+    const y = readNpy(join(run, "artifacts", "input.npy")).data;
+    let se = 0;
+    for (let i = 0; i < y.length; i++) se += (y[i] - truth[i]) ** 2;
+    expect(Math.sqrt(se / y.length)).toBeLessThan(0.08);
+
+    writeFileSync(join(dir, "wide.png"), encodePng(truth.subarray(0, n * 32), [32, n]));
+    const bad = await cflow(["run", "examples/deconv-2d/image-spec.ts", "--param", `image=${join(dir, "wide.png")}`, "--out", runs]);
+    expect(bad.code).toBe(EXIT_CODES.INPUT.code);
+    expect(bad.stderr).toContain("--param image");
+    expect(bad.stderr).toContain("32×64");
   });
 
   it("runs in float32 when asked (the spec is a factory of the dtype)", async () => {

@@ -153,7 +153,7 @@ describe("the run report in a browser (headless Chromium)", () => {
     // against weight, one line per seed (the refused weight has no points); against the seed, one per weight
     expect(charts.find((c) => c.id === "gamma-weight")!.lines).toBe(2);
     expect(charts.find((c) => c.id === "fit-seed")!.lines).toBe(2);
-    expect(charts.find((c) => c.id === "eta-weight")!.gates).toEqual(["η_max 0.9"]);
+    expect(charts.find((c) => c.id === "eta-weight")!.gates).toEqual(["η_max 6"]);
     expect(charts.find((c) => c.id === "gamma-weight")!.gates).toEqual(["γ_min 1.00e-6"]);
     expect(charts.find((c) => c.id === "fit-weight")!.gates).toEqual(["target 1"]);
     // a larger l1 weight fits the data less closely: its discrepancy marker sits higher (smaller cy)

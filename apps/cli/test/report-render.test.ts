@@ -3,7 +3,7 @@ import { type Point, decimate } from "../src/report/decimate.js";
 import { formatNumber } from "../src/report/format.js";
 import { phaseBands } from "../src/report/phase-bands.js";
 import type { TelemetryRecord } from "../src/report/report-data.js";
-import { renderReport } from "../src/report/render-report.js";
+import { GREEN_GUARANTEE, renderReport } from "../src/report/render-report.js";
 import { linearScale, logScale, niceTicks } from "../src/report/scale.js";
 import { syntheticReportData } from "./report-fixture.js";
 
@@ -88,6 +88,10 @@ describe("renderReport", () => {
   it("shows the verdict, the outcome and the images", () => {
     expect(html).toContain("FINISHED · GREEN");
     expect(html).toContain('η_dd = 0.35 ≤ η_max = 0.9 <b class="ok">pass</b>');
+    // the final certificate's error bar (manifest summary.error_bar), and what GREEN guarantees
+    expect(html).toContain("error bar ‖x − x*_S‖ ≤ 0.0123 (γ by lanczos-congruence, holds with probability ≥ 1 − 1.00e-6)");
+    expect(html).toContain(`<div class="k">error bar</div><div class="v">0.0123</div>`);
+    expect(html).toContain(GREEN_GUARANTEE);
     expect(count(html, /<img src="data:image\/png;base64,/g)).toBe(3);
     for (const n of ["input", "result", "difference"]) expect(html).toContain(`data-image="${n}"`);
   });

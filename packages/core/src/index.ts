@@ -127,7 +127,7 @@ export type { Manifold, ManifoldFactory } from "./ports/manifold.js";
 // ── the compiler ────────────────────────────────────────────────────────────────────────────
 export { type CompileOptions, compileFlow } from "./compiler/compile.js";
 export { SpecLintError } from "./compiler/lint-error.js";
-export { type DataTerm, dataTerms, haarNoiseLevel, madNoiseLevel, residualNormSq } from "./compiler/data-terms.js";
+export { type DataTerm, dataTerms, noiseLevel, madNoiseLevel, residualNormSq } from "./compiler/data-terms.js";
 export type {
   CompileReport,
   CompiledFlow,
@@ -162,7 +162,7 @@ export { newRunId } from "./controller/run-id.js";
 export { FLOW_EVENTS, type EventPort, type FlowEvent, type FlowEventName, type Json, type Phase } from "./ports/events.js";
 export type { TelemetryRow } from "./ports/telemetry.js";
 export type { Checkpoint, ResumePoint, RunSink, RunStartInfo, RunStatus, RunSummary, StateView } from "./ports/sink.js";
-export type { Certificate, CertificateContext, CertificateHook, TracePoint } from "./ports/certificates.js";
+export type { Certificate, CertificateContext, CertificateHook, CertificateViolation, ErrorBar, GammaRoute, TracePoint } from "./ports/certificates.js";
 export type { BandStat, DialLimits, Dials, TargetReading, TaskTarget, TrialOutcome, TunerContext, TunerHook, TunerPolicy, TunerPolicyDef } from "./ports/tuner.js";
 
 // ── loading the kernel (a browser awaits initKernel() once before anything touches kernel memory) ──

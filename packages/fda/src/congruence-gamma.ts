@@ -3,7 +3,7 @@ import type { GammaCertificate } from "./gamma-certificate.js";
 import { lanczos } from "./lanczos.js";
 import type { RestrictedMatrix } from "./restricted-matrix.js";
 import { denseCholesky } from "./sparse-cholesky.js";
-import { csrMultiply } from "./sparse-symmetric.js";
+import { csrMultiply, csrRowSums, dropNegligible, type SymmetricCsr } from "./sparse-symmetric.js";
 
 const U = 2 ** -53;
 
@@ -15,12 +15,20 @@ export interface CongruenceOptions {
   gammaMin?: number;
   /** Explicit shifts (tried in order) instead of those from θ and γ_min. */
   shifts?: readonly number[];
+  /** The fractions of θ tried as shifts before the gate's (default 0.5, 0.2, 0.05). */
+  thetaFractions?: readonly number[];
   /** Side of the spatial tiles that make the diagonal blocks, in samples (default 64). */
   tile?: number;
   /** Lanczos steps per shift at most (default 300). */
   steps?: number;
   /** Failure probability of the stated bound, over all shifts tried (default 1e-6). */
   failureProbability?: number;
+  /**
+   * The products use L̂_S without its off-diagonal entries below a threshold chosen so that no row
+   * loses more than this fraction of the smallest diagonal entry in ℓ1 (default 1e-3; 0 keeps every
+   * entry): the dropped part joins the perturbation the shifts clear.
+   */
+  dropBudget?: number;
 }
 
 interface Blocks {
@@ -49,10 +57,10 @@ function partition(R: RestrictedMatrix, tile: number): Int32Array[] {
 }
 
 /** Dense Cholesky factors of the diagonal blocks of L̂_S − s·I; null when one of them is not positive definite. */
-function factorBlocks(R: RestrictedMatrix, members: Int32Array[], s: number): Blocks | null {
-  const { rowPtr, col, val } = R.matrix;
-  const where = new Int32Array(R.matrix.n);
-  const local = new Int32Array(R.matrix.n);
+function factorBlocks(A: SymmetricCsr, members: Int32Array[], s: number): Blocks | null {
+  const { rowPtr, col, val } = A;
+  const where = new Int32Array(A.n);
+  const local = new Int32Array(A.n);
   members.forEach((m, b) => m.forEach((i, t) => ((where[i] = b), (local[i] = t))));
   const factors: Float64Array[] = [];
   for (let b = 0; b < members.length; b++) {
@@ -80,7 +88,9 @@ function factorBlocks(R: RestrictedMatrix, members: Int32Array[], s: number): Bl
  * γ by congruence and Lanczos, for active sets too large to factor whole: with M_s the
  * block-diagonal part of L̂_S − s·I over spatial tiles (positive definite: each block factored,
  * M_s = R Rᵀ), L̂_S − s·I is congruent to P = R⁻¹(L̂_S − s·I)R⁻ᵀ (Sylvester's law of inertia), so
- * λ_min(P) ≥ 0 proves λ_min(L̂_S) ≥ s, and then λ_min(L_S) ≥ s − ‖L_S − L̂_S‖ (Weyl). Only R's
+ * λ_min(P) ≥ 0 proves λ_min(L̂_S) ≥ s, and then λ_min(L_S) ≥ s − ‖L_S − L̂_S‖ (Weyl). L̂_S enters
+ * without its negligible off-diagonal entries (`dropNegligible`: half the stored entries of a 2D blur
+ * for a shift of ~γ_min), their largest ℓ1 row mass added to ‖L_S − L̂_S‖. Only R's
  * non-singularity matters, not how well it factors M_s. The blocks hold the coefficients that
  * nearly cancel under the blur, so P is well conditioned even when L_S is not, and λ_min(P) ≥ 0
  * is decided by Lanczos on P with the two-sided Kuczyński–Woźniakowski bound of lanczos.ts
@@ -101,9 +111,19 @@ export function congruenceGamma(R: RestrictedMatrix, options: CongruenceOptions)
   if (options.shifts) shifts = [...options.shifts];
   else {
     shifts = [];
-    if (options.theta !== undefined && options.theta > 0) shifts.push(0.5 * options.theta, 0.2 * options.theta, 0.05 * options.theta);
+    if (options.theta !== undefined && options.theta > 0) for (const f of options.thetaFractions ?? [0.5, 0.2, 0.05]) shifts.push(f * options.theta);
+  }
+  // Ã: L̂_S less its negligible entries, ‖L_S − Ã‖ ≤ margin; the dropped mass stays below the gate
+  // (it at most triples the gate's shift) and below 1e-3 of the smallest shift tried otherwise
+  let dmin = Number.POSITIVE_INFINITY;
+  for (const d of csrRowSums(R.matrix).diag) dmin = Math.min(dmin, d);
+  const cap = options.gammaMin !== undefined ? options.gammaMin : 1e-3 * Math.min(...shifts.filter((x) => x > 0));
+  const sparse = dropNegligible(R.matrix, Math.min((options.dropBudget ?? 1e-3) * dmin, cap));
+  const A = sparse.matrix;
+  const margin = (R.perturbation + sparse.dropped) * (1 + 2 ** -50);
+  if (!options.shifts) {
     if (options.gammaMin !== undefined) {
-      const floor = options.gammaMin + 2 * R.perturbation;
+      const floor = options.gammaMin + 2 * margin;
       shifts = shifts.filter((s) => s > floor);
       shifts.push(floor);
     }
@@ -115,7 +135,7 @@ export function congruenceGamma(R: RestrictedMatrix, options: CongruenceOptions)
   const w = new Float64Array(n);
   for (const s of shifts) {
     const ta = performance.now();
-    const blocks = factorBlocks(R, members, s);
+    const blocks = factorBlocks(A, members, s);
     if (!blocks) {
       // a principal block of L̂_S − s·I is not positive definite: λ_min(L̂_S) < s (up to the factorisation's rounding)
       attempts.push({ shift: s, blocks: "not positive definite", ms: performance.now() - ta });
@@ -135,7 +155,7 @@ export function congruenceGamma(R: RestrictedMatrix, options: CongruenceOptions)
       size: n,
       apply(v: Float64Array, out: Float64Array) {
         solveBlocks(blocks, v, t, true);
-        csrMultiply(R.matrix, t, w);
+        csrMultiply(A, t, w);
         for (let i = 0; i < n; i++) w[i] -= s * t[i];
         solveBlocks(blocks, w, out, false);
       },
@@ -148,24 +168,24 @@ export function congruenceGamma(R: RestrictedMatrix, options: CongruenceOptions)
     const proven = lz.lowerBound >= allowance;
     attempts.push({ shift: s, steps: lz.iterations, thetaMin: lz.min, thetaMax: lz.max, lowerBound: lz.lowerBound, allowance, decided: lz.decided, ms: performance.now() - ta });
     if (!proven) continue;
-    const gamma = s - R.perturbation;
+    const gamma = s - margin;
     return {
       route: "lanczos-congruence",
       gamma,
       failureProbability: delta,
-      margins: { perturbation: R.perturbation, rounding: allowance },
+      margins: { perturbation: R.perturbation, dropped: sparse.dropped, rounding: allowance },
       ms: performance.now() - t0,
-      detail: { size: n, blocks: members.length, largestBlock: Math.max(...members.map((m) => m.length)), tile, attempts },
-      statement: `λ_min(L_S) ≥ ${gamma.toPrecision(4)} with probability ≥ ${1 - delta}: L̂_S − ${s.toPrecision(4)}·I is congruent (block-diagonal Cholesky over ${members.length} tiles) to an operator that ${lz.iterations} Lanczos steps show positive semi-definite (Kuczyński–Woźniakowski), minus ‖L_S − L̂_S‖`,
+      detail: { size: n, blocks: members.length, largestBlock: Math.max(...members.map((m) => m.length)), tile, kept: sparse.kept, dropThreshold: sparse.threshold, attempts },
+      statement: `λ_min(L_S) ≥ ${gamma.toPrecision(4)} with probability ≥ ${1 - delta}: L̂_S${sparse.dropped > 0 ? " less its entries below " + sparse.threshold.toPrecision(2) : ""} − ${s.toPrecision(4)}·I is congruent (block-diagonal Cholesky over ${members.length} tiles) to an operator that ${lz.iterations} Lanczos steps show positive semi-definite (Kuczyński–Woźniakowski), minus ‖L_S − L̂_S‖${sparse.dropped > 0 ? " and the dropped entries' ℓ1 row mass" : ""}`,
     };
   }
   return {
     route: "lanczos-congruence",
     gamma: Number.NEGATIVE_INFINITY,
     failureProbability: delta,
-    margins: { perturbation: R.perturbation },
+    margins: { perturbation: R.perturbation, dropped: sparse.dropped },
     ms: performance.now() - t0,
-    detail: { size: n, blocks: members.length, tile, attempts },
+    detail: { size: n, blocks: members.length, tile, kept: sparse.kept, dropThreshold: sparse.threshold, attempts },
     statement: `nothing proven at the shifts tried (${shifts.map((s) => s.toPrecision(3)).join(", ")})`,
   };
 }

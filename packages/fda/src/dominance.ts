@@ -1,6 +1,6 @@
 import type { RestrictedMatrix } from "./restricted-matrix.js";
 import { gammaN } from "./rounding.js";
-import { csrRowSums } from "./sparse-symmetric.js";
+import { csrAbsOffMultiply, csrRowSums } from "./sparse-symmetric.js";
 
 const U = 2 ** -53;
 
@@ -40,6 +40,23 @@ export interface DominanceOptions {
   maxIter?: number;
   /** Stop once the upper bound moved by less than this (relative) over 100 iterations, or met the lower bound to it (default 1e-3). */
   tol?: number;
+  /**
+   * A gate η_max to decide rather than ρ(|J|) to resolve: stop as soon as the lower bound exceeds it
+   * (the gate fails for certain) and the upper bound is below the plain η_dd (so the scaled one is
+   * the one reported), or the upper bound is at most it while the lower bound is ≥ 1 (the gate
+   * passes, and no scaling can make Gershgorin's discs positive: a sharper v is of no use), or once
+   * the upper bound, above the gate after 40 iterations, is out of reach: it would have to fall by
+   * more than ten times its decrease over the last 20 iterations. The gate then fails on a bound
+   * that is still rigorous; only a support whose bound converges that slowly to just below the gate
+   * is failed where more iterations might have passed it.
+   */
+  decide?: number;
+  /**
+   * A positive start vector (e.g. the Perron vector of an overlapping support certified before):
+   * any positive v gives valid Collatz–Wielandt bounds, a good one settles them in a few iterations.
+   * Entries that are not positive and finite start at 1.
+   */
+  start?: Float64Array;
 }
 
 /** η_dd and ρ(|J|) upper bounds of L_S from its explicit matrix. Infinite when some L̂_ii ≤ rowPerturbation. */
@@ -61,6 +78,11 @@ export function dominance(R: RestrictedMatrix, options: DominanceOptions = {}): 
     }
   }
   const v = new Float64Array(n).fill(1);
+  if (options.start && options.start.length === n) {
+    let mx = 0;
+    for (let i = 0; i < n; i++) if (options.start[i] > 0 && Number.isFinite(options.start[i])) mx = Math.max(mx, options.start[i]);
+    for (let i = 0; i < n; i++) if (options.start[i] > 0 && Number.isFinite(options.start[i])) v[i] = options.start[i] / mx;
+  }
   const w = new Float64Array(n);
   const maxIter = options.maxIter ?? 1000;
   const tol = options.tol ?? 1e-3;
@@ -71,11 +93,14 @@ export function dominance(R: RestrictedMatrix, options: DominanceOptions = {}): 
   for (let i = 0; i < n; i++) dmin = Math.min(dmin, diag[i]);
   const positive = n > 0 && dmin > e;
   const best = Float64Array.from(v);
+  const s = new Float64Array(n);
+  // from L̂_S to L_S (below): the upper bound grows to (1 + rel)·upper + rel
+  const rel = positive ? e / (dmin - e) : 0;
   if (positive) {
     const history: number[] = [];
     for (let it = 0; it < maxIter; it++) {
       // w = |Ĵ|v: its ratios to v bracket ρ(|Ĵ|) (Collatz–Wielandt), the upper one non-increasing along the iteration
-      const s = csrRowSums(R.matrix, v).off;
+      csrAbsOffMultiply(R.matrix, v, s);
       let hi = 0;
       let lo = Number.POSITIVE_INFINITY;
       for (let i = 0; i < n; i++) {
@@ -93,6 +118,10 @@ export function dominance(R: RestrictedMatrix, options: DominanceOptions = {}): 
       }
       history.push(upper);
       if (upper <= lower * (1 + tol) || (it >= 100 && history[it - 100] - upper <= tol * upper)) break;
+      const gate = options.decide;
+      if (gate !== undefined && ((lower > gate && (1 + rel) * upper + rel < plain) || ((1 + rel) * upper + rel <= gate && lower >= 1))) break;
+      // out of reach: still above the gate by more than ten times the last 20 iterations' decrease
+      if (gate !== undefined && it >= 40 && (1 + rel) * upper + rel > gate && 10 * (history[it - 20] - upper) < upper - (gate - rel) / (1 + rel)) break;
       let mx = 0;
       for (let i = 0; i < n; i++) {
         v[i] += w[i];
@@ -102,7 +131,6 @@ export function dominance(R: RestrictedMatrix, options: DominanceOptions = {}): 
     }
     // from L̂_S to L_S: ρ(|J|) = λ_max(D^{-1/2}|L − D|D^{-1/2}), entrywise monotone in |L − D| and, with
     // |L − D| ≤ |L̂ − D̂| + |E| and D ≥ D̂ − e, at most (1 + e/(d_min − e))·ρ(|Ĵ|) + e/(d_min − e) (Weyl)
-    const rel = e / (dmin - e);
     upper = (1 + rel) * upper + rel;
   }
   const vOut = best;

@@ -1,4 +1,5 @@
-import { CflowError } from "@cflow/core";
+import { CflowError, type CertificateContext, type ErrorBar as CertificateErrorBar, type GammaRoute } from "@cflow/core";
+import { formatNumber } from "./format.js";
 
 export interface ErrorBarInput {
   /** Step size α of the forward–backward step. */
@@ -54,3 +55,16 @@ export function forwardBackwardErrorBar(input: ErrorBarInput): ErrorBar {
   // a few roundings (α·γ, α·‖G‖, the quotient): round the bound up
   return { bound: ((alpha * gradientMapping) / gap) * (1 + 8 * 2 ** -53), q };
 }
+
+/** The error bar of a passing certificate, when the context gave the step: ‖x − x*_S‖ ≤ α‖G_α(x)‖/(1 − q). */
+export function errorBarFor(ctx: CertificateContext, gamma: number, sigma: number, route: GammaRoute, failureProbability: number): { bar: CertificateErrorBar | null; note: string | null } {
+  const step = ctx.step;
+  if (!step || !(gamma > 0) || !Number.isFinite(sigma)) return { bar: null, note: null };
+  const { alpha, gradientMapping } = step;
+  if (!(alpha > 0 && alpha * sigma < 2) || !(gradientMapping >= 0) || !Number.isFinite(gradientMapping)) {
+    return { bar: null, note: `no error bar: the step α = ${formatNumber(alpha)} is not below 2/λ_max(L_S) ≥ 2/${formatNumber(sigma)} (no contraction proven on the support), or ‖G‖ = ${formatNumber(gradientMapping)}` };
+  }
+  const { bound } = forwardBackwardErrorBar({ alpha, beta: sigma, gamma: Math.min(gamma, sigma), gradientMapping });
+  return { bar: { bound, gradientMapping, route, failureProbability }, note: null };
+}
+

@@ -1,4 +1,5 @@
 import { type Certificate, CflowError, type Dtype, DtypeError, type Json, type RealArray, type RngKey, ShapeError, shapeSize, split } from "@cflow/core";
+import { resolveActive } from "./active-set.js";
 import { bandedColouring, type ProbingSpec, restrictColouring } from "./colouring.js";
 import { symmetricEigenvalues } from "@cflow/core/linalg";
 import { type LanczosOptions, lanczos } from "./lanczos.js";
@@ -59,7 +60,7 @@ export interface EstimateOptions {
 }
 
 /** The certificates of (restricted, frame-normalised) L_W, before gates (README "Certificates"). */
-export interface EtaGammaEstimate extends Omit<Certificate, "pass" | "reasons"> {
+export interface EtaGammaEstimate extends Omit<Certificate, "pass" | "reasons" | "violations" | "notes" | "errorBar" | "route" | "failureProbability" | "dominance"> {
   /** Where η_dd / Gershgorin come from: every row exactly ("exact"), one probe per colour ("probed"), or a sample of exact rows ("sampled"). */
   rows: "exact" | "probed" | "sampled";
   /** γ is λ_min to the Lanczos tolerance (always true on the exact path). */
@@ -100,7 +101,7 @@ export function estimateEtaGammaInW(L_apply: LApply, W: CertTransform | null, op
   const t0 = performance.now();
   const { n, dtype } = resolveSpace(W, options);
   const m = W ? W.coeffSize : n;
-  const active = resolveActive(options, m);
+  const active = resolveActive(options, m, "estimateEtaGammaInW");
   const size = active ? active.length : m;
   const scaleC = frameScale(W);
   const counter: ApplicationCounter = { L: 0, W: 0 };
@@ -267,31 +268,6 @@ function resolveSpace(W: CertTransform | null, options: EstimateOptions): { n: n
     throw new CflowError("BAD_FRAME", `estimateEtaGammaInW: ${W.name ?? "W"}.coeffSize is ${W.coeffSize}; a frame needs at least the state length ${n}`, { path: `${W.name ?? "W"}.coeffSize`, expected: `integer ≥ ${n}`, found: W.coeffSize });
   }
   return { n, dtype: W.dtype };
-}
-
-function resolveActive(options: EstimateOptions, m: number): Int32Array | null {
-  const { activeSet, coefficients } = options;
-  if (activeSet && coefficients) {
-    throw new CflowError("BAD_OPTION", "estimateEtaGammaInW: give either activeSet or coefficients, not both", { path: "options.activeSet", expected: "one of activeSet, coefficients", found: "both" });
-  }
-  if (coefficients) {
-    if (coefficients.length !== m) throw new ShapeError("estimateEtaGammaInW: options.coefficients", m, coefficients.length, "one coefficient per W-space index");
-    const tol = options.activeTol ?? 0;
-    const idx: number[] = [];
-    for (let i = 0; i < m; i++) if (Math.abs(coefficients[i]) > tol || Number.isNaN(coefficients[i])) idx.push(i);
-    return Int32Array.from(idx);
-  }
-  if (!activeSet) return null;
-  const sorted = Int32Array.from(activeSet).sort();
-  for (let k = 0; k < activeSet.length; k++) {
-    const i = activeSet[k];
-    if (!Number.isInteger(i) || i < 0 || i >= m) {
-      throw new CflowError("BAD_OPTION", `estimateEtaGammaInW: activeSet[${k}] = ${i} is not an index of W-space [0, ${m})`, { path: `options.activeSet[${k}]`, expected: `integer in [0, ${m})`, found: i });
-    }
-  }
-  let u = 0;
-  for (let k = 0; k < sorted.length; k++) if (k === 0 || sorted[k] !== sorted[k - 1]) sorted[u++] = sorted[k];
-  return sorted.slice(0, u);
 }
 
 function checkColours(colours: ArrayLike<number>, m: number): ArrayLike<number> {

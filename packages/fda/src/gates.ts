@@ -1,83 +1,92 @@
+import type { CertificateViolation, GammaRoute } from "@cflow/core";
 import type { EtaGammaEstimate } from "./estimate.js";
 import { formatNumber } from "./format.js";
+import { describeOperator, emptySupportViolation, etaViolation, gammaViolation, routeLabel } from "./verdict.js";
 
-/** The feasibility gates of docs/design.md §2.5. */
+/** The feasibility gates: η_dd ≤ η_max and γ ≥ γ_min. */
 export interface Gates {
   etaMax: number;
   gammaMin: number;
 }
 
 /**
- * Defaults: η_max = 0.9 leaves a 10% margin below the diagonal-dominance boundary η = 1 (where
- * Gershgorin stops separating the spectrum from 0); γ_min = 1e-6 is the smallest gap worth
- * calling "not singular" for a problem scaled to λ_max ≈ 1 — a relative condition number of 1e6,
- * about where float32 iterates stop making progress.
+ * Defaults. η_max = 6 on the optimally scaled dominance ρ(D⁻¹|L − D|) (the plain η_dd where only
+ * it is known): measured on deblurring (BENCHMARKS.md, "Certified-quality frontier"), ρ(|J|) is 4.9
+ * at the best λ and 4.3 at Morozov's, so 6 admits the supports that restore well with 20% headroom,
+ * while Jacobi-scaled spectra stay inside [1 − η, 1 + η]. η is a coupling guard; positivity is γ's
+ * job. γ_min = 1e-6: a relative condition number of 1e6 for a problem scaled to λ_max ≈ 1, about
+ * where float32 iterates stop making progress.
  */
-export const DEFAULT_GATES: Readonly<Gates> = Object.freeze({ etaMax: 0.9, gammaMin: 1e-6 });
+export const DEFAULT_GATES: Readonly<Gates> = Object.freeze({ etaMax: 6, gammaMin: 1e-6 });
 
-export interface GateOptions {
-  /** A non-converged Lanczos γ (an upper bound of λ_min) cannot pass the γ gate (default true: fail closed). */
-  requireConvergence?: boolean;
-}
+/** The stated failure probability of a probabilistic γ (default of every route). */
+export const DEFAULT_FAILURE_PROBABILITY = 1e-6;
 
-function where(est: EtaGammaEstimate): string {
-  const op = est.frameScale !== 1 ? `W L Wᵀ/${formatNumber(est.frameScale)}` : "L_W";
-  if (est.subspace === "restricted") return `${op} restricted to the ${est.size} active coefficients`;
-  if (est.subspace === "range") return `${op} on range(W)`;
-  return `${op} (${est.size}×${est.size})`;
+export interface GateOutcome {
+  violations: CertificateViolation[];
+  notes: string[];
+  gamma: number;
+  route: GammaRoute;
+  failureProbability: number;
 }
 
 /**
- * Applies the gates η_dd ≤ η_max and γ ≥ γ_min to an estimate. Fails closed: non-finite values,
- * an empty active set, an invalid probing colouring or an unconverged Lanczos γ fail. Every
- * violated gate gets one human-readable reason; a pass may carry notes (e.g. a sampled η_dd).
+ * The gates on a matrix-free estimate (rows and Lanczos on the operator). η_dd counts only when
+ * every row is known (`etaSound`: exact rows, or the shift-class bound): a sampled maximum is a
+ * lower bound and fails closed. γ is the Gershgorin bound when the rows are exact, else the
+ * Kuczyński–Woźniakowski lower bound of Lanczos, holding with probability ≥ 1 − failureProbability;
+ * a Ritz value alone is an upper bound and certifies nothing.
  */
-export function checkGates(est: EtaGammaEstimate, gates: Gates, options: GateOptions = {}): { pass: boolean; reasons: string[] } {
-  const reasons: string[] = [];
+export function checkGates(est: EtaGammaEstimate, gates: Gates, o: { etaSound: boolean; failureProbability: number }): GateOutcome {
+  const violations: CertificateViolation[] = [];
   const notes: string[] = [];
-  if (est.size === 0) {
-    return {
-      pass: false,
-      reasons: ["the active set is empty: the prox zeroed every coefficient, so there is nothing to certify (λ is too large for this problem)"],
-    };
-  }
+  const where = describeOperator(est);
+  if (est.size === 0) return { violations: [emptySupportViolation()], notes, gamma: Number.NaN, route: "none", failureProbability: 0 };
   if (!(est.etaDD <= gates.etaMax)) {
     const w = est.worstRow;
     const row = w ? ` — worst row ${w.index}: Σ_{j≠i}|L_ij| = ${formatNumber(w.offAbs)} against |L_ii| = ${formatNumber(Math.abs(w.diag))}` : "";
-    reasons.push(`η_dd = ${formatNumber(est.etaDD)} > η_max = ${formatNumber(gates.etaMax)}: ${where(est)} is not diagonally dominant enough${row}`);
+    violations.push(etaViolation(est.etaDD, gates.etaMax, where, "plain", row));
+  } else if (!o.etaSound) {
+    const computed = Number(est.diagnostics.rowsComputed ?? 0);
+    violations.push({
+      gate: "rows",
+      value: computed,
+      threshold: est.size,
+      message:
+        est.probingValid === false
+          ? `η_dd unreliable: the probing colouring does not match the operator's sparsity (spot-checked rows off by ${formatNumber(est.probingError ?? Number.NaN)} relative); give a valid colouring or drop rows.probing — fail closed`
+          : `η_dd = ${formatNumber(est.etaDD)} over ${computed} of ${est.size} rows is only a lower bound; certifying it needs every row — fail closed`,
+    });
   }
-  if (est.probingValid === false) {
-    reasons.push(
-      `η_dd unreliable: the probing colouring does not match the operator's sparsity (spot-checked rows off by ${formatNumber(est.probingError ?? Number.NaN)} relative); give a valid colouring or drop rows.probing to sample exact rows`,
-    );
-  }
-  const lz = est.diagnostics.lanczos as { decided?: string | null; iterations?: number; confidence?: number } | undefined;
-  if (!(est.gamma >= gates.gammaMin)) {
-    const bound =
-      est.method === "structured"
-        ? `γ = ${formatNumber(est.gamma)} (a lower bound of λ_min from the declared structure)`
-        : est.method === "exact" || est.gammaConverged
-        ? `γ = λ_min = ${formatNumber(est.gamma)}`
-        : `λ_min ≤ ${formatNumber(est.gamma)} (Lanczos Ritz value, an upper bound${lz?.decided === "below" ? "; stopped once below γ_min" : ""})`;
-    const hint = est.subspace === "restricted" ? "a larger λ shrinks the active set and widens the restricted gap" : "the smooth part alone is (near-)singular: add a sparsity prox or regularisation";
-    reasons.push(`${bound} < γ_min = ${formatNumber(gates.gammaMin)}: ${where(est)} is (near-)singular — ${hint}`);
-  } else if (!est.gammaConverged) {
-    const steps = `${lz?.iterations ?? "?"} steps`;
-    if (est.gammaLowerBound !== null && est.gammaLowerBound >= gates.gammaMin) {
-      notes.push(`note: λ_min ≥ ${formatNumber(est.gammaLowerBound)} ≥ γ_min with probability ≥ ${lz?.confidence ?? "?"} (Kuczyński–Woźniakowski bound after ${steps} of Lanczos from a random start); γ ≤ ${formatNumber(est.gamma)}`);
-    } else if (options.requireConvergence ?? true) {
-      const lower = est.gammaLowerBound === null ? "no lower bound yet" : `the probabilistic lower bound ${formatNumber(est.gammaLowerBound)} is below γ_min`;
-      reasons.push(
-        `γ not certified: Lanczos did not converge in ${steps} (residual ${formatNumber(est.gammaResidual)}) and ${lower}; λ_min ≤ ${formatNumber(est.gamma)} is only an upper bound — raise lanczos.maxIter or basisBudgetBytes`,
-      );
+  let gamma = Number.NaN;
+  let route: GammaRoute = "none";
+  let failureProbability = 0;
+  const gershgorin = o.etaSound && est.rows !== "probed" ? est.gammaGershgorin : Number.NEGATIVE_INFINITY;
+  const kw = est.gammaLowerBound ?? Number.NEGATIVE_INFINITY;
+  if (gershgorin >= gates.gammaMin) {
+    gamma = gershgorin;
+    route = "gershgorin";
+  } else if (kw >= gates.gammaMin) {
+    gamma = kw;
+    route = "lanczos";
+    failureProbability = est.gammaConverged && est.diagnostics.lanczos && (est.diagnostics.lanczos as { invariant?: boolean }).invariant ? 0 : o.failureProbability;
+  } else {
+    gamma = Math.max(gershgorin, kw);
+    const evaluated = !Number.isNaN(est.gamma) || Number.isFinite(gershgorin);
+    if (evaluated || violations.length === 0) {
+      const lz = est.diagnostics.lanczos as { iterations?: number } | undefined;
+      const ritz = Number.isNaN(est.gamma) ? "γ not evaluated" : `Lanczos' θ_min = ${formatNumber(est.gamma)} after ${lz?.iterations ?? "?"} steps is only an upper bound of λ_min`;
+      const bound = Number.isFinite(gamma) ? `the best lower bound; ${ritz}` : `no lower bound; ${ritz}`;
+      violations.push(gammaViolation(gamma, gates.gammaMin, where, bound, est.subspace === "restricted"));
     }
   }
+  if (route !== "none") notes.push(`γ ≥ ${formatNumber(gamma)}: ${routeLabel(route, failureProbability)}`);
   if (est.rows === "sampled") {
-    const s = est.diagnostics.sampling as { rows?: number; exceedFraction?: number } | undefined;
-    notes.push(`note: η_dd and the Gershgorin bound come from ${s?.rows ?? "?"} of ${est.size} rows sampled exactly (η_dd is a lower bound of the maximum)`);
+    const s = est.diagnostics.sampling as { rows?: number } | undefined;
+    notes.push(`η_dd and the Gershgorin bound come from ${s?.rows ?? "?"} of ${est.size} rows sampled exactly (η_dd is a lower bound of the maximum)`);
   }
   const asym = est.diagnostics.asymmetry;
   const asymTol = est.diagnostics.dtype === "float32" ? 1e-4 : 1e-8;
-  if (typeof asym === "number" && asym > asymTol) notes.push(`note: L_apply is not symmetric (relative asymmetry ${formatNumber(asym)}); certificates use (L + Lᵀ)/2`);
-  return { pass: reasons.length === 0, reasons: [...reasons, ...notes] };
+  if (typeof asym === "number" && asym > asymTol) notes.push(`L_apply is not symmetric (relative asymmetry ${formatNumber(asym)}); certificates use (L + Lᵀ)/2`);
+  return { violations, notes, gamma, route, failureProbability };
 }

@@ -3,14 +3,18 @@
 // iteration, symmetric eigenproblems) is core's: `@cflow/core/linalg`.
 
 // ── the certificate hook and its verdict ──────────────────────────────────────────────────────
-export { fda, type FdaHook, type FdaOptions } from "./fda.js";
+export { FDA_STAGES, fda, type FdaHook, type FdaOptions } from "./fda.js";
+export { certificate, describeOperator, emptySupportViolation, etaViolation, gammaViolation, routeLabel, type Verdict } from "./verdict.js";
+export { emptySupportStage, inheritedStage, type StageInput, structuredStage, type VerdictStage } from "./stages.js";
+export { restrictedStage } from "./restricted-stage.js";
+export { matrixFreeStage } from "./matrix-free-stage.js";
+export { CertificateCache, type CertifiedSupport } from "./certificate-cache.js";
+export { activeIndices, isSubset, resolveActive } from "./active-set.js";
+export { sameStructure, structureOperator } from "./structure-operator.js";
 export { estimateEtaGammaInW, type EstimateOptions, type EtaGammaEstimate, type RowEstimatorOptions } from "./estimate.js";
-export { checkGates, DEFAULT_GATES, type GateOptions, type Gates } from "./gates.js";
-export { type CertificationProfile, defaultProfile, defineProfile, evaluateProfile, type Evidence, evidenceFromCertificate, type ProfileCheck, type ProfileEvaluation, runCard, type Verdict } from "./profile.js";
+export { checkGates, DEFAULT_FAILURE_PROBABILITY, DEFAULT_GATES, type GateOutcome, type Gates } from "./gates.js";
 export { descentConstant, type DescentOptions, descentViolation, traceDescent } from "./descent.js";
-export { type Constraint, type Invariant, invariantDrift, type InvariantDrift } from "./invariants.js";
-export { physicsResidual, type PhysicsResidualOptions } from "./physics-residual.js";
-export { type ErrorBar, type ErrorBarInput, forwardBackwardErrorBar } from "./error-bar.js";
+export { type ErrorBar, errorBarFor, type ErrorBarInput, forwardBackwardErrorBar } from "./error-bar.js";
 export { discrepancyRatio, estimateNoiseLevel, finestDiagonalBand, madNoiseLevel, type MorozovChoice, morozovChoice } from "./discrepancy.js";
 
 // ── the operator certificates are taken on, and its rows ──────────────────────────────────────
@@ -27,11 +31,12 @@ export { type ApplicationBound, composeBounds, directConvolutionBound, filterBan
 
 // ── restricted matrices and γ routes ──────────────────────────────────────────────────────────
 export { exactRowsMatrix, type RestrictedMatrix } from "./restricted-matrix.js";
-export { CooBuilder, csrFromDense, csrMultiply, csrNonzeros, csrRowSums, csrToDense, type SymmetricCsr, UpperRowsBuilder } from "./sparse-symmetric.js";
+export { CooBuilder, csrFromDense, csrMultiply, csrNonzeros, csrRowSums, csrToDense, dropNegligible, type Sparsified, type SymmetricCsr, UpperRowsBuilder } from "./sparse-symmetric.js";
 export { type CholeskyResult, denseCholesky, nestedDissection, type OrderingOptions, type Permutation, sparseCholesky } from "./sparse-cholesky.js";
 export { type GammaCertificate, type GammaRoute, gershgorinGamma, lambdaMaxUpper } from "./gamma-certificate.js";
 export { inertiaGamma, type InertiaOptions } from "./inertia-gamma.js";
 export { lanczos, type LanczosOptions, type LanczosResult, probabilisticLowerBound } from "./lanczos.js";
 export { kwLowerBound, lanczosGamma, type LanczosGammaOptions } from "./lanczos-gamma.js";
 export { congruenceGamma, type CongruenceOptions } from "./congruence-gamma.js";
+export { type GammaChain, gammaChain, type GammaRouteOptions } from "./gamma-routes.js";
 export { estimateLipschitz } from "./lipschitz.js";

@@ -16,6 +16,8 @@ export interface InertiaOptions {
   gammaMin?: number;
   /** Explicit shifts (tried in order) instead of those from θ and γ_min. */
   shifts?: readonly number[];
+  /** The fractions of θ tried as shifts before the gate's (default 0.9, 0.45, 0.09). */
+  thetaFractions?: readonly number[];
   /** A fill-reducing ordering to reuse (e.g. from an earlier call on the same pattern). */
   ordering?: Permutation;
 }
@@ -61,7 +63,7 @@ export function inertiaGamma(R: RestrictedMatrix, options: InertiaOptions = {}):
   else {
     shifts = [];
     const theta = options.theta;
-    if (theta !== undefined && theta > 0) shifts.push(0.9 * theta, 0.45 * theta, 0.09 * theta);
+    if (theta !== undefined && theta > 0) for (const f of options.thetaFractions ?? [0.9, 0.45, 0.09]) shifts.push(f * theta);
     if (options.gammaMin !== undefined) {
       // a generous margin estimate (factor rows as long as n): the gate's shift
       const est = marginFor(traceL, n, U * (maxDiag + options.gammaMin)).total;

@@ -120,6 +120,8 @@ export class ShiftClassRows {
   private readonly dims: number;
   /** Offset of a level-ℓ atom's centre from its anchor (samples), by level. */
   private readonly atomCentre: number[];
+  /** Stored entries per row of the last restriction: the next one's initial capacity (no regrowth). */
+  private entriesPerRow = 64;
 
   private constructor(init: {
     bands: Band[];
@@ -388,7 +390,7 @@ export class ShiftClassRows {
       for (let r = 0; r <= rowsN; r++) rs[r] += bandStart[b];
       return rs;
     });
-    const upper = new UpperRowsBuilder(nS, Math.max(1024, 64 * nS));
+    const upper = new UpperRowsBuilder(nS, Math.max(1024, Math.ceil(1.1 * this.entriesPerRow * nS)));
     const coordinates = new Float64Array(nS * dims);
     const kk = new Int32Array(dims);
     const w0 = new Int32Array(dims);
@@ -465,9 +467,11 @@ export class ShiftClassRows {
         }
       }
     }
+    const matrix = upper.toCsr();
+    if (nS > 0) this.entriesPerRow = Math.max(1, matrix.rowPtr[nS] / nS);
     return {
       active: S,
-      matrix: upper.toCsr(),
+      matrix,
       perturbation: this.perturbation,
       rowPerturbation: this.perturbation,
       parts: this.parts,

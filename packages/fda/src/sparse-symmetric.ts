@@ -1,4 +1,5 @@
 import { CflowError } from "@cflow/core";
+import { gammaN } from "./rounding.js";
 
 /**
  * A symmetric matrix in compressed sparse rows, upper triangle only: row i lists each j ≥ i with a
@@ -65,6 +66,27 @@ export function csrRowSums(a: SymmetricCsr, w: Float64Array | null = null): { di
   let maxRow = 0;
   for (let i = 0; i < n; i++) maxRow = Math.max(maxRow, count[i]);
   return { diag, off, maxRow };
+}
+
+/**
+ * out_i ← Σ_{j≠i} |A_ij| w_j: the weighted off-diagonal sums of `csrRowSums` (same order of
+ * summation, same values) without its other outputs, for iterations that need only them.
+ */
+export function csrAbsOffMultiply(a: SymmetricCsr, w: Float64Array, out: Float64Array): void {
+  const { n, rowPtr, col, val } = a;
+  out.fill(0, 0, n);
+  for (let i = 0; i < n; i++) {
+    const wi = w[i];
+    let s = out[i];
+    for (let p = rowPtr[i]; p < rowPtr[i + 1]; p++) {
+      const j = col[p];
+      if (j === i) continue;
+      const v = Math.abs(val[p]);
+      s += v * w[j];
+      out[j] += v * wi;
+    }
+    out[i] = s;
+  }
 }
 
 /**
@@ -194,7 +216,9 @@ export class UpperRowsBuilder {
 
   toCsr(): SymmetricCsr {
     while (this.row < this.n) this.rowPtr[++this.row] = this.size;
-    return { n: this.n, rowPtr: this.rowPtr, col: this.col.slice(0, this.size), val: this.val.slice(0, this.size) };
+    // a nearly full buffer is kept as a view (no copy of tens of millions of entries), else trimmed
+    const view = this.size >= 0.75 * this.col.length;
+    return { n: this.n, rowPtr: this.rowPtr, col: view ? this.col.subarray(0, this.size) : this.col.slice(0, this.size), val: view ? this.val.subarray(0, this.size) : this.val.slice(0, this.size) };
   }
 }
 
@@ -218,4 +242,83 @@ export function csrToDense(a: SymmetricCsr): Float64Array {
     }
   }
   return out;
+}
+
+/** A symmetric matrix without its negligible off-diagonal entries, and how far it moved (`dropNegligible`). */
+export interface Sparsified {
+  matrix: SymmetricCsr;
+  /** ‖A − Ã‖₂ ≤ dropped: the largest ℓ1 mass a row lost (A − Ã is symmetric: ‖·‖₂ ≤ ‖·‖∞), rounding included. */
+  dropped: number;
+  /** Off-diagonal entries with |A_ij| ≤ threshold were left out (0: none). */
+  threshold: number;
+  /** Stored entries kept, as a fraction. */
+  kept: number;
+}
+
+/**
+ * A copy of A for repeated products: the off-diagonal entries |A_ij| ≤ τ left out, τ the largest of
+ * budget·10^{−k} (k = 0 … 12) for which no row loses more than `budget` in ℓ1. One pass sorts the
+ * small entries into decades per row, a second copies the rest. A when nothing can be dropped.
+ */
+export function dropNegligible(a: SymmetricCsr, budget: number): Sparsified {
+  const { n, rowPtr, col, val } = a;
+  const none: Sparsified = { matrix: a, dropped: 0, threshold: 0, kept: 1 };
+  if (!(budget > 0) || n === 0) return none;
+  const K = 12;
+  const bounds = Float64Array.from({ length: K + 1 }, (_, k) => budget * 10 ** -k);
+  // mass[i·(K + 1) + b]: Σ|A_ij| over j ≠ i in decade b (budget·10^{−b−1}, budget·10^{−b}], the last decade open below
+  const mass = new Float64Array(n * (K + 1));
+  const count = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    for (let p = rowPtr[i]; p < rowPtr[i + 1]; p++) {
+      const j = col[p];
+      count[i]++;
+      if (j === i) continue;
+      count[j]++;
+      const v = Math.abs(val[p]);
+      if (!(v <= budget)) continue; // NaN stays
+      let b = 0;
+      while (b < K && v <= bounds[b + 1]) b++;
+      mass[i * (K + 1) + b] += v;
+      mass[j * (K + 1) + b] += v;
+    }
+  }
+  let maxRow = 0;
+  for (let i = 0; i < n; i++) maxRow = Math.max(maxRow, count[i]);
+  // a computed sum of ≤ maxRow non-negative terms, then ≤ K + 1 decades: within γ of the exact one
+  const g = 1 + gammaN(maxRow + K + 1, 2 ** -53);
+  let chosen = -1;
+  let dropped = 0;
+  for (let k = 0; k <= K; k++) {
+    let worst = 0;
+    for (let i = 0; i < n; i++) {
+      let s = 0;
+      for (let b = k; b <= K; b++) s += mass[i * (K + 1) + b];
+      if (s > worst) worst = s;
+    }
+    if (worst * g <= budget) {
+      chosen = k;
+      dropped = worst * g;
+      break;
+    }
+  }
+  if (chosen < 0) return none;
+  const threshold = bounds[chosen];
+  const outPtr = new Int32Array(n + 1);
+  let w = 0;
+  for (let i = 0; i < n; i++) for (let p = rowPtr[i]; p < rowPtr[i + 1]; p++) if (col[p] === i || !(Math.abs(val[p]) <= threshold)) w++;
+  const outCol = new Int32Array(w);
+  const outVal = new Float64Array(w);
+  w = 0;
+  for (let i = 0; i < n; i++) {
+    outPtr[i] = w;
+    for (let p = rowPtr[i]; p < rowPtr[i + 1]; p++) {
+      if (col[p] !== i && Math.abs(val[p]) <= threshold) continue;
+      outCol[w] = col[p];
+      outVal[w] = val[p];
+      w++;
+    }
+  }
+  outPtr[n] = w;
+  return { matrix: { n, rowPtr: outPtr, col: outCol, val: outVal }, dropped, threshold, kept: w / Math.max(1, rowPtr[n]) };
 }

@@ -1,6 +1,8 @@
 import {
   type Certificate,
   type CertificateContext,
+  type CertificateViolation,
+  type ErrorBar,
   type Json,
   type LinearStructure,
   applyStructure,
@@ -11,13 +13,12 @@ import {
   structureSize,
 } from "@cflow/core";
 import { circulantSpectrum } from "./circulant-spectrum.js";
-import type { EtaGammaEstimate } from "./estimate.js";
-import { checkGates } from "./gates.js";
+import { errorBarFor } from "./error-bar.js";
+import { formatNumber } from "./format.js";
 import { summarizeRows } from "./row-stats.js";
+import { certificate, describeOperator, etaViolation, gammaViolation } from "./verdict.js";
 
 export interface StructuredOptions {
-  /** Coefficients with |u_i| ≤ activeTol are inactive (default 0). */
-  activeTol?: number;
   epsilon?: number;
   epsilonRel?: number;
 }
@@ -60,7 +61,7 @@ const RESTRICTED_ROW_BUDGET = 2 ** 27;
  * Returns null when the context has no structure, or one this route does not cover (a transform
  * other than a unitary one around a scaled identity — the shift-class and row routes handle those).
  */
-export function structuredCertificate(ctx: CertificateContext, options: StructuredOptions = {}): Certificate | null {
+export function structuredCertificate(ctx: CertificateContext, active: Int32Array | null, options: StructuredOptions = {}): Certificate | null {
   const s = ctx.structure;
   if (!s || structureSize(s) !== ctx.n) return null;
   const W = ctx.W;
@@ -73,55 +74,34 @@ export function structuredCertificate(ctx: CertificateContext, options: Structur
   const described = describeStructure(s);
   const probe = probeStructure(ctx, s);
   const m = structureSize(op);
-  const active = ctx.coefficients ? activeIndices(ctx.coefficients, options.activeTol ?? 0) : null;
   const size = active ? active.length : m;
-  const subspace: EtaGammaEstimate["subspace"] = active ? "restricted" : "full";
-  const base = {
-    method: "structured" as const,
-    size,
-    subspace,
-    frameScale: 1,
-    rows: "exact" as const,
-    gammaConverged: true,
-    gammaResidual: 0,
-    probingError: null,
-    probingValid: null,
-  };
-  const diagnostics: { [key: string]: Json } = { route: "structure", structure: described, subspace, n: ctx.n, coeffSize: m, dtype: ctx.dtype, probe: probe.json, gates: { etaMax, gammaMin } };
-  const cost = () => ({ applications: 1, ms: performance.now() - t0 });
-  const certificate = (e: Omit<EtaGammaEstimate, "method" | "size" | "subspace" | "frameScale" | "rows" | "gammaConverged" | "gammaResidual" | "probingError" | "probingValid" | "cost" | "diagnostics">, pass: boolean, reasons: string[]): Certificate => ({
-    etaDD: e.etaDD,
-    gamma: e.gamma,
-    gammaGershgorin: e.gammaGershgorin,
-    lambdaMax: e.lambdaMax,
-    method: "structured",
-    size,
-    pass,
-    reasons,
-    cost: cost(),
-    diagnostics,
-  });
+  const subspace = active ? ("restricted" as const) : ("full" as const);
+  const where = describeOperator({ size, subspace });
+  const diagnostics: { [key: string]: Json } = { structure: described, subspace, n: ctx.n, coeffSize: m, dtype: ctx.dtype, probe: probe.json };
+  const verdict = (e: { etaDD: number; gamma: number; gammaGershgorin: number; lambdaMax: number | null }, violations: CertificateViolation[], notes: string[], errorBar: ErrorBar | null = null): Certificate =>
+    certificate(
+      { ...e, method: "structured", size, dominance: "plain", route: Number.isNaN(e.gamma) ? "none" : "structured", failureProbability: 0, violations, notes, errorBar, cost: { applications: 1, ms: performance.now() - t0 }, diagnostics },
+      ctx.gates,
+    );
   if (!probe.ok) {
     diagnostics.etaVerified = false;
-    diagnostics.gammaSource = "not evaluated";
-    const none = { etaDD: Number.NaN, gamma: Number.NaN, gammaGershgorin: Number.NaN, lambdaMax: null, gammaLowerBound: null, worstRow: null };
-    return certificate(none, false, [
-      `the declared Hessian structure (${described}) does not match L_apply on a random probe (relative error ${probe.error.toExponential(2)} > ${probe.tolerance.toExponential(0)}): an op declares a wrong gramStructure — fail closed`,
-    ]);
+    return verdict({ etaDD: Number.NaN, gamma: Number.NaN, gammaGershgorin: Number.NaN, lambdaMax: null }, [
+      {
+        gate: "structure",
+        value: probe.error,
+        threshold: probe.tolerance,
+        message: `the declared Hessian structure (${described}) does not match L_apply on a random probe (relative error ${probe.error.toExponential(2)} > ${probe.tolerance.toExponential(0)}): an op declares a wrong gramStructure — fail closed`,
+      },
+    ], []);
   }
-  const rows = size === 0 ? null : rowsOf(op, active);
-  const spectrum = size === 0 ? null : spectrumOf(op, active);
-  if (!rows || !spectrum) {
-    if (size > 0) return null; // a grid the closed form does not cover (see circulantSpectrum)
-    const empty = { etaDD: 0, gamma: Number.NaN, gammaGershgorin: Number.NaN, lambdaMax: null, gammaLowerBound: null, worstRow: null };
-    const g = checkGates({ ...base, ...empty, cost: cost(), diagnostics }, ctx.gates);
-    return certificate(empty, false, g.reasons);
-  }
+  if (size === 0) return null; // the empty-support stage says so
+  const rows = rowsOf(op, active);
+  const spectrum = spectrumOf(op, active);
+  if (!spectrum) return null; // a grid the closed form does not cover (see circulantSpectrum)
   const summary = summarizeRows({ rows: rows.index, diag: rows.diag, offAbs: rows.off }, { epsilon: options.epsilon, epsilonRel: options.epsilonRel });
   // restricted: interlacing gives λ_min(L_S) ≥ λ_min(L); the restricted rows' Gershgorin bound may be higher
   const gamma = active ? Math.max(spectrum.lo, summary.gershgorin) : spectrum.lo;
   const worstRow = summary.worst ? { index: summary.worst.position, diag: summary.worst.diag, offAbs: summary.worst.offAbs } : null;
-  const est = { etaDD: summary.etaDD, gamma, gammaGershgorin: summary.gershgorin, lambdaMax: spectrum.hi, gammaLowerBound: gamma, worstRow };
   Object.assign(diagnostics, {
     rows: "exact",
     rowClasses: rows.index.length,
@@ -132,17 +112,23 @@ export function structuredCertificate(ctx: CertificateContext, options: Structur
       spectrum.exact
         ? `λ_min of the declared structure in closed form, minus its rounding margin ${spectrum.margin.toExponential(2)}`
         : gamma === spectrum.lo
-          ? `a lower bound of λ_min: the full operator's λ_min minus its rounding margin (Cauchy interlacing for the active set)`
+          ? "a lower bound of λ_min: the full operator's λ_min minus its rounding margin (Cauchy interlacing for the active set)"
           : "a lower bound of λ_min: the Gershgorin bound of the restricted rows",
     spectralMargin: spectrum.margin,
     ...(worstRow ? { worstRow } : {}),
   });
-  const g = checkGates({ ...base, ...est, cost: cost(), diagnostics }, ctx.gates);
-  return certificate(est, g.pass, g.reasons);
+  const violations: CertificateViolation[] = [];
+  if (!(summary.etaDD <= etaMax)) {
+    const row = worstRow ? ` — worst row ${worstRow.index}: Σ_{j≠i}|L_ij| = ${formatNumber(worstRow.offAbs)} against |L_ii| = ${formatNumber(Math.abs(worstRow.diag))}` : "";
+    violations.push(etaViolation(summary.etaDD, etaMax, where, "plain", row));
+  }
+  if (!(gamma >= gammaMin)) violations.push(gammaViolation(gamma, gammaMin, where, "a lower bound of λ_min from the declared structure", subspace === "restricted"));
+  const { bar, note } = errorBarFor(ctx, gamma, spectrum.hi, "structured", 0);
+  return verdict({ etaDD: summary.etaDD, gamma, gammaGershgorin: summary.gershgorin, lambdaMax: spectrum.hi }, violations, note ? [note] : [], bar);
 }
 
 /** The declaration against the operator: ‖L v − S v‖∞ ≤ tol·‖S‖_∞·‖v‖∞ on one Gaussian probe. */
-function probeStructure(ctx: CertificateContext, s: LinearStructure): { ok: boolean; error: number; tolerance: number; json: Json } {
+export function probeStructure(ctx: CertificateContext, s: LinearStructure): { ok: boolean; error: number; tolerance: number; json: Json } {
   const n = ctx.n;
   const v = normal(ctx.key, n, ctx.dtype);
   const out = ctx.dtype === "float64" ? new Float64Array(n) : new Float32Array(n);
@@ -180,12 +166,6 @@ function maxAbsRowSum(s: LinearStructure): number {
     case "kronecker":
       return s.factors.reduce((p, f) => p * maxAbsRowSum(f), 1);
   }
-}
-
-function activeIndices(u: ArrayLike<number>, tol: number): Int32Array {
-  const idx: number[] = [];
-  for (let i = 0; i < u.length; i++) if (Math.abs(u[i]) > tol || Number.isNaN(u[i])) idx.push(i);
-  return Int32Array.from(idx);
 }
 
 /** The active indices inside [offset, offset + size), made local; null stays null (all rows). */

@@ -87,7 +87,7 @@ describe.each(DTYPES)("the fda hook uses the bound for shift-invariant flows (%s
     const u = dtype === "float64" ? new Float64Array(W.coeffSize) : new Float32Array(W.coeffSize);
     for (let i = 0; i < 16; i++) u[i] = 1; // approximation + coarsest details active
     const ctx = { L_apply: circulantGram(dtype), n: N, dtype, W, coefficients: u, gates: { etaMax: 0.9, gammaMin: 1e-6 }, key: rngKey(3), translationInvariant: true };
-    const hook = fda({ exactThreshold: 4, rows: { sampleRows: 4 }, exactRowsLimit: 8 });
+    const hook = fda({ method: "matrix-free", rows: { sampleRows: 4 }, exactRowsLimit: 8 });
     const cert = hook.certify(ctx);
     const exact = denseEta(circulantGram(dtype), W, Array.from({ length: 16 }, (_, i) => i), dtype);
     expect(exact).toBeLessThan(0.9);

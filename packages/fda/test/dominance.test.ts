@@ -54,6 +54,40 @@ describe("diagonal dominance, plain and optimally scaled", () => {
     expect(lambdaMaxUpper(R)).toBeGreaterThanOrEqual(t.lmax);
   });
 
+  it("a warm start (the Perron vector of an overlapping matrix) keeps the bounds valid and settles them sooner", () => {
+    const m = bandedMatrix(80, 6, 0.8, mulberry32(2));
+    const n = 80;
+    for (let i = 0; i < n; i++) m.a[i * n + i] = Math.abs(m.a[i * n + i]) + 1e-3;
+    const t = truth(m.a, n);
+    const cold = dominance(restricted(m.a, n));
+    // the previous support's vector, perturbed, with entries it did not have (0, NaN) starting at 1
+    const rand = mulberry32(5);
+    const start = Float64Array.from(cold.v, (x, i) => (i % 17 === 0 ? 0 : i % 23 === 0 ? Number.NaN : x * (1 + 0.05 * rand())));
+    const warm = dominance(restricted(m.a, n), { start });
+    expect(warm.scaled).toBeGreaterThanOrEqual(t.rho);
+    expect(warm.scaledLower).toBeLessThanOrEqual(t.rho * (1 + 1e-12));
+    expect(warm.scaled).toBeLessThan(t.rho * 1.01);
+    expect(warm.iterations).toBeLessThan(cold.iterations);
+    // a start that is far off still gives valid bounds
+    const bad = dominance(restricted(m.a, n), { start: Float64Array.from({ length: n }, (_, i) => (i % 2 ? 1e-6 : 1)), maxIter: 3 });
+    expect(bad.scaled).toBeGreaterThanOrEqual(t.rho);
+    expect(bad.scaledLower).toBeLessThanOrEqual(t.rho * (1 + 1e-12));
+  });
+
+  it("deciding a gate well below ρ(|J|) stops early, on a bound that is still an upper bound", () => {
+    const m = bandedMatrix(80, 6, 0.8, mulberry32(2));
+    const n = 80;
+    for (let i = 0; i < n; i++) m.a[i * n + i] = Math.abs(m.a[i * n + i]) + 1e-3;
+    const t = truth(m.a, n);
+    const full = dominance(restricted(m.a, n), { tol: 1e-9 });
+    for (const gate of [0.5 * t.rho, 0.95 * t.rho]) {
+      const d = dominance(restricted(m.a, n), { decide: gate, tol: 1e-9 });
+      expect(d.scaled).toBeGreaterThanOrEqual(t.rho);
+      expect(d.scaled).toBeGreaterThan(gate);
+      expect(d.iterations).toBeLessThan(full.iterations);
+    }
+  });
+
   it("carries the perturbation of L_S into both bounds", () => {
     const m = bandedMatrix(50, 2, 5, mulberry32(4));
     const n = 50;

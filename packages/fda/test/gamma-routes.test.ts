@@ -140,6 +140,31 @@ function routes(R: RestrictedMatrix, key: ReturnType<typeof rngKey>, tile: numbe
   ];
 }
 
+describe.each(DTYPES)("the congruence route's sparsified products (%s run)", (dtype: Dtype) => {
+  it("drop the blur's negligible entries and still never state γ above the dense λ_min", () => {
+    const problem = blurProblem(dtype, [32, 32], "db4", 2, 2);
+    const rand = mulberry32(77 + (dtype === "float64" ? 0 : 1));
+    let engaged = 0;
+    let passed = 0;
+    // a random support, the two well-posed ones and a near-singular one
+    const supports = problem.supports(rand);
+    [0, 8, 9, supports.length - 1].map((i) => supports[i]).forEach((S, t) => {
+      const { R, dense } = problem.restricted(S);
+      const lmin = jacobiEigenvalues({ rows: S.length, cols: S.length, a: dense })[0];
+      for (const gammaMin of [GAMMA_MIN, 1e-3]) {
+        const c = congruenceGamma(R, { key: rngKey(100 + t), gammaMin, tile: problem.tile });
+        if ((c.detail.kept as number) < 1) engaged++;
+        expect(c.margins.dropped).toBeLessThanOrEqual(gammaMin);
+        if (!(c.gamma <= lmin + 1e-13)) expect.fail(`congruence states γ = ${c.gamma} above the dense λ_min = ${lmin} (|S| = ${S.length}): ${c.statement}`);
+        if (c.gamma >= gammaMin) passed++;
+        if (process.env.DEBUG_ROUTES) console.log(S.length, lmin, gammaMin, c.gamma, c.detail.kept, JSON.stringify(c.detail.attempts));
+      }
+    });
+    expect(engaged).toBeGreaterThan(0);
+    expect(passed).toBeGreaterThan(0);
+  });
+});
+
 describe.each(DTYPES)("γ routes are sound (%s run)", (dtype: Dtype) => {
   const problems = [blurProblem(dtype, [128], "db4", 3, 1.5), blurProblem(dtype, [32, 32], "db2", 2, 2), denseProblem(dtype)];
   describe.each(problems)("$name", (problem) => {

@@ -1,7 +1,7 @@
 // The CSR symmetric storage (upper triangle) against dense products; the builders' contracts.
 import { describe, expect, it } from "vitest";
-import { CooBuilder, csrFromDense, csrMultiply, csrNonzeros, csrRowSums, csrToDense, UpperRowsBuilder } from "../src/index.js";
-import { bandedMatrix } from "./helpers.js";
+import { CooBuilder, csrFromDense, csrMultiply, csrNonzeros, csrRowSums, csrToDense, dropNegligible, UpperRowsBuilder } from "../src/index.js";
+import { bandedMatrix, jacobiEigenvalues } from "./helpers.js";
 import { mulberry32, randn } from "@cflow/test-kit";
 
 describe("symmetric CSR", () => {
@@ -45,5 +45,50 @@ describe("symmetric CSR", () => {
     u.push(2, 2, 5);
     expect(Array.from(csrToDense(u.toCsr()))).toEqual([1, 0, 2, 0, 0, 0, 2, 0, 5]);
     expect(() => u.push(1, 1, 1)).toThrow(/rows must come in order/);
+  });
+
+  it("dropNegligible leaves out small entries by decades and bounds ‖A − Ã‖₂ (dense eigenvalues)", () => {
+    const n = 60;
+    const rand = mulberry32(7);
+    const a = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) {
+      a[i * n + i] = 1 + rand();
+      for (let j = i + 1; j < n; j++) {
+        // entries spread over twelve decades, both signs, some exact zeros
+        const v = rand() < 0.1 ? 0 : (rand() < 0.5 ? -1 : 1) * 10 ** (-12 * rand());
+        a[i * n + j] = v;
+        a[j * n + i] = v;
+      }
+    }
+    a[3 * n + 7] = a[7 * n + 3] = Number.NaN; // never dropped
+    const A = csrFromDense(a, n);
+    for (const budget of [1e-9, 1e-6, 1e-3]) {
+      const d = dropNegligible(A, budget);
+      expect(d.threshold).toBeGreaterThan(0);
+      expect(d.kept).toBeLessThan(1);
+      expect(d.dropped).toBeLessThanOrEqual(budget);
+      const kept = csrToDense(d.matrix);
+      expect(Number.isNaN(kept[3 * n + 7])).toBe(true);
+      const diff = { rows: n, cols: n, a: new Float64Array(n * n) };
+      let below = 0;
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < n; j++) {
+          if (i === 3 && j === 7) continue;
+          if (i === 7 && j === 3) continue;
+          const e = a[i * n + j] - kept[i * n + j];
+          diff.a[i * n + j] = e;
+          if (e !== 0) expect(Math.abs(a[i * n + j])).toBeLessThanOrEqual(d.threshold);
+          else if (i !== j && a[i * n + j] !== 0) expect(Math.abs(a[i * n + j])).toBeGreaterThan(d.threshold);
+          if (e !== 0) below++;
+        }
+      }
+      expect(below).toBeGreaterThan(0);
+      const eig = jacobiEigenvalues(diff);
+      expect(Math.max(Math.abs(eig[0]), Math.abs(eig[n - 1]))).toBeLessThanOrEqual(d.dropped);
+    }
+    // a budget below every entry drops nothing
+    const none = dropNegligible(csrFromDense([2, 0.5, 0.5, 2], 2), 1e-3);
+    expect(none.kept).toBe(1);
+    expect(none.dropped).toBe(0);
   });
 });

@@ -11,7 +11,7 @@
 // deconv-2d at 128² (key 2d-128) shows the tuner's path when the certificates stay exact (≤ 1024
 // active coefficients): from the spec's λ to Morozov's within the example's budget.
 // QUALITY_PROBLEMS=2d,1d,2d-128 selects problems; QUALITY_LAMBDAS_2D / _1D / _2D_128 replace the grids.
-import { type CompiledFlow, type FlowDefinition, type RealArray, type RunResult, compileFlow, dataTerms, haarNoiseLevel, residualNormSq, resolveRun, runCertified } from "@cflow/core";
+import { type CompiledFlow, type FlowDefinition, type RealArray, type RunResult, compileFlow, dataTerms, noiseLevel, residualNormSq, resolveRun, runCertified } from "@cflow/core";
 import { fda } from "@cflow/fda";
 import { gapDial, taskTarget } from "@cflow/tuner";
 import { pathToFileURL } from "node:url";
@@ -76,9 +76,9 @@ export default async function qualityBench(): Promise<void> {
     const truth = p.truth();
     const base = compileFlow(p.spec, { dtype: "float64", params: p.params }).compiled;
     const term = dataTerms(base)[0];
-    const sigmaHat = haarNoiseLevel(term.y, term.shape)!;
+    const sigmaHat = noiseLevel(term.y, term.shape)!;
     const disc = (c: CompiledFlow, state: Record<string, RealArray>) => residualNormSq(term, state) / (term.m * sigmaHat * sigmaHat);
-    console.log(`#### ${p.name} — ${String(base.spec.description)} σ̂ = ${sigmaHat.toPrecision(4)} (MAD of the finest Haar band of y)\n`);
+    console.log(`#### ${p.name} — ${String(base.spec.description)} σ̂ = ${sigmaHat.toPrecision(4)} (MAD of the finest db4 detail band of y)\n`);
     console.log(`| run | λ | \\|S\\| | ${p.metric} (dB) | disc. ‖Kx − y‖²/(mσ̂²) | certified | wall |`);
     console.log("|---|---:|---:|---:|---:|---|---:|");
     const row = (run: string, lambda: number | null, s: number | string, q: number, d: number, cert: string, ms: number) =>

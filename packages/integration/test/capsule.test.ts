@@ -46,7 +46,7 @@ describe.each(DTYPES)("the capsule of a certified run (%s)", (dtype) => {
     const manifest = loadRunManifest(dir);
     expect(manifest).toMatchObject({ schema_version: SCHEMA_VERSION, dtype, status: "FINISHED", frame_type: "unitary", lens: "db4", deterministic: false });
     expect(manifest.versions).toMatchObject({ "@cflow/integration": "test" });
-    expect(manifest.gates).toEqual({ eta_max: 0.9, gamma_min: 1e-6 });
+    expect(manifest.gates).toEqual({ eta_max: 6, gamma_min: 1e-6 }); // the default gates (packages/core/src/spec/defaults.ts)
     const [run] = await queryRuns("SELECT * FROM runs", [dir]);
     expect(run).toMatchObject({ run_id: `story-${dtype}`, schema_version: SCHEMA_VERSION, dtype, status: "FINISHED", final_phase: "GREEN", iters: res.iters, final_energy: res.energy });
 
@@ -89,7 +89,7 @@ describe.each(DTYPES)("the capsule of a certified run (%s)", (dtype) => {
     const final = res.events.filter((e) => e.event === "CERT_PASS").pop()!;
     expect(final.payload.stage).toBe("final");
     const check = (name: string) => card.checks.find((c) => c.check === name)!;
-    expect(check("eta_dd")).toMatchObject({ pass: true, value: final.payload.eta_dd, threshold: 0.9 });
+    expect(check("eta_dd")).toMatchObject({ pass: true, value: final.payload.eta_dd, threshold: 6 });
     expect(check("gamma")).toMatchObject({ pass: true, value: final.payload.gamma, threshold: 1e-6 });
     expect(check("lyapunov").pass).toBe(true);
     expect(manifest.artifacts).toMatchObject({ run_card: "run_card.json" });

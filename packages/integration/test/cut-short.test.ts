@@ -6,12 +6,11 @@ import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type BudgetsSpec, type RealArray, type RunResult, resolveRun, runCertified, type TelemetryRow } from "@cflow/core";
-import { fda } from "@cflow/fda";
 import { loadRunManifest, recorder, resumeRun } from "@cflow/recorder";
 import { gapDial } from "@cflow/tuner";
 import { afterAll, describe, expect, test } from "vitest";
 import { record, type Row, withoutResumePreamble } from "./capsule-record.js";
-import { RESUME_RECORDING, RESUME_RUN, resumeStory } from "./resume-problem.js";
+import { RESUME_RECORDING, RESUME_RUN, resumeCertificates, resumeStory } from "./resume-problem.js";
 import { storyTokens } from "./event-tokens.js";
 import { MemorySink } from "./test-hooks.js";
 import { sameBits } from "@cflow/test-kit";
@@ -28,7 +27,7 @@ async function session(runId: string, o: { cutWhen?: (r: TelemetryRow) => boolea
     config: resolveRun(compiled, { budgets: o.budgets }),
     signal: ac.signal,
     resume: o.resume ? resumeRun(join(runsDir, runId)) : undefined,
-    certify: fda(),
+    certify: resumeCertificates(),
     tune: gapDial(),
     sinks: [recorder({ runsDir, runId, ...RESUME_RECORDING }), { name: "rows", telemetry: (r) => {
       o.onRow?.(r);
@@ -73,7 +72,7 @@ describe("the iteration budget is a hard cap across every phase", () => {
   test("--max-iters 10: feasibility stops at iteration 10 — TIMEOUT in AMBER, never certified", async () => {
     const sink = new MemorySink();
     const { spec, compiled } = resumeStory();
-    const res = await runCertified(compiled, { certify: fda(), tune: gapDial(), sinks: [sink], config: resolveRun(compiled, { budgets: { maxIters: 10 } }) });
+    const res = await runCertified(compiled, { certify: resumeCertificates(), tune: gapDial(), sinks: [sink], config: resolveRun(compiled, { budgets: { maxIters: 10 } }) });
     compiled.dispose();
     expect(res.status).toBe("TIMEOUT");
     expect(res.phase).toBe("AMBER");
@@ -88,12 +87,13 @@ describe("the iteration budget is a hard cap across every phase", () => {
   });
 
   test("cut mid-attempt by the budget, resumed with a larger one: the uninterrupted run's result and record", async () => {
-    const cut = await session("budget-100", { budgets: { maxIters: 100 } });
-    expect(cut).toMatchObject({ status: "TIMEOUT", phase: "AMBER", iters: 100 });
-    expect(loadRunManifest(join(runsDir, "budget-100")).checkpoints).toMatchObject({ latest_iter: 100, latest_phase: "AMBER" });
-    const final = await session("budget-100", { resume: true, budgets: { maxIters: 400 } });
+    // attempt 3 runs iterations 61–90: a budget of 75 cuts it halfway
+    const cut = await session("budget-75", { budgets: { maxIters: 75 } });
+    expect(cut).toMatchObject({ status: "TIMEOUT", phase: "AMBER", iters: 75 });
+    expect(loadRunManifest(join(runsDir, "budget-75")).checkpoints).toMatchObject({ latest_iter: 75, latest_phase: "AMBER" });
+    const final = await session("budget-75", { resume: true, budgets: { maxIters: 400 } });
     // the TIMEOUT happened before the checkpoint: it stays in the record
-    expect(await expectSameAsReference("budget-100", final, ["TIMEOUT"])).toEqual([100]);
+    expect(await expectSameAsReference("budget-75", final, ["TIMEOUT"])).toEqual([75]);
   });
 });
 
@@ -111,17 +111,17 @@ describe("a cancelled run is checkpointed where it stood and resumes to the unin
   });
 
   test("mid-trial: the trial in flight is finished by the resumed run, rollbacks included", async () => {
-    // the story's trial 5 fails its certificate and is rolled back to trial 4's state: cut it halfway
+    // the story's trial 9 fails its certificate and is rolled back to trial 8's state: cut it halfway
     const ref = await reference();
     const rejected = ref.events.find((e) => e.event === "TUNER_MOVE_REJECTED")!;
-    expect((rejected.payload as { trial: number }).trial).toBe(5);
+    expect((rejected.payload as { trial: number }).trial).toBe(9);
     let trialRows = 0;
-    const cut = await session("cancel-trial", { cutWhen: (r) => r.trialId === 5 && ++trialRows === 15 });
+    const cut = await session("cancel-trial", { cutWhen: (r) => r.trialId === 9 && ++trialRows === 15 });
     expect(cut.status).toBe("CANCELLED");
     const resumed = resumeRun(join(runsDir, "cancel-trial"));
-    expect(resumed.controllerState).toMatchObject({ stage: "tuning", trial: 5, inFlight: { kind: "trial", trial: 5, done: 15 } });
+    expect(resumed.controllerState).toMatchObject({ stage: "tuning", trial: 9, inFlight: { kind: "trial", trial: 9, done: 15 } });
     expect(resumed.good).toBe(false);
-    // the rollback target travels in the checkpoint: the last good state (trial 4's)
+    // the rollback target travels in the checkpoint: the last good state (trial 8's)
     expect(Object.keys(resumed.state)).toContain("last_good.x");
     const final = await session("cancel-trial", { resume: true });
     // ... and the resumed run rolls back to it as the uninterrupted one did (its ROLLBACK event included)
@@ -161,10 +161,11 @@ describe("telemetry is flushed from the first iteration, AMBER included", () => 
     }
     const sink = new FlushCounter();
     const { spec, compiled } = resumeStory();
-    await runCertified(compiled, { certify: fda(), tune: gapDial(), sinks: [sink], config: resolveRun(compiled, { budgets: { maxIters: 200 } }) });
+    await runCertified(compiled, { certify: resumeCertificates(), tune: gapDial(), sinks: [sink], config: resolveRun(compiled, { budgets: { maxIters: 200 } }) });
     compiled.dispose();
     const amberSteps = sink.rows.filter((r) => r.phase === "AMBER" && r.notes === null).length;
-    expect(amberSteps).toBe(180);
+    // three 30-iteration attempts before GREEN
+    expect(amberSteps).toBe(90);
     expect(sink.flushes.filter((p) => p === "AMBER")).toHaveLength(amberSteps);
   });
 
@@ -173,7 +174,7 @@ describe("telemetry is flushed from the first iteration, AMBER included", () => 
     const { spec, compiled } = resumeStory();
     const rec = recorder({ runsDir, runId: "flush-amber", flushEveryRows: 1, flushEverySeconds: 3600 });
     await runCertified(compiled, {
-      certify: fda(),
+      certify: resumeCertificates(),
       tune: gapDial(),
       sinks: [rec, { name: "rows", telemetry: (r) => {
         if (r.iter === 40 && r.notes === null) parts = readdirSync(join(rec.runDir, "telemetry.parts")).filter((f) => f.endsWith(".parquet")).length;

@@ -16,8 +16,16 @@ import { compileStory } from "./story-problem.js";
 import { DTYPES, failingCertificates, MemorySink, slowCertificates, virtualClock } from "./test-hooks.js";
 import { sameBits } from "@cflow/test-kit";
 
-/** λ at which the 32×32 story certifies at the first attempt (2e-3 · 4⁵). */
-const LAMBDA_GREEN = 2.048;
+/**
+ * λ at which the 32×32 story certifies at the first attempt in both dtypes, with the blur or its
+ * JavaScript probe (2e-3 · 4²: ~50 active coefficients, scaled dominance ≈ 2–4.2 ≤ η_max = 6).
+ */
+const LAMBDA_GREEN = 0.032;
+/**
+ * λ at which the story fails the gate for three attempts: at 1e-5, 4e-5 and 1.6e-4 some 800, 700
+ * and 500 coefficients are active and the scaled dominance is above 20 (η_max = 6).
+ */
+const LAMBDA_RED = 1e-5;
 
 function goodCheckpointBefore(sink: MemorySink, eventIndex: number): Checkpoint {
   // checkpoints are recorded in order with the events: the good one written last before the event
@@ -100,7 +108,7 @@ describe.each(DTYPES)("failure modes (%s)", (dtype) => {
   });
 
   test("no certificate after M attempts: RED and CERT_FAIL", async () => {
-    const { spec, compiled } = compileStory({ dtype, policies: { control: { maxAttempts: 3 } } });
+    const { spec, compiled } = compileStory({ dtype, lambda: LAMBDA_RED, policies: { control: { maxAttempts: 3 } } });
     const res = await runCertified(compiled, { certify: fda(), tune: gapDial() });
     compiled.dispose();
     expect(storyTokens(res.events)).toBe(
@@ -108,8 +116,10 @@ describe.each(DTYPES)("failure modes (%s)", (dtype) => {
     );
     const fails = res.events.filter((e) => e.event === "CERT_FAIL");
     expect(fails.map((e) => e.payload.attempt)).toEqual([1, 2, 3]);
-    expect(fails.map((e) => e.payload.lambda)).toEqual([2e-3, 8e-3, 32e-3]);
+    expect(fails.map((e) => e.payload.lambda as number)).toEqual([LAMBDA_RED, 4 * LAMBDA_RED, 16 * LAMBDA_RED]);
     for (const f of fails) expect((f.payload.reasons as string[]).length).toBeGreaterThan(0);
+    // the gate that failed: the scaled dominance of the active set, above η_max at every attempt
+    for (const f of fails) expect((f.payload.reasons as string[]).some((r) => r.startsWith("η_dd") && r.includes(`η_max = ${DEFAULTS.certification.etaMax.toFixed(3)}`))).toBe(true);
     expect(res.events.find((e) => e.event === "WARNING")!.payload.message).toMatch(/M = 3/);
     expect(res.events[res.events.length - 1].payload).toMatchObject({ status: "CERT_FAIL", phase: "RED" });
     expect(res.status).toBe("CERT_FAIL");
@@ -119,19 +129,19 @@ describe.each(DTYPES)("failure modes (%s)", (dtype) => {
   });
 
   test("an iteration budget that a validation run would overrun ends tuning with TIMEOUT(iterations)", async () => {
-    // GREEN at iteration 180 (six 30-iteration attempts); a trial would reach 210 > 200
-    const { spec, compiled } = compileStory({ dtype, policies: { budgets: { maxIters: 200, tol: 0 } } });
+    // GREEN at iteration 60 (two 30-iteration attempts); a trial would reach 90 > 80
+    const { spec, compiled } = compileStory({ dtype, policies: { budgets: { maxIters: 80, tol: 0 } } });
     const sink = new MemorySink();
     const res = await runCertified(compiled, { certify: fda(), tune: gapDial(), sinks: [sink] });
     compiled.dispose();
     const t = res.events.find((e) => e.event === "TIMEOUT")!;
-    expect(t.payload).toEqual({ budget: "iterations", limit: 200, used: 180 });
+    expect(t.payload).toEqual({ budget: "iterations", limit: 80, used: 60 });
     // the rest of the budget polishes; its first review point (GREEN + 50) lies beyond the budget,
-    // so the final certificate is the one of the state at 200
+    // so the final certificate is the one of the state at 80
     expect(storyTokens(res.events)).toMatch(/PHASE_CHANGED:AMBER>GREEN TIMEOUT CERT_PASS:final RUN_FINISHED$/);
-    expect(res.certificates.at(-1)).toMatchObject({ iter: 200, stage: "final" });
+    expect(res.certificates.at(-1)).toMatchObject({ iter: 80, stage: "final" });
     expect(res.status).toBe("FINISHED");
-    expect(res.iters).toBe(200);
+    expect(res.iters).toBe(80);
     expect(sink.rows.filter((r) => r.trialId !== null)).toEqual([]);
   });
 
@@ -216,7 +226,7 @@ describe("wall-time budgets", () => {
       const res = await runCertified(compiled, { certify: fda(), tune: slowFirstProposal(budget + 50), sinks: [sink], deterministic });
       compiled.dispose();
       if (deterministic) {
-        expect(res.events.some((e) => e.event === "TIMEOUT")).toBe(false);
+        expect(res.events.some((e) => e.event === "TIMEOUT" && e.payload.budget === "wall_time")).toBe(false);
         expect(res.status).toBe("FINISHED");
         continue;
       }

@@ -74,7 +74,7 @@ describe.each(DTYPES)("hook sets (%s)", (dtype) => {
     const res = await runCertified(compiled, { certify: fda(), tune: gapDial(), sinks: [sink] });
     compiled.dispose();
     expect(res.runId).toBe("all-hooks"); // the recorder names the run
-    expect(sink.info).toMatchObject({ runId: "all-hooks", dtype, deterministic: false, gates: { etaMax: 0.9, gammaMin: 1e-6 }, frameType: "unitary", lensName: "db4" });
+    expect(sink.info).toMatchObject({ runId: "all-hooks", dtype, deterministic: false, gates: { etaMax: 6, gammaMin: 1e-6 }, frameType: "unitary", lensName: "db4" });
     expect(res.status).toBe("FINISHED");
     expect(res.phase).toBe("GREEN");
     expect(res.tunerHistory.length).toBeGreaterThan(0);

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { compileFlow, resolveFlow, resolveRun, runCertified } from "@cflow/core";
-import { loadRunManifest, queryRuns, recorder } from "@cflow/recorder";
+import { loadRunManifest, queryRuns, recorder, SCHEMA_VERSION } from "@cflow/recorder";
 import { afterAll, describe, expect, test } from "vitest";
 
 const runsDir = mkdtempSync(join(tmpdir(), "cflow-pd-"));
@@ -50,7 +50,7 @@ describe("a recorded primal–dual run", () => {
     }
     const dir = join(runsDir, "converged");
     const m = loadRunManifest(dir);
-    expect(m.schema_version).toBe(3);
+    expect(m.schema_version).toBe(SCHEMA_VERSION);
     expect(m.summary).toMatchObject({ status: "FINISHED", stop_reason: "converged" });
     expect(m.summary!.optimality).toBeLessThanOrEqual(1e-10);
     const rows = (await queryRuns("SELECT iter, optimality, primal_residual, dual_residual FROM telemetry ORDER BY iter", [dir])) as { iter: number; optimality: number; primal_residual: number; dual_residual: number }[];

@@ -2,10 +2,9 @@
 // recorder, which SIGKILLs itself when its telemetry row number `killAtRow` is produced (a crash
 // at that iteration: rows and checkpoints not yet flushed are lost). "DONE <rows>" if it never is.
 import { runCertified } from "@cflow/core";
-import { fda } from "@cflow/fda";
 import { recorder } from "@cflow/recorder";
 import { gapDial } from "@cflow/tuner";
-import { RESUME_RECORDING, RESUME_RUN, resumeStory } from "./resume-problem.js";
+import { RESUME_RECORDING, RESUME_RUN, resumeCertificates, resumeStory } from "./resume-problem.js";
 
 const [runsDir, runId, killArg] = process.argv.slice(2);
 const killAtRow = Number(killArg);
@@ -14,7 +13,7 @@ const { spec, compiled } = resumeStory();
 let rows = 0;
 await runCertified(compiled, {
   ...RESUME_RUN,
-  certify: fda(),
+  certify: resumeCertificates(),
   tune: gapDial(),
   sinks: [recorder({ runsDir, runId, ...RESUME_RECORDING }), { name: "rows", telemetry: () => {
     if (++rows === killAtRow) process.kill(process.pid, "SIGKILL");

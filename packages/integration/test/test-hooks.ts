@@ -71,7 +71,7 @@ export function failingCertificates(inner: CertificateHook, failing: () => boole
       const c = inner.certify(ctx);
       if (!failing()) return c;
       hook.failed++;
-      return { ...c, pass: false, reasons: [...c.reasons, reason] };
+      return { ...c, pass: false, violations: [...c.violations, { gate: "eta", value: Number.NaN, threshold: Number.NaN, message: reason }], reasons: [...c.reasons, reason], errorBar: null };
     },
     descentViolation(prev: TracePoint, next: TracePoint, o: { monotone: boolean; tol: number; beta?: number }): number {
       return inner.descentViolation(prev, next, o);

@@ -40,6 +40,7 @@ export const TELEMETRY_COLUMNS: readonly Column<TelemetryRow>[] = [
   { name: "optimality", type: "DOUBLE", value: (r) => r.optimality ?? null },
   { name: "primal_residual", type: "DOUBLE", value: (r) => r.primalResidual ?? null },
   { name: "dual_residual", type: "DOUBLE", value: (r) => r.dualResidual ?? null },
+  { name: "error_bar", type: "DOUBLE", value: (r) => r.errorBar ?? null },
 ];
 
 /** events.parquet, in column order (SCHEMA.md "Events"). */

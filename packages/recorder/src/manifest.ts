@@ -66,6 +66,8 @@ export interface RunManifest {
     /** Why the iterations ended (families that stop on optimality). */
     stop_reason?: string;
     optimality?: number;
+    /** The final certificate's bound on ‖x − x*_S‖ (a GREEN run whose certificate carries one). */
+    error_bar?: { bound: number; gradient_mapping: number; route: string; failure_probability: number };
     t_wall_ms: number;
     state: Record<string, StateStats>;
   };

@@ -275,6 +275,10 @@ export class FlightRecorder implements RunSink {
       if (summary.finalEnergy !== null) this.manifest.summary.final_energy = summary.finalEnergy;
       if (summary.stopReason !== undefined) this.manifest.summary.stop_reason = summary.stopReason;
       if (summary.optimality !== undefined) this.manifest.summary.optimality = summary.optimality;
+      if (summary.errorBar) {
+        const e = summary.errorBar;
+        this.manifest.summary.error_bar = { bound: e.bound, gradient_mapping: e.gradientMapping, route: e.route, failure_probability: e.failureProbability };
+      }
       this.manifest.artifacts = artifacts;
       writeManifest(this.runDir, this.manifest);
       this.log("info", "run finished", { status: summary.status, iters: summary.iters, telemetry_rows: this.telemetryWriter.recorded, event_rows: this.eventWriter.recorded });

@@ -5,7 +5,7 @@ import { CflowError } from "@cflow/core";
  * change to columns, event payloads, manifest keys or the checkpoint format; readers accept every
  * version from MIN_READABLE_SCHEMA_VERSION up to their own and refuse newer or unknown ones.
  */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /** The oldest capsule this reader still understands (raised only by a breaking change). */
 export const MIN_READABLE_SCHEMA_VERSION = 1;

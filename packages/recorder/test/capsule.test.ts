@@ -37,6 +37,8 @@ function expectedColumns(r: TelemetryRow, runId: string): Record<string, unknown
     optimality: r.optimality ?? null,
     primal_residual: r.primalResidual ?? null,
     dual_residual: r.dualResidual ?? null,
+    // schema_version 4: null on rows without a passing certificate's error bar
+    error_bar: r.errorBar ?? null,
   };
 }
 

@@ -59,6 +59,7 @@ export function row(iter: number, tWallMs = iter): TelemetryRow {
     gradNorm: Math.exp(-iter / 50),
     etaDD: iter % 4 === 0 ? 0.5 : null,
     gamma: iter % 4 === 0 ? 1e-3 * iter : null,
+    errorBar: iter % 4 === 0 ? 1e-2 * (iter + 1) : null,
     sparsityWx: 0.1,
     invariantDriftMax: null,
     phiResidual: null,

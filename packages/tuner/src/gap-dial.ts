@@ -116,7 +116,7 @@ export function gapDialPolicy(options: GapDialOptions = {}): TunerPolicy<GapDial
 
     remediate(state, ctx, failed, attempt) {
       const d = ctx.dials;
-      const descent = failed.reasons.some((r) => /descent|lyapunov/i.test(r));
+      const descent = failed.violations.some((v) => v.gate === "descent");
       if (d.lambda !== null && d.lambda * state.widenFactor <= ctx.limits.lambdaCap) {
         const lambda = d.lambda * state.widenFactor;
         return { state, dials: { ...d, lambda }, note: `attempt ${attempt}: widen λ ×${state.widenFactor} → ${lambda.toPrecision(4)} (a larger λ shrinks the active set and widens the restricted gap)` };

@@ -1,4 +1,4 @@
-import { CflowError, type CompiledFlow, type DataTerm, type Json, type RealArray, type RngKey, type TargetReading, type TaskTarget, dataTerms, foldIn, haarNoiseLevel, residualNormSq } from "@cflow/core";
+import { CflowError, type CompiledFlow, type DataTerm, type Json, type RealArray, type RngKey, type TargetReading, type TaskTarget, dataTerms, foldIn, noiseLevel, residualNormSq } from "@cflow/core";
 import { type TraceEstimate, conjugateGradient, hutchinsonTrace } from "./trace-estimate.js";
 
 /** The task targets the Gap Dial aims at by name (the spec's `policies.tuner.target`). */
@@ -39,7 +39,7 @@ export function taskTarget(compiled: CompiledFlow, options: TaskTargetOptions = 
   if (!(tau > 0 && Number.isFinite(tau))) throw new CflowError("BAD_POLICY", `policies.tuner.tau must be > 0, found ${tau}`, { path: "policies.tuner.tau", expected: "a number > 0", found: tau });
   const term = dataTerms(compiled)[0];
   if (!term) return null;
-  const sigma = options.sigma ?? term.sigma ?? haarNoiseLevel(term.y, term.shape);
+  const sigma = options.sigma ?? term.sigma ?? noiseLevel(term.y, term.shape);
   if (sigma === null || !(sigma > 0)) return null;
   const sigmaSource = options.sigma !== undefined || term.sigma !== null ? "given" : "estimated";
   const df = name === "discrepancy" ? null : new DegreesOfFreedom(compiled, term, options.traceProbes ?? 8, options.df ?? "auto", options.key ?? foldIn(compiled.key, 0x5e7e));

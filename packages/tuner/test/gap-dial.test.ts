@@ -15,8 +15,25 @@ function ctx(over: Partial<TunerContext> = {}): TunerContext {
   };
 }
 
-function failing(reasons = ["γ = 1e-9 below γ_min = 1e-6"]): Certificate {
-  return { etaDD: 2, gamma: 1e-9, gammaGershgorin: -1, lambdaMax: 1, method: "exact", size: 10, pass: false, reasons, cost: { applications: 0, ms: 0 }, diagnostics: {} };
+function failing(violations: Certificate["violations"] = [{ gate: "gamma", value: 1e-9, threshold: 1e-6, message: "γ = 1e-9 below γ_min = 1e-6" }]): Certificate {
+  return {
+    etaDD: 2,
+    dominance: "plain",
+    gamma: 1e-9,
+    route: "gershgorin",
+    failureProbability: 0,
+    gammaGershgorin: -1,
+    lambdaMax: 1,
+    method: "exact",
+    size: 10,
+    pass: false,
+    violations,
+    reasons: violations.map((v) => v.message),
+    notes: [],
+    errorBar: null,
+    cost: { applications: 0, ms: 0 },
+    diagnostics: {},
+  };
 }
 
 describe("Gap Dial feasibility sweep", () => {
@@ -47,7 +64,7 @@ describe("Gap Dial feasibility sweep", () => {
   it("reduces α when a descent check failed and λ is at its cap", () => {
     const p = gapDialPolicy();
     const c = ctx({ limits: { alphaMax: 2, lambdaCap: 1e-3, moveCap: 0.2, ratioBounds: [0.5, 2] } });
-    const r = p.remediate(p.init(c), c, failing(["Lyapunov descent violated"]), 1);
+    const r = p.remediate(p.init(c), c, failing([{ gate: "descent", value: 1e-3, threshold: 1e-9, message: "Lyapunov descent violated" }]), 1);
     expect(r.dials?.alpha).toBe(0.25);
   });
 });

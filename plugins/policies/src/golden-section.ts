@@ -161,7 +161,7 @@ export function goldenSectionPolicy(options: GoldenSectionOptions = {}): TunerPo
         const lambda = d.lambda * state.widenFactor;
         return { state, dials: { ...d, lambda }, note: `attempt ${attempt}: widen λ ×${state.widenFactor} → ${lambda.toPrecision(4)}` };
       }
-      if (failed.reasons.some((r) => /descent|lyapunov/i.test(r))) {
+      if (failed.violations.some((v) => v.gate === "descent")) {
         return { state, dials: { ...d, alpha: d.alpha / 2 }, note: `attempt ${attempt}: reduce α to ${(d.alpha / 2).toPrecision(4)}` };
       }
       return { state, dials: null, note: d.lambda === null ? "no sparsity dial: nothing to widen" : `λ would exceed its cap ${state.lambdaCap}` };

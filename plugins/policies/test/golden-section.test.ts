@@ -18,13 +18,19 @@ function ctx(dials: Dials, over: Partial<TunerContext> = {}): TunerContext {
 function certificate(pass: boolean): Certificate {
   return {
     etaDD: pass ? 0.5 : 2,
+    dominance: "plain",
     gamma: pass ? 1e-3 : 1e-9,
+    route: "gershgorin",
+    failureProbability: 0,
     gammaGershgorin: -1,
     lambdaMax: 1,
     method: "exact",
     size: 10,
     pass,
+    violations: pass ? [] : [{ gate: "gamma", value: 1e-9, threshold: 1e-6, message: "γ = 1e-9 below γ_min = 1e-6" }],
     reasons: pass ? [] : ["γ = 1e-9 below γ_min = 1e-6"],
+    notes: [],
+    errorBar: null,
     cost: { applications: 0, ms: 0 },
     diagnostics: {},
   };

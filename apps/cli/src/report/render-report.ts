@@ -11,6 +11,10 @@ import { targetChart } from "./target-chart.js";
 const PALETTE = ["#2563eb", "#ea580c", "#0d9488", "#7c3aed", "#db2777", "#65a30d", "#0891b2", "#b45309", "#4f46e5", "#be123c"];
 const END_EVENTS = ["RUN_FINISHED", "TIMEOUT", "CANCELLED", "SPEC_LINT_FAIL"];
 
+/** What a GREEN run guarantees, in the words of the README ("What GREEN guarantees"). */
+export const GREEN_GUARANTEE =
+  "GREEN guarantees that the smooth part's Hessian, restricted to the active coefficients of the reported state, has its smallest eigenvalue at least γ ≥ γ_min (proven, or false with at most the stated probability) and its optimally scaled coupling at most η_max: the flow is stable on that support — not that λ is good";
+
 export interface RenderReportOptions {
   /** Shown in the footer (e.g. "@cflow/cli 0.1.0"). */
   generator?: string;
@@ -184,11 +188,15 @@ export function renderReport(data: ReportData, options: RenderReportOptions = {}
   const rollbacks = data.events.filter((e) => e.event === "ROLLBACK").length;
   const certEvents = data.events.filter((e) => e.event === "CERT_PASS" || e.event === "CERT_FAIL");
 
+  const bar = m.summary?.error_bar;
+  const barHow = bar ? (bar.route === "inherited" ? "γ inherited from a certified support containing S" : `γ by ${bar.route}`) + ((bar.failure_probability ?? 0) > 0 ? `, holds with probability ≥ 1 − ${formatNumber(bar.failure_probability!)}` : ", proven") : "";
   const verdict =
     lastEta === null && lastGamma === null
       ? "No certificate was evaluated in this run."
       : `Last certificate: η_dd = ${formatNumber(lastEta)} ${etaOk ? "≤" : ">"} η_max = ${formatNumber(gates.etaMax)} <b class="${etaOk ? "ok" : "fail"}">${etaOk ? "pass" : "fail"}</b>` +
-        ` · γ = ${formatNumber(lastGamma)} ${gammaOk ? "≥" : "<"} γ_min = ${formatNumber(gates.gammaMin)} <b class="${gammaOk ? "ok" : "fail"}">${gammaOk ? "pass" : "fail"}</b>`;
+        ` · γ = ${formatNumber(lastGamma)} ${gammaOk ? "≥" : "<"} γ_min = ${formatNumber(gates.gammaMin)} <b class="${gammaOk ? "ok" : "fail"}">${gammaOk ? "pass" : "fail"}</b>` +
+        (bar?.bound !== undefined ? ` · error bar ‖x − x*_S‖ ≤ ${formatNumber(bar.bound)} (${escapeHtml(barHow)})` : "") +
+        (end.phase === "GREEN" ? `. ${GREEN_GUARANTEE}` : "");
 
   const cards = [
     card("status", end.status, `phase ${end.phase}`, end.phase === "GREEN" && end.status === "FINISHED" ? "ok" : end.phase === "GREEN" ? "" : "fail"),
@@ -197,6 +205,7 @@ export function renderReport(data: ReportData, options: RenderReportOptions = {}
     card("‖G_α‖", formatNumber(lastG), "last gradient mapping"),
     card("η_dd", formatNumber(lastEta), `gate ≤ ${formatNumber(gates.etaMax)}`, lastEta === null ? "" : etaOk ? "ok" : "fail"),
     card("γ", formatNumber(lastGamma), `gate ≥ ${formatNumber(gates.gammaMin)}`, lastGamma === null ? "" : gammaOk ? "ok" : "fail"),
+    ...(bar?.bound !== undefined ? [card("error bar", formatNumber(bar.bound), "‖x − x*_S‖ ≤, final certificate")] : []),
     card("wall time", formatDuration(wall), m.deterministic ? "deterministic" : ""),
     card("dtype", String(m.dtype ?? "—"), `seed ${m.seed ?? "—"}`),
     card("flow", String(m.flow_family ?? lastRow?.flow_family ?? "—"), m.frame_type ? `frame ${m.frame_type}` : ""),

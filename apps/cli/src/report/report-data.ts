@@ -81,7 +81,16 @@ export interface ReportManifest {
   gates?: { eta_max?: number; gamma_min?: number; [key: string]: unknown };
   budgets?: { max_iters?: number; max_trials?: number; wall_time_ms?: number | null; [key: string]: unknown };
   /** Written when the run ends (absent in the capsule of a run that is still going or was killed). */
-  summary?: { status?: string; phase?: string; iters?: number; final_energy?: number | null; t_wall_ms?: number; [key: string]: unknown };
+  summary?: {
+    status?: string;
+    phase?: string;
+    iters?: number;
+    final_energy?: number | null;
+    t_wall_ms?: number;
+    /** The final certificate's bound on ‖x − x*_S‖ (SCHEMA.md, manifest `summary.error_bar`). */
+    error_bar?: { bound?: number; gradient_mapping?: number; route?: string; failure_probability?: number };
+    [key: string]: unknown;
+  };
   versions?: Record<string, string>;
   [key: string]: unknown;
 }

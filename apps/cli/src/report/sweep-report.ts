@@ -1,5 +1,6 @@
 import { renameSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, relative } from "node:path";
+import { DEFAULTS } from "@cflow/core";
 import { packageVersion } from "../package-info.js";
 import type { SweepFile } from "../sweep/sweep-file.js";
 import type { SweepRow } from "../sweep/summary.js";
@@ -8,8 +9,6 @@ import { type ParamPoint, parameterChart } from "./parameter-chart.js";
 import type { RenderReportOptions } from "./render-report.js";
 import { REPORT_CSS } from "./styles.js";
 
-/** Gate defaults when no run recorded its own (the run report's). */
-const DEFAULT_GATES = { etaMax: 0.9, gammaMin: 1e-6 };
 
 const SWEEP_CSS = `
 .runs td.phase b { font-weight: 600; } .runs td.phase b.GREEN { color: var(--green); } .runs td.phase b.AMBER { color: var(--amber); } .runs td.phase b.RED { color: var(--red); }
@@ -26,8 +25,8 @@ const SWEEP_CSS = `
  */
 export function renderSweepReport(sweep: SweepFile, rows: readonly SweepRow[], options: RenderReportOptions = {}): string {
   const gates = {
-    etaMax: rows.find((r) => r.gates.etaMax !== null)?.gates.etaMax ?? DEFAULT_GATES.etaMax,
-    gammaMin: rows.find((r) => r.gates.gammaMin !== null)?.gates.gammaMin ?? DEFAULT_GATES.gammaMin,
+    etaMax: rows.find((r) => r.gates.etaMax !== null)?.gates.etaMax ?? DEFAULTS.certification.etaMax,
+    gammaMin: rows.find((r) => r.gates.gammaMin !== null)?.gates.gammaMin ?? DEFAULTS.certification.gammaMin,
   };
   const count = (phase: string) => rows.filter((r) => r.phase === phase).length;
   const [green, amber, red] = [count("GREEN"), count("AMBER"), count("RED")];
@@ -55,7 +54,7 @@ export function renderSweepReport(sweep: SweepFile, rows: readonly SweepRow[], o
     charts.push(
       parameterChart({ id: `eta-${id}`, title: `η_dd against ${xLabel}`, subtitle: `last certificate; passes when η_dd ≤ η_max = ${formatNumber(gates.etaMax)}`, xLabel, yScale: "linear", points: points((r) => r.etaDD), gates: [{ y: gates.etaMax, label: `η_max ${formatNumber(gates.etaMax)}`, color: "#dc2626" }], empty: "No run evaluated a certificate." }),
       parameterChart({ id: `gamma-${id}`, title: `γ against ${xLabel}`, subtitle: `last certificate; passes when γ ≥ γ_min = ${formatNumber(gates.gammaMin)}; log scale`, xLabel, yScale: "log", points: points((r) => r.gamma), gates: [{ y: gates.gammaMin, label: `γ_min ${formatNumber(gates.gammaMin)}`, color: "#dc2626" }], empty: "No run evaluated a certificate." }),
-      parameterChart({ id: `fit-${id}`, title: `Data fit against ${xLabel}`, subtitle: "discrepancy ‖Kx − y‖²/(m σ̂²), σ̂ from the finest Haar band of y; the discrepancy principle's target is 1; log scale", xLabel, yScale: "log", points: points((r) => r.discrepancy), gates: [{ y: 1, label: "target 1", color: "#0d9488" }], empty: "No run recorded a data fit (artifacts/data_fit.json)." }),
+      parameterChart({ id: `fit-${id}`, title: `Data fit against ${xLabel}`, subtitle: "discrepancy ‖Kx − y‖²/(m σ̂²), σ̂ from the finest db4 detail band of y; the discrepancy principle's target is 1; log scale", xLabel, yScale: "log", points: points((r) => r.discrepancy), gates: [{ y: 1, label: "target 1", color: "#0d9488" }], empty: "No run recorded a data fit (artifacts/data_fit.json)." }),
     );
   }
 

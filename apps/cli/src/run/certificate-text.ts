@@ -40,5 +40,31 @@ export function certificateSummary(
 
 /** A certificate as JSON output (no estimator internals). */
 export function certificateJson(c: Certificate): Record<string, unknown> {
-  return { eta_dd: c.etaDD, gamma: c.gamma, gamma_gershgorin: c.gammaGershgorin, lambda_max: c.lambdaMax, method: c.method, size: c.size, pass: c.pass, reasons: c.reasons, ms: c.cost.ms };
+  return {
+    eta_dd: c.etaDD,
+    dominance: c.dominance,
+    gamma: c.gamma,
+    route: c.route,
+    failure_probability: c.failureProbability,
+    gamma_gershgorin: c.gammaGershgorin,
+    lambda_max: c.lambdaMax,
+    error_bar: c.errorBar ? c.errorBar.bound : null,
+    method: c.method,
+    size: c.size,
+    pass: c.pass,
+    reasons: c.reasons,
+    ms: c.cost.ms,
+  };
+}
+
+/**
+ * The error bar of a passing certificate in one line — `error bar ‖x − x*_S‖ ≤ 4.4 (γ by
+ * lanczos-congruence, holds with probability ≥ 1 − 1e-6)` — or null when it carries none.
+ */
+export function errorBarLine(c: Pick<Certificate, "errorBar">): string | null {
+  const e = c.errorBar;
+  if (!e) return null;
+  const p = e.failureProbability > 0 ? `, holds with probability ≥ 1 − ${formatNumber(e.failureProbability)}` : ", proven";
+  const how = e.route === "inherited" ? "γ inherited from a certified support containing S" : `γ by ${e.route}`;
+  return `error bar ‖x − x*_S‖ ≤ ${formatNumber(e.bound)} (${how}${p})`;
 }

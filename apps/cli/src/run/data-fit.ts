@@ -1,4 +1,4 @@
-import { type CompiledFlow, type RealArray, dataTerms, haarNoiseLevel, residualNormSq } from "@cflow/core";
+import { type CompiledFlow, type RealArray, dataTerms, noiseLevel, residualNormSq } from "@cflow/core";
 import { writeCapsuleFile } from "@cflow/recorder";
 
 /** The capsule file `cflow run` and `resume` write the data fit to (SCHEMA.md, capsule layout). */
@@ -24,8 +24,8 @@ export interface DataFit {
   terms: DataFitTerm[];
   /**
    * The noise level σ of the first term's target: the spec's `noise.<target>.sigma`, else the
-   * estimate σ̂ = median(|d|)/0.6745 over its finest Haar detail coefficients d (core's
-   * `haarNoiseLevel`); null when neither is available.
+   * estimate σ̂ = median(|d|)/0.6745 over its finest db4 detail coefficients d (core's
+   * `noiseLevel`); null when neither is available.
    */
   noise_sigma: number | null;
   /** "given" (the spec's), "estimated" (σ̂), or null. */
@@ -50,7 +50,7 @@ export function dataFit(compiled: CompiledFlow, state: Record<string, RealArray>
     return { term: t.name, atom: t.atom, op: t.opName, target: t.targetName, m: t.m, residual_norm2: r2, rms: Math.sqrt(r2 / t.m) };
   });
   const first = found[0];
-  const noise = first.sigma ?? haarNoiseLevel(first.y, first.shape);
+  const noise = first.sigma ?? noiseLevel(first.y, first.shape);
   return {
     terms,
     noise_sigma: noise,

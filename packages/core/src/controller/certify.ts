@@ -1,4 +1,5 @@
 import type { Certificate } from "../ports/certificates.js";
+import type { RealArray } from "../dtype.js";
 import type { Json } from "../ports/events.js";
 import type { TelemetryRow } from "../ports/telemetry.js";
 import type { TargetReading } from "../ports/tuner.js";
@@ -37,6 +38,7 @@ export function certify(s: ControllerState, ctx: RunContext, stage: CertificateR
       structure: tangent ? null : flow.hessianStructure(),
       gates: { etaMax: ctx.config.certification.etaMax, gammaMin: ctx.config.certification.gammaMin },
       key: foldIn(ctx.key, r.iter),
+      step: tangent ? null : stepAt(ctx, x, r.dials.alpha),
     }),
   );
   s.certificates++;
@@ -48,6 +50,10 @@ export function certify(s: ControllerState, ctx: RunContext, stage: CertificateR
     eta_dd: cert.etaDD,
     ...(Number.isFinite(cert.gamma) ? { gamma: cert.gamma } : {}),
     ...(Number.isFinite(cert.gammaGershgorin) ? { gamma_gershgorin: cert.gammaGershgorin } : {}),
+    dominance: cert.dominance,
+    route: cert.route,
+    failure_probability: cert.failureProbability,
+    ...(cert.errorBar ? { error_bar: cert.errorBar.bound } : {}),
     method: cert.method,
     size: cert.size,
     alpha: d.alpha,
@@ -60,9 +66,31 @@ export function certify(s: ControllerState, ctx: RunContext, stage: CertificateR
   if (row) {
     row.etaDD = cert.etaDD;
     row.gamma = Number.isFinite(cert.gamma) ? cert.gamma : null;
+    row.errorBar = cert.errorBar ? cert.errorBar.bound : null;
   } else ctx.telemetry(rowFor(s, ctx, null, cert));
   ctx.showState(s.phase, "certificate", x);
   return cert;
+}
+
+/**
+ * The step at x for the certificate's error bar: α and ‖G_α(x)‖ = ‖x − T x‖/α, T the forward–backward
+ * map x ↦ Wᵀ prox_{αg}(W(x − α∇f(x))), measured in W-space (‖W x − prox(W(x − α∇f(x)))‖/α; equal
+ * to the x-space norm for a unitary W). Null for a transform that is not unitary (the error bar's
+ * argument is in the coordinates the prox acts on).
+ */
+function stepAt(ctx: RunContext, x: RealArray, alpha: number): { alpha: number; gradientMapping: number } | null {
+  const f = ctx.flow;
+  const W = f.W;
+  if (W && W.frame !== "unitary") return null;
+  const g = f.fGrad(x);
+  const z = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) z[i] = x[i] - alpha * g[i];
+  const zIn = f.dtype === "float32" ? Float32Array.from(z) : z;
+  const u = W ? W.forward(x) : x;
+  const next = f.gProx(W ? W.forward(zIn) : zIn, alpha);
+  let sq = 0;
+  for (let i = 0; i < u.length; i++) sq += (u[i] - next[i]) ** 2;
+  return { alpha, gradientMapping: Math.sqrt(sq) / alpha };
 }
 
 /** One slot on a shift-covariant transform, and every smooth term's Hessian constant and shift-invariant. */

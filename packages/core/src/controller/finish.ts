@@ -63,6 +63,9 @@ export async function finish(s: ControllerState, ctx: RunContext, status: RunSta
   // the plain warning of issue 12: a certified result that explains the data far worse than the noise does
   if (reading && reading.discrepancy > OVER_REGULARISED * tau) ctx.emit("WARNING", { message: overRegularised(reading.discrepancy), source: "tuner" });
   const card = runCard(s, ctx, status, reading);
+  // the error bar of the state the run reports: its final certificate's, when that passed
+  const last = ctx.journal.lastCertificate;
+  const lastBar = s.phase === "GREEN" && last?.pass && last.errorBar ? last.errorBar : null;
   const energy = runner ? runner.energy : Number.NaN;
   const fin: { [key: string]: Json } = { status, phase: s.phase, iters: runner?.iter ?? 0 };
   if (Number.isFinite(energy)) fin.final_energy = energy;
@@ -80,6 +83,7 @@ export async function finish(s: ControllerState, ctx: RunContext, status: RunSta
     finalEnergy: Number.isFinite(energy) ? energy : null,
     tWallMs: ctx.now(),
     runCard: card,
+    ...(lastBar ? { errorBar: lastBar } : {}),
     stateSummary: Object.fromEntries(Object.entries(state).map(([k, v]) => [k, summarize(v)])),
     finalState: state,
   };

@@ -62,6 +62,7 @@ export function rowFor(s: ControllerState, ctx: RunContext, m: StepMetrics | nul
     gradNorm: m ? m.gradNorm : Number.NaN,
     etaDD: cert ? cert.etaDD : null,
     gamma: cert && Number.isFinite(cert.gamma) ? cert.gamma : null,
+    errorBar: cert?.errorBar ? cert.errorBar.bound : null,
     sparsityWx: m ? m.sparsityWx : null,
     invariantDriftMax: invariantDrift(s, ctx),
     phiResidual: m ? physicsResidual(ctx) : null,

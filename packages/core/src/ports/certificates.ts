@@ -36,25 +36,92 @@ export interface CertificateContext {
   structure?: LinearStructure | null;
   /** Randomness for probes and Lanczos starts (derived from the run's key). */
   key: RngKey;
+  /**
+   * The step at the certified iterate x (whose W-space coefficients are `coefficients`): the step
+   * size α and ‖G_α(x)‖, the gradient-mapping norm of one forward–backward step from x. With them
+   * a passing certificate carries an error bar on ‖x − x*_S‖ (`Certificate.errorBar`).
+   */
+  step?: { alpha: number; gradientMapping: number } | null;
+}
+
+/** One violated gate: the measured value against its threshold, and a sentence saying so. */
+export interface CertificateViolation {
+  /**
+   * `eta` (η_dd ≤ η_max), `gamma` (γ ≥ γ_min), `support` (an empty active set: value = its size),
+   * `structure` (a declared Hessian structure that does not match L_apply: value = the probe's
+   * relative error), `rows` (η_dd is only a sampled lower bound and cannot be certified: value =
+   * the rows computed, threshold = the rows needed), `descent` (the Lyapunov descent of the last
+   * steps: value = the violation, threshold = the tolerance; a step-size problem, not a λ one).
+   */
+  gate: "eta" | "gamma" | "support" | "structure" | "rows" | "descent";
+  value: number;
+  threshold: number;
+  message: string;
+}
+
+/** How γ was certified (README "Certificates" of @cflow/fda). */
+export type GammaRoute =
+  | "structured"
+  | "gershgorin"
+  | "scaled-gershgorin"
+  | "inertia"
+  | "lanczos"
+  | "lanczos-congruence"
+  | "inherited"
+  | "none";
+
+/**
+ * ‖x − x*_S‖ ≤ bound: the distance from the certified iterate to the minimiser on its support,
+ * from γ and the gradient mapping; it holds with probability ≥ 1 − failureProbability when γ's
+ * route is probabilistic (0: proven).
+ */
+export interface ErrorBar {
+  bound: number;
+  /** ‖G_α(x)‖ it was computed from. */
+  gradientMapping: number;
+  /** The route of the γ it used. */
+  route: GammaRoute;
+  failureProbability: number;
 }
 
 /** The certificates of one evaluation. */
 export interface Certificate {
-  /** Diagonal dominance η_dd = max_i Σ_{j≠i}|L_ij| / (|L_ii| + ε) of (restricted) L_W. */
+  /**
+   * Diagonal dominance of (restricted) L_W, an upper bound: the plain max_i Σ_{j≠i}|L_ij| / (|L_ii| + ε)
+   * or the optimally scaled ρ(D⁻¹|L − D|) (Collatz–Wielandt bound), the smaller (`dominance`).
+   */
   etaDD: number;
-  /** Spectral gap: the smallest eigenvalue of (restricted) L_W (Lanczos or exact). */
+  /** Which dominance etaDD is. */
+  dominance: "plain" | "scaled";
+  /**
+   * Spectral gap: a lower bound of the smallest eigenvalue of (restricted) L_W, proven or holding
+   * with probability ≥ 1 − failureProbability (`route`). NaN when not evaluated.
+   */
   gamma: number;
+  /** How γ was obtained. */
+  route: GammaRoute;
+  /** 0 when γ is proven; else the stated probability that λ_min < γ. */
+  failureProbability: number;
   /** Gershgorin lower bound min_i(|L_ii| − Σ_{j≠i}|L_ij|) (never above gamma). */
   gammaGershgorin: number;
   /** Largest eigenvalue when computed (the Lipschitz constant of the restricted problem). */
   lambdaMax: number | null;
-  /** exact: dense eigen-decomposition; matrix-free: rows and Lanczos; structured: closed form from the declared structure. */
+  /**
+   * exact: an explicit (restricted) matrix with a bound on its distance to the operator;
+   * matrix-free: rows and Lanczos on the operator; structured: closed form from the declared structure.
+   */
   method: "exact" | "matrix-free" | "structured";
   /** Size of the (restricted) operator the certificates were computed on. */
   size: number;
   pass: boolean;
-  /** Why it failed (or notes on a pass): human-readable, one per violated gate. */
+  /** The violated gates (empty on a pass). */
+  violations: CertificateViolation[];
+  /** Human-readable: the violations' messages, one per violated gate. */
   reasons: string[];
+  /** Remarks that are not violations (how a bound was obtained, an asymmetric operator, …). */
+  notes: string[];
+  /** ‖x − x*_S‖ on a pass when the context gave the step (`CertificateContext.step`), else null. */
+  errorBar: ErrorBar | null;
   /** Operator applications and time spent — the controller reports certificate cost. */
   cost: { applications: number; ms: number };
   /** Estimator diagnostics (matrix-free path): iterations, residuals, standard errors. */

@@ -1,5 +1,6 @@
 import type { Dtype, RealArray, Shape } from "../dtype.js";
 import type { RngKey } from "../rng.js";
+import type { ErrorBar } from "./certificates.js";
 import type { FlowEvent, Json, Phase } from "./events.js";
 import type { TelemetryRow } from "./telemetry.js";
 
@@ -82,6 +83,8 @@ export interface RunSummary {
   stopReason?: string;
   /** The optimality measure of the last step (with stopReason). */
   optimality?: number;
+  /** The error bar of the last certificate, when it passed with one (a GREEN run's final certificate). */
+  errorBar?: ErrorBar;
 }
 
 /**

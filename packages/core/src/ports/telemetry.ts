@@ -43,4 +43,10 @@ export interface TelemetryRow {
   /** ‖r_P‖ and ‖r_D‖ of a primal–dual step (runtime/primal-dual.ts); null or absent otherwise. */
   primalResidual?: number | null;
   dualResidual?: number | null;
+  /**
+   * On a certificate row whose certificate passed with an error bar: the bound on ‖x − x*_S‖, the
+   * distance from the certified iterate to the minimiser on its support (`Certificate.errorBar`);
+   * null or absent otherwise.
+   */
+  errorBar?: number | null;
 }

@@ -249,7 +249,7 @@ export interface FlowSpec<
   /**
    * What is known of the noise in each data array: `{ y: { sigma: 0.01 } }` — the standard
    * deviation of its white noise. The discrepancy principle, SURE and the data fit use it;
-   * without it σ is estimated from the data (core's `haarNoiseLevel`).
+   * without it σ is estimated from the data (core's `noiseLevel`).
    */
   noise?: { [name in keyof Data & string]?: NoiseSpec };
   ops?: Ops;

@@ -1,0 +1,109 @@
+import type { Json } from "@cflow/core";
+import { type ClassBound, classRowBound, isShiftCovariant } from "./class-bound.js";
+import { type EtaGammaEstimate, estimateEtaGammaInW, type RowEstimatorOptions } from "./estimate.js";
+import { checkGates, DEFAULT_FAILURE_PROBABILITY } from "./gates.js";
+import type { StageInput, VerdictStage } from "./stages.js";
+import { certificate, describeOperator, etaViolation } from "./verdict.js";
+
+/**
+ * The verdict for operators too large to assemble: rows and Lanczos on the operator itself.
+ * Cheap verdicts first — a few exact rows whose η_dd already exceeds the gate fail it for certain
+ * (a sample is a lower bound); for a shift-invariant L on a periodised W, the shift-class bound
+ * gives every restricted row (η_dd, and a Gershgorin γ that may already decide) — then the row
+ * estimator and Lanczos. η_dd counts only when every row is known (exact rows, escalated up to
+ * `exactRowsLimit`, or the class bound); γ is the Gershgorin bound of known rows or the
+ * Kuczyński–Woźniakowski bound of Lanczos at the stated failure probability.
+ */
+export const matrixFreeStage: VerdictStage = (s) => {
+  const { ctx, options, active, t0 } = s;
+  const { etaMax, gammaMin } = ctx.gates;
+  const failureProbability = options.failureProbability ?? DEFAULT_FAILURE_PROBABILITY;
+  const configured = typeof options.rows === "function" ? options.rows(ctx) : options.rows;
+  let applications = 0;
+  const estimate = (rows: RowEstimatorOptions | undefined, skipGamma: boolean): EtaGammaEstimate => {
+    const e = estimateEtaGammaInW(ctx.L_apply, ctx.W, {
+      key: ctx.key,
+      n: ctx.n,
+      dtype: ctx.dtype,
+      activeSet: active,
+      method: "matrix-free",
+      epsilon: options.epsilon,
+      epsilonRel: options.epsilonRel,
+      lanczos: { ...options.lanczos, confidence: 1 - failureProbability },
+      rows,
+      skipGamma,
+      ...((options.stopWhenDecided ?? true) ? { gammaGate: gammaMin } : {}),
+    });
+    applications += e.cost.applications;
+    return e;
+  };
+  const finish = (est: EtaGammaEstimate, etaSound: boolean, extra: { [key: string]: Json }) => {
+    const g = checkGates(est, ctx.gates, { etaSound, failureProbability });
+    // no proven upper bound of λ_max here (a Ritz value is a lower one): no error bar on this route
+    const note = g.violations.length === 0 && ctx.step ? "no error bar: the matrix-free route proves no upper bound of λ_max(L_S)" : null;
+    return certificate(
+      {
+        method: "matrix-free",
+        size: est.size,
+        etaDD: est.etaDD,
+        dominance: "plain",
+        gamma: g.gamma,
+        route: g.route,
+        failureProbability: g.failureProbability,
+        gammaGershgorin: est.gammaGershgorin,
+        lambdaMax: est.lambdaMax,
+        violations: g.violations,
+        notes: note ? [...g.notes, note] : g.notes,
+        errorBar: null,
+        cost: { applications, ms: performance.now() - t0 },
+        diagnostics: { ...est.diagnostics, gammaResidual: est.gammaResidual, probingValid: est.probingValid, ritzMin: est.gamma, ...extra },
+      },
+      ctx.gates,
+    );
+  };
+  let classBound: ClassBound | null = null;
+  if (options.quick !== false) {
+    const pre = estimate({ sampleRows: options.quickRows ?? 8 }, true);
+    if (pre.size > 0 && pre.etaDD > etaMax) {
+      const where = describeOperator(pre);
+      return certificate(
+        {
+          method: "matrix-free",
+          size: pre.size,
+          etaDD: pre.etaDD,
+          dominance: "plain",
+          gamma: Number.NaN,
+          route: "none",
+          failureProbability: 0,
+          gammaGershgorin: Number.NaN,
+          lambdaMax: null,
+          violations: [etaViolation(pre.etaDD, etaMax, where, "plain", ` — exact on ${pre.diagnostics.rowsComputed} sampled rows (a lower bound: the failure is certain)`)],
+          notes: ["γ not evaluated: η_dd already fails the gate"],
+          errorBar: null,
+          cost: { applications, ms: performance.now() - t0 },
+          diagnostics: { ...pre.diagnostics, etaRows: "sampled (a lower bound: the failure is certain)" },
+        },
+        ctx.gates,
+      );
+    }
+  }
+  if (ctx.translationInvariant && isShiftCovariant(ctx.W) && ctx.W) {
+    const all = active ?? Int32Array.from({ length: ctx.W.coeffSize }, (_, i) => i);
+    classBound = classRowBound(ctx.L_apply, ctx.W, { n: ctx.n, dtype: ctx.dtype, active: all, epsilonRel: options.epsilonRel });
+    applications += classBound.classes;
+  }
+  const cbJson: { [key: string]: Json } = classBound ? { classBound: { etaUpper: classBound.etaUpper, etaLower: classBound.etaLower, gershgorinLower: classBound.gershgorinLower, classes: classBound.classes, ms: classBound.ms } } : {};
+  // the class bound alone decides a failing η, or a passing one whose Gershgorin γ clears γ_min
+  const decidedByClasses = classBound !== null && (classBound.etaUpper > etaMax || classBound.gershgorinLower >= gammaMin);
+  let est = estimate(configured, decidedByClasses);
+  if (classBound) {
+    est = { ...est, etaDD: classBound.etaUpper, gammaGershgorin: classBound.gershgorinLower, rows: "exact" };
+    return finish(est, true, { ...cbJson, etaRows: `every row, from ${classBound.classes} shift-class rows` });
+  }
+  const known = est.rows === "exact" || (est.rows === "probed" && est.probingValid === true);
+  if (!known && est.etaDD <= etaMax && est.size <= (options.exactRowsLimit ?? 4096)) {
+    est = estimate({ sampleRows: est.size }, false);
+    return finish(est, true, { etaRows: "exact (escalated from a sampled lower bound)" });
+  }
+  return finish(est, known, { etaRows: est.rows });
+};
