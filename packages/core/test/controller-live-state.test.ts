@@ -52,15 +52,23 @@ function denseCertificates(failing: () => boolean): CertificateHook {
       const values = jacobiEigen(rows).values;
       const gamma = Math.min(...values);
       const fail = failing();
+      const pass = !fail && etaDD <= c.gates.etaMax && gamma >= c.gates.gammaMin;
       return {
         etaDD,
+        dominance: "plain",
         gamma,
+        // a dense eigen-decomposition: exact up to rounding (a test hook, not a certificate route)
+        route: "inertia",
+        failureProbability: 0,
         gammaGershgorin: Math.min(...off.map((o, i) => Math.abs(rows[i][i]) - o)),
         lambdaMax: Math.max(...values),
         method: "exact",
         size: c.n,
-        pass: !fail && etaDD <= c.gates.etaMax && gamma >= c.gates.gammaMin,
-        reasons: fail ? ["failing on purpose (test)"] : [],
+        pass,
+        violations: pass ? [] : [{ gate: fail ? "descent" : "gamma", value: gamma, threshold: c.gates.gammaMin, message: fail ? "failing on purpose (test)" : "gates not met" }],
+        reasons: fail ? ["failing on purpose (test)"] : pass ? [] : ["gates not met"],
+        notes: [],
+        errorBar: null,
         cost: { applications: c.n, ms: 0 },
         diagnostics: {},
       };

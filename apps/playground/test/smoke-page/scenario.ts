@@ -138,7 +138,24 @@ function spectrum(): SmokeResults {
 /** The Gap Dial widening λ after failed certificates until its cap. */
 function tunerMoves(): SmokeResults {
   const policy = gapDialPolicy({ widenFactor: 1.7 });
-  const failed: Certificate = { etaDD: 2, gamma: 1e-9, gammaGershgorin: -1, lambdaMax: 1, method: "exact", size: 10, pass: false, reasons: ["γ = 1e-9 below γ_min = 1e-6"], cost: { applications: 0, ms: 0 }, diagnostics: {} };
+  const failed: Certificate = {
+    etaDD: 2,
+    dominance: "plain",
+    gamma: 1e-9,
+    route: "gershgorin",
+    failureProbability: 0,
+    gammaGershgorin: -1,
+    lambdaMax: 1,
+    method: "exact",
+    size: 10,
+    pass: false,
+    violations: [{ gate: "gamma", value: 1e-9, threshold: 1e-6, message: "γ = 1e-9 below γ_min = 1e-6" }],
+    reasons: ["γ = 1e-9 below γ_min = 1e-6"],
+    notes: [],
+    errorBar: null,
+    cost: { applications: 0, ms: 0 },
+    diagnostics: {},
+  };
   let ctx: TunerContext = { dials: { lambda: 1e-3, lambdaJ: [1, 1, 1], alpha: 0.5 }, limits: { alphaMax: 1.999, lambdaCap: 2e-2, moveCap: 0.2, ratioBounds: [0.5, 2] }, bandStats: null, options: DEFAULTS.tuner, iter: 0, key: [1, 2] };
   let state = policy.init(ctx);
   const lambdas: number[] = [];
