@@ -5,7 +5,7 @@ import type { RecorderOptions } from "@cflow/recorder";
 import { compileStory, type Story } from "./story-problem.js";
 
 export function resumeStory(): Story {
-  return compileStory({ dtype: "float64", policies: { budgets: { maxIters: 400, tol: 0 } } });
+  return compileStory({ dtype: "float64", policies: { budgets: { maxIters: 400, tol: 0, rtol: 0 } } });
 }
 
 export const RESUME_RUN: RunCertifiedOptions = { deterministic: true, checkpointEvery: 10 };
