@@ -109,7 +109,7 @@ async function resume(o: ResumeCommandOptions, runDir: string, lock: CapsuleLock
       resume: { state: resumed.state, controllerState: resumed.controllerState, tunerState: resumed.tunerState, phase: resumed.phase, iter: resumed.iter, rngKey: resumed.rngKey, resumePoint: resumed.resumePoint },
       deterministic: m.deterministic,
       redactArtifacts: m.redact_artifacts,
-      overrides: { maxIters, wallTimeMs, perBand: record.perBand, target: record.target },
+      overrides: { maxIters, wallTimeMs, perBand: record.perBand, target: record.target, rtol: record.rtol, atol: record.atol },
       extra: runExtra({ ...record, plugins: setup.plugins.pluginSpecifiers, maxIters, wallTimeMs }, compiled.spec, report),
     },
     ctx,
