@@ -18,7 +18,7 @@ export type ProxAtomName =
   | "simplex";
 export type AtomName = SmoothAtomName | ProxAtomName | (string & {});
 
-export type FlowFamilyName = "gradient" | "proximal" | "accelerated" | "preconditioned" | "hamiltonianDamped";
+export type FlowFamilyName = "gradient" | "proximal" | "accelerated" | "greedy" | "preconditioned" | "hamiltonianDamped";
 
 /** A state slot: an array of the run's dtype, possibly on a manifold. */
 export interface SlotSpec {
