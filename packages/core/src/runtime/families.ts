@@ -128,7 +128,7 @@ export const acceleratedFamily: FlowFamily = {
   ...forwardBackwardStep,
 };
 
-/** Greedy FISTA's step in units of 1/L (the paper's choice; 1.6/L already diverges on examples/deconv-2d). */
+/** Greedy FISTA's step in units of 1/L (the paper's choice; at 1.6/L it does not converge on examples/deconv-2d, BENCHMARKS.md). */
 const GREEDY_STEP = 1.3;
 
 /**
