@@ -10,7 +10,7 @@ import type { FlowEvent } from "../src/ports/events.js";
 import type { RunSummary } from "../src/ports/sink.js";
 import type { TelemetryRow } from "../src/ports/telemetry.js";
 import { FlowRunner } from "../src/runtime/runner.js";
-import { defineFlow } from "../src/spec/define.js";
+import { denseLasso } from "./helpers.js";
 import { gaussianMatrix, lassoCoordinateDescent, lassoObjective, matVec } from "./reference-solvers.js";
 import { mulberry32 } from "@cflow/test-kit";
 
@@ -20,21 +20,7 @@ const xTrue = Float64Array.from({ length: 30 }, (_, j) => (j % 5 === 0 ? 1 - j /
 const b = matVec(A, xTrue).map((v, i) => v + 0.02 * Math.cos(3 * i));
 const lambda = 0.1;
 
-const lasso = (family: string, restart: "function" | "gradient" | "none", budgets: { maxIters?: number; rtol?: number; atol?: number; tol?: number } = {}) =>
-  defineFlow(({ dtype }) => {
-    const conv = (a: ArrayLike<number>) => (dtype === "float64" ? Float64Array.from(a) : Float32Array.from(a));
-    return {
-      dtype,
-      state: { x: { shape: [30] } },
-      data: { A: conv(A.a), b: conv(b) },
-      ops: { A: { type: "dense", matrix: "A", rows: 50, cols: 30 } },
-      terms: [
-        { kind: "data" as const, atom: "leastSquares", op: "A", target: "b" },
-        { kind: "regularizer" as const, atom: "l1", weight: lambda },
-      ],
-      policies: { flow: { family, restart }, budgets },
-    };
-  });
+const lasso = (family: string, restart: "function" | "gradient" | "none", budgets: { maxIters?: number; rtol?: number; atol?: number; tol?: number } = {}) => denseLasso(A, b, lambda, { flow: { family, restart }, budgets });
 
 const xStar = lassoCoordinateDescent(A, b, lambda);
 const fStar = lassoObjective(A, b, lambda, xStar);

@@ -6,7 +6,7 @@ import { compileFlow } from "../src/compiler/compile.js";
 import { DTYPES, type Dtype } from "../src/dtype.js";
 import { greedyFamily } from "../src/runtime/families.js";
 import { FlowRunner } from "../src/runtime/runner.js";
-import { defineFlow } from "../src/spec/define.js";
+import { denseLasso } from "./helpers.js";
 import { gaussianMatrix, lassoCoordinateDescent, lassoObjective, matVec } from "./reference-solvers.js";
 import { mulberry32 } from "@cflow/test-kit";
 
@@ -16,23 +16,9 @@ const xTrue = Float64Array.from({ length: 60 }, (_, j) => (j % 6 === 0 ? 1.5 - j
 const b = matVec(A, xTrue).map((v, i) => v + 0.01 * Math.sin(5 * i));
 const lambda = 0.02;
 
-const lasso = (family: string, restart: "function" | "gradient" | "none") =>
-  defineFlow(({ dtype }) => {
-    const conv = (a: ArrayLike<number>) => (dtype === "float64" ? Float64Array.from(a) : Float32Array.from(a));
-    return {
-      dtype,
-      state: { x: { shape: [60] } },
-      data: { A: conv(A.a), b: conv(b) },
-      ops: { A: { type: "dense", matrix: "A", rows: 80, cols: 60 } },
-      terms: [
-        { kind: "data" as const, atom: "leastSquares", op: "A", target: "b" },
-        { kind: "regularizer" as const, atom: "l1", weight: lambda },
-      ],
-      // the step-size comparison needs the families' own α: a backtracking line search (auto for an
-      // estimated L) would cap greedy's 1.3/L near 1/L
-      policies: { flow: { family, restart, lineSearch: "never" as const } },
-    };
-  });
+// the step-size comparison needs the families' own α: a backtracking line search (auto for an
+// estimated L) would cap greedy's 1.3/L near 1/L
+const lasso = (family: string, restart: "function" | "gradient" | "none") => denseLasso(A, b, lambda, { flow: { family, restart, lineSearch: "never" } });
 
 const xStar = lassoCoordinateDescent(A, b, lambda);
 const fStar = lassoObjective(A, b, lambda, xStar);
