@@ -22,8 +22,8 @@ export const FLAGS = {
     description: "tune one λ_j per wavelet level, seeded from band statistics (sets policies.tuner.perBand)",
   },
   maxIters: { name: "max-iters", type: "integer", min: 1, value: "n", description: "iteration budget (overrides policies.budgets.maxIters)" },
-  rtol: { name: "rtol", type: "number", min: 0, value: "x", description: "relative optimality tolerance of flows that stop on optimality (primalDual; overrides policies.budgets.rtol)" },
-  atol: { name: "atol", type: "number", min: 0, value: "x", description: "absolute optimality tolerance, per √element (primalDual; overrides policies.budgets.atol)" },
+  rtol: { name: "rtol", type: "number", min: 0, value: "x", description: "relative optimality tolerance: the run stops converged when the optimality measure meets it (overrides policies.budgets.rtol)" },
+  atol: { name: "atol", type: "number", min: 0, value: "x", description: "absolute optimality tolerance, per √element (overrides policies.budgets.atol)" },
   budgetTime: {
     name: "budget-time",
     type: "duration",

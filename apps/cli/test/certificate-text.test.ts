@@ -1,8 +1,11 @@
 // The certificate line of `cflow run`: it never shows gate values that read as a pass on a
-// certificate that failed, and it says why a certificate failed closed.
+// certificate that failed, and it says why a certificate failed closed. `cflow cert` on a
+// primal–dual flow prints its step-size certificate instead of an (empty) table of FDA attempts.
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { certificateSummary, errorBarLine } from "../src/run/certificate-text.js";
 import { createStyle } from "../src/style.js";
+import { REPO_ROOT, cli } from "./helpers.js";
 
 const gates = { etaMax: 0.9, gammaMin: 1e-6 };
 const style = createStyle(false);
@@ -57,5 +60,29 @@ describe("errorBarLine", () => {
     expect(errorBarLine({ errorBar: { bound: 132.4, gradientMapping: 1e-4, route: "inherited", failureProbability: 0 } })).toBe(
       "error bar ‖x − x*_S‖ ≤ 132.4 (γ inherited from a certified support containing S, proven)",
     );
+  });
+});
+
+describe("cflow cert on a primal–dual flow", () => {
+  it("prints the step-size certificate: ‖K‖ bound, its route, τ and σ, each op's bound", async () => {
+    const r = await cli(["cert", join(REPO_ROOT, "examples", "poisson-deblur")]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^step sizes \(primalDual, θ = 1\): ‖K‖ ≤ 3 \(analytic\) · τ = 0\.33, σ = 0\.33$/m);
+    expect(r.stdout).toMatch(/^ {2}tvIsotropic#1 +gradient +2\.828 +analytic$/m);
+    expect(r.stdout).toContain("GREEN — στ‖K‖² < 1 on a proven bound of ‖K‖");
+    expect(r.stdout).not.toContain("η_dd");
+    const j = JSON.parse((await cli(["cert", join(REPO_ROOT, "examples", "poisson-deblur"), "--json"])).stdout).result;
+    expect(j.step_sizes).toMatchObject({ op_norm_bound: expect.closeTo(3, 12), op_norm_route: "analytic", proven: true });
+    // the stacked K's bound is √(Σ‖K_i‖²) over the ops' bounds (1 for the normalised blur, 2√2 for
+    // the gradient), and the steps satisfy στ‖K‖² < 1
+    expect(j.step_sizes.ops.map((o: { norm: number }) => o.norm)).toEqual([expect.closeTo(1, 12), expect.closeTo(2 * Math.SQRT2, 12)]);
+    expect(j.step_sizes.tau * j.step_sizes.sigma * j.step_sizes.op_norm_bound ** 2).toBeLessThan(1);
+  });
+
+  it("says when the step sizes come from preconditioning instead of a norm", async () => {
+    const r = await cli(["cert", join(REPO_ROOT, "examples", "salt-pepper")]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("diagonal preconditioning from the row and column sums of |K|");
+    expect(r.stdout).toContain("GREEN — τ and σ from the row and column sums of |K| (Pock–Chambolle) converge without a norm of K");
   });
 });

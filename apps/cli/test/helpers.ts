@@ -208,7 +208,7 @@ export default defineFlow(({ dtype, seed, params }) => {
       { kind: "data", atom: "leastSquares", target: "y" },
       { kind: "regularizer", atom: "l1", weight: 0.05 },
     ],
-    policies: { tuner: { enabled: false }, budgets: { maxIters: iters, tol: 0 } },
+    policies: { tuner: { enabled: false }, budgets: { maxIters: iters, tol: 0, rtol: 0 } },
   };
 });
 `,
@@ -244,7 +244,7 @@ export default defineFlow(({ dtype, seed, params }) => {
       { kind: "data", atom: "leastSquares", target: "y" },
       { kind: "regularizer", atom: "l1", weight: p.weight },
     ],
-    policies: { tuner: { enabled: false }, budgets: { maxIters: p.iters, tol: 0 } },
+    policies: { tuner: { enabled: false }, budgets: { maxIters: p.iters, tol: 0, rtol: 0 } },
   };
 });
 `,

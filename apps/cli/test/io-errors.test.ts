@@ -122,7 +122,7 @@ describe.skipIf(!CAN_MOUNT)("a run that fills the disk [real ENOSPC on a small t
       `import { defineFlow } from "@cflow/core";
 export default defineFlow({ name: "fill", state: { x: { shape: [4096] } }, data: { y: Array.from({ length: 4096 }, (_, i) => Math.sin(i / 9)) },
   terms: [{ kind: "data", atom: "leastSquares", target: "y" }, { kind: "regularizer", atom: "l1", weight: 0.05 }],
-  policies: { tuner: { enabled: false }, budgets: { maxIters: 10000000, tol: 0 } } });
+  policies: { tuner: { enabled: false }, budgets: { maxIters: 10000000, tol: 0, rtol: 0 } } });
 `,
     );
     // the capsule is copied out before the namespace (and its tmpfs) ends

@@ -19,7 +19,7 @@ export default defineFlow({
   state: { x: { shape: [256] } },
   data: { y: Array.from({ length: 256 }, (_, i) => Math.sin(i / 7) + (i % 31 === 0 ? 3 : 0)) },
   terms: [{ kind: "data", atom: "leastSquares", target: "y" }, { kind: "regularizer", atom: "l1", weight: 0.05 }],
-  policies: { tuner: { enabled: false }, budgets: { maxIters: 10000000, tol: 0 } },
+  policies: { tuner: { enabled: false }, budgets: { maxIters: 10000000, tol: 0, rtol: 0 } },
 });
 `,
 );

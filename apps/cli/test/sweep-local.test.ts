@@ -269,7 +269,7 @@ export default defineFlow(({ dtype, seed, params, maxElements }) => {
       { kind: "data", atom: "leastSquares", target: "y" },
       { kind: "regularizer", atom: "l1", weight: 0.02 },
     ],
-    policies: { tuner: { enabled: false }, budgets: { maxIters: 60, tol: 0 } },
+    policies: { tuner: { enabled: false }, budgets: { maxIters: 60, tol: 0, rtol: 0 } },
   };
 });
 `,

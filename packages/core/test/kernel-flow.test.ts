@@ -11,13 +11,14 @@ describe.each(DTYPES)("flow kernels match their references (%s)", (dtype) => {
   it.each(paritySizes(rand))("n = %i", (n) => {
     const [ya, xa, pa, ga] = [0, 1, 2, 3].map(() => randomArray(dtype, n, rand));
     const [y, x, p, g] = [ya, xa, pa, ga].map((a) => k.from(a));
-    const out = k.allocF64(2);
+    const out = k.allocF64(3);
     k.exports.stepMetrics(n, y.ptr, x.ptr, p.ptr, out.ptr);
-    const ref = new Float64Array(2);
+    const ref = new Float64Array(3);
     reference.flow.stepMetrics(n, ya, xa, pa, ref);
     // sums of n terms: compare on the scale of the summed magnitudes
     expectArrayClose([out.view[0]], [ref[0]], parityTol("float64") * 10);
     expectScalarClose(out.view[1], ref[1], parityTol("float64") * 10, 1e-12 * n * 4);
+    expectArrayClose([out.view[2]], [Array.from(xa).reduce((s, v) => s + v * v, 0)], parityTol("float64") * 10);
     expectScalarClose(k.exports.dotDiff(n, g.ptr, x.ptr, y.ptr), reference.flow.dotDiff(n, ga, xa, ya), 1e-11, 1e-12 * n * 4);
     for (const b of [y, x, p, g, out]) b.free();
   });
@@ -33,11 +34,12 @@ describe.each(DTYPES)("flow kernels match their references (%s)", (dtype) => {
     const zr = dtype === "float64" ? new Float64Array(n) : new Float32Array(n);
     reference.flow.precondStep(n, -0.37, ya, dinva, ga, zr);
     expectArrayClose(z.view, zr, parityTol(dtype));
-    const out = k.allocF64(2);
+    const out = k.allocF64(3);
     k.exports.precondMetrics(n, d.ptr, y.ptr, x.ptr, out.ptr);
-    const ref = new Float64Array(2);
+    const ref = new Float64Array(3);
     reference.flow.precondMetrics(n, da, ya, xa, ref);
     expectArrayClose(out.view, ref, parityTol("float64") * 10);
+    expectArrayClose([ref[2]], [Array.from(xa).reduce((s, v, i) => s + (da[i] * v) ** 2, 0)], parityTol("float64") * 10);
     for (const b of [y, g, x, d, dinv, z, out]) b.free();
   });
 });

@@ -3,7 +3,7 @@ import { compileFlow } from "../src/compiler/compile.js";
 import { DTYPES, type Dtype } from "../src/dtype.js";
 import { FlowRunner } from "../src/runtime/runner.js";
 import { runFlowStep } from "../src/runtime/step.js";
-import { defineFlow } from "../src/spec/define.js";
+import { denseLasso } from "./helpers.js";
 import { gaussianMatrix, lassoCoordinateDescent, lassoObjective, matTVec, matVec } from "./reference-solvers.js";
 import { mulberry32 } from "@cflow/test-kit";
 
@@ -14,21 +14,7 @@ const b = matVec(A, xTrue).map((v) => v + 0.01 * Math.sin(v * 17));
 const lambda = 0.05;
 
 const lasso = (family: string, restart: "function" | "gradient" | "none" = "function", nonneg = false) =>
-  defineFlow(({ dtype }) => {
-    const conv = (a: ArrayLike<number>) => (dtype === "float64" ? Float64Array.from(a) : Float32Array.from(a));
-    return {
-      dtype,
-      state: { x: { shape: [40] } },
-      data: { A: conv(A.a), b: conv(b) },
-      ops: { A: { type: "dense", matrix: "A", rows: 60, cols: 40 } },
-      terms: [
-        { kind: "data" as const, atom: "leastSquares", op: "A", target: "b" },
-        { kind: "regularizer" as const, atom: "l1", weight: lambda },
-        ...(nonneg ? [{ kind: "regularizer" as const, atom: "nonneg" }] : []),
-      ],
-      policies: { flow: { family, restart } },
-    };
-  });
+  denseLasso(A, b, lambda, { flow: { family, restart } }, nonneg ? [{ kind: "regularizer", atom: "nonneg" }] : []);
 
 describe.each(DTYPES)("lasso, every family against coordinate descent (%s)", (dtype: Dtype) => {
   const xStar = lassoCoordinateDescent(A, b, lambda);

@@ -6,7 +6,7 @@ import { compileFlow } from "../src/compiler/compile.js";
 import { DTYPES, type Dtype } from "../src/dtype.js";
 import type { FlowEventName, Json } from "../src/ports/events.js";
 import { FlowRunner } from "../src/runtime/runner.js";
-import { defineFlow } from "../src/spec/define.js";
+import { denseLasso } from "./helpers.js";
 import { spectralNorm } from "./dense-eig.js";
 import { gaussianMatrix, lassoCoordinateDescent, lassoObjective } from "./reference-solvers.js";
 import { objective, problem1, solve, spec as deconvSpec } from "./deconv-problems.js";
@@ -21,21 +21,7 @@ const normA = spectralNorm(
   30,
 );
 
-const lasso = (lineSearch: "auto" | "always" | "never") =>
-  defineFlow(({ dtype }) => {
-    const conv = (a: ArrayLike<number>) => (dtype === "float64" ? Float64Array.from(a) : Float32Array.from(a));
-    return {
-      dtype,
-      state: { x: { shape: [30] } },
-      data: { A: conv(A.a), b: conv(b) },
-      ops: { A: { type: "dense", matrix: "A", rows: 50, cols: 30 } },
-      terms: [
-        { kind: "data" as const, atom: "leastSquares", op: "A", target: "b" },
-        { kind: "regularizer" as const, atom: "l1", weight: lambda },
-      ],
-      policies: { flow: { family: "proximal", lineSearch } },
-    };
-  });
+const lasso = (lineSearch: "auto" | "always" | "never") => denseLasso(A, b, lambda, { flow: { family: "proximal", lineSearch } });
 
 function lineSearchOf(events: { event: FlowEventName; payload?: { [key: string]: Json } }[]): Json {
   const applied = events.find((e) => e.event === "FLOW_POLICY_APPLIED")!;

@@ -39,7 +39,7 @@ const PROBLEMS: { name: string; def: (iters: number) => Promise<FlowFactory> | F
   {
     name: "32×32 wavelet-L1 deconvolution (n = 1024, restricted certificates)",
     def: (iters) =>
-      deconvolution({ shape: [32, 32], sigma: 2, noise: 0.01, lambda: 2e-3, levels: 4, policies: { budgets: { maxIters: iters, tol: 0 }, tuner: { widenFactor: 4 }, control: { maxAttempts: 12, validationIters: 30 } } }),
+      deconvolution({ shape: [32, 32], sigma: 2, noise: 0.01, lambda: 2e-3, levels: 4, policies: { budgets: { maxIters: iters, tol: 0, rtol: 0 }, tuner: { widenFactor: 4 }, control: { maxAttempts: 12, validationIters: 30 } } }),
   },
 ];
 
@@ -71,7 +71,7 @@ async function longRunOf(name: string, def: FlowFactory, iters: number, params: 
     certify: fda(),
     tune: gapDial(),
     sinks: [recorder({ runsDir, runId: "long-run" }), { name: "rows", telemetry: onRow }],
-    config: resolveRun(compiled, { budgets: { maxIters: iters, tol: 0 } }),
+    config: resolveRun(compiled, { budgets: { maxIters: iters, tol: 0, rtol: 0 } }),
     deterministic: true,
   });
   compiled.dispose();

@@ -104,7 +104,7 @@ export default async function qualityBench(): Promise<void> {
     for (const lambda of p.lambdas) {
       const { compiled } = compileFlow(p.spec, { dtype: "float64", params: { ...p.params, lambda: String(lambda) } });
       const t0 = performance.now();
-      const res = await runCertified(compiled, { config: resolveRun(compiled, { budgets: { maxIters: 300, tol: 0 } }) });
+      const res = await runCertified(compiled, { config: resolveRun(compiled, { budgets: { maxIters: 300, tol: 0, rtol: 0 } }) });
       const ms = performance.now() - t0;
       const q = quality(p.metric, res.state.x, truth);
       const d = disc(compiled, res.state);

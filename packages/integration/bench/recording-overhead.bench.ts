@@ -76,7 +76,7 @@ export default async function recordingOverhead(): Promise<void> {
 
 async function overhead(iters: number): Promise<void> {
   const runsDir = mkdtempSync(join(tmpdir(), "cflow-overhead-"));
-  const def = deconvolution({ ...REFERENCE_2D, policies: { budgets: { maxIters: iters, tol: 0 } } });
+  const def = deconvolution({ ...REFERENCE_2D, policies: { budgets: { maxIters: iters, tol: 0, rtol: 0 } } });
   const { compiled } = compileFlow(def, { dtype: "float64", seed: 1 });
   let runs = 0;
   const variants: { name: string; checkpointEvery: number | null }[] = [

@@ -26,7 +26,7 @@ function denoise(data: "leastSquares" | "huber", dtype: Dtype, maxIters: number)
         { kind: "data", atom: data, target: "y", ...(data === "huber" ? { params: { delta: 0.5 } } : {}) },
         { kind: "regularizer", atom: "tikhonov", weight: 0.5 },
       ],
-      policies: { tuner: { enabled: false }, certification: { every: 10 }, budgets: { maxIters, tol: 0 } },
+      policies: { tuner: { enabled: false }, certification: { every: 10 }, budgets: { maxIters, tol: 0, rtol: 0 } },
     };
   });
   return compileFlow(def, { dtype, seed: 1 }).compiled;
@@ -60,7 +60,7 @@ describe.each(DTYPES)("certificate cadence (%s)", (dtype) => {
     const { spec, compiled } = compileStory({
       dtype,
       lambda: 1,
-      policies: { multiscale: { mode: "fixed", startLevels: 1, every: 150 }, certification: { every }, budgets: { maxIters: 1500, tol: 0 } },
+      policies: { multiscale: { mode: "fixed", startLevels: 1, every: 150 }, certification: { every }, budgets: { maxIters: 1500, tol: 0, rtol: 0 } },
     });
     // the support each certificate was taken on, in the order of the CERT events
     const supports: Uint8Array[] = [];

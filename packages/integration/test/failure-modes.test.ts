@@ -130,7 +130,7 @@ describe.each(DTYPES)("failure modes (%s)", (dtype) => {
 
   test("an iteration budget that a validation run would overrun ends tuning with TIMEOUT(iterations)", async () => {
     // GREEN at iteration 60 (two 30-iteration attempts); a trial would reach 90 > 80
-    const { spec, compiled } = compileStory({ dtype, policies: { budgets: { maxIters: 80, tol: 0 } } });
+    const { spec, compiled } = compileStory({ dtype, policies: { budgets: { maxIters: 80, tol: 0, rtol: 0 } } });
     const sink = new MemorySink();
     const res = await runCertified(compiled, { certify: fda(), tune: gapDial(), sinks: [sink] });
     compiled.dispose();
@@ -265,7 +265,7 @@ describe.each(DTYPES)("a NaN is caught in the iteration that produced it (%s)", 
 
   test("in the polish: rolled back to the last certified state, then the run stops (fail closed)", async () => {
     // certified at the first attempt (iteration 30), reviewed every 10 iterations, poisoned after 55
-    const { spec, compiled, probe } = compileStory({ dtype, lambda: LAMBDA_GREEN, probe: true, policies: { certification: { every: 10 }, budgets: { tol: 0 } } });
+    const { spec, compiled, probe } = compileStory({ dtype, lambda: LAMBDA_GREEN, probe: true, policies: { certification: { every: 10 }, budgets: { tol: 0, rtol: 0 } } });
     const sink = new MemorySink();
     const onRow = (r: TelemetryRow) => {
       if (r.iter === 55 && r.notes === null) probe!.poison();

@@ -14,7 +14,7 @@ import { sameBits } from "@cflow/test-kit";
 
 describe.each(DTYPES)("hook sets (%s)", (dtype) => {
   test("no hooks: an uncertified run in AMBER, step for step the plain runner", async () => {
-    const { spec, compiled } = compileStory({ dtype, policies: { budgets: { maxIters: 80, tol: 0 } } });
+    const { spec, compiled } = compileStory({ dtype, policies: { budgets: { maxIters: 80, tol: 0, rtol: 0 } } });
     const rows: number[] = [];
     const res = await runCertified(compiled, { sinks: [{ name: "rows", telemetry: (r) => rows.push(r.E) }] });
 
@@ -38,7 +38,7 @@ describe.each(DTYPES)("hook sets (%s)", (dtype) => {
   });
 
   test("only the FDA: certified without a tuner, never tuned, re-certified in the polish", async () => {
-    const { spec, compiled } = compileStory({ dtype, lambda: 2.048, policies: { certification: { every: 20 }, budgets: { maxIters: 100, tol: 0 } } });
+    const { spec, compiled } = compileStory({ dtype, lambda: 2.048, policies: { certification: { every: 20 }, budgets: { maxIters: 100, tol: 0, rtol: 0 } } });
     const sink = new MemorySink();
     const res = await runCertified(compiled, { certify: fda(), sinks: [sink] });
     compiled.dispose();
@@ -116,7 +116,7 @@ describe.each(DTYPES)("hook sets (%s)", (dtype) => {
   });
 
   test("sinks are called in the documented order, each in the order given", async () => {
-    const { compiled } = compileStory({ dtype, lambda: 2.048, policies: { budgets: { maxIters: 60, tol: 0 } } });
+    const { compiled } = compileStory({ dtype, lambda: 2.048, policies: { budgets: { maxIters: 60, tol: 0, rtol: 0 } } });
     const calls: string[] = [];
     const logger = (name: string): RunSink => ({
       name,
@@ -147,7 +147,7 @@ describe.each(DTYPES)("hook sets (%s)", (dtype) => {
   });
 
   test("an error thrown by a hook ends the run ERROR, tagged with the hook's name and the method", async () => {
-    const { compiled } = compileStory({ dtype, lambda: 2.048, policies: { budgets: { maxIters: 60, tol: 0 } } });
+    const { compiled } = compileStory({ dtype, lambda: 2.048, policies: { budgets: { maxIters: 60, tol: 0, rtol: 0 } } });
     const sink = new MemorySink();
     const bad: RunSink = {
       name: "bad-sink",

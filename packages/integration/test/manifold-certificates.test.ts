@@ -31,7 +31,7 @@ describe.each(DTYPES)("certificates of a manifold flow (%s)", (dtype: Dtype) => 
       data: { Q: dt === "float64" ? S.map((v) => -v) : Float32Array.from(S, (v) => -v) },
       ops: { Q: { type: "dense", matrix: "Q", rows: n, cols: n } },
       terms: [{ kind: "data" as const, atom: "quadraticForm", op: "Q" }],
-      policies: { flow: { family: "gradient" }, budgets: { maxIters: 400, tol: 0 }, certification: { every: 100 } },
+      policies: { flow: { family: "gradient" }, budgets: { maxIters: 400, tol: 0, rtol: 0 }, certification: { every: 100 } },
     }));
     const { compiled } = compileFlow(spec, { dtype, registry });
     const r = await runCertified(compiled, { certify: fda() });

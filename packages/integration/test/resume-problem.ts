@@ -9,7 +9,7 @@ import type { RecorderOptions } from "@cflow/recorder";
 import { compileStory, type Story } from "./story-problem.js";
 
 export function resumeStory(): Story {
-  return compileStory({ dtype: "float64", lambda: 2.5e-4, policies: { budgets: { maxIters: 400, tol: 0 }, control: { maxRollbacks: 1 } } });
+  return compileStory({ dtype: "float64", lambda: 2.5e-4, policies: { budgets: { maxIters: 400, tol: 0, rtol: 0 }, control: { maxRollbacks: 1 } } });
 }
 
 export const RESUME_RUN: RunCertifiedOptions = { deterministic: true, checkpointEvery: 10 };

@@ -27,7 +27,7 @@ function tvSpec() {
         { kind: "data", atom: "leastSquares", target: "y" },
         { kind: "regularizer", atom: "tvIsotropic", weight: 0.1 },
       ],
-      policies: { flow: { family: "accelerated", restart: "function" }, budgets: { maxIters: 60, tol: 0 } },
+      policies: { flow: { family: "accelerated", restart: "function" }, budgets: { maxIters: 60, tol: 0, rtol: 0 } },
     },
     { dtype: "float64", seed: 1 },
   );

@@ -5,6 +5,7 @@ import { EXIT_CODES } from "../exit-codes.js";
 import { warnPluginFailures } from "../plugin-failures.js";
 import { formatNumber } from "../report/format.js";
 import { type SpecOptions, type TunerFlagOptions, specOptions, tunerFlagOptions } from "../run-options.js";
+import { stepSizeCertificate, stepSizeLine } from "../run/certificate-text.js";
 import { setupFlow, withCompiledSetup } from "../run/flow-setup.js";
 import { wireRun } from "../run/run-wiring.js";
 import { phaseColor } from "../style.js";
@@ -55,6 +56,29 @@ export const certCommand = defineCommand<CertCommandOptions>({
         });
       const certified = result.phase === "GREEN";
       const code = certified ? EXIT_CODES.OK.code : result.status === "CANCELLED" ? EXIT_CODES.CANCELLED.code : EXIT_CODES.CERT_FAIL.code;
+      // primal–dual flows: no FDA attempts — the certificate is the step sizes' convergence condition
+      const stepSizes = stepSizeCertificate(result.events);
+      if (stepSizes) {
+        ctx.out.result({ spec: setup.file, dtype: compiled.dtype, phase: result.phase, certified, step_sizes: stepSizes }, () => {
+          const s = ctx.out.style;
+          const lines = [`step sizes (${config.flow.family}, θ = ${formatNumber(stepSizes.theta)}): ${stepSizeLine(stepSizes, s)}`];
+          if (stepSizes.ops.length > 0) {
+            const header = ["term", "op", "‖op‖ bound", "route"];
+            const rows = stepSizes.ops.map((o) => [o.term, o.op, formatNumber(o.norm), o.route]);
+            const widths = header.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j].length)));
+            for (const r of [header, ...rows]) lines.push(`  ${r.map((c, j) => c.padEnd(widths[j])).join("  ")}`.trimEnd());
+          }
+          const why =
+            stepSizes.op_norm_route === "preconditioned"
+              ? "τ and σ from the row and column sums of |K| (Pock–Chambolle) converge without a norm of K"
+              : stepSizes.proven
+                ? `στ‖K‖² < 1${stepSizes.beta_lipschitz ? " (with the smooth part: 1/τ − σ‖K‖² > L/2)" : ""} on a proven bound of ‖K‖`
+                : "‖K‖ is a power-iteration estimate, so the step-size condition is not proven";
+          lines.push("", certified ? `${phaseColor(s, "GREEN")(s.bold("GREEN"))} — ${why}; cflow run would iterate from here` : `${phaseColor(s, result.phase)(s.bold(result.phase))} — not certified: ${why}`);
+          return lines.join("\n");
+        });
+        return code;
+      }
       const firstPass = attempts.findIndex((a) => a.pass && a.stage === "feasibility");
       ctx.out.result({ spec: setup.file, dtype: compiled.dtype, gates: { eta_max: gates.etaMax, gamma_min: gates.gammaMin }, phase: result.phase, certified, attempts }, () => {
         const s = ctx.out.style;

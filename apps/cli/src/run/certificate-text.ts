@@ -1,4 +1,4 @@
-import type { Certificate } from "@cflow/core";
+import type { Certificate, FlowEvent } from "@cflow/core";
 import { formatNumber } from "../report/format.js";
 import type { Style } from "../style.js";
 
@@ -67,4 +67,46 @@ export function errorBarLine(c: Pick<Certificate, "errorBar">): string | null {
   const p = e.failureProbability > 0 ? `, holds with probability ≥ 1 − ${formatNumber(e.failureProbability)}` : ", proven";
   const how = e.route === "inherited" ? "γ inherited from a certified support containing S" : `γ by ${e.route}`;
   return `error bar ‖x − x*_S‖ ≤ ${formatNumber(e.bound)} (${how}${p})`;
+}
+
+/** What a primal–dual run's certificate holds: its FLOW_POLICY_APPLIED step-size parameters. */
+export interface StepSizeCertificate {
+  /** The bound of ‖K‖ the step sizes rest on (null when preconditioned: no norm is needed). */
+  op_norm_bound: number | null;
+  /** `analytic` (proven), `power-iteration` (an estimate, not a proof) or `preconditioned`. */
+  op_norm_route: string;
+  /** τ and σ (null when preconditioned: τ is per element and σ per dual block). */
+  tau: number | null;
+  sigma: number | null;
+  theta: number | null;
+  /** The Lipschitz constant of the smooth part. */
+  beta_lipschitz: number | null;
+  /** Each op's norm bound and its route. */
+  ops: { term: string; op: string; norm: number; route: string }[];
+  /** Whether the convergence condition rests on a proof (not a power-iteration estimate). */
+  proven: boolean;
+}
+
+/**
+ * The step-size certificate of a primal–dual run (Chambolle–Pock: στ‖K‖² < 1 on a bound of ‖K‖,
+ * or Pock–Chambolle preconditioning), read from its FLOW_POLICY_APPLIED event; null for other
+ * families, whose certificates are CERT_PASS/CERT_FAIL events.
+ */
+export function stepSizeCertificate(events: readonly FlowEvent[]): StepSizeCertificate | null {
+  const e = events.find((ev) => ev.event === "FLOW_POLICY_APPLIED" && typeof (ev.payload.params as { op_norm_route?: unknown } | undefined)?.op_norm_route === "string");
+  if (!e) return null;
+  const p = e.payload.params as Record<string, unknown>;
+  const num = (v: unknown) => (typeof v === "number" ? v : null);
+  const route = String(p.op_norm_route);
+  const ops = Array.isArray(p.ops) ? (p.ops as StepSizeCertificate["ops"]) : [];
+  return { op_norm_bound: num(p.op_norm_bound), op_norm_route: route, tau: num(p.tau), sigma: num(p.sigma), theta: num(p.theta), beta_lipschitz: num(p.beta_lipschitz), ops, proven: route !== "power-iteration" };
+}
+
+/** The step-size certificate in one line: `‖K‖ ≤ 2.83 (analytic) · τ = 0.35, σ = 0.35`, or the preconditioning. */
+export function stepSizeLine(c: StepSizeCertificate, style: Style): string {
+  const norm =
+    c.op_norm_route === "preconditioned"
+      ? "diagonal preconditioning from the row and column sums of |K|"
+      : `‖K‖ ≤ ${formatNumber(c.op_norm_bound ?? Number.NaN)} (${c.op_norm_route}) · τ = ${formatNumber(c.tau ?? Number.NaN)}, σ = ${formatNumber(c.sigma ?? Number.NaN)}`;
+  return `${c.proven ? "" : `${style.red("not certified")}: `}${norm}`;
 }

@@ -4,7 +4,7 @@ import { exitCodeForRun } from "../exit-codes.js";
 import type { Output } from "../output.js";
 import { formatDuration, formatNumber } from "../report/format.js";
 import { phaseColor } from "../style.js";
-import { certificateJson, certificateSummary, errorBarLine } from "./certificate-text.js";
+import { certificateJson, certificateSummary, errorBarLine, stepSizeCertificate, stepSizeLine } from "./certificate-text.js";
 import type { RunOutcome } from "./execute-run.js";
 
 /** The run card's task target (core's runCard: name, σ and its source, τ, final discrepancy, over-regularised flag). */
@@ -64,16 +64,10 @@ export function reportRun(outcome: RunOutcome, compiled: CompiledFlow, out: Outp
         `${phaseColor(s, result.phase)(s.bold(result.phase))} · ${result.status} · ${result.iters} iterations in ${formatDuration(outcome.tWallMs)} · E = ${formatNumber(result.energy)}`,
       ];
       if (result.stopReason) lines.push(`stopped: ${result.stopReason} · optimality ${formatNumber(result.optimality ?? Number.NaN)}`);
-      const stepSizes = result.events.find((e) => e.event === "FLOW_POLICY_APPLIED" && (e.payload.params as { op_norm_route?: string } | undefined)?.op_norm_route !== undefined);
-      if (stepSizes) {
-        // primal–dual flows: the certificate is the step sizes' convergence condition
-        const p = stepSizes.payload.params as { op_norm_bound: number | null; op_norm_route: string; tau: number | null; sigma: number | null };
-        const norm =
-          p.op_norm_route === "preconditioned"
-            ? "diagonal preconditioning from the row and column sums of |K|"
-            : `‖K‖ ≤ ${formatNumber(p.op_norm_bound ?? Number.NaN)} (${p.op_norm_route}) · τ = ${formatNumber(p.tau ?? Number.NaN)}, σ = ${formatNumber(p.sigma ?? Number.NaN)}`;
-        lines.push(`certificate (step sizes): ${p.op_norm_route === "power-iteration" ? "not certified: " : ""}${norm}`);
-      } else if (last) {
+      // primal–dual flows: the certificate is the step sizes' convergence condition
+      const stepSizes = stepSizeCertificate(result.events);
+      if (stepSizes) lines.push(`certificate (step sizes): ${stepSizeLine(stepSizes, s)}`);
+      else if (last) {
         const { line, details } = certificateSummary(last.certificate, gates, s, restricted);
         lines.push(`certificate (${last.stage}, iteration ${last.iter}): ${line}`);
         for (const r of details) lines.push(`  ${s.dim("-")} ${r}`);

@@ -30,7 +30,7 @@ export interface RunResult {
   counts: { certificates: number; events: number; rollbacks: number };
   runCard: Json;
   dials: Dials;
-  /** Why a family that stops on optimality ended (primalDual: converged, budget, stalled, diverged, non-finite). */
+  /** Why the iterations ended (converged, budget, stalled, diverged, non-finite); null when the status says it (CERT_FAIL, CANCELLED, ERROR). */
   stopReason?: string | null;
   /** Its optimality measure at the end. */
   optimality?: number | null;
@@ -67,8 +67,14 @@ export async function finish(s: ControllerState, ctx: RunContext, status: RunSta
   const last = ctx.journal.lastCertificate;
   const lastBar = s.phase === "GREEN" && last?.pass && last.errorBar ? last.errorBar : null;
   const energy = runner ? runner.energy : Number.NaN;
+  // a budget spent in feasibility or tuning ends the iterations too
+  if (status === "TIMEOUT" && s.stopReason === null) s.stopReason = "budget";
+  const reason = status === "FINISHED" || status === "TIMEOUT" ? s.stopReason : null;
+  const optimality = s.optimality !== null && Number.isFinite(s.optimality) ? s.optimality : null;
   const fin: { [key: string]: Json } = { status, phase: s.phase, iters: runner?.iter ?? 0 };
   if (Number.isFinite(energy)) fin.final_energy = energy;
+  if (reason) fin.stop_reason = reason;
+  if (optimality !== null) fin.optimality = optimality;
   ctx.emit("RUN_FINISHED", fin);
   // a finished run's last state is final
   if (runner && status !== "CANCELLED" && status !== "TIMEOUT" && status !== "ERROR") {
@@ -86,6 +92,8 @@ export async function finish(s: ControllerState, ctx: RunContext, status: RunSta
     ...(lastBar ? { errorBar: lastBar } : {}),
     stateSummary: Object.fromEntries(Object.entries(state).map(([k, v]) => [k, summarize(v)])),
     finalState: state,
+    ...(reason ? { stopReason: reason } : {}),
+    ...(optimality !== null ? { optimality } : {}),
   };
   await ctx.finish(summary);
   const dials = runner ? runner.dials : { lambda: null, lambdaJ: null, alpha: 0 };
@@ -105,5 +113,7 @@ export async function finish(s: ControllerState, ctx: RunContext, status: RunSta
     counts: { certificates: s.certificates, events: j.events.count, rollbacks: s.rollbacks },
     runCard: card,
     dials,
+    stopReason: reason,
+    optimality,
   };
 }

@@ -5,6 +5,7 @@ import type { TracePoint } from "../ports/certificates.js";
 import type { Json, Phase } from "../ports/events.js";
 import type { RunStatus } from "../ports/sink.js";
 import type { Dials } from "../ports/tuner.js";
+import type { StopReason } from "../runtime/primal-dual.js";
 import type { RunnerSnapshot } from "../runtime/runner.js";
 import { termStateArrays, termStateMeta, termStatesFromCheckpoint } from "../runtime/term-state.js";
 
@@ -81,6 +82,10 @@ export interface ControllerState {
   restoredCoefficients: RealArray | null;
   /** How the run ended; null while it goes on (never in a checkpoint). */
   status: RunStatus | null;
+  /** Why the iterations ended (converged, budget, stalled, non-finite); null while they go on (never in a checkpoint). */
+  stopReason: StopReason | null;
+  /** The last step's optimality measure (`StepMetrics.optimality`); null before a step of this session. */
+  optimality: number | null;
 }
 
 export function initialState(certInterval: number): ControllerState {
@@ -103,6 +108,8 @@ export function initialState(certInterval: number): ControllerState {
     tunerState: null,
     restoredCoefficients: null,
     status: null,
+    stopReason: null,
+    optimality: null,
   };
 }
 
@@ -245,6 +252,8 @@ export function decodeState(json: Json, tunerState: Json, arrays: Record<string,
     tunerState,
     restoredCoefficients: current.coefficients,
     status: null,
+    stopReason: null,
+    optimality: null,
   };
   return { state, runner: current.snap };
 }

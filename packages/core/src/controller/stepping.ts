@@ -8,6 +8,7 @@ import { stepRow } from "./telemetry.js";
 /** One step of the runner: the current state is no longer a saved one. */
 export function step(s: ControllerState, ctx: RunContext): StepMetrics {
   const m = ctx.runner.step();
+  s.optimality = m.optimality;
   s.restoredCoefficients = null;
   s.lastGoodIsCurrent = false;
   return m;

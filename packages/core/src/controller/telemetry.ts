@@ -72,6 +72,7 @@ export function rowFor(s: ControllerState, ctx: RunContext, m: StepMetrics | nul
     flowFamily: r.family.name,
     warnings: [],
     notes: m ? null : "certificate evaluation",
+    optimality: m ? m.optimality : null,
   };
 }
 

@@ -77,8 +77,8 @@ export interface RunSummary {
   /** Final state arrays, written as an artifact unless artifacts are redacted. */
   finalState: Record<string, RealArray>;
   /**
-   * Why the iterations ended, for families that stop on optimality: converged, budget, stalled,
-   * diverged or non-finite (runtime/primal-dual.ts). Absent for the others.
+   * Why the iterations ended when the status is FINISHED or TIMEOUT: converged, budget, stalled,
+   * diverged or non-finite (runtime/primal-dual.ts `StopReason`). Absent otherwise.
    */
   stopReason?: string;
   /** The optimality measure of the last step (with stopReason). */

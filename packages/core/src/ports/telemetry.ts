@@ -36,7 +36,8 @@ export interface TelemetryRow {
   notes: string | null;
   /**
    * The family's scale-free optimality measure after the step (primal–dual: the larger of the
-   * primal and dual residuals, each relative to the terms it balances); null or absent when the
+   * primal and dual residuals, each relative to the terms it balances; forward–backward: the
+   * gradient-mapping norm relative to ‖x⁺‖/α, `StepMetrics.optimality`); null or absent when the
    * family reports none.
    */
   optimality?: number | null;

@@ -33,8 +33,8 @@ export class StepBuffers {
   /** nnz and g_j(x⁺) per prox term, fused into the prox pass. */
   readonly proxStats: ProxCells[];
   /**
-   * [‖x⁺ − y‖², ⟨y − x⁺, x⁺ − x_k⟩] (stepMetrics); with a diagonal metric D
-   * [‖x⁺ − y‖²_D, ‖D(x⁺ − y)‖²] (precondMetrics).
+   * [‖x⁺ − y‖², ⟨y − x⁺, x⁺ − x_k⟩, ‖x⁺‖²] (stepMetrics); with a diagonal metric D
+   * [‖x⁺ − y‖²_D, ‖D(x⁺ − y)‖², ‖Dx⁺‖²] (precondMetrics).
    */
   readonly metrics: F64Buf;
   /** The diagonal metric D and D⁻¹ of preconditioned flows (set by the runner), else null. */
@@ -64,7 +64,7 @@ export class StepBuffers {
     this.fAtY = flow.smooth.map(() => c.cell(0));
     this.fAtX = flow.smooth.map(() => c.cell(0));
     this.proxStats = flow.prox.map(() => ({ nnz: c.cell(0), value: c.cell(0) }));
-    this.metrics = own(k.allocF64(2));
+    this.metrics = own(k.allocF64(3));
     this.linear = c.cell(0);
     this.metricDiag = diagonalMetric ? own(k.alloc(flow.n)) : null;
     this.metricDiagInv = diagonalMetric ? own(k.alloc(flow.n)) : null;

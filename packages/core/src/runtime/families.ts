@@ -128,6 +128,35 @@ export const acceleratedFamily: FlowFamily = {
   ...forwardBackwardStep,
 };
 
+/** Greedy FISTA's step in units of 1/L (the paper's choice; at 1.6/L it does not converge on examples/deconv-2d, BENCHMARKS.md). */
+const GREEDY_STEP = 1.3;
+
+/**
+ * Greedy FISTA (Liang, Luo & Schönlieb, "Improving FISTA: faster, smarter and greedier", SIAM J.
+ * Sci. Comput. 2022): full momentum, y = x_k + (x_k − x_{k−1}), a step α = 1.3·stepScale/L
+ * (kept below the descent bound 2/L), and the gradient test of O'Donoghue–Candès as a restart that
+ * recomputes the candidate without momentum whenever ⟨y − x⁺, x⁺ − x_k⟩ > 0 — the momentum never
+ * points uphill in an accepted step. `t` is 1 right after a restart (no momentum) and 2 otherwise;
+ * `policies.flow.restart` does not apply (the gradient test is the family). With the backtracking
+ * line search (an estimated L) the sufficient-decrease test halves α to where it holds, near 1/L.
+ */
+export const greedyFamily: FlowFamily = {
+  name: "greedy",
+  description: "greedy FISTA: momentum 1, α = 1.3/L, a candidate whose momentum points uphill is recomputed without it",
+  shape: "forward-backward",
+  hasMomentum: true,
+  prox: true,
+  init: () => ({ t: 1, restarts: 0 }),
+  momentum: (s) => (s.t === 1 ? 0 : 1),
+  next: (s, o) => {
+    if (o.gradientUphill && o.usedMomentum) return { state: { t: 1, restarts: s.restarts + 1 }, redo: true, restarted: true };
+    return { state: { t: 2, restarts: s.restarts }, redo: false, restarted: false };
+  },
+  monotone: () => false,
+  stepSize: ({ lipschitz, policy }) => (lipschitz > 0 ? Math.min(GREEDY_STEP * policy.stepScale, 1.99) / lipschitz : 1),
+  alphaMax: forwardBackwardStep.alphaMax,
+};
+
 /**
  * Damped Hamiltonian flow. The leapfrog's time step defaults to Δt = 0.5/√L (`policies.flow.dt`
  * replaces it); it is stable for Δt·ω < 2 on every mode of frequency ω ≤ √L, hence Δt < 2/√L.
@@ -170,7 +199,7 @@ function nextT(t: number): number {
   return (1 + Math.sqrt(1 + 4 * t * t)) / 2;
 }
 
-export const builtinFamilies: FlowFamily[] = [gradientFamily, proximalFamily, acceleratedFamily, preconditionedFamily, hamiltonianDampedFamily, primalDualFamily];
+export const builtinFamilies: FlowFamily[] = [gradientFamily, proximalFamily, acceleratedFamily, greedyFamily, preconditionedFamily, hamiltonianDampedFamily, primalDualFamily];
 
 export function familyPolicy(family: FlowFamily): FlowFamilyPolicy {
   return { kind: "flow", description: family.description, family };

@@ -22,6 +22,15 @@ export interface StepMetrics {
   g: number;
   /** ‖G_α(y)‖ = ‖x_{k+1} − y‖/α, the gradient-mapping norm (‖∇f‖ for smooth flows). */
   gradNorm: number;
+  /**
+   * The scale-free optimality measure ‖G_α(y)‖/s with s = ‖x_{k+1}‖/α: the gradient-mapping
+   * norm relative to the gradient scale ‖x‖/α ≈ L‖x‖ (with a diagonal metric D both carry D:
+   * ‖D(x_{k+1} − y)‖/α over ‖Dx_{k+1}‖/α). Null for Hamiltonian flows. `FlowRunner.converged`
+   * tests it against rtol/atol.
+   */
+  optimality: number | null;
+  /** s above (∞ when x_{k+1} = 0, where only atol can stop). */
+  optimalityScale: number | null;
   alpha: number;
   /** Momentum coefficient β_k used by the accepted candidate. */
   momentum: number;
@@ -425,12 +434,17 @@ export class FlowRunner {
       this.energy = E;
       const levelActive = this.advanceMultiscale(prevEnergy, E);
       const hasSparsity = this.sparsityTerm !== null;
+      const gradNorm = Math.sqrt(this.preconditioner ? b.metrics.view[1] : d2) / this.alphaValue;
+      // ‖x⁺‖/α (‖Dx⁺‖/α), from the same pass as ‖x⁺ − y‖: no operator applied
+      const scale = fam.shape === "forward-backward" ? Math.sqrt(b.metrics.view[2]) / this.alphaValue : null;
       return {
         iter: this.iter,
         E,
         f,
         g,
-        gradNorm: Math.sqrt(this.preconditioner ? b.metrics.view[1] : d2) / this.alphaValue,
+        gradNorm,
+        optimality: scale === null ? null : scale > 0 ? gradNorm / scale : gradNorm > 0 ? Number.POSITIVE_INFINITY : 0,
+        optimalityScale: scale,
         alpha: this.alphaValue,
         momentum,
         restarted,
@@ -440,6 +454,17 @@ export class FlowRunner {
         levelActiveMax: levelActive,
       };
     }
+  }
+
+  /**
+   * Whether step m meets the optimality tolerances: ‖G_α(y)‖ ≤ atol·√n + rtol·‖x_{k+1}‖/α
+   * (SCHEMA.md `optimality`). Always false for Hamiltonian flows, which report no measure, and
+   * with rtol = atol = 0 (the test turned off: an exact fixed point is not asked for).
+   */
+  converged(m: StepMetrics, rule: { rtol: number; atol: number }): boolean {
+    if (m.optimalityScale === null || !Number.isFinite(m.gradNorm)) return false;
+    const bound = rule.atol * Math.sqrt(this.flow.n) + (rule.rtol > 0 ? rule.rtol * m.optimalityScale : 0);
+    return bound > 0 && m.gradNorm <= bound;
   }
 
   private advanceMultiscale(prevE: number, E: number): number | null {

@@ -18,7 +18,7 @@ export type ProxAtomName =
   | "simplex";
 export type AtomName = SmoothAtomName | ProxAtomName | (string & {});
 
-export type FlowFamilyName = "gradient" | "proximal" | "accelerated" | "preconditioned" | "hamiltonianDamped";
+export type FlowFamilyName = "gradient" | "proximal" | "accelerated" | "greedy" | "preconditioned" | "hamiltonianDamped";
 
 /** A state slot: an array of the run's dtype, possibly on a manifold. */
 export interface SlotSpec {
@@ -209,8 +209,9 @@ export interface BudgetsSpec {
   /** Stop when the relative energy change falls below tol. */
   tol?: number;
   /**
-   * Optimality stopping of the families that report residuals (primalDual): converged when
-   * ‖r_P‖ ≤ atol·√n + rtol·s_P and ‖r_D‖ ≤ atol·√m + rtol·s_D (runtime/primal-dual.ts).
+   * Optimality stopping: primalDual is converged when ‖r_P‖ ≤ atol·√n + rtol·s_P and
+   * ‖r_D‖ ≤ atol·√m + rtol·s_D (runtime/primal-dual.ts); forward–backward families when the
+   * gradient mapping ‖G_α(y)‖ ≤ atol·√n + rtol·‖x⁺‖/α (`FlowRunner.converged`, checked in the polish).
    */
   rtol?: number;
   atol?: number;
