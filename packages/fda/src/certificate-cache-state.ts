@@ -95,7 +95,7 @@ export function decodeCacheState(j: Json, where: string): CacheState {
         const dominance = s.dominance === "plain" || s.dominance === "scaled" ? s.dominance : fail(`${q}.dominance`, '"plain" or "scaled"', s.dominance);
         const route = ROUTES.includes(s.route as GammaRoute) ? (s.route as GammaRoute) : fail(`${q}.route`, ROUTES.join(" | "), s.route);
         const bounds = float64s(s.bounds, `${q}.bounds`);
-        if (bounds.length !== 4 || !bounds.every(Number.isFinite)) fail(`${q}.bounds`, "4 finite float64 (η_dd, γ, failure probability, σ)", `${[...bounds].join(", ")}`);
+        if (bounds.length !== 4 || !bounds.every(Number.isFinite)) fail(`${q}.bounds`, "4 finite float64 (η_dd, γ, failure probability, σ)", [...bounds].map(String));
         const [etaDD, gamma, failureProbability, sigma] = bounds;
         return { active, etaDD, dominance, gamma, route, failureProbability, sigma, size: int(s.size, `${q}.size`, 0) } satisfies CertifiedSupport;
       });
@@ -104,7 +104,7 @@ export function decodeCacheState(j: Json, where: string): CacheState {
         const pj = record(o.perron, `${p}.perron`);
         const at = indices(pj.at, `${p}.perron.at`, m);
         const values = float64s(pj.values, `${p}.perron.values`);
-        if (values.length !== at.length) fail(`${p}.perron.values`, `${at.length} values (one per index of perron.at)`, `${values.length}`);
+        if (values.length !== at.length) fail(`${p}.perron.values`, `${at.length} values (one per index of perron.at)`, values.length);
         perron = new Float64Array(m);
         for (let i = 0; i < at.length; i++) perron[at[i]] = values[i];
       }
@@ -138,7 +138,7 @@ function decodeStructure(j: Json, where: string): LinearStructure {
   switch (o.kind) {
     case "scaledIdentity": {
       const scale = float64s(o.scale, `${where}.scale`);
-      if (scale.length !== 1) fail(`${where}.scale`, "one float64", `${scale.length}`);
+      if (scale.length !== 1) fail(`${where}.scale`, "one float64", scale.length);
       return { kind: "scaledIdentity", size: int(o.size, `${where}.size`, 1), scale: scale[0] };
     }
     case "diagonal":
@@ -186,7 +186,7 @@ function unbytes(j: Json | undefined, where: string, width: 4 | 8): DataView {
   } catch {
     return fail(where, "a base64 string", `${String(j).slice(0, 40)}…`);
   }
-  if (bin.length % width !== 0) fail(where, `a multiple of ${width} bytes`, `${bin.length} bytes`);
+  if (bin.length % width !== 0) fail(where, `a multiple of ${width} bytes`, bin.length);
   const out = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
   return new DataView(out.buffer);
@@ -206,7 +206,7 @@ function float64s(j: Json | undefined, where: string): Float64Array {
 function indices(j: Json | undefined, where: string, m: number): Int32Array {
   const a = int32s(j, where);
   for (let i = 0; i < a.length; i++) {
-    if (a[i] < 0 || a[i] >= m || (i > 0 && a[i] <= a[i - 1])) fail(`${where}[${i}]`, `strictly ascending indices in [0, ${m})`, `${a[i]}`);
+    if (a[i] < 0 || a[i] >= m || (i > 0 && a[i] <= a[i - 1])) fail(`${where}[${i}]`, `strictly ascending indices in [0, ${m})`, a[i]);
   }
   return a;
 }
