@@ -82,6 +82,22 @@ describe("controller state record and its checkpoint encoding", () => {
     compiled.dispose();
   });
 
+  it("the certificate hook's state travels under its name; checkpoints without one decode to none", () => {
+    const compiled = flow();
+    const x = new Float64Array(1024).fill(2);
+    const snap = { x, xPrev: x, iter: 9, alpha: 0.5, lambda: null, lambdaJ: null, family: { t: 1, restarts: 0 }, multiscale: null, energy: 1, terms: [] };
+    const s = { ...initialState(50), phase: "GREEN" as const, stage: "polish" as const };
+    const hook = { name: "fda", state: { version: 1, operators: [{ supports: ["AAAAAA=="] }] } };
+    const enc = encodeState(s, snap, null, compiled, hook);
+    expect((enc.json as { certificateHook: Json }).certificateHook).toEqual(hook);
+    // as the checkpoint file holds it: JSON text
+    expect(decodeState(JSON.parse(JSON.stringify(enc.json)), null, enc.arrays, compiled, 50).hook).toEqual(hook);
+    expect(encodeState(s, snap, null, compiled).json).not.toHaveProperty("certificateHook");
+    expect(decodeState(fixtures.polish.controllerState, null, arraysFor(fixtures.polish.arrays), compiled, 50).hook).toBeNull();
+    expect(() => decodeState({ ...(enc.json as object), certificateHook: { state: 1 } }, null, enc.arrays, compiled, 50)).toThrow(/controller_state\.certificateHook must be \{ name, state \}/);
+    compiled.dispose();
+  });
+
   it("refuses a controller state that runCertified did not write, naming what is missing", () => {
     const compiled = flow();
     expect(() => decodeState({ phase: "GREEN" }, null, arraysFor(["x"]), compiled, 50)).toThrow(/controller_state\.stage is missing: this checkpoint was not written by runCertified/);

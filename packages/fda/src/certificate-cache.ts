@@ -1,5 +1,6 @@
-import { type CertificateContext, createTransform, type GammaRoute, type LinearStructure, type TransformOp } from "@cflow/core";
+import { type CertificateContext, createTransform, type GammaRoute, type Json, type LinearStructure, type TransformOp } from "@cflow/core";
 import { isSubset } from "./active-set.js";
+import { decodeCacheState, describeTransform, encodeCacheState, sameTransform, type TransformDescription } from "./certificate-cache-state.js";
 import { isShiftCovariant } from "./class-bound.js";
 import { type PeriodisedWavelet, ShiftClassRows } from "./shift-class-rows.js";
 import { sameStructure, structureOperator } from "./structure-operator.js";
@@ -21,7 +22,9 @@ export interface CertifiedSupport {
 }
 
 interface OperatorEntry {
-  W: TransformOp;
+  /** Null for an entry restored from a checkpoint until the run's transform matching `transform` meets it. */
+  W: TransformOp | null;
+  transform: TransformDescription;
   structure: LinearStructure;
   rows: ShiftClassRows | null;
   /** ‖L‖ ≥ λ_max(L_S) for every S (proven). */
@@ -43,7 +46,9 @@ interface OperatorEntry {
  *
  * An operator is identified by the transform object and its declared Hessian structure (compared
  * entry by entry) — only constant operators (`translationInvariant` contexts with a structure) are
- * cached, so a cached certificate is always of the same matrix.
+ * cached, so a cached certificate is always of the same matrix. `save` and `restore` carry the
+ * cache through a checkpoint (certificate-cache-state.ts): a restored entry belongs to the first
+ * transform of the same description (name, frame, shape, levels, size, dtype) it meets.
  */
 export class CertificateCache {
   private readonly entries: OperatorEntry[] = [];
@@ -55,7 +60,13 @@ export class CertificateCache {
     const s = ctx.structure ?? null;
     if (!W || !s || !ctx.translationInvariant) return null;
     for (const e of this.entries) if (e.W === W && sameStructure(e.structure, s)) return e;
-    const e: OperatorEntry = { W, structure: s, rows: null, normBound: Number.POSITIVE_INFINITY, supports: [], checked: false, perron: null };
+    for (const e of this.entries) {
+      if (e.W === null && sameTransform(W, e.transform) && sameStructure(e.structure, s)) {
+        e.W = W;
+        return e;
+      }
+    }
+    const e: OperatorEntry = { W, transform: describeTransform(W), structure: s, rows: null, normBound: Number.POSITIVE_INFINITY, supports: [], checked: false, perron: null };
     this.entries.push(e);
     if (this.entries.length > 4) this.entries.shift();
     return e;
@@ -102,6 +113,22 @@ export class CertificateCache {
     const e = this.entry(ctx);
     if (!e) return;
     e.supports = [support, ...e.supports.filter((s) => !isSubset(s.active, support.active))].slice(0, this.keep);
+  }
+
+  /**
+   * What later certificates read from this cache, as JSON: per operator its certified supports,
+   * whether its structure was checked and the last Collatz–Wielandt vector (the shift-class rows
+   * are not kept: they are rebuilt, identically, on first use).
+   */
+  save(): Json {
+    return encodeCacheState({ operators: this.entries.map((e) => ({ transform: e.transform, structure: e.structure, checked: e.checked, supports: e.supports, perron: e.perron })) });
+  }
+
+  /** Replaces this cache's contents by a `save` result (`where`: its path, for errors). */
+  restore(state: Json, where: string): void {
+    const ops = decodeCacheState(state, where).operators;
+    this.entries.length = 0;
+    for (const o of ops) this.entries.push({ W: null, transform: o.transform, structure: o.structure, rows: null, normBound: Number.POSITIVE_INFINITY, supports: o.supports, checked: o.checked, perron: o.perron });
   }
 
   /**

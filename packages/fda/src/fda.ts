@@ -1,4 +1,4 @@
-import { type Certificate, type CertificateContext, type CertificateHook, CflowError, type TracePoint } from "@cflow/core";
+import { type Certificate, type CertificateContext, type CertificateHook, CflowError, type Json, type TracePoint } from "@cflow/core";
 import { resolveActive } from "./active-set.js";
 import { CertificateCache } from "./certificate-cache.js";
 import { descentViolation } from "./descent.js";
@@ -44,6 +44,8 @@ export interface FdaOptions {
 /** The FDA certificate hook, plus its estimate without gates (for tools and tests). */
 export interface FdaHook extends CertificateHook {
   estimate(ctx: CertificateContext): EtaGammaEstimate;
+  saveState(): Json;
+  restoreState(state: Json): void;
 }
 
 /**
@@ -89,5 +91,8 @@ export function fda(options: FdaOptions = {}): FdaHook {
     descentViolation(prev: TracePoint, next: TracePoint, o: { monotone: boolean; tol: number; beta?: number }): number {
       return descentViolation(prev, next, o);
     },
+    // the cache of certified supports and the Collatz–Wielandt warm start travel in checkpoints
+    saveState: () => cache.save(),
+    restoreState: (state: Json) => cache.restore(state, "controller_state.certificateHook.state"),
   };
 }

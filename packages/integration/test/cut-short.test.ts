@@ -7,10 +7,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type BudgetsSpec, type RealArray, type RunResult, resolveRun, runCertified, type TelemetryRow } from "@cflow/core";
 import { loadRunManifest, recorder, resumeRun } from "@cflow/recorder";
+import { fda } from "@cflow/fda";
 import { gapDial } from "@cflow/tuner";
 import { afterAll, describe, expect, test } from "vitest";
 import { record, type Row, withoutResumePreamble } from "./capsule-record.js";
-import { RESUME_RECORDING, RESUME_RUN, resumeCertificates, resumeStory } from "./resume-problem.js";
+import { RESUME_RECORDING, RESUME_RUN, resumeStory } from "./resume-problem.js";
 import { storyTokens } from "./event-tokens.js";
 import { MemorySink } from "./test-hooks.js";
 import { sameBits } from "@cflow/test-kit";
@@ -27,7 +28,7 @@ async function session(runId: string, o: { cutWhen?: (r: TelemetryRow) => boolea
     config: resolveRun(compiled, { budgets: o.budgets }),
     signal: ac.signal,
     resume: o.resume ? resumeRun(join(runsDir, runId)) : undefined,
-    certify: resumeCertificates(),
+    certify: fda(),
     tune: gapDial(),
     sinks: [recorder({ runsDir, runId, ...RESUME_RECORDING }), { name: "rows", telemetry: (r) => {
       o.onRow?.(r);
@@ -72,7 +73,7 @@ describe("the iteration budget is a hard cap across every phase", () => {
   test("--max-iters 10: feasibility stops at iteration 10 — TIMEOUT in AMBER, never certified", async () => {
     const sink = new MemorySink();
     const { spec, compiled } = resumeStory();
-    const res = await runCertified(compiled, { certify: resumeCertificates(), tune: gapDial(), sinks: [sink], config: resolveRun(compiled, { budgets: { maxIters: 10 } }) });
+    const res = await runCertified(compiled, { certify: fda(), tune: gapDial(), sinks: [sink], config: resolveRun(compiled, { budgets: { maxIters: 10 } }) });
     compiled.dispose();
     expect(res.status).toBe("TIMEOUT");
     expect(res.phase).toBe("AMBER");
@@ -161,7 +162,7 @@ describe("telemetry is flushed from the first iteration, AMBER included", () => 
     }
     const sink = new FlushCounter();
     const { spec, compiled } = resumeStory();
-    await runCertified(compiled, { certify: resumeCertificates(), tune: gapDial(), sinks: [sink], config: resolveRun(compiled, { budgets: { maxIters: 200 } }) });
+    await runCertified(compiled, { certify: fda(), tune: gapDial(), sinks: [sink], config: resolveRun(compiled, { budgets: { maxIters: 200 } }) });
     compiled.dispose();
     const amberSteps = sink.rows.filter((r) => r.phase === "AMBER" && r.notes === null).length;
     // three 30-iteration attempts before GREEN
@@ -174,7 +175,7 @@ describe("telemetry is flushed from the first iteration, AMBER included", () => 
     const { spec, compiled } = resumeStory();
     const rec = recorder({ runsDir, runId: "flush-amber", flushEveryRows: 1, flushEverySeconds: 3600 });
     await runCertified(compiled, {
-      certify: resumeCertificates(),
+      certify: fda(),
       tune: gapDial(),
       sinks: [rec, { name: "rows", telemetry: (r) => {
         if (r.iter === 40 && r.notes === null) parts = readdirSync(join(rec.runDir, "telemetry.parts")).filter((f) => f.endsWith(".parquet")).length;

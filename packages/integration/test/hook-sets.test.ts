@@ -109,6 +109,8 @@ describe.each(DTYPES)("hook sets (%s)", (dtype) => {
     const { compiled } = compileStory({ dtype });
     const sink = new MemorySink();
     await expect(runCertified(compiled, { certify: { name: "nope" } as unknown as CertificateHook, sinks: [sink] })).rejects.toThrow(/options\.certify \(nope\) is not a certificate hook: it lacks certify, descentViolation/);
+    const { restoreState: _, ...saveOnly } = fda();
+    await expect(runCertified(compiled, { certify: { ...saveOnly, name: "half" } as CertificateHook })).rejects.toThrow(/options\.certify \(half\) is not a certificate hook: it lacks restoreState/);
     await expect(runCertified(compiled, { tune: { name: "t", policy: { propose() {} } } as unknown as TunerHook })).rejects.toThrow(/options\.tune \(t\) is not a tuner hook: it lacks init, seed, remediate, update/);
     await expect(runCertified(compiled, { sinks: [{ telemetry() {} } as unknown as RunSink] })).rejects.toThrow(/options\.sinks\[0\] is not a sink: it has no name/);
     expect(sink.info).toBeNull();

@@ -2,9 +2,11 @@
 // a fixed iteration budget, checkpointed every 10 polish iterations, recorded with small flushes.
 // It passes every stage within 400 iterations: from λ = 2.5e-4 two attempts fail the gate and the
 // third (λ = 4e-3) passes; the Gap Dial lowers λ until a move fails its certificates (trial 9),
-// which is rolled back; one rollback ends tuning, and the rest of the budget polishes.
-import type { CertificateHook, RunCertifiedOptions } from "@cflow/core";
-import { fda } from "@cflow/fda";
+// which is rolled back; one rollback ends tuning, and the rest of the budget polishes. The tests
+// certify it with the default `fda()`: its cache of certified supports (the final certificate is
+// inherited) and its Collatz–Wielandt warm start travel in the checkpoints, so a resumed run
+// records the uninterrupted run's η_dd and γ.
+import type { RunCertifiedOptions } from "@cflow/core";
 import type { RecorderOptions } from "@cflow/recorder";
 import { compileStory, type Story } from "./story-problem.js";
 
@@ -15,13 +17,3 @@ export function resumeStory(): Story {
 export const RESUME_RUN: RunCertifiedOptions = { deterministic: true, checkpointEvery: 10 };
 
 export const RESUME_RECORDING: Omit<RecorderOptions, "runsDir" | "runId"> = { flushEveryRows: 32, flushEverySeconds: 60, keepCheckpoints: 3 };
-
-/**
- * The certificate hook of these runs: the FDA without inheritance. Its cache of certified supports
- * lives in the hook, not in the checkpoint, so a resumed run would compute afresh a certificate the
- * uninterrupted run inherited (same verdict, other η_dd and γ in the record); the record is compared
- * bit for bit, so the cache is off here.
- */
-export function resumeCertificates(): CertificateHook {
-  return fda({ inherit: false });
-}

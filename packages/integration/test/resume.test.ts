@@ -10,10 +10,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type RealArray, runCertified } from "@cflow/core";
 import { recorder, resumeRun } from "@cflow/recorder";
+import { fda } from "@cflow/fda";
 import { gapDial } from "@cflow/tuner";
 import { afterAll, describe, expect, test } from "vitest";
 import { record, type Row, withoutResumePreamble } from "./capsule-record.js";
-import { RESUME_RECORDING, RESUME_RUN, resumeCertificates, resumeStory } from "./resume-problem.js";
+import { RESUME_RECORDING, RESUME_RUN, resumeStory } from "./resume-problem.js";
 import { mulberry32, sameBits } from "@cflow/test-kit";
 
 const CHILD = join(__dirname, "resume-child.ts");
@@ -47,7 +48,7 @@ function child(runsDir: string, runId: string, killAtRow: number): Promise<{ kil
 async function referenceRun(runsDir: string): Promise<{ x: RealArray; telemetry: Row[]; events: Row[]; rows: number }> {
   const { spec, compiled } = resumeStory();
   let rows = 0;
-  const res = await runCertified(compiled, { ...RESUME_RUN, certify: resumeCertificates(), tune: gapDial(), sinks: [recorder({ runsDir, runId: "reference", ...RESUME_RECORDING }), { name: "rows", telemetry: () => rows++ }] });
+  const res = await runCertified(compiled, { ...RESUME_RUN, certify: fda(), tune: gapDial(), sinks: [recorder({ runsDir, runId: "reference", ...RESUME_RECORDING }), { name: "rows", telemetry: () => rows++ }] });
   compiled.dispose();
   expect(res.status).toBe("FINISHED");
   const { telemetry, events } = await record(join(runsDir, "reference"));
@@ -96,7 +97,7 @@ describe("resume determinism: SIGKILL at random iterations, resume, compare with
         const res = await runCertified(compiled, {
           ...RESUME_RUN,
           resume: resumed,
-          certify: resumeCertificates(), tune: gapDial(), sinks: [recorder({ runsDir, runId: `kill-${k}`, ...RESUME_RECORDING })],
+          certify: fda(), tune: gapDial(), sinks: [recorder({ runsDir, runId: `kill-${k}`, ...RESUME_RECORDING })],
         });
         compiled.dispose();
 

@@ -27,7 +27,11 @@ export function checkHooks(h: RunHooks): void {
       found: obj ? `{ ${Object.keys(obj).join(", ")} }` : String(o),
     });
   };
-  if (h.certify !== undefined) check("certify", "certificate hook", h.certify, ["certify", "descentViolation"]);
+  if (h.certify !== undefined) {
+    check("certify", "certificate hook", h.certify, ["certify", "descentViolation"]);
+    // a state the hook saves must come back, and one it takes back must have been saved
+    if (typeof h.certify.saveState === "function" || typeof h.certify.restoreState === "function") check("certify", "certificate hook", h.certify, ["saveState", "restoreState"]);
+  }
   if (h.tune !== undefined) {
     check("tune", "tuner hook", h.tune, []);
     check("tune", "tuner hook", h.tune.policy, ["init", "seed", "remediate", "propose", "update"], h.tune.name);

@@ -9,7 +9,7 @@ import { PRIMAL_DUAL_FAMILIES } from "../spec/defaults.js";
 import { checkpointKey, writeCheckpoint } from "./checkpoint.js";
 import { RunContext } from "./context.js";
 import { type RunResult, finish } from "./finish.js";
-import { type RunHooks, checkHooks } from "./hooks.js";
+import { type RunHooks, callHook, checkHooks } from "./hooks.js";
 import { feasibility } from "./phases/feasibility.js";
 import { polish } from "./phases/polish.js";
 import { tuning } from "./phases/tuning.js";
@@ -153,8 +153,12 @@ async function start(ctx: RunContext, options: RunCertifiedOptions): Promise<voi
 
 /** The state record and the runner's snapshot from the checkpoint a resumed run continues. */
 function resumeFrom(ctx: RunContext, p: ResumeState): ControllerState {
-  const { state: s, runner } = decodeState(p.controllerState, p.tunerState, p.state, ctx.flow, ctx.cadence.init());
+  const { state: s, runner, hook } = decodeState(p.controllerState, p.tunerState, p.state, ctx.flow, ctx.cadence.init());
   restore(s, ctx, { snap: runner, coefficients: s.restoredCoefficients });
+  // the certificate hook's cache and warm starts, as the uninterrupted run had them here
+  const certify = ctx.certify;
+  if (hook && certify?.restoreState && hook.name === certify.name) callHook(certify.name, "restoreState", () => certify.restoreState!(hook.state));
+  else if (hook && certify) ctx.emit("WARNING", { message: `the checkpoint holds the state of certificate hook "${hook.name}", not of "${certify.name}" or one it can take back: certificates start without it, so their values may differ from the uncut run's`, source: "controller" });
   s.certInterval = ctx.cadence.restore(s.certInterval);
   if (p.phase !== s.phase) throw new CflowError("BAD_CHECKPOINT", `the checkpoint's phase ${p.phase} is not its controller state's ${s.phase}`, { path: "controller_state.phase", expected: p.phase, found: s.phase });
   ctx.lastCheckpoint = checkpointKey(s, ctx, p.phase === "GREEN");

@@ -135,10 +135,20 @@ export interface EncodedState {
 }
 
 /**
- * The state record as a checkpoint holds it. `runner` is the runner's snapshot and
- * `coefficients` the current state's exact W-space coefficients (null without a sparsity prox).
+ * A certificate hook's own state in a checkpoint (`CertificateHook.saveState`), under the name of
+ * the hook that wrote it: only a hook of that name takes it back.
  */
-export function encodeState(s: ControllerState, runner: RunnerSnapshot, coefficients: RealArray | null, flow: CompiledFlow): EncodedState {
+export interface HookState {
+  name: string;
+  state: Json;
+}
+
+/**
+ * The state record as a checkpoint holds it. `runner` is the runner's snapshot,
+ * `coefficients` the current state's exact W-space coefficients (null without a sparsity prox)
+ * and `hook` the certificate hook's state (null: the hook keeps none).
+ */
+export function encodeState(s: ControllerState, runner: RunnerSnapshot, coefficients: RealArray | null, flow: CompiledFlow, hook: HookState | null = null): EncodedState {
   const arrays: Record<string, RealArray> = {};
   const put = (prefix: string, x: RealArray) => {
     for (const [slot, v] of Object.entries(flow.unflatten(x))) arrays[prefix + slot] = v;
@@ -184,20 +194,24 @@ export function encodeState(s: ControllerState, runner: RunnerSnapshot, coeffici
     inFlight,
     certInterval: s.certInterval,
     certificates: s.certificates,
+    ...(hook ? { certificateHook: { name: hook.name, state: hook.state } } : {}),
   };
   return { json, tunerState: s.tunerState, arrays };
 }
 
-/** What a checkpoint gives back: the controller's state record and the runner's snapshot. */
+/** What a checkpoint gives back: the controller's state record, the runner's snapshot and the certificate hook's state. */
 export interface DecodedState {
   state: ControllerState;
   runner: RunnerSnapshot;
+  /** Null in checkpoints of hooks that keep no state, and in those written before hooks could. */
+  hook: HookState | null;
 }
 
 /**
  * The inverse of `encodeState`: the record and the runner snapshot from a checkpoint's
  * `controller_state`, tuner state and arrays. Reads every checkpoint written since schema_version
- * 1 (the format has not changed); anything else is refused, naming what is missing.
+ * 1 (fields added since — term states, the certificate hook's state — are absent in older ones);
+ * anything else is refused, naming what is missing.
  */
 export function decodeState(json: Json, tunerState: Json, arrays: Record<string, RealArray>, flow: CompiledFlow, certInterval: number): DecodedState {
   const cs = expectRecord(json, "controller_state");
@@ -255,7 +269,16 @@ export function decodeState(json: Json, tunerState: Json, arrays: Record<string,
     stopReason: null,
     optimality: null,
   };
-  return { state, runner: current.snap };
+  return { state, runner: current.snap, hook: hookStateFrom(cs.certificateHook) };
+}
+
+function hookStateFrom(j: Json | undefined): HookState | null {
+  if (j === undefined || j === null) return null;
+  const o = expectRecord(j, "controller_state.certificateHook");
+  if (typeof o.name !== "string" || o.state === undefined) {
+    throw new CflowError("BAD_CHECKPOINT", `controller_state.certificateHook must be { name, state }, found ${JSON.stringify(Object.keys(o))}`, { path: "controller_state.certificateHook", expected: "{ name: string, state }", found: Object.keys(o).join(", ") });
+  }
+  return { name: o.name, state: o.state };
 }
 
 /**

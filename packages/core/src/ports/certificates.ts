@@ -154,4 +154,14 @@ export interface CertificateHook {
    * α₀ = α(1 − αβ/2) when the Lipschitz constant β is given, else α/2 (valid for α ≤ 1/β).
    */
   descentViolation(prev: TracePoint, next: TracePoint, options: { monotone: boolean; tol: number; beta?: number }): number;
+  /**
+   * What the hook keeps between certificates and reads in later ones (a cache of certified
+   * supports, a warm start), as JSON: every checkpoint carries it (`controller_state.certificateHook`,
+   * SCHEMA.md "Checkpoints") and a resumed run hands it to `restoreState` before its first
+   * certificate, so the resumed run decides and records what the uninterrupted one did. A hook
+   * whose certificates depend on nothing but their context has neither method.
+   */
+  saveState?(): Json;
+  /** Takes back what `saveState` returned (the hook is fresh: no certificate yet); throws on a state it cannot read. */
+  restoreState?(state: Json): void;
 }
