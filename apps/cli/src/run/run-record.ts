@@ -23,9 +23,6 @@ export interface RunRecord {
   perBand?: boolean;
   /** `--target`, likewise. */
   target?: "discrepancy" | "sure" | "gcv" | "none";
-  /** `--rtol` and `--atol`, so a resumed run stops on the optimality tolerances it started with. */
-  rtol?: number;
-  atol?: number;
 }
 
 /** The manifest's `extra`: the spec's identity (read by the report) and the command line. */
@@ -39,8 +36,6 @@ export function runExtra(record: RunRecord, spec: { name?: string; description?:
   if (record.maxElements !== undefined) cli.max_elements = record.maxElements;
   if (record.perBand !== undefined) cli.per_band = record.perBand;
   if (record.target !== undefined) cli.target = record.target;
-  if (record.rtol !== undefined) cli.rtol = record.rtol;
-  if (record.atol !== undefined) cli.atol = record.atol;
   const specInfo: { [key: string]: Json } = { path: record.spec };
   if (spec.name) specInfo.name = spec.name;
   if (spec.description) specInfo.description = spec.description;
@@ -80,7 +75,5 @@ export function readRunRecord(manifest: RunManifest, manifestPath: string): RunR
     maxElements: typeof cli.max_elements === "number" ? cli.max_elements : undefined,
     perBand: typeof cli.per_band === "boolean" ? cli.per_band : undefined,
     target: typeof cli.target === "string" ? (cli.target as RunRecord["target"]) : undefined,
-    rtol: typeof cli.rtol === "number" ? cli.rtol : undefined,
-    atol: typeof cli.atol === "number" ? cli.atol : undefined,
   };
 }
