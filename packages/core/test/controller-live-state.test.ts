@@ -23,7 +23,7 @@ function compile(dtype: Dtype) {
       state: { x: { shape: [3, 4] } },
       data: { y: dtype === "float32" ? Float32Array.from(y) : y },
       terms: [{ kind: "data", atom: "leastSquares", target: "y" }],
-      policies: { flow: { family: "gradient", stepScale: STEP, lineSearch: "never" }, tuner: { enabled: false }, budgets: { maxIters: 40, tol: 0 } },
+      policies: { flow: { family: "gradient", stepScale: STEP, lineSearch: "never" }, tuner: { enabled: false }, budgets: { maxIters: 40, tol: 0, rtol: 0 } },
     },
     { dtype },
   ).compiled;

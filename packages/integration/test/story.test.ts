@@ -74,7 +74,7 @@ describe.each(DTYPES)("the wavelet-L1 flow is certified by the Gap Dial (%s)", (
     // the gate admits λ from 8e-3 down to ~5e-4: tuning walks that range in ±20% trials of 30
     // iterations (~550 iterations), so the polish gets a budget of its own to converge in
     const maxIters = 1200;
-    const { spec, compiled } = compileStory({ dtype, policies: { budgets: { maxIters } } });
+    const { spec, compiled } = compileStory({ dtype, policies: { budgets: { maxIters, rtol: 0 } } });
     const sink = new MemorySink();
     const res = await runCertified(compiled, { certify: fda(), tune: gapDial(), sinks: [sink] });
     const tokens = storyTokens(res.events);
