@@ -1,5 +1,5 @@
 import { type Band, type Dtype, type RealArray, zeros } from "@cflow/core";
-import { bandIndexOf } from "./shift-class-rows.js";
+import { bandIndexOf } from "./shift-class-geometry.js";
 import { type CertTransform, type LApply, frameScale } from "./wspace-operator.js";
 
 /** A transform whose bands are shift-covariant (periodised wavelets): what the class bound needs. */

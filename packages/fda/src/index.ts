@@ -26,13 +26,15 @@ export { structuredCertificate, type StructuredOptions } from "./structured.js";
 export { circulantSpectrum, type CirculantSpectrum } from "./circulant-spectrum.js";
 export { convolutionGram } from "./convolution-gram.js";
 export { classRowBound, isShiftCovariant, type ClassBound, type ShiftCovariantTransform } from "./class-bound.js";
-export { bandIndexOf, type PeriodisedWavelet, ShiftClassRows, type ShiftClassRowsOptions, type ShiftInvariantOperator } from "./shift-class-rows.js";
+export { bandIndexOf } from "./shift-class-geometry.js";
+export { type PeriodisedWavelet, ShiftClassRows, type ShiftClassRowsOptions, type ShiftInvariantOperator } from "./shift-class-rows.js";
 export { type ApplicationBound, composeBounds, directConvolutionBound, filterBankPassBound, gammaN, periodisedDwtBound, tapRoundingBound, unitRoundoff, type WaveletTaps } from "./rounding.js";
 
 // ── restricted matrices and γ routes ──────────────────────────────────────────────────────────
 export { exactRowsMatrix, type RestrictedMatrix } from "./restricted-matrix.js";
 export { CooBuilder, csrFromDense, csrMultiply, csrNonzeros, csrRowSums, csrToDense, dropNegligible, type Sparsified, type SymmetricCsr, UpperRowsBuilder } from "./sparse-symmetric.js";
-export { type CholeskyResult, denseCholesky, nestedDissection, type OrderingOptions, type Permutation, sparseCholesky } from "./sparse-cholesky.js";
+export { nestedDissection, type OrderingOptions, type Permutation } from "./nested-dissection.js";
+export { type CholeskyResult, denseCholesky, sparseCholesky } from "./sparse-cholesky.js";
 export { type GammaCertificate, type GammaRoute, gershgorinGamma, lambdaMaxUpper } from "./gamma-certificate.js";
 export { inertiaGamma, type InertiaOptions } from "./inertia-gamma.js";
 export { lanczos, type LanczosOptions, type LanczosResult, probabilisticLowerBound } from "./lanczos.js";

@@ -2,7 +2,8 @@ import type { Json } from "@cflow/core";
 import type { GammaCertificate } from "./gamma-certificate.js";
 import type { RestrictedMatrix } from "./restricted-matrix.js";
 import { gammaN } from "./rounding.js";
-import { type Permutation, nestedDissection, sparseCholesky } from "./sparse-cholesky.js";
+import { type Permutation, nestedDissection } from "./nested-dissection.js";
+import { sparseCholesky } from "./sparse-cholesky.js";
 
 const U = 2 ** -53;
 
