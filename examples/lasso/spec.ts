@@ -41,6 +41,9 @@ export default defineFlow(({ dtype, seed, params }) => {
     seed,
     state: { x: { shape: [n] } },
     data: { A, y },
+    // y are random measurements, not a smooth signal: a wavelet-band estimate of their noise level
+    // would read the signal as noise, so the spec states σ (the tuner's discrepancy target uses it)
+    ...(p.noise > 0 ? { noise: { y: { sigma: p.noise } } } : {}),
     ops: { A: { type: "dense", matrix: "A", rows: m, cols: n } },
     terms: [
       { kind: "data", atom: "leastSquares", op: "A", target: "y" },
