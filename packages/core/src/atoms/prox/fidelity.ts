@@ -104,38 +104,36 @@ export class L1DataTerm extends FidelityTerm {
   }
 }
 
-export const poissonAtom: AtomDef = {
-  name: "poisson",
-  kind: "prox",
-  description: "λ·KL(y ‖ Kx) = λ Σ (Kx)_i − y_i log (Kx)_i + y_i log y_i − y_i (Poisson counts y; Kx = x without an op); prox and conjugate prox in closed form",
-  op: "optional",
-  target: "required",
-  transform: "none",
-  params: {},
-  convex: true,
-  space: "x",
-  sparsity: false,
-  splitting: "dual",
-  create(ctx) {
-    readAtomParams(poissonAtom, ctx);
-    return new PoissonTerm(ctx);
-  },
-};
+/** The atom of a data-fidelity term: optional op, required target, split through its conjugate. */
+function fidelityAtom(name: string, description: string, Term: new (ctx: AtomContext) => FidelityTerm): AtomDef {
+  const atom: AtomDef = {
+    name,
+    kind: "prox",
+    description,
+    op: "optional",
+    target: "required",
+    transform: "none",
+    params: {},
+    convex: true,
+    space: "x",
+    sparsity: false,
+    splitting: "dual",
+    create(ctx) {
+      readAtomParams(atom, ctx);
+      return new Term(ctx);
+    },
+  };
+  return atom;
+}
 
-export const l1DataAtom: AtomDef = {
-  name: "l1Data",
-  kind: "prox",
-  description: "λ‖Kx − y‖₁ (Kx = x without an op: robust to impulse noise); prox: y + soft-threshold; conjugate prox: clip(v − σy, −λ, λ)",
-  op: "optional",
-  target: "required",
-  transform: "none",
-  params: {},
-  convex: true,
-  space: "x",
-  sparsity: false,
-  splitting: "dual",
-  create(ctx) {
-    readAtomParams(l1DataAtom, ctx);
-    return new L1DataTerm(ctx);
-  },
-};
+export const poissonAtom = fidelityAtom(
+  "poisson",
+  "λ·KL(y ‖ Kx) = λ Σ (Kx)_i − y_i log (Kx)_i + y_i log y_i − y_i (Poisson counts y; Kx = x without an op); prox and conjugate prox in closed form",
+  PoissonTerm,
+);
+
+export const l1DataAtom = fidelityAtom(
+  "l1Data",
+  "λ‖Kx − y‖₁ (Kx = x without an op: robust to impulse noise); prox: y + soft-threshold; conjugate prox: clip(v − σy, −λ, λ)",
+  L1DataTerm,
+);
