@@ -11,20 +11,25 @@ export const PARAMS = {
   dataSeed: { type: "integer", description: "seed of the Poisson sampling", default: 1, min: 0 },
 } as const;
 
-/** Blocks and a disc on a dim background, values in [0.1, 1] (the ground truth in units of `peak`, exported for tests). */
-export function scene(n: number): Float64Array {
+/** A block and a disc on a background, with the three grey levels given (also salt-pepper's scene). */
+export function blocksAndDisc(n: number, level: { background: number; block: number; disc: number }): Float64Array {
   const x = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < n; j++) {
       const u = i / n;
       const v = j / n;
-      let val = 0.1;
-      if (u > 0.15 && u < 0.45 && v > 0.2 && v < 0.8) val = 0.8;
-      if ((u - 0.7) ** 2 + (v - 0.5) ** 2 < 0.035) val = 1;
+      let val = level.background;
+      if (u > 0.15 && u < 0.45 && v > 0.2 && v < 0.8) val = level.block;
+      if ((u - 0.7) ** 2 + (v - 0.5) ** 2 < 0.035) val = level.disc;
       x[i * n + j] = val;
     }
   }
   return x;
+}
+
+/** Blocks and a disc on a dim background, values in [0.1, 1] (the ground truth in units of `peak`, exported for tests). */
+export function scene(n: number): Float64Array {
+  return blocksAndDisc(n, { background: 0.1, block: 0.8, disc: 1 });
 }
 
 /** The normalised 5×5 Gaussian PSF (σ = 1 px). */

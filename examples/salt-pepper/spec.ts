@@ -4,6 +4,7 @@
 // ignores the outliers a squared loss would smear; nothing is smooth, so the primalDual family
 // splits both terms through their conjugates, with Pock–Chambolle diagonal preconditioning.
 import { defineFlow, readFlowParams, rngKey, uniform } from "@cflow/core";
+import { blocksAndDisc } from "../poisson-deblur/spec.ts";
 
 export const PARAMS = {
   size: { type: "integer", description: "image side in pixels", default: 128, min: 8 },
@@ -12,20 +13,9 @@ export const PARAMS = {
   dataSeed: { type: "integer", description: "seed of the noise", default: 1, min: 0 },
 } as const;
 
-/** Blocks and a disc, values in [0.1, 1] (the ground truth, exported for tests). */
+/** Blocks and a disc, values in [0.3, 0.8] (the ground truth, exported for tests). */
 export function scene(n: number): Float64Array {
-  const x = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) {
-      const u = i / n;
-      const v = j / n;
-      let val = 0.3;
-      if (u > 0.15 && u < 0.45 && v > 0.2 && v < 0.8) val = 0.8;
-      if ((u - 0.7) ** 2 + (v - 0.5) ** 2 < 0.035) val = 0.55;
-      x[i * n + j] = val;
-    }
-  }
-  return x;
+  return blocksAndDisc(n, { background: 0.3, block: 0.8, disc: 0.55 });
 }
 
 export function observation(n: number, density: number, seed: number): Float64Array {
