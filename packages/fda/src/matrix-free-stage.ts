@@ -1,9 +1,10 @@
 import type { Json } from "@cflow/core";
-import { type ClassBound, classRowBound, isShiftCovariant } from "./class-bound.js";
+import { classRowBound, isShiftCovariant } from "./class-bound.js";
 import { type EtaGammaEstimate, estimateEtaGammaInW, type RowEstimatorOptions } from "./estimate.js";
 import { checkGates, DEFAULT_FAILURE_PROBABILITY } from "./gates.js";
 import type { StageInput, VerdictStage } from "./stages.js";
 import { certificate, describeOperator, etaViolation } from "./verdict.js";
+import { frameScale } from "./wspace-operator.js";
 
 /**
  * The verdict for operators too large to assemble: rows and Lanczos on the operator itself.
@@ -61,7 +62,6 @@ export const matrixFreeStage: VerdictStage = (s) => {
       ctx.gates,
     );
   };
-  let classBound: ClassBound | null = null;
   if (options.quick !== false) {
     const pre = estimate({ sampleRows: options.quickRows ?? 8 }, true);
     if (pre.size > 0 && pre.etaDD > etaMax) {
@@ -87,19 +87,43 @@ export const matrixFreeStage: VerdictStage = (s) => {
       );
     }
   }
-  if (ctx.translationInvariant && isShiftCovariant(ctx.W) && ctx.W) {
-    const all = active ?? Int32Array.from({ length: ctx.W.coeffSize }, (_, i) => i);
-    classBound = classRowBound(ctx.L_apply, ctx.W, { n: ctx.n, dtype: ctx.dtype, active: all, epsilonRel: options.epsilonRel });
+  const W = ctx.W;
+  if (ctx.translationInvariant && W && isShiftCovariant(W)) {
+    const all = active ?? Int32Array.from({ length: W.coeffSize }, (_, i) => i);
+    const classBound = classRowBound(ctx.L_apply, W, { n: ctx.n, dtype: ctx.dtype, active: all, epsilonRel: options.epsilonRel });
     applications += classBound.classes;
+    const cbJson: { [key: string]: Json } = { classBound: { etaUpper: classBound.etaUpper, etaLower: classBound.etaLower, gershgorinLower: classBound.gershgorinLower, classes: classBound.classes, ms: classBound.ms } };
+    const extra = { ...cbJson, etaRows: `every row, from ${classBound.classes} shift-class rows` };
+    const fromClasses = { etaDD: classBound.etaUpper, gammaGershgorin: classBound.gershgorinLower, rows: "exact" as const };
+    // the class bound alone decides a failing η, or a passing one whose Gershgorin γ clears γ_min:
+    // no further application
+    if (classBound.etaUpper > etaMax || classBound.gershgorinLower >= gammaMin) {
+      const size = all.length;
+      const decided: EtaGammaEstimate = {
+        method: "matrix-free",
+        size,
+        subspace: active ? "restricted" : "full",
+        frameScale: frameScale(W),
+        gamma: Number.NaN,
+        lambdaMax: null,
+        gammaConverged: false,
+        gammaResidual: Number.NaN,
+        gammaLowerBound: null,
+        worstRow: null,
+        probingError: null,
+        probingValid: null,
+        cost: { applications, ms: performance.now() - t0 },
+        diagnostics: {},
+        ...fromClasses,
+      };
+      return finish(decided, true, extra);
+    }
+    // every row is known from the classes: only Lanczos remains (sampling rows would add nothing)
+    const est = estimate({ sampleRows: 0 }, false);
+    const { sampling: _, ...diagnostics } = est.diagnostics;
+    return finish({ ...est, ...fromClasses, diagnostics: { ...diagnostics, rows: "exact" } }, true, extra);
   }
-  const cbJson: { [key: string]: Json } = classBound ? { classBound: { etaUpper: classBound.etaUpper, etaLower: classBound.etaLower, gershgorinLower: classBound.gershgorinLower, classes: classBound.classes, ms: classBound.ms } } : {};
-  // the class bound alone decides a failing η, or a passing one whose Gershgorin γ clears γ_min
-  const decidedByClasses = classBound !== null && (classBound.etaUpper > etaMax || classBound.gershgorinLower >= gammaMin);
-  let est = estimate(configured, decidedByClasses);
-  if (classBound) {
-    est = { ...est, etaDD: classBound.etaUpper, gammaGershgorin: classBound.gershgorinLower, rows: "exact" };
-    return finish(est, true, { ...cbJson, etaRows: `every row, from ${classBound.classes} shift-class rows` });
-  }
+  let est = estimate(configured, false);
   const known = est.rows === "exact" || (est.rows === "probed" && est.probingValid === true);
   if (!known && est.etaDD <= etaMax && est.size <= (options.exactRowsLimit ?? 4096)) {
     est = estimate({ sampleRows: est.size }, false);

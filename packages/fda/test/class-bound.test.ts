@@ -94,6 +94,15 @@ describe.each(DTYPES)("the fda hook uses the bound for shift-invariant flows (%s
     expect(cert.pass).toBe(true);
     expect(cert.diagnostics.etaRows).toMatch(/shift-class/);
     expect(cert.etaDD).toBeCloseTo(exact, dtype === "float64" ? 9 : 3);
+    // decided by the classes alone: the quick rows and one application per class, nothing sampled after
+    const classes = classRowBound(circulantGram(dtype), W, { n: N, dtype, active: Int32Array.from({ length: 16 }, (_, i) => i) }).classes;
+    expect(cert.gammaGershgorin).toBeGreaterThanOrEqual(1e-6);
+    expect(cert.cost.applications).toBe(8 + classes);
+    const failing = hook.certify({ ...ctx, gates: { etaMax: exact / 2, gammaMin: 1e-6 } });
+    expect(failing.pass).toBe(false);
+    expect(failing.violations.map((v) => v.gate)).toContain("eta");
+    expect(failing.etaDD).toBeCloseTo(exact, dtype === "float64" ? 9 : 3);
+    expect(failing.cost.applications).toBeLessThanOrEqual(8 + classes);
     // without the structure the same sampled pass cannot be verified (16 rows > exactRowsLimit 8)
     const plain = hook.certify({ ...ctx, translationInvariant: false });
     expect(plain.pass).toBe(false);
