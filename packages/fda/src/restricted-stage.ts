@@ -92,12 +92,13 @@ function verdictOn(s: StageInput, built: { R: RestrictedMatrix; normBound: numbe
   const cost = () => ({ applications: counter.L, ms: performance.now() - t0 });
   const { R, normBound, source } = built;
   const { etaMax, gammaMin } = ctx.gates;
-  // a support overlapping the last one first tries a few iterations from its Collatz–Wielandt
-  // vector; when they do not pass the gate, the iteration from 1 decides (a warm start can settle
-  // above the gate where the cold one does not), and the smaller of the two upper bounds counts
+  // a support overlapping the last one first iterates from its Collatz–Wielandt vector; when that
+  // neither passes the gate nor proves that no scaling can (ρ(|Ĵ|) above it, by the lower bound)
+  // within 40 iterations, the iteration from 1 decides (a warm start can settle above the gate where
+  // the cold one does not), and the smaller of the two upper bounds counts
   const start = active ? s.cache.perronStart(ctx, active) : null;
-  const warm = start ? dominance(R, { decide: etaMax, start, maxIter: 10 }) : null;
-  const cold = warm && warm.scaled <= etaMax ? null : dominance(R, { decide: etaMax });
+  const warm = start ? dominance(R, { decide: etaMax, start, maxIter: 40 }) : null;
+  const cold = warm && (warm.scaled <= etaMax || warm.scaledLower > etaMax * (1 + 2 ** -30)) ? null : dominance(R, { decide: etaMax });
   const dom = !cold || (warm && warm.scaled < cold.scaled) ? warm! : cold;
   if (active) s.cache.rememberPerron(ctx, active, dom.v, m);
   const scaled = dom.scaled <= dom.plain;

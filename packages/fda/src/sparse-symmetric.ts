@@ -75,10 +75,12 @@ export function csrRowSums(a: SymmetricCsr, w: Float64Array | null = null): { di
 export function csrAbsOffMultiply(a: SymmetricCsr, w: Float64Array, out: Float64Array): void {
   const { n, rowPtr, col, val } = a;
   out.fill(0, 0, n);
+  let p = rowPtr[0];
   for (let i = 0; i < n; i++) {
     const wi = w[i];
     let s = out[i];
-    for (let p = rowPtr[i]; p < rowPtr[i + 1]; p++) {
+    const end = rowPtr[i + 1];
+    for (; p < end; p++) {
       const j = col[p];
       if (j === i) continue;
       const v = Math.abs(val[p]);
