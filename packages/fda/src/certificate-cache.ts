@@ -92,12 +92,15 @@ export class CertificateCache {
 
   /**
    * A start for the Collatz–Wielandt iteration on `active`: the last vector met on this operator,
-   * read at the support's coefficients (1 where it was not in the last support), or null.
+   * read at the support's coefficients, and where it was not in the last support the median of
+   * those read (a typical entry: 1, the largest, inflates its neighbours' ratios), or null.
    */
   perronStart(ctx: CertificateContext, active: Int32Array): Float64Array | null {
     const p = this.entry(ctx)?.perron;
     if (!p) return null;
-    return Float64Array.from(active, (i) => (p[i] > 0 ? p[i] : 1));
+    const known = Float64Array.from(active, (i) => p[i]).filter((x) => x > 0).sort();
+    const fill = known.length > 0 ? known[known.length >> 1] : 1;
+    return Float64Array.from(active, (i) => (p[i] > 0 ? p[i] : fill));
   }
 
   /** Keeps the Collatz–Wielandt vector `v` of the support `active` for the next one. */

@@ -1,4 +1,4 @@
-import { type CertificateViolation, type Json, split } from "@cflow/core";
+import { type Certificate, type CertificateViolation, type Json, split } from "@cflow/core";
 import { dominance } from "./dominance.js";
 import { errorBarFor } from "./error-bar.js";
 import { formatNumber } from "./format.js";
@@ -19,7 +19,7 @@ import { type ApplicationCounter, wSpaceOperator } from "./wspace-operator.js";
  * run's dtype through Wᵀ, L and W: 3·γ_n(u)·‖L̂_S‖_F relative per column — since user code states
  * no rounding bound. Undefined when neither applies.
  */
-function assemble(s: StageInput, counter: ApplicationCounter): { R: RestrictedMatrix; normBound: number; source: string } | { structureMismatch: Json } | undefined {
+function assemble(s: StageInput, counter: ApplicationCounter): { R: RestrictedMatrix; normBound: number; source: string; release?: () => void } | { structureMismatch: Json } | undefined {
   const { ctx, options, active, m } = s;
   const size = active ? active.length : m;
   const method = options.method ?? "auto";
@@ -32,7 +32,8 @@ function assemble(s: StageInput, counter: ApplicationCounter): { R: RestrictedMa
       s.cache.markChecked(ctx);
     }
     const all = active ?? Int32Array.from({ length: m }, (_, i) => i);
-    return { R: classRows.rows.restrict(all), normBound: classRows.normBound, source: `${classRows.rows.classes} shift-class rows` };
+    const R = classRows.rows.restrict(all);
+    return { R, normBound: classRows.normBound, source: `${classRows.rows.classes} shift-class rows`, release: () => classRows.rows.release(R) };
   }
   const redundantWithoutSupport = !active && ctx.W !== null && ctx.W.frame !== "general" && ctx.W.coeffSize !== ctx.n;
   if (redundantWithoutSupport || size > (method === "exact" ? Number.POSITIVE_INFINITY : (options.exactRowsLimit ?? 1024))) return undefined;
@@ -64,26 +65,40 @@ function assemble(s: StageInput, counter: ApplicationCounter): { R: RestrictedMa
  * decides without γ. A pass is remembered for the supports inside this one.
  */
 export const restrictedStage: VerdictStage = (s) => {
-  const { ctx, options, active, m, t0 } = s;
+  const { ctx, active, m, t0 } = s;
   const counter: ApplicationCounter = { L: 0, W: 0 };
   const built = assemble(s, counter);
   if (!built) return undefined;
   const size = active ? active.length : m;
-  const subspace = active ? ("restricted" as const) : ("full" as const);
-  const where = describeOperator({ size, subspace });
   const cost = () => ({ applications: counter.L, ms: performance.now() - t0 });
   if ("structureMismatch" in built) {
     const v: CertificateViolation = { gate: "structure", value: Number(built.structureMismatch && (built.structureMismatch as { relativeError: number }).relativeError), threshold: Number((built.structureMismatch as { tolerance: number }).tolerance), message: "the declared Hessian structure does not match L_apply on a random probe: an op declares a wrong gramStructure — fail closed" };
     return certificate({ method: "exact", size, etaDD: Number.NaN, dominance: "plain", gamma: Number.NaN, route: "none", failureProbability: 0, gammaGershgorin: Number.NaN, lambdaMax: null, violations: [v], notes: [], errorBar: null, cost: cost(), diagnostics: { probe: built.structureMismatch } }, ctx.gates);
   }
+  try {
+    return verdictOn(s, built, counter);
+  } finally {
+    // the verdict is made: the next restriction may write into this matrix's storage
+    built.release?.();
+  }
+};
+
+/** The verdict on an assembled L̂_S (dominance, then the γ routes). */
+function verdictOn(s: StageInput, built: { R: RestrictedMatrix; normBound: number; source: string }, counter: ApplicationCounter): Certificate {
+  const { ctx, options, active, m, t0 } = s;
+  const size = active ? active.length : m;
+  const subspace = active ? ("restricted" as const) : ("full" as const);
+  const where = describeOperator({ size, subspace });
+  const cost = () => ({ applications: counter.L, ms: performance.now() - t0 });
   const { R, normBound, source } = built;
   const { etaMax, gammaMin } = ctx.gates;
-  // a support overlapping the last one first tries a few iterations from its Collatz–Wielandt
-  // vector; when they do not pass the gate, the iteration from 1 decides (a warm start can settle
-  // above the gate where the cold one does not), and the smaller of the two upper bounds counts
+  // a support overlapping the last one first iterates from its Collatz–Wielandt vector; when that
+  // neither passes the gate nor proves that no scaling can (ρ(|Ĵ|) above it, by the lower bound)
+  // within 40 iterations, the iteration from 1 decides (a warm start can settle above the gate where
+  // the cold one does not), and the smaller of the two upper bounds counts
   const start = active ? s.cache.perronStart(ctx, active) : null;
-  const warm = start ? dominance(R, { decide: etaMax, start, maxIter: 10 }) : null;
-  const cold = warm && warm.scaled <= etaMax ? null : dominance(R, { decide: etaMax });
+  const warm = start ? dominance(R, { decide: etaMax, start, maxIter: 40 }) : null;
+  const cold = warm && (warm.scaled <= etaMax || warm.scaledLower > etaMax * (1 + 2 ** -30)) ? null : dominance(R, { decide: etaMax });
   const dom = !cold || (warm && warm.scaled < cold.scaled) ? warm! : cold;
   if (active) s.cache.rememberPerron(ctx, active, dom.v, m);
   const scaled = dom.scaled <= dom.plain;
@@ -119,4 +134,4 @@ export const restrictedStage: VerdictStage = (s) => {
   if (violations.length === 0 && active) s.cache.remember(ctx, { active, etaDD: eta, dominance: kind, gamma, route, failureProbability, sigma: chain.sigma, size });
   const gersh = chain.tried.length > 0 ? Number((chain.tried[0] as { gamma: number }).gamma) : Number.NaN;
   return certificate({ method: "exact", size, etaDD: eta, dominance: kind, gamma, route, failureProbability, gammaGershgorin: gersh, lambdaMax: chain.sigma, violations, notes, errorBar: bar, cost: cost(), diagnostics }, ctx.gates);
-};
+}

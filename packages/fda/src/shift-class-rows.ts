@@ -4,7 +4,7 @@ import type { RestrictedMatrix } from "./restricted-matrix.js";
 import type { ApplicationBound, WaveletTaps } from "./rounding.js";
 import { bandIndexOf, mod } from "./shift-class-geometry.js";
 import { type ClassRow, type ClassRowTable, probeClassRows } from "./shift-class-probes.js";
-import { UpperRowsBuilder } from "./sparse-symmetric.js";
+import type { SymmetricCsr } from "./sparse-symmetric.js";
 
 /**
  * An operator L on x-space that commutes with circular shifts, applied in float64 with a stated
@@ -100,8 +100,9 @@ export class ShiftClassRows {
   private readonly dims: number;
   /** Offset of a level-ℓ atom's centre from its anchor (samples), by level. */
   private readonly atomCentre: number[];
-  /** Stored entries per row of the last restriction: the next one's initial capacity (no regrowth). */
-  private entriesPerRow = 64;
+  /** The storage of the last restricted matrix, and of a released one (`release`). */
+  private lent: { matrix: SymmetricCsr; storage: { col: Int32Array; val: Float64Array } } | null = null;
+  private spare: { col: Int32Array; val: Float64Array } | null = null;
 
   private constructor(init: ClassRowTable) {
     this.bands = init.bands;
@@ -130,8 +131,11 @@ export class ShiftClassRows {
 
   /**
    * L̂_S for the active set S (coefficient indices, ascending, distinct): each pair's entry from
-   * its owner's class row, both triangles stored. Cost: Σ over rows of the S-members inside their
-   * footprints (S is walked band by band, row by row, so empty parts of a footprint cost nothing).
+   * its owner's class row, the upper triangle stored, each row's entries in assembly order (block
+   * by block, window row by window row). Two walks over the same ranges: the first counts, the
+   * second fills arrays of that size. Cost: Σ over rows of the S-members inside their footprints,
+   * plus one step per footprint row (the members of a window row are one range of S, read from
+   * the rank of its ends).
    */
   restrict(active: Int32Array): RestrictedMatrix {
     const t0 = performance.now();
@@ -143,107 +147,26 @@ export class ShiftClassRows {
         throw new CflowError("BAD_OPTION", `ShiftClassRows.restrict: active[${p}] = ${S[p]}; expected distinct ascending indices in [0, ${m})`, { path: `active[${p}]`, expected: `ascending integers in [0, ${m})`, found: S[p] });
       }
     }
-    const bands = this.bands;
-    const dims = this.dims;
-    // S-members per band: a contiguous range of S, sorted by (row, column); per band row, the start of its members
-    const bandStart = new Int32Array(bands.length + 1);
-    {
-      let p = 0;
-      for (let b = 0; b < bands.length; b++) {
-        bandStart[b] = p;
-        const end = bands[b].offset + bands[b].shape.reduce((a, c) => a * c, 1);
-        while (p < nS && S[p] < end) p++;
-      }
-      bandStart[bands.length] = nS;
+    // rank[j] = #{p : S[p] < j}: the S-members with indices in [a, b) are S[rank[a] .. rank[b])
+    const rank = new Int32Array(m + 1);
+    for (let j = 0, p = 0; j <= m; j++) {
+      while (p < nS && S[p] < j) p++;
+      rank[j] = p;
     }
-    const rowStart: Int32Array[] = bands.map((band, b) => {
-      const rowsN = dims === 1 ? 1 : band.shape[0];
-      const width = dims === 1 ? band.shape[0] : band.shape[1];
-      const rs = new Int32Array(rowsN + 1);
-      for (let p = bandStart[b]; p < bandStart[b + 1]; p++) rs[Math.floor((S[p] - band.offset) / width) + 1]++;
-      for (let r = 0; r < rowsN; r++) rs[r + 1] += rs[r];
-      for (let r = 0; r <= rowsN; r++) rs[r] += bandStart[b];
-      return rs;
-    });
-    const upper = new UpperRowsBuilder(nS, Math.max(1024, Math.ceil(1.1 * this.entriesPerRow * nS)));
-    const coordinates = new Float64Array(nS * dims);
-    const kk = new Int32Array(dims);
-    const w0 = new Int32Array(dims);
-    for (let p = 0; p < nS; p++) {
-      const i = S[p];
-      const b = bandIndexOf(bands, i);
-      const band = bands[b];
-      let local = i - band.offset;
-      for (let d = dims - 1; d >= 0; d--) {
-        kk[d] = local % band.shape[d];
-        local = (local - kk[d]) / band.shape[d];
-      }
-      const cs = this.classStride[b];
-      let cls = 0;
-      for (let d = 0; d < dims; d++) cls = cls * cs[d] + (kk[d] % cs[d]);
-      const row = this.rows[this.classBase[b] + cls];
-      const level = row.level;
-      const sb = this.strides[b];
-      for (let d = 0; d < dims; d++) coordinates[p * dims + d] = kk[d] * sb[d] + this.atomCentre[level];
-      for (const blk of row.blocks) {
-        const b2 = blk.band;
-        const band2 = bands[b2];
-        const sameLevel = this.levelOf[b2] === level;
-        const s2 = this.strides[b2];
-        // window start of this row in band b2: the representative's, translated by T/s2
-        for (let d = 0; d < dims; d++) w0[d] = mod(blk.k0[d] + ((kk[d] - row.k[d]) * sb[d]) / s2[d], band2.shape[d]);
-        const rs = rowStart[b2];
-        const height = dims === 1 ? 1 : band2.shape[0];
-        const width = dims === 1 ? band2.shape[0] : band2.shape[1];
-        const rowsInWindow = dims === 1 ? 1 : blk.ext[0];
-        const extX = dims === 1 ? blk.ext[0] : blk.ext[1];
-        const x0 = dims === 1 ? w0[0] : w0[1];
-        const y0 = dims === 1 ? 0 : w0[0];
-        const values = blk.values;
-        for (let ty = 0; ty < rowsInWindow; ty++) {
-          let yRow = y0 + ty;
-          if (yRow >= height) yRow -= height;
-          const from = rs[yRow];
-          const to = rs[yRow + 1];
-          if (from === to) continue;
-          const base = band2.offset + yRow * width;
-          const tRow = ty * extX;
-          // members of row yRow with x in [x0, x0 + extX) mod width: one or two ranges
-          for (let part = 0; part < 2; part++) {
-            let xa: number;
-            let xb: number;
-            let shift: number;
-            if (part === 0) {
-              xa = x0;
-              xb = Math.min(width, x0 + extX);
-              shift = -x0;
-            } else {
-              if (x0 + extX <= width) break;
-              xa = 0;
-              xb = x0 + extX - width;
-              shift = width - x0;
-            }
-            let lo = from;
-            let hi = to;
-            while (lo < hi) {
-              const mid = (lo + hi) >> 1;
-              if (S[mid] - base < xa) lo = mid + 1;
-              else hi = mid;
-            }
-            for (let q = lo; q < to; q++) {
-              const xj = S[q] - base;
-              if (xj >= xb) break;
-              if (sameLevel && q < p) continue; // the row of S[q] owns the pair
-              const val = values[tRow + xj + shift];
-              if (val === 0) continue;
-              upper.push(p, q, val);
-            }
-          }
-        }
-      }
+    // the storage of a released matrix (writing into fresh memory costs more than the walk
+    // itself), else new storage for the entries expected were S spread evenly over each band
+    let storage = this.spare;
+    this.spare = null;
+    if (!storage) {
+      const cap = Math.ceil(1.25 * this.expectedEntries(S, rank)) + 1024;
+      storage = { col: new Int32Array(cap), val: new Float64Array(cap) };
     }
-    const matrix = upper.toCsr();
-    if (nS > 0) this.entriesPerRow = Math.max(1, matrix.rowPtr[nS] / nS);
+    const rowPtr = new Int32Array(nS + 1);
+    const coordinates = new Float64Array(nS * this.dims);
+    const out = { rowPtr, coordinates, col: storage.col, val: storage.val };
+    const size = this.walk(S, rank, out);
+    const matrix = { n: nS, rowPtr, col: out.col.subarray(0, size), val: out.val.subarray(0, size) };
+    this.lent = { matrix, storage: { col: out.col, val: out.val } };
     return {
       active: S,
       matrix,
@@ -251,9 +174,124 @@ export class ShiftClassRows {
       rowPerturbation: this.perturbation,
       parts: this.parts,
       coordinates,
-      dims,
+      dims: this.dims,
       source: "shift-class rows",
       ms: performance.now() - t0,
     };
+  }
+
+  /**
+   * Hands back the storage of the last matrix `restrict` returned: the next restriction may write
+   * into it. Only for a caller done with `R` (and every view of its matrix); any other R is ignored.
+   * Reusing storage changes no value: the next matrix is written in full.
+   */
+  release(R: RestrictedMatrix): void {
+    if (this.lent && this.lent.matrix === R.matrix) {
+      this.spare = this.lent.storage;
+      this.lent = null;
+    }
+  }
+
+  /** Σ over S of each class row's window sizes times the fraction of its band in S (halved within a level). */
+  private expectedEntries(S: Int32Array, rank: Int32Array): number {
+    const bands = this.bands;
+    const fraction = bands.map((b) => {
+      const size = b.shape.reduce((a, c) => a * c, 1);
+      return (rank[b.offset + size] - rank[b.offset]) / size;
+    });
+    const perClass = this.rows.map((row) => row.blocks.reduce((t, blk) => t + blk.values.length * fraction[blk.band] * (this.levelOf[blk.band] === row.level ? 0.5 : 1), 0));
+    let total = 0;
+    const kk = new Int32Array(this.dims);
+    for (let p = 0; p < S.length; p++) total += perClass[this.classOf(S[p], kk)];
+    return total;
+  }
+
+  /** Index into `rows` of coefficient i's class; its band position is left in `kk`. */
+  private classOf(i: number, kk: Int32Array): number {
+    const dims = this.dims;
+    const b = bandIndexOf(this.bands, i);
+    const band = this.bands[b];
+    let local = i - band.offset;
+    for (let d = dims - 1; d >= 0; d--) {
+      kk[d] = local % band.shape[d];
+      local = (local - kk[d]) / band.shape[d];
+    }
+    const cs = this.classStride[b];
+    let cls = 0;
+    for (let d = 0; d < dims; d++) cls = cls * cs[d] + (kk[d] % cs[d]);
+    return this.classBase[b] + cls;
+  }
+
+  /**
+   * Writes the rows p = 0, 1, … of L̂_S in turn into `out` (the atom centres too): the ranges
+   * [lo, hi) of S-positions its class row reads (its own-level members from p on: a pair is owned by
+   * the coarser coefficient, or the lower index between equal levels), a member's value being
+   * `values[S[q] + shift]`, exact zeros left out. `out.col`/`out.val` are replaced by larger copies
+   * when short. Returns the number of stored entries.
+   */
+  private walk(S: Int32Array, rank: Int32Array, out: { rowPtr: Int32Array; coordinates: Float64Array; col: Int32Array; val: Float64Array }): number {
+    const { rowPtr, coordinates } = out;
+    let { col, val } = out;
+    let size = 0;
+    const bands = this.bands;
+    const dims = this.dims;
+    const kk = new Int32Array(dims);
+    const w0 = new Int32Array(dims);
+    for (let p = 0; p < S.length; p++) {
+      rowPtr[p] = size;
+      const row = this.rows[this.classOf(S[p], kk)];
+      const level = row.level;
+      const sb = this.strides[row.band];
+      for (let d = 0; d < dims; d++) coordinates[p * dims + d] = kk[d] * sb[d] + this.atomCentre[level];
+      for (const blk of row.blocks) {
+        const b2 = blk.band;
+        const band2 = bands[b2];
+        const qMin = this.levelOf[b2] === level ? p : 0;
+        const s2 = this.strides[b2];
+        // window start of this row in band b2: the representative's, translated by T/s2
+        for (let d = 0; d < dims; d++) w0[d] = mod(blk.k0[d] + ((kk[d] - row.k[d]) * sb[d]) / s2[d], band2.shape[d]);
+        const height = dims === 1 ? 1 : band2.shape[0];
+        const width = dims === 1 ? band2.shape[0] : band2.shape[1];
+        const rowsInWindow = dims === 1 ? 1 : blk.ext[0];
+        const extX = dims === 1 ? blk.ext[0] : blk.ext[1];
+        const x0 = dims === 1 ? w0[0] : w0[1];
+        const y0 = dims === 1 ? 0 : w0[0];
+        const wrapped = x0 + extX > width;
+        const values = blk.values;
+        for (let ty = 0; ty < rowsInWindow; ty++) {
+          let yRow = y0 + ty;
+          if (yRow >= height) yRow -= height;
+          const base = band2.offset + yRow * width;
+          const tRow = ty * extX;
+          // members of row yRow with x in [x0, x0 + extX) mod width: one or two ranges
+          for (let part = 0; part < (wrapped ? 2 : 1); part++) {
+            const lo = Math.max(rank[part === 0 ? base + x0 : base], qMin);
+            const hi = rank[part === 0 ? base + (wrapped ? width : x0 + extX) : base + x0 + extX - width];
+            if (!(lo < hi)) continue;
+            if (size + (hi - lo) > col.length) {
+              const cap = Math.max(Math.ceil(1.5 * col.length), size + (hi - lo));
+              const c = new Int32Array(cap);
+              const x = new Float64Array(cap);
+              c.set(col.subarray(0, size));
+              x.set(val.subarray(0, size));
+              col = c;
+              val = x;
+            }
+            const shift = part === 0 ? tRow - x0 - base : tRow + width - x0 - base;
+            for (let q = lo; q < hi; q++) {
+              const v = values[S[q] + shift];
+              if (v === 0) continue;
+              col[size] = q;
+              val[size] = v;
+              size++;
+            }
+          }
+        }
+      }
+    }
+    rowPtr[S.length] = size;
+    out.col = col;
+    out.val = val;
+    return size;
   }
 }

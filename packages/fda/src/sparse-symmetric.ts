@@ -4,7 +4,7 @@ import { gammaN } from "./rounding.js";
 /**
  * A symmetric matrix in compressed sparse rows, upper triangle only: row i lists each j ≥ i with a
  * stored A_ij once (the diagonal included when non-zero); A_ji = A_ij is implied. Columns are
- * ascending when built by `CooBuilder`, in assembly order by `UpperRowsBuilder`. Float64 whatever
+ * ascending when built by `CooBuilder`, in assembly order by `ShiftClassRows.restrict`. Float64 whatever
  * the run's dtype: the certificates' explicit restricted operators live here.
  */
 export interface SymmetricCsr {
@@ -75,10 +75,12 @@ export function csrRowSums(a: SymmetricCsr, w: Float64Array | null = null): { di
 export function csrAbsOffMultiply(a: SymmetricCsr, w: Float64Array, out: Float64Array): void {
   const { n, rowPtr, col, val } = a;
   out.fill(0, 0, n);
+  let p = rowPtr[0];
   for (let i = 0; i < n; i++) {
     const wi = w[i];
     let s = out[i];
-    for (let p = rowPtr[i]; p < rowPtr[i + 1]; p++) {
+    const end = rowPtr[i + 1];
+    for (; p < end; p++) {
       const j = col[p];
       if (j === i) continue;
       const v = Math.abs(val[p]);
@@ -171,54 +173,6 @@ export class CooBuilder {
     }
     outPtr[n] = w;
     return { n, rowPtr: outPtr, col: col.slice(0, w), val: val.slice(0, w) };
-  }
-}
-
-/**
- * Rows of the upper triangle appended in order (row 0 first, every entry of a row before the next
- * row starts), each (i, j ≥ i) once: no sorting pass, for assemblies that produce rows in order,
- * as the shift-class restriction does.
- */
-export class UpperRowsBuilder {
-  private col: Int32Array;
-  private val: Float64Array;
-  private size = 0;
-  private row = -1;
-  private readonly rowPtr: Int32Array;
-
-  constructor(
-    readonly n: number,
-    capacity = 1024,
-  ) {
-    this.col = new Int32Array(capacity);
-    this.val = new Float64Array(capacity);
-    this.rowPtr = new Int32Array(n + 1);
-  }
-
-  /** A_ij = v, j ≥ i, rows non-decreasing across calls. */
-  push(i: number, j: number, v: number): void {
-    if (i < this.row || j < i) {
-      throw new CflowError("BAD_OPTION", `UpperRowsBuilder.push: entry (${i}, ${j}) after row ${this.row}; rows must come in order and j ≥ i`, { path: "UpperRowsBuilder", expected: `i ≥ ${this.row}, j ≥ i`, found: `(${i}, ${j})` });
-    }
-    while (this.row < i) this.rowPtr[++this.row] = this.size;
-    if (this.size === this.col.length) {
-      const c = new Int32Array(this.col.length * 2);
-      const x = new Float64Array(this.col.length * 2);
-      c.set(this.col);
-      x.set(this.val);
-      this.col = c;
-      this.val = x;
-    }
-    this.col[this.size] = j;
-    this.val[this.size] = v;
-    this.size++;
-  }
-
-  toCsr(): SymmetricCsr {
-    while (this.row < this.n) this.rowPtr[++this.row] = this.size;
-    // a nearly full buffer is kept as a view (no copy of tens of millions of entries), else trimmed
-    const view = this.size >= 0.75 * this.col.length;
-    return { n: this.n, rowPtr: this.rowPtr, col: view ? this.col.subarray(0, this.size) : this.col.slice(0, this.size), val: view ? this.val.subarray(0, this.size) : this.val.slice(0, this.size) };
   }
 }
 

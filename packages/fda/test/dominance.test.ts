@@ -3,8 +3,10 @@
 // D^{-1/2}|L − D|D^{-1/2}, similar to |J|) lies between the Collatz–Wielandt bounds, the upper one
 // within 1% of it; the scaled Gershgorin route with that vector is a valid lower bound of λ_min.
 import { describe, expect, it } from "vitest";
-import { csrFromDense, dominance, gershgorinGamma, lambdaMaxUpper, type RestrictedMatrix } from "../src/index.js";
+import { createTransform, DTYPES, type Dtype, gaussianKernel2d } from "@cflow/core";
+import { convolutionGram, csrFromDense, dominance, gershgorinGamma, lambdaMaxUpper, type PeriodisedWavelet, type RestrictedMatrix, ShiftClassRows } from "../src/index.js";
 import { bandedMatrix, jacobiEigenvalues, withSpectrum } from "./helpers.js";
+import { denseRestricted, plainDwt } from "./restricted-problems.js";
 import { logspace, mulberry32 } from "@cflow/test-kit";
 
 function restricted(a: Float64Array, n: number, perturbation = 0): RestrictedMatrix {
@@ -96,5 +98,33 @@ describe("diagonal dominance, plain and optimally scaled", () => {
     expect(dominance(b).plain).toBeGreaterThan(dominance(a).plain);
     expect(dominance(b).scaled).toBeGreaterThan(dominance(a).scaled);
     expect(gershgorinGamma(b).gamma).toBeCloseTo(gershgorinGamma(a).gamma - 1e-3, 12);
+  });
+
+  it.each(DTYPES)("bounds ρ(|J|) of the dense L_S (independent DWT and convolution) from shift-class rows, %s run, cold and warm", (dtype: Dtype) => {
+    const shape = [32, 32];
+    const taps = gaussianKernel2d(1, dtype);
+    const W = createTransform("db2", { shape, levels: 2, dtype: "float64" }) as unknown as PeriodisedWavelet;
+    const rows = ShiftClassRows.build(convolutionGram(taps, { shape }), W, { runDtype: dtype });
+    const truthW = plainDwt("db2", shape, 2, dtype);
+    const rand = mulberry32(dtype === "float64" ? 31 : 32);
+    let previous: { S: Int32Array; v: Float64Array } | null = null;
+    for (let trial = 0; trial < 3; trial++) {
+      const S = Int32Array.from({ length: truthW.m }, (_, i) => i).filter((i) => (i < 64 ? rand() < 0.8 : rand() < 0.12));
+      const n = S.length;
+      const t = truth(denseRestricted(truthW, taps, shape, S), n);
+      const R = rows.restrict(S);
+      // the previous support's vector where it had the coefficient, else its median (as certificate-cache.ts starts it)
+      const start = previous ? Float64Array.from(S, (i) => { const k = previous!.S.indexOf(i); return k >= 0 ? previous!.v[k] : 0.5; }) : undefined;
+      for (const d of [dominance(R), dominance(R, { start }), dominance(R, { decide: 0.9 * t.rho, start })]) {
+        expect(d.scaled).toBeGreaterThanOrEqual(t.rho);
+        expect(d.plain).toBeGreaterThanOrEqual(t.eta);
+        // the lower bound is of the stored L̂_S: within its perturbation of L_S's
+        expect(d.scaledLower).toBeLessThanOrEqual(t.rho + 10 * R.rowPerturbation);
+      }
+      const full = dominance(R);
+      expect(full.scaled).toBeLessThan(t.rho * 1.01);
+      previous = { S, v: full.v };
+      rows.release(R);
+    }
   });
 });

@@ -1,6 +1,6 @@
 // The CSR symmetric storage (upper triangle) against dense products; the builders' contracts.
 import { describe, expect, it } from "vitest";
-import { CooBuilder, csrFromDense, csrMultiply, csrNonzeros, csrRowSums, csrToDense, dropNegligible, UpperRowsBuilder } from "../src/index.js";
+import { CooBuilder, csrFromDense, csrMultiply, csrNonzeros, csrRowSums, csrToDense, dropNegligible } from "../src/index.js";
 import { bandedMatrix, jacobiEigenvalues } from "./helpers.js";
 import { mulberry32, randn } from "@cflow/test-kit";
 
@@ -32,19 +32,13 @@ describe("symmetric CSR", () => {
     expect(csrNonzeros(a)).toBe(nz);
   });
 
-  it("CooBuilder sums duplicates into the upper triangle; UpperRowsBuilder wants rows in order", () => {
+  it("CooBuilder sums duplicates into the upper triangle", () => {
     const b = new CooBuilder(3, 1);
     b.push(2, 0, 1);
     b.push(0, 2, 0.5);
     b.push(1, 1, 3);
     const a = b.toCsr();
     expect(Array.from(csrToDense(a))).toEqual([0, 0, 1.5, 0, 3, 0, 1.5, 0, 0]);
-    const u = new UpperRowsBuilder(3, 1);
-    u.push(0, 0, 1);
-    u.push(0, 2, 2);
-    u.push(2, 2, 5);
-    expect(Array.from(csrToDense(u.toCsr()))).toEqual([1, 0, 2, 0, 0, 0, 2, 0, 5]);
-    expect(() => u.push(1, 1, 1)).toThrow(/rows must come in order/);
   });
 
   it("dropNegligible leaves out small entries by decades and bounds ‖A − Ã‖₂ (dense eigenvalues)", () => {
