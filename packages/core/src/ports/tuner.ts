@@ -81,7 +81,11 @@ export interface TunerContext {
   /** The task target's reading of the current (certified) state, or null without a target. */
   target?: TargetReading | null;
   limits: DialLimits;
-  /** Band statistics of the current iterate's W-coefficients (null without a multilevel transform). */
+  /**
+   * Band statistics of the current iterate's W-coefficients (null without a multilevel
+   * transform). The controller computes them when first read: read them during the call the
+   * context is passed to (the iterate moves on after it).
+   */
   bandStats: BandStat[] | null;
   /** The tuner's options (`policies.tuner`: perBand, seed statistic and k, widen factor...). */
   options: TunerOptions;
