@@ -77,7 +77,9 @@ export function residualNormSq(term: DataTerm, state: Record<string, RealArray>)
 export function madNoiseLevel(values: ArrayLike<number>): number {
   const n = values.length;
   if (n === 0) throw new CflowError("EMPTY_OPERATOR", "madNoiseLevel: no coefficients", { path: "madNoiseLevel", expected: "≥ 1 value", found: 0 });
-  const a = Float64Array.from({ length: n }, (_, i) => Math.abs(values[i])).sort();
+  const a = new Float64Array(n);
+  for (let i = 0; i < n; i++) a[i] = Math.abs(values[i]);
+  a.sort();
   const med = n % 2 ? a[n >> 1] : (a[(n >> 1) - 1] + a[n >> 1]) / 2;
   return med / 0.6744897501960817;
 }
