@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type Point, decimate } from "../src/report/decimate.js";
+import { type Point, decimate, decimatedIndices } from "../src/report/decimate.js";
 import { formatNumber } from "../src/report/format.js";
 import { phaseBands } from "../src/report/phase-bands.js";
 import type { TelemetryRecord } from "../src/report/report-data.js";
@@ -43,6 +43,17 @@ describe("decimate", () => {
     expect(d).toContainEqual(pts[71_234]);
     expect(d).toContainEqual(pts[3_333]);
     for (let i = 1; i < d.length; i++) expect(d[i][0]).toBeGreaterThan(d[i - 1][0]);
+  });
+
+  it("keeps a gap's first point, and a signal's samples by index exactly as its points", () => {
+    const ys = Array.from({ length: 50_000 }, (_, i) => (i >= 20_010 && i < 20_400 ? null : Math.cos(i / 77) * (1 + (i % 13))));
+    const pts: Point[] = ys.map((y, i) => [i, y]);
+    const d = decimate(pts, 1600);
+    expect(d).toContainEqual([20_010, null]);
+    expect(d.some(([, y]) => y === null && y !== ys[20_009])).toBe(true);
+    expect(decimatedIndices(ys.length, (i) => ys[i], 1600).map((i) => pts[i])).toEqual(d);
+    // a short series is kept whole
+    expect(decimatedIndices(5, (i) => i, 1600)).toEqual([0, 1, 2, 3, 4]);
   });
 });
 

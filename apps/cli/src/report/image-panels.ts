@@ -1,6 +1,7 @@
 import { encodePng } from "../data/image.js";
 import { escapeHtml, formatNumber } from "./format.js";
-import { lineChart } from "./line-chart.js";
+import { decimatedIndices } from "./decimate.js";
+import { MAX_POINTS, lineChart } from "./line-chart.js";
 import type { ReportImage } from "./report-data.js";
 
 function finiteRange(arrays: ArrayLike<number>[]): [number, number] {
@@ -66,10 +67,14 @@ export function imagePanels(images: readonly ReportImage[]): string {
     );
     used.add("input").add("result");
   } else if (is1d(input) || is1d(result)) {
-    const series = [input, result]
-      .filter((i): i is ReportImage => is1d(i))
-      .map((img, k) => ({ name: img.name, color: k === 0 ? "#94a3b8" : "#2563eb", points: Array.from({ length: img.data.length }, (_, j) => [j, img.data[j]] as [number, number]) }));
-    const n = Math.max(...series.map((s) => s.points.length));
+    // only the samples the chart draws become points (a signal can have millions)
+    const signals = [input, result].filter((i): i is ReportImage => is1d(i));
+    const series = signals.map((img, k) => ({
+      name: img.name,
+      color: k === 0 ? "#94a3b8" : "#2563eb",
+      points: decimatedIndices(img.data.length, (j) => img.data[j], MAX_POINTS).map((j) => [j, img.data[j]] as [number, number]),
+    }));
+    const n = Math.max(...signals.map((img) => img.data.length));
     parts.push(lineChart({ id: "signals", title: "Signals", subtitle: "input and result", yScale: "linear", xDomain: [0, n - 1], xLabel: "sample", series, empty: "", width: 1120, height: 260 }));
     for (const s of series) used.add(s.name);
   }

@@ -42,7 +42,8 @@ export interface ChartOptions {
 }
 
 const M = { left: 64, right: 14, top: 12, bottom: 34 };
-const MAX_POINTS = 1600;
+/** The most points a series is drawn with (`decimate`). */
+export const MAX_POINTS = 1600;
 
 /**
  * A self-contained SVG line chart: phase bands, grid and ticks, gate lines, one path per series

@@ -52,11 +52,19 @@ export function dataTerms(compiled: CompiledFlow): DataTerm[] {
   return out;
 }
 
+/** K x of each op `residualNormSq` has measured through: one array per op, reused by every reading. */
+const images = new WeakMap<Op, RealArray>();
+
 /** ‖K x − y‖² of a data term at a state (by slot). */
 export function residualNormSq(term: DataTerm, state: Record<string, RealArray>): number {
   const x = state[term.slot.name];
   if (!x) throw new CflowError("BAD_STATE", `residualNormSq: the state has no slot "${term.slot.name}"`, { path: `state.${term.slot.name}`, expected: "the data term's slot", found: Object.keys(state).join(", ") });
-  const image = term.op ? term.op.apply(x) : x;
+  const op = term.op;
+  let image = x;
+  if (op) {
+    image = op.apply(x, images.get(op));
+    images.set(op, image);
+  }
   let r2 = 0;
   for (let k = 0; k < term.m; k++) {
     const d = image[k] - Number(term.y[k]);
@@ -69,7 +77,9 @@ export function residualNormSq(term: DataTerm, state: Record<string, RealArray>)
 export function madNoiseLevel(values: ArrayLike<number>): number {
   const n = values.length;
   if (n === 0) throw new CflowError("EMPTY_OPERATOR", "madNoiseLevel: no coefficients", { path: "madNoiseLevel", expected: "≥ 1 value", found: 0 });
-  const a = Float64Array.from({ length: n }, (_, i) => Math.abs(values[i])).sort();
+  const a = new Float64Array(n);
+  for (let i = 0; i < n; i++) a[i] = Math.abs(values[i]);
+  a.sort();
   const med = n % 2 ? a[n >> 1] : (a[(n >> 1) - 1] + a[n >> 1]) / 2;
   return med / 0.6744897501960817;
 }

@@ -1,5 +1,5 @@
 import type { Certificate } from "../ports/certificates.js";
-import type { RealArray } from "../dtype.js";
+import { type RealArray, zeros } from "../dtype.js";
 import type { Json } from "../ports/events.js";
 import type { TelemetryRow } from "../ports/telemetry.js";
 import type { TargetReading } from "../ports/tuner.js";
@@ -82,12 +82,13 @@ function stepAt(ctx: RunContext, x: RealArray, alpha: number): { alpha: number; 
   const f = ctx.flow;
   const W = f.W;
   if (W && W.frame !== "unitary") return null;
-  const g = f.fGrad(x);
-  const z = new Float64Array(x.length);
-  for (let i = 0; i < x.length; i++) z[i] = x[i] - alpha * g[i];
-  const zIn = f.dtype === "float32" ? Float32Array.from(z) : z;
-  const u = W ? W.forward(x) : x;
-  const next = f.gProx(W ? W.forward(zIn) : zIn, alpha);
+  // the run's arrays for it, reused by every certificate: x-space, and W x and the prox in W-space
+  const sc = (ctx.stepScratch ??= { z: zeros(f.dtype, x.length), u: W ? zeros(f.dtype, W.coeffSize) : null, next: zeros(f.dtype, f.coeffSize) });
+  // z = x − α∇f(x), evaluated in f64 and stored in the dtype
+  const z = f.fGrad(x, sc.z);
+  for (let i = 0; i < x.length; i++) z[i] = x[i] - alpha * z[i];
+  const u = W ? W.forward(x, sc.u!) : x;
+  const next = f.gProx(W ? W.forward(z, sc.next) : z, alpha, sc.next);
   let sq = 0;
   for (let i = 0; i < u.length; i++) sq += (u[i] - next[i]) ** 2;
   return { alpha, gradientMapping: Math.sqrt(sq) / alpha };

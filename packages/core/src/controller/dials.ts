@@ -1,5 +1,5 @@
 import type { Json } from "../ports/events.js";
-import type { Dials, TunerContext } from "../ports/tuner.js";
+import type { BandStat, Dials, TunerContext } from "../ports/tuner.js";
 import { foldIn } from "../rng.js";
 import { bandStats } from "./band-stats.js";
 import type { RunContext } from "./context.js";
@@ -39,16 +39,24 @@ export function applyDials(s: ControllerState, ctx: RunContext, d: Dials): void 
   ctx.runner.setDials(d);
 }
 
-/** What the tuner sees at a decision: the dials, the controller's limits, band statistics, its options. */
+/**
+ * What the tuner sees at a decision: the dials, the controller's limits, band statistics, its
+ * options. The band statistics are computed when the policy first reads them (a transform and
+ * three sorts of the coefficients, wasted on a policy that never looks).
+ */
 export function tunerContext(s: ControllerState, ctx: RunContext): TunerContext {
   const r = ctx.runner;
   const W = ctx.flow.W;
   const c = ctx.config.control;
+  let stats: BandStat[] | null | undefined;
   return {
     dials: r.dials,
     target: readTarget(s, ctx),
     limits: { alphaMax: r.alphaMax, lambdaCap: c.lambdaCap, moveCap: c.moveCap, ratioBounds: c.ratioBounds },
-    bandStats: W && W.levels > 0 ? bandStats(W, r.state) : null,
+    get bandStats() {
+      if (stats === undefined) stats = W && W.levels > 0 ? bandStats(W, r.state) : null;
+      return stats;
+    },
     options: ctx.config.tuner,
     iter: r.iter,
     key: foldIn(ctx.key, 0x70e5 + s.trial),

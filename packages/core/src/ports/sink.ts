@@ -98,6 +98,7 @@ export interface StateView {
   phase: Phase;
   /** Why now: a certificate was evaluated at this state, or a checkpoint is taken of it. */
   at: "certificate" | "checkpoint";
+  /** The state by slot: views of the run's own copy of the iterate (read-only; copy what you keep). */
   slots: Readonly<Record<string, RealArray>>;
 }
 

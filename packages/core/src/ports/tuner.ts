@@ -71,7 +71,10 @@ export interface TaskTarget {
   readonly tau: number;
   /** What the manifest records: the target, σ and whether it was given or estimated, τ, the data term. */
   describe(): { [key: string]: Json };
-  /** Reads a state; `coefficients` are the exact W-space coefficients it came from (null without a sparsity prox). */
+  /**
+   * Reads a state; `coefficients` are the exact W-space coefficients it came from (null without a
+   * sparsity prox). Both are the run's own copies of the iterate: read-only.
+   */
   read(state: { [slot: string]: Float32Array | Float64Array }, coefficients: Float32Array | Float64Array | null): TargetReading;
 }
 
@@ -81,7 +84,11 @@ export interface TunerContext {
   /** The task target's reading of the current (certified) state, or null without a target. */
   target?: TargetReading | null;
   limits: DialLimits;
-  /** Band statistics of the current iterate's W-coefficients (null without a multilevel transform). */
+  /**
+   * Band statistics of the current iterate's W-coefficients (null without a multilevel
+   * transform). The controller computes them when first read: read them during the call the
+   * context is passed to (the iterate moves on after it).
+   */
   bandStats: BandStat[] | null;
   /** The tuner's options (`policies.tuner`: perBand, seed statistic and k, widen factor...). */
   options: TunerOptions;
@@ -129,7 +136,7 @@ export interface TunerPolicy<S extends Json = Json> {
 export interface TunerHook {
   readonly name: string;
   readonly policy: TunerPolicy;
-  /** User task metric (lower is better), evaluated after validation runs — e.g. a discrepancy principle. */
+  /** User task metric (lower is better), evaluated after validation runs — e.g. a discrepancy principle. Its state is read-only. */
   readonly taskMetric?: (state: { [slot: string]: Float32Array | Float64Array }) => number;
   /** A task target (its reading's score replaces `taskMetric`); recorded in events, manifest and run card. */
   readonly taskTarget?: TaskTarget;

@@ -129,6 +129,13 @@ export class FlowRunner {
   readonly preconditioner: DiagonalPreconditioner | null = null;
   /** The coefficient buffer holds the current iterate's prox output (false after load/restore). */
   private coeffsFresh = false;
+  /**
+   * The copies of the current iterate handed out since it last changed (`step`, `load`): every
+   * reader of `state`, `coefficients()` and `snapshot()` at one iterate — a certificate, the task
+   * target, the last good state, a checkpoint — shares one of each instead of copying 8n bytes
+   * per read.
+   */
+  private copies: { x?: RealArray; xPrev?: RealArray; coefficients?: RealArray } = {};
 
   constructor(flow: CompiledFlow, options: RunnerOptions = {}) {
     this.flow = flow;
@@ -252,6 +259,7 @@ export class FlowRunner {
     const b = this.plan.buffers;
     const r = rotation(0);
     this.v = 0;
+    this.copies = {};
     b.X[r.cur].set(x, "FlowRunner.load");
     b.X[r.prev].set(xPrev, "FlowRunner.load (previous)");
     holder.delete(this.flow);
@@ -350,9 +358,14 @@ export class FlowRunner {
    * The current iterate's W-space coefficients (the flat vector of `gProx`): for slots with a
    * transform, the prox output the step synthesised x from — exact zeros off the support — and
    * the state itself elsewhere. After `load`/`restore` they are recomputed as W x with rounding
-   * noise (|u| ≤ 1e-12·max|u| in float64, 1e-6 in float32) set to zero.
+   * noise (|u| ≤ 1e-12·max|u| in float64, 1e-6 in float32) set to zero. A copy shared by every
+   * reader until the iterate moves: read-only.
    */
   coefficients(): RealArray {
+    return (this.copies.coefficients ??= this.computeCoefficients());
+  }
+
+  private computeCoefficients(): RealArray {
     const flow = this.flow;
     const b = this.plan.buffers;
     const x = b.X[rotation(this.v).cur];
@@ -373,14 +386,15 @@ export class FlowRunner {
     return out;
   }
 
-  /** The current state (a copy). */
+  /** The current state: a copy shared by every reader until the iterate moves (read-only). */
   get state(): RealArray {
-    return this.plan.buffers.X[rotation(this.v).cur].toArray();
+    return (this.copies.x ??= this.plan.buffers.X[rotation(this.v).cur].toArray());
   }
 
   /** One accepted step (with line-search halvings and restarts redone inside). */
   step(): StepMetrics {
     this.claim();
+    this.copies = {};
     const b = this.plan.buffers;
     const fam = this.family;
     let backtracks = 0;
@@ -478,12 +492,12 @@ export class FlowRunner {
     return state.active;
   }
 
+  /** The runner's state, to `restore` later; its arrays are shared like `state` (read-only). */
   snapshot(): RunnerSnapshot {
-    const b = this.plan.buffers;
-    const r = rotation(this.v);
+    const prev = this.plan.buffers.X[rotation(this.v).prev];
     return {
-      x: b.X[r.cur].toArray(),
-      xPrev: b.X[r.prev].toArray(),
+      x: this.state,
+      xPrev: (this.copies.xPrev ??= prev.toArray()),
       iter: this.iter,
       ...this.dials,
       family: { ...this.familyState },
