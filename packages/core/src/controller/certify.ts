@@ -27,7 +27,8 @@ export interface Certified {
  * gates. A tuning or polish certificate of a constant operator whose support the last good
  * certificate does not cover is first taken on a hull of the support (`certificateHull`,
  * `certification.hull`): passing, it covers this support and the next ones inside the hull;
- * failing, the support alone decides (a hull never turns a passing support into a failure).
+ * failing, the support alone decides (a hull never turns a passing support into a failure), and
+ * the stage's later certificates take their supports alone (`hullFailedIn`).
  * Emits one CERT_PASS or CERT_FAIL (with the task target's `reading` of the state, when given;
  * the verdict's cost counts every evaluation it took) and puts η_dd and γ in `row` — the row of the step it
  * is evaluated at — or records a row of its own.
@@ -59,15 +60,19 @@ export function certify(s: ControllerState, ctx: RunContext, stage: CertificateR
       }),
     );
   const hullStage = u !== null && forward !== null && (stage === "tuning" || stage === "polish") && constantOperator(ctx);
+  const tryHull = hullStage && s.hullFailedIn !== stage;
   // a support inside the last good certificate's hull stays covered by it (the same constant operator)
   const inHull = hullStage && s.certifiedHull !== null && newlyActive(u, s.certifiedHull) === 0;
-  const hull = hullStage && !covered(s, u!) ? certificateHull(flow, u!, forward!.wz, d.alpha, ctx.config.certification.hull) : null;
+  const hull = tryHull && !covered(s, u!) ? certificateHull(flow, u!, forward!.wz, d.alpha, ctx.config.certification.hull) : null;
   let cert: Certificate | null = null;
   let tried: Certificate | null = null;
   if (hull) {
     const h = evaluate(hull, foldIn(key, 1));
     if (h.pass) cert = h;
-    else tried = h;
+    else {
+      tried = h;
+      s.hullFailedIn = stage as "tuning" | "polish";
+    }
   }
   if (!cert) {
     const own = evaluate(u, key);

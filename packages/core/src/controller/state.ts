@@ -75,6 +75,12 @@ export interface ControllerState {
    * a hull of the state's support (certificate-hull.ts); null: the last good state's own support.
    */
   certifiedHull: RealArray | null;
+  /**
+   * The stage (tuning or polish) in which a hull failed its certificate: the stage's later
+   * certificates are taken on their supports alone (a hull that failed once costs a second
+   * evaluation each time it fails again). Null: none failed.
+   */
+  hullFailedIn: "tuning" | "polish" | null;
   /** The attempt or trial under way (null between them and outside feasibility and tuning). */
   inFlight: InFlight | null;
   /** The polish's certificate interval (`certificateCadence`). */
@@ -108,6 +114,7 @@ export function initialState(certInterval: number): ControllerState {
     lastGood: null,
     lastGoodIsCurrent: false,
     certifiedHull: null,
+    hullFailedIn: null,
     inFlight: null,
     certInterval,
     certificates: 0,
@@ -201,6 +208,7 @@ export function encodeState(s: ControllerState, runner: RunnerSnapshot, coeffici
     inFlight,
     certInterval: s.certInterval,
     certificates: s.certificates,
+    ...(s.hullFailedIn ? { hullFailedIn: s.hullFailedIn } : {}),
     ...(hook ? { certificateHook: { name: hook.name, state: hook.state } } : {}),
   };
   return { json, tunerState: s.tunerState, arrays };
@@ -268,6 +276,7 @@ export function decodeState(json: Json, tunerState: Json, arrays: Record<string,
     lastGood,
     lastGoodIsCurrent: lastGood !== null && lastGoodIsCurrent,
     certifiedHull: lastGood !== null ? (arrays[COEFFS.certifiedHull] ?? null) : null,
+    hullFailedIn: cs.hullFailedIn === "tuning" || cs.hullFailedIn === "polish" ? cs.hullFailedIn : null,
     inFlight,
     certInterval: (cs.certInterval as number | undefined) ?? certInterval,
     certificates: (cs.certificates as number | undefined) ?? 0,
