@@ -56,7 +56,10 @@ describe.each(DTYPES)("failure modes (%s)", (dtype) => {
     const res = await runCertified(compiled, { certify: cert, tune: gapDial(), sinks: [sink] });
     compiled.dispose();
 
-    expect(cert.failed).toBe(1);
+    // one injected verdict: the move's hull and then its support each failed (certificate-hull.ts)
+    const injected = sink.events.filter((e) => e.event === "CERT_FAIL" && (e.payload.reasons as string[]).some((r) => r.includes("injected failure")));
+    expect(injected).toHaveLength(1);
+    expect(cert.failed).toBe(injected[0].payload.hull_size === undefined ? 1 : 2);
     const rollbackAt = sink.events.findIndex((e) => e.event === "ROLLBACK");
     const rb = sink.events[rollbackAt];
     const [tryEv, failEv, , rejEv] = sink.events.slice(rollbackAt - 2, rollbackAt + 2);

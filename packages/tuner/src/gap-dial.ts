@@ -56,6 +56,9 @@ export interface GapDialState {
   /** Bracket mode: the smallest certified λ whose reading said "down", and its target value. */
   hi: number | null;
   hiValue: number | null;
+  /** Bracket mode: the λ of the reading before the current one, and its target value (the secant's other point). */
+  last: number | null;
+  lastValue: number | null;
   /** The largest λ below the current one that failed its certificates (the certified range's lower end). */
   floor: number | null;
   /** The smallest λ above the current one that failed its certificates. */
@@ -67,9 +70,11 @@ export interface GapDialState {
  * Phase 1 widens λ ×widenFactor up to the cap until the (restricted) certificates pass. Phase 2
  * makes one capped move per trial, every one re-certified by the controller:
  * - with a target that says which way to go (the discrepancy principle: ‖Kx − y‖² grows with λ),
- *   it brackets the crossing on log λ — capped steps toward it, then interpolation in
- *   (log λ, log value) inside the bracket — and never past a λ whose certificates failed (it
- *   bisects toward that end of the certified range instead); per-band λ_j keep their seeded ratios;
+ *   it brackets the crossing on log λ — steps toward it along the secant of the last two readings
+ *   in (log λ, log value) (the capped step before there are two), then interpolation inside the
+ *   bracket, ending once the interpolated crossing lies within bracketTol of the current λ — and
+ *   never past a λ whose certificates failed (it bisects toward that end of the certified range
+ *   instead); per-band λ_j keep their seeded ratios;
  * - with a score only (SURE, GCV, a task metric), a pattern search minimises it, on λ and on each
  *   level's λ_j when per-band;
  * - with neither, it lowers λ (less shrinkage bias) for as long as the certificates hold.
@@ -99,6 +104,8 @@ export function gapDialPolicy(options: GapDialOptions = {}): TunerPolicy<GapDial
         loValue: null,
         hi: null,
         hiValue: null,
+        last: null,
+        lastValue: null,
         floor: null,
         ceil: null,
       };
@@ -197,8 +204,13 @@ export function gapDial(options: GapDialOptions = {}): TunerHook {
 /**
  * Bracket mode's next move. The controller's reading of the current (certified) state says which
  * way the target lies; it updates the bracket [lo, hi] of the crossing, then the move goes toward
- * the crossing by at most the move cap — interpolated in (log λ, log value) once both ends are
- * known — and stops short of any λ whose certificates failed (bisecting toward it instead).
+ * the crossing by at most the move cap — extrapolated along the secant of the last two readings in
+ * (log λ, log value) while one end is known, interpolated on the bracket's secant once both are —
+ * and stops short of any λ whose certificates failed (bisecting toward it instead). The search
+ * ends when the bracket is narrower than 1 + bracketTol or when the crossing interpolated inside it
+ * lies within a factor 1 + bracketTol of the current λ (the bracket's worst case, estimated: a
+ * discrepancy is smooth and monotone in λ, and every move costs a validation run and a
+ * certificate).
  */
 function proposeBracket(state: GapDialState, ctx: TunerContext): { state: GapDialState; dials: TunerContext["dials"] | null; note: string } {
   const d = ctx.dials;
@@ -206,7 +218,10 @@ function proposeBracket(state: GapDialState, ctx: TunerContext): { state: GapDia
   const { moveCap, lambdaCap } = ctx.limits;
   const r = ctx.target ?? null;
   if (!r) return { state, dials: null, note: "no target reading of the current state" };
-  let s = { ...state };
+  // (a state from before the secant step has no `last`)
+  const last = state.last ?? null;
+  const lastValue = state.lastValue ?? null;
+  let s = { ...state, last: lambda, lastValue: r.value };
   if (r.direction > 0) {
     s = { ...s, lo: lambda, loValue: r.value };
     if (s.hi !== null && s.hi <= lambda) s = { ...s, hi: null, hiValue: null };
@@ -214,7 +229,8 @@ function proposeBracket(state: GapDialState, ctx: TunerContext): { state: GapDia
     s = { ...s, hi: lambda, hiValue: r.value };
     if (s.lo !== null && s.lo >= lambda) s = { ...s, lo: null, loValue: null };
   } else return { state: s, dials: null, note: `at the ${r.target} target` };
-  if (s.lo !== null && s.hi !== null && s.hi / s.lo <= 1 + s.bracketTol) {
+  const tol = 1 + s.bracketTol;
+  if (s.lo !== null && s.hi !== null && s.hi / s.lo <= tol) {
     return { state: s, dials: null, note: `${r.target} target bracketed: λ ∈ [${s.lo.toPrecision(4)}, ${s.hi.toPrecision(4)}]` };
   }
   let t: number;
@@ -226,9 +242,16 @@ function proposeBracket(state: GapDialState, ctx: TunerContext): { state: GapDia
     // the crossing of value = 1 on the secant, kept inside the bracket's middle 80%
     const f = fb > fa ? (0 - fa) / (fb - fa) : 0.5;
     t = Math.exp(a + Math.min(0.9, Math.max(0.1, Number.isFinite(f) ? f : 0.5)) * (b - a));
-  } else t = r.direction > 0 ? lambda * (1 + moveCap) : lambda * (1 - moveCap);
+    if (Math.abs(Math.log(t / lambda)) <= Math.log(tol)) {
+      return { state: s, dials: null, note: `${r.target} target bracketed: λ ∈ [${s.lo.toPrecision(4)}, ${s.hi.toPrecision(4)}], crossing interpolated at ${t.toPrecision(4)}, within ${(s.bracketTol * 100).toFixed(1)}% of λ` };
+    }
+  } else {
+    t = r.direction > 0 ? lambda * (1 + moveCap) : lambda * (1 - moveCap);
+    // the crossing on the secant of the last two readings, when it rises with λ as the target does
+    const slope = last !== null && lastValue !== null && last !== lambda ? (Math.log(r.value) - Math.log(lastValue)) / (Math.log(lambda) - Math.log(last)) : Number.NaN;
+    if (slope > 0 && Number.isFinite(slope)) t = lambda * Math.exp(-Math.log(r.value) / slope);
+  }
   t = Math.min(Math.max(t, lambda * (1 - moveCap)), lambda * (1 + moveCap), lambdaCap);
-  const tol = 1 + s.bracketTol;
   if (t < lambda && s.floor !== null && s.floor < lambda && t <= s.floor) {
     if (lambda / s.floor <= tol) return { state: s, dials: null, note: `the ${r.target} target lies below the certified range (λ = ${s.floor.toPrecision(4)} failed its certificates)` };
     t = Math.sqrt(s.floor * lambda);

@@ -224,6 +224,39 @@ describe("Gap Dial bracket mode", () => {
     }
   });
 
+  it("steps along the secant of the last two readings: a curved discrepancy reached in 3 moves from 1.65× below (capped steps took 4)", () => {
+    // log value convex in log λ, like the demo's: v = exp(0.06·u + 0.04·u²), u = ln(λ/λ*) — 1 at λ*
+    const star = 3.3e-3;
+    const curved = (lambda: number): TargetReading => {
+      const u = Math.log(lambda / star);
+      const v = Math.exp(0.06 * u + 0.04 * u * u);
+      return { target: "discrepancy", score: Math.abs(Math.log(v)), value: v, discrepancy: v, direction: v < 1 ? 1 : v > 1 ? -1 : 0 };
+    };
+    const p = gapDialPolicy();
+    let lambda = 2e-3;
+    let s = p.init(ctx(lambda, curved(lambda)));
+    const moves: number[] = [];
+    let note = "";
+    for (let trial = 0; trial < 20; trial++) {
+      const prop = p.propose(s, ctx(lambda, curved(lambda)));
+      s = prop.state;
+      note = prop.note;
+      if (!prop.dials) break;
+      const to = prop.dials.lambda!;
+      expect(Math.abs(to / lambda - 1)).toBeLessThanOrEqual(0.2 + 1e-12);
+      s = p.update(s, outcome(lambda, to, true, curved(to)));
+      moves.push(to);
+      lambda = to;
+    }
+    // a capped step (one reading: no secant yet), the secant's step capped, the secant's own step;
+    // then the crossing interpolated inside the bracket lies within bracketTol of λ: no fourth move
+    expect(moves).toHaveLength(3);
+    expect(moves[0]).toBeCloseTo(2.4e-3, 12);
+    expect(moves[2] / moves[1] - 1).toBeLessThan(0.2);
+    expect(Math.abs(Math.log(lambda / star))).toBeLessThan(Math.log(1.05));
+    expect(note).toMatch(/crossing interpolated at .*within 5\.0% of λ|discrepancy target bracketed/);
+  });
+
   it("stops at the end of the certified range when the target lies beyond it", () => {
     const { lambda, notes } = drive(1, 0.01, 0.1);
     expect(lambda).toBeGreaterThanOrEqual(0.1);

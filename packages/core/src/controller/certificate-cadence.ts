@@ -13,7 +13,8 @@ export const MAX_INTERVAL_FACTOR = 32;
  * - review points fall every `every` iterations (`policies.certification.every`) after the last
  *   certificate;
  * - at a review point the flow is re-certified when it has changed since the certified state: a
- *   dial (α, λ, λ_j) moved, a coefficient outside the certified support became active, or the
+ *   dial (α, λ, λ_j) moved, a coefficient outside the certified support — or the hull of it the
+ *   certificate was taken on (certificate-hull.ts) — became active, or the
  *   operator is not constant (a smooth term that is not quadratic, or a manifold flow's tangent
  *   operator, both depend on x). The interval then restarts at `every`;
  * - otherwise it is re-certified once `interval` iterations have passed since the last

@@ -5,6 +5,7 @@ import type { TelemetryRow } from "../ports/telemetry.js";
 import type { TargetReading } from "../ports/tuner.js";
 import { foldIn } from "../rng.js";
 import { newlyActive } from "./certificate-cadence.js";
+import { certificateHull } from "./certificate-hull.js";
 import type { CertificateRecord, RunContext } from "./context.js";
 import { sameDials } from "./dials.js";
 import { callHook } from "./hooks.js";
@@ -13,38 +14,75 @@ import { coefficients } from "./stepping.js";
 import { targetFields } from "./target.js";
 import { rowFor } from "./telemetry.js";
 
+/** A verdict of the current state, and the hull its certificate was taken on (null: the state's own support). */
+export interface Certified {
+  cert: Certificate;
+  hull: RealArray | null;
+}
+
 /**
  * Certifies the current iterate with the certificate hook: the smooth part's Hessian (on a
  * manifold flow, the chart-aware operator in intrinsic tangent coordinates), restricted to the
  * support of the exact W-space coefficients when the flow has a sparsity prox, under the run's
- * gates. Emits CERT_PASS or CERT_FAIL (with the task target's `reading` of the state, when given) and puts η_dd and γ in `row` — the row of the step it is
- * evaluated at — or records a row of its own.
+ * gates. A tuning or polish certificate of a constant operator whose support the last good
+ * certificate does not cover is first taken on a hull of the support (`certificateHull`,
+ * `certification.hull`): passing, it covers this support and the next ones inside the hull;
+ * failing, the support alone decides (a hull never turns a passing support into a failure), and
+ * the stage's later certificates take their supports alone (`hullFailedIn`).
+ * Emits one CERT_PASS or CERT_FAIL (with the task target's `reading` of the state, when given;
+ * the verdict's cost counts every evaluation it took) and puts η_dd and γ in `row` — the row of the step it
+ * is evaluated at — or records a row of its own.
  */
-export function certify(s: ControllerState, ctx: RunContext, stage: CertificateRecord["stage"], row: TelemetryRow | undefined, attempt: number, reading: TargetReading | null = null): Certificate {
+export function certify(s: ControllerState, ctx: RunContext, stage: CertificateRecord["stage"], row: TelemetryRow | undefined, attempt: number, reading: TargetReading | null = null): Certified {
   const hook = ctx.certify!;
   const r = ctx.runner;
   const flow = ctx.flow;
   const x = r.state;
+  const d = r.dials;
   const tangent = flow.tangentOperator(x);
   const sparse = flow.prox.some((p) => p.term.sparsity);
-  const cert = callHook(hook.name, "certify", () =>
-    hook.certify({
-      L_apply: tangent ? (v, out) => tangent.apply(v, out) : (v, out) => flow.L_apply(v, out, x),
-      n: tangent ? tangent.n : flow.n,
-      dtype: flow.dtype,
-      W: tangent ? null : flow.W,
-      coefficients: sparse && !tangent ? coefficients(s, ctx) : null,
-      translationInvariant: !tangent && translationInvariant(ctx),
-      structure: tangent ? null : flow.hessianStructure(),
-      gates: { etaMax: ctx.config.certification.etaMax, gammaMin: ctx.config.certification.gammaMin },
-      key: foldIn(ctx.key, r.iter),
-      step: tangent ? null : stepAt(ctx, x, r.dials.alpha),
-    }),
-  );
+  const u = sparse && !tangent ? coefficients(s, ctx) : null;
+  const forward = tangent ? null : forwardStep(ctx, x, d.alpha);
+  const key = foldIn(ctx.key, r.iter);
+  const evaluate = (coeffs: RealArray | null, k: typeof key): Certificate =>
+    callHook(hook.name, "certify", () =>
+      hook.certify({
+        L_apply: tangent ? (v, out) => tangent.apply(v, out) : (v, out) => flow.L_apply(v, out, x),
+        n: tangent ? tangent.n : flow.n,
+        dtype: flow.dtype,
+        W: tangent ? null : flow.W,
+        coefficients: coeffs,
+        translationInvariant: !tangent && translationInvariant(ctx),
+        structure: tangent ? null : flow.hessianStructure(),
+        gates: { etaMax: ctx.config.certification.etaMax, gammaMin: ctx.config.certification.gammaMin },
+        key: k,
+        step: forward?.step ?? null,
+      }),
+    );
+  const hullStage = u !== null && forward !== null && (stage === "tuning" || stage === "polish") && constantOperator(ctx);
+  const tryHull = hullStage && s.hullFailedIn !== stage;
+  // a support inside the last good certificate's hull stays covered by it (the same constant operator)
+  const inHull = hullStage && s.certifiedHull !== null && newlyActive(u, s.certifiedHull) === 0;
+  const hull = tryHull && !covered(s, u!) ? certificateHull(flow, u!, forward!.wz, d.alpha, ctx.config.certification.hull) : null;
+  let cert: Certificate | null = null;
+  let tried: Certificate | null = null;
+  if (hull) {
+    const h = evaluate(hull, foldIn(key, 1));
+    if (h.pass) cert = h;
+    else {
+      tried = h;
+      s.hullFailedIn = stage as "tuning" | "polish";
+    }
+  }
+  if (!cert) {
+    const own = evaluate(u, key);
+    // a failed hull's evaluation is part of this verdict's cost
+    cert = tried ? { ...own, cost: { applications: own.cost.applications + tried.cost.applications, ms: own.cost.ms + tried.cost.ms } } : own;
+  }
+  const onHull = hull !== null && tried === null;
   s.certificates++;
   ctx.journal.lastCertificate = cert;
   ctx.journal.certificates.push({ iter: r.iter, phase: s.phase, stage, certificate: cert });
-  const d = r.dials;
   const payload: { [key: string]: Json } = {
     stage,
     eta_dd: cert.etaDD,
@@ -56,6 +94,8 @@ export function certify(s: ControllerState, ctx: RunContext, stage: CertificateR
     ...(cert.errorBar ? { error_bar: cert.errorBar.bound } : {}),
     method: cert.method,
     size: cert.size,
+    ...(u ? { active: activeCount(u) } : {}),
+    ...(hull ? { hull_size: activeCount(hull), hull_pass: onHull } : {}),
     alpha: d.alpha,
     ms: cert.cost.ms,
   };
@@ -69,29 +109,37 @@ export function certify(s: ControllerState, ctx: RunContext, stage: CertificateR
     row.errorBar = cert.errorBar ? cert.errorBar.bound : null;
   } else ctx.telemetry(rowFor(s, ctx, null, cert));
   ctx.showState(s.phase, "certificate", x);
-  return cert;
+  return { cert, hull: !cert.pass ? null : onHull ? hull : inHull ? s.certifiedHull : null };
 }
 
 /**
- * The step at x for the certificate's error bar: α and ‖G_α(x)‖ = ‖x − T x‖/α, T the forward–backward
- * map x ↦ Wᵀ prox_{αg}(W(x − α∇f(x))), measured in W-space (‖W x − prox(W(x − α∇f(x)))‖/α; equal
- * to the x-space norm for a unitary W). Null for a transform that is not unitary (the error bar's
- * argument is in the coordinates the prox acts on).
+ * The forward step from x: W z, z = x − α∇f(x) (the prox's input, in the run's dtype), and for
+ * the certificate's error bar α and ‖G_α(x)‖ = ‖x − T x‖/α, T the forward–backward map
+ * x ↦ Wᵀ prox_{αg}(W(x − α∇f(x))), measured in W-space (‖W x − prox(W z)‖/α; equal to the x-space
+ * norm for a unitary W) — null for a transform that is not unitary (the error bar's argument is in
+ * the coordinates the prox acts on).
  */
-function stepAt(ctx: RunContext, x: RealArray, alpha: number): { alpha: number; gradientMapping: number } | null {
+function forwardStep(ctx: RunContext, x: RealArray, alpha: number): { wz: RealArray; step: { alpha: number; gradientMapping: number } | null } {
   const f = ctx.flow;
   const W = f.W;
-  if (W && W.frame !== "unitary") return null;
-  // the run's arrays for it, reused by every certificate: x-space, and W x and the prox in W-space
-  const sc = (ctx.stepScratch ??= { z: zeros(f.dtype, x.length), u: W ? zeros(f.dtype, W.coeffSize) : null, next: zeros(f.dtype, f.coeffSize) });
+  // the run's arrays for it, reused by every certificate: z in x-space; W x, W z and the prox in W-space
+  const sc = (ctx.stepScratch ??= { z: zeros(f.dtype, x.length), u: W ? zeros(f.dtype, W.coeffSize) : null, wz: W ? zeros(f.dtype, f.coeffSize) : null, next: zeros(f.dtype, f.coeffSize) });
   // z = x − α∇f(x), evaluated in f64 and stored in the dtype
   const z = f.fGrad(x, sc.z);
   for (let i = 0; i < x.length; i++) z[i] = x[i] - alpha * z[i];
+  const wz = W ? W.forward(z, sc.wz!) : z;
+  if (W && W.frame !== "unitary") return { wz, step: null };
   const u = W ? W.forward(x, sc.u!) : x;
-  const next = f.gProx(W ? W.forward(z, sc.next) : z, alpha, sc.next);
+  const next = f.gProx(wz, alpha, sc.next);
   let sq = 0;
   for (let i = 0; i < u.length; i++) sq += (u[i] - next[i]) ** 2;
-  return { alpha, gradientMapping: Math.sqrt(sq) / alpha };
+  return { wz, step: { alpha, gradientMapping: Math.sqrt(sq) / alpha } };
+}
+
+function activeCount(u: RealArray): number {
+  let n = 0;
+  for (let i = 0; i < u.length; i++) if (u[i] !== 0) n++;
+  return n;
 }
 
 /** One slot on a shift-covariant transform, and every smooth term's Hessian constant and shift-invariant. */
@@ -115,12 +163,22 @@ export function certificateDue(s: ControllerState, ctx: RunContext, iter: number
   return cadence.due(s.certInterval, since, changed) ? { changed } : null;
 }
 
-/** A dial moved, the support grew beyond the certified one, or the operator depends on the state. */
+/** A dial moved, the support grew beyond the certified one (or its hull), or the operator depends on the state. */
 function changedSince(s: ControllerState, ctx: RunContext, base: Saved): boolean {
-  const f = ctx.flow;
-  const constantOperator = f.smooth.every((t) => t.term.quadratic) && f.slots.every((sl) => sl.manifold === null);
-  if (!constantOperator) return true;
+  if (!constantOperator(ctx)) return true;
   const b = base.snap;
   if (!sameDials(ctx.runner.dials, { lambda: b.lambda, lambdaJ: b.lambdaJ, alpha: b.alpha })) return true;
-  return base.coefficients !== null && newlyActive(coefficients(s, ctx), base.coefficients) > 0;
+  return base.coefficients !== null && !covered(s, coefficients(s, ctx));
+}
+
+/** Every smooth term quadratic and no manifold slot: the Hessian does not depend on the state. */
+function constantOperator(ctx: RunContext): boolean {
+  const f = ctx.flow;
+  return f.smooth.every((t) => t.term.quadratic) && f.slots.every((sl) => sl.manifold === null);
+}
+
+/** The support of `u` lies inside the one the last good certificate was taken on (its hull, or its own support). */
+function covered(s: ControllerState, u: RealArray): boolean {
+  const certified = s.certifiedHull ?? s.lastGood?.coefficients ?? null;
+  return certified !== null && newlyActive(u, certified) === 0;
 }

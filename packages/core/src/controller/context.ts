@@ -61,7 +61,7 @@ export class RunContext {
   /** True when a sink takes the live state (`RunSink.observe`): otherwise no view is built. */
   readonly live: boolean;
   /** The arrays a certificate's gradient-mapping step is computed in (certify.ts), once the first certificate asks. */
-  stepScratch: { z: RealArray; u: RealArray | null; next: RealArray } | null = null;
+  stepScratch: { z: RealArray; u: RealArray | null; wz: RealArray | null; next: RealArray } | null = null;
   private readonly t0 = performance.now();
   private lastBreath = performance.now();
 

@@ -52,7 +52,7 @@ export async function finish(s: ControllerState, ctx: RunContext, status: RunSta
   const reading = runner && status !== "ERROR" ? readTarget(s, ctx) : null;
   if (runner && ctx.certify && s.phase === "GREEN" && status !== "ERROR") {
     try {
-      const cert = certify(s, ctx, "final", undefined, 0, reading);
+      const { cert } = certify(s, ctx, "final", undefined, 0, reading);
       if (!cert.pass) setPhase(s, ctx, "AMBER", "final certificate failed");
     } catch {
       // the final certificate is best-effort evidence; its absence shows in the run card

@@ -70,6 +70,17 @@ export interface ControllerState {
   lastGood: Saved | null;
   /** The last good state is the current one (no step since it was saved or restored). */
   lastGoodIsCurrent: boolean;
+  /**
+   * W-space coefficients whose support the last good state's certificate was taken on when it was
+   * a hull of the state's support (certificate-hull.ts); null: the last good state's own support.
+   */
+  certifiedHull: RealArray | null;
+  /**
+   * The stage (tuning or polish) in which a hull failed its certificate: the stage's later
+   * certificates are taken on their supports alone (a hull that failed once costs a second
+   * evaluation each time it fails again). Null: none failed.
+   */
+  hullFailedIn: "tuning" | "polish" | null;
   /** The attempt or trial under way (null between them and outside feasibility and tuning). */
   inFlight: InFlight | null;
   /** The polish's certificate interval (`certificateCadence`). */
@@ -102,6 +113,8 @@ export function initialState(certInterval: number): ControllerState {
     trace: null,
     lastGood: null,
     lastGoodIsCurrent: false,
+    certifiedHull: null,
+    hullFailedIn: null,
     inFlight: null,
     certInterval,
     certificates: 0,
@@ -119,14 +132,14 @@ export function trialOf(s: ControllerState): number | null {
 }
 
 /** Names of the checkpoint arrays beyond the state slots (slot names never contain a dot). */
-const COEFFS = { current: "coefficients.current", lastGood: "coefficients.last_good", attemptStart: "coefficients.attempt_start" } as const;
+const COEFFS = { current: "coefficients.current", lastGood: "coefficients.last_good", attemptStart: "coefficients.attempt_start", certifiedHull: "coefficients.certified_hull" } as const;
 
 /**
  * A checkpoint's part from the controller: its JSON (`controller_state`), the tuner's state and
  * the arrays — the state slots by name, `prev.<slot>`, `last_good.<slot>` and
  * `last_good.prev.<slot>` (unless the last good state is the current one), `attempt_start.<slot>`
  * and `attempt_start.prev.<slot>` (an attempt in flight), and for sparse flows the exact W-space
- * coefficients of each (SCHEMA.md "Checkpoints").
+ * coefficients of each, and the hull the last good state was certified on (SCHEMA.md "Checkpoints").
  */
 export interface EncodedState {
   json: Json;
@@ -164,6 +177,7 @@ export function encodeState(s: ControllerState, runner: RunnerSnapshot, coeffici
     Object.assign(arrays, termStateArrays(s.lastGood.snap.terms, "last_good."));
     if (s.lastGood.coefficients) arrays[COEFFS.lastGood] = s.lastGood.coefficients;
   }
+  if (s.certifiedHull) arrays[COEFFS.certifiedHull] = s.certifiedHull;
   const f = s.inFlight;
   if (f?.kind === "attempt") {
     put("attempt_start.", f.start.snap.x);
@@ -194,6 +208,7 @@ export function encodeState(s: ControllerState, runner: RunnerSnapshot, coeffici
     inFlight,
     certInterval: s.certInterval,
     certificates: s.certificates,
+    ...(s.hullFailedIn ? { hullFailedIn: s.hullFailedIn } : {}),
     ...(hook ? { certificateHook: { name: hook.name, state: hook.state } } : {}),
   };
   return { json, tunerState: s.tunerState, arrays };
@@ -260,6 +275,8 @@ export function decodeState(json: Json, tunerState: Json, arrays: Record<string,
     trace: cs.trace ? (cs.trace as unknown as TracePoint) : null,
     lastGood,
     lastGoodIsCurrent: lastGood !== null && lastGoodIsCurrent,
+    certifiedHull: lastGood !== null ? (arrays[COEFFS.certifiedHull] ?? null) : null,
+    hullFailedIn: cs.hullFailedIn === "tuning" || cs.hullFailedIn === "polish" ? cs.hullFailedIn : null,
     inFlight,
     certInterval: (cs.certInterval as number | undefined) ?? certInterval,
     certificates: (cs.certificates as number | undefined) ?? 0,

@@ -46,10 +46,14 @@ export function save(s: ControllerState, ctx: RunContext): Saved {
   return { snap: ctx.runner.snapshot(), coefficients: sparse ? coefficients(s, ctx) : null };
 }
 
-/** The current state becomes the last good (certified) one. */
-export function setLastGood(s: ControllerState, ctx: RunContext): void {
+/**
+ * The current state becomes the last good (certified) one; `hull` the coefficients whose support
+ * its certificate was taken on when that was a hull of the state's support (certificate-hull.ts).
+ */
+export function setLastGood(s: ControllerState, ctx: RunContext, hull: RealArray | null): void {
   s.lastGood = save(s, ctx);
   s.lastGoodIsCurrent = true;
+  s.certifiedHull = hull;
 }
 
 export function restore(s: ControllerState, ctx: RunContext, to: Saved): void {

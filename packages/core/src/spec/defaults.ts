@@ -34,9 +34,10 @@ export const DEFAULTS = {
    * coupling guard; positivity is γ's job): measured on deconv-2d, ρ ≤ 4.94 at the best λ and 4.32
    * at Morozov's (BENCHMARKS.md "Certified-quality frontier"). γ_min = 1e-6 is the smallest gap
    * worth calling "not singular" for a problem scaled to λ_max ≈ 1 — a relative condition number of
-   * 1e6, about where float32 iterates stop making progress.
+   * 1e6, about where float32 iterates stop making progress. hull = 0.3 is measured on deconv-2d
+   * (BENCHMARKS.md "Certificate hulls").
    */
-  certification: { etaMax: 6, gammaMin: 1e-6, every: 50, lyapunovTol: 1e-9, invariantTol: 1e-6 } as Required<CertificationSpec>,
+  certification: { etaMax: 6, gammaMin: 1e-6, every: 50, hull: 0.3, lyapunovTol: 1e-9, invariantTol: 1e-6 } as Required<CertificationSpec>,
   // maxElements undefined: the machine default (spec/element-limit.ts).
   budgets: { maxIters: 500, maxTrials: 20, wallTimeMs: 0, tol: 1e-10, rtol: 1e-6, atol: 0, maxElements: undefined } as Required<Omit<BudgetsSpec, "maxElements">> & { maxElements: number | undefined },
 } as const;

@@ -197,6 +197,13 @@ export interface CertificationSpec {
    * doubles (up to 32×) while nothing changes (controller/certificate-cadence.ts).
    */
   every?: number;
+  /**
+   * Support hysteresis δ ∈ [0, 1): a tuning or polish certificate whose support is not covered by
+   * the last one is first taken on a hull — the support plus the coefficients within a factor
+   * 1 − δ of their threshold — so that the next supports, inside it, need no new certificate
+   * (controller/certificate-hull.ts). 0: certify the support alone.
+   */
+  hull?: number;
   /** Slack of the Lyapunov descent check. */
   lyapunovTol?: number;
   invariantTol?: number;

@@ -59,10 +59,10 @@ async function sweep(s: ControllerState, ctx: RunContext): Promise<"GREEN" | "AM
       ctx.emit("WARNING", { message: `non-finite energy during certification attempt ${attempt}: the run stops uncertified`, source: "controller" });
       return "AMBER";
     }
-    const cert = certify(s, ctx, "feasibility", undefined, attempt, readTarget(s, ctx));
+    const { cert, hull } = certify(s, ctx, "feasibility", undefined, attempt, readTarget(s, ctx));
     if (cert.pass) {
       setPhase(s, ctx, "GREEN", `certified at attempt ${attempt}`);
-      setLastGood(s, ctx);
+      setLastGood(s, ctx, hull);
       s.stage = "tuning";
       await writeCheckpoint(s, ctx, true);
       return "GREEN";

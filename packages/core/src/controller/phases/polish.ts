@@ -44,7 +44,8 @@ async function polishLoop(s: ControllerState, ctx: RunContext): Promise<RunStatu
     }
     // the certificate goes into this iteration's row, so it is evaluated before the row is recorded
     const review = certificateDue(s, ctx, m.iter);
-    const cert = review ? certify(s, ctx, "polish", row, 0) : null;
+    const certified = review ? certify(s, ctx, "polish", row, 0) : null;
+    const cert = certified?.cert ?? null;
     ctx.telemetry(row);
     if (cert) {
       if (!cert.pass) {
@@ -53,7 +54,7 @@ async function polishLoop(s: ControllerState, ctx: RunContext): Promise<RunStatu
         return "CERT_FAIL";
       }
       s.certInterval = ctx.cadence.update(s.certInterval, review!.changed);
-      setLastGood(s, ctx);
+      setLastGood(s, ctx, certified!.hull);
     }
     if (every > 0 && m.iter % every === 0) await writeCheckpoint(s, ctx, s.phase === "GREEN");
     await ctx.flushIfDue();

@@ -93,7 +93,8 @@ async function validate(s: ControllerState, ctx: RunContext, trial: Trial): Prom
   }
   const diverged = warm === "nonfinite";
   const reading = diverged ? null : readTarget(s, ctx);
-  const cert = diverged ? null : certify(s, ctx, "tuning", undefined, 0, reading);
+  const certified = diverged ? null : certify(s, ctx, "tuning", undefined, 0, reading);
+  const cert = certified?.cert ?? null;
   const metric = reading ? reading.score : !diverged && tuner.taskMetric ? callHook(tuner.name, "taskMetric", () => tuner.taskMetric!(ctx.flow.unflatten(ctx.runner.state) as { [slot: string]: Float64Array | Float32Array })) : null;
   const accepted = !diverged && cert !== null && cert.pass && (metric === null || Number.isFinite(metric));
   const reason = diverged
@@ -111,7 +112,7 @@ async function validate(s: ControllerState, ctx: RunContext, trial: Trial): Prom
       s.bestMetric = score;
       s.trialsWithoutImprovement = 0;
     } else s.trialsWithoutImprovement++;
-    setLastGood(s, ctx);
+    setLastGood(s, ctx, certified!.hull);
     const acc: { [key: string]: Json } = { trial: trial.trial, to: dialsJson(to), energy: ctx.runner.energy };
     if (metric !== null) acc.metric = metric;
     if (reading) Object.assign(acc, targetFields(reading));

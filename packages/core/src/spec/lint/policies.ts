@@ -166,6 +166,7 @@ export function lintPolicies(ctx: LintContext, policies: unknown, terms: readonl
     num("policies.certification.etaMax", read(cert, "etaMax"), (x) => x > 0, "a number > 0");
     num("policies.certification.gammaMin", read(cert, "gammaMin"), (x) => x >= 0, "a number ≥ 0");
     num("policies.certification.every", read(cert, "every"), (x) => Number.isInteger(x) && x >= 1, "an integer ≥ 1");
+    num("policies.certification.hull", read(cert, "hull"), (x) => x >= 0 && x < 1, "a fraction in [0, 1) (0: no hull)");
     num("policies.certification.lyapunovTol", read(cert, "lyapunovTol"), (x) => x >= 0, "a number ≥ 0");
     num("policies.certification.invariantTol", read(cert, "invariantTol"), (x) => x >= 0, "a number ≥ 0");
   }
