@@ -17,6 +17,14 @@ export interface ClassBound {
   etaLower: number;
   /** Shift classes touched by the active set. */
   classes: number;
+  /**
+   * Every touched class was evaluated. False when `failAbove` stopped the bound early: a row's
+   * significant restricted entries alone exceed it (η_dd > failAbove for certain; `etaLower` is
+   * that row's ratio), and etaUpper = ∞, gershgorinLower = −∞ say nothing more.
+   */
+  complete: boolean;
+  /** Classes evaluated (= `classes` when complete). */
+  evaluated: number;
   /** Operator applications made (the touched classes whose columns were not kept yet). */
   applications: number;
   ms: number;
@@ -26,8 +34,8 @@ export interface ClassBound {
 interface ClassColumn {
   /** (L_W)_ii/frameScale at the representative. */
   diag: number;
-  /** The significant off-diagonal entries (|L_ij| > 1e-13·max): band (sorted order), band coordinates (`dims` per entry), |L_ij|/frameScale. */
-  band: Int32Array;
+  /** The significant off-diagonal entries (|L_ij| > 1e-13·max), band by band: band b's are [bandStart[b], bandStart[b + 1]), with their band coordinates (`dims` per entry) and |L_ij|/frameScale. */
+  bandStart: Int32Array;
   coords: Int32Array;
   value: Float64Array;
   /** Per band, the mass of the negligible off-diagonal entries (the margin). */
@@ -92,7 +100,7 @@ function computeColumn(L_apply: LApply, W: ShiftCovariantTransform, g: ClassGeom
   let peak = 0;
   for (let j = 0; j < m; j++) peak = Math.max(peak, Math.abs(col[j]));
   const floor = 1e-13 * peak;
-  const band: number[] = [];
+  const bandStart = new Int32Array(bands.length + 1);
   const coords: number[] = [];
   const value: number[] = [];
   const residual = new Float64Array(bands.length);
@@ -113,12 +121,12 @@ function computeColumn(L_apply: LApply, W: ShiftCovariantTransform, g: ClassGeom
         c[d] = rem % shape[d];
         rem = (rem - c[d]) / shape[d];
       }
-      band.push(bb);
       coords.push(...c);
       value.push(v);
     }
+    bandStart[bb + 1] = value.length;
   }
-  return { diag: col[i] * scale, band: Int32Array.from(band), coords: Int32Array.from(coords), value: Float64Array.from(value), residual };
+  return { diag: col[i] * scale, bandStart, coords: Int32Array.from(coords), value: Float64Array.from(value), residual };
 }
 
 function flatOf(band: Band, c: readonly number[]): number {
@@ -141,19 +149,22 @@ function flatOf(band: Band, c: readonly number[]): number {
  *
  * `columns` keeps the computed columns for the next active set of the same (L, W): the caller
  * guarantees that identity (CertificateCache keys it by the transform and the checked declared
- * structure). Without it every touched class costs one application.
+ * structure). Without it every touched class costs one application. With `failAbove`, the
+ * classes are evaluated from the finest band up and the bound stops after the first class that
+ * has a row whose significant restricted entries alone exceed failAbove·|L_ii| (`complete` false):
+ * the gate η_dd ≤ failAbove fails for certain, at the cost of the classes evaluated so far.
  */
 export function classRowBound(
   L_apply: LApply,
   W: ShiftCovariantTransform,
-  options: { n: number; dtype: Dtype; active: Int32Array; epsilonRel?: number; columns?: ClassColumns },
+  options: { n: number; dtype: Dtype; active: Int32Array; epsilonRel?: number; columns?: ClassColumns; failAbove?: number },
 ): ClassBound {
   const t0 = performance.now();
   const { n, dtype, active } = options;
   const g = classGeometry(W);
   const { bands, dims, strides, k, classBase } = g;
   const columns = options.columns ?? new ClassColumns();
-  // active rows grouped by their shift class (in order of first appearance), and the bands S meets
+  // active rows grouped by their shift class, and the bands S meets
   const members = new Map<number, number[]>();
   const inS = new Uint8Array(bands.length);
   const activeMask = new Uint8Array(W.coeffSize);
@@ -183,9 +194,17 @@ export function classRowBound(
   let etaLower = 0;
   const diags: number[] = [];
   const offs: number[] = [];
-  const shift = new Int32Array(bands.length * dims);
   const cr = new Array<number>(dims);
-  for (const [key, rowsOfClass] of members) {
+  const shift = new Int32Array(dims);
+  const shapes = bands.map((band) => Int32Array.from(band.shape));
+  let evaluated = 0;
+  // finest bands first: a blur damps fine atoms most, so their rows are the least dominant and a
+  // failure shows there first (class ids ascend with the band offset)
+  const order = [...members.keys()].sort((a, b) => b - a);
+  for (const key of order) {
+    const rowsOfClass = members.get(key)!;
+    if (options.failAbove !== undefined && etaLower > options.failAbove) break;
+    evaluated++;
     let b = 0;
     while (classBase[b + 1] <= key) b++;
     const rep = unflat(key - classBase[b], k[b]);
@@ -199,28 +218,40 @@ export function classRowBound(
     for (let bb = 0; bb < bands.length; bb++) if (inS[bb]) residual += col.residual[bb];
     const diag = col.diag;
     maxDiag = Math.max(maxDiag, Math.abs(diag));
-    const { band, coords, value } = col;
+    const { bandStart, coords, value } = col;
     for (const r of rowsOfClass) {
-      // r is the representative translated by T samples (T_d a multiple of Smax_d, T_d ≥ 0): band c moves by T_d / stride_c,d
+      // r is the representative translated by T samples (T_d a multiple of Smax_d, T_d ≥ 0): band c moves by T_d / stride_c,d (< its extent)
       let local = r - bands[b].offset;
       for (let d = dims - 1; d >= 0; d--) {
         cr[d] = local % bands[b].shape[d];
         local = (local - cr[d]) / bands[b].shape[d];
       }
-      for (let bb = 0; bb < bands.length; bb++) {
-        for (let d = 0; d < dims; d++) shift[bb * dims + d] = ((cr[d] - rep[d]) * strides[b][d]) / strides[bb][d];
-      }
       let sig = 0;
-      for (let t = 0; t < value.length; t++) {
-        const bb = band[t];
-        const shape = bands[bb].shape;
-        let j = 0;
-        for (let d = 0; d < dims; d++) {
-          let p = coords[t * dims + d] + shift[bb * dims + d];
-          if (p >= shape[d]) p -= shape[d];
-          j = j * shape[d] + p;
+      for (let bb = 0; bb < bands.length; bb++) {
+        if (!inS[bb]) continue;
+        const offset = bands[bb].offset;
+        const shape = shapes[bb];
+        for (let d = 0; d < dims; d++) shift[d] = ((cr[d] - rep[d]) * strides[b][d]) / strides[bb][d];
+        const end = bandStart[bb + 1];
+        if (dims === 1) {
+          const ext = shape[0];
+          const sh = shift[0];
+          for (let t = bandStart[bb]; t < end; t++) {
+            let p = coords[t] + sh;
+            if (p >= ext) p -= ext;
+            if (activeMask[offset + p]) sig += value[t];
+          }
+          continue;
         }
-        if (activeMask[bands[bb].offset + j]) sig += value[t];
+        for (let t = bandStart[bb]; t < end; t++) {
+          let j = 0;
+          for (let d = 0; d < dims; d++) {
+            let p = coords[t * dims + d] + shift[d];
+            if (p >= shape[d]) p -= shape[d];
+            j = j * shape[d] + p;
+          }
+          if (activeMask[offset + j]) sig += value[t];
+        }
       }
       diags.push(diag);
       offs.push(sig + residual);
@@ -236,7 +267,9 @@ export function classRowBound(
     etaUpper = Math.max(etaUpper, off === 0 ? 0 : den > 0 ? off / den : Number.POSITIVE_INFINITY);
     gershgorinLower = Math.min(gershgorinLower, diags[r] - off);
   }
-  return { etaUpper, gershgorinLower, etaLower: Math.min(etaLower, etaUpper), classes: members.size, applications, ms: performance.now() - t0 };
+  const complete = evaluated === members.size;
+  if (!complete) return { etaUpper: Number.POSITIVE_INFINITY, gershgorinLower: Number.NEGATIVE_INFINITY, etaLower, classes: members.size, complete, evaluated, applications, ms: performance.now() - t0 };
+  return { etaUpper, gershgorinLower, etaLower: Math.min(etaLower, etaUpper), classes: members.size, complete, evaluated, applications, ms: performance.now() - t0 };
 }
 
 /** Whether a certificate transform declares shift covariance. */

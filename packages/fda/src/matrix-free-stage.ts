@@ -112,11 +112,34 @@ export const matrixFreeStage: VerdictStage = (s) => {
   }
   if (shiftClasses) {
     const all = active ?? Int32Array.from({ length: W.coeffSize }, (_, i) => i);
-    const classBound = classRowBound(ctx.L_apply, W, { n: ctx.n, dtype: ctx.dtype, active: all, epsilonRel: options.epsilonRel, ...(columns ? { columns } : {}) });
+    const classBound = classRowBound(ctx.L_apply, W, { n: ctx.n, dtype: ctx.dtype, active: all, epsilonRel: options.epsilonRel, failAbove: etaMax, ...(columns ? { columns } : {}) });
     applications += classBound.applications;
-    const cbJson: { [key: string]: Json } = {
-      classBound: { etaUpper: classBound.etaUpper, etaLower: classBound.etaLower, gershgorinLower: classBound.gershgorinLower, classes: classBound.classes, applications: classBound.applications, ms: classBound.ms },
-    };
+    const { etaUpper, etaLower, gershgorinLower, classes, evaluated, ms } = classBound;
+    const cbJson: { [key: string]: Json } = { classBound: { etaUpper, etaLower, gershgorinLower, classes, evaluated, applications: classBound.applications, ms } };
+    if (!classBound.complete) {
+      // a row of the classes evaluated already fails the gate: certain, whatever the other classes hold
+      const where = describeOperator({ size: all.length, subspace: active ? "restricted" : "full" });
+      const rows = `every row of ${evaluated} of the ${classes} shift classes touched`;
+      return certificate(
+        {
+          method: "matrix-free",
+          size: all.length,
+          etaDD: etaLower,
+          dominance: "plain",
+          gamma: Number.NaN,
+          route: "none",
+          failureProbability: 0,
+          gammaGershgorin: Number.NaN,
+          lambdaMax: null,
+          violations: [etaViolation(etaLower, etaMax, where, "plain", ` — exact on ${rows} (a lower bound: the failure is certain)`)],
+          notes: ["γ not evaluated: η_dd already fails the gate"],
+          errorBar: null,
+          cost: { applications, ms: performance.now() - t0 },
+          diagnostics: { ...cbJson, etaRows: `${rows} (a lower bound: the failure is certain)` },
+        },
+        ctx.gates,
+      );
+    }
     const extra = { ...cbJson, etaRows: `every row, from ${classBound.classes} shift-class rows` };
     const fromClasses = { etaDD: classBound.etaUpper, gammaGershgorin: classBound.gershgorinLower, rows: "exact" as const };
     // the class bound alone decides a failing η, or a passing one whose Gershgorin γ clears γ_min:

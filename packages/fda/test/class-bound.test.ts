@@ -197,6 +197,25 @@ describe.each(DTYPES)("shift-class columns kept per (L, W) (%s)", (dtype: Dtype)
     }
   });
 
+  it("with failAbove, stops at the first class that proves η_dd above it (finest bands first), and is the full bound otherwise", () => {
+    for (let trial = 0; trial < 10; trial++) {
+      const active = Int32Array.from(randomSupport(0.3));
+      const exact = denseEta(L, W, [...active], dtype);
+      const full = classRowBound(L, W, { n: N, dtype, active });
+      expect(full.complete).toBe(true);
+      const below = classRowBound(L, W, { n: N, dtype, active, failAbove: exact / 3 });
+      expect(below.complete).toBe(false);
+      expect(below.evaluated).toBeLessThan(below.classes);
+      expect(below.applications).toBe(below.evaluated);
+      expect(below.etaLower).toBeGreaterThan(exact / 3);
+      expect(below.etaLower).toBeLessThanOrEqual(exact * (1 + (dtype === "float64" ? 1e-9 : 1e-4)));
+      expect(below.etaUpper).toBe(Number.POSITIVE_INFINITY);
+      const above = classRowBound(L, W, { n: N, dtype, active, failAbove: exact * 1.01 });
+      expect(above.complete).toBe(true);
+      for (const key of ["etaUpper", "etaLower", "gershgorinLower", "classes"] as const) expect(Object.is(above[key], full[key])).toBe(true);
+    }
+  });
+
   it("the fda hook keeps them for an operator with a declared structure: later certificates apply L no more, with the verdicts of a fresh hook and of the dense operator", () => {
     const ctxOf = (active: number[], etaMax: number) => {
       const u = dtype === "float64" ? new Float64Array(N) : new Float32Array(N);
@@ -216,10 +235,13 @@ describe.each(DTYPES)("shift-class columns kept per (L, W) (%s)", (dtype: Dtype)
       expect(Object.is(cert.gammaGershgorin, fresh.gammaGershgorin)).toBe(true);
       expect(cert.pass).toBe(fresh.pass);
       expect(cert.violations.some((v) => v.gate === "eta")).toBe(!(exact <= etaMax));
-      expect(cert.etaDD).toBeGreaterThanOrEqual(exact * (1 - 1e-6));
-      expect(cert.diagnostics.etaRows).toMatch(/shift-class/);
+      // a pass reports the bound over every row; a failure may stop at the first class that proves it (a lower bound)
+      if (exact <= etaMax) expect(cert.etaDD).toBeGreaterThanOrEqual(exact * (1 - 1e-6));
+      else expect(cert.etaDD).toBeGreaterThan(etaMax);
+      expect(cert.etaDD).toBeLessThanOrEqual(exact * (1 + (dtype === "float64" ? 1e-9 : 1e-4)));
+      expect(cert.diagnostics.etaRows).toMatch(/shift.class/);
       // the first certificate probes the declared structure once and computes its classes; a fresh hook pays that again
-      expect(fresh.cost.applications).toBeGreaterThanOrEqual(1 + (fresh.diagnostics.classBound as { classes: number }).classes);
+      expect(fresh.cost.applications).toBeGreaterThanOrEqual(1 + (fresh.diagnostics.classBound as { evaluated: number }).evaluated);
       applications += (cert.diagnostics.classBound as { applications: number }).applications;
     }
     expect(applications).toBeLessThanOrEqual(1 + 1 + 2 + 4);
