@@ -24,8 +24,9 @@ function assemble(s: StageInput, counter: ApplicationCounter): { R: RestrictedMa
   const size = active ? active.length : m;
   const method = options.method ?? "auto";
   if (method === "matrix-free") return undefined;
-  const classRows = ctx.structure && ctx.W ? s.cache.classRows(ctx) : null;
-  if (classRows && size <= (options.restrictMax ?? 20000)) {
+  // the class rows are built on the first support they serve (not by a larger one that hands over to the matrix-free stage)
+  const classRows = ctx.structure && ctx.W && size <= (options.restrictMax ?? 20000) ? s.cache.classRows(ctx) : null;
+  if (classRows) {
     if (!s.cache.checked(ctx)) {
       const probe = probeStructure(ctx, ctx.structure!);
       if (!probe.ok) return { structureMismatch: probe };
