@@ -1,7 +1,7 @@
 import { type CertificateContext, createTransform, type GammaRoute, type Json, type LinearStructure, type TransformOp } from "@cflow/core";
 import { isSubset } from "./active-set.js";
 import { decodeCacheState, describeTransform, encodeCacheState, sameTransform, type TransformDescription } from "./certificate-cache-state.js";
-import { isShiftCovariant } from "./class-bound.js";
+import { ClassColumns, isShiftCovariant } from "./class-bound.js";
 import { type PeriodisedWavelet, ShiftClassRows } from "./shift-class-rows.js";
 import { sameStructure, structureOperator } from "./structure-operator.js";
 
@@ -27,6 +27,8 @@ interface OperatorEntry {
   transform: TransformDescription;
   structure: LinearStructure;
   rows: ShiftClassRows | null;
+  /** The class bound's shift-class columns of W L Wᵀ (class-bound.ts), computed through L_apply as active sets touch them. */
+  columns: ClassColumns;
   /** ‖L‖ ≥ λ_max(L_S) for every S (proven). */
   normBound: number;
   supports: CertifiedSupport[];
@@ -38,7 +40,8 @@ interface OperatorEntry {
 
 /**
  * What one certificate hook keeps across its evaluations, per operator: the shift-class rows of
- * W L Wᵀ (computed once per (L, W) and reused by every attempt), and the supports it certified —
+ * W L Wᵀ (computed once per (L, W) and reused by every attempt), the class bound's shift-class
+ * columns (computed once per class touched), and the supports it certified —
  * for any S ⊆ S₀ certified, λ_min(L_S) ≥ λ_min(L_S₀) (Cauchy interlacing: L_S is a principal
  * submatrix of L_S₀), λ_max(L_S) ≤ λ_max(L_S₀), and both dominance measures are monotone (the row
  * sums of |L_S − D| only lose terms; ρ of a principal submatrix of a non-negative matrix is at most
@@ -66,7 +69,7 @@ export class CertificateCache {
         return e;
       }
     }
-    const e: OperatorEntry = { W, transform: describeTransform(W), structure: s, rows: null, normBound: Number.POSITIVE_INFINITY, supports: [], checked: false, perron: null };
+    const e: OperatorEntry = { W, transform: describeTransform(W), structure: s, rows: null, columns: new ClassColumns(), normBound: Number.POSITIVE_INFINITY, supports: [], checked: false, perron: null };
     this.entries.push(e);
     if (this.entries.length > 4) this.entries.shift();
     return e;
@@ -121,7 +124,7 @@ export class CertificateCache {
   /**
    * What later certificates read from this cache, as JSON: per operator its certified supports,
    * whether its structure was checked and the last Collatz–Wielandt vector (the shift-class rows
-   * are not kept: they are rebuilt, identically, on first use).
+   * and the class bound's columns are not kept: they are rebuilt, identically, on first use).
    */
   save(): Json {
     return encodeCacheState({ operators: this.entries.map((e) => ({ transform: e.transform, structure: e.structure, checked: e.checked, supports: e.supports, perron: e.perron })) });
@@ -131,7 +134,16 @@ export class CertificateCache {
   restore(state: Json, where: string): void {
     const ops = decodeCacheState(state, where).operators;
     this.entries.length = 0;
-    for (const o of ops) this.entries.push({ W: null, transform: o.transform, structure: o.structure, rows: null, normBound: Number.POSITIVE_INFINITY, supports: o.supports, checked: o.checked, perron: o.perron });
+    for (const o of ops) this.entries.push({ W: null, transform: o.transform, structure: o.structure, rows: null, columns: new ClassColumns(), normBound: Number.POSITIVE_INFINITY, supports: o.supports, checked: o.checked, perron: o.perron });
+  }
+
+  /**
+   * The class bound's column store of the context's operator (class-bound.ts), or null when the
+   * operator is not cached (no declared structure, or not translation-invariant). Columns are
+   * computed through L_apply: callers check the declared structure against it first (`checked`).
+   */
+  classColumns(ctx: CertificateContext): ClassColumns | null {
+    return this.entry(ctx)?.columns ?? null;
   }
 
   /**

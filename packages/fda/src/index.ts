@@ -25,7 +25,7 @@ export { type Dominance, dominance, type DominanceOptions } from "./dominance.js
 export { structuredCertificate, type StructuredOptions } from "./structured.js";
 export { circulantSpectrum, type CirculantSpectrum } from "./circulant-spectrum.js";
 export { convolutionGram } from "./convolution-gram.js";
-export { classRowBound, isShiftCovariant, type ClassBound, type ShiftCovariantTransform } from "./class-bound.js";
+export { type ClassBound, ClassColumns, classRowBound, isShiftCovariant, type ShiftCovariantTransform } from "./class-bound.js";
 export { bandIndexOf } from "./shift-class-geometry.js";
 export { type PeriodisedWavelet, ShiftClassRows, type ShiftClassRowsOptions, type ShiftInvariantOperator } from "./shift-class-rows.js";
 export { type ApplicationBound, composeBounds, directConvolutionBound, filterBankPassBound, gammaN, periodisedDwtBound, tapRoundingBound, unitRoundoff, type WaveletTaps } from "./rounding.js";

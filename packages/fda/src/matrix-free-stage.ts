@@ -1,9 +1,10 @@
 import type { Json } from "@cflow/core";
-import { classRowBound, isShiftCovariant } from "./class-bound.js";
+import { type ClassColumns, classRowBound, isShiftCovariant } from "./class-bound.js";
 import { type EtaGammaEstimate, estimateEtaGammaInW, type RowEstimatorOptions } from "./estimate.js";
 import { checkGates, DEFAULT_FAILURE_PROBABILITY } from "./gates.js";
 import type { StageInput, VerdictStage } from "./stages.js";
-import { certificate, describeOperator, etaViolation } from "./verdict.js";
+import { probeStructure } from "./structured.js";
+import { certificate, describeOperator, etaViolation, structureViolation } from "./verdict.js";
 import { frameScale } from "./wspace-operator.js";
 
 /**
@@ -11,9 +12,11 @@ import { frameScale } from "./wspace-operator.js";
  * Cheap verdicts first — a few exact rows whose η_dd already exceeds the gate fail it for certain
  * (a sample is a lower bound); for a shift-invariant L on a periodised W, the shift-class bound
  * gives every restricted row (η_dd, and a Gershgorin γ that may already decide) — then the row
- * estimator and Lanczos. η_dd counts only when every row is known (exact rows, escalated up to
- * `exactRowsLimit`, or the class bound); γ is the Gershgorin bound of known rows or the
- * Kuczyński–Woźniakowski bound of Lanczos at the stated failure probability.
+ * estimator and Lanczos. With a declared structure the class columns are kept per (L, W) in the
+ * hook's cache and the quick rows are skipped: the classes decide every row exactly, at no
+ * application once their columns are kept. η_dd counts only when every row is known (exact rows,
+ * escalated up to `exactRowsLimit`, or the class bound); γ is the Gershgorin bound of known rows or
+ * the Kuczyński–Woźniakowski bound of Lanczos at the stated failure probability.
  */
 export const matrixFreeStage: VerdictStage = (s) => {
   const { ctx, options, active, t0 } = s;
@@ -62,7 +65,27 @@ export const matrixFreeStage: VerdictStage = (s) => {
       ctx.gates,
     );
   };
-  if (options.quick !== false) {
+  // a shift-invariant L on a periodised W: every restricted row from the shift-class columns; with a
+  // declared structure (checked against L_apply once) they are kept per (L, W), so the quick rows
+  // would cost more than the classes do after the first certificate
+  const W = ctx.W;
+  const shiftClasses = ctx.translationInvariant === true && W !== null && isShiftCovariant(W);
+  let columns: ClassColumns | null = null;
+  if (shiftClasses && ctx.structure && s.cache.classColumns(ctx)) {
+    if (!s.cache.checked(ctx)) {
+      const probe = probeStructure(ctx, ctx.structure);
+      applications += 1;
+      if (!probe.ok) {
+        return certificate(
+          { method: "matrix-free", size: active ? active.length : s.m, etaDD: Number.NaN, dominance: "plain", gamma: Number.NaN, route: "none", failureProbability: 0, gammaGershgorin: Number.NaN, lambdaMax: null, violations: [structureViolation(probe)], notes: [], errorBar: null, cost: { applications, ms: performance.now() - t0 }, diagnostics: { probe: probe.json } },
+          ctx.gates,
+        );
+      }
+      s.cache.markChecked(ctx);
+    }
+    columns = s.cache.classColumns(ctx);
+  }
+  if (options.quick !== false && !columns) {
     const pre = estimate({ sampleRows: options.quickRows ?? 8 }, true);
     if (pre.size > 0 && pre.etaDD > etaMax) {
       const where = describeOperator(pre);
@@ -87,12 +110,36 @@ export const matrixFreeStage: VerdictStage = (s) => {
       );
     }
   }
-  const W = ctx.W;
-  if (ctx.translationInvariant && W && isShiftCovariant(W)) {
+  if (shiftClasses) {
     const all = active ?? Int32Array.from({ length: W.coeffSize }, (_, i) => i);
-    const classBound = classRowBound(ctx.L_apply, W, { n: ctx.n, dtype: ctx.dtype, active: all, epsilonRel: options.epsilonRel });
-    applications += classBound.classes;
-    const cbJson: { [key: string]: Json } = { classBound: { etaUpper: classBound.etaUpper, etaLower: classBound.etaLower, gershgorinLower: classBound.gershgorinLower, classes: classBound.classes, ms: classBound.ms } };
+    const classBound = classRowBound(ctx.L_apply, W, { n: ctx.n, dtype: ctx.dtype, active: all, epsilonRel: options.epsilonRel, failAbove: etaMax, ...(columns ? { columns } : {}) });
+    applications += classBound.applications;
+    const { etaUpper, etaLower, gershgorinLower, classes, evaluated, ms } = classBound;
+    const cbJson: { [key: string]: Json } = { classBound: { etaUpper, etaLower, gershgorinLower, classes, evaluated, applications: classBound.applications, ms } };
+    if (!classBound.complete) {
+      // a row of the classes evaluated already fails the gate: certain, whatever the other classes hold
+      const where = describeOperator({ size: all.length, subspace: active ? "restricted" : "full" });
+      const rows = `every row of ${evaluated} of the ${classes} shift classes touched`;
+      return certificate(
+        {
+          method: "matrix-free",
+          size: all.length,
+          etaDD: etaLower,
+          dominance: "plain",
+          gamma: Number.NaN,
+          route: "none",
+          failureProbability: 0,
+          gammaGershgorin: Number.NaN,
+          lambdaMax: null,
+          violations: [etaViolation(etaLower, etaMax, where, "plain", ` — exact on ${rows} (a lower bound: the failure is certain)`)],
+          notes: ["γ not evaluated: η_dd already fails the gate"],
+          errorBar: null,
+          cost: { applications, ms: performance.now() - t0 },
+          diagnostics: { ...cbJson, etaRows: `${rows} (a lower bound: the failure is certain)` },
+        },
+        ctx.gates,
+      );
+    }
     const extra = { ...cbJson, etaRows: `every row, from ${classBound.classes} shift-class rows` };
     const fromClasses = { etaDD: classBound.etaUpper, gammaGershgorin: classBound.gershgorinLower, rows: "exact" as const };
     // the class bound alone decides a failing η, or a passing one whose Gershgorin γ clears γ_min:

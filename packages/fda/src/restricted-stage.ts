@@ -8,7 +8,7 @@ import { gammaN, unitRoundoff } from "./rounding.js";
 import { csrNonzeros, csrRowSums } from "./sparse-symmetric.js";
 import { probeStructure } from "./structured.js";
 import type { StageInput, VerdictStage } from "./stages.js";
-import { certificate, describeOperator, etaViolation, gammaViolation, routeLabel } from "./verdict.js";
+import { certificate, describeOperator, etaViolation, gammaViolation, routeLabel, structureViolation } from "./verdict.js";
 import { type ApplicationCounter, wSpaceOperator } from "./wspace-operator.js";
 
 /**
@@ -19,16 +19,17 @@ import { type ApplicationCounter, wSpaceOperator } from "./wspace-operator.js";
  * run's dtype through Wᵀ, L and W: 3·γ_n(u)·‖L̂_S‖_F relative per column — since user code states
  * no rounding bound. Undefined when neither applies.
  */
-function assemble(s: StageInput, counter: ApplicationCounter): { R: RestrictedMatrix; normBound: number; source: string; release?: () => void } | { structureMismatch: Json } | undefined {
+function assemble(s: StageInput, counter: ApplicationCounter): { R: RestrictedMatrix; normBound: number; source: string; release?: () => void } | { structureMismatch: ReturnType<typeof probeStructure> } | undefined {
   const { ctx, options, active, m } = s;
   const size = active ? active.length : m;
   const method = options.method ?? "auto";
   if (method === "matrix-free") return undefined;
-  const classRows = ctx.structure && ctx.W ? s.cache.classRows(ctx) : null;
-  if (classRows && size <= (options.restrictMax ?? 20000)) {
+  // the class rows are built on the first support they serve (not by a larger one that hands over to the matrix-free stage)
+  const classRows = ctx.structure && ctx.W && size <= (options.restrictMax ?? 20000) ? s.cache.classRows(ctx) : null;
+  if (classRows) {
     if (!s.cache.checked(ctx)) {
       const probe = probeStructure(ctx, ctx.structure!);
-      if (!probe.ok) return { structureMismatch: probe.json };
+      if (!probe.ok) return { structureMismatch: probe };
       s.cache.markChecked(ctx);
     }
     const all = active ?? Int32Array.from({ length: m }, (_, i) => i);
@@ -72,8 +73,8 @@ export const restrictedStage: VerdictStage = (s) => {
   const size = active ? active.length : m;
   const cost = () => ({ applications: counter.L, ms: performance.now() - t0 });
   if ("structureMismatch" in built) {
-    const v: CertificateViolation = { gate: "structure", value: Number(built.structureMismatch && (built.structureMismatch as { relativeError: number }).relativeError), threshold: Number((built.structureMismatch as { tolerance: number }).tolerance), message: "the declared Hessian structure does not match L_apply on a random probe: an op declares a wrong gramStructure — fail closed" };
-    return certificate({ method: "exact", size, etaDD: Number.NaN, dominance: "plain", gamma: Number.NaN, route: "none", failureProbability: 0, gammaGershgorin: Number.NaN, lambdaMax: null, violations: [v], notes: [], errorBar: null, cost: cost(), diagnostics: { probe: built.structureMismatch } }, ctx.gates);
+    const v = structureViolation(built.structureMismatch);
+    return certificate({ method: "exact", size, etaDD: Number.NaN, dominance: "plain", gamma: Number.NaN, route: "none", failureProbability: 0, gammaGershgorin: Number.NaN, lambdaMax: null, violations: [v], notes: [], errorBar: null, cost: cost(), diagnostics: { probe: built.structureMismatch.json } }, ctx.gates);
   }
   try {
     return verdictOn(s, built, counter);

@@ -55,6 +55,11 @@ export function etaViolation(eta: number, etaMax: number, where: string, dominan
   return { gate: "eta", value: eta, threshold: etaMax, message: `η_dd = ${formatNumber(eta)}${kind} > η_max = ${formatNumber(etaMax)}: ${where} is not diagonally dominant enough${detail}` };
 }
 
+/** The declared Hessian structure disagrees with L_apply on the probe (`probeStructure`): fail closed. */
+export function structureViolation(probe: { error: number; tolerance: number }): CertificateViolation {
+  return { gate: "structure", value: probe.error, threshold: probe.tolerance, message: "the declared Hessian structure does not match L_apply on a random probe: an op declares a wrong gramStructure — fail closed" };
+}
+
 export function gammaViolation(gamma: number, gammaMin: number, where: string, bound: string, restricted: boolean): CertificateViolation {
   const hint = restricted ? "a larger λ shrinks the active set and widens the restricted gap" : "the smooth part alone is (near-)singular: add a sparsity prox or regularisation";
   return { gate: "gamma", value: gamma, threshold: gammaMin, message: `γ = ${formatNumber(gamma)} (${bound}) < γ_min = ${formatNumber(gammaMin)}: ${where} is (near-)singular — ${hint}` };

@@ -1,8 +1,8 @@
 // The shift-class bound against the dense restricted operator: for a circulant L and a periodised
 // DWT, η_dd of every active set is at most the bound, and equal to it when S is a union of bands.
-import { DTYPES, type Dtype, type RealArray, createTransform } from "@cflow/core";
+import { DTYPES, type Dtype, type RealArray, circulantStructure, createTransform, rngKey } from "@cflow/core";
 import { describe, expect, it } from "vitest";
-import { type ShiftCovariantTransform, classRowBound } from "../src/index.js";
+import { ClassColumns, type ShiftCovariantTransform, classRowBound, fda } from "../src/index.js";
 import { mulberry32 } from "@cflow/test-kit";
 
 const N = 64;
@@ -95,7 +95,7 @@ describe.each(DTYPES)("the fda hook uses the bound for shift-invariant flows (%s
     expect(cert.diagnostics.etaRows).toMatch(/shift-class/);
     expect(cert.etaDD).toBeCloseTo(exact, dtype === "float64" ? 9 : 3);
     // decided by the classes alone: the quick rows and one application per class, nothing sampled after
-    const classes = classRowBound(circulantGram(dtype), W, { n: N, dtype, active: Int32Array.from({ length: 16 }, (_, i) => i) }).classes;
+    const classes = classRowBound(circulantGram(dtype), W as ShiftCovariantTransform, { n: N, dtype, active: Int32Array.from({ length: 16 }, (_, i) => i) }).classes;
     expect(cert.gammaGershgorin).toBeGreaterThanOrEqual(1e-6);
     expect(cert.cost.applications).toBe(8 + classes);
     const failing = hook.certify({ ...ctx, gates: { etaMax: exact / 2, gammaMin: 1e-6 } });
@@ -154,5 +154,106 @@ describe.each(DTYPES)("shift-class rows in 2D (%s)", (dtype: Dtype) => {
       expect(b.etaUpper).toBeGreaterThanOrEqual(exact * (1 - 1e-6));
       expect(Math.abs(b.etaUpper - exact) / exact).toBeLessThan(dtype === "float64" ? 1e-9 : 1e-4);
     }
+  });
+});
+
+/** The first column of circulantGram's operator: taps ⋆ taps (KᵀK, K symmetric and centred) + 0.01 δ. */
+const gramStructure = circulantStructure(
+  [N],
+  Array.from({ length: 2 * taps.length - 1 }, (_, s) => {
+    const shift = s - (taps.length - 1);
+    let c = shift === 0 ? 0.01 : 0;
+    for (let k = 0; k < taps.length; k++) if (k + shift >= 0 && k + shift < taps.length) c += taps[k] * taps[k + shift];
+    return { offset: [shift], value: c };
+  }),
+);
+
+describe.each(DTYPES)("shift-class columns kept per (L, W) (%s)", (dtype: Dtype) => {
+  const W = createTransform("db2", { shape: [N], levels: 3, dtype }) as ReturnType<typeof createTransform> & ShiftCovariantTransform;
+  const L = circulantGram(dtype);
+  const rand = mulberry32(34);
+  const randomSupport = (p: number) => {
+    const active: number[] = [];
+    for (let i = 0; i < N; i++) if (rand() < p + 0.4 * (i < 16 ? 1 : 0)) active.push(i);
+    return active;
+  };
+
+  it("a bound read from kept columns equals a fresh one bit for bit, at no application for the classes kept", () => {
+    const columns = new ClassColumns();
+    const first = classRowBound(L, W, { n: N, dtype, active: Int32Array.from({ length: N }, (_, i) => i), columns });
+    expect(first.applications).toBe(first.classes);
+    expect(columns.size).toBe(1 + 1 + 2 + 4);
+    for (let trial = 0; trial < 10; trial++) {
+      const active = Int32Array.from(randomSupport(0.2));
+      const kept = classRowBound(L, W, { n: N, dtype, active, columns });
+      const fresh = classRowBound(L, W, { n: N, dtype, active });
+      expect(kept.applications).toBe(0);
+      expect(fresh.applications).toBe(fresh.classes);
+      for (const key of ["etaUpper", "etaLower", "gershgorinLower", "classes"] as const) expect(Object.is(kept[key], fresh[key])).toBe(true);
+      // and both are the dense restricted η_dd (never below it)
+      const exact = denseEta(L, W, [...active], dtype);
+      expect(kept.etaUpper).toBeGreaterThanOrEqual(exact * (1 - 1e-6));
+      expect(Math.abs(kept.etaUpper - exact) / exact).toBeLessThan(dtype === "float64" ? 1e-9 : 1e-4);
+    }
+  });
+
+  it("with failAbove, stops at the first class that proves η_dd above it (finest bands first), and is the full bound otherwise", () => {
+    for (let trial = 0; trial < 10; trial++) {
+      const active = Int32Array.from(randomSupport(0.3));
+      const exact = denseEta(L, W, [...active], dtype);
+      const full = classRowBound(L, W, { n: N, dtype, active });
+      expect(full.complete).toBe(true);
+      const below = classRowBound(L, W, { n: N, dtype, active, failAbove: exact / 3 });
+      expect(below.complete).toBe(false);
+      expect(below.evaluated).toBeLessThan(below.classes);
+      expect(below.applications).toBe(below.evaluated);
+      expect(below.etaLower).toBeGreaterThan(exact / 3);
+      expect(below.etaLower).toBeLessThanOrEqual(exact * (1 + (dtype === "float64" ? 1e-9 : 1e-4)));
+      expect(below.etaUpper).toBe(Number.POSITIVE_INFINITY);
+      const above = classRowBound(L, W, { n: N, dtype, active, failAbove: exact * 1.01 });
+      expect(above.complete).toBe(true);
+      for (const key of ["etaUpper", "etaLower", "gershgorinLower", "classes"] as const) expect(Object.is(above[key], full[key])).toBe(true);
+    }
+  });
+
+  it("the fda hook keeps them for an operator with a declared structure: later certificates apply L no more, with the verdicts of a fresh hook and of the dense operator", () => {
+    const ctxOf = (active: number[], etaMax: number) => {
+      const u = dtype === "float64" ? new Float64Array(N) : new Float32Array(N);
+      for (const i of active) u[i] = 1;
+      return { L_apply: L, n: N, dtype, W, coefficients: u, gates: { etaMax, gammaMin: 1e-6 }, key: rngKey(4), translationInvariant: true, structure: gramStructure };
+    };
+    const hook = fda({ method: "matrix-free" });
+    let applications = 0;
+    for (let trial = 0; trial < 8; trial++) {
+      const active = randomSupport(0.25);
+      const exact = denseEta(L, W, active, dtype);
+      // gates on either side of the dense η_dd: the class bound decides both without sampling rows
+      const etaMax = trial % 2 === 0 ? exact * 0.9 : exact * 1.1;
+      const cert = hook.certify(ctxOf(active, etaMax));
+      const fresh = fda({ method: "matrix-free" }).certify(ctxOf(active, etaMax));
+      expect(Object.is(cert.etaDD, fresh.etaDD)).toBe(true);
+      expect(Object.is(cert.gammaGershgorin, fresh.gammaGershgorin)).toBe(true);
+      expect(cert.pass).toBe(fresh.pass);
+      expect(cert.violations.some((v) => v.gate === "eta")).toBe(!(exact <= etaMax));
+      // a pass reports the bound over every row; a failure may stop at the first class that proves it (a lower bound)
+      if (exact <= etaMax) expect(cert.etaDD).toBeGreaterThanOrEqual(exact * (1 - 1e-6));
+      else expect(cert.etaDD).toBeGreaterThan(etaMax);
+      expect(cert.etaDD).toBeLessThanOrEqual(exact * (1 + (dtype === "float64" ? 1e-9 : 1e-4)));
+      expect(cert.diagnostics.etaRows).toMatch(/shift.class/);
+      // the first certificate probes the declared structure once and computes its classes; a fresh hook pays that again
+      expect(fresh.cost.applications).toBeGreaterThanOrEqual(1 + (fresh.diagnostics.classBound as { evaluated: number }).evaluated);
+      applications += (cert.diagnostics.classBound as { applications: number }).applications;
+    }
+    expect(applications).toBeLessThanOrEqual(1 + 1 + 2 + 4);
+  });
+
+  it("fails closed when the declared structure does not match L_apply", () => {
+    const u = dtype === "float64" ? new Float64Array(N) : new Float32Array(N);
+    u.fill(1, 0, 16);
+    const wrong = circulantStructure([N], [{ offset: [0], value: 1 }]);
+    const cert = fda({ method: "matrix-free" }).certify({ L_apply: L, n: N, dtype, W, coefficients: u, gates: { etaMax: 0.9, gammaMin: 1e-6 }, key: rngKey(4), translationInvariant: true, structure: wrong });
+    expect(cert.pass).toBe(false);
+    expect(cert.violations.map((v) => v.gate)).toEqual(["structure"]);
+    expect(cert.reasons.join(" ")).toMatch(/fail closed/);
   });
 });
