@@ -136,7 +136,7 @@ function routes(R: RestrictedMatrix, key: ReturnType<typeof rngKey>, tile: numbe
     gershgorinGamma(R, dom.v),
     lz,
     inertiaGamma(R, { theta, gammaMin: GAMMA_MIN }),
-    congruenceGamma(R, { key: foldIn(key, 2), theta, gammaMin: GAMMA_MIN, tile }),
+    congruenceGamma(R, { key: foldIn(key, 2), theta, gammaMin: GAMMA_MIN }),
   ];
 }
 
@@ -152,7 +152,7 @@ describe.each(DTYPES)("the congruence route's sparsified products (%s run)", (dt
       const { R, dense } = problem.restricted(S);
       const lmin = jacobiEigenvalues({ rows: S.length, cols: S.length, a: dense })[0];
       for (const gammaMin of [GAMMA_MIN, 1e-3]) {
-        const c = congruenceGamma(R, { key: rngKey(100 + t), gammaMin, tile: problem.tile });
+        const c = congruenceGamma(R, { key: rngKey(100 + t), gammaMin });
         if ((c.detail.kept as number) < 1) engaged++;
         expect(c.margins.dropped).toBeLessThanOrEqual(gammaMin);
         if (!(c.gamma <= lmin + 1e-13)) expect.fail(`congruence states γ = ${c.gamma} above the dense λ_min = ${lmin} (|S| = ${S.length}): ${c.statement}`);
