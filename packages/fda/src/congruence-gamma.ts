@@ -139,7 +139,8 @@ export function congruenceGamma(R: RestrictedMatrix, options: CongruenceOptions)
     const kappa = squaredConditionEstimate(L);
     const allowanceFor = (k: number, thetaMax: number) => 10 * k * Math.sqrt(n) * U * Math.abs(thetaMax) * kappa;
     const tl = performance.now();
-    // the gate needs θ_max: L Lᵀ = A_s + C with C ⪰ 0 puts the spectrum of P in (0, 1] for a positive definite A_s, so the run starts from θ_max ≤ 1
+    // the run's gate assumes θ_max ≤ 2 (L Lᵀ = A_s + C with C ⪰ 0 puts P's spectrum in (0, 1] in exact
+    // arithmetic when A_s is positive definite); the verdict charges the θ_max the run found
     const lz = lanczos(op, { key: options.key, maxIter: steps, tol: 0, absTol: 0, confidence: 1 - perShift, gate: allowanceFor(steps, 2) });
     const allowance = allowanceFor(lz.iterations, lz.max);
     const proven = lz.lowerBound >= allowance;
