@@ -1,6 +1,6 @@
 import { CflowError, type Json, type RngKey } from "@cflow/core";
 import type { GammaCertificate } from "./gamma-certificate.js";
-import { incompleteCholesky, squaredConditionEstimate, lowerSolve, lowerTransposeSolve } from "./incomplete-cholesky.js";
+import { INCOMPLETE_CHOLESKY_DEFAULTS, incompleteCholesky, lowerSolve, lowerTransposeSolve, squaredConditionEstimate } from "./incomplete-cholesky.js";
 import { lanczos } from "./lanczos.js";
 import type { RestrictedMatrix } from "./restricted-matrix.js";
 import { dropNegligible, splitMultiply } from "./sparse-symmetric.js";
@@ -17,9 +17,9 @@ export interface CongruenceOptions {
   shifts?: readonly number[];
   /** The fractions of θ tried as shifts before the gate's (default 0.5, 0.2, 0.05). */
   thetaFractions?: readonly number[];
-  /** The incomplete factor keeps the entries above this fraction of √(a_ii a_jj) (default 3e-4; incomplete-cholesky.ts). */
+  /** The incomplete factor keeps the entries above this fraction of √(a_ii a_jj) (default 3e-4). */
   tau?: number;
-  /** … and at most this many per column (default 150). */
+  /** … and at most this many per column (default 150; measured in BENCHMARKS.md). */
   fill?: number;
   /** Lanczos steps per shift at most (default 300). */
   steps?: number;
@@ -74,8 +74,8 @@ export function congruenceGamma(R: RestrictedMatrix, options: CongruenceOptions)
   const n = R.matrix.n;
   const delta = options.failureProbability ?? 1e-6;
   const steps = Math.min(options.steps ?? 300, n);
-  const tau = options.tau ?? 3e-4;
-  const fill = options.fill ?? 150;
+  const tau = options.tau ?? INCOMPLETE_CHOLESKY_DEFAULTS.tau;
+  const fill = options.fill ?? INCOMPLETE_CHOLESKY_DEFAULTS.maxPerColumn;
   if (!(delta > 0 && delta < 1)) {
     throw new CflowError("BAD_OPTION", `congruenceGamma: failureProbability must lie in (0, 1), found ${delta}`, { path: "failureProbability", expected: "0 < δ < 1", found: delta });
   }

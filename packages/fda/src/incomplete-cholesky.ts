@@ -26,10 +26,13 @@ export interface IncompleteCholesky {
   ms: number;
 }
 
+/** The defaults of the congruence route's factor (measured on the demo's supports: BENCHMARKS.md). */
+export const INCOMPLETE_CHOLESKY_DEFAULTS = { tau: 3e-4, maxPerColumn: 150 } as const;
+
 export interface IncompleteCholeskyOptions {
-  /** An entry c_ij of column j is kept when |c_ij| > tau·√(a_ii a_jj) (default 1e-2). */
+  /** An entry c_ij of column j is kept when |c_ij| > tau·√(a_ii a_jj) (default 3e-4). */
   tau?: number;
-  /** At most this many entries below the diagonal per column, the largest relative to √(a_ii a_jj) (default 24). */
+  /** At most this many entries below the diagonal per column, the largest relative to √(a_ii a_jj) (default 150). */
   maxPerColumn?: number;
   /** A pivot below this fraction of its diagonal a_jj is a breakdown (default 1e-6; in a complete Cholesky factorisation such a pivot would mean κ(A) > 1e6). */
   breakdownRatio?: number;
@@ -37,8 +40,7 @@ export interface IncompleteCholeskyOptions {
 
 /**
  * Threshold incomplete Cholesky A ≈ L Lᵀ of a symmetric matrix given as its diagonal and strict upper
- * rows (`SplitCsr`; in the congruence route A = P(Ã − sI)Pᵀ), left-looking
- * by columns with linked lists of the columns that update the next (Jones & Plassmann, ACM TOMS 21,
+ * rows (`SplitCsr`; in the congruence route A = P(Ã − sI)Pᵀ), left-looking by columns with linked lists of the columns that update the next (Jones & Plassmann, ACM TOMS 21,
  * 1995; the sparse accumulator of Saad, Iterative Methods for Sparse Linear Systems, 2003, §10.4).
  * Column j gathers c_ij = A_ij − Σ_{k<j} L_ik L_jk over the rows it reaches, keeps the
  * entries above `tau` relative to √(a_ii a_jj) (a = A's diagonal), at most `maxPerColumn`
@@ -48,15 +50,14 @@ export interface IncompleteCholeskyOptions {
  * A never meets a non-positive pivot in exact arithmetic. A pivot that still comes out below
  * `breakdownRatio`·a_jj (rounding, or A not positive definite) is a breakdown, counted: column j
  * keeps only its diagonal, √(a_jj + its compensation), and nothing divided by a tiny pivot reaches
- * the later columns:
- * whatever happens, L is triangular with a positive diagonal, hence non-singular — all the
+ * the later columns. Whatever happens, L is triangular with a positive diagonal, hence non-singular — all the
  * congruence certificate (congruence-gamma.ts) needs of it. Requires a_jj > 0 for every j.
  * Work: Σ_j (entries of the columns that update column j), about n·maxPerColumn²/2.
  */
 export function incompleteCholesky(a: SplitCsr, options: IncompleteCholeskyOptions = {}): IncompleteCholesky {
   const t0 = performance.now();
-  const tau = options.tau ?? 1e-2;
-  const maxPer = Math.max(0, Math.floor(options.maxPerColumn ?? 24));
+  const tau = options.tau ?? INCOMPLETE_CHOLESKY_DEFAULTS.tau;
+  const maxPer = Math.max(0, Math.floor(options.maxPerColumn ?? INCOMPLETE_CHOLESKY_DEFAULTS.maxPerColumn));
   const breakdownRatio = options.breakdownRatio ?? 1e-6;
   const { n, rowPtr, col, val } = a;
   const ad = a.diag;
