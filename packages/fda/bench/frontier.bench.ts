@@ -151,7 +151,7 @@ async function frontier(name: string, def: FlowDefinition, truth: Float64Array, 
         cells.push(`${fmt(ie.gamma)} (${ms(ie.ms)}, factor ${((ie.detail.factorEntries as number) / 1e6).toFixed(1)}M)`);
       } else cells.push("—");
       if (csrNonzeros(R.matrix) <= CONGRUENCE_MAX_NNZ) {
-        const cg = congruenceGamma(R, { key: rngKey(2), theta, gammaMin: GAMMA_MIN, tile: shape.length === 2 ? 64 : 1024 });
+        const cg = congruenceGamma(R, { key: rngKey(2), theta, gammaMin: GAMMA_MIN });
         certs.push(cg);
         cells.push(`${fmt(cg.gamma)} (${ms(cg.ms)})`);
       } else cells.push("—");

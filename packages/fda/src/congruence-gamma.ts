@@ -1,9 +1,9 @@
 import { CflowError, type Json, type RngKey } from "@cflow/core";
 import type { GammaCertificate } from "./gamma-certificate.js";
+import { INCOMPLETE_CHOLESKY_DEFAULTS, incompleteCholesky, lowerSolve, lowerTransposeSolve, squaredConditionEstimate } from "./incomplete-cholesky.js";
 import { lanczos } from "./lanczos.js";
 import type { RestrictedMatrix } from "./restricted-matrix.js";
-import { denseCholesky } from "./sparse-cholesky.js";
-import { csrMultiply, csrRowSums, dropNegligible, type SymmetricCsr } from "./sparse-symmetric.js";
+import { dropNegligible, splitMultiply } from "./sparse-symmetric.js";
 
 const U = 2 ** -53;
 
@@ -17,8 +17,10 @@ export interface CongruenceOptions {
   shifts?: readonly number[];
   /** The fractions of θ tried as shifts before the gate's (default 0.5, 0.2, 0.05). */
   thetaFractions?: readonly number[];
-  /** Side of the spatial tiles that make the diagonal blocks, in samples (default 64). */
-  tile?: number;
+  /** The incomplete factor keeps the entries above this fraction of √(a_ii a_jj) (default 3e-4). */
+  tau?: number;
+  /** … and at most this many per column (default 150; measured in BENCHMARKS.md). */
+  fill?: number;
   /** Lanczos steps per shift at most (default 300). */
   steps?: number;
   /** Failure probability of the stated bound, over all shifts tried (default 1e-6). */
@@ -31,79 +33,49 @@ export interface CongruenceOptions {
   dropBudget?: number;
 }
 
-interface Blocks {
-  members: Int32Array[];
-  factors: Float64Array[];
-}
-
-/** The unknowns grouped by spatial tile (atom centres), or in consecutive runs of tile² without coordinates. */
-function partition(R: RestrictedMatrix, tile: number): Int32Array[] {
+/** The unknowns in the lexicographic order of their positions (atom centres), index order without them. */
+export function spatialOrder(R: RestrictedMatrix): Int32Array {
   const n = R.matrix.n;
+  const order = Int32Array.from({ length: n }, (_, i) => i);
   const dims = R.dims ?? 0;
   const c = R.coordinates;
-  const groups = new Map<string, number[]>();
-  for (let i = 0; i < n; i++) {
-    let key: string;
-    if (c && dims > 0) {
-      const parts: number[] = [];
-      for (let d = 0; d < dims; d++) parts.push(Math.floor(c[i * dims + d] / tile));
-      key = parts.join(",");
-    } else key = String(Math.floor(i / (tile * tile)));
-    const g = groups.get(key);
-    if (g) g.push(i);
-    else groups.set(key, [i]);
-  }
-  return [...groups.values()].map((g) => Int32Array.from(g));
-}
-
-/** Dense Cholesky factors of the diagonal blocks of L̂_S − s·I; null when one of them is not positive definite. */
-function factorBlocks(A: SymmetricCsr, members: Int32Array[], s: number): Blocks | null {
-  const { rowPtr, col, val } = A;
-  const where = new Int32Array(A.n);
-  const local = new Int32Array(A.n);
-  members.forEach((m, b) => m.forEach((i, t) => ((where[i] = b), (local[i] = t))));
-  const factors: Float64Array[] = [];
-  for (let b = 0; b < members.length; b++) {
-    const m = members[b];
-    const k = m.length;
-    const a = new Float64Array(k * k);
-    for (let t = 0; t < k; t++) {
-      const i = m[t];
-      for (let p = rowPtr[i]; p < rowPtr[i + 1]; p++) {
-        const j = col[p];
-        if (where[j] !== b) continue;
-        const u = local[j];
-        a[t * k + u] = val[p];
-        a[u * k + t] = val[p];
-      }
-      a[t * k + t] -= s;
+  if (!c || dims === 0) return order;
+  return order.sort((p, q) => {
+    for (let d = 0; d < dims; d++) {
+      const diff = c[p * dims + d] - c[q * dims + d];
+      if (diff !== 0) return diff;
     }
-    if (denseCholesky(a, k) >= 0) return null;
-    factors.push(a);
-  }
-  return { members, factors };
+    return p - q;
+  });
 }
 
 /**
- * γ by congruence and Lanczos, for active sets too large to factor whole: with M_s the
- * block-diagonal part of L̂_S − s·I over spatial tiles (positive definite: each block factored,
- * M_s = R Rᵀ), L̂_S − s·I is congruent to P = R⁻¹(L̂_S − s·I)R⁻ᵀ (Sylvester's law of inertia), so
- * λ_min(P) ≥ 0 proves λ_min(L̂_S) ≥ s, and then λ_min(L_S) ≥ s − ‖L_S − L̂_S‖ (Weyl). L̂_S enters
- * without its negligible off-diagonal entries (`dropNegligible`: half the stored entries of a 2D blur
- * for a shift of ~γ_min), their largest ℓ1 row mass added to ‖L_S − L̂_S‖. Only R's
- * non-singularity matters, not how well it factors M_s. The blocks hold the coefficients that
- * nearly cancel under the blur, so P is well conditioned even when L_S is not, and λ_min(P) ≥ 0
- * is decided by Lanczos on P with the two-sided Kuczyński–Woźniakowski bound of lanczos.ts
- * (probability ≥ 1 − δ per shift tried, δ = failureProbability / shifts, union bound over the
- * steps), less an allowance for the rounding of the applied operator (10·k·√n·u·θ_max·κ(R)²,
- * a model of the rounding, not a theorem with these constants).
+ * γ by congruence and Lanczos, for active sets too large to factor whole. In the spatial order Π
+ * (`spatialOrder`: coefficients at nearby positions adjacent), let L be the threshold incomplete
+ * Cholesky factor of A_s = Π(Ã − s·I)Πᵀ (incomplete-cholesky.ts; Ã = L̂_S less its negligible entries):
+ * triangular with a positive diagonal, hence non-singular, whatever its fill or a pivot breakdown
+ * did. Ã − s·I is then congruent to P = L⁻¹ A_s L⁻ᵀ (Sylvester's law of inertia), so λ_min(P) ≥ 0
+ * proves λ_min(Ã) ≥ s, and λ_min(L_S) ≥ s − ‖L_S − L̂_S‖ − ‖L̂_S − Ã‖ (Weyl): Ã is L̂_S without its
+ * off-diagonal entries below a threshold (`dropNegligible`: half the stored entries of a 2D blur for a
+ * shift of ~γ_min), ‖L̂_S − Ã‖ at most their largest ℓ1 row mass. Only L's non-singularity is
+ * used, not how well L Lᵀ approximates A_s: that only sets how many Lanczos steps decide. The
+ * factor keeps the couplings between coefficients that nearly cancel under the blur, across what
+ * block-diagonal factors would cut, so P is well conditioned even when L_S is not, and
+ * λ_min(P) ≥ 0 is decided by Lanczos on P with the two-sided Kuczyński–Woźniakowski bound of
+ * lanczos.ts (probability ≥ 1 − δ per shift tried, δ = failureProbability / shifts, union bound
+ * over the steps), less an allowance for the rounding of the applied operator,
+ * 10·k·√n·u·θ_max·κ(L)² with κ(L)² estimated (`squaredConditionEstimate`: ‖L‖₁‖L‖∞ bounds ‖L‖²,
+ * power iterations estimate ‖L⁻¹‖² from below) — a model of the rounding, not a theorem with these
+ * constants. A shift at which some a_jj = (Ã − sI)_jj ≤ 0 proves nothing (a 1×1 principal
+ * submatrix of Ã − sI is not positive) and is skipped.
  */
 export function congruenceGamma(R: RestrictedMatrix, options: CongruenceOptions): GammaCertificate {
   const t0 = performance.now();
   const n = R.matrix.n;
   const delta = options.failureProbability ?? 1e-6;
   const steps = Math.min(options.steps ?? 300, n);
-  const tile = options.tile ?? 64;
+  const tau = options.tau ?? INCOMPLETE_CHOLESKY_DEFAULTS.tau;
+  const fill = options.fill ?? INCOMPLETE_CHOLESKY_DEFAULTS.maxPerColumn;
   if (!(delta > 0 && delta < 1)) {
     throw new CflowError("BAD_OPTION", `congruenceGamma: failureProbability must lie in (0, 1), found ${delta}`, { path: "failureProbability", expected: "0 < δ < 1", found: delta });
   }
@@ -116,10 +88,13 @@ export function congruenceGamma(R: RestrictedMatrix, options: CongruenceOptions)
   // Ã: L̂_S less its negligible entries, ‖L_S − Ã‖ ≤ margin; the dropped mass stays below the gate
   // (it at most triples the gate's shift) and below 1e-3 of the smallest shift tried otherwise
   let dmin = Number.POSITIVE_INFINITY;
-  for (const d of csrRowSums(R.matrix).diag) dmin = Math.min(dmin, d);
+  const { rowPtr, col, val } = R.matrix;
+  for (let i = 0; i < n; i++) for (let p = rowPtr[i]; p < rowPtr[i + 1]; p++) if (col[p] === i) dmin = Math.min(dmin, val[p]);
   const cap = options.gammaMin !== undefined ? options.gammaMin : 1e-3 * Math.min(...shifts.filter((x) => x > 0));
-  const sparse = dropNegligible(R.matrix, Math.min((options.dropBudget ?? 1e-3) * dmin, cap));
-  const A = sparse.matrix;
+  const tOrder = performance.now();
+  const sparse = dropNegligible(R.matrix, Math.min((options.dropBudget ?? 1e-3) * dmin, cap), spatialOrder(R));
+  const base = sparse.matrix;
+  const setupMs = performance.now() - tOrder;
   const margin = (R.perturbation + sparse.dropped) * (1 + 2 ** -50);
   if (!options.shifts) {
     if (options.gammaMin !== undefined) {
@@ -128,45 +103,63 @@ export function congruenceGamma(R: RestrictedMatrix, options: CongruenceOptions)
       shifts.push(floor);
     }
   }
-  const members = partition(R, tile);
   const attempts: Json[] = [];
   const perShift = delta / Math.max(1, shifts.length);
   const t = new Float64Array(n);
   const w = new Float64Array(n);
   for (const s of shifts) {
     const ta = performance.now();
-    const blocks = factorBlocks(A, members, s);
-    if (!blocks) {
-      // a principal block of L̂_S − s·I is not positive definite: λ_min(L̂_S) < s (up to the factorisation's rounding)
-      attempts.push({ shift: s, blocks: "not positive definite", ms: performance.now() - ta });
+    const diag = new Float64Array(n);
+    let nonPositive = -1;
+    for (let i = 0; i < n; i++) {
+      diag[i] = base.diag[i] - s;
+      if (!(diag[i] > 0) && nonPositive < 0) nonPositive = i;
+    }
+    if (nonPositive >= 0) {
+      // a diagonal entry of Ã − s·I is not positive: λ_min(Ã) ≤ Ã_jj ≤ s
+      attempts.push({ shift: s, factor: `diagonal entry ${nonPositive} not positive`, ms: performance.now() - ta });
       continue;
     }
-    let dmax = 0;
-    let dmin = Number.POSITIVE_INFINITY;
-    for (let b = 0; b < blocks.factors.length; b++) {
-      const f = blocks.factors[b];
-      const k = blocks.members[b].length;
-      for (let i = 0; i < k; i++) {
-        dmax = Math.max(dmax, f[i * k + i]);
-        dmin = Math.min(dmin, f[i * k + i]);
-      }
+    const A = { ...base, diag };
+    const ic = incompleteCholesky(A, { tau, maxPerColumn: fill });
+    const L = ic.factor;
+    if (!(Number.isFinite(ic.diagMax) && L.val.every(Number.isFinite))) {
+      // growth past the float64 range (an indefinite Ã − s·I): no usable factor, nothing proven at this shift
+      attempts.push({ shift: s, factor: "not finite", breakdowns: ic.breakdowns, ms: performance.now() - ta });
+      continue;
     }
     const op = {
       size: n,
       apply(v: Float64Array, out: Float64Array) {
-        solveBlocks(blocks, v, t, true);
-        csrMultiply(A, t, w);
-        for (let i = 0; i < n; i++) w[i] -= s * t[i];
-        solveBlocks(blocks, w, out, false);
+        lowerTransposeSolve(L, v, t);
+        splitMultiply(A, t, w);
+        lowerSolve(L, w, out);
       },
     };
-    // the allowance needs θ_max; estimate it from a first short run, then decide with the gate
-    const kappa = (dmax / dmin) ** 2;
+    const kappa = squaredConditionEstimate(L);
     const allowanceFor = (k: number, thetaMax: number) => 10 * k * Math.sqrt(n) * U * Math.abs(thetaMax) * kappa;
-    const lz = lanczos(op, { key: options.key, maxIter: steps, tol: 0, absTol: 0, confidence: 1 - perShift, gate: allowanceFor(steps, 8) });
+    const tl = performance.now();
+    // the run's gate assumes θ_max ≤ 2 (L Lᵀ = A_s + C with C ⪰ 0 puts P's spectrum in (0, 1] in exact
+    // arithmetic when A_s is positive definite); the verdict charges the θ_max the run found
+    const lz = lanczos(op, { key: options.key, maxIter: steps, tol: 0, absTol: 0, confidence: 1 - perShift, gate: allowanceFor(steps, 2) });
     const allowance = allowanceFor(lz.iterations, lz.max);
     const proven = lz.lowerBound >= allowance;
-    attempts.push({ shift: s, steps: lz.iterations, thetaMin: lz.min, thetaMax: lz.max, lowerBound: lz.lowerBound, allowance, decided: lz.decided, ms: performance.now() - ta });
+    attempts.push({
+      shift: s,
+      steps: lz.iterations,
+      thetaMin: lz.min,
+      thetaMax: lz.max,
+      lowerBound: lz.lowerBound,
+      allowance,
+      decided: lz.decided,
+      factorEntries: L.colPtr[n] + n,
+      breakdowns: ic.breakdowns,
+      fillDropped: ic.dropped,
+      kappaSquared: kappa,
+      factorMs: ic.ms,
+      lanczosMs: performance.now() - tl,
+      ms: performance.now() - ta,
+    });
     if (!proven) continue;
     const gamma = s - margin;
     return {
@@ -175,8 +168,8 @@ export function congruenceGamma(R: RestrictedMatrix, options: CongruenceOptions)
       failureProbability: delta,
       margins: { perturbation: R.perturbation, dropped: sparse.dropped, rounding: allowance },
       ms: performance.now() - t0,
-      detail: { size: n, blocks: members.length, largestBlock: Math.max(...members.map((m) => m.length)), tile, kept: sparse.kept, dropThreshold: sparse.threshold, attempts },
-      statement: `λ_min(L_S) ≥ ${gamma.toPrecision(4)} with probability ≥ ${1 - delta}: L̂_S${sparse.dropped > 0 ? " less its entries below " + sparse.threshold.toPrecision(2) : ""} − ${s.toPrecision(4)}·I is congruent (block-diagonal Cholesky over ${members.length} tiles) to an operator that ${lz.iterations} Lanczos steps show positive semi-definite (Kuczyński–Woźniakowski), minus ‖L_S − L̂_S‖${sparse.dropped > 0 ? " and the dropped entries' ℓ1 row mass" : ""}`,
+      detail: { size: n, tau, fill, kept: sparse.kept, dropThreshold: sparse.threshold, setupMs, attempts },
+      statement: `λ_min(L_S) ≥ ${gamma.toPrecision(4)} with probability ≥ ${1 - delta}: L̂_S${sparse.dropped > 0 ? " less its entries below " + sparse.threshold.toPrecision(2) : ""} − ${s.toPrecision(4)}·I is congruent (an incomplete Cholesky factor with ${L.colPtr[n] + n} entries, non-singular) to an operator that ${lz.iterations} Lanczos steps show positive semi-definite (Kuczyński–Woźniakowski), minus ‖L_S − L̂_S‖${sparse.dropped > 0 ? " and the dropped entries' ℓ1 row mass" : ""}`,
     };
   }
   return {
@@ -185,30 +178,7 @@ export function congruenceGamma(R: RestrictedMatrix, options: CongruenceOptions)
     failureProbability: delta,
     margins: { perturbation: R.perturbation, dropped: sparse.dropped },
     ms: performance.now() - t0,
-    detail: { size: n, blocks: members.length, tile, kept: sparse.kept, dropThreshold: sparse.threshold, attempts },
+    detail: { size: n, tau, fill, kept: sparse.kept, dropThreshold: sparse.threshold, setupMs, attempts },
     statement: `nothing proven at the shifts tried (${shifts.map((s) => s.toPrecision(3)).join(", ")})`,
   };
-}
-
-/** Block-wise triangular solves with the lower factors: forward R x = y, or back Rᵀ x = y (`transpose`). */
-function solveBlocks(blocks: Blocks, y: Float64Array, x: Float64Array, transpose: boolean): void {
-  for (let b = 0; b < blocks.members.length; b++) {
-    const m = blocks.members[b];
-    const f = blocks.factors[b];
-    const k = m.length;
-    if (!transpose) {
-      for (let i = 0; i < k; i++) {
-        let s = y[m[i]];
-        const ri = i * k;
-        for (let j = 0; j < i; j++) s -= f[ri + j] * x[m[j]];
-        x[m[i]] = s / f[ri + i];
-      }
-    } else {
-      for (let i = k - 1; i >= 0; i--) {
-        let s = y[m[i]];
-        for (let j = i + 1; j < k; j++) s -= f[j * k + i] * x[m[j]];
-        x[m[i]] = s / f[i * k + i];
-      }
-    }
-  }
 }

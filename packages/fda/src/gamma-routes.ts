@@ -20,8 +20,6 @@ export interface GammaRouteOptions {
   inertiaSparseMax?: number;
   /** The congruence route up to this many stored entries of L̂_S (default 6e7). */
   congruenceMaxEntries?: number;
-  /** Side of the congruence tiles in samples (default 32; 1D: 1024). */
-  tile?: number;
 }
 
 export interface GammaChain {
@@ -37,13 +35,13 @@ export interface GammaChain {
 /**
  * Decides λ_min(L_S) ≥ γ_min by the routes in order of cost — Gershgorin, Gershgorin after the
  * Collatz–Wielandt scaling (both free once L̂_S is assembled), the inertia of L̂_S − s·I (one
- * factorisation, proven; small or sparse L̂_S), the block congruence (probabilistic) — stopping at
+ * factorisation, proven; small or sparse L̂_S), the incomplete-Cholesky congruence (probabilistic) — stopping at
  * the first that decides. The congruence route shifts at the gate itself (s = γ_min plus its
  * margins) and stops the moment the sign is known: the gate needs a verdict, not the sharpest γ, so
  * γ is the bound it proved (γ_min or just above). The inertia route, whose factorisations are cheap
  * at the sizes it is tried, first shifts at half a 30-step Ritz estimate of λ_min (a γ that makes
- * the error bar informative), then at the gate. A congruence whose diagonal blocks are not positive definite at the gate's shift has
- * decided the other way: a principal submatrix of L̂_S − s·I is indefinite.
+ * the error bar informative), then at the gate. A congruence at whose shift a diagonal entry of L̂_S − s·I is not positive has
+ * decided the other way.
  */
 export function gammaChain(R: RestrictedMatrix, dom: Dominance | null, gammaMin: number, key: RngKey, normBound: number, o: GammaRouteOptions = {}): GammaChain {
   const sigma = lambdaMaxUpper(R, normBound);
@@ -76,7 +74,7 @@ export function gammaChain(R: RestrictedMatrix, dom: Dominance | null, gammaMin:
   }
   if (nnz <= (o.congruenceMaxEntries ?? 6e7)) {
     const [cgKey] = split(key, 1);
-    const cg = congruenceGamma(R, { key: cgKey, gammaMin, failureProbability: o.failureProbability ?? 1e-6, tile: o.tile ?? (R.dims === 1 ? 1024 : 32) });
+    const cg = congruenceGamma(R, { key: cgKey, gammaMin, failureProbability: o.failureProbability ?? 1e-6 });
     note(cg);
     if (cg.gamma > best.gamma) best = cg;
   }

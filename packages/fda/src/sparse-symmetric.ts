@@ -198,81 +198,174 @@ export function csrToDense(a: SymmetricCsr): Float64Array {
   return out;
 }
 
-/** A symmetric matrix without its negligible off-diagonal entries, and how far it moved (`dropNegligible`). */
+/**
+ * A symmetric matrix as its diagonal and its strict upper triangle in CSR rows, columns ascending:
+ * the layout of repeated products (`splitMultiply`) and of the incomplete Cholesky factorisation.
+ */
+export interface SplitCsr {
+  readonly n: number;
+  readonly diag: Float64Array;
+  readonly rowPtr: Int32Array;
+  readonly col: Int32Array;
+  readonly val: Float64Array;
+}
+
+/** A symmetric matrix without its negligible off-diagonal entries, permuted, and how far it moved (`dropNegligible`). */
 export interface Sparsified {
-  matrix: SymmetricCsr;
+  /** P Ã Pᵀ, Ã = A less the dropped entries. */
+  matrix: SplitCsr;
   /** ‖A − Ã‖₂ ≤ dropped: the largest ℓ1 mass a row lost (A − Ã is symmetric: ‖·‖₂ ≤ ‖·‖∞), rounding included. */
   dropped: number;
-  /** Off-diagonal entries with |A_ij| ≤ threshold were left out (0: none). */
+  /** Off-diagonal entries with |A_ij| ≤ threshold were left out (0: only exact zeros). */
   threshold: number;
   /** Stored entries kept, as a fraction. */
   kept: number;
 }
 
 /**
- * A copy of A for repeated products: the off-diagonal entries |A_ij| ≤ τ left out, τ the largest of
- * budget·10^{−k} (k = 0 … 12) for which no row loses more than `budget` in ℓ1. One pass sorts the
- * small entries into decades per row, a second copies the rest. A when nothing can be dropped.
+ * P Ã Pᵀ (perm[new] = old; the identity when null), Ã = A without the off-diagonal entries
+ * |A_ij| ≤ τ, τ the largest of budget·10^{−k} (k = 0 … 12) for which no row loses more than `budget`
+ * in ℓ1 (τ = 0 when none qualifies: only exact zeros leave). One pass sorts the small entries into
+ * decades per row; two more scatter the kept ones into the rows of the permuted lower triangle, and
+ * a last one transposes them into upper rows — whose columns come out ascending, which makes the
+ * products' accesses to x and y run forward.
  */
-export function dropNegligible(a: SymmetricCsr, budget: number): Sparsified {
+export function dropNegligible(a: SymmetricCsr, budget: number, perm: Int32Array | null = null): Sparsified {
   const { n, rowPtr, col, val } = a;
-  const none: Sparsified = { matrix: a, dropped: 0, threshold: 0, kept: 1 };
-  if (!(budget > 0) || n === 0) return none;
   const K = 12;
+  const D = K + 1;
   const bounds = Float64Array.from({ length: K + 1 }, (_, k) => budget * 10 ** -k);
-  // mass[i·(K + 1) + b]: Σ|A_ij| over j ≠ i in decade b (budget·10^{−b−1}, budget·10^{−b}], the last decade open below
-  const mass = new Float64Array(n * (K + 1));
-  const count = new Int32Array(n);
+  const pinv = new Int32Array(n);
+  for (let k = 0; k < n; k++) pinv[perm ? perm[k] : k] = k;
+  let threshold = 0;
+  let dropped = 0;
+  if (budget > 0 && n > 0) {
+    // mass[i·D + b]: Σ|A_ij| over j ≠ i in decade b (budget·10^{−b−1}, budget·10^{−b}], the last decade
+    // open below; row i's own share is summed in `own` and added once, the column shares scatter
+    const mass = new Float64Array(n * D);
+    const own = new Float64Array(D);
+    const count = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      own.fill(0);
+      for (let p = rowPtr[i]; p < rowPtr[i + 1]; p++) {
+        const j = col[p];
+        count[i]++;
+        if (j === i) continue;
+        count[j]++;
+        const v = Math.abs(val[p]);
+        if (!(v <= budget)) continue; // NaN stays
+        // the decade by bisection over bounds[0] ≥ … ≥ bounds[K]: b = #{k ≥ 1 : v ≤ bounds[k]}
+        let lo = 0;
+        let hi = K;
+        while (lo < hi) {
+          const mid = (lo + hi + 1) >> 1;
+          if (v <= bounds[mid]) lo = mid;
+          else hi = mid - 1;
+        }
+        own[lo] += v;
+        mass[j * D + lo] += v;
+      }
+      for (let b = 0; b < D; b++) mass[i * D + b] += own[b];
+    }
+    let maxRow = 0;
+    for (let i = 0; i < n; i++) maxRow = Math.max(maxRow, count[i]);
+    // a computed sum of ≤ maxRow non-negative terms (in two partial sums), then ≤ K + 1 decades: within γ of the exact one
+    const g = 1 + gammaN(maxRow + K + 2, 2 ** -53);
+    for (let k = 0; k <= K; k++) {
+      let worst = 0;
+      for (let i = 0; i < n; i++) {
+        let s = 0;
+        for (let b = k; b <= K; b++) s += mass[i * D + b];
+        if (s > worst) worst = s;
+      }
+      if (worst * g <= budget) {
+        threshold = bounds[k];
+        dropped = worst * g;
+        break;
+      }
+    }
+  }
+  // kept entries by row of the permuted lower triangle (row max(x, y), column min(x, y))
+  const lowPtr = new Int32Array(n + 1);
   for (let i = 0; i < n; i++) {
+    const x = pinv[i];
     for (let p = rowPtr[i]; p < rowPtr[i + 1]; p++) {
       const j = col[p];
-      count[i]++;
       if (j === i) continue;
-      count[j]++;
-      const v = Math.abs(val[p]);
-      if (!(v <= budget)) continue; // NaN stays
-      let b = 0;
-      while (b < K && v <= bounds[b + 1]) b++;
-      mass[i * (K + 1) + b] += v;
-      mass[j * (K + 1) + b] += v;
+      const v = val[p];
+      if (!(Math.abs(v) > threshold) && !Number.isNaN(v)) continue;
+      const y = pinv[j];
+      lowPtr[(x > y ? x : y) + 1]++;
     }
   }
-  let maxRow = 0;
-  for (let i = 0; i < n; i++) maxRow = Math.max(maxRow, count[i]);
-  // a computed sum of ≤ maxRow non-negative terms, then ≤ K + 1 decades: within γ of the exact one
-  const g = 1 + gammaN(maxRow + K + 1, 2 ** -53);
-  let chosen = -1;
-  let dropped = 0;
-  for (let k = 0; k <= K; k++) {
-    let worst = 0;
-    for (let i = 0; i < n; i++) {
-      let s = 0;
-      for (let b = k; b <= K; b++) s += mass[i * (K + 1) + b];
-      if (s > worst) worst = s;
-    }
-    if (worst * g <= budget) {
-      chosen = k;
-      dropped = worst * g;
-      break;
-    }
-  }
-  if (chosen < 0) return none;
-  const threshold = bounds[chosen];
-  const outPtr = new Int32Array(n + 1);
-  let w = 0;
-  for (let i = 0; i < n; i++) for (let p = rowPtr[i]; p < rowPtr[i + 1]; p++) if (col[p] === i || !(Math.abs(val[p]) <= threshold)) w++;
-  const outCol = new Int32Array(w);
-  const outVal = new Float64Array(w);
-  w = 0;
+  for (let i = 0; i < n; i++) lowPtr[i + 1] += lowPtr[i];
+  const nz = lowPtr[n];
+  const lowCol = new Int32Array(nz);
+  const lowVal = new Float64Array(nz);
+  const fill = lowPtr.slice(0, n);
+  const diag = new Float64Array(n);
+  let diagonals = 0;
   for (let i = 0; i < n; i++) {
-    outPtr[i] = w;
+    const x = pinv[i];
     for (let p = rowPtr[i]; p < rowPtr[i + 1]; p++) {
-      if (col[p] !== i && Math.abs(val[p]) <= threshold) continue;
-      outCol[w] = col[p];
-      outVal[w] = val[p];
-      w++;
+      const j = col[p];
+      const v = val[p];
+      if (j === i) {
+        diag[x] += v;
+        diagonals++;
+        continue;
+      }
+      if (!(Math.abs(v) > threshold) && !Number.isNaN(v)) continue;
+      const y = pinv[j];
+      const q = fill[x > y ? x : y]++;
+      lowCol[q] = x > y ? y : x;
+      lowVal[q] = v;
     }
   }
-  outPtr[n] = w;
-  return { matrix: { n, rowPtr: outPtr, col: outCol, val: outVal }, dropped, threshold, kept: w / Math.max(1, rowPtr[n]) };
+  // transpose: row r of the lower triangle visited in order puts r into the upper rows ascending
+  const upPtr = new Int32Array(n + 1);
+  for (let q = 0; q < nz; q++) upPtr[lowCol[q] + 1]++;
+  for (let i = 0; i < n; i++) upPtr[i + 1] += upPtr[i];
+  const upCol = new Int32Array(nz);
+  const upVal = new Float64Array(nz);
+  fill.set(upPtr.subarray(0, n));
+  for (let r = 0; r < n; r++) {
+    for (let q = lowPtr[r]; q < lowPtr[r + 1]; q++) {
+      const w = fill[lowCol[q]]++;
+      upCol[w] = r;
+      upVal[w] = lowVal[q];
+    }
+  }
+  return { matrix: { n, diag, rowPtr: upPtr, col: upCol, val: upVal }, dropped, threshold, kept: (nz + diagonals) / Math.max(1, rowPtr[n]) };
+}
+
+/** y ← A x for a `SplitCsr` A: the diagonal, then each upper row once for its row and its column. */
+export function splitMultiply(a: SplitCsr, x: Float64Array, y: Float64Array): void {
+  const { n, diag, rowPtr, col, val } = a;
+  for (let i = 0; i < n; i++) y[i] = diag[i] * x[i];
+  let p = 0;
+  for (let i = 0; i < n; i++) {
+    const xi = x[i];
+    // two accumulators for the row's gather (a chain of dependent additions otherwise); the scatter is independent
+    let s0 = y[i];
+    let s1 = 0;
+    const end = rowPtr[i + 1];
+    for (; p + 1 < end; p += 2) {
+      const j0 = col[p];
+      const j1 = col[p + 1];
+      const v0 = val[p];
+      const v1 = val[p + 1];
+      s0 += v0 * x[j0];
+      s1 += v1 * x[j1];
+      y[j0] += v0 * xi;
+      y[j1] += v1 * xi;
+    }
+    if (p < end) {
+      const j = col[p];
+      s0 += val[p] * x[j];
+      y[j] += val[p] * xi;
+      p++;
+    }
+    y[i] = s0 + s1;
+  }
 }

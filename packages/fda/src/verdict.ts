@@ -84,7 +84,7 @@ export function routeLabel(route: GammaRoute, failureProbability: number): strin
     case "lanczos":
       return `Kuczyński–Woźniakowski bound after Lanczos${p}`;
     case "lanczos-congruence":
-      return `block congruence and Lanczos${p}`;
+      return `incomplete-Cholesky congruence and Lanczos${p}`;
     case "inherited":
       return `inherited from a certified superset of the support (Cauchy interlacing)${p}`;
     case "none":

@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import {
   congruenceGamma,
   convolutionGram,
+  csrFromDense,
   dominance,
   exactRowsMatrix,
   type GammaCertificate,
@@ -136,7 +137,7 @@ function routes(R: RestrictedMatrix, key: ReturnType<typeof rngKey>, tile: numbe
     gershgorinGamma(R, dom.v),
     lz,
     inertiaGamma(R, { theta, gammaMin: GAMMA_MIN }),
-    congruenceGamma(R, { key: foldIn(key, 2), theta, gammaMin: GAMMA_MIN, tile }),
+    congruenceGamma(R, { key: foldIn(key, 2), theta, gammaMin: GAMMA_MIN }),
   ];
 }
 
@@ -152,7 +153,7 @@ describe.each(DTYPES)("the congruence route's sparsified products (%s run)", (dt
       const { R, dense } = problem.restricted(S);
       const lmin = jacobiEigenvalues({ rows: S.length, cols: S.length, a: dense })[0];
       for (const gammaMin of [GAMMA_MIN, 1e-3]) {
-        const c = congruenceGamma(R, { key: rngKey(100 + t), gammaMin, tile: problem.tile });
+        const c = congruenceGamma(R, { key: rngKey(100 + t), gammaMin });
         if ((c.detail.kept as number) < 1) engaged++;
         expect(c.margins.dropped).toBeLessThanOrEqual(gammaMin);
         if (!(c.gamma <= lmin + 1e-13)) expect.fail(`congruence states γ = ${c.gamma} above the dense λ_min = ${lmin} (|S| = ${S.length}): ${c.statement}`);
@@ -192,5 +193,61 @@ describe.each(DTYPES)("γ routes are sound (%s run)", (dtype: Dtype) => {
       expect(belowGate).toBeGreaterThan(0);
       expect(clearlyAbove).toBeGreaterThan(0);
     });
+  });
+});
+
+describe.each(DTYPES)("the incomplete-Cholesky congruence with little fill (%s run)", (dtype: Dtype) => {
+  // a factor far from L̂_S − sI (≤ 6 entries per column, 1e-2 relative threshold): its dropping, its
+  // compensation and its breakdowns change how many Lanczos steps decide, never the verdict's soundness
+  const problems = [blurProblem(dtype, [128], "db4", 3, 1.5), blurProblem(dtype, [32, 32], "db2", 2, 2), denseProblem(dtype)];
+  it.each(problems)("$name: γ ≤ dense λ_min on every support, no pass below γ_min, passes where λ_min clears the gate", (problem) => {
+    const rand = mulberry32(problem.m + 7 + (dtype === "float64" ? 0 : 1000));
+    let fillDropped = 0;
+    let breakdowns = 0;
+    let failedBelow = 0;
+    let passedAbove = 0;
+    const supports = problem.supports(rand);
+    // 2D: a random support, the two well-posed ones and the near-singular ones (the dense truth is the cost)
+    const chosen = problem.name.startsWith("2D") ? supports.filter((_, t) => t === 0 || t >= 8) : supports;
+    chosen.forEach((S, t) => {
+      const { R, dense } = problem.restricted(S);
+      const lmin = jacobiEigenvalues({ rows: S.length, cols: S.length, a: dense })[0];
+      const c = congruenceGamma(R, { key: rngKey(300 + t), gammaMin: GAMMA_MIN, tau: 1e-2, fill: 6 });
+      if (process.env.DEBUG_ROUTES) console.log(problem.name, S.length, lmin, c.gamma, JSON.stringify(c.detail.attempts));
+      for (const a of c.detail.attempts as { fillDropped?: number; breakdowns?: number }[]) {
+        fillDropped += a.fillDropped ?? 0;
+        breakdowns += a.breakdowns ?? 0;
+      }
+      if (!(c.gamma <= lmin + 1e-13)) expect.fail(`congruence states γ = ${c.gamma} above the dense λ_min = ${lmin} (|S| = ${S.length}): ${c.statement}`);
+      if (lmin < GAMMA_MIN) {
+        expect(c.gamma >= GAMMA_MIN, `passes λ_min = ${lmin} < γ_min`).toBe(false);
+        failedBelow++;
+      }
+      if (lmin >= 4 * GAMMA_MIN + 4 * R.perturbation && c.gamma >= GAMMA_MIN) passedAbove++;
+    });
+    if (process.env.DEBUG_ROUTES) console.log(problem.name, { fillDropped, breakdowns, failedBelow, passedAbove });
+    expect(fillDropped).toBeGreaterThan(0);
+    expect(failedBelow).toBeGreaterThan(0);
+    expect(passedAbove).toBeGreaterThan(0);
+  });
+
+  it("fails a rank-deficient AᵀA whose factor breaks down, with the breakdown recorded", () => {
+    // columns 3 and 4 copy column 0 exactly: λ_min = 0 < γ_min, and the complete factorisation meets a zero pivot
+    const rand = mulberry32(dtype === "float64" ? 5 : 6);
+    const rows = 30;
+    const n = 12;
+    const A = new Float64Array(rows * n);
+    for (let k = 0; k < A.length; k++) A[k] = dtype === "float32" ? Math.fround(randn(rand)) : randn(rand);
+    for (let r = 0; r < rows; r++) A[r * n + 3] = A[r * n + 4] = A[r * n];
+    const g = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) for (let r = 0; r < rows; r++) g[i * n + j] += A[r * n + i] * A[r * n + j];
+    const lmin = jacobiEigenvalues({ rows: n, cols: n, a: g })[0];
+    expect(lmin).toBeLessThan(GAMMA_MIN);
+    const R: RestrictedMatrix = { active: Int32Array.from({ length: n }, (_, i) => i), matrix: csrFromDense(g, n), perturbation: 0, rowPerturbation: 0, parts: { dropped: 0, rounding: 0 }, source: "exact rows", ms: 0 };
+    const c = congruenceGamma(R, { key: rngKey(9), gammaMin: GAMMA_MIN, tau: 0, fill: n });
+    const attempt = (c.detail.attempts as { breakdowns: number; thetaMin: number }[])[0];
+    expect(attempt.breakdowns).toBeGreaterThan(0);
+    expect(c.gamma).toBeLessThan(GAMMA_MIN);
+    expect(attempt.thetaMin).toBeLessThan(0); // P has A − sI's negative eigenvalue (Sylvester), and Lanczos finds it
   });
 });

@@ -79,7 +79,7 @@ describe("congruence γ", () => {
   it("proves a shift near λ_min (probability stated) where KW on the whole operator cannot", () => {
     const R = restricted(a.a, n, coords);
     for (let k = 1; k <= 5; k++) {
-      const c = congruenceGamma(R, { key: rngKey(k), theta: lmin * 1.01, tile: 10, steps: 150 });
+      const c = congruenceGamma(R, { key: rngKey(k), theta: lmin * 1.01, steps: 150 });
       expect(c.gamma).toBeLessThanOrEqual(lmin);
       expect(c.gamma).toBeGreaterThanOrEqual(0.4 * lmin);
       expect(c.failureProbability).toBe(1e-6);
@@ -90,7 +90,7 @@ describe("congruence γ", () => {
 
   it("proves nothing at shifts above λ_min", () => {
     const R = restricted(a.a, n, coords);
-    const c = congruenceGamma(R, { key: rngKey(3), shifts: [lmin * 1.2, lmin * 1.05], tile: 10, steps: 150 });
+    const c = congruenceGamma(R, { key: rngKey(3), shifts: [lmin * 1.2, lmin * 1.05], steps: 150 });
     expect(c.gamma).toBe(Number.NEGATIVE_INFINITY);
   });
 });
