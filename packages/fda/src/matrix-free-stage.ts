@@ -41,6 +41,27 @@ export const matrixFreeStage: VerdictStage = (s) => {
     applications += e.cost.applications;
     return e;
   };
+  // η_dd over some rows exceeds the gate: a lower bound of the true η_dd, so the failure is certain
+  const certainEtaFailure = (where: string, size: number, eta: number, rows: string, diagnostics: { [key: string]: Json }) =>
+    certificate(
+      {
+        method: "matrix-free",
+        size,
+        etaDD: eta,
+        dominance: "plain",
+        gamma: Number.NaN,
+        route: "none",
+        failureProbability: 0,
+        gammaGershgorin: Number.NaN,
+        lambdaMax: null,
+        violations: [etaViolation(eta, etaMax, where, "plain", ` — exact on ${rows} (a lower bound: the failure is certain)`)],
+        notes: ["γ not evaluated: η_dd already fails the gate"],
+        errorBar: null,
+        cost: { applications, ms: performance.now() - t0 },
+        diagnostics,
+      },
+      ctx.gates,
+    );
   const finish = (est: EtaGammaEstimate, etaSound: boolean, extra: { [key: string]: Json }) => {
     const g = checkGates(est, ctx.gates, { etaSound, failureProbability });
     // no proven upper bound of λ_max here (a Ritz value is a lower one): no error bar on this route
@@ -88,26 +109,7 @@ export const matrixFreeStage: VerdictStage = (s) => {
   if (options.quick !== false && !columns) {
     const pre = estimate({ sampleRows: options.quickRows ?? 8 }, true);
     if (pre.size > 0 && pre.etaDD > etaMax) {
-      const where = describeOperator(pre);
-      return certificate(
-        {
-          method: "matrix-free",
-          size: pre.size,
-          etaDD: pre.etaDD,
-          dominance: "plain",
-          gamma: Number.NaN,
-          route: "none",
-          failureProbability: 0,
-          gammaGershgorin: Number.NaN,
-          lambdaMax: null,
-          violations: [etaViolation(pre.etaDD, etaMax, where, "plain", ` — exact on ${pre.diagnostics.rowsComputed} sampled rows (a lower bound: the failure is certain)`)],
-          notes: ["γ not evaluated: η_dd already fails the gate"],
-          errorBar: null,
-          cost: { applications, ms: performance.now() - t0 },
-          diagnostics: { ...pre.diagnostics, etaRows: "sampled (a lower bound: the failure is certain)" },
-        },
-        ctx.gates,
-      );
+      return certainEtaFailure(describeOperator(pre), pre.size, pre.etaDD, `${pre.diagnostics.rowsComputed} sampled rows`, { ...pre.diagnostics, etaRows: "sampled (a lower bound: the failure is certain)" });
     }
   }
   if (shiftClasses) {
@@ -118,27 +120,8 @@ export const matrixFreeStage: VerdictStage = (s) => {
     const cbJson: { [key: string]: Json } = { classBound: { etaUpper, etaLower, gershgorinLower, classes, evaluated, applications: classBound.applications, ms } };
     if (!classBound.complete) {
       // a row of the classes evaluated already fails the gate: certain, whatever the other classes hold
-      const where = describeOperator({ size: all.length, subspace: active ? "restricted" : "full" });
       const rows = `every row of ${evaluated} of the ${classes} shift classes touched`;
-      return certificate(
-        {
-          method: "matrix-free",
-          size: all.length,
-          etaDD: etaLower,
-          dominance: "plain",
-          gamma: Number.NaN,
-          route: "none",
-          failureProbability: 0,
-          gammaGershgorin: Number.NaN,
-          lambdaMax: null,
-          violations: [etaViolation(etaLower, etaMax, where, "plain", ` — exact on ${rows} (a lower bound: the failure is certain)`)],
-          notes: ["γ not evaluated: η_dd already fails the gate"],
-          errorBar: null,
-          cost: { applications, ms: performance.now() - t0 },
-          diagnostics: { ...cbJson, etaRows: `${rows} (a lower bound: the failure is certain)` },
-        },
-        ctx.gates,
-      );
+      return certainEtaFailure(describeOperator({ size: all.length, subspace: active ? "restricted" : "full" }), all.length, etaLower, rows, { ...cbJson, etaRows: `${rows} (a lower bound: the failure is certain)` });
     }
     const extra = { ...cbJson, etaRows: `every row, from ${classBound.classes} shift-class rows` };
     const fromClasses = { etaDD: classBound.etaUpper, gammaGershgorin: classBound.gershgorinLower, rows: "exact" as const };
