@@ -59,6 +59,9 @@ export interface EstimateOptions {
   skipGamma?: boolean;
 }
 
+/** The fields of an estimate that ran no Lanczos and kept no row (an empty support, a verdict from row bounds alone). */
+export const NO_SPECTRUM = Object.freeze({ gamma: Number.NaN, lambdaMax: null, gammaConverged: false, gammaResidual: Number.NaN, gammaLowerBound: null, worstRow: null, probingError: null, probingValid: null } as const);
+
 /** The certificates of (restricted, frame-normalised) L_W, before gates (README "Certificates"). */
 export interface EtaGammaEstimate extends Omit<Certificate, "pass" | "reasons" | "violations" | "notes" | "errorBar" | "route" | "failureProbability" | "dominance"> {
   /** Where η_dd / Gershgorin come from: every row exactly ("exact"), one probe per colour ("probed"), or a sample of exact rows ("sampled"). */
@@ -120,17 +123,10 @@ export function estimateEtaGammaInW(L_apply: LApply, W: CertTransform | null, op
     diagnostics.emptyActiveSet = true;
     return {
       ...base,
+      ...NO_SPECTRUM,
       etaDD: 0,
-      gamma: Number.NaN,
       gammaGershgorin: Number.NaN,
-      lambdaMax: null,
       rows: "exact",
-      gammaConverged: false,
-      gammaResidual: Number.NaN,
-      gammaLowerBound: null,
-      worstRow: null,
-      probingError: null,
-      probingValid: null,
       cost: { applications: 0, ms: performance.now() - t0 },
       diagnostics,
     };
@@ -210,7 +206,8 @@ export function estimateEtaGammaInW(L_apply: LApply, W: CertTransform | null, op
       const rows = sampleRows(rowKey, size, r);
       rowStats = exactRows(rowOp, rows);
       rowsKind = rows.length === size ? "exact" : "sampled";
-      if (rowsKind === "sampled") {
+      // a sample of no rows states nothing (a caller that knows every row another way asks for none)
+      if (rowsKind === "sampled" && rows.length > 0) {
         const confidence = ro.confidence ?? 0.95;
         // P(no sampled row among the top fraction q) = (1 − q)^r ≤ e^{−qr} = 1 − confidence.
         const q = Math.min(1, Math.log(1 / (1 - confidence)) / rows.length);

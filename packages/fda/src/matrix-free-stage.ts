@@ -1,10 +1,10 @@
 import type { Json } from "@cflow/core";
 import { type ClassColumns, classRowBound, isShiftCovariant } from "./class-bound.js";
-import { type EtaGammaEstimate, estimateEtaGammaInW, type RowEstimatorOptions } from "./estimate.js";
+import { type EtaGammaEstimate, estimateEtaGammaInW, NO_SPECTRUM, type RowEstimatorOptions } from "./estimate.js";
 import { checkGates, DEFAULT_FAILURE_PROBABILITY } from "./gates.js";
 import type { StageInput, VerdictStage } from "./stages.js";
 import { probeStructure } from "./structured.js";
-import { certificate, describeOperator, etaViolation, structureViolation } from "./verdict.js";
+import { certificate, describeOperator, etaViolation, GAMMA_NOT_EVALUATED, structureViolation } from "./verdict.js";
 import { frameScale } from "./wspace-operator.js";
 
 /**
@@ -49,14 +49,9 @@ export const matrixFreeStage: VerdictStage = (s) => {
         size,
         etaDD: eta,
         dominance: "plain",
-        gamma: Number.NaN,
-        route: "none",
-        failureProbability: 0,
-        gammaGershgorin: Number.NaN,
-        lambdaMax: null,
+        ...GAMMA_NOT_EVALUATED,
         violations: [etaViolation(eta, etaMax, where, "plain", ` — exact on ${rows} (a lower bound: the failure is certain)`)],
         notes: ["γ not evaluated: η_dd already fails the gate"],
-        errorBar: null,
         cost: { applications, ms: performance.now() - t0 },
         diagnostics,
       },
@@ -98,7 +93,7 @@ export const matrixFreeStage: VerdictStage = (s) => {
       applications += 1;
       if (!probe.ok) {
         return certificate(
-          { method: "matrix-free", size: active ? active.length : s.m, etaDD: Number.NaN, dominance: "plain", gamma: Number.NaN, route: "none", failureProbability: 0, gammaGershgorin: Number.NaN, lambdaMax: null, violations: [structureViolation(probe)], notes: [], errorBar: null, cost: { applications, ms: performance.now() - t0 }, diagnostics: { probe: probe.json } },
+          { method: "matrix-free", size: active ? active.length : s.m, etaDD: Number.NaN, dominance: "plain", ...GAMMA_NOT_EVALUATED, violations: [structureViolation(probe)], notes: [], cost: { applications, ms: performance.now() - t0 }, diagnostics: { probe: probe.json } },
           ctx.gates,
         );
       }
@@ -134,14 +129,7 @@ export const matrixFreeStage: VerdictStage = (s) => {
         size,
         subspace: active ? "restricted" : "full",
         frameScale: frameScale(W),
-        gamma: Number.NaN,
-        lambdaMax: null,
-        gammaConverged: false,
-        gammaResidual: Number.NaN,
-        gammaLowerBound: null,
-        worstRow: null,
-        probingError: null,
-        probingValid: null,
+        ...NO_SPECTRUM,
         cost: { applications, ms: performance.now() - t0 },
         diagnostics: {},
         ...fromClasses,
@@ -150,8 +138,7 @@ export const matrixFreeStage: VerdictStage = (s) => {
     }
     // every row is known from the classes: only Lanczos remains (sampling rows would add nothing)
     const est = estimate({ sampleRows: 0 }, false);
-    const { sampling: _, ...diagnostics } = est.diagnostics;
-    return finish({ ...est, ...fromClasses, diagnostics: { ...diagnostics, rows: "exact" } }, true, extra);
+    return finish({ ...est, ...fromClasses, diagnostics: { ...est.diagnostics, rows: "exact" } }, true, extra);
   }
   let est = estimate(configured, false);
   const known = est.rows === "exact" || (est.rows === "probed" && est.probingValid === true);

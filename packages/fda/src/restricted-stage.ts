@@ -8,7 +8,7 @@ import { gammaN, unitRoundoff } from "./rounding.js";
 import { csrNonzeros, csrRowSums } from "./sparse-symmetric.js";
 import { probeStructure } from "./structured.js";
 import type { StageInput, VerdictStage } from "./stages.js";
-import { certificate, describeOperator, etaViolation, gammaViolation, routeLabel, structureViolation } from "./verdict.js";
+import { certificate, describeOperator, etaViolation, GAMMA_NOT_EVALUATED, gammaViolation, routeLabel, structureViolation } from "./verdict.js";
 import { type ApplicationCounter, wSpaceOperator } from "./wspace-operator.js";
 
 /**
@@ -74,7 +74,7 @@ export const restrictedStage: VerdictStage = (s) => {
   const cost = () => ({ applications: counter.L, ms: performance.now() - t0 });
   if ("structureMismatch" in built) {
     const v = structureViolation(built.structureMismatch);
-    return certificate({ method: "exact", size, etaDD: Number.NaN, dominance: "plain", gamma: Number.NaN, route: "none", failureProbability: 0, gammaGershgorin: Number.NaN, lambdaMax: null, violations: [v], notes: [], errorBar: null, cost: cost(), diagnostics: { probe: built.structureMismatch.json } }, ctx.gates);
+    return certificate({ method: "exact", size, etaDD: Number.NaN, dominance: "plain", ...GAMMA_NOT_EVALUATED, violations: [v], notes: [], cost: cost(), diagnostics: { probe: built.structureMismatch.json } }, ctx.gates);
   }
   try {
     return verdictOn(s, built, counter);
@@ -117,7 +117,7 @@ function verdictOn(s: StageInput, built: { R: RestrictedMatrix; normBound: numbe
   const notes: string[] = [];
   if (!(eta <= etaMax)) {
     violations.push(etaViolation(eta, etaMax, where, kind, ` (plain η_dd ≤ ${formatNumber(dom.plain)})`));
-    return certificate({ method: "exact", size, etaDD: eta, dominance: kind, gamma: Number.NaN, route: "none", failureProbability: 0, gammaGershgorin: Number.NaN, lambdaMax: null, violations, notes: ["γ not evaluated: η_dd already fails the gate"], errorBar: null, cost: cost(), diagnostics }, ctx.gates);
+    return certificate({ method: "exact", size, etaDD: eta, dominance: kind, ...GAMMA_NOT_EVALUATED, violations, notes: ["γ not evaluated: η_dd already fails the gate"], cost: cost(), diagnostics }, ctx.gates);
   }
   const [chainKey] = split(ctx.key, 1);
   const chain = gammaChain(R, dom, gammaMin, chainKey, normBound, { failureProbability: options.failureProbability, ...options.routes });

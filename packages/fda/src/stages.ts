@@ -3,7 +3,7 @@ import type { CertificateCache } from "./certificate-cache.js";
 import { errorBarFor } from "./error-bar.js";
 import type { FdaOptions } from "./fda.js";
 import { structuredCertificate } from "./structured.js";
-import { certificate, emptySupportViolation, etaViolation, gammaViolation, describeOperator, routeLabel } from "./verdict.js";
+import { certificate, emptySupportViolation, GAMMA_NOT_EVALUATED, etaViolation, gammaViolation, describeOperator, routeLabel } from "./verdict.js";
 
 /** What every verdict stage reads: the request, the options, the active set (one rule, computed once) and the hook's cache. */
 export interface StageInput {
@@ -29,14 +29,9 @@ export const emptySupportStage: VerdictStage = ({ ctx, active, t0 }) => {
       size: 0,
       etaDD: 0,
       dominance: "plain",
-      gamma: Number.NaN,
-      route: "none",
-      failureProbability: 0,
-      gammaGershgorin: Number.NaN,
-      lambdaMax: null,
+      ...GAMMA_NOT_EVALUATED,
       violations: [emptySupportViolation()],
       notes: [],
-      errorBar: null,
       cost: { applications: 0, ms: performance.now() - t0 },
       diagnostics: { emptyActiveSet: true, subspace: "restricted" },
     },

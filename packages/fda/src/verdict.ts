@@ -20,6 +20,9 @@ export interface Verdict {
   diagnostics: { [key: string]: Json };
 }
 
+/** The γ fields of a verdict decided before any γ route ran (an empty support, a failed η, a structure mismatch). */
+export const GAMMA_NOT_EVALUATED = Object.freeze({ gamma: Number.NaN, route: "none", failureProbability: 0, gammaGershgorin: Number.NaN, lambdaMax: null, errorBar: null } as const);
+
 /** The Certificate literal, built in this one place: pass iff no gate is violated; reasons are the violations' messages. */
 export function certificate(v: Verdict, gates: Gates): Certificate {
   return {
