@@ -61,9 +61,10 @@ export function certify(s: ControllerState, ctx: RunContext, stage: CertificateR
     );
   const hullStage = u !== null && forward !== null && (stage === "tuning" || stage === "polish") && constantOperator(ctx);
   const tryHull = hullStage && s.hullFailedIn !== stage;
+  const isCovered = hullStage && covered(s, u!);
   // a support inside the last good certificate's hull stays covered by it (the same constant operator)
-  const inHull = hullStage && s.certifiedHull !== null && newlyActive(u, s.certifiedHull) === 0;
-  const hull = tryHull && !covered(s, u!) ? certificateHull(flow, u!, forward!.wz, d.alpha, ctx.config.certification.hull) : null;
+  const inHull = isCovered && s.certifiedHull !== null;
+  const hull = tryHull && !isCovered ? certificateHull(flow, u!, forward!.wz, d.alpha, ctx.config.certification.hull) : null;
   let cert: Certificate | null = null;
   let tried: Certificate | null = null;
   if (hull) {
