@@ -121,8 +121,11 @@ export async function waitForRuns(queue: Queue, runIds: readonly string[], o: { 
         const state = job ? await job.getState() : "missing";
         if (state === "active") running++;
         if (state !== "completed" && state !== "failed" && state !== "missing") continue;
-        const result =
-          state === "completed" ? (job!.returnvalue as MemberResult) : lostJob(id, state === "missing" ? "its job is no longer in the queue (removed by hand?)" : job!.failedReason || "the job failed");
+        // the job object was read before its state: one that completed in between carries no return
+        // value yet, so it is read again (and left for the next poll while Redis does not have it)
+        const done = state === "completed" ? (((await queue.getJob(id))?.returnvalue as MemberResult | null | undefined) ?? null) : null;
+        if (state === "completed" && done === null) continue;
+        const result = done ?? lostJob(id, state === "missing" ? "its job is no longer in the queue (removed by hand?)" : job!.failedReason || "the job failed");
         pending.delete(id);
         results.set(id, result);
         ended.push(result);
