@@ -27,7 +27,7 @@ function line(label: string, cert: Certificate, wall: number, cpu: number): stri
   const routes = (cert.diagnostics.gammaRoutes as { route: string; gamma: number; ms: number }[] | undefined) ?? [];
   const tried = routes.map((r) => `${r.route} ${Number.isFinite(r.gamma) ? r.gamma.toExponential(2) : "—"} (${ms(r.ms)})`).join(", ");
   const d = cert.diagnostics as { assembleMs?: number; dominance?: { iterations: number; ms: number }; gammaRoutes?: unknown };
-  if (process.env.DEMO_CERT_VERBOSE) console.error(label, JSON.stringify({ assembleMs: d.assembleMs, dominance: d.dominance, routes: d.gammaRoutes, statement: cert.diagnostics.gammaStatement }));
+  if (process.env.DEMO_CERT_VERBOSE) console.error(label, JSON.stringify({ prepared: cert.diagnostics.prepared, assembleMs: d.assembleMs, dominance: d.dominance, routes: d.gammaRoutes, statement: cert.diagnostics.gammaStatement }));
   return `| ${label} | ${cert.size} | ${cert.pass ? "pass" : "fail"} | ${cert.etaDD.toFixed(3)} (${cert.dominance}) | ${Number.isFinite(cert.gamma) ? cert.gamma.toExponential(3) : "—"} | ${cert.route}${cert.failureProbability > 0 ? `, p ≤ ${cert.failureProbability}` : ""} | ${ms(wall)} | ${ms(cpu)} | ${tried || "—"} |`;
 }
 
