@@ -19,22 +19,28 @@ import { type ApplicationCounter, wSpaceOperator } from "./wspace-operator.js";
  * run's dtype through Wᵀ, L and W: 3·γ_n(u)·‖L̂_S‖_F relative per column — since user code states
  * no rounding bound. Undefined when neither applies.
  */
-function assemble(s: StageInput, counter: ApplicationCounter): { R: RestrictedMatrix; normBound: number; source: string; release?: () => void } | { structureMismatch: ReturnType<typeof probeStructure> } | undefined {
+function assemble(s: StageInput, counter: ApplicationCounter): { R: RestrictedMatrix; normBound: number; source: string; prepared?: Json; release?: () => void } | { structureMismatch: ReturnType<typeof probeStructure> } | undefined {
   const { ctx, options, active, m } = s;
   const size = active ? active.length : m;
   const method = options.method ?? "auto";
   if (method === "matrix-free") return undefined;
   // the class rows are built on the first support they serve (not by a larger one that hands over to the matrix-free stage)
+  const tRows = performance.now();
   const classRows = ctx.structure && ctx.W && size <= (options.restrictMax ?? 20000) ? s.cache.classRows(ctx) : null;
   if (classRows) {
+    // what this call spent before L̂_S: building the class rows and probing the declared structure (the first time only)
+    const classRowsMs = performance.now() - tRows;
+    let probeMs = 0;
     if (!s.cache.checked(ctx)) {
+      const tProbe = performance.now();
       const probe = probeStructure(ctx, ctx.structure!);
+      probeMs = performance.now() - tProbe;
       if (!probe.ok) return { structureMismatch: probe };
       s.cache.markChecked(ctx);
     }
     const all = active ?? Int32Array.from({ length: m }, (_, i) => i);
     const R = classRows.rows.restrict(all);
-    return { R, normBound: classRows.normBound, source: `${classRows.rows.classes} shift-class rows`, release: () => classRows.rows.release(R) };
+    return { R, normBound: classRows.normBound, source: `${classRows.rows.classes} shift-class rows`, prepared: { classRowsMs, probeMs }, release: () => classRows.rows.release(R) };
   }
   const redundantWithoutSupport = !active && ctx.W !== null && ctx.W.frame !== "general" && ctx.W.coeffSize !== ctx.n;
   if (redundantWithoutSupport || size > (method === "exact" ? Number.POSITIVE_INFINITY : (options.exactRowsLimit ?? 1024))) return undefined;
@@ -85,7 +91,7 @@ export const restrictedStage: VerdictStage = (s) => {
 };
 
 /** The verdict on an assembled L̂_S (dominance, then the γ routes). */
-function verdictOn(s: StageInput, built: { R: RestrictedMatrix; normBound: number; source: string }, counter: ApplicationCounter): Certificate {
+function verdictOn(s: StageInput, built: { R: RestrictedMatrix; normBound: number; source: string; prepared?: Json }, counter: ApplicationCounter): Certificate {
   const { ctx, options, active, m, t0 } = s;
   const size = active ? active.length : m;
   const subspace = active ? ("restricted" as const) : ("full" as const);
@@ -109,6 +115,7 @@ function verdictOn(s: StageInput, built: { R: RestrictedMatrix; normBound: numbe
     subspace,
     source,
     nonzeros: csrNonzeros(R.matrix),
+    ...(built.prepared ? { prepared: built.prepared } : {}),
     assembleMs: R.ms,
     perturbation: R.perturbation,
     dominance: { plain: dom.plain, scaled: dom.scaled, scaledLower: dom.scaledLower, iterations: (warm?.iterations ?? 0) + (cold?.iterations ?? 0), warmStart: warm !== null, ms: (warm?.ms ?? 0) + (cold?.ms ?? 0) },

@@ -160,6 +160,10 @@ describe("inherited certificates", () => {
     expect(parent.pass, parent.reasons.join("; ")).toBe(true);
     expect(parent.route).not.toBe("inherited");
     expect(parent.diagnostics.source).toMatch(/shift-class rows/);
+    // the first certificate builds the class rows and probes the structure: timed apart from the assembly
+    const prepared = parent.diagnostics.prepared as { classRowsMs: number; probeMs: number };
+    expect(prepared.classRowsMs).toBeGreaterThan(0);
+    expect(prepared.probeMs).toBeGreaterThan(0);
     const sub = [0, 1, 2, 5, 9, 17];
     const child = hook.certify(ctx(sub));
     expect(child.pass).toBe(true);
@@ -174,6 +178,8 @@ describe("inherited certificates", () => {
     // outside the certified support: certified afresh
     const other = hook.certify(ctx([0, 1, 40]));
     expect(other.route).not.toBe("inherited");
+    // … a later one reads them from the cache and probes no more
+    expect((other.diagnostics.prepared as { probeMs: number }).probeMs).toBe(0);
     // a different operator (structure) never inherits
     const scaledStructure = circulantStructure([N], c.map((value, k) => ({ offset: [k - 2], value: 2 * value })));
     const L2 = mat(N, N);

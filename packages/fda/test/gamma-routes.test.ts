@@ -251,3 +251,43 @@ describe.each(DTYPES)("the incomplete-Cholesky congruence with little fill (%s r
     expect(attempt.thetaMin).toBeLessThan(0); // P has A − sI's negative eigenvalue (Sylvester), and Lanczos finds it
   });
 });
+
+describe.each(DTYPES)("the congruence route's shifts above λ_min (%s run)", (dtype: Dtype) => {
+  // shifts placed from a θ far above λ_min (0.5θ, 0.2θ, 0.05θ all > λ_min) prove nothing; the gate's shift
+  // s = γ_min + 2·margin then decides, and γ = s − margin: ‖L_S − L̂_S‖ and the dropped entries' ℓ1 row mass
+  // both subtracted, each no larger than the dense truth allows
+  const problems = [blurProblem(dtype, [128], "db4", 3, 1.5), blurProblem(dtype, [32, 32], "db2", 2, 2), denseProblem(dtype)];
+  it.each(problems)("$name: fall back to the gate's shift, account for the dropped mass, never above the dense λ_min", (problem) => {
+    const rand = mulberry32(problem.m + 31 + (dtype === "float64" ? 0 : 1000));
+    let fellBack = 0;
+    const supports = problem.supports(rand);
+    // 2D: the two well-posed supports only (the dense truth is the cost)
+    const chosen = problem.name.startsWith("2D") ? supports.filter((_, t) => t === 8 || t === 9) : supports;
+    chosen.forEach((S, t) => {
+      const { R, dense } = problem.restricted(S);
+      const lmin = jacobiEigenvalues({ rows: S.length, cols: S.length, a: dense })[0];
+      if (!(lmin >= 4 * GAMMA_MIN + 4 * R.perturbation)) return;
+      const c = congruenceGamma(R, { key: rngKey(500 + t), theta: 40 * lmin, gammaMin: GAMMA_MIN });
+      const attempts = c.detail.attempts as { shift: number; lowerBound?: number; allowance?: number }[];
+      if (!(c.gamma <= lmin + 1e-13)) expect.fail(`congruence states γ = ${c.gamma} above the dense λ_min = ${lmin} (|S| = ${S.length}): ${c.statement}`);
+      expect(attempts.length).toBeGreaterThanOrEqual(2);
+      // the shifts above λ_min: nothing proven there (a proof at s > λ_min would contradict the dense truth)
+      for (const a of attempts.slice(0, -1)) {
+        expect(a.shift).toBeGreaterThan(lmin);
+        if (a.lowerBound !== undefined) expect(a.lowerBound).toBeLessThan(a.allowance!);
+      }
+      // the last one is the gate's: s = γ_min + 2·margin, margin = (‖L_S − L̂_S‖ + dropped)(1 + 2⁻⁵⁰)
+      const margin = (R.perturbation + c.margins.dropped) * (1 + 2 ** -50);
+      const gate = attempts[attempts.length - 1];
+      expect(gate.shift).toBe(GAMMA_MIN + 2 * margin);
+      expect(c.margins.dropped).toBeLessThanOrEqual(GAMMA_MIN);
+      expect(c.margins.perturbation).toBe(R.perturbation);
+      if (c.gamma >= GAMMA_MIN) {
+        expect(c.gamma).toBe(gate.shift - margin);
+        expect(c.failureProbability).toBe(1e-6);
+        fellBack++;
+      }
+    });
+    expect(fellBack).toBeGreaterThan(0);
+  });
+});
