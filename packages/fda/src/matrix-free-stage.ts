@@ -149,8 +149,7 @@ export const matrixFreeStage: VerdictStage = (s) => {
       const rowsSaid = `every row, from ${classRows.classes} shift-class rows`;
       // the lower bound of η_dd exceeds the gate: the failure is certain
       if (pd.plainLower > etaMax) return certainEtaFailure(where, all!.length, pd.plainLower, rowsSaid, { ...rowsJson, etaRows: `${rowsSaid} (a lower bound: the failure is certain)` });
-      const gersh = pd.plain > etaMax ? Number.NEGATIVE_INFINITY : gershgorinGamma(R).gamma;
-      return fromRows(all!.length, pd.plain, gersh, { ...rowsJson, etaRows: rowsSaid });
+      return fromRows(all!.length, pd.plain, gershgorinGamma(R).gamma, { ...rowsJson, etaRows: rowsSaid });
     } finally {
       // the verdict is made from sums of R: the next restriction may write into its storage
       classRows.release(R);
