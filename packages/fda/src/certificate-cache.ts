@@ -40,8 +40,9 @@ interface OperatorEntry {
 
 /**
  * What one certificate hook keeps across its evaluations, per operator: the shift-class rows of
- * W L Wᵀ (computed once per (L, W) and reused by every attempt), the class bound's shift-class
- * columns (computed once per class touched), and the supports it certified —
+ * W L Wᵀ (computed once per (L, W) and read by every attempt of both the restricted and the
+ * matrix-free stage), the class bound's shift-class columns (computed once per class touched, for
+ * supports too large to sum from the rows), and the supports it certified —
  * for any S ⊆ S₀ certified, λ_min(L_S) ≥ λ_min(L_S₀) (Cauchy interlacing: L_S is a principal
  * submatrix of L_S₀), λ_max(L_S) ≤ λ_max(L_S₀), and both dominance measures are monotone (the row
  * sums of |L_S − D| only lose terms; ρ of a principal submatrix of a non-negative matrix is at most

@@ -62,15 +62,31 @@ export interface DominanceOptions {
   start?: Float64Array;
 }
 
-/** η_dd and ρ(|J|) upper bounds of L_S from its explicit matrix. Infinite when some L̂_ii ≤ rowPerturbation. */
-export function dominance(R: RestrictedMatrix, options: DominanceOptions = {}): Dominance {
-  const t0 = performance.now();
+/** The plain η_dd of L_S bracketed from its explicit matrix (`plainDominance`). */
+export interface PlainDominance {
+  /** Upper bound of max_i Σ_{j≠i}|L_ij| / L_ii (infinite when some L̂_ii ≤ rowPerturbation). */
+  plain: number;
+  /** Lower bound of the same maximum: a gate below it fails for certain. */
+  plainLower: number;
+  /** Row of L̂_S attaining the upper bound. */
+  worstRow: number;
+  /** Row sums of L̂_S (`csrRowSums`). */
+  rows: ReturnType<typeof csrRowSums>;
+}
+
+/**
+ * The plain η_dd of L_S from L̂_S, both ways: each row's |off-diagonal| sum and diagonal move by at
+ * most `rowPerturbation` (a row of |L_S − L̂_S|), and a computed sum of k terms of one sign is
+ * within γ_k of the exact one (one more rounding for the quotient).
+ */
+export function plainDominance(R: RestrictedMatrix): PlainDominance {
   const n = R.matrix.n;
   const e = R.rowPerturbation;
-  const { diag, off, maxRow } = csrRowSums(R.matrix);
-  // a computed sum of k terms of one sign is within γ_k of the exact one; one more rounding for the quotient
+  const rows = csrRowSums(R.matrix);
+  const { diag, off, maxRow } = rows;
   const g = gammaN(maxRow + 2, U);
   let plain = 0;
+  let plainLower = 0;
   let worstRow = -1;
   for (let i = 0; i < n; i++) {
     const den = diag[i] - e;
@@ -79,7 +95,20 @@ export function dominance(R: RestrictedMatrix, options: DominanceOptions = {}): 
       plain = ratio;
       worstRow = i;
     }
+    const num = off[i] * (1 - g) - e;
+    if (num > 0) plainLower = Math.max(plainLower, (num / ((Math.abs(diag[i]) + e) * (1 + g))) * (1 - g));
   }
+  return { plain, plainLower: Math.min(plainLower, plain), worstRow, rows };
+}
+
+/** η_dd and ρ(|J|) upper bounds of L_S from its explicit matrix. Infinite when some L̂_ii ≤ rowPerturbation. */
+export function dominance(R: RestrictedMatrix, options: DominanceOptions = {}): Dominance {
+  const t0 = performance.now();
+  const n = R.matrix.n;
+  const e = R.rowPerturbation;
+  const { plain, worstRow, rows } = plainDominance(R);
+  const { diag, off, maxRow } = rows;
+  const g = gammaN(maxRow + 2, U);
   const v = new Float64Array(n).fill(1);
   if (options.start && options.start.length === n) {
     let mx = 0;

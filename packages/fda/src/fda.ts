@@ -29,6 +29,12 @@ export interface FdaOptions {
   exactRowsLimit?: number;
   /** The explicit restricted matrix from shift-class rows up to this |S| (default 20000: ~25 M stored entries on a 2D blur). */
   restrictMax?: number;
+  /**
+   * The matrix-free stage reads every restricted row from the shift-class rows (the restricted
+   * stage's, built once per (L, W)) while L̂_S is expected to hold at most this many entries
+   * (default 1e7, ~120 MB while the rows are summed); beyond it, from the class bound's columns.
+   */
+  rowSumsMaxEntries?: number;
   /** Try a few sampled rows before the full matrix-free estimate (default true). */
   quick?: boolean;
   /** Rows sampled for the quick η_dd verdict (default 8). */

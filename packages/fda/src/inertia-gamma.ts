@@ -2,7 +2,7 @@ import type { Json } from "@cflow/core";
 import type { GammaCertificate } from "./gamma-certificate.js";
 import type { RestrictedMatrix } from "./restricted-matrix.js";
 import { gammaN } from "./rounding.js";
-import { type Permutation, nestedDissection } from "./nested-dissection.js";
+import { fillReducingOrdering, type Permutation } from "./nested-dissection.js";
 import { sparseCholesky } from "./sparse-cholesky.js";
 
 const U = 2 ** -53;
@@ -40,7 +40,7 @@ export function inertiaGamma(R: RestrictedMatrix, options: InertiaOptions = {}):
   const a = R.matrix;
   const n = a.n;
   const tOrder = performance.now();
-  const ordering = options.ordering ?? nestedDissection(a, { coordinates: R.coordinates ?? null, dims: R.dims ?? 0 });
+  const ordering = options.ordering ?? fillReducingOrdering(a, { coordinates: R.coordinates ?? null, dims: R.dims ?? 0 });
   const orderMs = performance.now() - tOrder;
   // the backward-error margin depends on the trace and the factor's longest row: estimate it from L̂ for the gate's shift
   let traceL = 0;

@@ -1,21 +1,27 @@
 import type { Json } from "@cflow/core";
 import { type ClassColumns, classRowBound, isShiftCovariant } from "./class-bound.js";
+import { plainDominance } from "./dominance.js";
 import { type EtaGammaEstimate, estimateEtaGammaInW, NO_SPECTRUM, type RowEstimatorOptions } from "./estimate.js";
+import { gershgorinGamma } from "./gamma-certificate.js";
 import { checkGates, DEFAULT_FAILURE_PROBABILITY } from "./gates.js";
 import type { StageInput, VerdictStage } from "./stages.js";
+import type { ShiftClassRows } from "./shift-class-rows.js";
+import { csrNonzeros } from "./sparse-symmetric.js";
 import { probeStructure } from "./structured.js";
 import { certificate, describeOperator, etaViolation, GAMMA_NOT_EVALUATED, structureViolation } from "./verdict.js";
 import { frameScale } from "./wspace-operator.js";
 
 /**
- * The verdict for operators too large to assemble: rows and Lanczos on the operator itself.
+ * The verdict for supports too large for the restricted stage: rows and Lanczos on the operator.
  * Cheap verdicts first — a few exact rows whose η_dd already exceeds the gate fail it for certain
- * (a sample is a lower bound); for a shift-invariant L on a periodised W, the shift-class bound
- * gives every restricted row (η_dd, and a Gershgorin γ that may already decide) — then the row
- * estimator and Lanczos. With a declared structure the class columns are kept per (L, W) in the
- * hook's cache and the quick rows are skipped: the classes decide every row exactly, at no
- * application once their columns are kept. η_dd counts only when every row is known (exact rows,
- * escalated up to `exactRowsLimit`, or the class bound); γ is the Gershgorin bound of known rows or
+ * (a sample is a lower bound); for a shift-invariant L on a periodised W, every restricted row is
+ * known (η_dd bracketed, and a Gershgorin γ that may already decide) — then the row estimator and
+ * Lanczos. With a declared structure the rows come from the hook's cache, per (L, W), and the
+ * quick rows are skipped: the shift-class rows the restricted stage reads (built once, from the
+ * structure; their row sums over S bracket η_dd, the lower bound deciding a certain failure) while
+ * L̂_S stays under `rowSumsMaxEntries`, else the class bound's columns (computed once per class
+ * touched, through L_apply). η_dd counts only when every row is known (exact rows, escalated up to
+ * `exactRowsLimit`, the class rows or the class bound); γ is the Gershgorin bound of known rows or
  * the Kuczyński–Woźniakowski bound of Lanczos at the stated failure probability.
  */
 export const matrixFreeStage: VerdictStage = (s) => {
@@ -81,12 +87,15 @@ export const matrixFreeStage: VerdictStage = (s) => {
       ctx.gates,
     );
   };
-  // a shift-invariant L on a periodised W: every restricted row from the shift-class columns; with a
-  // declared structure (checked against L_apply once) they are kept per (L, W), so the quick rows
-  // would cost more than the classes do after the first certificate
+  // a shift-invariant L on a periodised W: every restricted row from the shift-class rows of the
+  // declared structure (built once per (L, W) and shared with the restricted stage), else from the
+  // class bound's shift-class columns; with a declared structure (checked against L_apply once) both
+  // are kept per (L, W), so the quick rows would cost more than the classes do after the first certificate
   const W = ctx.W;
   const shiftClasses = ctx.translationInvariant === true && W !== null && isShiftCovariant(W);
+  const all = shiftClasses ? (active ?? Int32Array.from({ length: W.coeffSize }, (_, i) => i)) : null;
   let columns: ClassColumns | null = null;
+  let classRows: ShiftClassRows | null = null;
   if (shiftClasses && ctx.structure && s.cache.classColumns(ctx)) {
     if (!s.cache.checked(ctx)) {
       const probe = probeStructure(ctx, ctx.structure);
@@ -99,36 +108,27 @@ export const matrixFreeStage: VerdictStage = (s) => {
       }
       s.cache.markChecked(ctx);
     }
-    columns = s.cache.classColumns(ctx);
+    const built = s.cache.classRows(ctx);
+    if (built && built.rows.expectedEntriesOf(all!) <= (options.rowSumsMaxEntries ?? 1e7)) classRows = built.rows;
+    else columns = s.cache.classColumns(ctx);
   }
-  if (options.quick !== false && !columns) {
+  if (options.quick !== false && !columns && !classRows) {
     const pre = estimate({ sampleRows: options.quickRows ?? 8 }, true);
     if (pre.size > 0 && pre.etaDD > etaMax) {
       return certainEtaFailure(describeOperator(pre), pre.size, pre.etaDD, `${pre.diagnostics.rowsComputed} sampled rows`, { ...pre.diagnostics, etaRows: "sampled (a lower bound: the failure is certain)" });
     }
   }
-  if (shiftClasses) {
-    const all = active ?? Int32Array.from({ length: W.coeffSize }, (_, i) => i);
-    const classBound = classRowBound(ctx.L_apply, W, { n: ctx.n, dtype: ctx.dtype, active: all, epsilonRel: options.epsilonRel, failAbove: etaMax, ...(columns ? { columns } : {}) });
-    applications += classBound.applications;
-    const { etaUpper, etaLower, gershgorinLower, classes, evaluated, ms } = classBound;
-    const cbJson: { [key: string]: Json } = { classBound: { etaUpper, etaLower, gershgorinLower, classes, evaluated, applications: classBound.applications, ms } };
-    if (!classBound.complete) {
-      // a row of the classes evaluated already fails the gate: certain, whatever the other classes hold
-      const rows = `every row of ${evaluated} of the ${classes} shift classes touched`;
-      return certainEtaFailure(describeOperator({ size: all.length, subspace: active ? "restricted" : "full" }), all.length, etaLower, rows, { ...cbJson, etaRows: `${rows} (a lower bound: the failure is certain)` });
-    }
-    const extra = { ...cbJson, etaRows: `every row, from ${classBound.classes} shift-class rows` };
-    const fromClasses = { etaDD: classBound.etaUpper, gammaGershgorin: classBound.gershgorinLower, rows: "exact" as const };
-    // the class bound alone decides a failing η, or a passing one whose Gershgorin γ clears γ_min:
-    // no further application
-    if (classBound.etaUpper > etaMax || classBound.gershgorinLower >= gammaMin) {
-      const size = all.length;
+  // every row known (η_dd's upper bound and Gershgorin's γ from them): a failing η, or a passing one
+  // whose Gershgorin γ clears γ_min, is decided without further application; else only Lanczos
+  // remains (sampling rows would add nothing)
+  const fromRows = (size: number, etaUpper: number, gershgorinLower: number, extra: { [key: string]: Json }) => {
+    const fromClasses = { etaDD: etaUpper, gammaGershgorin: gershgorinLower, rows: "exact" as const };
+    if (etaUpper > etaMax || gershgorinLower >= gammaMin) {
       const decided: EtaGammaEstimate = {
         method: "matrix-free",
         size,
         subspace: active ? "restricted" : "full",
-        frameScale: frameScale(W),
+        frameScale: frameScale(W!),
         ...NO_SPECTRUM,
         cost: { applications, ms: performance.now() - t0 },
         diagnostics: {},
@@ -136,9 +136,36 @@ export const matrixFreeStage: VerdictStage = (s) => {
       };
       return finish(decided, true, extra);
     }
-    // every row is known from the classes: only Lanczos remains (sampling rows would add nothing)
     const est = estimate({ sampleRows: 0 }, false);
     return finish({ ...est, ...fromClasses, diagnostics: { ...est.diagnostics, rows: "exact" } }, true, extra);
+  };
+  if (classRows) {
+    const where = describeOperator({ size: all!.length, subspace: active ? "restricted" : "full" });
+    const R = classRows.restrict(all!);
+    try {
+      const t1 = performance.now();
+      const pd = plainDominance(R);
+      const rowsJson: { [key: string]: Json } = { classRows: { etaUpper: pd.plain, etaLower: pd.plainLower, classes: classRows.classes, storedEntries: csrNonzeros(R.matrix), perturbation: R.perturbation, assembleMs: R.ms, ms: R.ms + performance.now() - t1 } };
+      const rowsSaid = `every row, from ${classRows.classes} shift-class rows`;
+      // the lower bound of η_dd exceeds the gate: the failure is certain
+      if (pd.plainLower > etaMax) return certainEtaFailure(where, all!.length, pd.plainLower, rowsSaid, { ...rowsJson, etaRows: `${rowsSaid} (a lower bound: the failure is certain)` });
+      return fromRows(all!.length, pd.plain, gershgorinGamma(R).gamma, { ...rowsJson, etaRows: rowsSaid });
+    } finally {
+      // the verdict is made from sums of R: the next restriction may write into its storage
+      classRows.release(R);
+    }
+  }
+  if (shiftClasses) {
+    const classBound = classRowBound(ctx.L_apply, W, { n: ctx.n, dtype: ctx.dtype, active: all!, epsilonRel: options.epsilonRel, failAbove: etaMax, ...(columns ? { columns } : {}) });
+    applications += classBound.applications;
+    const { etaUpper, etaLower, gershgorinLower, classes, evaluated, ms } = classBound;
+    const cbJson: { [key: string]: Json } = { classBound: { etaUpper, etaLower, gershgorinLower, classes, evaluated, applications: classBound.applications, ms } };
+    if (!classBound.complete) {
+      // a row of the classes evaluated already fails the gate: certain, whatever the other classes hold
+      const rows = `every row of ${evaluated} of the ${classes} shift classes touched`;
+      return certainEtaFailure(describeOperator({ size: all!.length, subspace: active ? "restricted" : "full" }), all!.length, etaLower, rows, { ...cbJson, etaRows: `${rows} (a lower bound: the failure is certain)` });
+    }
+    return fromRows(all!.length, classBound.etaUpper, classBound.gershgorinLower, { ...cbJson, etaRows: `every row, from ${classBound.classes} shift-class rows` });
   }
   let est = estimate(configured, false);
   const known = est.rows === "exact" || (est.rows === "probed" && est.probingValid === true);

@@ -3,7 +3,8 @@ import type { SymmetricCsr } from "./sparse-symmetric.js";
 
 /**
  * Fill-reducing orderings for the sparse Cholesky factorisation (sparse-cholesky.ts): nested
- * dissection by coordinates or by level structures of the graph.
+ * dissection by coordinates or by level structures of the graph, and the folded chain of 1D
+ * coordinates (`fillReducingOrdering` picks one).
  */
 
 /** A symmetric permutation: perm[new] = old. */
@@ -18,6 +19,31 @@ export interface OrderingOptions {
   dims?: number;
   /** Sub-problems of at most this many unknowns are not cut further (default 64). */
   leafSize?: number;
+}
+
+/**
+ * The ordering the inertia route factors in: the folded chain for unknowns on a line (1D
+ * coordinates), nested dissection otherwise (by coordinates when given, else by the graph).
+ */
+export function fillReducingOrdering(a: SymmetricCsr, options: OrderingOptions = {}): Permutation {
+  const coords = options.coordinates ?? null;
+  if (coords && options.dims === 1 && coords.length >= a.n) return foldedChain(coords, a.n);
+  return nestedDissection(a, options);
+}
+
+/**
+ * Unknowns on a line or a ring (a periodised 1D signal's atoms, coupled to the atoms within a
+ * window): sorted by coordinate c₀ ≤ … ≤ c_{n−1}, then taken from both ends in turn, c₀, c_{n−1},
+ * c₁, c_{n−2}, … Unknowns within w places of each other in the sorted order are within 2w + 1
+ * places of each other in this one, the ring's wrap-around (c₀ next to c_{n−1}) included, so the
+ * factor stays within a band of that width; nested dissection on a ring leaves long separator rows,
+ * and the plain sorted order fills the last rows entirely (measured in BENCHMARKS.md).
+ */
+export function foldedChain(coordinates: Float64Array, n: number): Permutation {
+  const sorted = Int32Array.from({ length: n }, (_, i) => i).sort((x, y) => coordinates[x] - coordinates[y] || x - y);
+  const perm = new Int32Array(n);
+  for (let k = 0, lo = 0, hi = n - 1; k < n; k++) perm[k] = k % 2 === 0 ? sorted[lo++] : sorted[hi--];
+  return perm;
 }
 
 /**

@@ -24,7 +24,7 @@ function assemble(s: StageInput, counter: ApplicationCounter): { R: RestrictedMa
   const size = active ? active.length : m;
   const method = options.method ?? "auto";
   if (method === "matrix-free") return undefined;
-  // the class rows are built on the first support they serve (not by a larger one that hands over to the matrix-free stage)
+  // the class rows are built once per (L, W), by the first support of either stage they serve
   const tRows = performance.now();
   const classRows = ctx.structure && ctx.W && size <= (options.restrictMax ?? 20000) ? s.cache.classRows(ctx) : null;
   if (classRows) {

@@ -147,12 +147,7 @@ export class ShiftClassRows {
         throw new CflowError("BAD_OPTION", `ShiftClassRows.restrict: active[${p}] = ${S[p]}; expected distinct ascending indices in [0, ${m})`, { path: `active[${p}]`, expected: `ascending integers in [0, ${m})`, found: S[p] });
       }
     }
-    // rank[j] = #{p : S[p] < j}: the S-members with indices in [a, b) are S[rank[a] .. rank[b])
-    const rank = new Int32Array(m + 1);
-    for (let j = 0, p = 0; j <= m; j++) {
-      while (p < nS && S[p] < j) p++;
-      rank[j] = p;
-    }
+    const rank = this.rankOf(S);
     // the storage of a released matrix (writing into fresh memory costs more than the walk
     // itself), else new storage for the entries expected were S spread evenly over each band
     let storage = this.spare;
@@ -190,6 +185,22 @@ export class ShiftClassRows {
       this.spare = this.lent.storage;
       this.lent = null;
     }
+  }
+
+  /** The stored entries `restrict(active)` is expected to hold (`active` ascending in [0, coeffSize)), to size its storage before building it. */
+  expectedEntriesOf(active: Int32Array): number {
+    return this.expectedEntries(active, this.rankOf(active));
+  }
+
+  /** rank[j] = #{p : S[p] < j}: the S-members with indices in [a, b) are S[rank[a] .. rank[b]). */
+  private rankOf(S: Int32Array): Int32Array {
+    const m = this.coeffSize;
+    const rank = new Int32Array(m + 1);
+    for (let j = 0, p = 0; j <= m; j++) {
+      while (p < S.length && S[p] < j) p++;
+      rank[j] = p;
+    }
+    return rank;
   }
 
   /** Σ over S of each class row's window sizes times the fraction of its band in S (halved within a level). */

@@ -2,9 +2,11 @@
 // positive definite (shifts just below and just above λ_min of matrices with known spectra), its
 // computed factor meets the backward-error bound the certificate subtracts
 // (‖R̃ᵀR̃ − A‖₂ ≤ γ_{k+1}/(1 − γ_{k+1})·tr A, and entrywise |ΔA| ≤ γ_{k+1}|R̃ᵀ||R̃|, with the
-// product formed in double-double), and nested dissection keeps a banded operator's fill small.
+// product formed in double-double), nested dissection keeps a banded operator's fill small, and the
+// folded chain keeps a ring's (a periodised 1D signal's atoms) within a band where nested
+// dissection and the sorted order do not, the inertia γ on it staying below the dense λ_min.
 import { describe, expect, it } from "vitest";
-import { csrFromDense, gammaN, inertiaGamma, nestedDissection, type RestrictedMatrix, sparseCholesky } from "../src/index.js";
+import { csrFromDense, foldedChain, gammaN, inertiaGamma, nestedDissection, type RestrictedMatrix, sparseCholesky } from "../src/index.js";
 import { bandedMatrix, jacobiEigenvalues, withSpectrum } from "./helpers.js";
 import { logspace, mulberry32 } from "@cflow/test-kit";
 
@@ -113,5 +115,55 @@ describe("sparse Cholesky and the inertia route", () => {
       expect(c.ok).toBe(true);
       expect(c.factorEntries).toBeLessThan(0.05 * n * n);
     }
+  });
+
+  it("the folded chain keeps a ring's factor in a band, and the inertia γ on it below the dense λ_min", () => {
+    // a ring of n unknowns coupled to their w neighbours on either side (cyclically), listed in a
+    // random order with their positions on the ring as coordinates
+    const n = 256;
+    const w = 4;
+    const rand = mulberry32(8);
+    const place = Int32Array.from({ length: n }, (_, i) => i);
+    for (let i = n - 1; i > 0; i--) {
+      const j = Math.floor(rand() * (i + 1));
+      [place[i], place[j]] = [place[j], place[i]];
+    }
+    const at = new Int32Array(n); // unknown at ring position p
+    place.forEach((p, i) => (at[p] = i));
+    const a = new Float64Array(n * n);
+    for (let p = 0; p < n; p++) {
+      for (let d = 1; d <= w; d++) {
+        const v = -(0.1 + 0.3 * rand());
+        const i = at[p];
+        const j = at[(p + d) % n];
+        a[i * n + j] = a[j * n + i] = v;
+      }
+    }
+    for (let i = 0; i < n; i++) {
+      let off = 0;
+      for (let j = 0; j < n; j++) if (j !== i) off += Math.abs(a[i * n + j]);
+      a[i * n + i] = off + 1e-3 + 1e-3 * rand();
+    }
+    const coords = Float64Array.from(place, (p) => p + 0.5);
+    const csr = csrFromDense(a, n);
+    const tile = 16;
+    const folded = sparseCholesky(csr, 0, foldedChain(coords, n), { tile });
+    const sorted = sparseCholesky(csr, 0, Int32Array.from({ length: n }, (_, k) => at[k]), { tile });
+    const nd = sparseCholesky(csr, 0, nestedDissection(csr, { coordinates: coords, dims: 1 }), { tile });
+    for (const c of [folded, sorted, nd]) expect(c.ok).toBe(true);
+    // ring neighbours are at most 2w + 1 places apart in the folded order: two tiles per factor row
+    expect(folded.longestInnerProduct).toBeLessThanOrEqual(2 * tile);
+    expect(folded.factorEntries).toBeLessThanOrEqual(2 * Math.ceil(n / tile) * tile * tile);
+    // the sorted order fills the rows next to the wrap-around entirely
+    expect(sorted.longestInnerProduct).toBe(n);
+    expect(folded.factorEntries).toBeLessThan(Math.min(sorted.factorEntries, nd.factorEntries));
+    // the inertia route orders a 1D support by the folded chain; its γ is proven below λ_min
+    const R: RestrictedMatrix = { ...restricted(a, n), coordinates: coords, dims: 1 };
+    const lmin = jacobiEigenvalues({ rows: n, cols: n, a })[0];
+    const cert = inertiaGamma(R, { theta: 1.2 * lmin, thetaFractions: [0.5], gammaMin: 1e-9 });
+    expect(Array.from(cert.ordering)).toEqual(Array.from(foldedChain(coords, n)));
+    expect(cert.gamma).toBeLessThanOrEqual(lmin);
+    expect(cert.gamma).toBeGreaterThan(0.5 * lmin);
+    expect(cert.detail.longestInnerProduct).toBeLessThanOrEqual(2 * 48);
   });
 });

@@ -216,13 +216,48 @@ describe.each(DTYPES)("shift-class columns kept per (L, W) (%s)", (dtype: Dtype)
     }
   });
 
-  it("the fda hook keeps them for an operator with a declared structure: later certificates apply L no more, with the verdicts of a fresh hook and of the dense operator", () => {
+  it("the fda hook reads every row from the declared structure's shift-class rows: verdicts of the dense operator, L applied only to check the structure", () => {
     const ctxOf = (active: number[], etaMax: number) => {
       const u = dtype === "float64" ? new Float64Array(N) : new Float32Array(N);
       for (const i of active) u[i] = 1;
       return { L_apply: L, n: N, dtype, W, coefficients: u, gates: { etaMax, gammaMin: 1e-6 }, key: rngKey(4), translationInvariant: true, structure: gramStructure };
     };
     const hook = fda({ method: "matrix-free" });
+    const tol = dtype === "float64" ? 1e-9 : 1e-4;
+    for (let trial = 0; trial < 8; trial++) {
+      const active = randomSupport(0.25);
+      const exact = denseEta(L, W, active, dtype);
+      // gates on either side of the dense η_dd: the rows decide both without sampling rows
+      const etaMax = trial % 2 === 0 ? exact * 0.9 : exact * 1.1;
+      const cert = hook.certify(ctxOf(active, etaMax));
+      const fresh = fda({ method: "matrix-free" }).certify(ctxOf(active, etaMax));
+      expect(Object.is(cert.etaDD, fresh.etaDD)).toBe(true);
+      expect(Object.is(cert.gammaGershgorin, fresh.gammaGershgorin)).toBe(true);
+      expect(cert.pass).toBe(fresh.pass);
+      expect(cert.violations.some((v) => v.gate === "eta")).toBe(!(exact <= etaMax));
+      // the rows bracket the dense η_dd: a pass reports the upper bound, a certain failure the lower one
+      const rows = cert.diagnostics.classRows as { etaUpper: number; etaLower: number };
+      expect(rows.etaLower).toBeLessThanOrEqual(exact);
+      expect(rows.etaUpper).toBeGreaterThanOrEqual(exact);
+      expect(rows.etaUpper - rows.etaLower).toBeLessThan(tol * exact);
+      expect(cert.etaDD).toBe(exact <= etaMax ? rows.etaUpper : rows.etaLower);
+      expect(cert.diagnostics.etaRows).toMatch(/shift.class rows/);
+      // the first certificate probes the declared structure once; the rows come from the structure, not
+      // from L_apply (a passing η_dd leaves γ to Lanczos when Gershgorin's does not clear γ_min)
+      if (!(exact <= etaMax)) {
+        expect(cert.cost.applications).toBe(trial === 0 ? 1 : 0);
+        expect(fresh.cost.applications).toBe(1);
+      }
+    }
+  });
+
+  it("beyond rowSumsMaxEntries the fda hook keeps the class columns instead: later certificates apply L no more, with the verdicts of a fresh hook and of the dense operator", () => {
+    const ctxOf = (active: number[], etaMax: number) => {
+      const u = dtype === "float64" ? new Float64Array(N) : new Float32Array(N);
+      for (const i of active) u[i] = 1;
+      return { L_apply: L, n: N, dtype, W, coefficients: u, gates: { etaMax, gammaMin: 1e-6 }, key: rngKey(4), translationInvariant: true, structure: gramStructure };
+    };
+    const hook = fda({ method: "matrix-free", rowSumsMaxEntries: 0 });
     let applications = 0;
     for (let trial = 0; trial < 8; trial++) {
       const active = randomSupport(0.25);
@@ -230,7 +265,7 @@ describe.each(DTYPES)("shift-class columns kept per (L, W) (%s)", (dtype: Dtype)
       // gates on either side of the dense η_dd: the class bound decides both without sampling rows
       const etaMax = trial % 2 === 0 ? exact * 0.9 : exact * 1.1;
       const cert = hook.certify(ctxOf(active, etaMax));
-      const fresh = fda({ method: "matrix-free" }).certify(ctxOf(active, etaMax));
+      const fresh = fda({ method: "matrix-free", rowSumsMaxEntries: 0 }).certify(ctxOf(active, etaMax));
       expect(Object.is(cert.etaDD, fresh.etaDD)).toBe(true);
       expect(Object.is(cert.gammaGershgorin, fresh.gammaGershgorin)).toBe(true);
       expect(cert.pass).toBe(fresh.pass);
