@@ -37,24 +37,33 @@ export function structureOperator(s: LinearStructure, shape: readonly number[]):
     // each tap's offset as a non-negative cyclic shift per axis (2D)
     const tapY = Int32Array.from(coords, (c) => (dims === 2 ? ((c[0] % shape[0]) + shape[0]) % shape[0] : 0));
     const tapX = Int32Array.from(coords, (c) => (dims === 2 ? ((c[1] % shape[1]) + shape[1]) % shape[1] : 0));
+    // 1D: each tap's centred offset e, and the outputs [lo, hi) whose every source i − e is inside [0, n)
+    const shift = Int32Array.from(coords, (c) => c[0]);
+    const lo = Math.max(0, ...shift);
+    const hi = Math.min(shape[0], ...Array.from(shift, (e) => shape[0] + e));
     return {
       shape: [...shape],
       radius,
       bound: circulantBound(values),
       apply(v, out) {
-        out.fill(0);
         if (dims === 1) {
+          // one output at a time, its taps summed in stencil order: the sums a pass per tap over
+          // the whole of out would make, bit for bit, in one pass over memory instead of T
           const N = shape[0];
-          for (let k = 0; k < values.length; k++) {
-            const c = values[k];
-            const d = ((coords[k][0] % N) + N) % N;
-            for (let i = 0; i < N; i++) {
-              const j = i - d;
-              out[i] += c * v[j < 0 ? j + N : j];
-            }
+          const T = values.length;
+          for (let i = 0; i < N; i++) {
+            let sum = 0;
+            if (i >= lo && i < hi) for (let k = 0; k < T; k++) sum += values[k] * v[i - shift[k]];
+            else
+              for (let k = 0; k < T; k++) {
+                const j = (i - shift[k]) % N;
+                sum += values[k] * v[j < 0 ? j + N : j];
+              }
+            out[i] = sum;
           }
           return;
         }
+        out.fill(0);
         const [h, w] = shape;
         // a sparse v (the shift-class probes: a few atoms) is scattered from its non-zeros; each
         // output is still one sum of at most T products, so the rounding bound is the same
