@@ -49,18 +49,38 @@ export function structureOperator(s: LinearStructure, shape: readonly number[]):
         if (dims === 1) {
           // one output at a time, its taps summed in stencil order: the sums a pass per tap over
           // the whole of out would make, bit for bit, in one pass over memory instead of T
+          // (four outputs per sweep of the taps inside [lo, hi), each its own sum: ~4× less CPU)
           const N = shape[0];
           const T = values.length;
-          for (let i = 0; i < N; i++) {
+          const wrapped = (i: number) => {
             let sum = 0;
-            if (i >= lo && i < hi) for (let k = 0; k < T; k++) sum += values[k] * v[i - shift[k]];
-            else
-              for (let k = 0; k < T; k++) {
-                const j = (i - shift[k]) % N;
-                sum += values[k] * v[j < 0 ? j + N : j];
-              }
+            for (let k = 0; k < T; k++) {
+              const j = (i - shift[k]) % N;
+              sum += values[k] * v[j < 0 ? j + N : j];
+            }
             out[i] = sum;
+          };
+          let i = 0;
+          for (; i < Math.min(lo, N); i++) wrapped(i);
+          for (; i + 4 <= hi; i += 4) {
+            let s0 = 0;
+            let s1 = 0;
+            let s2 = 0;
+            let s3 = 0;
+            for (let k = 0; k < T; k++) {
+              const c = values[k];
+              const j = i - shift[k];
+              s0 += c * v[j];
+              s1 += c * v[j + 1];
+              s2 += c * v[j + 2];
+              s3 += c * v[j + 3];
+            }
+            out[i] = s0;
+            out[i + 1] = s1;
+            out[i + 2] = s2;
+            out[i + 3] = s3;
           }
+          for (; i < N; i++) wrapped(i);
           return;
         }
         out.fill(0);

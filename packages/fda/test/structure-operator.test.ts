@@ -24,7 +24,9 @@ describe("structureOperator: a 1D circulant", () => {
         const value = rand();
         return o === 0 ? [{ offset: [0], value }] : [{ offset: [o], value }, { offset: [-o], value }];
       });
-      const op = structureOperator(circulantStructure([N], taps), [N]);
+      const structure = circulantStructure([N], taps);
+      if (structure.kind !== "circulant") throw new Error(`expected a circulant, found ${structure.kind}`);
+      const op = structureOperator(structure, [N]);
       expect(op).not.toBeNull();
       const v = Float64Array.from({ length: N }, rand);
       v[1] = 0;
@@ -32,7 +34,7 @@ describe("structureOperator: a 1D circulant", () => {
       const out = new Float64Array(N).fill(Number.NaN);
       op!.apply(v, out);
       // the structure as it holds the taps (its order), each output summed tap by tap from +0
-      const { offsets: held, values } = circulantStructure([N], taps).stencil;
+      const { offsets: held, values } = structure.stencil;
       for (let i = 0; i < N; i++) {
         let dense = 0;
         let sum = 0;
