@@ -1,4 +1,4 @@
-import { type LinearStructure, gridCoordinates } from "@cflow/core";
+import { applyStructure, gridCoordinates, type LinearStructure } from "@cflow/core";
 import { composeBounds, gammaN, type ApplicationBound } from "./rounding.js";
 import type { ShiftInvariantOperator } from "./shift-class-rows.js";
 
@@ -37,89 +37,37 @@ export function structureOperator(s: LinearStructure, shape: readonly number[]):
     // each tap's offset as a non-negative cyclic shift per axis (2D)
     const tapY = Int32Array.from(coords, (c) => (dims === 2 ? ((c[0] % shape[0]) + shape[0]) % shape[0] : 0));
     const tapX = Int32Array.from(coords, (c) => (dims === 2 ? ((c[1] % shape[1]) + shape[1]) % shape[1] : 0));
-    // 1D: each tap's centred offset e, and the outputs [lo, hi) whose every source i − e is inside [0, n)
-    const shift = Int32Array.from(coords, (c) => c[0]);
-    const lo = Math.max(0, ...shift);
-    const hi = Math.min(shape[0], ...Array.from(shift, (e) => shape[0] + e));
     return {
       shape: [...shape],
       radius,
       bound: circulantBound(values),
       apply(v, out) {
-        if (dims === 1) {
-          // one output at a time, its taps summed in stencil order: the sums a pass per tap over
-          // the whole of out would make, bit for bit, in one pass over memory instead of T
-          // (four outputs per sweep of the taps inside [lo, hi), each its own sum: ~4× less CPU)
-          const N = shape[0];
-          const T = values.length;
-          const wrapped = (i: number) => {
-            let sum = 0;
-            for (let k = 0; k < T; k++) {
-              const j = (i - shift[k]) % N;
-              sum += values[k] * v[j < 0 ? j + N : j];
-            }
-            out[i] = sum;
-          };
-          let i = 0;
-          for (; i < Math.min(lo, N); i++) wrapped(i);
-          for (; i + 4 <= hi; i += 4) {
-            let s0 = 0;
-            let s1 = 0;
-            let s2 = 0;
-            let s3 = 0;
-            for (let k = 0; k < T; k++) {
-              const c = values[k];
-              const j = i - shift[k];
-              s0 += c * v[j];
-              s1 += c * v[j + 1];
-              s2 += c * v[j + 2];
-              s3 += c * v[j + 3];
-            }
-            out[i] = s0;
-            out[i + 1] = s1;
-            out[i + 2] = s2;
-            out[i + 3] = s3;
-          }
-          for (; i < N; i++) wrapped(i);
-          return;
-        }
-        out.fill(0);
-        const [h, w] = shape;
-        // a sparse v (the shift-class probes: a few atoms) is scattered from its non-zeros; each
-        // output is still one sum of at most T products, so the rounding bound is the same
-        let nonzeros = 0;
-        for (let p = 0; p < v.length; p++) if (v[p] !== 0) nonzeros++;
-        if (nonzeros * 4 < v.length) {
-          for (let sy = 0; sy < h; sy++) {
-            for (let sx = 0; sx < w; sx++) {
-              const a = v[sy * w + sx];
-              if (a === 0) continue;
-              for (let k = 0; k < values.length; k++) {
-                let y = sy + tapY[k];
-                if (y >= h) y -= h;
-                let x = sx + tapX[k];
-                if (x >= w) x -= w;
-                out[y * w + x] += values[k] * a;
+        // core's product (each output one sum over the stencil in order, one pass over out); on a
+        // 2D grid a sparse v (the shift-class probes: a few atoms) is scattered from its non-zeros
+        // instead — each output still one sum of at most T products, so the rounding bound is the same
+        if (dims === 2) {
+          let nonzeros = 0;
+          for (let p = 0; p < v.length; p++) if (v[p] !== 0) nonzeros++;
+          if (nonzeros * 4 < v.length) {
+            const [h, w] = shape;
+            out.fill(0);
+            for (let sy = 0; sy < h; sy++) {
+              for (let sx = 0; sx < w; sx++) {
+                const a = v[sy * w + sx];
+                if (a === 0) continue;
+                for (let k = 0; k < values.length; k++) {
+                  let y = sy + tapY[k];
+                  if (y >= h) y -= h;
+                  let x = sx + tapX[k];
+                  if (x >= w) x -= w;
+                  out[y * w + x] += values[k] * a;
+                }
               }
             }
-          }
-          return;
-        }
-        for (let k = 0; k < values.length; k++) {
-          const c = values[k];
-          const dy = tapY[k];
-          const dx = tapX[k];
-          for (let y = 0; y < h; y++) {
-            let sy = y - dy;
-            if (sy < 0) sy += h;
-            const ro = y * w;
-            const so = sy * w;
-            for (let x = 0; x < w; x++) {
-              const sx = x - dx;
-              out[ro + x] += c * v[so + (sx < 0 ? sx + w : sx)];
-            }
+            return;
           }
         }
+        applyStructure(s, v, out);
       },
     };
   }
