@@ -291,26 +291,18 @@ function applyCirculant(shape: readonly number[], st: CirculantStencil, v: Array
   const lo = Math.min(w, Math.max(0, ...e));
   const hi = Math.min(w, ...Array.from(e, (t) => w + t));
   const base = new Int32Array(T); // per entry: where its source row starts in x
+  const src = new Int32Array(T); // per entry: base − e, the source of output 0 of the row unwrapped
   for (let r = 0; r < rows; r++) {
     const rc = gridCoordinates(lead, r);
     for (let k = 0; k < T; k++) {
-      let src = 0;
-      for (let d = 0; d < lead.length; d++) src = src * lead[d] + ((rc[d] - leadShift[k][d] + lead[d]) % lead[d]);
-      base[k] = src * w;
+      let b = 0;
+      for (let d = 0; d < lead.length; d++) b = b * lead[d] + ((rc[d] - leadShift[k][d] + lead[d]) % lead[d]);
+      base[k] = b * w;
+      src[k] = base[k] - e[k];
     }
     const o = r * w;
-    const wrapped = (i: number) => {
-      let sum = 0;
-      for (let k = 0; k < T; k++) {
-        let j = i - e[k];
-        if (j < 0) j += w;
-        else if (j >= w) j -= w;
-        sum += values[k] * x[base[k] + j];
-      }
-      out[o + i] = sum;
-    };
     let i = 0;
-    for (; i < lo; i++) wrapped(i);
+    for (; i < lo; i++) out[o + i] = wrappedSum(x, values, base, e, w, i);
     for (; i + 4 <= hi; i += 4) {
       let s0 = 0;
       let s1 = 0;
@@ -318,7 +310,7 @@ function applyCirculant(shape: readonly number[], st: CirculantStencil, v: Array
       let s3 = 0;
       for (let k = 0; k < T; k++) {
         const c = values[k];
-        const j = base[k] + i - e[k];
+        const j = src[k] + i;
         s0 += c * x[j];
         s1 += c * x[j + 1];
         s2 += c * x[j + 2];
@@ -329,9 +321,21 @@ function applyCirculant(shape: readonly number[], st: CirculantStencil, v: Array
       out[o + i + 2] = s2;
       out[o + i + 3] = s3;
     }
-    for (; i < w; i++) wrapped(i);
+    for (; i < w; i++) out[o + i] = wrappedSum(x, values, base, e, w, i);
   }
   return out;
+}
+
+/** One output of a circulant row by the definition: Σ_k values[k]·x[base[k] + (i − e[k] mod w)]. */
+function wrappedSum(x: Float64Array, values: Float64Array, base: Int32Array, e: Int32Array, w: number, i: number): number {
+  let sum = 0;
+  for (let k = 0; k < values.length; k++) {
+    let j = i - e[k];
+    if (j < 0) j += w;
+    else if (j >= w) j -= w;
+    sum += values[k] * x[base[k] + j];
+  }
+  return sum;
 }
 
 /** Flat row-major index of per-axis offsets, each wrapped into [0, extent). */
