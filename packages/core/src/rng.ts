@@ -86,7 +86,8 @@ export function uniform(k: RngKey, n: number, dtype: Dtype = "float64"): RealArr
 /** `n` standard normal draws (Box–Muller on pairs of uniforms). */
 export function normal(k: RngKey, n: number, dtype: Dtype = "float64"): RealArray {
   const u = uniform(k, n + (n % 2), "float64");
-  const out = dtype === "float64" ? new Float64Array(n) : new Float32Array(n);
+  // float64 of even length: each pair of draws replaces the pair of uniforms it was computed from
+  const out = dtype === "float32" ? new Float32Array(n) : n % 2 === 0 ? u : new Float64Array(n);
   for (let i = 0; i < n; i += 2) {
     const r = Math.sqrt(-2 * Math.log(1 - u[i])); // 1 − u ∈ (0, 1]
     const t = 2 * Math.PI * u[i + 1];

@@ -51,6 +51,17 @@ describe("keys", () => {
     }
     expect(Math.abs(s / n)).toBeLessThan(0.01);
     expect(Math.abs(s2 / n - 1)).toBeLessThan(0.02);
+    // Box–Muller of the stream's uniforms, pair by pair, at an even and an odd length
+    for (const len of [8, 7]) {
+      const un = uniform(rngKey(2), 8);
+      const zn = normal(rngKey(2), len);
+      expect(zn).toHaveLength(len);
+      for (let i = 0; i < len; i++) {
+        const r = Math.sqrt(-2 * Math.log(1 - un[i - (i % 2)]));
+        const t = 2 * Math.PI * un[i - (i % 2) + 1];
+        expect(zn[i]).toBe(i % 2 === 0 ? r * Math.cos(t) : r * Math.sin(t));
+      }
+    }
     const z32 = normal(rngKey(2), 7, "float32");
     expect(z32).toBeInstanceOf(Float32Array);
     expect(Array.from(z32)).toEqual(Array.from(Float32Array.from(normal(rngKey(2), 7))));

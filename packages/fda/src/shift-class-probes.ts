@@ -97,6 +97,7 @@ export function probeClassRows(L: ShiftInvariantOperator, W: PeriodisedWavelet, 
   const x = new Float64Array(n);
   const y = new Float64Array(n);
   const v = new Float64Array(m);
+  const wy = new Float64Array(m); // W y of each probe, written over
   const mark = new Uint8Array(n);
   let applications = 0;
   for (let level = 1; level <= levels; level++) {
@@ -137,7 +138,7 @@ export function probeClassRows(L: ShiftInvariantOperator, W: PeriodisedWavelet, 
         }
       }
       L.apply(x, y);
-      const out = W.forward(y);
+      const out = W.forward(y, wy);
       applications++;
       const err = app.relErr * Math.sqrt(group.length);
       probeErr.push(err);

@@ -1,4 +1,4 @@
-import { type LinearStructure, gridCoordinates } from "@cflow/core";
+import { applyStructure, gridCoordinates, type LinearStructure } from "@cflow/core";
 import { composeBounds, gammaN, type ApplicationBound } from "./rounding.js";
 import type { ShiftInvariantOperator } from "./shift-class-rows.js";
 
@@ -46,62 +46,57 @@ export function structureOperator(s: LinearStructure, shape: readonly number[]):
       radius,
       bound: circulantBound(values),
       apply(v, out) {
-        out.fill(0);
+        // core's product (each output one sum over the stencil in order, one pass over out) unless v
+        // is a shift-class probe (a few atoms), where only the outputs it reaches are summed
         if (dims === 1) {
           const N = shape[0];
-          // only the outputs within the stencil's reach of a non-zero of v (a shift-class probe: a
-          // few atoms) can be non-zero; each is summed over the taps in order as on the full grid,
-          // and every other output is the +0 of a sum of zero products: the same result bit for bit
+          // only the outputs within the stencil's reach of a non-zero of v can be non-zero; each is
+          // summed over the taps in order as on the full grid, and every other output is the +0 of a
+          // sum of zero products: the same result bit for bit
           const live = liveRuns(v, N, lowShift, highShift);
-          for (let k = 0; k < values.length; k++) {
-            const c = values[k];
-            const d = shifts[k];
-            for (let r = 0; r < live.length; r += 2) {
-              const a = live[r];
-              const b = live[r + 1];
-              const wrapEnd = Math.min(b, d);
-              for (let i = a; i < wrapEnd; i++) out[i] += c * v[i - d + N];
-              for (let i = Math.max(a, d); i < b; i++) out[i] += c * v[i - d];
-            }
-          }
-          return;
-        }
-        const [h, w] = shape;
-        // a sparse v (the shift-class probes: a few atoms) is scattered from its non-zeros; each
-        // output is still one sum of at most T products, so the rounding bound is the same
-        let nonzeros = 0;
-        for (let p = 0; p < v.length; p++) if (v[p] !== 0) nonzeros++;
-        if (nonzeros * 4 < v.length) {
-          for (let sy = 0; sy < h; sy++) {
-            for (let sx = 0; sx < w; sx++) {
-              const a = v[sy * w + sx];
-              if (a === 0) continue;
-              for (let k = 0; k < values.length; k++) {
-                let y = sy + tapY[k];
-                if (y >= h) y -= h;
-                let x = sx + tapX[k];
-                if (x >= w) x -= w;
-                out[y * w + x] += values[k] * a;
+          let reached = 0;
+          for (let r = 0; r < live.length; r += 2) reached += live[r + 1] - live[r];
+          if (reached * 4 < N) {
+            out.fill(0);
+            for (let k = 0; k < values.length; k++) {
+              const c = values[k];
+              const d = shifts[k];
+              for (let r = 0; r < live.length; r += 2) {
+                const a = live[r];
+                const b = live[r + 1];
+                const wrapEnd = Math.min(b, d);
+                for (let i = a; i < wrapEnd; i++) out[i] += c * v[i - d + N];
+                for (let i = Math.max(a, d); i < b; i++) out[i] += c * v[i - d];
               }
             }
+            return;
           }
-          return;
         }
-        for (let k = 0; k < values.length; k++) {
-          const c = values[k];
-          const dy = tapY[k];
-          const dx = tapX[k];
-          for (let y = 0; y < h; y++) {
-            let sy = y - dy;
-            if (sy < 0) sy += h;
-            const ro = y * w;
-            const so = sy * w;
-            for (let x = 0; x < w; x++) {
-              const sx = x - dx;
-              out[ro + x] += c * v[so + (sx < 0 ? sx + w : sx)];
+        // on a 2D grid a sparse v is scattered from its non-zeros instead — each output still one
+        // sum of at most T products, so the rounding bound is the same
+        if (dims === 2) {
+          let nonzeros = 0;
+          for (let p = 0; p < v.length; p++) if (v[p] !== 0) nonzeros++;
+          if (nonzeros * 4 < v.length) {
+            const [h, w] = shape;
+            out.fill(0);
+            for (let sy = 0; sy < h; sy++) {
+              for (let sx = 0; sx < w; sx++) {
+                const a = v[sy * w + sx];
+                if (a === 0) continue;
+                for (let k = 0; k < values.length; k++) {
+                  let y = sy + tapY[k];
+                  if (y >= h) y -= h;
+                  let x = sx + tapX[k];
+                  if (x >= w) x -= w;
+                  out[y * w + x] += values[k] * a;
+                }
+              }
             }
+            return;
           }
         }
+        applyStructure(s, v, out);
       },
     };
   }

@@ -51,6 +51,10 @@ describe("certificate hook state through a checkpoint", () => {
     expect(parent.route).not.toBe("inherited");
     // what a checkpoint holds: JSON text
     const saved = JSON.parse(JSON.stringify(running.saveState())) as Json;
+    // index sets travel as base64 of their little-endian Int32 bytes (the text checkpoints already written hold)
+    const le = new Uint8Array(4 * S0.length);
+    S0.forEach((v, i) => (le[4 * i] = v));
+    expect((saved as { operators: { supports: { active: string }[] }[] }).operators[0].supports[0].active).toBe(btoa(String.fromCharCode(...le)));
     const resumed = fda();
     const W2 = db2(); // a resumed run's transform: the same description, another object
     resumed.restoreState(saved);

@@ -272,28 +272,70 @@ function addCirculants(a: { shape: number[]; stencil: CirculantStencil }, b: { s
 }
 
 function applyCirculant(shape: readonly number[], st: CirculantStencil, v: ArrayLike<number>, out: Float64Array): Float64Array {
-  // (Cv)_i = Σ_s c[s]·v[i − s], per axis modulo the extent: for each stencil entry, every grid row
-  // (all axes but the last) adds a shifted source row, in two contiguous pieces
-  out.fill(0);
+  // (Cv)_i = Σ_s c[s]·v[i − s], per axis modulo the extent, each output summed from 0 over the
+  // stencil entries in order. One pass over out, not one per entry (49 passes over 2 MB at a
+  // 262 144-sample blur's KᵀK): per grid row (all axes but the last), four outputs per sweep of
+  // the entries where no source wraps along the last axis, the definition at its ends.
   const x = v instanceof Float64Array ? v : Float64Array.from(v); // one element type in the hot loops
   const w = shape[shape.length - 1];
   const lead = shape.slice(0, -1);
   const rows = out.length / w;
-  for (let k = 0; k < st.offsets.length; k++) {
-    const s = gridCoordinates(shape, st.offsets[k]);
-    const t = s[s.length - 1];
-    const c = st.values[k];
-    for (let r = 0; r < rows; r++) {
-      const rc = gridCoordinates(lead, r);
-      let src = 0;
-      for (let d = 0; d < lead.length; d++) src = src * lead[d] + ((rc[d] - s[d] + lead[d]) % lead[d]);
-      const o = r * w;
-      const b = src * w;
-      for (let i = 0; i < t; i++) out[o + i] += c * x[b + i - t + w];
-      for (let i = t; i < w; i++) out[o + i] += c * x[b + i - t];
+  const T = st.offsets.length;
+  const values = st.values;
+  const leadShift = Array.from(st.offsets, (o) => gridCoordinates(shape, o).slice(0, -1));
+  // each entry's shift along the last axis, centred: source i − e is in the row for e ≤ i < w + e
+  const e = Int32Array.from(st.offsets, (o) => {
+    const t = o % w;
+    return t > w / 2 ? t - w : t;
+  });
+  const lo = Math.min(w, Math.max(0, ...e));
+  const hi = Math.min(w, ...Array.from(e, (t) => w + t));
+  const base = new Int32Array(T); // per entry: where its source row starts in x
+  const src = new Int32Array(T); // per entry: base − e, the source of output 0 of the row unwrapped
+  for (let r = 0; r < rows; r++) {
+    const rc = gridCoordinates(lead, r);
+    for (let k = 0; k < T; k++) {
+      let b = 0;
+      for (let d = 0; d < lead.length; d++) b = b * lead[d] + ((rc[d] - leadShift[k][d] + lead[d]) % lead[d]);
+      base[k] = b * w;
+      src[k] = base[k] - e[k];
     }
+    const o = r * w;
+    let i = 0;
+    for (; i < lo; i++) out[o + i] = wrappedSum(x, values, base, e, w, i);
+    for (; i + 4 <= hi; i += 4) {
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      for (let k = 0; k < T; k++) {
+        const c = values[k];
+        const j = src[k] + i;
+        s0 += c * x[j];
+        s1 += c * x[j + 1];
+        s2 += c * x[j + 2];
+        s3 += c * x[j + 3];
+      }
+      out[o + i] = s0;
+      out[o + i + 1] = s1;
+      out[o + i + 2] = s2;
+      out[o + i + 3] = s3;
+    }
+    for (; i < w; i++) out[o + i] = wrappedSum(x, values, base, e, w, i);
   }
   return out;
+}
+
+/** One output of a circulant row by the definition: Σ_k values[k]·x[base[k] + (i − e[k] mod w)]. */
+function wrappedSum(x: Float64Array, values: Float64Array, base: Int32Array, e: Int32Array, w: number, i: number): number {
+  let sum = 0;
+  for (let k = 0; k < values.length; k++) {
+    let j = i - e[k];
+    if (j < 0) j += w;
+    else if (j >= w) j -= w;
+    sum += values[k] * x[base[k] + j];
+  }
+  return sum;
 }
 
 /** Flat row-major index of per-axis offsets, each wrapped into [0, extent). */

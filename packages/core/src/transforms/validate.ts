@@ -2,7 +2,7 @@
 // frames) and adjoint probes on random vectors from core's counter RNG, with the key and the
 // measured statistics returned for the run manifest. `validateTransformFactory` runs the same
 // probes, plus contract checks, when a transform is registered.
-import { DTYPES, type Dtype, sameShape, shapeSize } from "../dtype.js";
+import { DTYPES, type Dtype, sameShape, shapeSize, zeros } from "../dtype.js";
 import { CflowError, formatShape } from "../errors.js";
 import { type RngKey, foldIn, normal, rngKey } from "../rng.js";
 import type { FrameType, TransformFactory, TransformOp } from "./transform.js";
@@ -80,18 +80,22 @@ export function validateTransform(W: TransformOp, options: ValidateTransformOpti
   let reconstructionError = 0;
   let energyError: number | null = W.frame === "general" ? null : 0;
   let adjointError = 0;
+  // one array each for W x, W⁻¹(W x) and Wᵀ v, written over by every probe
+  let u = zeros(W.dtype, W.coeffSize);
+  let y = zeros(W.dtype, n);
+  let wtv = zeros(W.dtype, n);
   for (let i = 0; i < probes; i++) {
     const x = normal(foldIn(key, 2 * i), n, W.dtype);
     const v = normal(foldIn(key, 2 * i + 1), W.coeffSize, W.dtype);
-    const u = W.forward(x);
-    const y = W.inverse(u);
+    u = W.forward(x, u);
+    y = W.inverse(u, y);
     let err = 0;
     for (let j = 0; j < n; j++) err += (y[j] - x[j]) ** 2;
     const nx = sumSq(x);
     reconstructionError = Math.max(reconstructionError, Math.sqrt(err / nx));
     const nu = sumSq(u);
     if (energyError !== null) energyError = Math.max(energyError, Math.abs(nu - W.c * nx) / (W.c * nx));
-    const wtv = W.adjoint(v);
+    wtv = W.adjoint(v, wtv);
     adjointError = Math.max(adjointError, Math.abs(dot(u, v) - dot(x, wtv)) / Math.sqrt(nu * sumSq(v)));
   }
   const failures: string[] = [];
