@@ -35,6 +35,11 @@ export interface FdaOptions {
    * (default 1e7, ~120 MB while the rows are summed); beyond it, from the class bound's columns.
    */
   rowSumsMaxEntries?: number;
+  /**
+   * Supports of at least this many coefficients first look for a certain η_dd failure on one slab
+   * of the domain (an eighth of every band) before summing every row (default 8192).
+   */
+  slabRows?: number;
   /** Try a few sampled rows before the full matrix-free estimate (default true). */
   quick?: boolean;
   /** Rows sampled for the quick η_dd verdict (default 8). */

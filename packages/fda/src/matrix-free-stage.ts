@@ -141,6 +141,23 @@ export const matrixFreeStage: VerdictStage = (s) => {
   };
   if (classRows) {
     const where = describeOperator({ size: all!.length, subspace: active ? "restricted" : "full" });
+    // a large support's failure is usually visible on one slab of the domain (an eighth of every
+    // band): the rows of L_S's principal submatrix there bound L_S's row sums from below, so a slab
+    // row above the gate makes the failure certain at an eighth of the walk; else every row is summed
+    if (all!.length >= (options.slabRows ?? 8192)) {
+      const slab = classRows.slab(all!, 1 / 8);
+      const Rs = classRows.restrict(slab);
+      try {
+        const pd = plainDominance(Rs);
+        if (pd.plainLower > etaMax) {
+          const rowsSaid = `the ${slab.length} rows of a slab (an eighth of every band), from ${classRows.classes} shift-class rows`;
+          const slabJson: { [key: string]: Json } = { classRows: { etaLower: pd.plainLower, slabRows: slab.length, classes: classRows.classes, storedEntries: csrNonzeros(Rs.matrix), assembleMs: Rs.ms, ms: performance.now() - t0 } };
+          return certainEtaFailure(where, all!.length, pd.plainLower, rowsSaid, { ...slabJson, etaRows: `${rowsSaid} (a lower bound: the failure is certain)` });
+        }
+      } finally {
+        classRows.release(Rs);
+      }
+    }
     const R = classRows.restrict(all!);
     try {
       const t1 = performance.now();

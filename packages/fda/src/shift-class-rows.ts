@@ -152,10 +152,8 @@ export class ShiftClassRows {
     // itself), else new storage for the entries expected were S spread evenly over each band
     let storage = this.spare;
     this.spare = null;
-    if (!storage) {
-      const cap = Math.ceil(1.25 * this.expectedEntries(S, rank)) + 1024;
-      storage = { col: new Int32Array(cap), val: new Float64Array(cap) };
-    }
+    const expected = Math.ceil(1.25 * this.expectedEntries(S, rank)) + 1024;
+    if (!storage || storage.col.length < expected) storage = { col: new Int32Array(expected), val: new Float64Array(expected) };
     const rowPtr = new Int32Array(nS + 1);
     const coordinates = new Float64Array(nS * this.dims);
     const out = { rowPtr, coordinates, col: storage.col, val: storage.val };
@@ -185,6 +183,25 @@ export class ShiftClassRows {
       this.spare = this.lent.storage;
       this.lent = null;
     }
+  }
+
+  /**
+   * The members of S (ascending) whose position along a band's first axis lies in the first
+   * `fraction` of that band: one slab of the domain across every level. Each row of L_S's principal
+   * submatrix on a slab holds a subset of that row's entries in L_S, so its off-diagonal sums are
+   * lower bounds of L_S's.
+   */
+  slab(active: Int32Array, fraction: number): Int32Array {
+    const kk = new Int32Array(this.dims);
+    const out = new Int32Array(active.length);
+    let size = 0;
+    for (let p = 0; p < active.length; p++) {
+      const i = active[p];
+      this.classOf(i, kk);
+      const band = this.bands[bandIndexOf(this.bands, i)];
+      if (kk[0] < Math.ceil(band.shape[0] * fraction)) out[size++] = i;
+    }
+    return out.slice(0, size);
   }
 
   /** The stored entries `restrict(active)` is expected to hold (`active` ascending in [0, coeffSize)), to size its storage before building it. */

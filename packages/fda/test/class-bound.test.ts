@@ -251,6 +251,37 @@ describe.each(DTYPES)("shift-class columns kept per (L, W) (%s)", (dtype: Dtype)
     }
   });
 
+  it("a slab of the support decides a certain η_dd failure with a lower bound of the dense η_dd; otherwise every row decides, as without the slab", () => {
+    const ctxOf = (active: number[], etaMax: number) => {
+      const u = dtype === "float64" ? new Float64Array(N) : new Float32Array(N);
+      for (const i of active) u[i] = 1;
+      return { L_apply: L, n: N, dtype, W, coefficients: u, gates: { etaMax, gammaMin: 1e-6 }, key: rngKey(4), translationInvariant: true, structure: gramStructure };
+    };
+    const tol = dtype === "float64" ? 1e-9 : 1e-4;
+    let slabDecided = 0;
+    for (let trial = 0; trial < 24; trial++) {
+      const active = randomSupport(0.6);
+      const exact = denseEta(L, W, active, dtype);
+      const etaMax = exact * [0.2, 0.6, 0.95, 1.1][trial % 4];
+      const withSlab = fda({ method: "matrix-free", slabRows: 1 }).certify(ctxOf(active, etaMax));
+      const without = fda({ method: "matrix-free", slabRows: Number.POSITIVE_INFINITY }).certify(ctxOf(active, etaMax));
+      // the verdict is the dense one either way
+      expect(withSlab.violations.some((v) => v.gate === "eta")).toBe(!(exact <= etaMax));
+      expect(withSlab.pass).toBe(without.pass);
+      if (String(withSlab.diagnostics.etaRows).includes("slab")) {
+        slabDecided++;
+        // a lower bound of the dense η_dd (the slab's rows hold part of each row), above the gate
+        expect(withSlab.etaDD).toBeGreaterThan(etaMax);
+        expect(withSlab.etaDD).toBeLessThanOrEqual(exact * (1 + tol));
+        expect(withSlab.etaDD).toBeLessThanOrEqual(without.etaDD * (1 + tol));
+      } else {
+        for (const key of ["etaDD", "gammaGershgorin", "gamma"] as const) expect(Object.is(withSlab[key], without[key])).toBe(true);
+      }
+    }
+    // the slab decided some failures (the test is not vacuous)
+    expect(slabDecided).toBeGreaterThan(0);
+  });
+
   it("beyond rowSumsMaxEntries the fda hook keeps the class columns instead: later certificates apply L no more, with the verdicts of a fresh hook and of the dense operator", () => {
     const ctxOf = (active: number[], etaMax: number) => {
       const u = dtype === "float64" ? new Float64Array(N) : new Float32Array(N);
