@@ -1,4 +1,3 @@
-import { Buffer } from "node:buffer";
 import { CflowError, type GammaRoute, type Json, type LinearStructure, type TransformOp } from "@cflow/core";
 import type { CertifiedSupport } from "./certificate-cache.js";
 
@@ -174,9 +173,37 @@ function bytes(a: Int32Array | Float64Array): string {
   const view = new DataView(out.buffer);
   if (a instanceof Int32Array) for (let i = 0; i < a.length; i++) view.setInt32(4 * i, a[i], true);
   else for (let i = 0; i < a.length; i++) view.setFloat64(8 * i, a[i], true);
-  // the same text as btoa of the bytes as a binary string, without that string: Node's btoa walks
-  // it a character at a time (~20 ms for a 10 000-coefficient support and its vector, at every checkpoint)
-  return Buffer.from(out.buffer, out.byteOffset, out.byteLength).toString("base64");
+  return base64(out);
+}
+
+const BASE64 = Uint8Array.from("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", (c) => c.charCodeAt(0));
+const ASCII = new TextDecoder("latin1"); // base64's characters are ASCII: decoded one byte each
+
+/**
+ * The text btoa gives for the bytes as a binary string, without that string (Node's btoa walks it a
+ * character at a time: ~20 ms for a 10 000-coefficient support and its vector, at every checkpoint),
+ * and without Node's Buffer (the playground bundles this package for the browser).
+ */
+export function base64(b: Uint8Array): string {
+  const n = b.length;
+  const codes = new Uint8Array(4 * Math.ceil(n / 3));
+  let o = 0;
+  let i = 0;
+  for (; i + 3 <= n; i += 3) {
+    const v = (b[i] << 16) | (b[i + 1] << 8) | b[i + 2];
+    codes[o++] = BASE64[v >>> 18];
+    codes[o++] = BASE64[(v >>> 12) & 63];
+    codes[o++] = BASE64[(v >>> 6) & 63];
+    codes[o++] = BASE64[v & 63];
+  }
+  if (i < n) {
+    const v = (b[i] << 16) | (i + 1 < n ? b[i + 1] << 8 : 0);
+    codes[o++] = BASE64[v >>> 18];
+    codes[o++] = BASE64[(v >>> 12) & 63];
+    codes[o++] = i + 1 < n ? BASE64[(v >>> 6) & 63] : 61; // "="
+    codes[o++] = 61;
+  }
+  return ASCII.decode(codes);
 }
 
 function unbytes(j: Json | undefined, where: string, width: 4 | 8): DataView {

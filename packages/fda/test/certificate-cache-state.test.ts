@@ -6,6 +6,8 @@
 import { type Certificate, type CertificateContext, circulantStructure, createTransform, type Json, rngKey, type TransformOp } from "@cflow/core";
 import { afterAll, describe, expect, it } from "vitest";
 import { fda } from "../src/index.js";
+import { base64 } from "../src/certificate-cache-state.js";
+import { mulberry32 } from "@cflow/test-kit";
 import { denseLApply, mat } from "./helpers.js";
 
 const N = 64;
@@ -108,5 +110,17 @@ describe("certificate hook state through a checkpoint", () => {
     expect(() => fda().restoreState(saved as unknown as Json)).toThrow(/operators\[0\]\.supports\[0\]\.active\[1\]: expected strictly ascending indices in \[0, 64\), found 1/);
     saved.operators[0].supports[0].active = "***";
     expect(() => fda().restoreState(saved as unknown as Json)).toThrow(/supports\[0\]\.active: expected a base64 string/);
+  });
+});
+
+describe("base64 of the checkpoint's arrays", () => {
+  it("is btoa's text for every length modulo 3, with no Node Buffer", () => {
+    const rand = mulberry32(7);
+    for (const n of [0, 1, 2, 3, 4, 5, 6, 7, 24575, 24576, 24577, 50001]) {
+      const b = Uint8Array.from({ length: n }, () => Math.floor(rand() * 256));
+      let bin = "";
+      for (const x of b) bin += String.fromCharCode(x);
+      expect(base64(b)).toBe(btoa(bin));
+    }
   });
 });
