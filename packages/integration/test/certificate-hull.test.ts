@@ -47,14 +47,19 @@ function denseLambdaMin(ctx: CertificateContext, support: number[]): number {
   return Math.min(...jacobiEigen(A).values);
 }
 
+/** The story problem run certified with a recording hook and the Gap Dial: its result, CERT_* events and every hook call. */
+async function runStory(policies: Parameters<typeof compileStory>[0]["policies"]) {
+  const { compiled } = compileStory({ dtype: "float64", policies });
+  const { hook, calls } = recording();
+  const res = await runCertified(compiled, { certify: hook, tune: gapDial() });
+  return { compiled, res, calls, certs: certEvents(res.events) };
+}
+
 describe("certificate hulls (float64)", () => {
   test("a hull that passes covers the supports that follow: they inherit, and its γ lies below the dense λ_min of each", async () => {
-    const { compiled } = compileStory({ dtype: "float64", policies: { budgets: { maxIters: 400, rtol: 0 } } });
-    const { hook, calls } = recording();
-    const res = await runCertified(compiled, { certify: hook, tune: gapDial() });
+    const { compiled, res, calls, certs } = await runStory({ budgets: { maxIters: 400, rtol: 0 } });
     expect(res).toMatchObject({ status: "FINISHED", phase: "GREEN" });
     expectPayloadsFollowSchema(res.events);
-    const certs = certEvents(res.events);
     const hulls = certs.filter((e) => e.payload.hull_pass === true);
     expect(hulls.length).toBeGreaterThan(0);
     for (const e of hulls) {
@@ -83,12 +88,9 @@ describe("certificate hulls (float64)", () => {
 
   test("a hull that fails falls back to the support alone, which decides; the stage tries no further hull", async () => {
     // δ = 0.99 takes nearly all of W-space, where the blur's near-null space fails the gates
-    const { compiled } = compileStory({ dtype: "float64", policies: { certification: { hull: 0.99 }, budgets: { maxIters: 400, rtol: 0 } } });
-    const { hook, calls } = recording();
-    const res = await runCertified(compiled, { certify: hook, tune: gapDial() });
+    const { compiled, res, calls, certs } = await runStory({ certification: { hull: 0.99 }, budgets: { maxIters: 400, rtol: 0 } });
     expect(res).toMatchObject({ status: "FINISHED", phase: "GREEN" });
     expectPayloadsFollowSchema(res.events);
-    const certs = certEvents(res.events);
     const failed = certs.filter((e) => e.payload.hull_pass === false);
     expect(failed.length).toBeGreaterThan(0);
     // at most one failed hull per stage (tuning, polish)
@@ -109,12 +111,9 @@ describe("certificate hulls (float64)", () => {
   });
 
   test("hull 0: every certificate is taken on the active set alone", async () => {
-    const { compiled } = compileStory({ dtype: "float64", policies: { certification: { hull: 0 }, budgets: { maxIters: 300, rtol: 0 } } });
-    const { hook, calls } = recording();
-    const res = await runCertified(compiled, { certify: hook, tune: gapDial() });
+    const { compiled, res, calls, certs } = await runStory({ certification: { hull: 0 }, budgets: { maxIters: 300, rtol: 0 } });
     compiled.dispose();
     expect(res.phase).toBe("GREEN");
-    const certs = certEvents(res.events);
     expect(certs.every((e) => e.payload.hull_size === undefined && e.payload.size === e.payload.active)).toBe(true);
     expect(calls.length).toBe(certs.length);
   });
