@@ -59,7 +59,7 @@ export const matrixFreeStage: VerdictStage = (s) => {
         violations: [etaViolation(eta, etaMax, where, "plain", ` — exact on ${rows} (a lower bound: the failure is certain)`)],
         notes: ["γ not evaluated: η_dd already fails the gate"],
         cost: { applications, ms: performance.now() - t0 },
-        diagnostics,
+        diagnostics: { ...diagnostics, etaRows: `${rows} (a lower bound: the failure is certain)` },
       },
       ctx.gates,
     );
@@ -115,7 +115,7 @@ export const matrixFreeStage: VerdictStage = (s) => {
   if (options.quick !== false && !columns && !classRows) {
     const pre = estimate({ sampleRows: options.quickRows ?? 8 }, true);
     if (pre.size > 0 && pre.etaDD > etaMax) {
-      return certainEtaFailure(describeOperator(pre), pre.size, pre.etaDD, `${pre.diagnostics.rowsComputed} sampled rows`, { ...pre.diagnostics, etaRows: "sampled (a lower bound: the failure is certain)" });
+      return certainEtaFailure(describeOperator(pre), pre.size, pre.etaDD, `${pre.diagnostics.rowsComputed} sampled rows`, pre.diagnostics);
     }
   }
   // every row known (η_dd's upper bound and Gershgorin's γ from them): a failing η, or a passing one
@@ -151,8 +151,7 @@ export const matrixFreeStage: VerdictStage = (s) => {
         const pd = plainDominance(Rs);
         if (pd.plainLower > etaMax) {
           const rowsSaid = `the ${slab.length} rows of a slab (an eighth of every band), from ${classRows.classes} shift-class rows`;
-          const slabJson: { [key: string]: Json } = { classRows: { etaLower: pd.plainLower, slabRows: slab.length, classes: classRows.classes, storedEntries: csrNonzeros(Rs.matrix), assembleMs: Rs.ms, ms: performance.now() - t0 } };
-          return certainEtaFailure(where, all!.length, pd.plainLower, rowsSaid, { ...slabJson, etaRows: `${rowsSaid} (a lower bound: the failure is certain)` });
+          return certainEtaFailure(where, all!.length, pd.plainLower, rowsSaid, { classRows: { etaLower: pd.plainLower, slabRows: slab.length, classes: classRows.classes, storedEntries: csrNonzeros(Rs.matrix), assembleMs: Rs.ms, ms: performance.now() - t0 } });
         }
       } finally {
         classRows.release(Rs);
@@ -165,7 +164,7 @@ export const matrixFreeStage: VerdictStage = (s) => {
       const rowsJson: { [key: string]: Json } = { classRows: { etaUpper: pd.plain, etaLower: pd.plainLower, classes: classRows.classes, storedEntries: csrNonzeros(R.matrix), perturbation: R.perturbation, assembleMs: R.ms, ms: R.ms + performance.now() - t1 } };
       const rowsSaid = `every row, from ${classRows.classes} shift-class rows`;
       // the lower bound of η_dd exceeds the gate: the failure is certain
-      if (pd.plainLower > etaMax) return certainEtaFailure(where, all!.length, pd.plainLower, rowsSaid, { ...rowsJson, etaRows: `${rowsSaid} (a lower bound: the failure is certain)` });
+      if (pd.plainLower > etaMax) return certainEtaFailure(where, all!.length, pd.plainLower, rowsSaid, rowsJson);
       return fromRows(all!.length, pd.plain, gershgorinGamma(R).gamma, { ...rowsJson, etaRows: rowsSaid });
     } finally {
       // the verdict is made from sums of R: the next restriction may write into its storage
@@ -180,7 +179,7 @@ export const matrixFreeStage: VerdictStage = (s) => {
     if (!classBound.complete) {
       // a row of the classes evaluated already fails the gate: certain, whatever the other classes hold
       const rows = `every row of ${evaluated} of the ${classes} shift classes touched`;
-      return certainEtaFailure(describeOperator({ size: all!.length, subspace: active ? "restricted" : "full" }), all!.length, etaLower, rows, { ...cbJson, etaRows: `${rows} (a lower bound: the failure is certain)` });
+      return certainEtaFailure(describeOperator({ size: all!.length, subspace: active ? "restricted" : "full" }), all!.length, etaLower, rows, cbJson);
     }
     return fromRows(all!.length, classBound.etaUpper, classBound.gershgorinLower, { ...cbJson, etaRows: `every row, from ${classBound.classes} shift-class rows` });
   }
