@@ -132,8 +132,8 @@ export class ShiftClassRows {
   /**
    * L̂_S for the active set S (coefficient indices, ascending, distinct): each pair's entry from
    * its owner's class row, the upper triangle stored, each row's entries in assembly order (block
-   * by block, window row by window row). Two walks over the same ranges: the first counts, the
-   * second fills arrays of that size. Cost: Σ over rows of the S-members inside their footprints,
+   * by block, window row by window row), written into the storage of the last released matrix when
+   * it is large enough for the entries expected (else new storage; grown when short). Cost: Σ over rows of the S-members inside their footprints,
    * plus one step per footprint row (the members of a window row are one range of S, read from
    * the rank of its ends).
    */
@@ -192,14 +192,14 @@ export class ShiftClassRows {
    * lower bounds of L_S's.
    */
   slab(active: Int32Array, fraction: number): Int32Array {
-    const kk = new Int32Array(this.dims);
     const out = new Int32Array(active.length);
     let size = 0;
     for (let p = 0; p < active.length; p++) {
       const i = active[p];
-      this.classOf(i, kk);
       const band = this.bands[bandIndexOf(this.bands, i)];
-      if (kk[0] < Math.ceil(band.shape[0] * fraction)) out[size++] = i;
+      // the position along the first axis of a row-major band, and the slab's end there
+      const inner = band.shape.reduce((a, c) => a * c, 1) / band.shape[0];
+      if (Math.floor((i - band.offset) / inner) < Math.ceil(band.shape[0] * fraction)) out[size++] = i;
     }
     return out.slice(0, size);
   }
