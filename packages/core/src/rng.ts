@@ -14,7 +14,6 @@ const STREAM_BITS = 0;
 const STREAM_SPLIT = 0x53504c54; // "SPLT"
 const STREAM_FOLD = 0x464f4c44; // "FOLD"
 
-const R = [13, 15, 26, 6, 17, 29, 16, 24];
 const scratch = new Uint32Array(2);
 
 /** Threefry-2x32 with 20 rounds: the block cipher of key `k` applied to counter (c0, c1). */
@@ -23,23 +22,66 @@ export function threefry2x32(k: RngKey, c0: number, c1: number): [number, number
   return [scratch[0], scratch[1]];
 }
 
-/** Writes the two output words of counter (c0, c1) under key (k0, k1) to out[at], out[at + 1]. */
+/**
+ * Writes the two output words of counter (c0, c1) under key (k0, k1) to out[at], out[at + 1]: 20
+ * rounds with the rotation constants 13 15 26 6 / 17 29 16 24 alternating every four rounds, and
+ * a key injection (ks[s mod 3], ks[(s + 1) mod 3] + s, ks = k0 k1 k2) after each group of four —
+ * written out, as the hot loop of every draw.
+ */
 function block(k0: number, k1: number, c0: number, c1: number, out: Uint32Array, at: number): void {
   const k2 = (0x1bd11bda ^ k0 ^ k1) >>> 0;
   let x0 = ((c0 >>> 0) + k0) | 0;
   let x1 = ((c1 >>> 0) + k1) | 0;
-  for (let s = 1; s <= 5; s++) {
-    for (let j = 0; j < 4; j++) {
-      const r = R[((s - 1) & 1) * 4 + j];
-      x0 = (x0 + x1) | 0;
-      x1 = (x1 << r) | (x1 >>> (32 - r));
-      x1 ^= x0;
-    }
-    // key injection s: words ks[s % 3], ks[(s + 1) % 3] + s
-    const m = s % 3;
-    x0 = (x0 + (m === 0 ? k0 : m === 1 ? k1 : k2)) | 0;
-    x1 = (x1 + (m === 0 ? k1 : m === 1 ? k2 : k0) + s) | 0;
-  }
+  x0 = (x0 + x1) | 0;
+  x1 = ((x1 << 13) | (x1 >>> 19)) ^ x0;
+  x0 = (x0 + x1) | 0;
+  x1 = ((x1 << 15) | (x1 >>> 17)) ^ x0;
+  x0 = (x0 + x1) | 0;
+  x1 = ((x1 << 26) | (x1 >>> 6)) ^ x0;
+  x0 = (x0 + x1) | 0;
+  x1 = ((x1 << 6) | (x1 >>> 26)) ^ x0;
+  x0 = (x0 + k1) | 0;
+  x1 = (x1 + k2 + 1) | 0;
+  x0 = (x0 + x1) | 0;
+  x1 = ((x1 << 17) | (x1 >>> 15)) ^ x0;
+  x0 = (x0 + x1) | 0;
+  x1 = ((x1 << 29) | (x1 >>> 3)) ^ x0;
+  x0 = (x0 + x1) | 0;
+  x1 = ((x1 << 16) | (x1 >>> 16)) ^ x0;
+  x0 = (x0 + x1) | 0;
+  x1 = ((x1 << 24) | (x1 >>> 8)) ^ x0;
+  x0 = (x0 + k2) | 0;
+  x1 = (x1 + k0 + 2) | 0;
+  x0 = (x0 + x1) | 0;
+  x1 = ((x1 << 13) | (x1 >>> 19)) ^ x0;
+  x0 = (x0 + x1) | 0;
+  x1 = ((x1 << 15) | (x1 >>> 17)) ^ x0;
+  x0 = (x0 + x1) | 0;
+  x1 = ((x1 << 26) | (x1 >>> 6)) ^ x0;
+  x0 = (x0 + x1) | 0;
+  x1 = ((x1 << 6) | (x1 >>> 26)) ^ x0;
+  x0 = (x0 + k0) | 0;
+  x1 = (x1 + k1 + 3) | 0;
+  x0 = (x0 + x1) | 0;
+  x1 = ((x1 << 17) | (x1 >>> 15)) ^ x0;
+  x0 = (x0 + x1) | 0;
+  x1 = ((x1 << 29) | (x1 >>> 3)) ^ x0;
+  x0 = (x0 + x1) | 0;
+  x1 = ((x1 << 16) | (x1 >>> 16)) ^ x0;
+  x0 = (x0 + x1) | 0;
+  x1 = ((x1 << 24) | (x1 >>> 8)) ^ x0;
+  x0 = (x0 + k1) | 0;
+  x1 = (x1 + k2 + 4) | 0;
+  x0 = (x0 + x1) | 0;
+  x1 = ((x1 << 13) | (x1 >>> 19)) ^ x0;
+  x0 = (x0 + x1) | 0;
+  x1 = ((x1 << 15) | (x1 >>> 17)) ^ x0;
+  x0 = (x0 + x1) | 0;
+  x1 = ((x1 << 26) | (x1 >>> 6)) ^ x0;
+  x0 = (x0 + x1) | 0;
+  x1 = ((x1 << 6) | (x1 >>> 26)) ^ x0;
+  x0 = (x0 + k2) | 0;
+  x1 = (x1 + k0 + 5) | 0;
   out[at] = x0;
   out[at + 1] = x1;
 }
