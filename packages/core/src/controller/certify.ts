@@ -30,10 +30,11 @@ export interface Certified {
  * failing, the support alone decides (a hull never turns a passing support into a failure), and
  * the stage's later certificates take their supports alone (`hullFailedIn`).
  * Emits one CERT_PASS or CERT_FAIL (with the task target's `reading` of the state, when given;
- * the verdict's cost counts every evaluation it took) and puts η_dd and γ in `row` — the row of the step it
+ * the verdict's cost counts every evaluation it took, and its time all of this function's work) and puts η_dd and γ in `row` — the row of the step it
  * is evaluated at — or records a row of its own.
  */
 export function certify(s: ControllerState, ctx: RunContext, stage: CertificateRecord["stage"], row: TelemetryRow | undefined, attempt: number, reading: TargetReading | null = null): Certified {
+  const t0 = performance.now();
   const hook = ctx.certify!;
   const r = ctx.runner;
   const flow = ctx.flow;
@@ -42,7 +43,7 @@ export function certify(s: ControllerState, ctx: RunContext, stage: CertificateR
   const tangent = flow.tangentOperator(x);
   const sparse = flow.prox.some((p) => p.term.sparsity);
   const u = sparse && !tangent ? coefficients(s, ctx) : null;
-  const forward = tangent ? null : forwardStep(ctx, x, d.alpha);
+  const forward = tangent ? null : forwardStep(ctx, x, d.alpha, u);
   const key = foldIn(ctx.key, r.iter);
   const evaluate = (coeffs: RealArray | null, k: typeof key): Certificate =>
     callHook(hook.name, "certify", () =>
@@ -75,11 +76,11 @@ export function certify(s: ControllerState, ctx: RunContext, stage: CertificateR
       s.hullFailedIn = stage as "tuning" | "polish";
     }
   }
-  if (!cert) {
-    const own = evaluate(u, key);
-    // a failed hull's evaluation is part of this verdict's cost
-    cert = tried ? { ...own, cost: { applications: own.cost.applications + tried.cost.applications, ms: own.cost.ms + tried.cost.ms } } : own;
-  }
+  if (!cert) cert = evaluate(u, key);
+  // the verdict's cost: the applications of every evaluation (a failed hull's included) and all
+  // the time certification took — the forward step at x (the support, the error bar's gradient
+  // mapping), the hull and the evaluations
+  cert = { ...cert, cost: { applications: cert.cost.applications + (tried?.cost.applications ?? 0), ms: performance.now() - t0 } };
   const onHull = hull !== null && tried === null;
   s.certificates++;
   ctx.journal.lastCertificate = cert;
@@ -118,23 +119,38 @@ export function certify(s: ControllerState, ctx: RunContext, stage: CertificateR
  * the certificate's error bar α and ‖G_α(x)‖ = ‖x − T x‖/α, T the forward–backward map
  * x ↦ Wᵀ prox_{αg}(W(x − α∇f(x))), measured in W-space (‖W x − prox(W z)‖/α; equal to the x-space
  * norm for a unitary W) — null for a transform that is not unitary (the error bar's argument is in
- * the coordinates the prox acts on).
+ * the coordinates the prox acts on). `coeffs`, when given, are x's exact W-space coefficients
+ * (`coefficients`: W x up to the rounding of the synthesis), read instead of transforming x again.
  */
-function forwardStep(ctx: RunContext, x: RealArray, alpha: number): { wz: RealArray; step: { alpha: number; gradientMapping: number } | null } {
+function forwardStep(ctx: RunContext, x: RealArray, alpha: number, coeffs: RealArray | null): { wz: RealArray; step: { alpha: number; gradientMapping: number } | null } {
   const f = ctx.flow;
   const W = f.W;
   // the run's arrays for it, reused by every certificate: z in x-space; W x, W z and the prox in W-space
   const sc = (ctx.stepScratch ??= { z: zeros(f.dtype, x.length), u: W ? zeros(f.dtype, W.coeffSize) : null, wz: W ? zeros(f.dtype, f.coeffSize) : null, next: zeros(f.dtype, f.coeffSize) });
   // z = x − α∇f(x), evaluated in f64 and stored in the dtype
-  const z = f.fGrad(x, sc.z);
-  for (let i = 0; i < x.length; i++) z[i] = x[i] - alpha * z[i];
+  const z = forwardInput(x, alpha, f.fGrad(x, sc.z));
   const wz = W ? W.forward(z, sc.wz!) : z;
   if (W && W.frame !== "unitary") return { wz, step: null };
-  const u = W ? W.forward(x, sc.u!) : x;
+  const u = coeffs ?? (W ? W.forward(x, sc.u!) : x);
   const next = f.gProx(wz, alpha, sc.next);
+  return { wz, step: { alpha, gradientMapping: Math.sqrt(squaredDistance(u, next)) / alpha } };
+}
+
+// The forward step's two passes over the state, each a function of its own: forwardStep runs a
+// few times per run, and in its body the JIT would recompile them whenever a path it had not yet
+// taken deoptimised the whole function (then the next call ran them in the interpreter).
+
+/** g ← x − α g. */
+function forwardInput(x: RealArray, alpha: number, g: RealArray): RealArray {
+  for (let i = 0; i < x.length; i++) g[i] = x[i] - alpha * g[i];
+  return g;
+}
+
+/** ‖u − v‖², summed in float64. */
+function squaredDistance(u: RealArray, v: RealArray): number {
   let sq = 0;
-  for (let i = 0; i < u.length; i++) sq += (u[i] - next[i]) ** 2;
-  return { wz, step: { alpha, gradientMapping: Math.sqrt(sq) / alpha } };
+  for (let i = 0; i < u.length; i++) sq += (u[i] - v[i]) ** 2;
+  return sq;
 }
 
 function activeCount(u: RealArray): number {

@@ -122,7 +122,11 @@ export interface Certificate {
   notes: string[];
   /** ‖x − x*_S‖ on a pass when the context gave the step (`CertificateContext.step`), else null. */
   errorBar: ErrorBar | null;
-  /** Operator applications and time spent — the controller reports certificate cost. */
+  /**
+   * Operator applications and time spent. The hook reports its own; the controller's record of a
+   * verdict (CERT_PASS/CERT_FAIL `ms`, the run's certificates) counts all the certification took:
+   * its forward step at x, the hull, and every evaluation.
+   */
   cost: { applications: number; ms: number };
   /** Estimator diagnostics (matrix-free path): iterations, residuals, standard errors. */
   diagnostics: { [key: string]: Json };
