@@ -100,90 +100,110 @@ export function probeClassRows(L: ShiftInvariantOperator, W: PeriodisedWavelet, 
   const wy = new Float64Array(m); // W y of each probe, written over
   const mark = new Uint8Array(n);
   let applications = 0;
-  for (let level = 1; level <= levels; level++) {
-    const s = 2 ** level;
-    const h = H(level);
-    const full = fullAxis(level);
-    // cells of the packing lattice: spacing P_d ≥ 2H + 1 + (Smax − s) along axes that can be split
-    const P = shape.map((N, d) => (full[d] ? N : s * Math.ceil((2 * h[d] + 1 + smax[d] - s) / s)));
+  // Packings: the representatives of each level on a lattice of cells P_d ≥ 2H_ℓ + 1 + (Smax − s)
+  // apart along axes that can be split (whole axes otherwise), `cells` of them per probe; or, when it
+  // takes fewer probes, those of every level on one lattice spaced for the coarsest level and offset
+  // for the finest: a pair of representatives interacts only through coefficients within H of both
+  // anchors, H that of the coarser level (shift-class-rows.ts), so anchors ≥ 2H_L + 1 apart, L the
+  // coarsest level, separate any two.
+  type Rep = { band: number; cls: number; level: number; k: number[] };
+  const pack = (lv: number[]): Rep[][] => {
+    const top = Math.max(...lv);
+    const sLo = 2 ** Math.min(...lv);
+    const unit = lv.length === 1 ? sLo : 2 ** top; // P is a multiple of every included stride
+    const h = H(top);
+    const full = fullAxis(top);
+    const P = shape.map((N, d) => (full[d] ? N : unit * Math.ceil((2 * h[d] + 1 + smax[d] - sLo) / unit)));
     const q = shape.map((N, d) => (full[d] ? 1 : Math.max(1, Math.floor(N / P[d]))));
     const cells = q.reduce((a, c) => a * c, 1);
-    const reps: { band: number; cls: number; k: number[] }[] = [];
-    bands.forEach((_, b) => {
-      if (levelOf[b] !== level) return;
-      const cs = classStride[b];
-      const count = cs.reduce((a, c) => a * c, 1);
-      for (let c = 0; c < count; c++) {
-        const rho = unflat(c, cs);
-        const cell = unflat(reps.length % cells, q);
-        reps.push({ band: b, cls: classBase[b] + c, k: rho.map((r, d) => (cell[d] * P[d]) / s + r) });
-      }
-    });
-    for (let start = 0; start < reps.length; start += cells) {
-      const group = reps.slice(start, start + cells);
-      v.fill(0);
-      mark.fill(0);
-      for (const r of group) {
-        v[bands[r.band].offset + flatIndex(r.k, bands[r.band].shape)] = 1;
-        markAtom(mark, shape, r.k.map((k) => k * s - (s - 1) * off), E(level));
-      }
-      W.adjoint(v, x);
-      for (let p = 0; p < n; p++) {
-        if (x[p] !== 0 && mark[p] === 0) {
-          throw new CflowError("SUPPORT_MODEL", `ShiftClassRows: the synthesis of level-${level} coefficients of ${name} is non-zero at sample ${p}, outside the atom supports the shift-class rows assume (filter length ${F}, offset ${off})`, {
-            path: `${name}.adjoint`,
-            expected: "atoms supported in 2^ℓk − (2^ℓ − 1)(F/2 − 1) + [0, (2^ℓ − 1)(F − 1)]",
-            found: p,
-          });
+    const reps: Rep[] = [];
+    for (const level of lv) {
+      const s = 2 ** level;
+      bands.forEach((_, b) => {
+        if (levelOf[b] !== level) return;
+        const cs = classStride[b];
+        const count = cs.reduce((a, c) => a * c, 1);
+        for (let c = 0; c < count; c++) {
+          const rho = unflat(c, cs);
+          const cell = unflat(reps.length % cells, q);
+          reps.push({ band: b, cls: classBase[b] + c, level, k: rho.map((r, d) => (cell[d] * P[d]) / s + r) });
         }
-      }
-      L.apply(x, y);
-      const out = W.forward(y, wy);
-      applications++;
-      const err = app.relErr * Math.sqrt(group.length);
-      probeErr.push(err);
-      for (const r of group) {
-        const anchor = r.k.map((k) => k * s);
-        const blocks: Block[] = [];
-        bands.forEach((band, b) => {
-          if (levelOf[b] > level) return;
-          const sb = strides[b];
-          const k0: number[] = [];
-          const ext: number[] = [];
-          for (let d = 0; d < dims; d++) {
-            const nb = band.shape[d];
-            if (full[d]) {
-              k0.push(0);
-              ext.push(nb);
-              continue;
-            }
-            const lo = Math.ceil((anchor[d] - h[d]) / sb[d]);
-            const hi = Math.floor((anchor[d] + h[d]) / sb[d]);
-            if (hi - lo + 1 >= nb) {
-              k0.push(0);
-              ext.push(nb);
-            } else {
-              k0.push(lo);
-              ext.push(hi - lo + 1);
-            }
+      });
+    }
+    const groups: Rep[][] = [];
+    for (let start = 0; start < reps.length; start += cells) groups.push(reps.slice(start, start + cells));
+    return groups;
+  };
+  const all = Array.from({ length: levels }, (_, i) => i + 1);
+  const perLevel = all.flatMap((level) => pack([level]));
+  const merged = pack(all);
+  for (const group of merged.length < perLevel.length ? merged : perLevel) {
+    v.fill(0);
+    mark.fill(0);
+    for (const r of group) {
+      const s = 2 ** r.level;
+      v[bands[r.band].offset + flatIndex(r.k, bands[r.band].shape)] = 1;
+      markAtom(mark, shape, r.k.map((k) => k * s - (s - 1) * off), E(r.level));
+    }
+    W.adjoint(v, x);
+    const outside = firstOutside(x, mark);
+    if (outside >= 0) {
+      const lv = [...new Set(group.map((r) => r.level))].join(", ");
+      throw new CflowError("SUPPORT_MODEL", `ShiftClassRows: the synthesis of level-${lv} coefficients of ${name} is non-zero at sample ${outside}, outside the atom supports the shift-class rows assume (filter length ${F}, offset ${off})`, {
+        path: `${name}.adjoint`,
+        expected: "atoms supported in 2^ℓk − (2^ℓ − 1)(F/2 − 1) + [0, (2^ℓ − 1)(F − 1)]",
+        found: outside,
+      });
+    }
+    L.apply(x, y);
+    const out = W.forward(y, wy);
+    applications++;
+    const err = app.relErr * Math.sqrt(group.length);
+    probeErr.push(err);
+    for (const r of group) {
+      const level = r.level;
+      const h = H(level);
+      const full = fullAxis(level);
+      const anchor = r.k.map((k) => k * 2 ** level);
+      const blocks: Block[] = [];
+      bands.forEach((band, b) => {
+        if (levelOf[b] > level) return;
+        const sb = strides[b];
+        const k0: number[] = [];
+        const ext: number[] = [];
+        for (let d = 0; d < dims; d++) {
+          const nb = band.shape[d];
+          if (full[d]) {
+            k0.push(0);
+            ext.push(nb);
+            continue;
           }
-          const count = ext.reduce((a, c) => a * c, 1);
-          const values = new Float64Array(count);
-          const pos = new Array<number>(dims);
-          for (let t = 0; t < count; t++) {
-            let rem = t;
-            for (let d = dims - 1; d >= 0; d--) {
-              const td = rem % ext[d];
-              rem = (rem - td) / ext[d];
-              pos[d] = mod(k0[d] + td, band.shape[d]);
-            }
-            values[t] = out[band.offset + flatIndex(pos, band.shape)];
+          const lo = Math.ceil((anchor[d] - h[d]) / sb[d]);
+          const hi = Math.floor((anchor[d] + h[d]) / sb[d]);
+          if (hi - lo + 1 >= nb) {
+            k0.push(0);
+            ext.push(nb);
+          } else {
+            k0.push(lo);
+            ext.push(hi - lo + 1);
           }
-          blocks.push({ band: b, k0, ext, values, mass: Math.sqrt(count) * err });
-        });
-        const self = out[bands[r.band].offset + flatIndex(r.k, bands[r.band].shape)];
-        rows[r.cls] = { band: r.band, level, k: r.k, diag: self, blocks, rowMass: 0 };
-      }
+        }
+        const count = ext.reduce((a, c) => a * c, 1);
+        const values = new Float64Array(count);
+        const pos = new Array<number>(dims);
+        for (let t = 0; t < count; t++) {
+          let rem = t;
+          for (let d = dims - 1; d >= 0; d--) {
+            const td = rem % ext[d];
+            rem = (rem - td) / ext[d];
+            pos[d] = mod(k0[d] + td, band.shape[d]);
+          }
+          values[t] = out[band.offset + flatIndex(pos, band.shape)];
+        }
+        blocks.push({ band: b, k0, ext, values, mass: Math.sqrt(count) * err });
+      });
+      const self = out[bands[r.band].offset + flatIndex(r.k, bands[r.band].shape)];
+      rows[r.cls] = { band: r.band, level, k: r.k, diag: self, blocks, rowMass: 0 };
     }
   }
   let maxDiag = 0;
@@ -241,4 +261,10 @@ export function probeClassRows(L: ShiftInvariantOperator, W: PeriodisedWavelet, 
     maxDiag,
     applicationRelErr: app.relErr,
   };
+}
+
+/** The first sample where the synthesis x is non-zero outside the marked atom supports, or −1. */
+function firstOutside(x: Float64Array, mark: Uint8Array): number {
+  for (let p = 0; p < x.length; p++) if (x[p] !== 0 && mark[p] === 0) return p;
+  return -1;
 }

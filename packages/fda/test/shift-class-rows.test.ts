@@ -15,9 +15,12 @@ function randomSupport(m: number, coarse: number, rand: () => number, pFine: num
   return Int32Array.from(S);
 }
 
+// `probes`: the applications of L the packing takes — one lattice per level in the first two cases,
+// every level on one lattice (fewer probes) in the third
 const CASES = [
-  { name: "1D, N = 256, db4 × 3, σ = 1.5", shape: [256], wavelet: "db4", levels: 3, sigma: 1.5 },
-  { name: "2D, 64 × 64, db2 × 2, σ = 1", shape: [64, 64], wavelet: "db2", levels: 2, sigma: 1 },
+  { name: "1D, N = 256, db4 × 3, σ = 1.5", shape: [256], wavelet: "db4", levels: 3, sigma: 1.5, probes: 3 },
+  { name: "2D, 64 × 64, db2 × 2, σ = 1", shape: [64, 64], wavelet: "db2", levels: 2, sigma: 1, probes: 4 },
+  { name: "1D, N = 512, db2 × 3, σ = 1 (levels packed together)", shape: [512], wavelet: "db2", levels: 3, sigma: 1, probes: 1 },
 ] as const;
 
 describe.each(DTYPES)("shift-class rows (%s run)", (dtype: Dtype) => {
@@ -34,6 +37,7 @@ describe.each(DTYPES)("shift-class rows (%s run)", (dtype: Dtype) => {
       let classes = 1; // the approximation band
       for (let l = 1; l <= c.levels; l++) classes += classesPerLevel(l);
       expect(rows.classes).toBe(classes);
+      expect(rows.applications).toBe(c.probes);
       expect(rows.applications).toBeLessThan(classes / 2);
       expect(rows.perturbation).toBeGreaterThan(0);
       expect(rows.perturbation).toBeLessThan(dtype === "float64" ? 1e-9 : 2e-6);
@@ -109,6 +113,29 @@ describe.each(DTYPES)("shift-class rows (%s run)", (dtype: Dtype) => {
       const b = csrToDense(rows.restrict(S).matrix);
       for (let k = 0; k < a.length; k++) expect(Math.abs(a[k] - b[k])).toBeLessThan(1e-13);
     });
+  });
+});
+
+describe("shift-class rows: every level on one lattice in 2D", () => {
+  it("packs a 128 × 64 Haar × 2 in one probe, with the entries of one probe per class and of the dense L_S", () => {
+    const shape = [128, 64];
+    const taps = gaussianKernel2d(0.5, "float64");
+    const L = convolutionGram(taps, { shape });
+    const W = createTransform("haar", { shape, levels: 2, dtype: "float64" }) as unknown as PeriodisedWavelet;
+    const rows = ShiftClassRows.build(L, W);
+    expect(rows.applications).toBe(1);
+    const full = ShiftClassRows.build({ shape: L.shape, apply: L.apply, bound: L.bound, radius: null }, W);
+    expect(full.applications).toBe(full.classes);
+    const truthW = plainDwt("haar", shape, 2, "float64");
+    const S = randomSupport(truthW.m, 64, mulberry32(11), 0.004);
+    const R = rows.restrict(S);
+    const got = csrToDense(R.matrix);
+    const other = csrToDense(full.restrict(S).matrix);
+    const want = denseRestricted(truthW, taps, shape, S);
+    for (let k = 0; k < got.length; k++) {
+      expect(Math.abs(got[k] - other[k])).toBeLessThan(1e-13);
+      expect(Math.abs(got[k] - want[k])).toBeLessThanOrEqual(R.rowPerturbation + 1e-14);
+    }
   });
 });
 
