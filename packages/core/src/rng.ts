@@ -23,65 +23,39 @@ export function threefry2x32(k: RngKey, c0: number, c1: number): [number, number
 }
 
 /**
- * Writes the two output words of counter (c0, c1) under key (k0, k1) to out[at], out[at + 1]: 20
- * rounds with the rotation constants 13 15 26 6 / 17 29 16 24 alternating every four rounds, and
- * a key injection (ks[s mod 3], ks[(s + 1) mod 3] + s, ks = k0 k1 k2) after each group of four —
- * written out, as the hot loop of every draw.
+ * Writes the two output words of counter (c0, c1) under key (k0, k1) to out[at], out[at + 1]: five
+ * groups of four rounds, the rotation constants 13 15 26 6 and 17 29 16 24 alternating, written out
+ * (the hot loop of every draw: no table loads), and a key injection after each group.
  */
 function block(k0: number, k1: number, c0: number, c1: number, out: Uint32Array, at: number): void {
   const k2 = (0x1bd11bda ^ k0 ^ k1) >>> 0;
   let x0 = ((c0 >>> 0) + k0) | 0;
   let x1 = ((c1 >>> 0) + k1) | 0;
-  x0 = (x0 + x1) | 0;
-  x1 = ((x1 << 13) | (x1 >>> 19)) ^ x0;
-  x0 = (x0 + x1) | 0;
-  x1 = ((x1 << 15) | (x1 >>> 17)) ^ x0;
-  x0 = (x0 + x1) | 0;
-  x1 = ((x1 << 26) | (x1 >>> 6)) ^ x0;
-  x0 = (x0 + x1) | 0;
-  x1 = ((x1 << 6) | (x1 >>> 26)) ^ x0;
-  x0 = (x0 + k1) | 0;
-  x1 = (x1 + k2 + 1) | 0;
-  x0 = (x0 + x1) | 0;
-  x1 = ((x1 << 17) | (x1 >>> 15)) ^ x0;
-  x0 = (x0 + x1) | 0;
-  x1 = ((x1 << 29) | (x1 >>> 3)) ^ x0;
-  x0 = (x0 + x1) | 0;
-  x1 = ((x1 << 16) | (x1 >>> 16)) ^ x0;
-  x0 = (x0 + x1) | 0;
-  x1 = ((x1 << 24) | (x1 >>> 8)) ^ x0;
-  x0 = (x0 + k2) | 0;
-  x1 = (x1 + k0 + 2) | 0;
-  x0 = (x0 + x1) | 0;
-  x1 = ((x1 << 13) | (x1 >>> 19)) ^ x0;
-  x0 = (x0 + x1) | 0;
-  x1 = ((x1 << 15) | (x1 >>> 17)) ^ x0;
-  x0 = (x0 + x1) | 0;
-  x1 = ((x1 << 26) | (x1 >>> 6)) ^ x0;
-  x0 = (x0 + x1) | 0;
-  x1 = ((x1 << 6) | (x1 >>> 26)) ^ x0;
-  x0 = (x0 + k0) | 0;
-  x1 = (x1 + k1 + 3) | 0;
-  x0 = (x0 + x1) | 0;
-  x1 = ((x1 << 17) | (x1 >>> 15)) ^ x0;
-  x0 = (x0 + x1) | 0;
-  x1 = ((x1 << 29) | (x1 >>> 3)) ^ x0;
-  x0 = (x0 + x1) | 0;
-  x1 = ((x1 << 16) | (x1 >>> 16)) ^ x0;
-  x0 = (x0 + x1) | 0;
-  x1 = ((x1 << 24) | (x1 >>> 8)) ^ x0;
-  x0 = (x0 + k1) | 0;
-  x1 = (x1 + k2 + 4) | 0;
-  x0 = (x0 + x1) | 0;
-  x1 = ((x1 << 13) | (x1 >>> 19)) ^ x0;
-  x0 = (x0 + x1) | 0;
-  x1 = ((x1 << 15) | (x1 >>> 17)) ^ x0;
-  x0 = (x0 + x1) | 0;
-  x1 = ((x1 << 26) | (x1 >>> 6)) ^ x0;
-  x0 = (x0 + x1) | 0;
-  x1 = ((x1 << 6) | (x1 >>> 26)) ^ x0;
-  x0 = (x0 + k2) | 0;
-  x1 = (x1 + k0 + 5) | 0;
+  for (let s = 1; s <= 5; s++) {
+    if (s & 1) {
+      x0 = (x0 + x1) | 0;
+      x1 = ((x1 << 13) | (x1 >>> 19)) ^ x0;
+      x0 = (x0 + x1) | 0;
+      x1 = ((x1 << 15) | (x1 >>> 17)) ^ x0;
+      x0 = (x0 + x1) | 0;
+      x1 = ((x1 << 26) | (x1 >>> 6)) ^ x0;
+      x0 = (x0 + x1) | 0;
+      x1 = ((x1 << 6) | (x1 >>> 26)) ^ x0;
+    } else {
+      x0 = (x0 + x1) | 0;
+      x1 = ((x1 << 17) | (x1 >>> 15)) ^ x0;
+      x0 = (x0 + x1) | 0;
+      x1 = ((x1 << 29) | (x1 >>> 3)) ^ x0;
+      x0 = (x0 + x1) | 0;
+      x1 = ((x1 << 16) | (x1 >>> 16)) ^ x0;
+      x0 = (x0 + x1) | 0;
+      x1 = ((x1 << 24) | (x1 >>> 8)) ^ x0;
+    }
+    // key injection s: words ks[s mod 3], ks[(s + 1) mod 3] + s
+    const m = s % 3;
+    x0 = (x0 + (m === 0 ? k0 : m === 1 ? k1 : k2)) | 0;
+    x1 = (x1 + (m === 0 ? k1 : m === 1 ? k2 : k0) + s) | 0;
+  }
   out[at] = x0;
   out[at + 1] = x1;
 }
