@@ -2,7 +2,8 @@
 // problem 1) and certificate accuracy. Part 1 runs problem 1 (N = 2^20, float64) through
 // runCertified wired as `cflow run` wires it (apps/cli/src/run/run-wiring.ts: fda with 64 sampled
 // rows, the Gap Dial aiming at Morozov's discrepancy target) and lists every certificate with its
-// own time (Certificate.cost.ms). Part 2 takes the support of a converged run of the same problem
+// time as the controller records it (Certificate.cost.ms: the whole certification — its forward
+// step at x, the hull and the hook's evaluations). Part 2 takes the support of a converged run of the same problem
 // at N = 2^16, computes its restricted certificates exactly (dense L̂), and draws the matrix-free
 // estimates with 20 keys: the spread of η_dd (32 sampled rows) and γ (Lanczos), and how often the
 // gate decision differs from the exact one.
