@@ -59,10 +59,10 @@ export interface ShiftClassRowsOptions {
  * where R is L's stencil radius and ℓ the coarser of the two levels (the two support offsets are
  * bounded by the same E_ℓ). Each pair's entry is taken from the row of its coarser coefficient
  * (the lower index between equal levels), so a level-ℓ row is only read on bands of level ≤ ℓ,
- * over anchors within H_ℓ = E_ℓ + R of its own: its footprint. Representatives of one level whose
- * footprints are pairwise disjoint (anchors ≥ 2H_ℓ + 1 apart, cyclically, along some axis) share
- * one probe Σ e_r: at each footprint coefficient only its own representative contributes, in exact
- * arithmetic. Every probe checks the support model on the computed synthesis Wᵀv (a non-zero
+ * over anchors within H_ℓ = E_ℓ + R of its own: its footprint. Representatives whose footprints
+ * are pairwise disjoint (anchors ≥ 2H + 1 apart, cyclically, along some axis, H that of the coarser
+ * of the two levels; shift-class-probes.ts packs them) share one probe Σ e_r: at each footprint
+ * coefficient only its own representative contributes, in exact arithmetic. Every probe checks the support model on the computed synthesis Wᵀv (a non-zero
  * outside the predicted atom supports raises an error).
  *
  * What separates the stored matrix from L_S (`perturbation`, Weyl): the rounding of each probe,
