@@ -30,6 +30,10 @@ export async function runOnPool(tasks: readonly MemberTask[], o: { workers: numb
   });
   // A process that dies between members (cancelled while idle, or replaced) had no run to fail.
   pool.on("error", () => undefined);
+  // tinypool unrefs idle processes and awaits their exit when it replaces or destroys them; one
+  // slower to exit than its 1 s before SIGKILL (a loaded machine) would leave nothing holding this
+  // process open, and Node would end the set with code 13 (an unsettled await) before its summary
+  const open = setInterval(() => undefined, 60_000);
   let ended = 0;
   const cancel = () => {
     pool.cancelPendingTasks();
@@ -68,6 +72,10 @@ export async function runOnPool(tasks: readonly MemberTask[], o: { workers: numb
     );
   } finally {
     o.signal.removeEventListener("abort", cancel);
-    await pool.destroy();
+    try {
+      await pool.destroy();
+    } finally {
+      clearInterval(open);
+    }
   }
 }
