@@ -34,10 +34,6 @@ export function structureOperator(s: LinearStructure, shape: readonly number[]):
     const coords = Array.from(s.stencil.offsets, (o) => gridCoordinates(shape, o).map((c, d) => centred(c, shape[d])));
     const radius = shape.map((_, d) => Math.max(0, ...coords.map((c) => Math.abs(c[d]))));
     const values = s.stencil.values;
-    // 1D: each tap's shift in [0, N), and the reach of the centred offsets (output i reads v[i − offset])
-    const shifts = Int32Array.from(coords, (c) => ((c[0] % shape[0]) + shape[0]) % shape[0]);
-    const lowShift = Math.min(0, ...coords.map((c) => c[0]));
-    const highShift = Math.max(0, ...coords.map((c) => c[0]));
     // each tap's offset as a non-negative cyclic shift per axis (2D)
     const tapY = Int32Array.from(coords, (c) => (dims === 2 ? ((c[0] % shape[0]) + shape[0]) % shape[0] : 0));
     const tapX = Int32Array.from(coords, (c) => (dims === 2 ? ((c[1] % shape[1]) + shape[1]) % shape[1] : 0));
@@ -46,34 +42,9 @@ export function structureOperator(s: LinearStructure, shape: readonly number[]):
       radius,
       bound: circulantBound(values),
       apply(v, out) {
-        // core's product (each output one sum over the stencil in order, one pass over out) unless v
-        // is a shift-class probe (a few atoms), where only the outputs it reaches are summed
-        if (dims === 1) {
-          const N = shape[0];
-          // only the outputs within the stencil's reach of a non-zero of v can be non-zero; each is
-          // summed over the taps in order as on the full grid, and every other output is the +0 of a
-          // sum of zero products: the same result bit for bit
-          const live = liveRuns(v, N, lowShift, highShift);
-          let reached = 0;
-          for (let r = 0; r < live.length; r += 2) reached += live[r + 1] - live[r];
-          if (reached * 4 < N) {
-            out.fill(0);
-            for (let k = 0; k < values.length; k++) {
-              const c = values[k];
-              const d = shifts[k];
-              for (let r = 0; r < live.length; r += 2) {
-                const a = live[r];
-                const b = live[r + 1];
-                const wrapEnd = Math.min(b, d);
-                for (let i = a; i < wrapEnd; i++) out[i] += c * v[i - d + N];
-                for (let i = Math.max(a, d); i < b; i++) out[i] += c * v[i - d];
-              }
-            }
-            return;
-          }
-        }
-        // on a 2D grid a sparse v is scattered from its non-zeros instead — each output still one
-        // sum of at most T products, so the rounding bound is the same
+        // core's product (each output one sum over the stencil in order, one pass over out), except a
+        // sparse v on a 2D grid (the shift-class probes: a few atoms), scattered from its non-zeros —
+        // each output still one sum of at most T products, so the rounding bound is the same
         if (dims === 2) {
           let nonzeros = 0;
           for (let p = 0; p < v.length; p++) if (v[p] !== 0) nonzeros++;
@@ -169,48 +140,4 @@ function sameArray(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
   return true;
-}
-
-/**
- * The outputs of a 1D circulant with centred offsets in [low, high] (output i reads v[i − o]) that
- * can be non-zero: those within [j + low, j + high] (cyclically) of some j with v[j] ≠ 0 (NaN
- * counts), as ascending half-open runs [a₀, b₀, a₁, b₁, …] inside [0, N).
- */
-function liveRuns(v: Float64Array, N: number, low: number, high: number): Int32Array {
-  if (high - low + 1 >= N) return Int32Array.of(0, N);
-  const edge = new Int32Array(N + 1);
-  let any = false;
-  for (let j = 0; j < N; j++) {
-    if (v[j] === 0) continue;
-    any = true;
-    const a = j + low;
-    const b = j + high + 1;
-    // [a, b) mod N, as at most two ranges inside [0, N)
-    if (a < 0) {
-      edge[0]++;
-      edge[b]--;
-      edge[a + N]++;
-      edge[N]--;
-    } else if (b > N) {
-      edge[a]++;
-      edge[N]--;
-      edge[0]++;
-      edge[b - N]--;
-    } else {
-      edge[a]++;
-      edge[b]--;
-    }
-  }
-  if (!any) return new Int32Array(0);
-  const runs: number[] = [];
-  let depth = 0;
-  for (let i = 0; i < N; i++) {
-    const was = depth > 0;
-    depth += edge[i];
-    const is = depth > 0;
-    if (is && !was) runs.push(i);
-    else if (!is && was) runs.push(i);
-  }
-  if (depth > 0) runs.push(N);
-  return Int32Array.from(runs);
 }

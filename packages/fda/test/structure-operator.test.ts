@@ -1,7 +1,6 @@
 // The operator a declared 1D circulant stands for (structureOperator) against the direct circular
 // convolution Σ_k c_k v[(i − o_k) mod N], summed tap by tap in the stencil's order: bit for bit on
-// dense vectors and on sparse probes (a few atoms, some near the wrap-around), where it only sums
-// the outputs within the stencil's reach of a non-zero.
+// dense vectors and on sparse probes (a few atoms, some near the wrap-around).
 import { circulantStructure } from "@cflow/core";
 import { mulberry32 } from "@cflow/test-kit";
 import { describe, expect, it } from "vitest";
