@@ -1,9 +1,10 @@
 import type { Json } from "@cflow/core";
 import { type ClassColumns, classRowBound, isShiftCovariant } from "./class-bound.js";
-import { plainDominance } from "./dominance.js";
+import { type PlainDominance, plainDominance } from "./dominance.js";
 import { type EtaGammaEstimate, estimateEtaGammaInW, NO_SPECTRUM, type RowEstimatorOptions } from "./estimate.js";
 import { gershgorinGamma } from "./gamma-certificate.js";
 import { checkGates, DEFAULT_FAILURE_PROBABILITY } from "./gates.js";
+import type { RestrictedMatrix } from "./restricted-matrix.js";
 import type { StageInput, VerdictStage } from "./stages.js";
 import type { ShiftClassRows } from "./shift-class-rows.js";
 import { csrNonzeros } from "./sparse-symmetric.js";
@@ -140,36 +141,38 @@ export const matrixFreeStage: VerdictStage = (s) => {
     return finish({ ...est, ...fromClasses, diagnostics: { ...est.diagnostics, rows: "exact" } }, true, extra);
   };
   if (classRows) {
+    const rows = classRows;
     const where = describeOperator({ size: all!.length, subspace: active ? "restricted" : "full" });
+    // L̂ on S, its plain η_dd bracketed, handed to `decide`; released after (the verdict is made from
+    // sums of it, and the next restriction may write into its storage)
+    const summed = <T>(S: Int32Array, decide: (R: RestrictedMatrix, pd: PlainDominance) => T): T => {
+      const R = rows.restrict(S);
+      try {
+        return decide(R, plainDominance(R));
+      } finally {
+        rows.release(R);
+      }
+    };
     // a large support's failure is usually visible on one slab of the domain (an eighth of every
     // band): the rows of L_S's principal submatrix there bound L_S's row sums from below, so a slab
     // row above the gate makes the failure certain at an eighth of the walk; else every row is summed
     if (all!.length >= (options.slabRows ?? 8192)) {
-      const slab = classRows.slab(all!, 1 / 8);
-      const Rs = classRows.restrict(slab);
-      try {
-        const pd = plainDominance(Rs);
-        if (pd.plainLower > etaMax) {
-          const rowsSaid = `the ${slab.length} rows of a slab (an eighth of every band), from ${classRows.classes} shift-class rows`;
-          return certainEtaFailure(where, all!.length, pd.plainLower, rowsSaid, { classRows: { etaLower: pd.plainLower, slabRows: slab.length, classes: classRows.classes, storedEntries: csrNonzeros(Rs.matrix), assembleMs: Rs.ms, ms: performance.now() - t0 } });
-        }
-      } finally {
-        classRows.release(Rs);
-      }
+      const slab = rows.slab(all!, 1 / 8);
+      const failed = summed(slab, (Rs, pd) => {
+        if (!(pd.plainLower > etaMax)) return null;
+        const rowsSaid = `the ${slab.length} rows of a slab (an eighth of every band), from ${rows.classes} shift-class rows`;
+        return certainEtaFailure(where, all!.length, pd.plainLower, rowsSaid, { classRows: { etaLower: pd.plainLower, slabRows: slab.length, classes: rows.classes, storedEntries: csrNonzeros(Rs.matrix), assembleMs: Rs.ms, ms: performance.now() - t0 } });
+      });
+      if (failed) return failed;
     }
-    const R = classRows.restrict(all!);
-    try {
-      const t1 = performance.now();
-      const pd = plainDominance(R);
-      const rowsJson: { [key: string]: Json } = { classRows: { etaUpper: pd.plain, etaLower: pd.plainLower, classes: classRows.classes, storedEntries: csrNonzeros(R.matrix), perturbation: R.perturbation, assembleMs: R.ms, ms: R.ms + performance.now() - t1 } };
-      const rowsSaid = `every row, from ${classRows.classes} shift-class rows`;
+    const tRows = performance.now();
+    return summed(all!, (R, pd) => {
+      const rowsJson: { [key: string]: Json } = { classRows: { etaUpper: pd.plain, etaLower: pd.plainLower, classes: rows.classes, storedEntries: csrNonzeros(R.matrix), perturbation: R.perturbation, assembleMs: R.ms, ms: performance.now() - tRows } };
+      const rowsSaid = `every row, from ${rows.classes} shift-class rows`;
       // the lower bound of η_dd exceeds the gate: the failure is certain
       if (pd.plainLower > etaMax) return certainEtaFailure(where, all!.length, pd.plainLower, rowsSaid, rowsJson);
       return fromRows(all!.length, pd.plain, gershgorinGamma(R).gamma, { ...rowsJson, etaRows: rowsSaid });
-    } finally {
-      // the verdict is made from sums of R: the next restriction may write into its storage
-      classRows.release(R);
-    }
+    });
   }
   if (shiftClasses) {
     const classBound = classRowBound(ctx.L_apply, W, { n: ctx.n, dtype: ctx.dtype, active: all!, epsilonRel: options.epsilonRel, failAbove: etaMax, ...(columns ? { columns } : {}) });

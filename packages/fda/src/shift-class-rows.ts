@@ -62,8 +62,9 @@ export interface ShiftClassRowsOptions {
  * over anchors within H_ℓ = E_ℓ + R of its own: its footprint. Representatives whose footprints
  * are pairwise disjoint (anchors ≥ 2H + 1 apart, cyclically, along some axis, H that of the coarser
  * of the two levels; shift-class-probes.ts packs them) share one probe Σ e_r: at each footprint
- * coefficient only its own representative contributes, in exact arithmetic. Every probe checks the support model on the computed synthesis Wᵀv (a non-zero
- * outside the predicted atom supports raises an error).
+ * coefficient only its own representative contributes, in exact arithmetic. Every probe checks the
+ * support model on the computed synthesis Wᵀv (a non-zero outside the predicted atom supports
+ * raises an error).
  *
  * What separates the stored matrix from L_S (`perturbation`, Weyl): the rounding of each probe,
  * ‖fl(L_W v) − L_W v‖₂ ≤ ε‖v‖₂ from the application bounds of Wᵀ, L and W (so the stored entries
@@ -133,9 +134,9 @@ export class ShiftClassRows {
    * L̂_S for the active set S (coefficient indices, ascending, distinct): each pair's entry from
    * its owner's class row, the upper triangle stored, each row's entries in assembly order (block
    * by block, window row by window row), written into the storage of the last released matrix when
-   * it is large enough for the entries expected (else new storage; grown when short). Cost: Σ over rows of the S-members inside their footprints,
-   * plus one step per footprint row (the members of a window row are one range of S, read from
-   * the rank of its ends).
+   * it is large enough for the entries expected (else new storage; grown when short). Cost: Σ over
+   * rows of the S-members inside their footprints, plus one step per footprint row (the members of a
+   * window row are one range of S, read from the rank of its ends).
    */
   restrict(active: Int32Array): RestrictedMatrix {
     const t0 = performance.now();
