@@ -125,13 +125,14 @@ export function certify(s: ControllerState, ctx: RunContext, stage: CertificateR
 function forwardStep(ctx: RunContext, x: RealArray, alpha: number, coeffs: RealArray | null): { wz: RealArray; step: { alpha: number; gradientMapping: number } | null } {
   const f = ctx.flow;
   const W = f.W;
-  // the run's arrays for it, reused by every certificate: z in x-space; W x, W z and the prox in W-space
-  const sc = (ctx.stepScratch ??= { z: zeros(f.dtype, x.length), u: W ? zeros(f.dtype, W.coeffSize) : null, wz: W ? zeros(f.dtype, f.coeffSize) : null, next: zeros(f.dtype, f.coeffSize) });
+  // the run's arrays for it, reused by every certificate: z in x-space; W z, the prox and (when x's
+  // coefficients are not given) W x in W-space
+  const sc = (ctx.stepScratch ??= { z: zeros(f.dtype, x.length), u: null, wz: W ? zeros(f.dtype, f.coeffSize) : null, next: zeros(f.dtype, f.coeffSize) });
   // z = x − α∇f(x), evaluated in f64 and stored in the dtype
   const z = forwardInput(x, alpha, f.fGrad(x, sc.z));
   const wz = W ? W.forward(z, sc.wz!) : z;
   if (W && W.frame !== "unitary") return { wz, step: null };
-  const u = coeffs ?? (W ? W.forward(x, sc.u!) : x);
+  const u = coeffs ?? (W ? W.forward(x, (sc.u ??= zeros(f.dtype, W.coeffSize))) : x);
   const next = f.gProx(wz, alpha, sc.next);
   return { wz, step: { alpha, gradientMapping: Math.sqrt(squaredDistance(u, next)) / alpha } };
 }
