@@ -63,6 +63,12 @@ export interface SmoothTerm {
   value(x: RealBuf): number;
   /** g ← g + ∇f(x); returns f(x). */
   addGradient(x: RealBuf, g: RealBuf): number;
+  /**
+   * g ← g + ∇f(x) where cache[cur] holds the term's image of x (`emitObserve` of x into cur): the
+   * bits of `addGradient(x, g)` without applying the op again; returns f(x). Optional: terms
+   * without it are differentiated by `addGradient`.
+   */
+  addGradientFromImage?(x: RealBuf, cur: CacheIndex, g: RealBuf): number;
   /** out ← out + ∇²f(x)·v. */
   addHessian(x: RealBuf, v: RealBuf, out: RealBuf): void;
   /**

@@ -128,8 +128,9 @@ function forwardStep(ctx: RunContext, x: RealArray, alpha: number, coeffs: RealA
   // the run's arrays for it, reused by every certificate: z in x-space; W z, the prox and (when x's
   // coefficients are not given) W x in W-space
   const sc = (ctx.stepScratch ??= { z: zeros(f.dtype, x.length), u: null, wz: W ? zeros(f.dtype, f.coeffSize) : null, next: zeros(f.dtype, f.coeffSize) });
-  // z = x − α∇f(x), evaluated in f64 and stored in the dtype
-  const z = forwardInput(x, alpha, f.fGrad(x, sc.z));
+  // z = x − α∇f(x), evaluated in f64 and stored in the dtype; ∇f(x) from the smooth terms' images
+  // of x, which the runner's step left in their caches (x is the runner's state)
+  const z = forwardInput(x, alpha, ctx.runner.gradient(sc.z));
   const wz = W ? W.forward(z, sc.wz!) : z;
   if (W && W.frame !== "unitary") return { wz, step: null };
   const u = coeffs ?? (W ? W.forward(x, (sc.u ??= zeros(f.dtype, W.coeffSize))) : x);

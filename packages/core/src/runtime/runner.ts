@@ -391,6 +391,27 @@ export class FlowRunner {
     return (this.copies.x ??= this.plan.buffers.X[rotation(this.v).cur].toArray());
   }
 
+  /**
+   * ∇f at the current state into `out` (the bits of `flow.fGrad(state)`): each smooth term reads
+   * its image of the state from the cache the step filled (`SmoothTerm.addGradientFromImage`),
+   * one op application fewer than `fGrad`; terms without it apply their op. Writes the step's
+   * gradient buffer, which every step recomputes before reading it.
+   */
+  gradient(out: RealArray): RealArray {
+    this.claim();
+    const b = this.plan.buffers;
+    const cur = rotation(this.v).cur;
+    b.g.view.fill(0);
+    for (const t of this.flow.smooth) {
+      const x = b.slot(b.X[cur], t.slot);
+      const g = b.slot(b.g, t.slot);
+      if (t.term.addGradientFromImage) t.term.addGradientFromImage(x, cur, g);
+      else t.term.addGradient(x, g);
+    }
+    out.set(b.g.view);
+    return out;
+  }
+
   /** One accepted step (with line-search halvings and restarts redone inside). */
   step(): StepMetrics {
     this.claim();

@@ -199,6 +199,18 @@ export class LinearLossTerm implements SmoothTerm {
     return this.scratchCell.value;
   }
 
+  addGradientFromImage(x: RealBuf, cur: CacheIndex, g: RealBuf): number {
+    if (this.plainSquare) return this.addGradient(x, g);
+    // the cache holds Ax − b as `addGradient` forms it (the op's image less the target: squared
+    // losses subtract b in lossSquaredResidual, r − b, others add −1·b, the same bits); the loss
+    // gradient goes to zy, the cache stays the state's image
+    this.resources.run(`gradientFromImage${cur}`, [g], (p) => {
+      this.emitLoss(p, this.caches[cur], this.zy, this.scratchCell);
+      this.emitBackProject(p, this.zy, g, false);
+    });
+    return this.scratchCell.value;
+  }
+
   addHessian(x: RealBuf, v: RealBuf, out: RealBuf): void {
     // ∇²f(x)·v = Aᵀ diag(w·φ''(Ax − b)) A v
     this.resources.run("hessian", [x, v, out], (p) => {

@@ -1,0 +1,106 @@
+// FlowRunner.gradient: ∇f at the current state from the smooth terms' cached images of it (what
+// the certificates' forward step reads) has the bits of flow.fGrad(state) — after steps with
+// momentum, after a restore, and after another runner of the flow used the caches — and applies
+// each term's op one time fewer.
+import { describe, expect, it } from "vitest";
+import { compileFlow } from "../src/compiler/compile.js";
+import { DTYPES, type Dtype, type RealArray, zeros } from "../src/dtype.js";
+import { FlowRunner } from "../src/runtime/runner.js";
+import { defineFlow } from "../src/spec/define.js";
+import { problem1, spec } from "./deconv-problems.js";
+import { circularConv } from "./reference-solvers.js";
+
+const p = problem1();
+
+function sameBits(a: RealArray, b: RealArray): void {
+  expect(a.length).toBe(b.length);
+  const ua = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  const ub = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  expect(Buffer.compare(ua, ub)).toBe(0);
+}
+
+/** Problem 1's blur as a user-written op (apply/adjoint only), counting its applications. */
+function countedBlur(dtype: Dtype) {
+  const n = p.y.length;
+  const flipped = Float64Array.from(p.taps).reverse();
+  let applies = 0;
+  return {
+    op: {
+      kind: "counted-blur",
+      dtype,
+      inShape: [n],
+      outShape: [n],
+      apply(x: RealArray, out?: RealArray) {
+        applies++;
+        const y = out ?? zeros(dtype, n);
+        y.set(circularConv(x, p.taps));
+        return y;
+      },
+      adjoint(y: RealArray, out?: RealArray) {
+        const x = out ?? zeros(dtype, n);
+        x.set(circularConv(y, flipped));
+        return x;
+      },
+    },
+    applies: () => applies,
+  };
+}
+
+/** Every loss of the linear-loss atoms through one op: squared with a target, weighted, Huber, and Tikhonov without an op. */
+function lossesSpec(op: ReturnType<typeof countedBlur>["op"], atom: "leastSquares" | "weightedLeastSquares" | "huber") {
+  return defineFlow(({ dtype }) => {
+    const conv = (a: ArrayLike<number>) => (dtype === "float64" ? Float64Array.from(a) : Float32Array.from(a));
+    const params = atom === "huber" ? { delta: 0.05 } : atom === "weightedLeastSquares" ? { weights: "w" } : undefined;
+    return {
+      dtype,
+      state: { x: { shape: p.shape } },
+      data: { y: conv(p.y), w: conv(Array.from(p.y, (_, i) => 0.5 + (i % 3) / 4)) },
+      ops: { K: op },
+      transforms: { W: { name: "db4", levels: p.levels } },
+      terms: [
+        { kind: "data" as const, atom, op: "K", target: "y", ...(params ? { params } : {}) },
+        { kind: "regularizer" as const, atom: "tikhonov", weight: p.mu },
+        { kind: "regularizer" as const, atom: "waveletL1", transform: "W", weight: p.lambda },
+      ],
+      policies: { flow: { family: "accelerated", restart: "function", lineSearch: "never" } },
+    };
+  });
+}
+
+describe.each(DTYPES)("FlowRunner.gradient (%s)", (dtype: Dtype) => {
+  it("has fGrad's bits at the state, after momentum steps, a restore and another runner's steps", () => {
+    const { compiled } = compileFlow(spec(p, "accelerated", "function"), { dtype });
+    const runner = new FlowRunner(compiled);
+    const check = () => sameBits(runner.gradient(zeros(dtype, compiled.n)), compiled.fGrad(runner.state));
+    check(); // the loaded initial state
+    for (let k = 0; k < 7; k++) runner.step();
+    check();
+    const snap = runner.snapshot();
+    for (let k = 0; k < 3; k++) runner.step();
+    check();
+    runner.restore(snap);
+    check();
+    // another runner of the flow writes its own images into the terms' caches
+    const other = new FlowRunner(compiled);
+    for (let k = 0; k < 4; k++) other.step();
+    check();
+    runner.step();
+    check();
+    compiled.dispose();
+  });
+
+  it.each(["leastSquares", "weightedLeastSquares", "huber"] as const)("%s: the same bits with one application of the op fewer than fGrad", (atom) => {
+    const blur = countedBlur(dtype);
+    const { compiled } = compileFlow(lossesSpec(blur.op, atom), { dtype });
+    const runner = new FlowRunner(compiled);
+    for (let k = 0; k < 6; k++) runner.step();
+    const before = blur.applies();
+    const g = runner.gradient(zeros(dtype, compiled.n));
+    expect(blur.applies()).toBe(before);
+    const want = compiled.fGrad(runner.state);
+    expect(blur.applies()).toBe(before + 1);
+    sameBits(g, want);
+    expect(g.some((v) => v !== 0)).toBe(true);
+    compiled.dispose();
+  });
+});
