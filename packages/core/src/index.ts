@@ -8,7 +8,7 @@ export { CflowError, DtypeError, ShapeError } from "./errors.js";
 export { DTYPES, type Dtype, type RealArray, type Shape, bytesPerElement, checkArray, checkDtype, describeValue, dtypeOf, isDtype, outArray, sameShape, shapeSize, zeros } from "./dtype.js";
 
 // ── random numbers (counter-based: a key, split and folded, never a hidden state) ────────────
-export { type RngKey, foldIn, normal, randomBits, rngKey, split, uniform } from "./rng.js";
+export { type RngKey, foldIn, normal, rademacher, randomBits, rngKey, split, uniform } from "./rng.js";
 
 // ── the spec: define, lint, parameters, limits ──────────────────────────────────────────────
 export { type AsyncFlowFactory, type FlowDefinition, type FlowFactory, defineFlow, isFlowFactory, resolveFlow, resolveFlowAsync } from "./spec/define.js";

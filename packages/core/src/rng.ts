@@ -87,6 +87,13 @@ export function randomBits(k: RngKey, n: number): Uint32Array {
   return n % 2 ? out.subarray(0, n) : out;
 }
 
+/** Fills `out` with ±1, one random bit each (the bits of `randomBits(k, ⌈n/32⌉)`, lowest first). */
+export function rademacher<T extends RealArray>(k: RngKey, out: T): T {
+  const bits = randomBits(k, Math.ceil(out.length / 32));
+  for (let i = 0; i < out.length; i++) out[i] = (bits[i >>> 5] >>> (i & 31)) & 1 ? 1 : -1;
+  return out;
+}
+
 /** `n` uniform draws in [0, 1), each from 53 random bits. */
 export function uniform(k: RngKey, n: number, dtype: Dtype = "float64"): RealArray {
   const out = dtype === "float64" ? new Float64Array(n) : new Float32Array(n);

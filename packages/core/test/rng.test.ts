@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { foldIn, normal, randomBits, rngKey, split, threefry2x32, uniform } from "../src/rng.js";
+import { foldIn, normal, rademacher, randomBits, rngKey, split, threefry2x32, uniform } from "../src/rng.js";
 
 describe("threefry2x32", () => {
   // Known-answer vectors from Random123 (kat_vectors: threefry2x32 20 ctr key → out).
@@ -65,5 +65,20 @@ describe("keys", () => {
     const z32 = normal(rngKey(2), 7, "float32");
     expect(z32).toBeInstanceOf(Float32Array);
     expect(Array.from(z32)).toEqual(Array.from(Float32Array.from(normal(rngKey(2), 7))));
+  });
+
+  it("give Rademacher signs from one random word per 32 entries, balanced, in either dtype", () => {
+    const n = 100_003;
+    const r = rademacher(rngKey(3), new Float64Array(n));
+    const words = randomBits(rngKey(3), Math.ceil(n / 32));
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      expect(r[i]).toBe((words[i >>> 5] >>> (i & 31)) & 1 ? 1 : -1);
+      sum += r[i];
+    }
+    // a sum of n independent signs: |Σ| ≤ 5√n but for a 6e-7 chance
+    expect(Math.abs(sum)).toBeLessThan(5 * Math.sqrt(n));
+    expect(Array.from(rademacher(rngKey(3), new Float32Array(40)))).toEqual(Array.from(r.subarray(0, 40)));
+    expect(Array.from(rademacher(rngKey(4), new Float64Array(40)))).not.toEqual(Array.from(r.subarray(0, 40)));
   });
 });

@@ -8,7 +8,7 @@ import {
   applyStructure,
   describeStructure,
   gridCoordinates,
-  normal,
+  rademacher,
   scaledIdentity,
   structureSize,
 } from "@cflow/core";
@@ -127,10 +127,19 @@ export function structuredCertificate(ctx: CertificateContext, active: Int32Arra
   return verdict({ etaDD: summary.etaDD, gamma, gammaGershgorin: summary.gershgorin, lambdaMax: spectrum.hi }, violations, note ? [note] : [], bar);
 }
 
-/** The declaration against the operator: ‖L v − S v‖∞ ≤ tol·‖S‖_∞·‖v‖∞ on one Gaussian probe. */
+/**
+ * The declaration against the operator: ‖L v − S v‖∞ ≤ tol·‖S‖_∞·‖v‖∞ on one Rademacher probe v
+ * (±1 from one random word per 32 entries). A consistency check, not a probability bound: where
+ * L − S has an entry δ = (L − S)_ij, flipping v_j moves (Lv − Sv)_i by 2δ, so for any signs of the
+ * other entries one of the two values of v_j gives |(Lv − Sv)_i| ≥ |δ| — row i shows the lie with
+ * probability ≥ 1/2, and always when it is the row's only wrong entry (a wrong diagonal, a wrong
+ * pair of a sparse operator). Every row of a wrong circulant is wrong, each a translate of the
+ * first. Against the tolerance a ±1 probe also sees more than a Gaussian one: ‖v‖∞ = 1, where
+ * n Gaussian draws reach √(2 ln n) and scale the bar up with them.
+ */
 export function probeStructure(ctx: CertificateContext, s: LinearStructure): { ok: boolean; error: number; tolerance: number; json: Json } {
   const n = ctx.n;
-  const v = normal(ctx.key, n, ctx.dtype);
+  const v = rademacher(ctx.key, ctx.dtype === "float64" ? new Float64Array(n) : new Float32Array(n));
   const out = ctx.dtype === "float64" ? new Float64Array(n) : new Float32Array(n);
   ctx.L_apply(v, out);
   const ref = applyStructure(s, v, new Float64Array(n));

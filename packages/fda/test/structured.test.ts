@@ -19,6 +19,7 @@ import {
 } from "@cflow/core";
 import { describe, expect, it } from "vitest";
 import { type CertTransform, DEFAULT_GATES, circulantSpectrum, fda } from "../src/index.js";
+import { probeStructure } from "../src/structured.js";
 import { type Mat, denseLApply, denseRowCertificates, denseTransform, get, haarMatrix, jacobiEigenvalues, mat, sub } from "./helpers.js";
 import { mulberry32, zerosOf } from "@cflow/test-kit";
 
@@ -195,6 +196,30 @@ describe.each(DTYPES as Dtype[])("structured certificates (%s)", (dtype) => {
     expect(cert.pass).toBe(false);
     expect(cert.reasons[0]).toMatch(/^the declared Hessian structure \(2·I \(16\)\) does not match L_apply on a random probe/);
     expect(cert.diagnostics.probe).toMatchObject({ pass: false });
+  });
+
+  it("the ±1 probe sees a lie in one entry under every key, and a wrong circulant stencil", () => {
+    // one wrong off-diagonal pair of a diagonal declaration: the row's only wrong entry, so
+    // |(Lv − Sv)_i| = |δ| whatever the signs — caught for every key (a Gaussian probe could draw v_j ≈ 0)
+    const n = 24;
+    const d = Array.from({ length: n }, (_, i) => 1 + (i % 5) / 10);
+    const l = diagMatrix(d);
+    const delta = 1e-3;
+    l.a[3 * n + 17] = l.a[17 * n + 3] = delta;
+    for (let k = 0; k < 20; k++) {
+      const probe = probeStructure(context(l, diagonalStructure(d), dtype, { key: rngKey(100 + k) }), diagonalStructure(d));
+      expect(probe.ok).toBe(false);
+      // the lie relative to ‖S‖∞·‖v‖∞ = 1.4 (rounding of the float32 operator aside)
+      expect(probe.error).toBeGreaterThan((delta / 1.4) * 0.99);
+    }
+    // one mirrored pair of a stencil off by 1e-3: every row is wrong
+    const e = stencil([32], 3, 4, rand);
+    const l2 = circulantMatrix([32], e);
+    const right = circulantStructure([32], e);
+    const lied = circulantStructure([32], e.map((x, i) => (i === 1 || i === 2 ? { ...x, value: x.value + 1e-3 } : x)));
+    for (let k = 0; k < 20; k++) expect(probeStructure(context(l2, lied, dtype, { key: rngKey(200 + k) }), lied).ok).toBe(false);
+    // the truth passes under every key
+    for (let k = 0; k < 20; k++) expect(probeStructure(context(l2, right, dtype, { key: rngKey(300 + k) }), right).ok).toBe(true);
   });
 
   it("an explicit method forces its evaluator", () => {

@@ -1,4 +1,4 @@
-import { CflowError, type RngKey, foldIn, randomBits } from "@cflow/core";
+import { CflowError, type RngKey, foldIn, rademacher } from "@cflow/core";
 
 /** y ← M v for a symmetric linear operator M of size n (Float64 vectors). */
 export type LinearApply = (v: Float64Array, out: Float64Array) => void;
@@ -33,13 +33,6 @@ export function hutchinsonTrace(apply: LinearApply, n: number, probes: number, k
   const mean = samples.reduce((a, b) => a + b, 0) / probes;
   const variance = probes > 1 ? samples.reduce((a, b) => a + (b - mean) ** 2, 0) / (probes - 1) : 0;
   return { trace: mean, stdError: Math.sqrt(variance / probes), probes };
-}
-
-/** Fills `out` with ±1, one random bit each. */
-export function rademacher(key: RngKey, out: Float64Array): Float64Array {
-  const bits = randomBits(key, Math.ceil(out.length / 32));
-  for (let i = 0; i < out.length; i++) out[i] = (bits[i >>> 5] >>> (i & 31)) & 1 ? 1 : -1;
-  return out;
 }
 
 export interface SolveResult {
