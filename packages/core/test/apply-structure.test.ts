@@ -24,6 +24,9 @@ const cases: { shape: number[]; offsets: number[][] }[] = [
   { shape: [3], offsets: [[0], [1]] },
   { shape: [6, 16], offsets: [[0, 0], [0, 1], [1, 0], [1, 2], [2, -3], [0, 6]] },
   { shape: [3, 3], offsets: [[0, 0], [1, 1], [0, 1]] },
+  // rows long enough for the kernel's interior sweeps (four outputs, then single ones) between the wrapped ends
+  { shape: [1031], offsets: [[0], [1], [2], [5], [11], [12]] },
+  { shape: [7, 130], offsets: [[0, 0], [0, 1], [1, 3], [2, -9], [3, 4]] },
 ];
 
 describe("applyStructure: a circulant", () => {

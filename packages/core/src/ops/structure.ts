@@ -1,5 +1,6 @@
 import { sameShape } from "../dtype.js";
 import { CflowError, ShapeError } from "../errors.js";
+import { Kernel } from "../kernel/kernel.js";
 
 /**
  * The first column of a circulant on a grid (row-major, 1D or more), given sparsely: the entries
@@ -271,11 +272,16 @@ function addCirculants(a: { shape: number[]; stencil: CirculantStencil }, b: { s
   return circulantStructure(a.shape, entries);
 }
 
+/** Outputs per kernel call of `applyCirculant`: the kernel holds this many plus the sources' windows (a few hundred kB), not the vectors. */
+const CIRCULANT_CHUNK = 8192;
+
 function applyCirculant(shape: readonly number[], st: CirculantStencil, v: ArrayLike<number>, out: Float64Array): Float64Array {
   // (Cv)_i = Σ_s c[s]·v[i − s], per axis modulo the extent, each output summed from 0 over the
   // stencil entries in order. One pass over out, not one per entry (49 passes over 2 MB at a
-  // 262 144-sample blur's KᵀK): per grid row (all axes but the last), four outputs per sweep of
-  // the entries where no source wraps along the last axis, the definition at its ends.
+  // 262 144-sample blur's KᵀK): per grid row (all axes but the last), the outputs where no source
+  // wraps along the last axis in the kernel (`stencilSums`: float64 SIMD lanes over outputs, each
+  // lane the same ordered sum), a chunk of them at a time from a copy of the source rows' windows;
+  // the definition at the row's ends.
   const x = v instanceof Float64Array ? v : Float64Array.from(v); // one element type in the hot loops
   const w = shape[shape.length - 1];
   const lead = shape.slice(0, -1);
@@ -289,39 +295,49 @@ function applyCirculant(shape: readonly number[], st: CirculantStencil, v: Array
     return t > w / 2 ? t - w : t;
   });
   const lo = Math.min(w, Math.max(0, ...e));
-  const hi = Math.min(w, ...Array.from(e, (t) => w + t));
+  const hi = Math.max(lo, Math.min(w, ...Array.from(e, (t) => w + t)));
+  const eMin = Math.min(...e);
+  const eMax = Math.max(...e);
   const base = new Int32Array(T); // per entry: where its source row starts in x
-  const src = new Int32Array(T); // per entry: base − e, the source of output 0 of the row unwrapped
-  for (let r = 0; r < rows; r++) {
-    const rc = gridCoordinates(lead, r);
-    for (let k = 0; k < T; k++) {
-      let b = 0;
-      for (let d = 0; d < lead.length; d++) b = b * lead[d] + ((rc[d] - leadShift[k][d] + lead[d]) % lead[d]);
-      base[k] = b * w;
-      src[k] = base[k] - e[k];
-    }
-    const o = r * w;
-    let i = 0;
-    for (; i < lo; i++) out[o + i] = wrappedSum(x, values, base, e, w, i);
-    for (; i + 4 <= hi; i += 4) {
-      let s0 = 0;
-      let s1 = 0;
-      let s2 = 0;
-      let s3 = 0;
-      for (let k = 0; k < T; k++) {
-        const c = values[k];
-        const j = src[k] + i;
-        s0 += c * x[j];
-        s1 += c * x[j + 1];
-        s2 += c * x[j + 2];
-        s3 += c * x[j + 3];
+  // the source rows of one output row: at most one per distinct lead shift, each windowed to a chunk
+  const leadKeys = leadShift.map((c) => c.join(","));
+  const sourceRows = [...new Set(leadKeys)];
+  const slot = Int32Array.from(leadKeys, (key) => sourceRows.indexOf(key));
+  const chunk = Math.min(CIRCULANT_CHUNK, Math.max(1, hi - lo));
+  const span = chunk + eMax - eMin;
+  const k = Kernel.get("float64");
+  const kx = k.allocF64(sourceRows.length * span);
+  const kout = k.allocF64(chunk);
+  const kc = k.allocF64(T);
+  const ksrc = k.allocI32(T);
+  try {
+    kc.view.set(values);
+    // entry q reads output i's source at window(slot q)[(i − i0) + eMax − e[q]]
+    const src = ksrc.view;
+    for (let q = 0; q < T; q++) src[q] = slot[q] * span + eMax - e[q];
+    const rowStart = new Int32Array(sourceRows.length);
+    for (let r = 0; r < rows; r++) {
+      const rc = gridCoordinates(lead, r);
+      for (let q = 0; q < T; q++) {
+        let b = 0;
+        for (let d = 0; d < lead.length; d++) b = b * lead[d] + ((rc[d] - leadShift[q][d] + lead[d]) % lead[d]);
+        base[q] = b * w;
+        rowStart[slot[q]] = base[q];
       }
-      out[o + i] = s0;
-      out[o + i + 1] = s1;
-      out[o + i + 2] = s2;
-      out[o + i + 3] = s3;
+      const o = r * w;
+      for (let i = 0; i < lo; i++) out[o + i] = wrappedSum(x, values, base, e, w, i);
+      for (let i0 = lo; i0 < hi; i0 += chunk) {
+        const i1 = Math.min(hi, i0 + chunk);
+        // sources i − e for i0 ≤ i < i1 lie in [i0 − eMax, i1 − eMin) of each source row, inside it
+        const win = kx.view;
+        for (let s = 0; s < sourceRows.length; s++) win.set(x.subarray(rowStart[s] + i0 - eMax, rowStart[s] + i1 - eMin), s * span);
+        k.exports.stencilSums(0, i1 - i0, T, kc.ptr, ksrc.ptr, kx.ptr, kout.ptr);
+        out.set(kout.view.subarray(0, i1 - i0), o + i0);
+      }
+      for (let i = hi; i < w; i++) out[o + i] = wrappedSum(x, values, base, e, w, i);
     }
-    for (; i < w; i++) out[o + i] = wrappedSum(x, values, base, e, w, i);
+  } finally {
+    for (const b of [kx, kout, kc, ksrc]) b.free();
   }
   return out;
 }

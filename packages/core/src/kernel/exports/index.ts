@@ -10,6 +10,7 @@ import type { GatherExports } from "./gather.js";
 import type { LinalgExports } from "./linalg.js";
 import type { LossesExports } from "./losses.js";
 import type { ProxExports } from "./prox.js";
+import type { StencilExports } from "./stencil.js";
 import type { SwtExports } from "./swt.js";
 import type { TvExports } from "./tv.js";
 import type { VecExports } from "./vec.js";
@@ -27,6 +28,7 @@ export interface KernelExports
     DiffExports,
     TvExports,
     DwtExports,
+    StencilExports,
     SwtExports,
     FftExports,
     ConvExports,
