@@ -98,6 +98,19 @@ export function axpbyz(n: i32, a: f64, x: usize, b: f64, y: usize, z: usize): vo
 }
 
 /** y ← x + β(x − xPrev): the FISTA extrapolation in one pass (y may alias x or xPrev). */
+/**
+ * z ← x − a·g evaluated in f64 and rounded once to Real (the forward step from x; in the f32 build
+ * not axpbyz, whose product and sum round in f32).
+ */
+export function forwardInput(n: i32, a: f64, x: usize, g: usize, z: usize): void {
+  let i = 0;
+  if (sizeof<Real>() == 8) {
+    const av = f64x2.splat(a);
+    for (; i + 2 <= n; i += 2) vst(z, i, f64x2.sub(vld(x, i), f64x2.mul(av, vld(g, i))));
+  }
+  for (; i < n; i++) st(z, i, <Real>(<f64>ld(x, i) - a * <f64>ld(g, i)));
+}
+
 export function momentum(n: i32, beta: f64, x: usize, xPrev: usize, y: usize): void {
   const bv = vsplat(beta);
   const br = <Real>beta;

@@ -162,6 +162,7 @@ export { newRunId } from "./controller/run-id.js";
 export { FLOW_EVENTS, type EventPort, type FlowEvent, type FlowEventName, type Json, type Phase } from "./ports/events.js";
 export type { TelemetryRow } from "./ports/telemetry.js";
 export type { Checkpoint, ResumePoint, RunSink, RunStartInfo, RunStatus, RunSummary, StateView } from "./ports/sink.js";
+export { activeIndices, newlyActive } from "./active-set.js";
 export type { Certificate, CertificateContext, CertificateHook, CertificateViolation, ErrorBar, GammaRoute, TracePoint } from "./ports/certificates.js";
 export type { BandStat, DialLimits, Dials, TargetReading, TaskTarget, TrialOutcome, TunerContext, TunerHook, TunerPolicy, TunerPolicyDef } from "./ports/tuner.js";
 

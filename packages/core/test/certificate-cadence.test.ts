@@ -4,7 +4,8 @@
 // restricted operator of a subset of the support is a principal submatrix, whose λ_min is no
 // smaller and whose η_dd is no larger (checked against a dense eigen-decomposition).
 import { describe, expect, it } from "vitest";
-import { MAX_INTERVAL_FACTOR, certificateCadence, newlyActive } from "../src/controller/certificate-cadence.js";
+import { activeIndices, newlyActive } from "../src/active-set.js";
+import { MAX_INTERVAL_FACTOR, certificateCadence } from "../src/controller/certificate-cadence.js";
 import { type Dense, matmul, transpose } from "./dense-eig.js";
 import { jacobiEigen, mulberry32, randn } from "@cflow/test-kit";
 
@@ -56,10 +57,17 @@ describe("certificate cadence", () => {
 
   it("newlyActive counts the coefficients active now and not in the certified support", () => {
     const certified = Float64Array.from([0, 1, -2, 0, 0, 3]);
-    expect(newlyActive(Float64Array.from([0, 1, 0, 0, 0, 3]), certified)).toBe(0); // shrank
-    expect(newlyActive(Float64Array.from([0, 5, -1, 0, 0, 2]), certified)).toBe(0); // same support, other values
-    expect(newlyActive(Float64Array.from([1e-300, 1, -2, 0, -1, 3]), certified)).toBe(2);
-    expect(newlyActive(Float32Array.from([0, 0, 0, 0, 0, Number.NaN]), Float32Array.from([0, 0, 0, 0, 0, 0]))).toBe(1);
+    const newly = (current: Float64Array | Float32Array, on: Float64Array | Float32Array) => newlyActive(activeIndices(current), on);
+    expect(newly(Float64Array.from([0, 1, 0, 0, 0, 3]), certified)).toBe(0); // shrank
+    expect(newly(Float64Array.from([0, 5, -1, 0, 0, 2]), certified)).toBe(0); // same support, other values
+    expect(newly(Float64Array.from([1e-300, 1, -2, 0, -1, 3]), certified)).toBe(2);
+    expect(newly(Float32Array.from([0, 0, 0, 0, 0, Number.NaN]), Float32Array.from([0, 0, 0, 0, 0, 0]))).toBe(1);
+  });
+
+  it("activeIndices: the non-zeros (NaN included, −0 not) ascending, or those above a tolerance", () => {
+    expect(Array.from(activeIndices(Float64Array.from([0, -0, 2, Number.NaN, 1e-300, 0])))).toEqual([2, 3, 4]);
+    expect(Array.from(activeIndices(Float32Array.from([0.5, -0.25, Number.NaN, 0.25, -0.3]), 0.25))).toEqual([0, 2, 4]);
+    expect(activeIndices(new Float64Array(7))).toHaveLength(0);
   });
 });
 

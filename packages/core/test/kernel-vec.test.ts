@@ -69,6 +69,11 @@ describe.each(DTYPES)("vec kernels match their references (%s)", (dtype) => {
     ref.axpbyz(n, a, xa, b, ya, r);
     expectArrayClose(out.view, r, tol);
 
+    // the forward step's input: f64 arithmetic rounded once, the bits of the reference in both builds
+    k.exports.forwardInput(n, a, x.ptr, y.ptr, out.ptr);
+    ref.forwardInput(n, a, xa, ya, r);
+    expect(Array.from(out.view)).toEqual(Array.from(r));
+
     k.exports.momentum(n, a, x.ptr, p.ptr, out.ptr);
     ref.momentum(n, a, xa, pa, r);
     expectArrayClose(out.view, r, tol);

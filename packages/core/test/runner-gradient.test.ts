@@ -1,7 +1,8 @@
-// FlowRunner.gradient: ∇f at the current state from the smooth terms' cached images of it (what
-// the certificates' forward step reads) has the bits of flow.fGrad(state) — after steps with
-// momentum, after a restore, and after another runner of the flow used the caches — and applies
-// each term's op one time fewer.
+// FlowRunner.forwardMap: the certificates' forward step at the current state — z = x − α∇f(x) with
+// ∇f from the smooth terms' cached images of x, and prox_{αg}(W z), in kernel buffers — has
+// the bits of the array route (x − α·fGrad(x) in f64 stored in the dtype, W.forward, gProx) after
+// steps with momentum, after a restore, and after another runner of the flow used the caches; and
+// it applies each term's op one time fewer than fGrad.
 import { describe, expect, it } from "vitest";
 import { compileFlow } from "../src/compiler/compile.js";
 import { DTYPES, type Dtype, type RealArray, zeros } from "../src/dtype.js";
@@ -50,7 +51,7 @@ function countedBlur(dtype: Dtype) {
 function lossesSpec(op: ReturnType<typeof countedBlur>["op"], atom: "leastSquares" | "weightedLeastSquares" | "huber") {
   return defineFlow(({ dtype }) => {
     const conv = (a: ArrayLike<number>) => (dtype === "float64" ? Float64Array.from(a) : Float32Array.from(a));
-    const params = atom === "huber" ? { delta: 0.05 } : atom === "weightedLeastSquares" ? { weights: "w" } : undefined;
+    const params: Record<string, string | number> | undefined = atom === "huber" ? { delta: 0.05 } : atom === "weightedLeastSquares" ? { weights: "w" } : undefined;
     return {
       dtype,
       state: { x: { shape: p.shape } },
@@ -67,11 +68,27 @@ function lossesSpec(op: ReturnType<typeof countedBlur>["op"], atom: "leastSquare
   });
 }
 
-describe.each(DTYPES)("FlowRunner.gradient (%s)", (dtype: Dtype) => {
-  it("has fGrad's bits at the state, after momentum steps, a restore and another runner's steps", () => {
+/** What forwardMap computes, on arrays: z = x − α·fGrad(x) (f64, stored in the dtype), W z, gProx(W z, α). */
+function arrayRoute(compiled: ReturnType<typeof compileFlow>["compiled"], x: RealArray, alpha: number) {
+  const g = compiled.fGrad(x);
+  const z = zeros(compiled.dtype, x.length);
+  for (let i = 0; i < x.length; i++) z[i] = x[i] - alpha * g[i];
+  const wz = compiled.W!.forward(z);
+  return { z, wz, next: compiled.gProx(wz, alpha) };
+}
+
+describe.each(DTYPES)("FlowRunner.forwardMap (%s)", (dtype: Dtype) => {
+  it("has the array route's bits at the state, after momentum steps, a restore and another runner's steps", () => {
     const { compiled } = compileFlow(spec(p, "accelerated", "function"), { dtype });
     const runner = new FlowRunner(compiled);
-    const check = () => sameBits(runner.gradient(zeros(dtype, compiled.n)), compiled.fGrad(runner.state));
+    const check = () => {
+      const alpha = runner.dials.alpha * 0.9;
+      const got = runner.forwardMap(alpha);
+      const want = arrayRoute(compiled, runner.state, alpha);
+      sameBits(got.z.toArray(), want.z);
+      sameBits(got.next.toArray(), want.next);
+      expect(want.next.some((v) => v === 0) && want.next.some((v) => v !== 0)).toBe(true);
+    };
     check(); // the loaded initial state
     for (let k = 0; k < 7; k++) runner.step();
     check();
@@ -94,13 +111,14 @@ describe.each(DTYPES)("FlowRunner.gradient (%s)", (dtype: Dtype) => {
     const { compiled } = compileFlow(lossesSpec(blur.op, atom), { dtype });
     const runner = new FlowRunner(compiled);
     for (let k = 0; k < 6; k++) runner.step();
+    const alpha = runner.dials.alpha;
     const before = blur.applies();
-    const g = runner.gradient(zeros(dtype, compiled.n));
+    const got = runner.forwardMap(alpha).next.toArray();
     expect(blur.applies()).toBe(before);
-    const want = compiled.fGrad(runner.state);
+    const want = arrayRoute(compiled, runner.state, alpha);
     expect(blur.applies()).toBe(before + 1);
-    sameBits(g, want);
-    expect(g.some((v) => v !== 0)).toBe(true);
+    sameBits(got, want.next);
+    expect(want.z.some((v, i) => v !== runner.state[i])).toBe(true);
     compiled.dispose();
   });
 });

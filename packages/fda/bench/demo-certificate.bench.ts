@@ -16,8 +16,8 @@
 // γ costs (steps, θ_min of the preconditioned operator).
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { type Certificate, type CertificateContext, compileFlow, type FlowDefinition, FlowRunner, rngKey } from "@cflow/core";
-import { activeIndices, CertificateCache, congruenceGamma, fda } from "../src/index.js";
+import { activeIndices, type Certificate, type CertificateContext, compileFlow, type FlowDefinition, FlowRunner, rngKey } from "@cflow/core";
+import { CertificateCache, congruenceGamma, fda } from "../src/index.js";
 
 const env = (k: string, d: string) => process.env[k] ?? d;
 const LAMBDA = Number(env("DEMO_CERT_LAMBDA", "2e-3"));

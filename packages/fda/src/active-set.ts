@@ -1,31 +1,21 @@
-import { CflowError, ShapeError } from "@cflow/core";
+import { activeIndices, CflowError, ShapeError } from "@cflow/core";
 
 /**
- * The one active-set rule of the certificates: coefficient i is active when |u_i| > tol or u_i is
- * NaN (a NaN coefficient is never silently dropped: it stays in the set, and the certificate on it
- * fails closed). Returns the indices ascending.
- */
-export function activeIndices(u: ArrayLike<number>, tol = 0): Int32Array {
-  let count = 0;
-  for (let i = 0; i < u.length; i++) if (Math.abs(u[i]) > tol || Number.isNaN(u[i])) count++;
-  const out = new Int32Array(count);
-  let k = 0;
-  for (let i = 0; i < u.length; i++) if (Math.abs(u[i]) > tol || Number.isNaN(u[i])) out[k++] = i;
-  return out;
-}
-
-/**
- * The active set of a certificate request: from `coefficients` (the rule above) or an explicit
+ * The active set of a certificate request: from `coefficients` (core's `activeIndices` rule, at
+ * `activeTol`; at tol 0 the caller's `known` indices of them when given) or an explicit
  * `activeSet` (checked, sorted, deduplicated), null when neither is given (the whole space).
  */
-export function resolveActive(options: { activeSet?: ArrayLike<number> | null; coefficients?: ArrayLike<number> | null; activeTol?: number }, m: number, where: string): Int32Array | null {
-  const { activeSet, coefficients } = options;
+export function resolveActive(options: { activeSet?: ArrayLike<number> | null; coefficients?: ArrayLike<number> | null; activeTol?: number; known?: Int32Array | null }, m: number, where: string): Int32Array | null {
+  const { activeSet, coefficients, known } = options;
   if (activeSet && coefficients) {
     throw new CflowError("BAD_OPTION", `${where}: give either activeSet or coefficients, not both`, { path: "options.activeSet", expected: "one of activeSet, coefficients", found: "both" });
   }
   if (coefficients) {
     if (coefficients.length !== m) throw new ShapeError(`${where}: options.coefficients`, m, coefficients.length, "one coefficient per W-space index");
-    return activeIndices(coefficients, options.activeTol ?? 0);
+    const tol = options.activeTol ?? 0;
+    // the non-zeros, as the caller scanned them (ascending, inside W-space)
+    if (tol === 0 && known && (known.length === 0 || known[known.length - 1] < m)) return known;
+    return activeIndices(coefficients, tol);
   }
   if (!activeSet) return null;
   for (let k = 0; k < activeSet.length; k++) {

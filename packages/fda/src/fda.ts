@@ -92,7 +92,7 @@ export function fda(options: FdaOptions = {}): FdaHook {
         });
       }
       const m = ctx.W ? ctx.W.coeffSize : ctx.n;
-      const input: StageInput = { ctx, options, active: resolveActive({ coefficients: ctx.coefficients, activeTol: options.activeTol }, m, `${name}.certify`), m, cache, t0: performance.now() };
+      const input: StageInput = { ctx, options, active: resolveActive({ coefficients: ctx.coefficients, activeTol: options.activeTol, known: ctx.active }, m, `${name}.certify`), m, cache, t0: performance.now() };
       for (const stage of FDA_STAGES) {
         const cert = stage(input);
         if (cert) return cert;

@@ -9,7 +9,7 @@ export { emptySupportStage, inheritedStage, type StageInput, structuredStage, ty
 export { restrictedStage } from "./restricted-stage.js";
 export { matrixFreeStage } from "./matrix-free-stage.js";
 export { CertificateCache, type CertifiedSupport } from "./certificate-cache.js";
-export { activeIndices, isSubset, resolveActive } from "./active-set.js";
+export { isSubset, resolveActive } from "./active-set.js";
 export { sameStructure, structureOperator } from "./structure-operator.js";
 export { estimateEtaGammaInW, type EstimateOptions, type EtaGammaEstimate, type RowEstimatorOptions } from "./estimate.js";
 export { checkGates, DEFAULT_FAILURE_PROBABILITY, DEFAULT_GATES, type GateOutcome, type Gates } from "./gates.js";

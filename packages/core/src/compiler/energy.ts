@@ -3,6 +3,7 @@ import { splitsThroughOp } from "../atoms/dual-split.js";
 import { composeProx } from "../atoms/index.js";
 import { type RealArray, shapeSize, zeros } from "../dtype.js";
 import { CflowError } from "../errors.js";
+import type { RealBuf } from "../kernel/kernel.js";
 import type { Op } from "../ops/op.js";
 import type { Registry } from "../registry/registry.js";
 import { withDefaults } from "../spec/params.js";
@@ -107,6 +108,9 @@ export function energyFunctions(terms: EnergyTerms, n: number, coeffSize: number
   const { dtype } = resources;
   // K x of each dual term given an op, for g(x)
   const dualImages = dual.map((d) => (d.term.op ? resources.alloc(shapeSize(d.term.op.outShape)) : null));
+  const gProxBuf = (u: RealBuf, t: number) => {
+    for (const p of prox) p.term.prox(coeffView(u, p.slot), t, coeffView(u, p.slot));
+  };
   return {
     smooth,
     prox,
@@ -145,10 +149,11 @@ export function energyFunctions(terms: EnergyTerms, n: number, coeffSize: number
     },
     gProx(u: RealArray, t: number, out?: RealArray) {
       scratch.load(u, scratch.u, "gProx");
-      for (const p of prox) p.term.prox(coeffView(scratch.u, p.slot), t, coeffView(scratch.u, p.slot));
+      gProxBuf(scratch.u, t);
       const r = out ?? zeros(dtype, coeffSize);
       r.set(scratch.u.view);
       return r;
     },
+    gProxBuf,
   };
 }

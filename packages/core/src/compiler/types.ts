@@ -142,6 +142,8 @@ export interface FlowEnergy {
   gValue(x: RealArray): number;
   /** prox_{t·g}(u) on a flat W-space vector (slots without a transform: their x-space prox). */
   gProx(u: RealArray, t: number, out?: RealArray): RealArray;
+  /** prox_{t·g} in place on a flat W-space kernel buffer of the flow's dtype (what gProx runs). */
+  gProxBuf(u: RealBuf, t: number): void;
 }
 
 /** The smooth part's Hessian, the certificates' core operator (linearisation.ts). */

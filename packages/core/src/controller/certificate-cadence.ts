@@ -1,5 +1,3 @@
-import type { RealArray } from "../dtype.js";
-
 /** The longest interval between two polish certificates, in units of `certification.every`. */
 export const MAX_INTERVAL_FACTOR = 32;
 
@@ -59,14 +57,4 @@ export function certificateCadence(every: number): CertificateCadence {
     update: (interval, changed) => (changed ? every : Math.min(2 * interval, maxInterval)),
     restore: (interval) => Math.min(Math.max(interval, every), maxInterval),
   };
-}
-
-/**
- * How many coefficients are active (non-zero) in `current` but were not in `certified` — the
- * support the certificate does not cover. The FDA's active set is the non-zero coefficients.
- */
-export function newlyActive(current: RealArray, certified: RealArray): number {
-  let n = 0;
-  for (let i = 0; i < current.length; i++) if (current[i] !== 0 && certified[i] === 0) n++;
-  return n;
 }

@@ -4,7 +4,7 @@ import type { Json } from "../ports/events.js";
 import type { TelemetryRow } from "../ports/telemetry.js";
 import type { TargetReading } from "../ports/tuner.js";
 import { foldIn } from "../rng.js";
-import { newlyActive } from "./certificate-cadence.js";
+import { activeIndices, newlyActive } from "../active-set.js";
 import { certificateHull } from "./certificate-hull.js";
 import type { CertificateRecord, RunContext } from "./context.js";
 import { sameDials } from "./dials.js";
@@ -45,7 +45,7 @@ export function certify(s: ControllerState, ctx: RunContext, stage: CertificateR
   const u = sparse && !tangent ? coefficients(s, ctx) : null;
   const forward = tangent ? null : forwardStep(ctx, x, d.alpha, u);
   const key = foldIn(ctx.key, r.iter);
-  const evaluate = (coeffs: RealArray | null, k: typeof key): Certificate =>
+  const evaluate = (coeffs: RealArray | null, active: Int32Array | null, k: typeof key): Certificate =>
     callHook(hook.name, "certify", () =>
       hook.certify({
         L_apply: tangent ? (v, out) => tangent.apply(v, out) : (v, out) => flow.L_apply(v, out, x),
@@ -53,6 +53,7 @@ export function certify(s: ControllerState, ctx: RunContext, stage: CertificateR
         dtype: flow.dtype,
         W: tangent ? null : flow.W,
         coefficients: coeffs,
+        active,
         translationInvariant: !tangent && translationInvariant(ctx),
         structure: tangent ? null : flow.hessianStructure(),
         gates: { etaMax: ctx.config.certification.etaMax, gammaMin: ctx.config.certification.gammaMin },
@@ -62,21 +63,23 @@ export function certify(s: ControllerState, ctx: RunContext, stage: CertificateR
     );
   const hullStage = u !== null && forward !== null && (stage === "tuning" || stage === "polish") && constantOperator(ctx);
   const tryHull = hullStage && s.hullFailedIn !== stage;
-  const isCovered = hullStage && covered(s, u!);
+  // the support, scanned once: its size, what the last certificate covers, and the hook's active set
+  const active = u ? activeOf(u) : null;
+  const isCovered = hullStage && covered(s, active!);
   // a support inside the last good certificate's hull stays covered by it (the same constant operator)
   const inHull = isCovered && s.certifiedHull !== null;
-  const hull = tryHull && !isCovered ? certificateHull(flow, u!, forward!.wz, d.alpha, ctx.config.certification.hull) : null;
+  const hull = tryHull && !isCovered ? certificateHull(flow, u!, forward!.wz(), d.alpha, ctx.config.certification.hull) : null;
   let cert: Certificate | null = null;
   let tried: Certificate | null = null;
   if (hull) {
-    const h = evaluate(hull, foldIn(key, 1));
+    const h = evaluate(hull, activeOf(hull), foldIn(key, 1));
     if (h.pass) cert = h;
     else {
       tried = h;
       s.hullFailedIn = stage as "tuning" | "polish";
     }
   }
-  if (!cert) cert = evaluate(u, key);
+  if (!cert) cert = evaluate(u, active, key);
   // the verdict's cost: the applications of every evaluation (a failed hull's included) and all
   // the time certification took — the forward step at x (the support, the error bar's gradient
   // mapping), the hull and the evaluations
@@ -96,8 +99,8 @@ export function certify(s: ControllerState, ctx: RunContext, stage: CertificateR
     ...(cert.errorBar ? { error_bar: cert.errorBar.bound } : {}),
     method: cert.method,
     size: cert.size,
-    ...(u ? { active: activeCount(u) } : {}),
-    ...(hull ? { hull_size: activeCount(hull), hull_pass: onHull } : {}),
+    ...(active ? { active: active.length } : {}),
+    ...(hull ? { hull_size: activeOf(hull).length, hull_pass: onHull } : {}),
     alpha: d.alpha,
     ms: cert.cost.ms,
   };
@@ -115,50 +118,31 @@ export function certify(s: ControllerState, ctx: RunContext, stage: CertificateR
 }
 
 /**
- * The forward step from x: W z, z = x − α∇f(x) (the prox's input, in the run's dtype), and for
- * the certificate's error bar α and ‖G_α(x)‖ = ‖x − T x‖/α, T the forward–backward map
- * x ↦ Wᵀ prox_{αg}(W(x − α∇f(x))), measured in W-space (‖W x − prox(W z)‖/α; equal to the x-space
- * norm for a unitary W) — null for a transform that is not unitary (the error bar's argument is in
- * the coordinates the prox acts on). `coeffs`, when given, are x's exact W-space coefficients
- * (`coefficients`: W x up to the rounding of the synthesis), read instead of transforming x again.
+ * The forward step from the runner's state x: W z, z = x − α∇f(x) (the prox's input, in the run's
+ * dtype; `FlowRunner.forwardMap`), and for the certificate's error bar α and ‖G_α(x)‖ = ‖x − T x‖/α,
+ * T the forward–backward map x ↦ Wᵀ prox_{αg}(W(x − α∇f(x))), measured in W-space
+ * (‖W x − prox(W z)‖/α; equal to the x-space norm for a unitary W) — null for a transform that is
+ * not unitary (the error bar's argument is in the coordinates the prox acts on). `coeffs`, when
+ * given, are x's exact W-space coefficients (`coefficients`: W x up to the rounding of the
+ * synthesis), read instead of transforming x again. W z is formed again when the hull asks
+ * (`wz()`, before the next step: z stays in the runner's buffer until then).
  */
-function forwardStep(ctx: RunContext, x: RealArray, alpha: number, coeffs: RealArray | null): { wz: RealArray; step: { alpha: number; gradientMapping: number } | null } {
+function forwardStep(ctx: RunContext, x: RealArray, alpha: number, coeffs: RealArray | null): { wz: () => RealArray; step: { alpha: number; gradientMapping: number } | null } {
   const f = ctx.flow;
   const W = f.W;
-  // the run's arrays for it, reused by every certificate: z in x-space; W z, the prox and (when x's
-  // coefficients are not given) W x in W-space
-  const sc = (ctx.stepScratch ??= { z: zeros(f.dtype, x.length), u: null, wz: W ? zeros(f.dtype, f.coeffSize) : null, next: zeros(f.dtype, f.coeffSize) });
-  // z = x − α∇f(x), evaluated in f64 and stored in the dtype; ∇f(x) from the smooth terms' images
-  // of x, which the runner's step left in their caches (x is the runner's state)
-  const z = forwardInput(x, alpha, ctx.runner.gradient(sc.z));
-  const wz = W ? W.forward(z, sc.wz!) : z;
+  const map = ctx.runner.forwardMap(alpha);
+  const wz = () => (W ? W.forward(map.z.toArray()) : map.z.toArray());
   if (W && W.frame !== "unitary") return { wz, step: null };
-  const u = coeffs ?? (W ? W.forward(x, (sc.u ??= zeros(f.dtype, W.coeffSize))) : x);
-  const next = f.gProx(wz, alpha, sc.next);
-  return { wz, step: { alpha, gradientMapping: Math.sqrt(squaredDistance(u, next)) / alpha } };
+  // x's coefficients when not given: W x, in an array of the run reused by every certificate
+  const u = coeffs ?? (W ? W.forward(x, (ctx.stepScratch ??= zeros(f.dtype, W.coeffSize))) : x);
+  return { wz, step: { alpha, gradientMapping: Math.sqrt(squaredDistance(u, map.next.view)) / alpha } };
 }
 
-// The forward step's two passes over the state, each a function of its own: forwardStep runs a
-// few times per run, and in its body the JIT would recompile them whenever a path it had not yet
-// taken deoptimised the whole function (then the next call ran them in the interpreter).
-
-/** g ← x − α g. */
-function forwardInput(x: RealArray, alpha: number, g: RealArray): RealArray {
-  for (let i = 0; i < x.length; i++) g[i] = x[i] - alpha * g[i];
-  return g;
-}
-
-/** ‖u − v‖², summed in float64. */
+/** ‖u − v‖², summed in float64 (its own function: forwardStep's body deoptimising would not send it back to the interpreter). */
 function squaredDistance(u: RealArray, v: RealArray): number {
   let sq = 0;
   for (let i = 0; i < u.length; i++) sq += (u[i] - v[i]) ** 2;
   return sq;
-}
-
-function activeCount(u: RealArray): number {
-  let n = 0;
-  for (let i = 0; i < u.length; i++) if (u[i] !== 0) n++;
-  return n;
 }
 
 /** One slot on a shift-covariant transform, and every smooth term's Hessian constant and shift-invariant. */
@@ -187,7 +171,7 @@ function changedSince(s: ControllerState, ctx: RunContext, base: Saved): boolean
   if (!constantOperator(ctx)) return true;
   const b = base.snap;
   if (!sameDials(ctx.runner.dials, { lambda: b.lambda, lambdaJ: b.lambdaJ, alpha: b.alpha })) return true;
-  return base.coefficients !== null && !covered(s, coefficients(s, ctx));
+  return base.coefficients !== null && !covered(s, activeOf(coefficients(s, ctx)));
 }
 
 /** Every smooth term quadratic and no manifold slot: the Hessian does not depend on the state. */
@@ -196,8 +180,20 @@ function constantOperator(ctx: RunContext): boolean {
   return f.smooth.every((t) => t.term.quadratic) && f.slots.every((sl) => sl.manifold === null);
 }
 
-/** The support of `u` lies inside the one the last good certificate was taken on (its hull, or its own support). */
-function covered(s: ControllerState, u: RealArray): boolean {
+/** The support `active` lies inside the one the last good certificate was taken on (its hull, or its own support). */
+function covered(s: ControllerState, active: Int32Array): boolean {
   const certified = s.certifiedHull ?? s.lastGood?.coefficients ?? null;
-  return certified !== null && newlyActive(u, certified) === 0;
+  return certified !== null && newlyActive(active, certified) === 0;
+}
+
+/**
+ * The support of coefficients the controller holds (the runner's shared copy of an iterate's, a
+ * saved state's, a hull): read-only arrays, so their active indices are computed once per array.
+ */
+const supports = new WeakMap<RealArray, Int32Array>();
+
+function activeOf(u: RealArray): Int32Array {
+  let a = supports.get(u);
+  if (!a) supports.set(u, (a = activeIndices(u)));
+  return a;
 }

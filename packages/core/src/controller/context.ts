@@ -60,8 +60,8 @@ export class RunContext {
   readonly cadence: CertificateCadence;
   /** True when a sink takes the live state (`RunSink.observe`): otherwise no view is built. */
   readonly live: boolean;
-  /** The arrays a certificate's gradient-mapping step is computed in (certify.ts), once the first certificate asks. */
-  stepScratch: { z: RealArray; u: RealArray | null; wz: RealArray | null; next: RealArray } | null = null;
+  /** W x for a certificate's gradient mapping when x's coefficients are not at hand (certify.ts), once the first certificate asks. */
+  stepScratch: RealArray | null = null;
   private readonly t0 = performance.now();
   private lastBreath = performance.now();
 

@@ -21,6 +21,11 @@ export interface CertificateContext {
    * (the certificates are then restricted to their support, docs/design.md §2.5), else null (full L_W).
    */
   coefficients: RealArray | null;
+  /**
+   * `activeIndices(coefficients)` (active-set.ts: the non-zeros, ascending), when the caller has
+   * them: a hook whose active set is that rule reads them instead of scanning the coefficients.
+   */
+  active?: Int32Array | null;
   gates: { etaMax: number; gammaMin: number };
   /**
    * L is constant and commutes with circular shifts of the state grid, and W declares its bands'

@@ -1,6 +1,7 @@
 import type { ProxTerm } from "../atoms/atom.js";
 import type { CompiledFlow } from "../compiler/types.js";
 import type { RealArray } from "../dtype.js";
+import type { RealBuf } from "../kernel/kernel.js";
 import { CflowError } from "../errors.js";
 import { checkWeight } from "../atoms/prox/prox-term.js";
 import type { EventPort, Json } from "../ports/events.js";
@@ -136,6 +137,8 @@ export class FlowRunner {
    * per read.
    */
   private copies: { x?: RealArray; xPrev?: RealArray; coefficients?: RealArray } = {};
+  /** `forwardMap`'s prox output, allocated by its first call. */
+  private forwardNext: RealBuf | null = null;
 
   constructor(flow: CompiledFlow, options: RunnerOptions = {}) {
     this.flow = flow;
@@ -392,24 +395,34 @@ export class FlowRunner {
   }
 
   /**
-   * ∇f at the current state into `out` (the bits of `flow.fGrad(state)`): each smooth term reads
-   * its image of the state from the cache the step filled (`SmoothTerm.addGradientFromImage`),
-   * one op application fewer than `fGrad`; terms without it apply their op. Writes the step's
-   * gradient buffer, which every step recomputes before reading it.
+   * The forward–backward map at the current state x, for the certificates (their error bar's
+   * gradient mapping, the certificate hull): z = x − α∇f(x) (evaluated in f64, stored in the
+   * dtype) and prox_{αg}(W z) (W the identity without a transform) — the bits of `flow.fGrad`,
+   * `W.forward` and `flow.gProx` on arrays, without leaving the kernel. ∇f is read from the smooth
+   * terms' images of x that the step left in their caches (`SmoothTerm.addGradientFromImage`): one
+   * op application fewer than fGrad. Read-only buffers, valid until the next step or call: z and
+   * ∇f in the step's momentum-point and gradient buffers (every step writes both before reading
+   * them), the prox in one of the runner's own.
    */
-  gradient(out: RealArray): RealArray {
+  forwardMap(alpha: number): { z: RealBuf; next: RealBuf } {
     this.claim();
+    const flow = this.flow;
+    const k = flow.kernel;
     const b = this.plan.buffers;
     const cur = rotation(this.v).cur;
+    const next = (this.forwardNext ??= k.alloc(flow.coeffSize));
     b.g.view.fill(0);
-    for (const t of this.flow.smooth) {
+    for (const t of flow.smooth) {
       const x = b.slot(b.X[cur], t.slot);
       const g = b.slot(b.g, t.slot);
       if (t.term.addGradientFromImage) t.term.addGradientFromImage(x, cur, g);
       else t.term.addGradient(x, g);
     }
-    out.set(b.g.view);
-    return out;
+    k.exports.forwardInput(flow.n, alpha, b.X[cur].ptr, b.g.ptr, b.y.ptr);
+    if (flow.W) flow.W.forwardBuf(b.y, next);
+    else next.view.set(b.y.view);
+    flow.gProxBuf(next, alpha);
+    return { z: b.y, next };
   }
 
   /** One accepted step (with line-search halvings and restarts redone inside). */
@@ -545,5 +558,7 @@ export class FlowRunner {
 
   dispose(): void {
     this.plan.dispose();
+    this.forwardNext?.free();
+    this.forwardNext = null;
   }
 }

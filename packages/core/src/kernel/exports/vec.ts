@@ -9,6 +9,8 @@ export interface VecExports {
   mul(n: number, x: number, y: number, out: number): void;
   sub(n: number, x: number, y: number, out: number): void;
   axpbyz(n: number, a: number, x: number, b: number, y: number, z: number): void;
+  /** z ← x − a·g in f64, rounded once to the dtype. */
+  forwardInput(n: number, a: number, x: number, g: number, z: number): void;
   momentum(n: number, beta: number, x: number, xPrev: number, y: number): void;
   norm2sq(n: number, x: number): number;
   norm1(n: number, x: number): number;

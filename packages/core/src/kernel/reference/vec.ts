@@ -39,6 +39,11 @@ export function axpbyz(n: number, a: number, x: RealArray, b: number, y: RealArr
   for (let i = 0; i < n; i++) z[i] = a * x[i] + b * y[i];
 }
 
+/** z ← x − a·g in float64, stored in z's dtype. */
+export function forwardInput(n: number, a: number, x: RealArray, g: RealArray, z: RealArray): void {
+  for (let i = 0; i < n; i++) z[i] = x[i] - a * g[i];
+}
+
 export function momentum(n: number, beta: number, x: RealArray, xPrev: RealArray, y: RealArray): void {
   for (let i = 0; i < n; i++) y[i] = x[i] + beta * (x[i] - xPrev[i]);
 }

@@ -1,0 +1,27 @@
+import type { RealArray } from "./dtype.js";
+
+/**
+ * The one active-set rule of the certificates: coefficient i is active when |u_i| > tol or u_i is
+ * NaN (a NaN coefficient is never silently dropped: it stays in the set, and the certificate on it
+ * fails closed). At tol 0 these are the non-zeros. Returns the indices ascending.
+ */
+export function activeIndices(u: ArrayLike<number>, tol = 0): Int32Array {
+  let count = 0;
+  // !(|u_i| ≤ tol): above tol, or NaN
+  for (let i = 0; i < u.length; i++) if (!(Math.abs(u[i]) <= tol)) count++;
+  const out = new Int32Array(count);
+  let k = 0;
+  for (let i = 0; i < u.length; i++) if (!(Math.abs(u[i]) <= tol)) out[k++] = i;
+  return out;
+}
+
+/**
+ * How many of the indices `active` (a support, e.g. `activeIndices` of the current coefficients)
+ * are zero in `certified` — the part of the support a certificate taken on `certified`'s does not
+ * cover. One look-up per active index.
+ */
+export function newlyActive(active: Int32Array, certified: RealArray): number {
+  let n = 0;
+  for (let k = 0; k < active.length; k++) if (certified[active[k]] === 0) n++;
+  return n;
+}
