@@ -6,14 +6,25 @@ import type { RealArray } from "./dtype.js";
  * fails closed). At tol 0 these are the non-zeros. Returns the indices ascending.
  */
 export function activeIndices(u: ArrayLike<number>, tol = 0): Int32Array {
-  let count = 0;
-  // !(|u_i| ≤ tol): above tol, or NaN
-  for (let i = 0; i < u.length; i++) if (!(Math.abs(u[i]) <= tol)) count++;
-  const out = new Int32Array(count);
+  // one pass, into a buffer kept for the next call (doubled when a support outgrows it)
+  let buf = indexScratch;
   let k = 0;
-  for (let i = 0; i < u.length; i++) if (!(Math.abs(u[i]) <= tol)) out[k++] = i;
-  return out;
+  for (let i = 0; i < u.length; i++) {
+    // !(|u_i| ≤ tol): above tol, or NaN
+    if (!(Math.abs(u[i]) <= tol)) {
+      if (k === buf.length) {
+        const grown = new Int32Array(2 * k);
+        grown.set(buf);
+        buf = grown;
+      }
+      buf[k++] = i;
+    }
+  }
+  indexScratch = buf;
+  return buf.slice(0, k);
 }
+
+let indexScratch = new Int32Array(1024);
 
 /**
  * How many of the indices `active` (a support, e.g. `activeIndices` of the current coefficients)

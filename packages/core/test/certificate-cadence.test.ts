@@ -68,6 +68,12 @@ describe("certificate cadence", () => {
     expect(Array.from(activeIndices(Float64Array.from([0, -0, 2, Number.NaN, 1e-300, 0])))).toEqual([2, 3, 4]);
     expect(Array.from(activeIndices(Float32Array.from([0.5, -0.25, Number.NaN, 0.25, -0.3]), 0.25))).toEqual([0, 2, 4]);
     expect(activeIndices(new Float64Array(7))).toHaveLength(0);
+    // supports beyond the reused index buffer, and a smaller one after them: each its own indices
+    const big = Float64Array.from({ length: 9000 }, (_, i) => (i % 3 === 0 ? 0 : i - 4500));
+    const want = Array.from({ length: 9000 }, (_, i) => i).filter((i) => i % 3 !== 0 && i !== 4500);
+    expect(Array.from(activeIndices(big))).toEqual(want);
+    expect(Array.from(activeIndices(big.subarray(0, 10)))).toEqual([1, 2, 4, 5, 7, 8]);
+    expect(Array.from(activeIndices(big))).toEqual(want);
   });
 });
 
