@@ -137,7 +137,7 @@ export class FlowRunner {
    * per read.
    */
   private copies: { x?: RealArray; xPrev?: RealArray; coefficients?: RealArray } = {};
-  /** `forwardMap`'s prox output, allocated by its first call. */
+  /** `forwardMap`'s prox output when W-space is larger than the state, allocated by its first call. */
   private forwardNext: RealBuf | null = null;
 
   constructor(flow: CompiledFlow, options: RunnerOptions = {}) {
@@ -400,9 +400,10 @@ export class FlowRunner {
    * dtype) and prox_{αg}(W z) (W the identity without a transform) — the bits of `flow.fGrad`,
    * `W.forward` and `flow.gProx` on arrays, without leaving the kernel. ∇f is read from the smooth
    * terms' images of x that the step left in their caches (`SmoothTerm.addGradientFromImage`): one
-   * op application fewer than fGrad. Read-only buffers, valid until the next step or call: z and
-   * ∇f in the step's momentum-point and gradient buffers (every step writes both before reading
-   * them), the prox in one of the runner's own.
+   * op application fewer than fGrad. Read-only buffers, valid until the next step or call: z, ∇f
+   * and the prox in the step's momentum-point, gradient and candidate buffers (every step writes
+   * them before reading them; between steps the candidate holds an iterate no one reads), the prox
+   * in one of the runner's own when W-space is larger than the state.
    */
   forwardMap(alpha: number): { z: RealBuf; next: RealBuf } {
     this.claim();
@@ -410,7 +411,7 @@ export class FlowRunner {
     const k = flow.kernel;
     const b = this.plan.buffers;
     const cur = rotation(this.v).cur;
-    const next = (this.forwardNext ??= k.alloc(flow.coeffSize));
+    const next = flow.coeffSize <= flow.n ? b.X[rotation(this.v).cand].sub(0, flow.coeffSize) : (this.forwardNext ??= k.alloc(flow.coeffSize));
     b.g.view.fill(0);
     for (const t of flow.smooth) {
       const x = b.slot(b.X[cur], t.slot);
