@@ -96,8 +96,9 @@ export function probeClassRows(L: ShiftInvariantOperator, W: PeriodisedWavelet, 
   const probeErr: number[] = [];
   const x = new Float64Array(n);
   const y = new Float64Array(n);
+  // each probe's coefficients, then (once synthesised into x) its W y, written over: fresh memory
+  // costs more than the passes that fill it
   const v = new Float64Array(m);
-  const wy = new Float64Array(m); // W y of each probe, written over
   const mark = new Uint8Array(n);
   let applications = 0;
   // Packings: the representatives of each level on a lattice of cells P_d ≥ 2H_ℓ + 1 + (Smax − s)
@@ -156,7 +157,7 @@ export function probeClassRows(L: ShiftInvariantOperator, W: PeriodisedWavelet, 
       });
     }
     L.apply(x, y);
-    const out = W.forward(y, wy);
+    const out = W.forward(y, v);
     applications++;
     const err = app.relErr * Math.sqrt(group.length);
     probeErr.push(err);

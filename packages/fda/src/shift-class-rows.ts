@@ -104,6 +104,8 @@ export class ShiftClassRows {
   /** The storage of the last restricted matrix, and of a released one (`release`). */
   private lent: { matrix: SymmetricCsr; storage: { col: Int32Array; val: Float64Array } } | null = null;
   private spare: { col: Int32Array; val: Float64Array } | null = null;
+  /** `rankOf`'s array, reused by every restriction. */
+  private rankScratch: Int32Array | null = null;
 
   private constructor(init: ClassRowTable) {
     this.bands = init.bands;
@@ -153,7 +155,7 @@ export class ShiftClassRows {
     // itself), else new storage for the entries expected were S spread evenly over each band
     let storage = this.spare;
     this.spare = null;
-    const expected = Math.ceil(1.25 * this.expectedEntries(S, rank)) + 1024;
+    const expected = Math.ceil(1.25 * this.expectedEntries(S)) + 1024;
     if (!storage || storage.col.length < expected) storage = { col: new Int32Array(expected), val: new Float64Array(expected) };
     const rowPtr = new Int32Array(nS + 1);
     const coordinates = new Float64Array(nS * this.dims);
@@ -207,13 +209,17 @@ export class ShiftClassRows {
 
   /** The stored entries `restrict(active)` is expected to hold (`active` ascending in [0, coeffSize)), to size its storage before building it. */
   expectedEntriesOf(active: Int32Array): number {
-    return this.expectedEntries(active, this.rankOf(active));
+    return this.expectedEntries(active);
   }
 
-  /** rank[j] = #{p : S[p] < j}: the S-members with indices in [a, b) are S[rank[a] .. rank[b]). */
+  /**
+   * rank[j] = #{p : S[p] < j}: the S-members with indices in [a, b) are S[rank[a] .. rank[b]).
+   * Written over one array kept for the next restriction (a restriction reads it only while it
+   * walks; fresh memory costs more than the pass that fills it).
+   */
   private rankOf(S: Int32Array): Int32Array {
     const m = this.coeffSize;
-    const rank = new Int32Array(m + 1);
+    const rank = (this.rankScratch ??= new Int32Array(m + 1));
     for (let j = 0, p = 0; j <= m; j++) {
       while (p < S.length && S[p] < j) p++;
       rank[j] = p;
@@ -222,11 +228,11 @@ export class ShiftClassRows {
   }
 
   /** Σ over S of each class row's window sizes times the fraction of its band in S (halved within a level). */
-  private expectedEntries(S: Int32Array, rank: Int32Array): number {
+  private expectedEntries(S: Int32Array): number {
     const bands = this.bands;
     const fraction = bands.map((b) => {
       const size = b.shape.reduce((a, c) => a * c, 1);
-      return (rank[b.offset + size] - rank[b.offset]) / size;
+      return (lowerBound(S, b.offset + size) - lowerBound(S, b.offset)) / size;
     });
     const perClass = this.rows.map((row) => row.blocks.reduce((t, blk) => t + blk.values.length * fraction[blk.band] * (this.levelOf[blk.band] === row.level ? 0.5 : 1), 0));
     let total = 0;
@@ -323,4 +329,16 @@ export class ShiftClassRows {
     out.val = val;
     return size;
   }
+}
+
+/** #{p : S[p] < j} for ascending S (a binary search). */
+function lowerBound(S: Int32Array, j: number): number {
+  let lo = 0;
+  let hi = S.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (S[mid] < j) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
