@@ -1,5 +1,6 @@
 import { type CertificateContext, createTransform, type GammaRoute, type Json, type LinearStructure, type TransformOp } from "@cflow/core";
 import { isSubset } from "./active-set.js";
+import { ArrayPool } from "./array-pool.js";
 import { decodeCacheState, describeTransform, encodeCacheState, sameTransform, type TransformDescription } from "./certificate-cache-state.js";
 import { ClassColumns, isShiftCovariant } from "./class-bound.js";
 import { type PeriodisedWavelet, ShiftClassRows } from "./shift-class-rows.js";
@@ -56,6 +57,11 @@ interface OperatorEntry {
  */
 export class CertificateCache {
   private readonly entries: OperatorEntry[] = [];
+  /**
+   * The structure's check (`probeStructure`) leaves its arrays here for the class rows' build that
+   * follows it on the first certificate (array-pool.ts); `classRows` lets them go.
+   */
+  readonly arrays = new ArrayPool();
   /** Supports kept per operator (the most recent first). */
   constructor(private readonly keep = 8) {}
 
@@ -153,6 +159,14 @@ export class CertificateCache {
    * when the context has no periodised unitary DWT and circulant structure on its grid.
    */
   classRows(ctx: CertificateContext): { rows: ShiftClassRows; normBound: number } | null {
+    try {
+      return this.rowsOf(ctx);
+    } finally {
+      this.arrays.clear();
+    }
+  }
+
+  private rowsOf(ctx: CertificateContext): { rows: ShiftClassRows; normBound: number } | null {
     const e = this.entry(ctx);
     if (!e) return null;
     if (e.rows) return { rows: e.rows, normBound: e.normBound };
@@ -162,7 +176,7 @@ export class CertificateCache {
     if (!op) return null;
     const W64 = W.dtype === "float64" ? W : createTransform(W.name, { shape: [...W.shape], levels: W.levels, dtype: "float64" });
     try {
-      e.rows = ShiftClassRows.build(op, W64 as unknown as PeriodisedWavelet, { runDtype: ctx.dtype });
+      e.rows = ShiftClassRows.build(op, W64 as unknown as PeriodisedWavelet, { runDtype: ctx.dtype, arrays: this.arrays });
     } finally {
       if (W64 !== W) W64.dispose();
     }

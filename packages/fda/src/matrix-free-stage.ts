@@ -99,7 +99,8 @@ export const matrixFreeStage: VerdictStage = (s) => {
   let classRows: ShiftClassRows | null = null;
   if (shiftClasses && ctx.structure && s.cache.classColumns(ctx)) {
     if (!s.cache.checked(ctx)) {
-      const probe = probeStructure(ctx, ctx.structure);
+      // its arrays go to the class rows' build just below
+      const probe = probeStructure(ctx, ctx.structure, s.cache.arrays);
       applications += 1;
       if (!probe.ok) {
         return certificate(

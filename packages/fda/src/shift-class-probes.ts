@@ -1,4 +1,5 @@
 import { type Band, CflowError } from "@cflow/core";
+import { ArrayPool } from "./array-pool.js";
 import { composeBounds, periodisedDwtBound, tapRoundingBound, unitRoundoff } from "./rounding.js";
 import { flatIndex, isCentre, markAtom, mod, unflat } from "./shift-class-geometry.js";
 import type { PeriodisedWavelet, ShiftClassRowsOptions, ShiftInvariantOperator } from "./shift-class-rows.js";
@@ -94,11 +95,12 @@ export function probeClassRows(L: ShiftInvariantOperator, W: PeriodisedWavelet, 
 
   const rows: ClassRow[] = new Array(classBase[bands.length]);
   const probeErr: number[] = [];
-  const x = new Float64Array(n);
-  const y = new Float64Array(n);
+  const arrays = options.arrays ?? new ArrayPool();
+  const x = arrays.take(n);
+  const y = arrays.take(n);
   // each probe's coefficients, then (once synthesised into x) its W y, written over: fresh memory
   // costs more than the passes that fill it
-  const v = new Float64Array(m);
+  const v = arrays.take(m);
   const mark = new Uint8Array(n);
   let applications = 0;
   // Packings: the representatives of each level on a lattice of cells P_d ≥ 2H_ℓ + 1 + (Smax − s)

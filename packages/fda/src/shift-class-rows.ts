@@ -3,6 +3,7 @@ import type { ShiftCovariantTransform } from "./class-bound.js";
 import type { RestrictedMatrix } from "./restricted-matrix.js";
 import type { ApplicationBound, WaveletTaps } from "./rounding.js";
 import { bandIndexOf, mod } from "./shift-class-geometry.js";
+import type { ArrayPool } from "./array-pool.js";
 import { type ClassRow, type ClassRowTable, probeClassRows } from "./shift-class-probes.js";
 import type { SymmetricCsr } from "./sparse-symmetric.js";
 
@@ -37,6 +38,8 @@ export interface ShiftClassRowsOptions {
    * perturbation bound); default 0: only structural zeros are left out.
    */
   dropTolerance?: number;
+  /** Where the probes' vectors come from (default: fresh arrays). */
+  arrays?: ArrayPool;
 }
 
 /** One computed row of a shift class, kept for the bands its owner reads (levels ≤ its own). */

@@ -12,6 +12,7 @@ import {
   scaledIdentity,
   structureSize,
 } from "@cflow/core";
+import { ArrayPool } from "./array-pool.js";
 import { circulantSpectrum } from "./circulant-spectrum.js";
 import { errorBarFor } from "./error-bar.js";
 import { formatNumber } from "./format.js";
@@ -137,12 +138,13 @@ export function structuredCertificate(ctx: CertificateContext, active: Int32Arra
  * first. Against the tolerance a ±1 probe also sees more than a Gaussian one: ‖v‖∞ = 1, where
  * n Gaussian draws reach √(2 ln n) and scale the bar up with them.
  */
-export function probeStructure(ctx: CertificateContext, s: LinearStructure): { ok: boolean; error: number; tolerance: number; json: Json } {
+export function probeStructure(ctx: CertificateContext, s: LinearStructure, arrays: ArrayPool = new ArrayPool()): { ok: boolean; error: number; tolerance: number; json: Json } {
   const n = ctx.n;
-  const v = rademacher(ctx.key, ctx.dtype === "float64" ? new Float64Array(n) : new Float32Array(n));
-  const out = ctx.dtype === "float64" ? new Float64Array(n) : new Float32Array(n);
+  const f64 = ctx.dtype === "float64";
+  const v = rademacher(ctx.key, f64 ? arrays.take(n) : new Float32Array(n));
+  const out = f64 ? arrays.take(n) : new Float32Array(n);
   ctx.L_apply(v, out);
-  const ref = applyStructure(s, v, new Float64Array(n));
+  const ref = applyStructure(s, v, arrays.take(n));
   let err = 0;
   let vmax = 0;
   for (let i = 0; i < n; i++) {
@@ -153,6 +155,7 @@ export function probeStructure(ctx: CertificateContext, s: LinearStructure): { o
   const relative = scale > 0 ? err / scale : err;
   const tolerance = ctx.dtype === "float64" ? 1e-9 : 1e-4;
   const ok = Number.isFinite(relative) && relative <= tolerance;
+  arrays.give(ref, ...(v instanceof Float64Array && out instanceof Float64Array ? [v, out] : []));
   return { ok, error: relative, tolerance, json: { relativeError: relative, tolerance, pass: ok } };
 }
 

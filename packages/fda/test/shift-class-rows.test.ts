@@ -5,6 +5,7 @@
 import { DTYPES, type Dtype, createTransform, gaussianKernel1d, gaussianKernel2d } from "@cflow/core";
 import { describe, expect, it } from "vitest";
 import { convolutionGram, csrToDense, type PeriodisedWavelet, ShiftClassRows, type ShiftInvariantOperator } from "../src/index.js";
+import { ArrayPool } from "../src/array-pool.js";
 import { jacobiEigenvalues } from "./helpers.js";
 import { denseRestricted, plainDwt } from "./restricted-problems.js";
 import { mulberry32 } from "@cflow/test-kit";
@@ -58,6 +59,22 @@ describe.each(DTYPES)("shift-class rows (%s run)", (dtype: Dtype) => {
         if (dtype === "float64") expect(worst).toBeLessThan(1e-13);
         expect(R.coordinates?.length).toBe(S.length * shape.length);
       }
+    });
+
+    it("built on lent arrays full of garbage, gives the rows built on fresh ones, bit for bit, and takes the lent arrays", () => {
+      const n = shape.reduce((a, b) => a * b, 1);
+      const lent = [new Float64Array(n).fill(Number.NaN), new Float64Array(n).fill(-7), new Float64Array(n).fill(Infinity)];
+      const arrays = new ArrayPool();
+      arrays.give(...lent);
+      const pooled = ShiftClassRows.build(L, W, { runDtype: dtype, arrays });
+      expect([0, 1, 2].map(() => arrays.take(n)).some((a) => lent.includes(a))).toBe(false); // all three taken
+      const S = randomSupport(truthW.m, truthW.m >> (2 * c.levels - 1), mulberry32(5), shape.length === 1 ? 0.1 : 0.02);
+      const R = pooled.restrict(S);
+      const F = rows.restrict(S);
+      expect(Array.from(R.matrix.col)).toEqual(Array.from(F.matrix.col));
+      expect(Array.from(R.matrix.val)).toEqual(Array.from(F.matrix.val));
+      expect(R.perturbation).toBe(F.perturbation);
+      rows.release(F);
     });
 
     it("writes a released matrix's storage with the same matrix a fresh restriction gives, across overlapping supports", () => {

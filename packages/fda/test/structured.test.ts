@@ -19,6 +19,7 @@ import {
 } from "@cflow/core";
 import { describe, expect, it } from "vitest";
 import { type CertTransform, DEFAULT_GATES, circulantSpectrum, fda } from "../src/index.js";
+import { ArrayPool } from "../src/array-pool.js";
 import { probeStructure } from "../src/structured.js";
 import { type Mat, denseLApply, denseRowCertificates, denseTransform, get, haarMatrix, jacobiEigenvalues, mat, sub } from "./helpers.js";
 import { mulberry32, zerosOf } from "@cflow/test-kit";
@@ -220,6 +221,13 @@ describe.each(DTYPES as Dtype[])("structured certificates (%s)", (dtype) => {
     for (let k = 0; k < 20; k++) expect(probeStructure(context(l2, lied, dtype, { key: rngKey(200 + k) }), lied).ok).toBe(false);
     // the truth passes under every key
     for (let k = 0; k < 20; k++) expect(probeStructure(context(l2, right, dtype, { key: rngKey(300 + k) }), right).ok).toBe(true);
+    // its float64 arrays go to the pool it is given (for the class rows' build), and from it on the next check: the same verdict
+    const pool = new ArrayPool();
+    const first = probeStructure(context(l2, lied, dtype, { key: rngKey(400) }), lied, pool);
+    const lent = [0, 1, 2].map(() => pool.take(32));
+    expect(lent.filter((a) => a.some((x) => x !== 0)).length).toBe(dtype === "float64" ? 3 : 1);
+    pool.give(...lent.map((a) => a.fill(Number.NaN)));
+    expect(probeStructure(context(l2, lied, dtype, { key: rngKey(400) }), lied, pool)).toEqual(first);
   });
 
   it("an explicit method forces its evaluator", () => {
