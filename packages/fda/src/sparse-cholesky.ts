@@ -1,3 +1,4 @@
+import { type F64Buf, Kernel } from "@cflow/core/kernel";
 import type { Permutation } from "./nested-dissection.js";
 import type { SymmetricCsr } from "./sparse-symmetric.js";
 
@@ -111,6 +112,8 @@ export function sparseCholesky(a: SymmetricCsr, shift: number, perm: Permutation
   }
   for (let k = n; k < nt * b; k++) tileOf.get(key(nt - 1, nt - 1))![(k % b) * b + (k % b)] = 1;
   let flops = 0;
+  const tiles = new TileKernel(b);
+  try {
   for (let K = 0; K < nt; K++) {
     const Tkk = tileOf.get(key(K, K))!;
     const bad = denseCholesky(Tkk, b);
@@ -122,16 +125,19 @@ export function sparseCholesky(a: SymmetricCsr, shift: number, perm: Permutation
     const below: Float64Array[] = [];
     for (let x = 1; x < rows.length; x++) {
       const T = tileOf.get(key(rows[x], K))!;
-      trsm(Tkk, T, b);
+      tiles.trsm(Tkk, T);
       below.push(T);
       flops += b * b * b;
     }
     for (let x = 1; x < rows.length; x++) {
       for (let y = 1; y <= x; y++) {
-        gemmSub(tileOf.get(key(rows[x], rows[y]))!, below[x - 1], below[y - 1], b);
+        tiles.gemmSub(tileOf.get(key(rows[x], rows[y]))!, below[x - 1], below[y - 1]);
         flops += 2 * b * b * b;
       }
     }
+  }
+  } finally {
+    tiles.dispose();
   }
   const result: CholeskyResult = { ok: true, failedAt: -1, factorEntries, tile: b, longestInnerProduct: longest, trace, shiftRounding, flops, ms: performance.now() - t0 };
   if (options.keepFactor) {
@@ -172,64 +178,52 @@ export function denseCholesky(t: Float64Array, b: number): number {
   return -1;
 }
 
-/** X ← X L⁻ᵀ for the lower-triangular tile L (rows of X solved independently). */
-function trsm(l: Float64Array, x: Float64Array, b: number): void {
-  for (let r = 0; r < b; r++) {
-    const rr = r * b;
-    for (let j = 0; j < b; j++) {
-      const rj = j * b;
-      let s = x[rr + j];
-      for (let k = 0; k < j; k++) s -= x[rr + k] * l[rj + k];
-      x[rr + j] = s / l[rj + j];
-    }
+/**
+ * The factorisation's tile products in the WebAssembly kernel (packages/core/assembly/tiles.ts):
+ * staging buffers of one tile each, the transposed operand copied in transposed. Each output is the
+ * ordered sum of the textbook loop (X L⁻ᵀ row by row; C − A Bᵀ entry by entry), so the bits are
+ * those of that loop.
+ */
+class TileKernel {
+  private readonly k = Kernel.get("float64");
+  private readonly l: F64Buf;
+  private readonly x: F64Buf;
+  private readonly c: F64Buf;
+  private readonly a: F64Buf;
+
+  constructor(private readonly b: number) {
+    const k = this.k;
+    this.l = k.allocF64(b * b);
+    this.x = k.allocF64(b * b);
+    this.c = k.allocF64(b * b);
+    this.a = k.allocF64(b * b);
+  }
+
+  /** X ← X L⁻ᵀ for the lower-triangular tile L (rows of X solved independently). */
+  trsm(l: Float64Array, x: Float64Array): void {
+    const b = this.b;
+    this.l.view.set(l);
+    transpose(x, this.x.view, b);
+    this.k.exports.tileTrsm(b, this.l.ptr, this.x.ptr);
+    transpose(this.x.view, x, b);
+  }
+
+  /** C ← C − A Bᵀ for b×b row-major tiles. */
+  gemmSub(c: Float64Array, a: Float64Array, bt: Float64Array): void {
+    const b = this.b;
+    this.c.view.set(c);
+    this.a.view.set(a);
+    transpose(bt, this.x.view, b);
+    this.k.exports.tileGemmSub(b, this.c.ptr, this.a.ptr, this.x.ptr);
+    c.set(this.c.view);
+  }
+
+  dispose(): void {
+    for (const t of [this.l, this.x, this.c, this.a]) t.free();
   }
 }
 
-/** C ← C − A Bᵀ for b×b row-major tiles (2×2 register blocks; b even or not). */
-function gemmSub(c: Float64Array, a: Float64Array, bt: Float64Array, b: number): void {
-  let i = 0;
-  for (; i + 1 < b; i += 2) {
-    const a0 = i * b;
-    const a1 = a0 + b;
-    let j = 0;
-    for (; j + 1 < b; j += 2) {
-      const b0 = j * b;
-      const b1 = b0 + b;
-      let s00 = 0;
-      let s01 = 0;
-      let s10 = 0;
-      let s11 = 0;
-      for (let k = 0; k < b; k++) {
-        const x0 = a[a0 + k];
-        const x1 = a[a1 + k];
-        const y0 = bt[b0 + k];
-        const y1 = bt[b1 + k];
-        s00 += x0 * y0;
-        s01 += x0 * y1;
-        s10 += x1 * y0;
-        s11 += x1 * y1;
-      }
-      c[a0 + j] -= s00;
-      c[a0 + j + 1] -= s01;
-      c[a1 + j] -= s10;
-      c[a1 + j + 1] -= s11;
-    }
-    for (; j < b; j++) {
-      let s0 = 0;
-      let s1 = 0;
-      for (let k = 0; k < b; k++) {
-        s0 += a[a0 + k] * bt[j * b + k];
-        s1 += a[a1 + k] * bt[j * b + k];
-      }
-      c[a0 + j] -= s0;
-      c[a1 + j] -= s1;
-    }
-  }
-  for (; i < b; i++) {
-    for (let j = 0; j < b; j++) {
-      let s = 0;
-      for (let k = 0; k < b; k++) s += a[i * b + k] * bt[j * b + k];
-      c[i * b + j] -= s;
-    }
-  }
+/** out[j·b + i] ← m[i·b + j] for a b×b tile. */
+function transpose(m: Float64Array, out: Float64Array, b: number): void {
+  for (let i = 0; i < b; i++) for (let j = 0; j < b; j++) out[j * b + i] = m[i * b + j];
 }

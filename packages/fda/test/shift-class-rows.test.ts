@@ -63,7 +63,7 @@ describe.each(DTYPES)("shift-class rows (%s run)", (dtype: Dtype) => {
 
     it("built on lent arrays full of garbage, gives the rows built on fresh ones, bit for bit, and takes the lent arrays", () => {
       const n = shape.reduce((a, b) => a * b, 1);
-      const lent = [new Float64Array(n).fill(Number.NaN), new Float64Array(n).fill(-7), new Float64Array(n).fill(Infinity)];
+      const lent: Float64Array[] = [new Float64Array(n).fill(Number.NaN), new Float64Array(n).fill(-7), new Float64Array(n).fill(Infinity)];
       const arrays = new ArrayPool();
       arrays.give(...lent);
       const pooled = ShiftClassRows.build(L, W, { runDtype: dtype, arrays });

@@ -12,6 +12,7 @@ import type { LossesExports } from "./losses.js";
 import type { ProxExports } from "./prox.js";
 import type { StencilExports } from "./stencil.js";
 import type { SwtExports } from "./swt.js";
+import type { TilesExports } from "./tiles.js";
 import type { TvExports } from "./tv.js";
 import type { VecExports } from "./vec.js";
 
@@ -30,6 +31,7 @@ export interface KernelExports
     DwtExports,
     StencilExports,
     SwtExports,
+    TilesExports,
     FftExports,
     ConvExports,
     DctExports {

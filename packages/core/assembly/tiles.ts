@@ -1,0 +1,48 @@
+// Dense b×b tile kernels of a blocked Cholesky factorisation (packages/fda/src/sparse-cholesky.ts),
+// in float64 in both builds. Each output is the same ordered sum as the row-major loop it replaces:
+// SIMD lanes hold two outputs, never two terms of one sum — so the bits are those of that loop.
+import { at64 } from "./common/real";
+
+/**
+ * C ← C − A Bᵀ for row-major b×b tiles C and A, with Bᵀ given as bt[k·b + j] = B[j][k] (the caller
+ * transposes B): C[i][j] −= Σ_k A[i][k]·B[j][k], the sum from 0 in k order.
+ */
+export function tileGemmSub(b: i32, c: usize, a: usize, bt: usize): void {
+  for (let i = 0; i < b; i++) {
+    const ai = i * b;
+    let j = 0;
+    for (; j + 2 <= b; j += 2) {
+      let s = f64x2.splat(0);
+      for (let k = 0; k < b; k++) s = f64x2.add(s, f64x2.mul(f64x2.splat(load<f64>(at64(a, ai + k))), v128.load(at64(bt, k * b + j))));
+      v128.store(at64(c, ai + j), f64x2.sub(v128.load(at64(c, ai + j)), s));
+    }
+    for (; j < b; j++) {
+      let s: f64 = 0;
+      for (let k = 0; k < b; k++) s += load<f64>(at64(a, ai + k)) * load<f64>(at64(bt, k * b + j));
+      store<f64>(at64(c, ai + j), load<f64>(at64(c, ai + j)) - s);
+    }
+  }
+}
+
+/**
+ * X ← X L⁻ᵀ for the lower-triangular row-major tile L, with X given and returned transposed,
+ * xt[j·b + r] = X[r][j]: row r of X solved by X[r][j] = (X[r][j] − Σ_{k<j} X[r][k]·L[j][k]) / L[j][j],
+ * the sum in k order.
+ */
+export function tileTrsm(b: i32, l: usize, xt: usize): void {
+  for (let j = 0; j < b; j++) {
+    const lj = j * b;
+    const d = load<f64>(at64(l, lj + j));
+    let r = 0;
+    for (; r + 2 <= b; r += 2) {
+      let s = v128.load(at64(xt, lj + r));
+      for (let k = 0; k < j; k++) s = f64x2.sub(s, f64x2.mul(v128.load(at64(xt, k * b + r)), f64x2.splat(load<f64>(at64(l, lj + k)))));
+      v128.store(at64(xt, lj + r), f64x2.div(s, f64x2.splat(d)));
+    }
+    for (; r < b; r++) {
+      let s = load<f64>(at64(xt, lj + r));
+      for (let k = 0; k < j; k++) s -= load<f64>(at64(xt, k * b + r)) * load<f64>(at64(l, lj + k));
+      store<f64>(at64(xt, lj + r), s / d);
+    }
+  }
+}

@@ -1,0 +1,7 @@
+// Signatures of assembly/tiles.ts. Tiles are b×b f64 arrays in kernel memory (float64 in both builds).
+export interface TilesExports {
+  /** C ← C − A Bᵀ, Bᵀ given (bt[k·b + j] = B[j][k]). */
+  tileGemmSub(b: number, c: number, a: number, bt: number): void;
+  /** X ← X L⁻ᵀ, X given and returned transposed (xt[j·b + r] = X[r][j]). */
+  tileTrsm(b: number, l: number, xt: number): void;
+}
