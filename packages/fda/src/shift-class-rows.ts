@@ -223,10 +223,13 @@ export class ShiftClassRows {
   private rankOf(S: Int32Array): Int32Array {
     const m = this.coeffSize;
     const rank = (this.rankScratch ??= new Int32Array(m + 1));
-    for (let j = 0, p = 0; j <= m; j++) {
-      while (p < S.length && S[p] < j) p++;
-      rank[j] = p;
+    // rank is p on (S[p − 1], S[p]]: one native fill per member of S (S ascending, inside [0, m))
+    let from = 0;
+    for (let p = 0; p < S.length; p++) {
+      rank.fill(p, from, S[p] + 1);
+      from = S[p] + 1;
     }
+    rank.fill(S.length, from, m + 1);
     return rank;
   }
 
