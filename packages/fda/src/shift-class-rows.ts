@@ -4,7 +4,7 @@ import type { RestrictedMatrix } from "./restricted-matrix.js";
 import type { ApplicationBound, WaveletTaps } from "./rounding.js";
 import { bandIndexOf, mod } from "./shift-class-geometry.js";
 import type { ArrayPool } from "./array-pool.js";
-import { type ClassRow, type ClassRowTable, probeClassRows } from "./shift-class-probes.js";
+import { type Block, type ClassRow, type ClassRowTable, probeClassRows } from "./shift-class-probes.js";
 import type { SymmetricCsr } from "./sparse-symmetric.js";
 
 /**
@@ -269,71 +269,104 @@ export class ShiftClassRows {
    * the coarser coefficient, or the lower index between equal levels), a member's value being
    * `values[S[q] + shift]`, exact zeros left out. `out.col`/`out.val` are replaced by larger copies
    * when short. Returns the number of stored entries.
+   *
+   * A restriction runs a few times per run, so most of a walk used to run before V8 had compiled it
+   * (in the interpreter, and again after each deoptimisation: 5–15× the compiled time). Its work is
+   * therefore cut into small functions called many times (a block, a range), which are compiled
+   * within the first rows; the walk's own loop does little per row.
    */
   private walk(S: Int32Array, rank: Int32Array, out: { rowPtr: Int32Array; coordinates: Float64Array; col: Int32Array; val: Float64Array }): number {
     const { rowPtr, coordinates } = out;
-    let { col, val } = out;
-    let size = 0;
-    const bands = this.bands;
+    const sink = new EntrySink(out.col, out.val);
     const dims = this.dims;
     const kk = new Int32Array(dims);
     const w0 = new Int32Array(dims);
     for (let p = 0; p < S.length; p++) {
-      rowPtr[p] = size;
+      rowPtr[p] = sink.size;
       const row = this.rows[this.classOf(S[p], kk)];
-      const level = row.level;
-      const sb = this.strides[row.band];
-      for (let d = 0; d < dims; d++) coordinates[p * dims + d] = kk[d] * sb[d] + this.atomCentre[level];
-      for (const blk of row.blocks) {
-        const b2 = blk.band;
-        const band2 = bands[b2];
-        const qMin = this.levelOf[b2] === level ? p : 0;
-        const s2 = this.strides[b2];
-        // window start of this row in band b2: the representative's, translated by T/s2
-        for (let d = 0; d < dims; d++) w0[d] = mod(blk.k0[d] + ((kk[d] - row.k[d]) * sb[d]) / s2[d], band2.shape[d]);
-        const height = dims === 1 ? 1 : band2.shape[0];
-        const width = dims === 1 ? band2.shape[0] : band2.shape[1];
-        const rowsInWindow = dims === 1 ? 1 : blk.ext[0];
-        const extX = dims === 1 ? blk.ext[0] : blk.ext[1];
-        const x0 = dims === 1 ? w0[0] : w0[1];
-        const y0 = dims === 1 ? 0 : w0[0];
-        const wrapped = x0 + extX > width;
-        const values = blk.values;
-        for (let ty = 0; ty < rowsInWindow; ty++) {
-          let yRow = y0 + ty;
-          if (yRow >= height) yRow -= height;
-          const base = band2.offset + yRow * width;
-          const tRow = ty * extX;
-          // members of row yRow with x in [x0, x0 + extX) mod width: one or two ranges
-          for (let part = 0; part < (wrapped ? 2 : 1); part++) {
-            const lo = Math.max(rank[part === 0 ? base + x0 : base], qMin);
-            const hi = rank[part === 0 ? base + (wrapped ? width : x0 + extX) : base + x0 + extX - width];
-            if (!(lo < hi)) continue;
-            if (size + (hi - lo) > col.length) {
-              const cap = Math.max(Math.ceil(1.5 * col.length), size + (hi - lo));
-              const c = new Int32Array(cap);
-              const x = new Float64Array(cap);
-              c.set(col.subarray(0, size));
-              x.set(val.subarray(0, size));
-              col = c;
-              val = x;
-            }
-            const shift = part === 0 ? tRow - x0 - base : tRow + width - x0 - base;
-            for (let q = lo; q < hi; q++) {
-              const v = values[S[q] + shift];
-              if (v === 0) continue;
-              col[size] = q;
-              val[size] = v;
-              size++;
-            }
-          }
-        }
+      this.centre(row, kk, coordinates, p);
+      const blocks = row.blocks;
+      for (let x = 0; x < blocks.length; x++) this.appendBlock(S, rank, p, row, blocks[x], kk, w0, sink);
+    }
+    rowPtr[S.length] = sink.size;
+    out.col = sink.col;
+    out.val = sink.val;
+    return sink.size;
+  }
+
+  /** The atom centre of row p (class row `row`, band position kk) into coordinates[p·dims …]. */
+  private centre(row: ClassRow, kk: Int32Array, coordinates: Float64Array, p: number): void {
+    const dims = this.dims;
+    const sb = this.strides[row.band];
+    for (let d = 0; d < dims; d++) coordinates[p * dims + d] = kk[d] * sb[d] + this.atomCentre[row.level];
+  }
+
+  /** Row p's entries in one block of its class row (band position kk): the S-members inside the block's window, translated to row p. */
+  private appendBlock(S: Int32Array, rank: Int32Array, p: number, row: ClassRow, blk: Block, kk: Int32Array, w0: Int32Array, sink: EntrySink): void {
+    const dims = this.dims;
+    const b2 = blk.band;
+    const band2 = this.bands[b2];
+    const qMin = this.levelOf[b2] === row.level ? p : 0;
+    const sb = this.strides[row.band];
+    const s2 = this.strides[b2];
+    // window start of this row in band b2: the representative's, translated by T/s2
+    for (let d = 0; d < dims; d++) w0[d] = mod(blk.k0[d] + ((kk[d] - row.k[d]) * sb[d]) / s2[d], band2.shape[d]);
+    const height = dims === 1 ? 1 : band2.shape[0];
+    const width = dims === 1 ? band2.shape[0] : band2.shape[1];
+    const rowsInWindow = dims === 1 ? 1 : blk.ext[0];
+    const extX = dims === 1 ? blk.ext[0] : blk.ext[1];
+    const x0 = dims === 1 ? w0[0] : w0[1];
+    const y0 = dims === 1 ? 0 : w0[0];
+    const wrapped = x0 + extX > width;
+    const values = blk.values;
+    for (let ty = 0; ty < rowsInWindow; ty++) {
+      let yRow = y0 + ty;
+      if (yRow >= height) yRow -= height;
+      const base = band2.offset + yRow * width;
+      const tRow = ty * extX;
+      // members of row yRow with x in [x0, x0 + extX) mod width: one or two ranges
+      if (!wrapped) sink.append(values, S, Math.max(rank[base + x0], qMin), rank[base + x0 + extX], tRow - x0 - base);
+      else {
+        sink.append(values, S, Math.max(rank[base + x0], qMin), rank[base + width], tRow - x0 - base);
+        sink.append(values, S, Math.max(rank[base], qMin), rank[base + x0 + extX - width], tRow + width - x0 - base);
       }
     }
-    rowPtr[S.length] = size;
-    out.col = col;
-    out.val = val;
-    return size;
+  }
+}
+
+/** The stored entries of a matrix being walked: positions and values, grown (copied into 1.5× the length) when short. */
+class EntrySink {
+  size = 0;
+
+  constructor(
+    public col: Int32Array,
+    public val: Float64Array,
+  ) {}
+
+  /** Appends the non-zero values[S[q] + shift], q in [lo, hi), with their positions q. */
+  append(values: Float64Array, S: Int32Array, lo: number, hi: number, shift: number): void {
+    if (!(lo < hi)) return;
+    if (this.size + (hi - lo) > this.col.length) this.grow(this.size + (hi - lo));
+    const { col, val } = this;
+    let size = this.size;
+    for (let q = lo; q < hi; q++) {
+      const v = values[S[q] + shift];
+      if (v === 0) continue;
+      col[size] = q;
+      val[size] = v;
+      size++;
+    }
+    this.size = size;
+  }
+
+  private grow(least: number): void {
+    const cap = Math.max(Math.ceil(1.5 * this.col.length), least);
+    const col = new Int32Array(cap);
+    const val = new Float64Array(cap);
+    col.set(this.col.subarray(0, this.size));
+    val.set(this.val.subarray(0, this.size));
+    this.col = col;
+    this.val = val;
   }
 }
 
