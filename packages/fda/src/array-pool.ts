@@ -13,6 +13,11 @@ export class ArrayPool {
     return i >= 0 ? this.free.splice(i, 1)[0] : new Float64Array(length);
   }
 
+  /** How many arrays of `length` entries the pool holds. */
+  count(length: number): number {
+    return this.free.filter((a) => a.length === length).length;
+  }
+
   /** Returns arrays for the next taker. */
   give(...arrays: Float64Array[]): void {
     this.free.push(...arrays);

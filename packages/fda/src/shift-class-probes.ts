@@ -247,6 +247,7 @@ export function probeClassRows(L: ShiftInvariantOperator, W: PeriodisedWavelet, 
   const taps = dW * L.bound.norm * (2 * wBound.norm + dW);
   perturbation += taps;
   perturbation *= 1 + 2 ** -40; // the sums above are themselves rounded
+  arrays.give(x, y, v); // for the restrictions' storage (ShiftClassRows.build)
   return {
     bands,
     levelOf,

@@ -132,7 +132,21 @@ export class ShiftClassRows {
 
   /** Computes the class rows of W L Wᵀ (float64 W, unitary): shift-class-probes.ts. */
   static build(L: ShiftInvariantOperator, W: PeriodisedWavelet, options: ShiftClassRowsOptions = {}): ShiftClassRows {
-    return new ShiftClassRows(probeClassRows(L, W, options));
+    const rows = new ShiftClassRows(probeClassRows(L, W, options));
+    if (options.arrays) rows.adopt(options.arrays);
+    return rows;
+  }
+
+  /**
+   * Takes the probes' arrays (written already, so no page faults on first use) as the rank array
+   * and the first restriction's storage, when the pool holds three of the coefficient count.
+   */
+  private adopt(arrays: ArrayPool): void {
+    const m = this.coeffSize;
+    if (arrays.count(m) < 3) return;
+    const taken = [arrays.take(m), arrays.take(m), arrays.take(m)];
+    this.rankScratch = new Int32Array(taken[0].buffer, taken[0].byteOffset, m + 1);
+    this.spare = { col: new Int32Array(taken[1].buffer, taken[1].byteOffset, m), val: taken[2] };
   }
 
   /**

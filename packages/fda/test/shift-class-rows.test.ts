@@ -156,6 +156,37 @@ describe("shift-class rows: every level on one lattice in 2D", () => {
   });
 });
 
+describe("shift-class rows: the probes' arrays as the restrictions' storage", () => {
+  it("restricts into the lent arrays (no fresh memory), with the matrices of rows built without them, bit for bit", () => {
+    const shape = [8192];
+    const L = convolutionGram(gaussianKernel1d(1.5, "float64"), { shape });
+    const W = createTransform("db4", { shape, levels: 3, dtype: "float64" }) as unknown as PeriodisedWavelet;
+    const lent = [new Float64Array(8192).fill(Number.NaN), new Float64Array(8192).fill(-7), new Float64Array(8192).fill(Infinity)];
+    const arrays = new ArrayPool();
+    arrays.give(...lent);
+    const pooled = ShiftClassRows.build(L, W, { arrays });
+    expect(arrays.count(8192)).toBe(0); // the probes' three arrays, kept for the restrictions
+    const plain = ShiftClassRows.build(L, W);
+    const rand = mulberry32(31);
+    for (let step = 0; step < 3; step++) {
+      const S = randomSupport(8192, 1024 >> step, rand, 0.01 * (step + 1));
+      const R = pooled.restrict(S);
+      const F = plain.restrict(S);
+      if (step === 0) {
+        expect(lent.map((a) => a.buffer)).toContain(R.matrix.val.buffer);
+        expect(lent.map((a) => a.buffer)).toContain(R.matrix.col.buffer);
+      }
+      expect(R.matrix.val.length).toBeGreaterThan(1000);
+      expect(Array.from(R.matrix.rowPtr)).toEqual(Array.from(F.matrix.rowPtr));
+      expect(Array.from(R.matrix.col)).toEqual(Array.from(F.matrix.col));
+      expect(Array.from(R.matrix.val)).toEqual(Array.from(F.matrix.val));
+      expect(Array.from(R.coordinates ?? [])).toEqual(Array.from(F.coordinates ?? []));
+      pooled.release(R);
+      plain.release(F);
+    }
+  });
+});
+
 describe("shift-class rows: bad input", () => {
   const W = createTransform("db2", { shape: [64], levels: 2, dtype: "float64" }) as unknown as PeriodisedWavelet;
   const L = convolutionGram(gaussianKernel1d(1, "float64"), { shape: [64] });
