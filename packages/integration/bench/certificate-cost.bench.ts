@@ -6,7 +6,8 @@
 // step at x, the hull and the hook's evaluations). Part 2 takes the support of a converged run of the same problem
 // at N = 2^16, computes its restricted certificates exactly (dense L̂), and draws the matrix-free
 // estimates with 20 keys: the spread of η_dd (32 sampled rows) and γ (Lanczos), and how often the
-// gate decision differs from the exact one.
+// gate decision differs from the exact one. CFLOW_BENCH_LOG_N, CFLOW_BENCH_ACCURACY_LOG_N and CFLOW_BENCH_KEYS
+// set the sizes and the key count; CFLOW_BENCH_ACCURACY_LOG_N=0 (or CFLOW_BENCH_KEYS=0) skips part 2.
 import { compileFlow, foldIn, rngKey, runCertified } from "@cflow/core";
 import { estimateEtaGammaInW, fda } from "@cflow/fda";
 import { gapDial, taskTarget } from "@cflow/tuner";
@@ -96,5 +97,7 @@ async function accuracy(): Promise<void> {
 
 export default async function certificateCost(): Promise<void> {
   await cost();
-  await accuracy();
+  // CFLOW_BENCH_ACCURACY_LOG_N=0 (or CFLOW_BENCH_KEYS=0): the cost table only
+  if (ACCURACY_LOG_N > 0 && KEYS > 0) await accuracy();
+  else console.log(`\nCertificate accuracy skipped (CFLOW_BENCH_ACCURACY_LOG_N = ${ACCURACY_LOG_N}, CFLOW_BENCH_KEYS = ${KEYS}).`);
 }
