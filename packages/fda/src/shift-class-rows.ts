@@ -209,19 +209,26 @@ export class ShiftClassRows {
    * The members of S (ascending) whose position along a band's first axis lies in the first
    * `fraction` of that band: one slab of the domain across every level. Each row of L_S's principal
    * submatrix on a slab holds a subset of that row's entries in L_S, so its off-diagonal sums are
-   * lower bounds of L_S's.
+   * lower bounds of L_S's. `active` ascending.
    */
   slab(active: Int32Array, fraction: number): Int32Array {
-    const out = new Int32Array(active.length);
+    // a row-major band's members whose first-axis position is below the slab's end c are those with
+    // index below offset + c·(the band's size / its first extent): one range of `active` per band
+    const parts: Int32Array[] = [];
     let size = 0;
-    for (let p = 0; p < active.length; p++) {
-      const i = active[p];
-      const band = this.bands[bandIndexOf(this.bands, i)];
-      // the position along the first axis of a row-major band, and the slab's end there
+    for (const band of this.bands) {
       const inner = band.shape.reduce((a, c) => a * c, 1) / band.shape[0];
-      if (Math.floor((i - band.offset) / inner) < Math.ceil(band.shape[0] * fraction)) out[size++] = i;
+      const part = active.subarray(lowerBound(active, band.offset), lowerBound(active, band.offset + Math.min(Math.ceil(band.shape[0] * fraction), band.shape[0]) * inner));
+      parts.push(part);
+      size += part.length;
     }
-    return out.slice(0, size);
+    const out = new Int32Array(size);
+    let at = 0;
+    for (const part of parts) {
+      out.set(part, at);
+      at += part.length;
+    }
+    return out;
   }
 
   /** The stored entries `restrict(active)` is expected to hold (`active` ascending in [0, coeffSize)), to size its storage before building it. */

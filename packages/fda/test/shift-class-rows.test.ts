@@ -77,6 +77,21 @@ describe.each(DTYPES)("shift-class rows (%s run)", (dtype: Dtype) => {
       rows.release(F);
     });
 
+    it("takes a slab: the members whose first-axis band position lies in the first fraction of their band", () => {
+      const rand = mulberry32(41);
+      for (const fraction of [1 / 8, 1 / 3, 1]) {
+        const S = randomSupport(truthW.m, truthW.m >> (2 * c.levels - 1), rand, 0.2);
+        // one member at a time: its band, its position along the band's first axis
+        const want = Array.from(S).filter((i) => {
+          const band = [...W.bands].reverse().find((b) => b.offset <= i)!;
+          const inner = band.shape.reduce((a, x) => a * x, 1) / band.shape[0];
+          return Math.floor((i - band.offset) / inner) < Math.ceil(band.shape[0] * fraction);
+        });
+        expect(want.length).toBeGreaterThan(0);
+        expect(Array.from(rows.slab(S, fraction))).toEqual(want);
+      }
+    });
+
     it("writes a released matrix's storage with the same matrix a fresh restriction gives, across overlapping supports", () => {
       // a chain of supports, each overlapping the last (some coefficients leave, some enter), the
       // largest in the middle (storage grows); each matrix is compared bit for bit with a fresh
