@@ -38,7 +38,10 @@ export interface ShiftClassRowsOptions {
    * perturbation bound); default 0: only structural zeros are left out.
    */
   dropTolerance?: number;
-  /** Where the probes' vectors come from (default: fresh arrays). */
+  /**
+   * Where the probes' vectors come from (default: fresh arrays). The probes give them back, and the
+   * rows keep three of the coefficient count as their rank array and first restriction's storage.
+   */
   arrays?: ArrayPool;
 }
 
