@@ -3,7 +3,7 @@ import type { GammaCertificate } from "./gamma-certificate.js";
 import { INCOMPLETE_CHOLESKY_DEFAULTS, incompleteCholesky, lowerSolve, lowerTransposeSolve, squaredConditionEstimate } from "./incomplete-cholesky.js";
 import { lanczos } from "./lanczos.js";
 import type { RestrictedMatrix } from "./restricted-matrix.js";
-import { dropNegligible, splitMultiply } from "./sparse-symmetric.js";
+import { csrRowSums, dropNegligible, splitMultiply } from "./sparse-symmetric.js";
 
 const U = 2 ** -53;
 
@@ -88,8 +88,7 @@ export function congruenceGamma(R: RestrictedMatrix, options: CongruenceOptions)
   // Ã: L̂_S less its negligible entries, ‖L_S − Ã‖ ≤ margin; the dropped mass stays below the gate
   // (it at most triples the gate's shift) and below 1e-3 of the smallest shift tried otherwise
   let dmin = Number.POSITIVE_INFINITY;
-  const { rowPtr, col, val } = R.matrix;
-  for (let i = 0; i < n; i++) for (let p = rowPtr[i]; p < rowPtr[i + 1]; p++) if (col[p] === i) dmin = Math.min(dmin, val[p]);
+  for (const d of csrRowSums(R.matrix).diag) dmin = Math.min(dmin, d);
   const cap = options.gammaMin !== undefined ? options.gammaMin : 1e-3 * Math.min(...shifts.filter((x) => x > 0));
   const tOrder = performance.now();
   const sparse = dropNegligible(R.matrix, Math.min((options.dropBudget ?? 1e-3) * dmin, cap), spatialOrder(R));

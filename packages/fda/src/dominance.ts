@@ -32,6 +32,8 @@ export interface Dominance {
   scaledLower: number;
   /** The positive vector of the bound (max entry 1), for the scaled Gershgorin route. */
   v: Float64Array;
+  /** |L̂_S − D̂|·v, summed as `csrRowSums(L̂_S, v)` sums it: the scaled Gershgorin discs' radii times v, free. */
+  offV: Float64Array;
   iterations: number;
   /** Row of L̂_S attaining the plain η_dd. */
   worstRow: number;
@@ -126,6 +128,8 @@ export function dominance(R: RestrictedMatrix, options: DominanceOptions = {}): 
   const positive = n > 0 && dmin > e;
   const best = Float64Array.from(v);
   const s = new Float64Array(n);
+  // |L̂ − D̂|·best; computed below for the start vector when no iteration runs
+  let bestOff: Float64Array | null = null;
   // from L̂_S to L_S (below): the upper bound grows to (1 + rel)·upper + rel
   const rel = positive ? e / (dmin - e) : 0;
   if (positive) {
@@ -157,6 +161,8 @@ export function dominance(R: RestrictedMatrix, options: DominanceOptions = {}): 
       if (bound < upper) {
         upper = bound;
         best.set(v);
+        bestOff ??= new Float64Array(n);
+        bestOff.set(s);
       }
       history.push(upper);
       if (upper <= lower * (1 + tol) || (it >= 100 && history[it - 100] - upper <= tol * upper)) break;
@@ -175,6 +181,9 @@ export function dominance(R: RestrictedMatrix, options: DominanceOptions = {}): 
     // |L − D| ≤ |L̂ − D̂| + |E| and D ≥ D̂ − e, at most (1 + e/(d_min − e))·ρ(|Ĵ|) + e/(d_min − e) (Weyl)
     upper = (1 + rel) * upper + rel;
   }
-  const vOut = best;
-  return { plain, scaled: upper, scaledLower: Math.min(lower, upper), v: vOut, iterations, worstRow, ms: performance.now() - t0 };
+  if (!bestOff) {
+    bestOff = new Float64Array(n);
+    csrAbsOffMultiply(R.matrix, best, bestOff);
+  }
+  return { plain, scaled: upper, scaledLower: Math.min(lower, upper), v: best, offV: bestOff, iterations, worstRow, ms: performance.now() - t0 };
 }

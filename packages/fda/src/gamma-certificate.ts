@@ -33,11 +33,14 @@ export interface GammaCertificate {
  * Gershgorin's lower bound λ_min(L̂_S) ≥ min_i (L̂_ii − Σ_{j≠i}|L̂_ij|), then Weyl for L_S. With a
  * positive vector v (e.g. `dominance().v`) the discs of the similar matrix D_v⁻¹ L̂ D_v:
  * L̂_ii − Σ_{j≠i}|L̂_ij| v_j / v_i. Rounding: each computed row sum of k non-negative terms is within
- * γ_{k+1} of the exact one (one more rounding for the division by v_i).
+ * γ_{k+1} of the exact one (one more rounding for the division by v_i). `offV`, when given, is
+ * |L̂ − D̂|·v as `csrRowSums(L̂, v)` sums it (`dominance().offV`), so no pass over L̂ is needed.
  */
-export function gershgorinGamma(R: RestrictedMatrix, v: Float64Array | null = null): GammaCertificate {
+export function gershgorinGamma(R: RestrictedMatrix, v: Float64Array | null = null, offV: Float64Array | null = null): GammaCertificate {
   const t0 = performance.now();
-  const { diag, off, maxRow } = csrRowSums(R.matrix, v);
+  const plain = csrRowSums(R.matrix);
+  const { diag, maxRow } = plain;
+  const off = !v ? plain.off : (offV ?? csrRowSums(R.matrix, v).off);
   const g = gammaN(maxRow + 2, U);
   let lower = Number.POSITIVE_INFINITY;
   let rounding = 0;

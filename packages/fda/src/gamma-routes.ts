@@ -52,7 +52,7 @@ export function gammaChain(R: RestrictedMatrix, dom: Dominance | null, gammaMin:
   note(best);
   if (best.gamma >= gammaMin) return done(best);
   if (dom) {
-    const scaled = gershgorinGamma(R, dom.v);
+    const scaled = gershgorinGamma(R, dom.v, dom.offV);
     note(scaled);
     if (scaled.gamma > best.gamma) best = scaled;
     if (scaled.gamma >= gammaMin) return done(scaled);

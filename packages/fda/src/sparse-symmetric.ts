@@ -31,19 +31,37 @@ export function csrMultiply(a: SymmetricCsr, x: Float64Array, y: Float64Array): 
   }
 }
 
-/** Entries of the full matrix (both triangles). */
+/** Entries of the full matrix (both triangles): counted by `csrRowSums`, free once its unweighted sums are known. */
 export function csrNonzeros(a: SymmetricCsr): number {
-  let diag = 0;
-  for (let i = 0; i < a.n; i++) for (let p = a.rowPtr[i]; p < a.rowPtr[i + 1]; p++) if (a.col[p] === i) diag++;
-  return 2 * a.rowPtr[a.n] - diag;
+  return csrRowSums(a).nonzeros;
 }
+
+/** What `csrRowSums` returns. */
+export interface RowSums {
+  readonly diag: Float64Array;
+  readonly off: Float64Array;
+  /** Entries of the longest row of the full matrix, diagonal included. */
+  readonly maxRow: number;
+  /** Entries of the full matrix (both triangles). */
+  readonly nonzeros: number;
+}
+
+// unweighted row sums per matrix object: plain dominance, both Gershgorin bounds and the entry count
+// read the same ones. A matrix is never written after it is returned (`ShiftClassRows.restrict`
+// returns a new object when it reuses released storage), so the sums stay its own.
+const unweighted = new WeakMap<SymmetricCsr, RowSums>();
 
 /**
  * Per row of the full matrix: the diagonal A_ii, the weighted off-diagonal sum Σ_{j≠i}|A_ij| w_j
  * (w = 1 when null), and the longest row (entries, diagonal included) — what Gershgorin discs and
- * dominance ratios are made of.
+ * dominance ratios are made of. The unweighted sums are computed once per matrix and shared: the
+ * arrays returned are read-only.
  */
-export function csrRowSums(a: SymmetricCsr, w: Float64Array | null = null): { diag: Float64Array; off: Float64Array; maxRow: number } {
+export function csrRowSums(a: SymmetricCsr, w: Float64Array | null = null): RowSums {
+  if (!w) {
+    const known = unweighted.get(a);
+    if (known) return known;
+  }
   const { n, rowPtr, col, val } = a;
   const diag = new Float64Array(n);
   const off = new Float64Array(n);
@@ -64,8 +82,14 @@ export function csrRowSums(a: SymmetricCsr, w: Float64Array | null = null): { di
     }
   }
   let maxRow = 0;
-  for (let i = 0; i < n; i++) maxRow = Math.max(maxRow, count[i]);
-  return { diag, off, maxRow };
+  let nonzeros = 0;
+  for (let i = 0; i < n; i++) {
+    maxRow = Math.max(maxRow, count[i]);
+    nonzeros += count[i];
+  }
+  const sums = { diag, off, maxRow, nonzeros };
+  if (!w) unweighted.set(a, sums);
+  return sums;
 }
 
 /**

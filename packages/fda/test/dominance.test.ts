@@ -51,6 +51,8 @@ describe("diagonal dominance, plain and optimally scaled", () => {
     // scaled Gershgorin: a lower bound of λ_min, positive when ρ(|J|) < 1
     const g = gershgorinGamma(R, d.v);
     expect(g.gamma).toBeLessThanOrEqual(t.lmin);
+    // the dominance's own |L̂ − D̂|v gives the same discs, bit for bit, without a pass over L̂
+    expect(gershgorinGamma(R, d.v, d.offV).gamma).toBe(g.gamma);
     if (d.scaled < 1) expect(g.gamma).toBeGreaterThan(0);
     expect(gershgorinGamma(R).gamma).toBeLessThanOrEqual(t.lmin);
     expect(lambdaMaxUpper(R)).toBeGreaterThanOrEqual(t.lmax);

@@ -47,6 +47,14 @@ describe("symmetric CSR", () => {
       expect(sums.diag[i]).toBe(m.a[i * n + i]);
     }
     expect(csrNonzeros(a)).toBe(nz);
+    // the unweighted sums are kept per matrix: the same object again, equal to a fresh pass over a copy
+    const plain = csrRowSums(a);
+    expect(csrRowSums(a)).toBe(plain);
+    const fresh = csrRowSums({ ...a });
+    expect(fresh).not.toBe(plain);
+    expect(Array.from(fresh.off)).toEqual(Array.from(plain.off));
+    expect(Array.from(fresh.diag)).toEqual(Array.from(plain.diag));
+    expect(fresh.nonzeros).toBe(nz);
   });
 
   it("CooBuilder sums duplicates into the upper triangle", () => {
