@@ -251,9 +251,10 @@ export interface Sparsified {
  * P Ã Pᵀ (perm[new] = old; the identity when null), Ã = A without the off-diagonal entries
  * |A_ij| ≤ τ, τ the largest of budget·10^{−k} (k = 0 … 12) for which no row loses more than `budget`
  * in ℓ1 (τ = 0 when none qualifies: only exact zeros leave). One pass sorts the small entries into
- * decades per row; two more count and scatter the kept ones straight into the rows of the permuted
- * upper triangle, columns in the order met (sorting them by a transpose cost 40% of the call and
- * sped neither the product nor the incomplete factor: BENCHMARKS.md).
+ * decades per row, and counts them per decade by the row of the permuted upper triangle they would
+ * land in; a second scatters the kept ones straight into those rows, columns in the order met
+ * (sorting them by a transpose cost 40% of the call and sped neither the product nor the incomplete
+ * factor: BENCHMARKS.md).
  */
 export function dropNegligible(a: SymmetricCsr, budget: number, perm: Int32Array | null = null): Sparsified {
   const { n, rowPtr, col, val } = a;
@@ -262,36 +263,51 @@ export function dropNegligible(a: SymmetricCsr, budget: number, perm: Int32Array
   const bounds = Float64Array.from({ length: K + 1 }, (_, k) => budget * 10 ** -k);
   const pinv = new Int32Array(n);
   for (let k = 0; k < n; k++) pinv[perm ? perm[k] : k] = k;
+  const small = budget > 0;
+  // mass[i·D + b]: Σ|A_ij| over j ≠ i in decade b (budget·10^{−b−1}, budget·10^{−b}], the last decade
+  // open below; row i's own share is summed in `own` and added once, the column shares scatter.
+  // Per row r of the permuted upper triangle (r = min(x, y)): `kept[r]` entries kept whatever τ
+  // (above the budget, or NaN), `byDecade[r·D + b]` the non-zero ones of decade b (exact zeros always leave)
+  const mass = small ? new Float64Array(n * D) : null;
+  const own = new Float64Array(D);
+  const count = new Int32Array(n);
+  const kept = new Int32Array(n);
+  const byDecade = small ? new Int32Array(n * D) : null;
+  for (let i = 0; i < n; i++) {
+    own.fill(0);
+    const x = pinv[i];
+    for (let p = rowPtr[i]; p < rowPtr[i + 1]; p++) {
+      const j = col[p];
+      count[i]++;
+      if (j === i) continue;
+      count[j]++;
+      const y = pinv[j];
+      const r = x < y ? x : y;
+      const v = Math.abs(val[p]);
+      if (v === 0) continue;
+      if (!(v <= budget)) {
+        kept[r]++; // NaN stays
+        continue;
+      }
+      // the decade by bisection over bounds[0] ≥ … ≥ bounds[K]: b = #{k ≥ 1 : v ≤ bounds[k]}
+      let lo = 0;
+      let hi = K;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (v <= bounds[mid]) lo = mid;
+        else hi = mid - 1;
+      }
+      own[lo] += v;
+      mass![j * D + lo] += v;
+      byDecade![r * D + lo]++;
+    }
+    if (mass) for (let b = 0; b < D; b++) mass[i * D + b] += own[b];
+  }
+  // τ = bounds[k] drops decades k … K: the first k that keeps every row's loss within the budget
   let threshold = 0;
   let dropped = 0;
-  if (budget > 0 && n > 0) {
-    // mass[i·D + b]: Σ|A_ij| over j ≠ i in decade b (budget·10^{−b−1}, budget·10^{−b}], the last decade
-    // open below; row i's own share is summed in `own` and added once, the column shares scatter
-    const mass = new Float64Array(n * D);
-    const own = new Float64Array(D);
-    const count = new Int32Array(n);
-    for (let i = 0; i < n; i++) {
-      own.fill(0);
-      for (let p = rowPtr[i]; p < rowPtr[i + 1]; p++) {
-        const j = col[p];
-        count[i]++;
-        if (j === i) continue;
-        count[j]++;
-        const v = Math.abs(val[p]);
-        if (!(v <= budget)) continue; // NaN stays
-        // the decade by bisection over bounds[0] ≥ … ≥ bounds[K]: b = #{k ≥ 1 : v ≤ bounds[k]}
-        let lo = 0;
-        let hi = K;
-        while (lo < hi) {
-          const mid = (lo + hi + 1) >> 1;
-          if (v <= bounds[mid]) lo = mid;
-          else hi = mid - 1;
-        }
-        own[lo] += v;
-        mass[j * D + lo] += v;
-      }
-      for (let b = 0; b < D; b++) mass[i * D + b] += own[b];
-    }
+  let first = D; // decades below `first` are kept (all of them when τ = 0)
+  if (mass && n > 0) {
     let maxRow = 0;
     for (let i = 0; i < n; i++) maxRow = Math.max(maxRow, count[i]);
     // a computed sum of ≤ maxRow non-negative terms (in two partial sums), then ≤ K + 1 decades: within γ of the exact one
@@ -306,24 +322,18 @@ export function dropNegligible(a: SymmetricCsr, budget: number, perm: Int32Array
       if (worst * g <= budget) {
         threshold = bounds[k];
         dropped = worst * g;
+        first = k;
         break;
       }
     }
   }
   // kept entries by row of the permuted upper triangle (row min(x, y), column max(x, y))
   const upPtr = new Int32Array(n + 1);
-  for (let i = 0; i < n; i++) {
-    const x = pinv[i];
-    for (let p = rowPtr[i]; p < rowPtr[i + 1]; p++) {
-      const j = col[p];
-      if (j === i) continue;
-      const v = val[p];
-      if (!(Math.abs(v) > threshold) && !Number.isNaN(v)) continue;
-      const y = pinv[j];
-      upPtr[(x < y ? x : y) + 1]++;
-    }
+  for (let r = 0; r < n; r++) {
+    let c = kept[r];
+    if (byDecade) for (let b = 0; b < first; b++) c += byDecade[r * D + b];
+    upPtr[r + 1] = upPtr[r] + c;
   }
-  for (let i = 0; i < n; i++) upPtr[i + 1] += upPtr[i];
   const nz = upPtr[n];
   const upCol = new Int32Array(nz);
   const upVal = new Float64Array(nz);
