@@ -96,7 +96,11 @@ function verdictOn(s: StageInput, built: { R: RestrictedMatrix; normBound: numbe
   const size = active ? active.length : m;
   const subspace = active ? ("restricted" as const) : ("full" as const);
   const where = describeOperator({ size, subspace });
-  const cost = () => ({ applications: counter.L, ms: performance.now() - t0 });
+  // where the verdict's time goes (CERT_PASS/CERT_FAIL `phase_ms`, SCHEMA.md): the class rows' build and
+  // the structure's probe (once per run), L̂_S, the dominance, the γ routes
+  const prepared = built.prepared as { classRowsMs?: number; probeMs?: number } | undefined;
+  const phases: { [phase: string]: number } = { ...(prepared ? { prepare: (prepared.classRowsMs ?? 0) + (prepared.probeMs ?? 0) } : {}), assemble: built.R.ms };
+  const cost = () => ({ applications: counter.L, ms: performance.now() - t0, phases });
   const { R, normBound, source } = built;
   const { etaMax, gammaMin } = ctx.gates;
   // a support overlapping the last one first iterates from its Collatz–Wielandt vector; when that
@@ -107,6 +111,7 @@ function verdictOn(s: StageInput, built: { R: RestrictedMatrix; normBound: numbe
   const warm = start ? dominance(R, { decide: etaMax, start, maxIter: 40 }) : null;
   const cold = warm && (warm.scaled <= etaMax || warm.scaledLower > etaMax * (1 + 2 ** -30)) ? null : dominance(R, { decide: etaMax });
   const dom = !cold || (warm && warm.scaled < cold.scaled) ? warm! : cold;
+  phases.dominance = (warm?.ms ?? 0) + (cold?.ms ?? 0);
   if (active) s.cache.rememberPerron(ctx, active, dom.v, m);
   const scaled = dom.scaled <= dom.plain;
   const eta = scaled ? dom.scaled : dom.plain;
@@ -127,7 +132,9 @@ function verdictOn(s: StageInput, built: { R: RestrictedMatrix; normBound: numbe
     return certificate({ method: "exact", size, etaDD: eta, dominance: kind, ...GAMMA_NOT_EVALUATED, violations, notes: ["γ not evaluated: η_dd already fails the gate"], cost: cost(), diagnostics }, ctx.gates);
   }
   const [chainKey] = split(ctx.key, 1);
+  const tGamma = performance.now();
   const chain = gammaChain(R, dom, gammaMin, chainKey, normBound, { failureProbability: options.failureProbability, ...options.routes });
+  phases.gamma = performance.now() - tGamma;
   const g = chain.best;
   diagnostics.gammaRoutes = chain.tried;
   diagnostics.gammaStatement = g.statement;

@@ -33,7 +33,7 @@ function context(W: TransformOp, S: number[]): CertificateContext {
 
 /** A certificate without its timings (the only fields that may differ between two equal computations). */
 function untimed(c: Certificate): Json {
-  return JSON.parse(JSON.stringify(c, (k, v) => (k === "ms" || k.endsWith("Ms") ? undefined : typeof v === "number" && !Number.isFinite(v) ? String(v) : v)));
+  return JSON.parse(JSON.stringify(c, (k, v) => (k === "ms" || k === "phases" || k.endsWith("Ms") ? undefined : typeof v === "number" && !Number.isFinite(v) ? String(v) : v)));
 }
 
 /** Float64 bits of a certificate's η_dd and γ. */

@@ -13,6 +13,7 @@ export async function record(dir: string): Promise<{ telemetry: Row[]; events: R
   const events = (await queryRuns("SELECT * EXCLUDE (run_id, t_wall_ms) FROM events", [dir])).map((e) => {
     const payload = JSON.parse(e.payload as string) as { [k: string]: Json };
     delete payload.ms;
+    delete payload.phase_ms;
     return { ...e, payload };
   });
   return { telemetry, events };

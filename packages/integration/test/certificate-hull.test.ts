@@ -60,6 +60,17 @@ describe("certificate hulls (float64)", () => {
     const { compiled, res, calls, certs } = await runStory({ budgets: { maxIters: 400, rtol: 0 } });
     expect(res).toMatchObject({ status: "FINISHED", phase: "GREEN" });
     expectPayloadsFollowSchema(res.events);
+    // where each fresh verdict's time went: the hook's phases, within the verdict's whole time
+    const fresh = certs.filter((e) => e.payload.route !== "inherited" && e.payload.method === "exact");
+    expect(fresh.length).toBeGreaterThan(0);
+    for (const e of fresh) {
+      const phases = e.payload.phase_ms as { [phase: string]: number };
+      expect(Object.keys(phases)).toEqual(expect.arrayContaining(["assemble", "dominance"]));
+      for (const v of Object.values(phases)) expect(v).toBeGreaterThanOrEqual(0);
+      expect(Object.values(phases).reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(e.payload.ms as number);
+    }
+    // an inherited verdict computes nothing (a failed hull's evaluation aside)
+    for (const e of certs) if (e.payload.route === "inherited" && e.payload.hull_pass !== false) expect(e.payload.phase_ms).toBeUndefined();
     const hulls = certs.filter((e) => e.payload.hull_pass === true);
     expect(hulls.length).toBeGreaterThan(0);
     for (const e of hulls) {

@@ -83,7 +83,8 @@ export function certify(s: ControllerState, ctx: RunContext, stage: CertificateR
   // the verdict's cost: the applications of every evaluation (a failed hull's included) and all
   // the time certification took — the forward step at x (the support, the error bar's gradient
   // mapping), the hull and the evaluations
-  cert = { ...cert, cost: { applications: cert.cost.applications + (tried?.cost.applications ?? 0), ms: performance.now() - t0 } };
+  const phases = addPhases(tried?.cost.phases, cert.cost.phases);
+  cert = { ...cert, cost: { applications: cert.cost.applications + (tried?.cost.applications ?? 0), ms: performance.now() - t0, ...(phases ? { phases } : {}) } };
   const onHull = hull !== null && tried === null;
   s.certificates++;
   ctx.journal.lastCertificate = cert;
@@ -103,6 +104,7 @@ export function certify(s: ControllerState, ctx: RunContext, stage: CertificateR
     ...(hull ? { hull_size: activeOf(hull).length, hull_pass: onHull } : {}),
     alpha: d.alpha,
     ms: cert.cost.ms,
+    ...(phases ? { phase_ms: phases } : {}),
   };
   if (d.lambda !== null) payload.lambda = d.lambda;
   if (reading) Object.assign(payload, targetFields(reading));
@@ -196,4 +198,12 @@ function activeOf(u: RealArray): Int32Array {
   let a = supports.get(u);
   if (!a) supports.set(u, (a = activeIndices(u)));
   return a;
+}
+
+/** The hook's time by phase over a failed hull's evaluation and the one that decided (null when neither timed its phases). */
+function addPhases(a: { [phase: string]: number } | undefined, b: { [phase: string]: number } | undefined): { [phase: string]: number } | null {
+  if (!a && !b) return null;
+  const out: { [phase: string]: number } = { ...a };
+  for (const [k, v] of Object.entries(b ?? {})) out[k] = (out[k] ?? 0) + v;
+  return out;
 }

@@ -130,9 +130,10 @@ export interface Certificate {
   /**
    * Operator applications and time spent. The hook reports its own; the controller's record of a
    * verdict (CERT_PASS/CERT_FAIL `ms`, the run's certificates) counts all the certification took:
-   * its forward step at x, the hull, and every evaluation.
+   * its forward step at x, the hull, and every evaluation. `phases`, when the hook times its own
+   * parts (ms by name: fda's `prepare`, `assemble`, `dominance`, `gamma`), say where its time went.
    */
-  cost: { applications: number; ms: number };
+  cost: { applications: number; ms: number; phases?: { [phase: string]: number } };
   /** Estimator diagnostics (matrix-free path): iterations, residuals, standard errors. */
   diagnostics: { [key: string]: Json };
 }
