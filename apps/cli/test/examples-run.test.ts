@@ -83,6 +83,13 @@ describe("the bundled examples", () => {
       else expect(certs.every((e) => e.event === "CERT_FAIL")).toBe(true);
     }
 
+    if (c.name === "deconv-2d") {
+      // inspect says where certifying went: the first explicit-matrix verdict's phases
+      const ins = await cflow(["inspect", dir]);
+      expect(ins.code).toBe(0);
+      expect(ins.stdout).toMatch(/^Certificates \(\d+ passed, \d+ failed\) · [\d.]+ m?s, \d+% of the run$/m);
+      expect(ins.stdout).toMatch(/feasibility .* exact, \d+, \S+ {2}[\d.]+ m?s \(.*assemble [\d.]+ m?s, dominance [\d.]+ m?s, γ [\d.]+ m?s\)$/m);
+    }
     const html = readFileSync(join(dir, "report.html"), "utf8");
     expect(html).toContain('id="chart-energy"');
     expect(html).toContain("<svg");

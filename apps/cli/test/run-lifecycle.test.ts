@@ -111,10 +111,20 @@ describe("inspect and query", () => {
     expect(r.stdout).toMatch(/AMBER → GREEN {2}certified at attempt 1/);
     expect(r.stdout).toMatch(/^ {2}iter +\d+ {2}pass {2}feasibility/m);
     expect(r.stdout).toContain("RUN_FINISHED 1");
+    // what certifying cost, in all and per verdict (its route and time)
+    expect(r.stdout).toMatch(/^Certificates \(\d+ passed, \d+ failed\) · [\d.]+ m?s, \d+% of the run$/m);
+    expect(r.stdout).toMatch(/^ {2}iter +\d+ {2}pass {2}feasibility .*, structured {2}[\d.]+ m?s$/m);
     const j = JSON.parse((await cflow(["inspect", capsules[0], "--json"])).stdout).result;
     expect(j).toMatchObject({ status: "FINISHED", phase: "GREEN", iters: 80, seed: 64, spec: { name: "lifecycle" } });
     expect(j.certificates.length).toBeGreaterThan(0);
     expect(j.certificates.every((c: { eta_dd: number; gamma: number }) => Number.isFinite(c.eta_dd) && Number.isFinite(c.gamma))).toBe(true);
+    expect(j.certificates.every((c: { ms: number; route: string }) => c.ms >= 0 && typeof c.route === "string")).toBe(true);
+    expect(j.certificate_ms).toBeCloseTo(j.certificates.reduce((a: number, c: { ms: number }) => a + c.ms, 0), 6);
+    expect(j.certificate_share).toBeCloseTo(j.certificate_ms / j.t_wall_ms, 12);
+    expect(j.certificate_share).toBeGreaterThan(0);
+    expect(j.certificate_share).toBeLessThan(1);
+    // closed-form verdicts time no phases (the explicit-matrix ones do: examples-run.test.ts)
+    expect(j.certificates.every((c: { phase_ms: unknown }) => c.phase_ms === null)).toBe(true);
     expect(j.events.RUN_STARTED).toBe(1);
     expect(j.telemetry.rows).toBeGreaterThanOrEqual(80);
   });

@@ -19,7 +19,7 @@ interface EventRow {
 
 export const inspectCommand = defineCommand<InspectCommandOptions>({
   name: "inspect",
-  summary: "summary of a run capsule: phases, certificates, final energy, events",
+  summary: "summary of a run capsule: phases, certificates and their cost, final energy, events",
   description: "Reads manifest.toml and the events and telemetry tables (finished runs and killed ones alike).",
   positionals: [{ name: "runDir", required: true, description: "run capsule directory (runs/<run_id>)" }],
   flags: [],
@@ -39,18 +39,39 @@ export const inspectCommand = defineCommand<InspectCommandOptions>({
       .filter((e) => e.event === "CERT_PASS" || e.event === "CERT_FAIL")
       .map((e) => {
         const p = payload(e);
-        return { iter: e.iter, pass: e.event === "CERT_PASS", stage: p.stage ?? null, lambda: p.lambda ?? null, eta_dd: p.eta_dd, gamma: p.gamma, method: p.method, size: p.size, reasons: p.reasons ?? [] } as {
+        return {
+          iter: e.iter,
+          pass: e.event === "CERT_PASS",
+          stage: p.stage ?? null,
+          lambda: p.lambda ?? null,
+          eta_dd: p.eta_dd,
+          gamma: p.gamma,
+          route: p.route ?? null,
+          method: p.method,
+          size: p.size,
+          ms: p.ms ?? null,
+          phase_ms: p.phase_ms ?? null,
+          reasons: p.reasons ?? [],
+        } as {
           iter: number;
           pass: boolean;
           stage: string | null;
           lambda: number | null;
           eta_dd: number;
           gamma: number;
+          route: string | null;
           method: string;
           size: number;
+          ms: number | null;
+          phase_ms: Record<string, number> | null;
           reasons: string[];
         };
       });
+    // what certifying cost: the verdicts' time against the run's
+    const certificateMs = certificates.reduce((a, c) => a + (c.ms ?? 0), 0);
+    const runMs = m.summary?.t_wall_ms ?? null;
+    const where = (c: { ms: number | null; phase_ms: Record<string, number> | null }) =>
+      c.ms === null ? "" : `  ${formatDuration(c.ms)}${c.phase_ms ? ` (${Object.entries(c.phase_ms).filter(([, v]) => v >= 0.5).map(([k, v]) => `${k === "gamma" ? "γ" : k} ${formatDuration(v)}`).join(", ")})` : ""}`;
     const counts: Record<string, number> = {};
     for (const e of events) counts[e.event] = (counts[e.event] ?? 0) + 1;
     const summary = m.summary;
@@ -75,6 +96,8 @@ export const inspectCommand = defineCommand<InspectCommandOptions>({
       telemetry: tel,
       phases,
       certificates,
+      certificate_ms: certificateMs,
+      certificate_share: runMs ? certificateMs / runMs : null,
       events: counts,
       resumes: m.resumes ?? [],
       checkpoints: m.checkpoints,
@@ -93,10 +116,11 @@ export const inspectCommand = defineCommand<InspectCommandOptions>({
         s.bold("Phases"),
         ...phases.map((p) => `  iter ${String(p.iter).padStart(5)}  ${phaseColor(s, p.from)(p.from)} → ${phaseColor(s, p.to)(p.to)}  ${s.dim(p.reason)}`),
         "",
-        s.bold(`Certificates (${certificates.filter((c) => c.pass).length} passed, ${certificates.filter((c) => !c.pass).length} failed)`),
+        s.bold(`Certificates (${certificates.filter((c) => c.pass).length} passed, ${certificates.filter((c) => !c.pass).length} failed)`) +
+          (certificates.length > 0 ? ` · ${formatDuration(certificateMs)}${runMs ? `, ${((100 * certificateMs) / runMs).toFixed(0)}% of the run` : ""}` : ""),
         ...certificates.map(
           (c) =>
-            `  iter ${String(c.iter).padStart(5)}  ${(c.pass ? s.green("pass") : s.amber("fail")).padEnd(4)}  ${String(c.stage ?? "").padEnd(11)}  η_dd ${formatNumber(c.eta_dd).padEnd(7)}  γ ${formatNumber(c.gamma).padEnd(9)}${c.lambda !== null ? `  λ ${formatNumber(c.lambda)}` : ""}  ${s.dim(`${c.method}, ${c.size}`)}`,
+            `  iter ${String(c.iter).padStart(5)}  ${(c.pass ? s.green("pass") : s.amber("fail")).padEnd(4)}  ${String(c.stage ?? "").padEnd(11)}  η_dd ${formatNumber(c.eta_dd).padEnd(7)}  γ ${formatNumber(c.gamma).padEnd(9)}${c.lambda !== null ? `  λ ${formatNumber(c.lambda)}` : ""}  ${s.dim(`${c.method}, ${c.size}${c.route ? `, ${c.route}` : ""}${where(c)}`)}`,
         ),
         "",
         s.bold("Events"),
