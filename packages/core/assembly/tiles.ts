@@ -25,6 +25,28 @@ export function tileGemmSub(b: i32, c: usize, a: usize, bt: usize): void {
 }
 
 /**
+ * C ← C − A Bᵀ for a row-major b×b tile C with both operands given transposed, at[k·b + i] = A[i][k]
+ * and bt[k·b + j] = B[j][k] (as tileTrsm leaves its tiles): C[i][j] −= Σ_k A[i][k]·B[j][k], the
+ * sum from 0 in k order — tileGemmSub's sum, term for term.
+ */
+export function tileGemmSubT(b: i32, c: usize, at: usize, bt: usize): void {
+  for (let i = 0; i < b; i++) {
+    const ci = i * b;
+    let j = 0;
+    for (; j + 2 <= b; j += 2) {
+      let s = f64x2.splat(0);
+      for (let k = 0; k < b; k++) s = f64x2.add(s, f64x2.mul(f64x2.splat(load<f64>(at64(at, k * b + i))), v128.load(at64(bt, k * b + j))));
+      v128.store(at64(c, ci + j), f64x2.sub(v128.load(at64(c, ci + j)), s));
+    }
+    for (; j < b; j++) {
+      let s: f64 = 0;
+      for (let k = 0; k < b; k++) s += load<f64>(at64(at, k * b + i)) * load<f64>(at64(bt, k * b + j));
+      store<f64>(at64(c, ci + j), load<f64>(at64(c, ci + j)) - s);
+    }
+  }
+}
+
+/**
  * X ← X L⁻ᵀ for the lower-triangular row-major tile L, with X given and returned transposed,
  * xt[j·b + r] = X[r][j]: row r of X solved by X[r][j] = (X[r][j] − Σ_{k<j} X[r][k]·L[j][k]) / L[j][j],
  * the sum in k order.

@@ -7,9 +7,11 @@ import type { FftExports } from "./fft.js";
 import type { FidelityExports } from "./fidelity.js";
 import type { FlowExports } from "./flow.js";
 import type { GatherExports } from "./gather.js";
+import type { KrylovExports } from "./krylov.js";
 import type { LinalgExports } from "./linalg.js";
 import type { LossesExports } from "./losses.js";
 import type { ProxExports } from "./prox.js";
+import type { SparseExports } from "./sparse.js";
 import type { StencilExports } from "./stencil.js";
 import type { SwtExports } from "./swt.js";
 import type { TilesExports } from "./tiles.js";
@@ -30,6 +32,8 @@ export interface KernelExports
     TvExports,
     DwtExports,
     StencilExports,
+    SparseExports,
+    KrylovExports,
     SwtExports,
     TilesExports,
     FftExports,

@@ -2,6 +2,8 @@
 export interface TilesExports {
   /** C ← C − A Bᵀ, Bᵀ given (bt[k·b + j] = B[j][k]). */
   tileGemmSub(b: number, c: number, a: number, bt: number): void;
+  /** C ← C − A Bᵀ, both given transposed (at[k·b + i] = A[i][k], bt[k·b + j] = B[j][k]). */
+  tileGemmSubT(b: number, c: number, at: number, bt: number): void;
   /** X ← X L⁻ᵀ, X given and returned transposed (xt[j·b + r] = X[r][j]). */
   tileTrsm(b: number, l: number, xt: number): void;
 }
