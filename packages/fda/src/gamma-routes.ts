@@ -3,9 +3,10 @@ import { congruenceGamma } from "./congruence-gamma.js";
 import type { Dominance } from "./dominance.js";
 import { type GammaCertificate, gershgorinGamma, lambdaMaxUpper } from "./gamma-certificate.js";
 import { inertiaGamma } from "./inertia-gamma.js";
+import { KernelCsrOperator } from "./kernel-csr-operator.js";
 import { lanczos } from "./lanczos.js";
 import type { RestrictedMatrix } from "./restricted-matrix.js";
-import { csrMultiply, csrNonzeros } from "./sparse-symmetric.js";
+import { csrNonzeros } from "./sparse-symmetric.js";
 
 /** When each γ route is tried (README "Certificates"; the sizes are measured in BENCHMARKS.md). */
 export interface GammaRouteOptions {
@@ -64,8 +65,13 @@ export function gammaChain(R: RestrictedMatrix, dom: Dominance | null, gammaMin:
     // a factorisation this small is cheap: first at half a 30-step Ritz estimate θ ≥ λ_min(L̂_S) (an
     // upper bound: it only places the shift), for an error bar worth printing, then at the gate
     const [thetaKey] = split(key, 1);
-    const op = { size: n, apply: (v: Float64Array, out: Float64Array) => csrMultiply(R.matrix, v, out) };
-    const theta = lanczos(op, { key: thetaKey, maxIter: Math.min(30, n), tol: 0, absTol: 0 }).min;
+    const op = new KernelCsrOperator(R.matrix);
+    let theta: number;
+    try {
+      theta = lanczos(op, { key: thetaKey, maxIter: Math.min(30, n), tol: 0, absTol: 0 }).min;
+    } finally {
+      op.dispose();
+    }
     const ie = inertiaGamma(R, { theta, thetaFractions: [0.5], gammaMin });
     note(ie);
     if (ie.gamma > best.gamma) best = ie;

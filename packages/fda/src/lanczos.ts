@@ -1,6 +1,7 @@
 import { CflowError, normal, type RngKey } from "@cflow/core";
+import { type F64Buf, Kernel } from "@cflow/core/kernel";
 import { tridiagonalEigen } from "@cflow/core/linalg";
-import { axpy, dot, norm2, scale } from "./vector.js";
+import { norm2, scale } from "./vector.js";
 import type { SymmetricOperator } from "./wspace-operator.js";
 
 export interface LanczosOptions {
@@ -61,11 +62,14 @@ export interface LanczosResult {
 
 /**
  * Extreme eigenvalues of a symmetric operator by Lanczos with full reorthogonalisation: each
- * new vector is orthogonalised against the whole stored basis by classical Gram–Schmidt, a
+ * new vector is orthogonalised against the whole stored basis by modified Gram–Schmidt, a
  * second time when the first pass cancelled more than 30% of its norm ("twice is enough",
- * Kahan–Parlett), so no ghost copies of converged eigenvalues appear. The tridiagonal T_k is
- * re-diagonalised each step (eigenvalues and last eigenvector components, O(k²)) for the
- * residual estimates β_k |e_kᵀ s_i|.
+ * Kahan–Parlett), so no ghost copies of converged eigenvalues appear. The basis is stored in the
+ * float64 kernel's memory (released at the end; the memory keeps its peak size for later kernel
+ * buffers) and the steps' vector arithmetic runs there (packages/core/assembly/krylov.ts), with
+ * vector.ts's `dot` and `axpy` sums: the bits of those. The tridiagonal T_k is re-diagonalised
+ * each step (eigenvalues and last eigenvector components, O(k²)) for the residual estimates
+ * β_k |e_kᵀ s_i|.
  */
 export function lanczos(op: SymmetricOperator, options: LanczosOptions): LanczosResult {
   const s = op.size;
@@ -90,51 +94,80 @@ export function lanczos(op: SymmetricOperator, options: LanczosOptions): Lanczos
       hint: "raise basisBudgetBytes",
     });
   }
-  const basis: Float64Array[] = [];
-  const alpha: number[] = [];
-  const beta: number[] = [];
-  const q = Float64Array.from(normal(options.key, s, "float64"));
-  scale(s, 1 / norm2(s, q), q);
-  basis.push(q);
-  const w = new Float64Array(s);
-  let result: LanczosResult | null = null;
-  for (let j = 0; j < maxIter; j++) {
-    const qj = basis[j];
-    op.apply(qj, w);
-    let a = dot(s, qj, w);
-    axpy(s, -a, qj, w);
-    if (j > 0) axpy(s, -beta[j - 1], basis[j - 1], w);
-    let before = norm2(s, w);
-    for (let pass = 0; pass < 2; pass++) {
-      for (let i = 0; i <= j; i++) {
-        const c = dot(s, basis[i], w);
-        axpy(s, -c, basis[i], w);
-        if (i === j) a += c;
-      }
-      const after = norm2(s, w);
-      if (after > 0.7 * before) break;
-      before = after;
+  // the basis and w live in kernel memory, where each step's arithmetic runs
+  // (packages/core/assembly/krylov.ts: vector.ts's `dot` sums; vec.ts's float64 `axpy`, y + a·x);
+  // the operator reads the current vector and writes w as JS arrays
+  const kernel = Kernel.get("float64");
+  const kx = kernel.exports;
+  const table = kernel.allocI32(maxIter);
+  // the vectors in a few blocks (w and 4 vectors, then as many again as stored, up to maxIter):
+  // each block may grow the kernel's memory, and every growth has a fixed cost
+  const blocks: F64Buf[] = [];
+  const vectors: F64Buf[] = []; // w, then the basis
+  let used = 0; // vectors taken from the last block
+  const vector = (): F64Buf => {
+    const last = blocks[blocks.length - 1];
+    if (!last || used === last.length / s) {
+      const count = blocks.length === 0 ? 1 + Math.min(4, maxIter) : Math.min(maxIter + 1 - vectors.length, Math.max(4, vectors.length - 1));
+      blocks.push(kernel.allocF64(count * s));
+      used = 0;
     }
-    alpha.push(a);
-    const b = norm2(s, w);
-    const k = j + 1;
-    const ritz = ritzExtremes(alpha, beta, k);
-    const normT = Math.max(Math.abs(ritz.min), Math.abs(ritz.max), Number.MIN_VALUE);
-    const invariant = b <= 64 * Number.EPSILON * normT || k === s;
-    const minResidual = invariant ? 0 : b * Math.abs(ritz.minLast);
-    const maxResidual = invariant ? 0 : b * Math.abs(ritz.maxLast);
-    const converged = invariant || minResidual <= tol * Math.abs(ritz.min) + absTol * normT;
-    const lowerBound = invariant ? ritz.min : probabilisticLowerBound(ritz.min, ritz.max, s, k, delta / maxIter);
-    const gate = options.gate;
-    const decided = gate === undefined ? null : ritz.min < gate ? "below" : lowerBound >= gate ? "above" : null;
-    result = { min: ritz.min, max: ritz.max, minResidual, maxResidual, lowerBound, converged, decided, invariant, iterations: k, applications: k, maxIterAllowed: maxIter };
-    if (converged || decided !== null || k === maxIter) break;
-    const next = new Float64Array(s);
-    for (let i = 0; i < s; i++) next[i] = w[i] / b;
-    basis.push(next);
-    beta.push(b);
+    const v = blocks[blocks.length - 1].sub(used * s, s);
+    used++;
+    vectors.push(v);
+    return v;
+  };
+  const store = () => {
+    const v = vector();
+    table.view[vectors.length - 2] = v.ptr;
+    return v;
+  };
+  try {
+    const wk = vector();
+    const alpha: number[] = [];
+    const beta: number[] = [];
+    const q = Float64Array.from(normal(options.key, s, "float64"));
+    scale(s, 1 / norm2(s, q), q);
+    store().view.set(q);
+    const w = new Float64Array(s);
+    let result: LanczosResult | null = null;
+    for (let j = 0; j < maxIter; j++) {
+      op.apply(q, w);
+      wk.view.set(w);
+      const qj = vectors[j + 1].ptr;
+      let a = kx.krylovDot(s, qj, wk.ptr);
+      kx.axpy(s, -a, qj, wk.ptr);
+      if (j > 0) kx.axpy(s, -beta[j - 1], vectors[j].ptr, wk.ptr);
+      let before = Math.sqrt(kx.krylovDot(s, wk.ptr, wk.ptr));
+      for (let pass = 0; pass < 2; pass++) {
+        a += kx.gramSchmidtPass(s, j + 1, table.ptr, wk.ptr);
+        const after = Math.sqrt(kx.krylovDot(s, wk.ptr, wk.ptr));
+        if (after > 0.7 * before) break;
+        before = after;
+      }
+      alpha.push(a);
+      const b = Math.sqrt(kx.krylovDot(s, wk.ptr, wk.ptr));
+      const k = j + 1;
+      const ritz = ritzExtremes(alpha, beta, k);
+      const normT = Math.max(Math.abs(ritz.min), Math.abs(ritz.max), Number.MIN_VALUE);
+      const invariant = b <= 64 * Number.EPSILON * normT || k === s;
+      const minResidual = invariant ? 0 : b * Math.abs(ritz.minLast);
+      const maxResidual = invariant ? 0 : b * Math.abs(ritz.maxLast);
+      const converged = invariant || minResidual <= tol * Math.abs(ritz.min) + absTol * normT;
+      const lowerBound = invariant ? ritz.min : probabilisticLowerBound(ritz.min, ritz.max, s, k, delta / maxIter);
+      const gate = options.gate;
+      const decided = gate === undefined ? null : ritz.min < gate ? "below" : lowerBound >= gate ? "above" : null;
+      result = { min: ritz.min, max: ritz.max, minResidual, maxResidual, lowerBound, converged, decided, invariant, iterations: k, applications: k, maxIterAllowed: maxIter };
+      if (converged || decided !== null || k === maxIter) break;
+      const next = store();
+      kx.krylovQuotient(s, wk.ptr, b, next.ptr);
+      q.set(next.view);
+      beta.push(b);
+    }
+    return result as LanczosResult;
+  } finally {
+    for (const buf of [...blocks, table]) buf.free();
   }
-  return result as LanczosResult;
 }
 
 /** The Kuczyński–Woźniakowski lower bound of λ_min after k steps on n ≥ 8 unknowns (see LanczosResult.lowerBound). */

@@ -1,7 +1,9 @@
-import { rngKey } from "@cflow/core";
+import { normal, rngKey } from "@cflow/core";
 import { describe, expect, it } from "vitest";
 import type { SymmetricOperator } from "@cflow/core/linalg";
 import { estimateLipschitz, lanczos } from "../src/index.js";
+import { axpy, dot, norm2, scale } from "../src/vector.js";
+import { tridiagonalEigen } from "@cflow/core/linalg";
 import { denseLApply, jacobiEigenvalues, type Mat, withSpectrum } from "./helpers.js";
 import { expectScalarClose, logspace, mulberry32 } from "@cflow/test-kit";
 
@@ -102,5 +104,56 @@ describe("estimateLipschitz", () => {
     const r = estimateLipschitz(denseLApply(m), { n: 60, dtype, key: rngKey(2), tol: dtype === "float64" ? 1e-10 : 1e-5, maxIter: 500 });
     expect(r.converged).toBe(true);
     expectScalarClose(r.beta, 4, dtype === "float64" ? 1e-12 : 1e-5);
+  });
+});
+
+describe("lanczos's reorthogonalisation in the kernel", () => {
+  // the loop the kernel's gramSchmidtPass replaces (packages/core/assembly/krylov.ts), with the whole
+  // iteration around it: its Ritz values must come out with the same bits
+  function reference(o: SymmetricOperator, q0: Float64Array, steps: number): { alpha: number[]; beta: number[] } {
+    const n = o.size;
+    const basis = [q0];
+    const alpha: number[] = [];
+    const beta: number[] = [];
+    const w = new Float64Array(n);
+    for (let j = 0; j < steps; j++) {
+      o.apply(basis[j], w);
+      let a = dot(n, basis[j], w);
+      axpy(n, -a, basis[j], w);
+      if (j > 0) axpy(n, -beta[j - 1], basis[j - 1], w);
+      let before = norm2(n, w);
+      for (let pass = 0; pass < 2; pass++) {
+        for (let i = 0; i <= j; i++) {
+          const c = dot(n, basis[i], w);
+          axpy(n, -c, basis[i], w);
+          if (i === j) a += c;
+        }
+        const after = norm2(n, w);
+        if (after > 0.7 * before) break;
+        before = after;
+      }
+      alpha.push(a);
+      const b = norm2(n, w);
+      basis.push(Float64Array.from(w, (x) => x / b));
+      beta.push(b);
+    }
+    return { alpha, beta };
+  }
+
+  it.each([[7, 7], [50, 20], [203, 30]])("n = %i, %i steps: the extreme Ritz values of the plain JS loop, bit for bit", (n, steps) => {
+    const m = withSpectrum(logspace(1e-4, 1, n), mulberry32(n));
+    const key = rngKey(9);
+    const q0 = Float64Array.from(normal(key, n, "float64"));
+    scale(n, 1 / norm2(n, q0), q0);
+    const { alpha, beta } = reference(op(m), q0, steps);
+    // the extreme eigenvalues of T_steps from the reference coefficients (stopping rules off: tol 0, no gate)
+    const d = Float64Array.from(alpha);
+    const e = new Float64Array(steps);
+    for (let i = 0; i < steps - 1; i++) e[i] = beta[i];
+    tridiagonalEigen(d, e, new Float64Array(steps));
+    const r = lanczos(op(m), { key, maxIter: steps, tol: 0, absTol: 0 });
+    expect(r.iterations).toBe(steps);
+    expect(r.min).toBe(Math.min(...d));
+    expect(r.max).toBe(Math.max(...d));
   });
 });

@@ -1,0 +1,51 @@
+import { type F64Buf, type I32Buf, Kernel } from "@cflow/core/kernel";
+import type { SymmetricCsr } from "./sparse-symmetric.js";
+import type { SymmetricOperator } from "./wspace-operator.js";
+
+/**
+ * v ↦ A v for an explicit symmetric matrix (one triangle in CSR) in the WebAssembly kernel
+ * (packages/core/assembly/sparse.ts, csrSymMultiply): the matrix is copied into kernel memory once,
+ * each product copies v in and A v out. The same operations in the same order as csrMultiply
+ * (sparse-symmetric.ts), so the same bits; for operators applied many times (Lanczos), where the
+ * copies are cheap beside the products. `dispose` releases the kernel memory.
+ */
+export class KernelCsrOperator implements SymmetricOperator {
+  readonly size: number;
+  private readonly k = Kernel.get("float64");
+  private readonly indices: I32Buf;
+  private readonly values: F64Buf;
+  private readonly rowPtr: I32Buf;
+  private readonly col: I32Buf;
+  private readonly val: F64Buf;
+  private readonly x: F64Buf;
+  private readonly y: F64Buf;
+
+  constructor(a: SymmetricCsr) {
+    const n = a.n;
+    const nnz = a.rowPtr[n];
+    this.size = n;
+    // two blocks (each may grow the kernel's memory, and every growth has a fixed cost)
+    this.indices = this.k.allocI32(n + 1 + nnz);
+    this.values = this.k.allocF64(nnz + 2 * n);
+    this.rowPtr = this.indices.sub(0, n + 1);
+    this.col = this.indices.sub(n + 1, nnz);
+    this.val = this.values.sub(0, nnz);
+    this.x = this.values.sub(nnz, n);
+    this.y = this.values.sub(nnz + n, n);
+    this.rowPtr.view.set(a.rowPtr.subarray(0, n + 1));
+    this.col.view.set(a.col.subarray(0, nnz));
+    this.val.view.set(a.val.subarray(0, nnz));
+  }
+
+  apply(v: Float64Array, out: Float64Array): void {
+    const n = this.size;
+    this.x.view.set(v.subarray(0, n));
+    this.k.exports.csrSymMultiply(n, this.rowPtr.ptr, this.col.ptr, this.val.ptr, this.x.ptr, this.y.ptr);
+    out.set(this.y.view);
+  }
+
+  dispose(): void {
+    this.indices.free();
+    this.values.free();
+  }
+}
