@@ -68,3 +68,30 @@ export function tileTrsm(b: i32, l: usize, xt: usize): void {
     }
   }
 }
+
+/**
+ * In-place lower Cholesky of the row-major b×b tile t (upper part ignored): column by column,
+ * d = t[j][j] − Σ_{k<j} t[j][k]², stop at the first d that is not positive (returns its j), else
+ * t[j][j] = √d and t[i][j] = (t[i][j] − Σ_{k<j} t[i][k]·t[j][k]) / t[j][j] below, each sum in k
+ * order; returns −1 when every pivot is positive. The textbook loop's operations in its order.
+ */
+export function tileCholesky(b: i32, t: usize): i32 {
+  for (let j = 0; j < b; j++) {
+    const rj = j * b;
+    let d = load<f64>(at64(t, rj + j));
+    for (let k = 0; k < j; k++) {
+      const v = load<f64>(at64(t, rj + k));
+      d -= v * v;
+    }
+    if (!(d > 0)) return j;
+    d = Math.sqrt(d);
+    store<f64>(at64(t, rj + j), d);
+    for (let i = j + 1; i < b; i++) {
+      const ri = i * b;
+      let s = load<f64>(at64(t, ri + j));
+      for (let k = 0; k < j; k++) s -= load<f64>(at64(t, ri + k)) * load<f64>(at64(t, rj + k));
+      store<f64>(at64(t, ri + j), s / d);
+    }
+  }
+  return -1;
+}

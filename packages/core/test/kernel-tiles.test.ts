@@ -28,6 +28,23 @@ function gemmSub(c: Float64Array, a: Float64Array, bm: Float64Array, b: number):
   }
 }
 
+/** In-place lower Cholesky, column by column (the loop of packages/fda's factorisation); the first non-positive pivot or −1. */
+function cholesky(t: Float64Array, b: number): number {
+  for (let j = 0; j < b; j++) {
+    let d = t[j * b + j];
+    for (let k = 0; k < j; k++) d -= t[j * b + k] * t[j * b + k];
+    if (!(d > 0)) return j;
+    d = Math.sqrt(d);
+    t[j * b + j] = d;
+    for (let i = j + 1; i < b; i++) {
+      let s = t[i * b + j];
+      for (let k = 0; k < j; k++) s -= t[i * b + k] * t[j * b + k];
+      t[i * b + j] = s / d;
+    }
+  }
+  return -1;
+}
+
 const transpose = (m: Float64Array, b: number) => Float64Array.from(m, (_, t) => m[(t % b) * b + Math.floor(t / b)]);
 
 describe.each(DTYPES)("tile kernels (%s build)", (dtype) => {
@@ -67,6 +84,32 @@ describe.each(DTYPES)("tile kernels (%s build)", (dtype) => {
       expect(Array.from(bc.view)).toEqual(Array.from(cw));
     } finally {
       for (const t of [bl, bx, bc, ba]) t.free();
+    }
+  });
+
+  it.each([1, 2, 5, 8, 48, 49])("b = %i: tileCholesky gives the textbook loop's bits, and stops where it stops", (b) => {
+    const rand = mulberry32(200 + b);
+    // M Mᵀ + b·I (positive definite, entries of mixed signs), its upper part garbage
+    const m = Float64Array.from({ length: b * b }, () => rand() * 2 - 1);
+    const spd = new Float64Array(b * b);
+    for (let i = 0; i < b; i++) {
+      for (let j = 0; j < b; j++) {
+        let s = i === j ? b : 0;
+        for (let k = 0; k < b; k++) s += m[i * b + k] * m[j * b + k];
+        spd[i * b + j] = j <= i ? s : rand() * 1e3;
+      }
+    }
+    const bt = k.allocF64(b * b);
+    try {
+      for (const [name, tile] of [["definite", spd], ["indefinite", Float64Array.from(spd, (v, t) => (t === (b >> 1) * (b + 1) ? -v : v))]] as const) {
+        bt.view.set(tile);
+        const got = k.exports.tileCholesky(b, bt.ptr);
+        const want = tile.slice();
+        expect(got, name).toBe(cholesky(want, b));
+        expect(Array.from(bt.view), name).toEqual(Array.from(want));
+      }
+    } finally {
+      bt.free();
     }
   });
 });
