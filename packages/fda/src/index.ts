@@ -34,7 +34,7 @@ export { type ApplicationBound, composeBounds, directConvolutionBound, filterBan
 export { exactRowsMatrix, type RestrictedMatrix } from "./restricted-matrix.js";
 export { CooBuilder, csrFromDense, csrMultiply, csrNonzeros, csrRowSums, csrToDense, dropNegligible, type Sparsified, type SplitCsr, splitMultiply, type SymmetricCsr } from "./sparse-symmetric.js";
 export { fillReducingOrdering, foldedChain, nestedDissection, type OrderingOptions, type Permutation } from "./nested-dissection.js";
-export { type CholeskyResult, denseCholesky, sparseCholesky } from "./sparse-cholesky.js";
+export { type CholeskyResult, sparseCholesky } from "./sparse-cholesky.js";
 export { type GammaCertificate, type GammaRoute, gershgorinGamma, lambdaMaxUpper } from "./gamma-certificate.js";
 export { inertiaGamma, type InertiaOptions } from "./inertia-gamma.js";
 export { lanczos, type LanczosOptions, type LanczosResult, probabilisticLowerBound } from "./lanczos.js";
