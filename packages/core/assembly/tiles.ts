@@ -4,30 +4,9 @@
 import { at64 } from "./common/real";
 
 /**
- * C ← C − A Bᵀ for row-major b×b tiles C and A, with Bᵀ given as bt[k·b + j] = B[j][k] (the caller
- * transposes B): C[i][j] −= Σ_k A[i][k]·B[j][k], the sum from 0 in k order.
- */
-export function tileGemmSub(b: i32, c: usize, a: usize, bt: usize): void {
-  for (let i = 0; i < b; i++) {
-    const ai = i * b;
-    let j = 0;
-    for (; j + 2 <= b; j += 2) {
-      let s = f64x2.splat(0);
-      for (let k = 0; k < b; k++) s = f64x2.add(s, f64x2.mul(f64x2.splat(load<f64>(at64(a, ai + k))), v128.load(at64(bt, k * b + j))));
-      v128.store(at64(c, ai + j), f64x2.sub(v128.load(at64(c, ai + j)), s));
-    }
-    for (; j < b; j++) {
-      let s: f64 = 0;
-      for (let k = 0; k < b; k++) s += load<f64>(at64(a, ai + k)) * load<f64>(at64(bt, k * b + j));
-      store<f64>(at64(c, ai + j), load<f64>(at64(c, ai + j)) - s);
-    }
-  }
-}
-
-/**
  * C ← C − A Bᵀ for a row-major b×b tile C with both operands given transposed, at[k·b + i] = A[i][k]
  * and bt[k·b + j] = B[j][k] (as tileTrsm leaves its tiles): C[i][j] −= Σ_k A[i][k]·B[j][k], the
- * sum from 0 in k order — tileGemmSub's sum, term for term.
+ * sum from 0 in k order.
  */
 export function tileGemmSubT(b: i32, c: usize, at: usize, bt: usize): void {
   for (let i = 0; i < b; i++) {

@@ -49,7 +49,7 @@ const transpose = (m: Float64Array, b: number) => Float64Array.from(m, (_, t) =>
 
 describe.each(DTYPES)("tile kernels (%s build)", (dtype) => {
   const k = Kernel.get(dtype);
-  it.each([1, 2, 5, 8, 48, 49])("b = %i: tileTrsm, tileGemmSub and tileGemmSubT give the textbook loops' bits", (b) => {
+  it.each([1, 2, 5, 8, 48, 49])("b = %i: tileTrsm and tileGemmSubT give the textbook loops' bits", (b) => {
     const rand = mulberry32(100 + b);
     const r = () => rand() * 2 - 1;
     // a well-conditioned lower-triangular L, and X, A, B, C of mixed magnitudes
@@ -69,14 +69,8 @@ describe.each(DTYPES)("tile kernels (%s build)", (dtype) => {
       const want = x.slice();
       trsm(l, want, b);
       expect(Array.from(transpose(bx.view, b))).toEqual(Array.from(want));
-      bc.view.set(c);
-      ba.view.set(a);
-      bx.view.set(transpose(bm, b));
-      k.exports.tileGemmSub(b, bc.ptr, ba.ptr, bx.ptr);
       const cw = c.slice();
       gemmSub(cw, a, bm, b);
-      expect(Array.from(bc.view)).toEqual(Array.from(cw));
-      // the same update with A given transposed too
       bc.view.set(c);
       ba.view.set(transpose(a, b));
       bx.view.set(transpose(bm, b));

@@ -1,7 +1,5 @@
 // Signatures of assembly/tiles.ts. Tiles are b×b f64 arrays in kernel memory (float64 in both builds).
 export interface TilesExports {
-  /** C ← C − A Bᵀ, Bᵀ given (bt[k·b + j] = B[j][k]). */
-  tileGemmSub(b: number, c: number, a: number, bt: number): void;
   /** C ← C − A Bᵀ, both given transposed (at[k·b + i] = A[i][k], bt[k·b + j] = B[j][k]). */
   tileGemmSubT(b: number, c: number, at: number, bt: number): void;
   /** In-place lower Cholesky of a row-major tile; the first non-positive pivot's index, or −1. */
