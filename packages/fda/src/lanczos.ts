@@ -100,15 +100,15 @@ export function lanczos(op: SymmetricOperator, options: LanczosOptions): Lanczos
   const kernel = Kernel.get("float64");
   const kx = kernel.exports;
   const table = kernel.allocI32(maxIter);
-  // the vectors in a few blocks (w and 4 vectors, then as many again as stored, up to maxIter):
-  // each block may grow the kernel's memory, and every growth has a fixed cost
+  // the vectors in a few blocks (w and as many vectors as fit 16 MiB, at least 4, then as many again
+  // as stored, up to maxIter): each block may grow the kernel's memory, and every growth has a fixed cost
   const blocks: F64Buf[] = [];
   const vectors: F64Buf[] = []; // w, then the basis
   let used = 0; // vectors taken from the last block
   const vector = (): F64Buf => {
     const last = blocks[blocks.length - 1];
     if (!last || used === last.length / s) {
-      const count = blocks.length === 0 ? 1 + Math.min(4, maxIter) : Math.min(maxIter + 1 - vectors.length, Math.max(4, vectors.length - 1));
+      const count = blocks.length === 0 ? 1 + Math.min(maxIter, Math.max(4, Math.floor(2 ** 21 / s))) : Math.min(maxIter + 1 - vectors.length, Math.max(4, vectors.length - 1));
       blocks.push(kernel.allocF64(count * s));
       used = 0;
     }
