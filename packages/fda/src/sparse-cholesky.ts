@@ -59,36 +59,35 @@ export function sparseCholesky(a: SymmetricCsr, shift: number, perm: Permutation
   const nt = Math.ceil(n / b);
   const pinv = new Int32Array(n);
   for (let k = 0; k < n; k++) pinv[perm[k]] = k;
-  // tile pattern of the lower triangle, then its fill by block elimination
-  const colRows: Set<number>[] = Array.from({ length: nt }, () => new Set<number>());
+  // tile pattern of the lower triangle (tiled[I·nt + J], I ≥ J), then its fill by block
+  // elimination column by column: column K's rows are final once the columns before it are done
+  // (nt² bytes, and nt² indices below: fewer than the factor's tiles take below ~4600 tile rows, far
+  // above the sizes a direct factorisation is tried at)
+  const tiled = new Uint8Array(nt * nt);
   for (let i = 0; i < n; i++) {
+    const x = pinv[i];
     for (let p = a.rowPtr[i]; p < a.rowPtr[i + 1]; p++) {
-      const x = pinv[i];
       const y = pinv[a.col[p]];
-      colRows[Math.floor(Math.min(x, y) / b)].add(Math.floor(Math.max(x, y) / b));
+      tiled[Math.floor(Math.max(x, y) / b) * nt + Math.floor(Math.min(x, y) / b)] = 1;
     }
   }
-  for (let K = 0; K < nt; K++) colRows[K].add(K);
   const cols: Int32Array[] = new Array(nt);
-  for (let K = 0; K < nt; K++) {
-    const rows = Int32Array.from(colRows[K]).sort();
-    cols[K] = rows;
-    // rows[0] = K; every pair I ≥ J > K of the column fills (I, J)
-    for (let x = 1; x < rows.length; x++) for (let y = 1; y <= x; y++) colRows[rows[y]].add(rows[x]);
-  }
-  // tile storage: column J's tiles are the slots colStart[J] + (position of I in cols[J]), the
-  // diagonal first; slotOf[I·nt + J] finds them (nt² indices: fewer bytes than the factor's tiles
-  // below ~4600 tile rows, far above the sizes a direct factorisation is tried at)
   const colStart = new Int32Array(nt + 1);
   const rowTiles = new Int32Array(nt);
-  const slotOf = new Int32Array(nt * nt);
-  for (let J = 0; J < nt; J++) {
-    cols[J] = Int32Array.from(colRows[J]).sort();
-    colStart[J + 1] = colStart[J] + cols[J].length;
-    for (let x = 0; x < cols[J].length; x++) {
-      slotOf[cols[J][x] * nt + J] = colStart[J] + x;
-      rowTiles[cols[J][x]]++;
+  const slotOf = new Int32Array(nt * nt); // column J's tiles are the slots colStart[J] + (position of I in cols[J]), the diagonal first
+  const rows = new Int32Array(nt);
+  for (let K = 0; K < nt; K++) {
+    let count = 0;
+    rows[count++] = K;
+    for (let I = K + 1; I < nt; I++) if (tiled[I * nt + K]) rows[count++] = I;
+    cols[K] = rows.slice(0, count);
+    colStart[K + 1] = colStart[K] + count;
+    for (let x = 0; x < count; x++) {
+      slotOf[rows[x] * nt + K] = colStart[K] + x;
+      rowTiles[rows[x]]++;
     }
+    // every pair I ≥ J > K of the column fills (I, J)
+    for (let x = 1; x < count; x++) for (let y = 1; y <= x; y++) tiled[rows[x] * nt + rows[y]] = 1;
   }
   const factorEntries = colStart[nt] * bb;
   let longest = 0;
@@ -98,24 +97,31 @@ export function sparseCholesky(a: SymmetricCsr, shift: number, perm: Permutation
   const store = k.allocF64(factorEntries);
   try {
     const t = store.view; // nothing else is allocated in the kernel while the factorisation runs: the view stays valid
-    // scatter A − shift·I (lower part); padding rows beyond n get a unit diagonal (exact, independent)
+    // the shifted diagonal's trace and rounding, in the rows' order
     let trace = 0;
     let shiftRounding = 0;
     const diagSeen = new Uint8Array(n);
     for (let i = 0; i < n; i++) {
       for (let p = a.rowPtr[i]; p < a.rowPtr[i + 1]; p++) {
-        const x = pinv[i];
+        if (a.col[p] !== i) continue;
+        const v = a.val[p] - shift;
+        diagSeen[pinv[i]] = 1;
+        trace += v;
+        // |fl(a − s) − (a − s)| ≤ u|a − s| ≤ u(1 + u)|fl(a − s)| ≤ 2u·|fl(a − s)|
+        shiftRounding = Math.max(shiftRounding, 2 ** -52 * Math.abs(v));
+      }
+    }
+    // scatter A − shift·I (lower part) row by row in the factor's order (few tiles per row: the
+    // writes stay close); the CSR stores each pair once (sparse-symmetric.ts), so each position
+    // receives one value and the order changes none. Padding rows beyond n get a unit diagonal
+    // (exact, independent)
+    for (let x = 0; x < n; x++) {
+      const i = perm[x];
+      for (let p = a.rowPtr[i]; p < a.rowPtr[i + 1]; p++) {
         const y = pinv[a.col[p]];
         const pi = Math.max(x, y);
         const pj = Math.min(x, y);
-        let v = a.val[p];
-        if (pj === pi) {
-          v -= shift;
-          diagSeen[pi] = 1;
-          trace += v;
-          // |fl(a − s) − (a − s)| ≤ u|a − s| ≤ u(1 + u)|fl(a − s)| ≤ 2u·|fl(a − s)|
-          shiftRounding = Math.max(shiftRounding, 2 ** -52 * Math.abs(v));
-        }
+        const v = pj === pi ? a.val[p] - shift : a.val[p];
         const I = Math.floor(pi / b);
         const J = Math.floor(pj / b);
         t[slotOf[I * nt + J] * bb + (I === J ? (pi % b) * b + (pj % b) : (pj % b) * b + (pi % b))] += v;
