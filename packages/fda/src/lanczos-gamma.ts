@@ -1,8 +1,8 @@
 import { CflowError, type RngKey } from "@cflow/core";
 import type { GammaCertificate } from "./gamma-certificate.js";
+import { KernelCsrOperator } from "./kernel-csr-operator.js";
 import { lanczos } from "./lanczos.js";
 import type { RestrictedMatrix } from "./restricted-matrix.js";
-import { csrMultiply } from "./sparse-symmetric.js";
 
 const U = 2 ** -53;
 
@@ -52,9 +52,14 @@ export function lanczosGamma(R: RestrictedMatrix, options: LanczosGammaOptions):
     throw new CflowError("BAD_OPTION", `lanczosGamma: failureProbability must lie in (0, 1), found ${delta}`, { path: "failureProbability", expected: "0 < δ < 1", found: delta });
   }
   if (!Number.isFinite(sigma)) throw new CflowError("BAD_OPTION", `lanczosGamma: sigma must be a finite upper bound of λ_max, found ${sigma}`, { path: "sigma", expected: "finite", found: sigma });
-  const op = { size: n, apply: (v: Float64Array, out: Float64Array) => csrMultiply(R.matrix, v, out) };
+  const op = new KernelCsrOperator(R.matrix);
   // the KW bound improves with every step whether or not θ_min has converged: run them all
-  const lz = lanczos(op, { key: options.key, maxIter: steps, tol: 0, absTol: 0 });
+  let lz: ReturnType<typeof lanczos>;
+  try {
+    lz = lanczos(op, { key: options.key, maxIter: steps, tol: 0, absTol: 0 });
+  } finally {
+    op.dispose();
+  }
   const k = lz.iterations;
   const allowance = 10 * k * Math.sqrt(n) * U * Math.abs(sigma);
   // after n steps the Krylov space is the whole space: θ_min is λ_min(L̂_S), no probability involved

@@ -14,7 +14,7 @@ export interface SymmetricCsr {
   readonly val: Float64Array;
 }
 
-/** y ← A x. */
+/** y ← A x: the plain-TypeScript reference; the certificates' repeated products run in the kernel with its bits (`KernelCsrOperator`). */
 export function csrMultiply(a: SymmetricCsr, x: Float64Array, y: Float64Array): void {
   const { n, rowPtr, col, val } = a;
   y.fill(0, 0, n);
