@@ -1,9 +1,10 @@
 import { CflowError, type Json, type RngKey } from "@cflow/core";
+import { CongruenceOperator } from "./congruence-operator.js";
 import type { GammaCertificate } from "./gamma-certificate.js";
-import { INCOMPLETE_CHOLESKY_DEFAULTS, incompleteCholesky, lowerSolve, lowerTransposeSolve, squaredConditionEstimate } from "./incomplete-cholesky.js";
+import { INCOMPLETE_CHOLESKY_DEFAULTS, incompleteCholesky, squaredConditionEstimate } from "./incomplete-cholesky.js";
 import { lanczos } from "./lanczos.js";
 import type { RestrictedMatrix } from "./restricted-matrix.js";
-import { csrRowSums, dropNegligible, splitMultiply } from "./sparse-symmetric.js";
+import { csrRowSums, dropNegligible } from "./sparse-symmetric.js";
 
 const U = 2 ** -53;
 
@@ -104,8 +105,6 @@ export function congruenceGamma(R: RestrictedMatrix, options: CongruenceOptions)
   }
   const attempts: Json[] = [];
   const perShift = delta / Math.max(1, shifts.length);
-  const t = new Float64Array(n);
-  const w = new Float64Array(n);
   for (const s of shifts) {
     const ta = performance.now();
     const diag = new Float64Array(n);
@@ -127,20 +126,21 @@ export function congruenceGamma(R: RestrictedMatrix, options: CongruenceOptions)
       attempts.push({ shift: s, factor: "not finite", breakdowns: ic.breakdowns, ms: performance.now() - ta });
       continue;
     }
-    const op = {
-      size: n,
-      apply(v: Float64Array, out: Float64Array) {
-        lowerTransposeSolve(L, v, t);
-        splitMultiply(A, t, w);
-        lowerSolve(L, w, out);
-      },
-    };
-    const kappa = squaredConditionEstimate(L);
+    // P = L⁻¹ A_s L⁻ᵀ in the kernel (congruence-operator.ts). The run's gate assumes θ_max ≤ 2 (L Lᵀ = A_s + C
+    // with C ⪰ 0 puts P's spectrum in (0, 1] in exact arithmetic when A_s is positive definite); the
+    // verdict charges the θ_max the run found
+    const op = new CongruenceOperator(A, L);
+    let kappa = Number.NaN;
     const allowanceFor = (k: number, thetaMax: number) => 10 * k * Math.sqrt(n) * U * Math.abs(thetaMax) * kappa;
-    const tl = performance.now();
-    // the run's gate assumes θ_max ≤ 2 (L Lᵀ = A_s + C with C ⪰ 0 puts P's spectrum in (0, 1] in exact
-    // arithmetic when A_s is positive definite); the verdict charges the θ_max the run found
-    const lz = lanczos(op, { key: options.key, maxIter: steps, tol: 0, absTol: 0, confidence: 1 - perShift, gate: allowanceFor(steps, 2) });
+    let lz: ReturnType<typeof lanczos>;
+    let tl: number;
+    try {
+      kappa = squaredConditionEstimate(L, 8, (v, out) => op.normalSolve(v, out));
+      tl = performance.now();
+      lz = lanczos(op, { key: options.key, maxIter: steps, tol: 0, absTol: 0, confidence: 1 - perShift, gate: allowanceFor(steps, 2) });
+    } finally {
+      op.dispose();
+    }
     const allowance = allowanceFor(lz.iterations, lz.max);
     const proven = lz.lowerBound >= allowance;
     attempts.push({

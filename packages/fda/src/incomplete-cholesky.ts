@@ -226,7 +226,7 @@ function selectLargest(score: Float64Array, keep: Int32Array, m: number, top: nu
   }
 }
 
-/** x ← L⁻¹ b (forward substitution by columns; b is left unchanged). */
+/** x ← L⁻¹ b (forward substitution by columns; b is left unchanged). The plain-TypeScript reference of the kernel's solves (`CongruenceOperator`). */
 export function lowerSolve(f: LowerFactor, b: Float64Array, x: Float64Array): void {
   const { n, diag, colPtr, row, val } = f;
   x.set(b.subarray(0, n));
@@ -254,9 +254,11 @@ export function lowerTransposeSolve(f: LowerFactor, b: Float64Array, x: Float64A
 /**
  * An estimate of κ(L)² = ‖L‖²‖L⁻¹‖² for the rounding model of the congruence: ‖L‖² ≤ ‖L‖₁‖L‖∞
  * (a bound), ‖L⁻¹‖² = λ_max(L⁻ᵀL⁻¹) from below by `iterations` power steps from the all-ones
- * vector (an estimate: a lower bound that converges to it).
+ * vector (an estimate: a lower bound that converges to it). `normalSolve(v, out)`, out ← L⁻ᵀL⁻¹v,
+ * defaults to lowerSolve then lowerTransposeSolve (the kernel's `CongruenceOperator.normalSolve`
+ * gives the same bits).
  */
-export function squaredConditionEstimate(f: LowerFactor, iterations = 8): number {
+export function squaredConditionEstimate(f: LowerFactor, iterations = 8, normalSolve: ((v: Float64Array, out: Float64Array) => void) | null = null): number {
   const { n, diag, colPtr, row, val } = f;
   const rowSum = new Float64Array(n);
   let norm1 = 0;
@@ -273,10 +275,15 @@ export function squaredConditionEstimate(f: LowerFactor, iterations = 8): number
   for (let i = 0; i < n; i++) normInf = Math.max(normInf, rowSum[i]);
   const v = new Float64Array(n).fill(1 / Math.sqrt(n));
   const t = new Float64Array(n);
+  const solve =
+    normalSolve ??
+    ((x: Float64Array, out: Float64Array) => {
+      lowerSolve(f, x, t);
+      lowerTransposeSolve(f, t, out);
+    });
   let inv = 0;
   for (let k = 0; k < iterations; k++) {
-    lowerSolve(f, v, t);
-    lowerTransposeSolve(f, t, v);
+    solve(v, v);
     let s = 0;
     for (let i = 0; i < n; i++) s += v[i] * v[i];
     inv = Math.sqrt(s); // ‖(LLᵀ)⁻¹ v‖ for the unit v of this step

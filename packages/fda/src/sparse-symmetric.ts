@@ -360,7 +360,7 @@ export function dropNegligible(a: SymmetricCsr, budget: number, perm: Int32Array
   return { matrix: { n, diag, rowPtr: upPtr, col: upCol, val: upVal }, dropped, threshold, kept: (nz + diagonals) / Math.max(1, rowPtr[n]) };
 }
 
-/** y ← A x for a `SplitCsr` A: the diagonal, then each upper row once for its row and its column. */
+/** y ← A x for a `SplitCsr` A: the diagonal, then each upper row once for its row and its column. The plain-TypeScript reference: the congruence route applies it in the kernel with its bits (`CongruenceOperator`). */
 export function splitMultiply(a: SplitCsr, x: Float64Array, y: Float64Array): void {
   const { n, diag, rowPtr, col, val } = a;
   for (let i = 0; i < n; i++) y[i] = diag[i] * x[i];
