@@ -1,4 +1,5 @@
 import { CflowError } from "@cflow/core";
+import { Kernel } from "@cflow/core/kernel";
 import type { SplitCsr } from "./sparse-symmetric.js";
 
 /**
@@ -64,165 +65,48 @@ export function incompleteCholesky(a: SplitCsr, options: IncompleteCholeskyOptio
   for (let i = 0; i < n; i++) {
     if (!(ad[i] > 0)) throw new CflowError("BAD_OPTION", `incompleteCholesky: diagonal entry ${i} is ${ad[i]}, not positive`, { path: "incompleteCholesky.a.diag", expected: "a_jj > 0", found: ad[i] });
   }
-  const root = new Float64Array(n);
-  for (let i = 0; i < n; i++) root[i] = Math.sqrt(ad[i]);
-  const comp = new Float64Array(n); // compensation added to each pivot by the entries dropped so far
-  const diag = new Float64Array(n);
-  const colPtr = new Int32Array(n + 1);
-  const rowOut = new Int32Array(n * maxPer);
-  const valOut = new Float64Array(n * maxPer);
-  // linked lists: head[r] the first column whose next unused entry lies in row r, next[k] the following one
-  const head = new Int32Array(n).fill(-1);
-  const next = new Int32Array(n).fill(-1);
-  const pos = new Int32Array(n); // next unused entry of column k
-  // sparse accumulator of column j
-  const x = new Float64Array(n);
-  const mark = new Int32Array(n).fill(-1);
-  const touched = new Int32Array(n);
-  const score = new Float64Array(n);
-  const keep = new Int32Array(n);
-  let breakdowns = 0;
-  let dropped = 0;
-  let w = 0;
-  for (let j = 0; j < n; j++) {
-    let m = 0;
-    for (let p = rowPtr[j]; p < rowPtr[j + 1]; p++) {
-      const i = col[p];
-      if (mark[i] !== j) {
-        mark[i] = j;
-        x[i] = 0;
-        touched[m++] = i;
-      }
-      x[i] += val[p];
+  const k = Kernel.get("float64");
+  const nnz = rowPtr[n];
+  const cap = n * maxPer;
+  // two blocks (each may grow the kernel's memory, and every growth has a fixed cost)
+  const ints = k.allocI32(Math.max(1, 2 * (n + 1) + nnz + cap + 6 * n + 2));
+  const reals = k.allocF64(Math.max(1, 3 * n + nnz + cap + 4 * n));
+  try {
+    let ii = 0;
+    const int = (len: number) => ints.sub((ii += len) - len, len);
+    let ri = 0;
+    const real = (len: number) => reals.sub((ri += len) - len, len);
+    const kRowPtr = int(n + 1).set(rowPtr.subarray(0, n + 1));
+    const kCol = int(nnz).set(col.subarray(0, nnz));
+    const kColPtr = int(n + 1);
+    const kRow = int(cap);
+    const kWork = int(6 * n);
+    const kStats = int(2);
+    const kAd = real(n).set(ad.subarray(0, n));
+    const kVal = real(nnz).set(val.subarray(0, nnz));
+    const kDiag = real(n);
+    const kOut = real(cap);
+    const kReals = real(4 * n);
+    const w = k.exports.incompleteCholeskyFactor(n, kAd.ptr, kRowPtr.ptr, kCol.ptr, kVal.ptr, tau, maxPer, breakdownRatio, kDiag.ptr, kColPtr.ptr, kRow.ptr, kOut.ptr, kReals.ptr, kWork.ptr, kStats.ptr);
+    const diag = kDiag.toArray();
+    let diagMax = 0;
+    let diagMin = Number.POSITIVE_INFINITY;
+    for (let j = 0; j < n; j++) {
+      diagMax = Math.max(diagMax, diag[j]);
+      diagMin = Math.min(diagMin, diag[j]);
     }
-    let pivot = ad[j] + comp[j];
-    // the columns k < j with L_jk ≠ 0 are those whose next unused entry is in row j
-    let k = head[j];
-    while (k >= 0) {
-      const after = next[k];
-      const q0 = pos[k];
-      const ljk = valOut[q0];
-      pivot -= ljk * ljk;
-      const end = colPtr[k + 1];
-      for (let q = q0 + 1; q < end; q++) {
-        const i = rowOut[q];
-        if (mark[i] !== j) {
-          mark[i] = j;
-          x[i] = 0;
-          touched[m++] = i;
-        }
-        x[i] -= valOut[q] * ljk;
-      }
-      if (q0 + 1 < end) {
-        pos[k] = q0 + 1;
-        const r = rowOut[q0 + 1];
-        next[k] = head[r];
-        head[r] = k;
-      }
-      k = after;
-    }
-    // keep the entries above τ (relative), the largest maxPer of them; compensate the others
-    let kept = 0;
-    const aj = ad[j];
-    const rj = root[j];
-    for (let t = 0; t < m; t++) {
-      const i = touched[t];
-      const c = Math.abs(x[i]);
-      const rel = c / (root[i] * rj);
-      if (rel > tau) {
-        score[kept] = rel;
-        keep[kept++] = i;
-      } else if (c > 0) {
-        const omega = root[i] / rj;
-        comp[i] += c * omega;
-        pivot += c / omega;
-        dropped++;
-      }
-    }
-    if (kept > maxPer) {
-      // the maxPer largest scores stay in keep[0 … maxPer − 1] (selection), the rest are compensated
-      selectLargest(score, keep, kept, maxPer);
-      for (let t = maxPer; t < kept; t++) {
-        const i = keep[t];
-        const c = Math.abs(x[i]);
-        const omega = root[i] / rj;
-        comp[i] += c * omega;
-        pivot += c / omega;
-        dropped++;
-      }
-      kept = maxPer;
-    }
-    if (!(pivot > breakdownRatio * aj)) {
-      // breakdown: column j keeps its diagonal only (a_jj plus its compensation), so nothing divided
-      // by a tiny pivot reaches the later columns
-      pivot = aj + comp[j];
-      kept = 0;
-      breakdowns++;
-    }
-    const d = Math.sqrt(pivot);
-    diag[j] = d;
-    // rows ascending (insertion sort: kept ≤ maxPer)
-    for (let t = 1; t < kept; t++) {
-      const v = keep[t];
-      let u = t - 1;
-      while (u >= 0 && keep[u] > v) {
-        keep[u + 1] = keep[u];
-        u--;
-      }
-      keep[u + 1] = v;
-    }
-    colPtr[j] = w;
-    for (let t = 0; t < kept; t++) {
-      rowOut[w] = keep[t];
-      valOut[w] = x[keep[t]] / d;
-      w++;
-    }
-    colPtr[j + 1] = w;
-    if (kept > 0) {
-      pos[j] = colPtr[j];
-      const r = rowOut[colPtr[j]];
-      next[j] = head[r];
-      head[r] = j;
-    }
-  }
-  let diagMax = 0;
-  let diagMin = Number.POSITIVE_INFINITY;
-  for (let j = 0; j < n; j++) {
-    diagMax = Math.max(diagMax, diag[j]);
-    diagMin = Math.min(diagMin, diag[j]);
-  }
-  return { factor: { n, diag, colPtr, row: rowOut.slice(0, w), val: valOut.slice(0, w) }, breakdowns, dropped, diagMax, diagMin, ms: performance.now() - t0 };
-}
-
-/**
- * Reorders score[0 … m − 1] (and keep alongside) so that its `top` largest come first (Hoare's
- * selection with the middle element as pivot; the order within each side is arbitrary).
- */
-function selectLargest(score: Float64Array, keep: Int32Array, m: number, top: number): void {
-  let lo = 0;
-  let hi = m - 1;
-  while (lo < hi) {
-    const pivot = score[(lo + hi) >>> 1];
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (score[i] > pivot) i++;
-      while (score[j] < pivot) j--;
-      if (i <= j) {
-        const s = score[i];
-        score[i] = score[j];
-        score[j] = s;
-        const k = keep[i];
-        keep[i] = keep[j];
-        keep[j] = k;
-        i++;
-        j--;
-      }
-    }
-    // [lo, j] ≥ pivot ≥ [i, hi]
-    if (top - 1 <= j) hi = j;
-    else if (top - 1 >= i) lo = i;
-    else return;
+    const [breakdowns, dropped] = kStats.toArray();
+    return {
+      factor: { n, diag, colPtr: kColPtr.toArray(), row: kRow.view.slice(0, w), val: kOut.view.slice(0, w) },
+      breakdowns,
+      dropped,
+      diagMax,
+      diagMin,
+      ms: performance.now() - t0,
+    };
+  } finally {
+    ints.free();
+    reals.free();
   }
 }
 

@@ -8,6 +8,7 @@ import { logspace } from "@cflow/test-kit";
 import { describe, expect, it } from "vitest";
 import { incompleteCholesky, type LowerFactor, lowerSolve, lowerTransposeSolve, squaredConditionEstimate } from "../src/incomplete-cholesky.js";
 import { csrFromDense, dropNegligible } from "../src/sparse-symmetric.js";
+import { incompleteCholeskyReference } from "./incomplete-cholesky-reference.js";
 import { jacobiEigenvalues, type Mat, mat, matmul, transpose, withSpectrum } from "./helpers.js";
 
 function split(a: Mat, shift = 0) {
@@ -57,6 +58,31 @@ function negatives(eigs: Float64Array, tol: number): number {
 describe("incomplete Cholesky", () => {
   const n = 40;
   const a = withSpectrum(logspace(1e-3, 1, n), mulberry32(5));
+
+  it("computes in the kernel the JS loop's factor, bit for bit: complete, dropping, selecting the largest, breaking down", () => {
+    const spectrum = logspace(0.1, 1, n);
+    spectrum[0] = -0.05;
+    const indefinite = withSpectrum(spectrum, mulberry32(6));
+    const cases: [Mat, number, { tau?: number; maxPerColumn?: number; breakdownRatio?: number }][] = [
+      [a, 0, { tau: 0, maxPerColumn: n }],
+      [a, 1e-4, { tau: 0.05, maxPerColumn: 3 }],
+      [a, 0, { tau: 1e-4, maxPerColumn: 5 }],
+      [a, 0, { tau: 0, maxPerColumn: n, breakdownRatio: 0.5 }],
+      [indefinite, 0, { tau: 0, maxPerColumn: n }],
+      [indefinite, 0, { tau: 0.05, maxPerColumn: 3 }],
+    ];
+    let breakdowns = 0;
+    let dropped = 0;
+    for (const [m, shift, o] of cases) {
+      const got = incompleteCholesky(split(m, shift), o);
+      const want = incompleteCholeskyReference(split(m, shift), o);
+      expect({ ...got, ms: 0 }).toEqual({ ...want, ms: 0 });
+      breakdowns += got.breakdowns;
+      dropped += got.dropped;
+    }
+    expect(breakdowns).toBeGreaterThan(0);
+    expect(dropped).toBeGreaterThan(0);
+  });
 
   it("is the complete factor when nothing is dropped", () => {
     const ic = incompleteCholesky(split(a), { tau: 0, maxPerColumn: n });

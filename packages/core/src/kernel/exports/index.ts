@@ -7,6 +7,7 @@ import type { FftExports } from "./fft.js";
 import type { FidelityExports } from "./fidelity.js";
 import type { FlowExports } from "./flow.js";
 import type { GatherExports } from "./gather.js";
+import type { IncompleteCholeskyExports } from "./incomplete-cholesky.js";
 import type { KrylovExports } from "./krylov.js";
 import type { LinalgExports } from "./linalg.js";
 import type { LossesExports } from "./losses.js";
@@ -33,6 +34,7 @@ export interface KernelExports
     DwtExports,
     StencilExports,
     SparseExports,
+    IncompleteCholeskyExports,
     KrylovExports,
     SwtExports,
     TilesExports,
