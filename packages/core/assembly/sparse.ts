@@ -1,7 +1,7 @@
 // Sparse symmetric products and triangular solves for the certificates' explicit restricted
 // operators (packages/fda/src/kernel-csr-operator.ts, packages/fda/src/congruence-operator.ts), in
 // float64 in both builds: the same operations in the same order as the JS loops they replace
-// (csrMultiply and splitMultiply, packages/fda/src/sparse-symmetric.ts; lowerSolve and
+// (csrMultiply, csrAbsOffMultiply and splitMultiply, packages/fda/src/sparse-symmetric.ts; lowerSolve and
 // lowerTransposeSolve, packages/fda/src/incomplete-cholesky.ts), so the bits are those of the loops.
 import { at32, at64 } from "./common/real";
 
@@ -23,6 +23,29 @@ export function csrSymMultiply(n: i32, rowPtr: usize, col: usize, val: usize, x:
       if (j != i) store<f64>(at64(y, j), load<f64>(at64(y, j)) + v * xi);
     }
     store<f64>(at64(y, i), s);
+  }
+}
+
+/**
+ * out_i ← Σ_{j≠i} |A_ij| w_j for a symmetric A stored as one triangle in CSR: out zeroed, then row
+ * by row the row's own sum continues from what the rows before scattered into out_i, while each
+ * off-diagonal entry adds |A_ij| w_i to out_j — csrAbsOffMultiply's operations in its order.
+ */
+export function csrAbsOffMultiply(n: i32, rowPtr: usize, col: usize, val: usize, w: usize, out: usize): void {
+  memory.fill(out, 0, <usize>n << 3);
+  let p = load<i32>(at32(rowPtr, 0));
+  for (let i = 0; i < n; i++) {
+    const wi = load<f64>(at64(w, i));
+    let s = load<f64>(at64(out, i));
+    const end = load<i32>(at32(rowPtr, i + 1));
+    for (; p < end; p++) {
+      const j = load<i32>(at32(col, p));
+      if (j == i) continue;
+      const v = Math.abs(load<f64>(at64(val, p)));
+      s += v * load<f64>(at64(w, j));
+      store<f64>(at64(out, j), load<f64>(at64(out, j)) + v * wi);
+    }
+    store<f64>(at64(out, i), s);
   }
 }
 

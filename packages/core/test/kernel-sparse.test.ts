@@ -184,3 +184,46 @@ describe.each(DTYPES)("splitSymMultiply and the column triangular solves (%s bui
     }
   });
 });
+
+// csrAbsOffMultiply (assembly/sparse.ts) against a copy of the JS loop it replaces
+// (csrAbsOffMultiply, packages/fda/src/sparse-symmetric.ts), bit for bit, in both builds.
+function csrAbsOffMultiply(a: Csr, w: Float64Array, out: Float64Array): void {
+  out.fill(0, 0, a.n);
+  let p = a.rowPtr[0];
+  for (let i = 0; i < a.n; i++) {
+    const wi = w[i];
+    let s = out[i];
+    for (; p < a.rowPtr[i + 1]; p++) {
+      const j = a.col[p];
+      if (j === i) continue;
+      const v = Math.abs(a.val[p]);
+      s += v * w[j];
+      out[j] += v * wi;
+    }
+    out[i] = s;
+  }
+}
+
+describe.each(DTYPES)("csrAbsOffMultiply (%s build)", (dtype) => {
+  const k = Kernel.get(dtype);
+  it.each([1, 2, 7, 64, 513])("n = %i: the JS loop's bits", (n) => {
+    const a = randomCsr(n, 500 + n);
+    const rand = mulberry32(11 * n);
+    const w = Float64Array.from({ length: n }, () => rand() * 10 ** (4 * rand() - 2));
+    const want = new Float64Array(n);
+    csrAbsOffMultiply(a, w, want);
+    const nz = Math.max(a.col.length, 1);
+    const bufs = { rowPtr: k.allocI32(n + 1), col: k.allocI32(nz), val: k.allocF64(nz), w: k.allocF64(n), out: k.allocF64(n) };
+    try {
+      bufs.rowPtr.view.set(a.rowPtr);
+      bufs.col.view.set(a.col);
+      bufs.val.view.set(a.val);
+      bufs.w.view.set(w);
+      bufs.out.view.fill(Number.NaN);
+      k.exports.csrAbsOffMultiply(n, bufs.rowPtr.ptr, bufs.col.ptr, bufs.val.ptr, bufs.w.ptr, bufs.out.ptr);
+      expect(Array.from(bufs.out.view)).toEqual(Array.from(want));
+    } finally {
+      for (const b of Object.values(bufs)) b.free();
+    }
+  });
+});

@@ -43,6 +43,11 @@ export interface Dominance {
 export interface DominanceOptions {
   /** Power iterations at most (default 1000). */
   maxIter?: number;
+  /**
+   * out ← |L̂ − D̂|w with `csrAbsOffMultiply`'s bits, where the product runs (e.g. the kernel's:
+   * `KernelCsrOperator.absOffMultiply`); default `csrAbsOffMultiply` on the JS heap.
+   */
+  absOff?: (w: Float64Array, out: Float64Array) => void;
   /** Stop once the upper bound moved by less than this (relative) over 100 iterations, or met the lower bound to it (default 1e-3). */
   tol?: number;
   /**
@@ -118,6 +123,7 @@ export function dominance(R: RestrictedMatrix, options: DominanceOptions = {}): 
     for (let i = 0; i < n; i++) if (options.start[i] > 0 && Number.isFinite(options.start[i])) v[i] = options.start[i] / mx;
   }
   const w = new Float64Array(n);
+  const absOff = options.absOff ?? ((x: Float64Array, out: Float64Array) => csrAbsOffMultiply(R.matrix, x, out));
   const maxIter = options.maxIter ?? 1000;
   const tol = options.tol ?? 1e-3;
   let upper = Number.POSITIVE_INFINITY;
@@ -139,7 +145,7 @@ export function dominance(R: RestrictedMatrix, options: DominanceOptions = {}): 
     for (let it = 0; it < maxIter; it++) {
       // w = |Ĵ|v: its ratios to v bracket ρ(|Ĵ|) (Collatz–Wielandt), the upper one non-increasing along the iteration
       if (it === 0 && ones) s.set(off); // |L̂ − D̂|·1, summed as csrAbsOffMultiply sums it
-      else csrAbsOffMultiply(R.matrix, v, s);
+      else absOff(v, s);
       let hi = 0;
       let lo = Number.POSITIVE_INFINITY;
       let num = 0;
@@ -183,7 +189,7 @@ export function dominance(R: RestrictedMatrix, options: DominanceOptions = {}): 
   }
   if (!bestOff) {
     bestOff = new Float64Array(n);
-    csrAbsOffMultiply(R.matrix, best, bestOff);
+    absOff(best, bestOff);
   }
   return { plain, scaled: upper, scaledLower: Math.min(lower, upper), v: best, offV: bestOff, iterations, worstRow, ms: performance.now() - t0 };
 }

@@ -3,7 +3,7 @@ import type { SymmetricCsr } from "./sparse-symmetric.js";
 import type { SymmetricOperator } from "./wspace-operator.js";
 
 /**
- * v ↦ A v for an explicit symmetric matrix (one triangle in CSR) in the WebAssembly kernel
+ * v ↦ A v (and w ↦ |A − D|w) for an explicit symmetric matrix (one triangle in CSR) in the WebAssembly kernel
  * (packages/core/assembly/sparse.ts, csrSymMultiply): the matrix is copied into kernel memory once,
  * each product copies v in and A v out. The same operations in the same order as csrMultiply
  * (sparse-symmetric.ts), so the same bits; for operators applied many times (Lanczos), where the
@@ -41,6 +41,14 @@ export class KernelCsrOperator implements SymmetricOperator {
     const n = this.size;
     this.x.view.set(v.subarray(0, n));
     this.k.exports.csrSymMultiply(n, this.rowPtr.ptr, this.col.ptr, this.val.ptr, this.x.ptr, this.y.ptr);
+    out.set(this.y.view);
+  }
+
+  /** out_i ← Σ_{j≠i} |A_ij| w_j (csrAbsOffMultiply's bits, sparse-symmetric.ts): the dominance's product. */
+  absOffMultiply(w: Float64Array, out: Float64Array): void {
+    const n = this.size;
+    this.x.view.set(w.subarray(0, n));
+    this.k.exports.csrAbsOffMultiply(n, this.rowPtr.ptr, this.col.ptr, this.val.ptr, this.x.ptr, this.y.ptr);
     out.set(this.y.view);
   }
 
