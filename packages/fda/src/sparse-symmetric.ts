@@ -1,4 +1,5 @@
 import { CflowError } from "@cflow/core";
+import { type F64Buf, type I32Buf, Kernel } from "@cflow/core/kernel";
 import { gammaN } from "./rounding.js";
 
 /**
@@ -250,7 +251,8 @@ export interface Sparsified {
 /**
  * P Ã Pᵀ (perm[new] = old; the identity when null), Ã = A without the off-diagonal entries
  * |A_ij| ≤ τ, τ the largest of budget·10^{−k} (k = 0 … 12) for which no row loses more than `budget`
- * in ℓ1 (τ = 0 when none qualifies: only exact zeros leave). One pass sorts the small entries into
+ * in ℓ1 (τ = 0 when none qualifies: only exact zeros leave). In the kernel (the loops of
+ * fda's test/drop-negligible-reference.ts, in their order), one pass sorts the small entries into
  * decades per row, and counts them per decade by the row of the permuted upper triangle they would
  * land in; a second scatters the kept ones straight into those rows, columns in the order met
  * (sorting them by a transpose cost 40% of the call and sped neither the product nor the incomplete
@@ -261,103 +263,87 @@ export function dropNegligible(a: SymmetricCsr, budget: number, perm: Int32Array
   const K = 12;
   const D = K + 1;
   const bounds = Float64Array.from({ length: K + 1 }, (_, k) => budget * 10 ** -k);
-  const pinv = new Int32Array(n);
-  for (let k = 0; k < n; k++) pinv[perm ? perm[k] : k] = k;
   const small = budget > 0;
-  // mass[i·D + b]: Σ|A_ij| over j ≠ i in decade b (budget·10^{−b−1}, budget·10^{−b}], the last decade
-  // open below; row i's own share is summed in `own` and added once, the column shares scatter.
-  // Per row r of the permuted upper triangle (r = min(x, y)): `kept[r]` entries kept whatever τ
-  // (above the budget, or NaN), `byDecade[r·D + b]` the non-zero ones of decade b (exact zeros always leave)
-  const mass = small ? new Float64Array(n * D) : null;
-  const own = new Float64Array(D);
-  const count = new Int32Array(n);
-  const kept = new Int32Array(n);
-  const byDecade = small ? new Int32Array(n * D) : null;
-  for (let i = 0; i < n; i++) {
-    own.fill(0);
-    const x = pinv[i];
-    for (let p = rowPtr[i]; p < rowPtr[i + 1]; p++) {
-      const j = col[p];
-      count[i]++;
-      if (j === i) continue;
-      count[j]++;
-      const y = pinv[j];
-      const r = x < y ? x : y;
-      const v = Math.abs(val[p]);
-      if (v === 0) continue;
-      if (!(v <= budget)) {
-        kept[r]++; // NaN stays
-        continue;
-      }
-      // the decade by bisection over bounds[0] ≥ … ≥ bounds[K]: b = #{k ≥ 1 : v ≤ bounds[k]}
-      let lo = 0;
-      let hi = K;
-      while (lo < hi) {
-        const mid = (lo + hi + 1) >> 1;
-        if (v <= bounds[mid]) lo = mid;
-        else hi = mid - 1;
-      }
-      own[lo] += v;
-      mass![j * D + lo] += v;
-      byDecade![r * D + lo]++;
-    }
-    if (mass) for (let b = 0; b < D; b++) mass[i * D + b] += own[b];
-  }
-  // τ = bounds[k] drops decades k … K: the first k that keeps every row's loss within the budget
-  let threshold = 0;
-  let dropped = 0;
-  let first = D; // decades below `first` are kept (all of them when τ = 0)
-  if (mass && n > 0) {
-    let maxRow = 0;
-    for (let i = 0; i < n; i++) maxRow = Math.max(maxRow, count[i]);
-    // a computed sum of ≤ maxRow non-negative terms (in two partial sums), then ≤ K + 1 decades: within γ of the exact one
-    const g = 1 + gammaN(maxRow + K + 2, 2 ** -53);
-    for (let k = 0; k <= K; k++) {
-      let worst = 0;
-      for (let i = 0; i < n; i++) {
-        let s = 0;
-        for (let b = k; b <= K; b++) s += mass[i * D + b];
-        if (s > worst) worst = s;
-      }
-      if (worst * g <= budget) {
-        threshold = bounds[k];
-        dropped = worst * g;
-        first = k;
-        break;
+  const nnz = rowPtr[n];
+  // both passes run in the kernel (packages/core/assembly/drop-negligible.ts: this function's loops,
+  // in their order) on one copy of A; the threshold is chosen here from the decade masses
+  const k = Kernel.get("float64");
+  const ints = k.allocI32(Math.max(1, n + 1 + nnz + 4 * n + (small ? n * D : 0)));
+  const reals = k.allocF64(Math.max(1, nnz + K + 1 + D + (small ? n * D : 0)));
+  let upCol: I32Buf | null = null;
+  let upVal: F64Buf | null = null;
+  try {
+    let ii = 0;
+    const int = (len: number) => ints.sub((ii += len) - len, len);
+    let ri = 0;
+    const real = (len: number) => reals.sub((ri += len) - len, len);
+    const kRowPtr = int(n + 1).set(rowPtr.subarray(0, n + 1));
+    const kCol = int(nnz).set(col.subarray(0, nnz));
+    const kPinv = int(n);
+    const pinv = kPinv.view;
+    for (let q = 0; q < n; q++) pinv[perm ? perm[q] : q] = q;
+    const kCount = int(n);
+    const kKept = int(n);
+    const kFill = int(n);
+    const kByDecade = int(small ? n * D : 0);
+    const kVal = real(nnz).set(val.subarray(0, nnz));
+    const kBounds = real(K + 1).set(bounds);
+    const kOwn = real(D);
+    const kMass = real(small ? n * D : 0);
+    kCount.view.fill(0);
+    kKept.view.fill(0);
+    kByDecade.view.fill(0);
+    kMass.view.fill(0);
+    k.exports.dropDecades(n, kRowPtr.ptr, kCol.ptr, kVal.ptr, kPinv.ptr, kBounds.ptr, K, budget, small ? 1 : 0, kMass.ptr, kOwn.ptr, kCount.ptr, kKept.ptr, kByDecade.ptr);
+    // τ = bounds[k] drops decades k … K: the first k that keeps every row's loss within the budget
+    let threshold = 0;
+    let dropped = 0;
+    let first = D; // decades below `first` are kept (all of them when τ = 0)
+    if (small && n > 0) {
+      const mass = kMass.view;
+      const count = kCount.view;
+      let maxRow = 0;
+      for (let i = 0; i < n; i++) maxRow = Math.max(maxRow, count[i]);
+      // a computed sum of ≤ maxRow non-negative terms (in two partial sums), then ≤ K + 1 decades: within γ of the exact one
+      const g = 1 + gammaN(maxRow + K + 2, 2 ** -53);
+      for (let t = 0; t <= K; t++) {
+        let worst = 0;
+        for (let i = 0; i < n; i++) {
+          let s = 0;
+          for (let b = t; b <= K; b++) s += mass[i * D + b];
+          if (s > worst) worst = s;
+        }
+        if (worst * g <= budget) {
+          threshold = bounds[t];
+          dropped = worst * g;
+          first = t;
+          break;
+        }
       }
     }
-  }
-  // kept entries by row of the permuted upper triangle (row min(x, y), column max(x, y))
-  const upPtr = new Int32Array(n + 1);
-  for (let r = 0; r < n; r++) {
-    let c = kept[r];
-    if (byDecade) for (let b = 0; b < first; b++) c += byDecade[r * D + b];
-    upPtr[r + 1] = upPtr[r] + c;
-  }
-  const nz = upPtr[n];
-  const upCol = new Int32Array(nz);
-  const upVal = new Float64Array(nz);
-  const fill = upPtr.slice(0, n);
-  const diag = new Float64Array(n);
-  let diagonals = 0;
-  for (let i = 0; i < n; i++) {
-    const x = pinv[i];
-    for (let p = rowPtr[i]; p < rowPtr[i + 1]; p++) {
-      const j = col[p];
-      const v = val[p];
-      if (j === i) {
-        diag[x] += v;
-        diagonals++;
-        continue;
-      }
-      if (!(Math.abs(v) > threshold) && !Number.isNaN(v)) continue;
-      const y = pinv[j];
-      const q = fill[x < y ? x : y]++;
-      upCol[q] = x < y ? y : x;
-      upVal[q] = v;
+    // kept entries by row of the permuted upper triangle (row min(x, y), column max(x, y))
+    const upPtr = new Int32Array(n + 1);
+    const kept = kKept.view;
+    const byDecade = small ? kByDecade.view : null;
+    for (let r = 0; r < n; r++) {
+      let c = kept[r];
+      if (byDecade) for (let b = 0; b < first; b++) c += byDecade[r * D + b];
+      upPtr[r + 1] = upPtr[r] + c;
     }
+    const nz = upPtr[n];
+    upCol = k.allocI32(Math.max(1, nz));
+    upVal = k.allocF64(Math.max(1, nz) + n);
+    const kDiag = upVal.sub(Math.max(1, nz), n);
+    kFill.view.set(upPtr.subarray(0, n));
+    const diagonals = k.exports.dropScatter(n, kRowPtr.ptr, kCol.ptr, kVal.ptr, kPinv.ptr, threshold, kFill.ptr, upCol.ptr, upVal.ptr, kDiag.ptr);
+    const matrix = { n, diag: kDiag.toArray(), rowPtr: upPtr, col: upCol.view.slice(0, nz), val: upVal.view.slice(0, nz) };
+    return { matrix, dropped, threshold, kept: (nz + diagonals) / Math.max(1, nnz) };
+  } finally {
+    ints.free();
+    reals.free();
+    upCol?.free();
+    upVal?.free();
   }
-  return { matrix: { n, diag, rowPtr: upPtr, col: upCol, val: upVal }, dropped, threshold, kept: (nz + diagonals) / Math.max(1, rowPtr[n]) };
 }
 
 /** y ← A x for a `SplitCsr` A: the diagonal, then each upper row once for its row and its column. The plain-TypeScript reference: the congruence route applies it in the kernel with its bits (`CongruenceOperator`). */

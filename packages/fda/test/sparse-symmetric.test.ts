@@ -1,5 +1,6 @@
 // The CSR symmetric storage (upper triangle) against dense products; the builders' contracts.
 import { describe, expect, it } from "vitest";
+import { dropNegligibleReference } from "./drop-negligible-reference.js";
 import { CooBuilder, csrFromDense, csrMultiply, csrNonzeros, csrRowSums, csrToDense, dropNegligible, type SplitCsr, splitMultiply } from "../src/index.js";
 import { bandedMatrix, jacobiEigenvalues } from "./helpers.js";
 import { mulberry32, randn } from "@cflow/test-kit";
@@ -64,6 +65,36 @@ describe("symmetric CSR", () => {
     b.push(1, 1, 3);
     const a = b.toCsr();
     expect(Array.from(csrToDense(a))).toEqual([0, 0, 1.5, 0, 3, 0, 1.5, 0, 0]);
+  });
+
+  it("dropNegligible in the kernel gives the JS loops' matrix, bound and threshold bit for bit", () => {
+    for (const [n, seed] of [
+      [1, 1],
+      [2, 2],
+      [37, 3],
+      [200, 4],
+    ] as const) {
+      const rand = mulberry32(seed);
+      const a = new Float64Array(n * n);
+      for (let i = 0; i < n; i++) {
+        a[i * n + i] = rand() < 0.1 ? 0 : 1 + rand(); // a missing diagonal now and then
+        for (let j = i + 1; j < n; j++) {
+          if (rand() < 0.5) continue;
+          const v = rand() < 0.05 ? 0 : (rand() < 0.5 ? -1 : 1) * 10 ** (-14 * rand());
+          a[i * n + j] = a[j * n + i] = v;
+        }
+      }
+      if (n > 5) a[1 * n + 4] = a[4 * n + 1] = Number.NaN;
+      const A = csrFromDense(a, n);
+      const perm = Int32Array.from({ length: n }, (_, i) => (i * 13 + 5) % n);
+      for (const budget of [0, 1e-12, 1e-6, 1e-2, 10]) {
+        for (const p of [null, n % 13 === 0 ? null : perm]) {
+          const got = dropNegligible(A, budget, p);
+          const want = dropNegligibleReference(A, budget, p);
+          expect(got).toEqual(want);
+        }
+      }
+    }
   });
 
   it("dropNegligible leaves out small entries by decades and bounds ‖A − Ã‖₂ (dense eigenvalues)", () => {

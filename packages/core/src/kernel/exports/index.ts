@@ -2,6 +2,7 @@ import type { ConjugateExports } from "./conjugate.js";
 import type { ConvExports } from "./conv.js";
 import type { DctExports } from "./dct.js";
 import type { DiffExports } from "./diff.js";
+import type { DropNegligibleExports } from "./drop-negligible.js";
 import type { DwtExports } from "./dwt.js";
 import type { FftExports } from "./fft.js";
 import type { FidelityExports } from "./fidelity.js";
@@ -35,6 +36,7 @@ export interface KernelExports
     StencilExports,
     SparseExports,
     IncompleteCholeskyExports,
+    DropNegligibleExports,
     KrylovExports,
     SwtExports,
     TilesExports,
