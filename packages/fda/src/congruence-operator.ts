@@ -1,5 +1,6 @@
 import { type F64Buf, type I32Buf, Kernel } from "@cflow/core/kernel";
 import type { LowerFactor } from "./incomplete-cholesky.js";
+import { pieces } from "./kernel-blocks.js";
 import type { SplitCsr } from "./sparse-symmetric.js";
 import type { SymmetricOperator } from "./wspace-operator.js";
 
@@ -25,27 +26,15 @@ export class CongruenceOperator implements SymmetricOperator {
     const na = A.rowPtr[n];
     const nl = L.colPtr[n];
     this.size = n;
-    // two blocks (each may grow the kernel's memory, and every growth has a fixed cost)
+    // one block per element type (kernel-blocks.ts)
     this.ints = this.k.allocI32(Math.max(1, 2 * (n + 1) + na + nl));
     this.reals = this.k.allocF64(Math.max(1, na + nl + 4 * n));
-    let i = 0;
-    const ints = (src: Int32Array, len: number) => {
-      const b = this.ints.sub(i, len);
-      b.view.set(src.subarray(0, len));
-      i += len;
-      return b.ptr;
-    };
-    let r = 0;
-    const reals = (src: Float64Array | null, len: number) => {
-      const b = this.reals.sub(r, len);
-      if (src) b.view.set(src.subarray(0, len));
-      r += len;
-      return b;
-    };
-    this.a = { rowPtr: ints(A.rowPtr, n + 1), col: ints(A.col, na), diag: reals(A.diag, n).ptr, val: reals(A.val, na).ptr };
-    this.l = { colPtr: ints(L.colPtr, n + 1), row: ints(L.row, nl), diag: reals(L.diag, n).ptr, val: reals(L.val, nl).ptr };
-    this.x = reals(null, n);
-    this.t = reals(null, n);
+    const ints = pieces(this.ints);
+    const reals = pieces(this.reals);
+    this.a = { rowPtr: ints(n + 1, A.rowPtr).ptr, col: ints(na, A.col).ptr, diag: reals(n, A.diag).ptr, val: reals(na, A.val).ptr };
+    this.l = { colPtr: ints(n + 1, L.colPtr).ptr, row: ints(nl, L.row).ptr, diag: reals(n, L.diag).ptr, val: reals(nl, L.val).ptr };
+    this.x = reals(n);
+    this.t = reals(n);
   }
 
   apply(v: Float64Array, out: Float64Array): void {

@@ -1,5 +1,6 @@
 import { CflowError } from "@cflow/core";
 import { Kernel } from "@cflow/core/kernel";
+import { pieces } from "./kernel-blocks.js";
 import type { SplitCsr } from "./sparse-symmetric.js";
 
 /**
@@ -68,22 +69,20 @@ export function incompleteCholesky(a: SplitCsr, options: IncompleteCholeskyOptio
   const k = Kernel.get("float64");
   const nnz = rowPtr[n];
   const cap = n * maxPer;
-  // two blocks (each may grow the kernel's memory, and every growth has a fixed cost)
+  // one block per element type (kernel-blocks.ts)
   const ints = k.allocI32(Math.max(1, 2 * (n + 1) + nnz + cap + 6 * n + 2));
   const reals = k.allocF64(Math.max(1, 3 * n + nnz + cap + 4 * n));
   try {
-    let ii = 0;
-    const int = (len: number) => ints.sub((ii += len) - len, len);
-    let ri = 0;
-    const real = (len: number) => reals.sub((ri += len) - len, len);
-    const kRowPtr = int(n + 1).set(rowPtr.subarray(0, n + 1));
-    const kCol = int(nnz).set(col.subarray(0, nnz));
+    const int = pieces(ints);
+    const real = pieces(reals);
+    const kRowPtr = int(n + 1, rowPtr);
+    const kCol = int(nnz, col);
     const kColPtr = int(n + 1);
     const kRow = int(cap);
     const kWork = int(6 * n);
     const kStats = int(2);
-    const kAd = real(n).set(ad.subarray(0, n));
-    const kVal = real(nnz).set(val.subarray(0, nnz));
+    const kAd = real(n, ad);
+    const kVal = real(nnz, val);
     const kDiag = real(n);
     const kOut = real(cap);
     const kReals = real(4 * n);

@@ -1,4 +1,5 @@
 import { type F64Buf, type I32Buf, Kernel } from "@cflow/core/kernel";
+import { pieces } from "./kernel-blocks.js";
 import type { SymmetricCsr } from "./sparse-symmetric.js";
 import type { SymmetricOperator } from "./wspace-operator.js";
 
@@ -24,17 +25,16 @@ export class KernelCsrOperator implements SymmetricOperator {
     const n = a.n;
     const nnz = a.rowPtr[n];
     this.size = n;
-    // two blocks (each may grow the kernel's memory, and every growth has a fixed cost)
+    // one block per element type (kernel-blocks.ts)
     this.indices = this.k.allocI32(n + 1 + nnz);
     this.values = this.k.allocF64(nnz + 2 * n);
-    this.rowPtr = this.indices.sub(0, n + 1);
-    this.col = this.indices.sub(n + 1, nnz);
-    this.val = this.values.sub(0, nnz);
-    this.x = this.values.sub(nnz, n);
-    this.y = this.values.sub(nnz + n, n);
-    this.rowPtr.view.set(a.rowPtr.subarray(0, n + 1));
-    this.col.view.set(a.col.subarray(0, nnz));
-    this.val.view.set(a.val.subarray(0, nnz));
+    const ints = pieces(this.indices);
+    const reals = pieces(this.values);
+    this.rowPtr = ints(n + 1, a.rowPtr);
+    this.col = ints(nnz, a.col);
+    this.val = reals(nnz, a.val);
+    this.x = reals(n);
+    this.y = reals(n);
   }
 
   apply(v: Float64Array, out: Float64Array): void {

@@ -1,5 +1,6 @@
 import { CflowError } from "@cflow/core";
 import { type F64Buf, type I32Buf, Kernel } from "@cflow/core/kernel";
+import { pieces } from "./kernel-blocks.js";
 import { gammaN } from "./rounding.js";
 
 /**
@@ -273,12 +274,10 @@ export function dropNegligible(a: SymmetricCsr, budget: number, perm: Int32Array
   let upCol: I32Buf | null = null;
   let upVal: F64Buf | null = null;
   try {
-    let ii = 0;
-    const int = (len: number) => ints.sub((ii += len) - len, len);
-    let ri = 0;
-    const real = (len: number) => reals.sub((ri += len) - len, len);
-    const kRowPtr = int(n + 1).set(rowPtr.subarray(0, n + 1));
-    const kCol = int(nnz).set(col.subarray(0, nnz));
+    const int = pieces(ints);
+    const real = pieces(reals);
+    const kRowPtr = int(n + 1, rowPtr);
+    const kCol = int(nnz, col);
     const kPinv = int(n);
     const pinv = kPinv.view;
     for (let q = 0; q < n; q++) pinv[perm ? perm[q] : q] = q;
@@ -286,8 +285,8 @@ export function dropNegligible(a: SymmetricCsr, budget: number, perm: Int32Array
     const kKept = int(n);
     const kFill = int(n);
     const kByDecade = int(small ? n * D : 0);
-    const kVal = real(nnz).set(val.subarray(0, nnz));
-    const kBounds = real(K + 1).set(bounds);
+    const kVal = real(nnz, val);
+    const kBounds = real(K + 1, bounds);
     const kOwn = real(D);
     const kMass = real(small ? n * D : 0);
     kCount.view.fill(0);
