@@ -4,14 +4,9 @@
 import { describe, expect, it } from "vitest";
 import { DTYPES } from "../src/dtype.js";
 import { Kernel } from "../src/kernel/index.js";
-import { mulberry32 } from "@cflow/test-kit";
+import { mulberry32, randomSymmetricCsr as randomCsr, type UpperCsr } from "@cflow/test-kit";
 
-interface Csr {
-  n: number;
-  rowPtr: Int32Array;
-  col: Int32Array;
-  val: Float64Array;
-}
+type Csr = UpperCsr;
 
 /** y ← A x, A symmetric with one triangle stored (the loop of packages/fda/src/sparse-symmetric.ts). */
 function csrMultiply(a: Csr, x: Float64Array, y: Float64Array): void {
@@ -26,27 +21,6 @@ function csrMultiply(a: Csr, x: Float64Array, y: Float64Array): void {
     }
     y[i] = s;
   }
-}
-
-/** A random upper-triangle pattern: each row i gets its diagonal with probability 0.8 and up to 6 columns j > i, shuffled. */
-function randomCsr(n: number, seed: number): Csr {
-  const rand = mulberry32(seed);
-  const rowPtr = new Int32Array(n + 1);
-  const col: number[] = [];
-  const val: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const cols = new Set<number>();
-    if (rand() < 0.8) cols.add(i);
-    const extra = Math.floor(rand() * 7);
-    for (let t = 0; t < extra && i + 1 < n; t++) cols.add(i + 1 + Math.floor(rand() * (n - i - 1)));
-    const row = [...cols].sort(() => rand() - 0.5);
-    for (const j of row) {
-      col.push(j);
-      val.push((rand() * 2 - 1) * 10 ** (6 * rand() - 3));
-    }
-    rowPtr[i + 1] = col.length;
-  }
-  return { n, rowPtr, col: Int32Array.from(col), val: Float64Array.from(val) };
 }
 
 describe.each(DTYPES)("csrSymMultiply (%s build)", (dtype) => {

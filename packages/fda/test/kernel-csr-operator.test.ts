@@ -7,26 +7,10 @@ import { rngKey } from "@cflow/core";
 import { csrMultiply, dominance, lanczos, type RestrictedMatrix, type SymmetricCsr } from "../src/index.js";
 import { csrAbsOffMultiply } from "../src/sparse-symmetric.js";
 import { KernelCsrOperator } from "../src/kernel-csr-operator.js";
-import { mulberry32 } from "@cflow/test-kit";
+import { mulberry32, randomSymmetricCsr } from "@cflow/test-kit";
 
-function randomCsr(n: number, seed: number): SymmetricCsr {
-  const rand = mulberry32(seed);
-  const rowPtr = new Int32Array(n + 1);
-  const col: number[] = [];
-  const val: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const cols = new Set<number>();
-    if (rand() < 0.9) cols.add(i);
-    const extra = Math.floor(rand() * 9);
-    for (let t = 0; t < extra && i + 1 < n; t++) cols.add(i + 1 + Math.floor(rand() * Math.min(n - i - 1, 40)));
-    for (const j of [...cols].sort(() => rand() - 0.5)) {
-      col.push(j);
-      val.push(j === i ? 4 + rand() : (rand() * 2 - 1) * 10 ** (3 * rand() - 2));
-    }
-    rowPtr[i + 1] = col.length;
-  }
-  return { n, rowPtr, col: Int32Array.from(col), val: Float64Array.from(val) };
-}
+/** Rows within 40 columns of the diagonal, which 9 in 10 rows hold. */
+const randomCsr = (n: number, seed: number): SymmetricCsr => randomSymmetricCsr(n, seed, { diagonal: 0.9, reach: 40 });
 
 describe("KernelCsrOperator", () => {
   it.each([1, 2, 9, 100, 1001])("n = %i: csrMultiply's bits", (n) => {
@@ -78,22 +62,8 @@ describe("KernelCsrOperator", () => {
   });
 
   it("the dominance iterates on it as on csrAbsOffMultiply (cold and warm)", () => {
-    // every diagonal entry stored and positive (the iteration needs D > 0), couplings from randomCsr
-    const b = randomCsr(600, 8);
-    const rowPtr = new Int32Array(b.n + 1);
-    const col: number[] = [];
-    const val: number[] = [];
-    for (let i = 0; i < b.n; i++) {
-      col.push(i);
-      val.push(0.05 + (i % 5) / 10);
-      for (let p = b.rowPtr[i]; p < b.rowPtr[i + 1]; p++) {
-        if (b.col[p] === i) continue;
-        col.push(b.col[p]);
-        val.push(b.val[p]);
-      }
-      rowPtr[i + 1] = col.length;
-    }
-    const a: SymmetricCsr = { n: b.n, rowPtr, col: Int32Array.from(col), val: Float64Array.from(val) };
+    // every diagonal entry stored and positive (the iteration needs D > 0)
+    const a = randomSymmetricCsr(600, 8, { diagonal: 1, reach: 40 });
     const R: RestrictedMatrix = { active: Int32Array.from({ length: a.n }, (_, i) => i), matrix: a, perturbation: 0, rowPerturbation: 1e-9, parts: { dropped: 0, rounding: 0 }, source: "exact rows", ms: 0 };
     const op = new KernelCsrOperator(a);
     try {

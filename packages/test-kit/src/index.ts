@@ -5,3 +5,4 @@ export { type TangentSpace, randomTangent } from "./manifold.js";
 export { testOptions } from "./vitest-options.js";
 export { until } from "./wait.js";
 export { logspace, matrixWithSpectrum, randomOrthogonalMatrix } from "./spectrum.js";
+export { randomSymmetricCsr, type UpperCsr } from "./sparse.js";
