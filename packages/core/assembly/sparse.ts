@@ -2,7 +2,7 @@
 // operators (packages/fda/src/kernel-csr-operator.ts, packages/fda/src/congruence-operator.ts), in
 // float64 in both builds: the same operations in the same order as the JS loops they replace
 // (csrMultiply, csrAbsOffMultiply and splitMultiply, packages/fda/src/sparse-symmetric.ts; lowerSolve and
-// lowerTransposeSolve, packages/fda/src/incomplete-cholesky.ts), so the bits are those of the loops.
+// lowerTransposeSolve, kept in packages/fda/test/incomplete-cholesky-reference.ts), so the bits are those of the loops.
 import { at32, at64 } from "./common/real";
 
 /**

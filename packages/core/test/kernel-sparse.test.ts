@@ -65,7 +65,7 @@ describe.each(DTYPES)("csrSymMultiply (%s build)", (dtype) => {
 // The congruence route's operator pieces (assembly/sparse.ts: splitSymMultiply, lowerColumnsSolve,
 // lowerColumnsTransposeSolve) against copies of the JS loops they replace (splitMultiply,
 // packages/fda/src/sparse-symmetric.ts; lowerSolve and lowerTransposeSolve,
-// packages/fda/src/incomplete-cholesky.ts), bit for bit, in both builds. The same strict upper
+// packages/fda/test/incomplete-cholesky-reference.ts), bit for bit, in both builds. The same strict upper
 // pattern serves as A's rows and, read as columns, as L's strict lower part.
 function splitMultiply(n: number, diag: Float64Array, a: Csr, x: Float64Array, y: Float64Array): void {
   for (let i = 0; i < n; i++) y[i] = diag[i] * x[i];

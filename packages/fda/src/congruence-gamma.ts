@@ -135,7 +135,7 @@ export function congruenceGamma(R: RestrictedMatrix, options: CongruenceOptions)
     let lz: ReturnType<typeof lanczos>;
     let tl: number;
     try {
-      kappa = squaredConditionEstimate(L, 8, (v, out) => op.normalSolve(v, out));
+      kappa = squaredConditionEstimate(L, (v, out) => op.normalSolve(v, out));
       tl = performance.now();
       lz = lanczos(op, { key: options.key, maxIter: steps, tol: 0, absTol: 0, confidence: 1 - perShift, gate: allowanceFor(steps, 2) });
     } finally {

@@ -8,7 +8,8 @@ import type { SymmetricOperator } from "./wspace-operator.js";
  * v ↦ L⁻¹ A L⁻ᵀ v, the operator whose spectrum the congruence route bounds (congruence-gamma.ts),
  * in the WebAssembly kernel (packages/core/assembly/sparse.ts): A (`SplitCsr`) and L (`LowerFactor`)
  * are copied into kernel memory once, each application copies v in and the image out. The same
- * operations in the same order as lowerTransposeSolve, splitMultiply and lowerSolve in turn, so the
+ * operations in the same order as the JS lowerTransposeSolve, splitMultiply and lowerSolve in turn
+ * (the solves kept as references in fda's test/incomplete-cholesky-reference.ts), so the
  * same bits. `dispose` releases the kernel memory.
  */
 export class CongruenceOperator implements SymmetricOperator {

@@ -1,6 +1,7 @@
-// The JS loop the kernel's factorisation (packages/core/assembly/incomplete-cholesky.ts) replaced,
-// kept as the reference its bits are checked against (incomplete-cholesky.test.ts).
-import type { IncompleteCholesky, IncompleteCholeskyOptions } from "../src/incomplete-cholesky.js";
+// The JS loops the kernel's factorisation and triangular solves (packages/core/assembly/
+// incomplete-cholesky.ts, sparse.ts) replaced, kept as the references their bits are checked
+// against (incomplete-cholesky.test.ts, congruence-operator.test.ts).
+import type { IncompleteCholesky, IncompleteCholeskyOptions, LowerFactor } from "../src/incomplete-cholesky.js";
 import { INCOMPLETE_CHOLESKY_DEFAULTS } from "../src/incomplete-cholesky.js";
 import type { SplitCsr } from "../src/sparse-symmetric.js";
 
@@ -173,3 +174,36 @@ function selectLargest(score: Float64Array, keep: Int32Array, m: number, top: nu
   }
 }
 
+/** x ← L⁻¹ b (forward substitution by columns; b is left unchanged). */
+export function lowerSolve(f: LowerFactor, b: Float64Array, x: Float64Array): void {
+  const { n, diag, colPtr, row, val } = f;
+  x.set(b.subarray(0, n));
+  for (let j = 0; j < n; j++) {
+    const xj = x[j] / diag[j];
+    x[j] = xj;
+    const end = colPtr[j + 1];
+    for (let q = colPtr[j]; q < end; q++) x[row[q]] -= val[q] * xj;
+  }
+}
+
+/** x ← L⁻ᵀ b (back substitution: column j of L is row j of Lᵀ). */
+export function lowerTransposeSolve(f: LowerFactor, b: Float64Array, x: Float64Array): void {
+  const { n, diag, colPtr, row, val } = f;
+  // each column's rows visited from the last (measured: ~3× faster than from the first in V8)
+  let q = colPtr[n] - 1;
+  for (let j = n - 1; j >= 0; j--) {
+    let s = b[j];
+    const start = colPtr[j];
+    for (; q >= start; q--) s -= val[q] * x[row[q]];
+    x[j] = s / diag[j];
+  }
+}
+
+/** out ← L⁻ᵀ L⁻¹ v by the two JS solves (v and out may be the same array): `squaredConditionEstimate`'s solve. */
+export function normalSolveReference(f: LowerFactor): (v: Float64Array, out: Float64Array) => void {
+  const t = new Float64Array(f.n);
+  return (v, out) => {
+    lowerSolve(f, v, t);
+    lowerTransposeSolve(f, t, out);
+  };
+}
